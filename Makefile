@@ -1,0 +1,39 @@
+# Territoires — two commands: `make run` (set up and serve the demo) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := intranet
+
+.PHONY: run test install install-test worker clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.test-installed
+
+## make run: venv, install, migrate, demo data (once), serve on http://127.0.0.1:5000
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "Territoires : http://127.0.0.1:5000  (les courriels s'affichent ici, MAIL_SERVER n'étant pas configuré)"
+	@trap 'kill 0' INT TERM EXIT; $(FLASK) mail worker & $(FLASK) run --host 127.0.0.1 --port 5000
+
+## make test: install test dependencies, run the whole suite (TEST_DATABASE_URL=postgresql://… for PostgreSQL)
+test: install-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(FLASK) mail worker
+
+clean:
+	rm -rf $(VENV) .pytest_cache

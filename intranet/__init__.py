@@ -1,0 +1,130 @@
+"""Territoires: the collaborative intranet and extranet of a département's collectivités."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from . import access
+from .extensions import csrf, db, login_manager, migrate
+from .extensions import mail as mailer
+
+# Environment variables read over the configuration files (type converted from the default).
+ENV_OVERRIDES = ("SECRET_KEY", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
+                 "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "PUBLIC_BASE_URL",
+                 "SEARCH_BACKEND", "TRUSTED_NETWORKS")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object("intranet.config")
+    if config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    _apply_environment(app)
+    if config is not None:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI",
+        os.environ.get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(app.instance_path, "territoires.sqlite"))
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("UPLOAD_DIR", os.path.join(app.instance_path, "uploads"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mailer.init_app(app)
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _apply_environment(app: Flask) -> None:
+    for key in ENV_OVERRIDES:
+        if key not in os.environ:
+            continue
+        raw = os.environ[key]
+        default = app.config.get(key)
+        if isinstance(default, bool):
+            value = raw.lower() in ("1", "true", "yes", "oui")
+        elif isinstance(default, int):
+            value = int(raw)
+        elif isinstance(default, list):
+            value = [part.strip() for part in raw.split(",") if part.strip()]
+        else:
+            value = raw
+        app.config[key] = value
+
+
+def _normalise_db_url(url: str) -> str:
+    # "postgresql://" means psycopg 3 here (the only driver we install).
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A per-instance secret, generated once, so a fresh `make run` is safe without setup."""
+    path = Path(instance_path) / ".secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .core.views import bp as core_bp
+    from .spaces.views import bp as spaces_bp
+
+    for blueprint in (core_bp, accounts_bp, spaces_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .core import frdates
+    from .core.navigation import navigation_context
+
+    app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
+    app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
+                                 relative_fr=frdates.format_relative)
+    app.context_processor(navigation_context)
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: ("Requête invalide", "La requête n'a pas pu être comprise. Si vous avez envoyé un "
+              "formulaire, rechargez la page et réessayez : votre session a peut-être expiré."),
+        403: ("Accès refusé", "Vous n'avez pas les droits nécessaires pour faire cela."),
+        404: ("Page introuvable", "Cette page n'existe pas, ou vous n'avez pas accès à son contenu."),
+        405: ("Action impossible", "Cette adresse ne s'utilise pas de cette façon."),
+        413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
+        429: ("Trop de tentatives", "Veuillez patienter quelques minutes avant de réessayer."),
+        500: ("Erreur interne", "Une erreur est survenue de notre côté. Rien de ce que vous avez "
+              "saisi n'a été enregistré à moitié ; réessayez dans un instant."),
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        if code == 500:
+            db.session.rollback()
+        title, text = messages.get(code, messages[500])
+        return render_template("core/error.html", code=code, title=title, text=text), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)

@@ -1,0 +1,315 @@
+"""Every permission decision of the application, as small named functions.
+
+Reads that are denied answer 404 (the object's existence is not revealed), writes that are
+denied answer 403. Lists, search, feeds and exports filter in SQL with ``visible_spaces`` /
+``visible_content`` so that nothing is loaded and then hidden.
+
+Decisions, in words:
+- a *public* space is seen by everyone, a *network* space by every signed-in person, a
+  *members* space by its members only;
+- members of an organisation space are the organisation's members (their role there is their
+  role in the organisation); members of a group space are the people added to it (active) and
+  those matched by one of its rules; every signed-in person is a member of the open space,
+  where an organisation's editors and admins may write;
+- content may only narrow its space's visibility;
+- the platform admin administers structure (organisations, people, spaces, memberships) but
+  reads a members-only space's content only if a member of it.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import and_, case, false, literal, or_, select, union
+
+from .accounts.models import Membership, Organisation, Role, User
+from .extensions import db
+from .spaces.models import (JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule,
+                            Visibility)
+
+# --- who is this ----------------------------------------------------------------------------
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def is_platform_admin(user) -> bool:
+    return _signed_in(user) and user.is_platform_admin
+
+
+def org_role(user, organisation: Organisation) -> Role | None:
+    if not _signed_in(user):
+        return None
+    for membership in user.memberships:
+        if membership.organisation_id == organisation.id:
+            return membership.role
+    return None
+
+
+def _role_rank_sql(column):
+    return case({role.value: role.rank for role in Role}, value=column, else_=0)
+
+
+def _rule_matches(org, membership):
+    """SQL condition: the current SpaceRule row admits this membership of this organisation."""
+    return and_(or_(SpaceRule.organisation_id.is_(None), SpaceRule.organisation_id == org.c.id),
+                or_(SpaceRule.org_kind.is_(None), SpaceRule.org_kind == org.c.kind),
+                or_(SpaceRule.epci_id.is_(None), SpaceRule.epci_id == org.c.epci_id),
+                _role_rank_sql(membership.role) >= _role_rank_sql(SpaceRule.min_role))
+
+
+def _rule_member_spaces(user_id: int):
+    """Spaces a user belongs to through a SpaceRule, as one SELECT."""
+    org = Organisation.__table__.alias("rule_org")
+    return (select(SpaceRule.space_id)
+            .join(Membership, Membership.user_id == user_id)
+            .join(org, org.c.id == Membership.organisation_id)
+            .where(_rule_matches(org, Membership)))
+
+
+def rule_members(space_id: int):
+    """SELECT of the active users a space's rules bring in today."""
+    org = Organisation.__table__.alias("rule_org")
+    return (select(User).where(User.active.is_(True), User.id.in_(
+        select(Membership.user_id)
+        .join(org, org.c.id == Membership.organisation_id)
+        .join(SpaceRule, SpaceRule.space_id == space_id)
+        .where(_rule_matches(org, Membership)))))
+
+
+def member_spaces(user):
+    """SELECT of the ids of the spaces ``user`` is a member of (for SQL ``IN``)."""
+    if not _signed_in(user):
+        return select(Space.id).where(false())
+    return union(
+        select(Space.id).where(Space.kind == SpaceKind.OPEN),
+        select(Space.id).join(Membership, and_(Membership.organisation_id == Space.organisation_id,
+                                               Membership.user_id == user.id))
+        .where(Space.kind == SpaceKind.ORGANISATION),
+        select(SpaceMember.space_id).where(SpaceMember.user_id == user.id,
+                                           SpaceMember.status == MemberStatus.ACTIVE),
+        _rule_member_spaces(user.id),
+    )
+
+
+def visible_spaces(user):
+    """SELECT of the ids of the spaces ``user`` may see."""
+    if not _signed_in(user):
+        return select(Space.id).where(Space.visibility == Visibility.PUBLIC)
+    return select(Space.id).where(or_(Space.visibility != Visibility.MEMBERS,
+                                      Space.id.in_(member_spaces(user))))
+
+
+def visible_content(user, model):
+    """WHERE clause for a content model with ``space_id`` and a nullable ``visibility``."""
+    narrowing = model.visibility.is_(None) | (model.visibility == Visibility.PUBLIC)
+    if _signed_in(user):
+        narrowing = narrowing | (model.visibility == Visibility.NETWORK) \
+            | model.space_id.in_(member_spaces(user))
+    return and_(model.space_id.in_(visible_spaces(user)), narrowing)
+
+
+# --- roles in a space --------------------------------------------------------------------------
+
+
+def space_role(user, space: Space) -> Role | None:
+    """The user's effective role in a space, or None if not a member. Memoised per request."""
+    if not _signed_in(user):
+        return None
+    cache = g.setdefault("_space_roles", {})
+    key = (user.id, space.id)
+    if key not in cache:
+        cache[key] = _compute_space_role(user, space)
+    return cache[key]
+
+
+def _compute_space_role(user, space: Space) -> Role | None:
+    if space.kind == SpaceKind.ORGANISATION:
+        return org_role(user, space.organisation) if space.organisation else None
+    roles = []
+    explicit = db.session.scalar(select(SpaceMember.role).where(
+        SpaceMember.space_id == space.id, SpaceMember.user_id == user.id,
+        SpaceMember.status == MemberStatus.ACTIVE))
+    if explicit is not None:
+        roles.append(Role(explicit))
+    if space.kind == SpaceKind.OPEN:
+        roles.append(Role.MEMBER)
+        best_org = max((m.role.rank for m in user.memberships), default=0)
+        if best_org >= Role.EDITOR.rank:
+            roles.append(Role.EDITOR)
+    elif space.rules and db.session.scalar(
+            select(literal(1)).where(
+                _rule_member_spaces(user.id).where(SpaceRule.space_id == space.id).exists())):
+        roles.append(Role.MEMBER)
+    return max(roles, key=lambda r: r.rank, default=None)
+
+
+def _role_at_least(user, space: Space, role: Role) -> bool:
+    current = space_role(user, space)
+    return current is not None and current.rank >= role.rank
+
+
+def is_space_member(user, space: Space) -> bool:
+    return space_role(user, space) is not None
+
+
+def pending_request(user, space: Space) -> bool:
+    if not _signed_in(user):
+        return False
+    return db.session.scalar(select(literal(1)).where(
+        SpaceMember.space_id == space.id, SpaceMember.user_id == user.id,
+        SpaceMember.status == MemberStatus.PENDING)) is not None
+
+
+# --- decisions on one object --------------------------------------------------------------------
+
+
+def _space_of(obj) -> Space | None:
+    return obj if isinstance(obj, Space) else getattr(obj, "space", None)
+
+
+def can_view(user, obj) -> bool:
+    if isinstance(obj, Organisation):
+        return obj.is_active or is_platform_admin(user)
+    if isinstance(obj, User):
+        # People's profiles are part of the network's directory, not of the public site.
+        return _signed_in(user) and (obj.active or is_platform_admin(user) or obj.id == user.id)
+    space = _space_of(obj)
+    if space is None:
+        return False
+    visibility = space.visibility
+    narrowed = getattr(obj, "visibility", None) if obj is not space else None
+    if narrowed is not None and narrowed.rank > visibility.rank:
+        visibility = narrowed
+    if visibility == Visibility.PUBLIC:
+        return True
+    if visibility == Visibility.NETWORK:
+        return _signed_in(user)
+    return is_space_member(user, space)
+
+
+def can_edit(user, obj) -> bool:
+    """Write content in a space (or edit one piece of content, or an organisation, or a profile)."""
+    if isinstance(obj, Organisation):
+        return can_manage_organisation(user, obj)
+    if isinstance(obj, User):
+        return _signed_in(user) and (user.id == obj.id or is_platform_admin(user))
+    space = _space_of(obj)
+    if space is None or space.archived or not can_view(user, obj):
+        return False
+    return _role_at_least(user, space, Role.EDITOR)
+
+
+def can_moderate(user, obj) -> bool:
+    space = _space_of(obj)
+    if space is None or not can_view(user, obj):
+        return False
+    if is_platform_admin(user):
+        return True
+    return _role_at_least(user, space, Role.MODERATOR)
+
+
+def can_admin_space(user, space: Space) -> bool:
+    """Change a space's settings, members and rules."""
+    if is_platform_admin(user):
+        return True
+    if space.kind == SpaceKind.ORGANISATION:
+        return False  # an organisation space's members are the organisation's: see below
+    return _role_at_least(user, space, Role.ADMIN)
+
+
+def can_join(user, space: Space) -> bool:
+    return (_signed_in(user) and space.kind == SpaceKind.GROUP and not space.archived
+            and space.join_policy != JoinPolicy.CLOSED and can_view(user, space)
+            and not is_space_member(user, space))
+
+
+def can_manage_organisation(user, organisation: Organisation) -> bool:
+    """Manage an organisation's profile and members: its admins and the platform admin."""
+    if is_platform_admin(user):
+        return True
+    role = org_role(user, organisation)
+    return role is not None and role.rank >= Role.ADMIN.rank
+
+
+def can_read_audit(user, organisation: Organisation | None = None) -> bool:
+    if is_platform_admin(user):
+        return True
+    return organisation is not None and can_manage_organisation(user, organisation)
+
+
+def administered_organisations(user) -> list[Organisation]:
+    if not _signed_in(user):
+        return []
+    return [m.organisation for m in user.memberships if m.role == Role.ADMIN]
+
+
+# --- view helpers ---------------------------------------------------------------------------------
+
+_DECISIONS = {"view": can_view, "edit": can_edit, "moderate": can_moderate,
+              "admin": lambda user, obj: can_admin_space(user, obj),
+              "manage": lambda user, obj: can_manage_organisation(user, obj)}
+
+
+def authorize(obj, need: str = "view", user=None):
+    """Abort unless the current user may ``need`` the object: 404 if they may not even see it
+    (or it does not exist), 403 if they see it but may not do this. Returns the object."""
+    user = current_user if user is None else user
+    if obj is None:
+        abort(404)
+    if need == "admin" and isinstance(obj, Space) and is_platform_admin(user):
+        return obj
+    if not can_view(user, obj):
+        abort(404)
+    if need != "view" and not _DECISIONS[need](user, obj):
+        abort(403)
+    return obj
+
+
+def get_or_404(model, ident=None, *, need: str = "view", **by):
+    """Load one object by primary key (or by ``slug=…``) and authorise it."""
+    obj = db.session.get(model, ident) if ident is not None else \
+        db.session.scalar(select(model).filter_by(**by))
+    return authorize(obj, need)
+
+
+def require(decision: bool):
+    """Abort 403 unless ``decision`` holds (for actions on something already shown)."""
+    if not decision:
+        abort(403)
+
+
+def platform_admin_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _signed_in(current_user):
+            from .extensions import login_manager
+            return login_manager.unauthorized()
+        if not is_platform_admin(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+TEMPLATE_GLOBALS = {
+    "can_view": lambda obj: can_view(current_user, obj),
+    "can_edit": lambda obj: can_edit(current_user, obj),
+    "can_moderate": lambda obj: can_moderate(current_user, obj),
+    "can_admin_space": lambda space: can_admin_space(current_user, space),
+    "can_manage_organisation": lambda org: can_manage_organisation(current_user, org),
+    "can_join": lambda space: can_join(current_user, space),
+    "is_space_member": lambda space: is_space_member(current_user, space),
+    "is_platform_admin": lambda: is_platform_admin(current_user),
+}
+
+
+def can_create_group(user) -> bool:
+    """Editors and admins of any organisation may open a working group."""
+    if is_platform_admin(user):
+        return True
+    return _signed_in(user) and any(m.role.rank >= Role.EDITOR.rank for m in user.memberships)
+
+
+TEMPLATE_GLOBALS["can_create_group"] = lambda: can_create_group(current_user)

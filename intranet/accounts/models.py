@@ -1,0 +1,151 @@
+"""Organisations, people and their memberships."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import TimestampMixin
+from ..extensions import db
+
+
+class OrgKind(enum.StrEnum):
+    DEPARTEMENT = "departement"
+    REGION = "region"
+    PREFECTURE = "prefecture"
+    ASSOCIATION_MAIRES = "association_maires"
+    CENTRE_GESTION = "centre_gestion"
+    COMMUNE = "commune"
+    EPCI = "epci"
+    OTHER = "autre"
+
+    @property
+    def label(self) -> str:
+        return ORG_KIND_LABELS[self]
+
+
+ORG_KIND_LABELS = {
+    OrgKind.DEPARTEMENT: "Département",
+    OrgKind.REGION: "Région",
+    OrgKind.PREFECTURE: "Préfecture",
+    OrgKind.ASSOCIATION_MAIRES: "Association des maires",
+    OrgKind.CENTRE_GESTION: "Centre de gestion",
+    OrgKind.COMMUNE: "Commune",
+    OrgKind.EPCI: "Intercommunalité (EPCI)",
+    OrgKind.OTHER: "Autre organisme",
+}
+
+
+class Role(enum.StrEnum):
+    """A person's role in an organisation (and, for group spaces, in a space)."""
+    MEMBER = "member"
+    EDITOR = "editor"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANKS[self]
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @classmethod
+    def at_least(cls, role: "Role") -> list["Role"]:
+        return [r for r in cls if r.rank >= role.rank]
+
+
+ROLE_RANKS = {Role.MEMBER: 1, Role.EDITOR: 2, Role.MODERATOR: 3, Role.ADMIN: 4}
+ROLE_LABELS = {Role.MEMBER: "Membre", Role.EDITOR: "Rédacteur", Role.MODERATOR: "Modérateur",
+               Role.ADMIN: "Administrateur"}
+ORG_ROLES = (Role.MEMBER, Role.EDITOR, Role.ADMIN)
+
+
+def _enum(enum_cls, name):
+    return Enum(enum_cls, name=name, native_enum=False, length=30,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Organisation(TimestampMixin, db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind, "org_kind"), index=True)
+    insee_code: Mapped[str | None] = mapped_column(String(5), unique=True)
+    siren: Mapped[str | None] = mapped_column(String(9), unique=True)
+    epci_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    population: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    address: Mapped[str | None] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    epci: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="communes")
+    communes: Mapped[list[Organisation]] = relationship(back_populates="epci",
+                                                        order_by="Organisation.name")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation",
+                                                         cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None until the person sets a password through their invitation link.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    function: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    photo_path: Mapped[str | None] = mapped_column(String(100))
+    # Deactivated users cannot sign in; what they wrote stays, signed with their name.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Bumped to invalidate every signed token (password reset, invitation) issued before.
+    token_generation: Mapped[int] = mapped_column(Integer, default=0)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan",
+        order_by="Membership.id")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def full_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.email
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Membership(TimestampMixin, db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"),
+                                                 index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")

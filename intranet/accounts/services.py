@@ -1,0 +1,388 @@
+"""People: authentication, passwords, invitations, profiles, memberships, CSV import."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core import audit, csvimport
+from ..core.audit import AuditEvent
+from ..core.csvimport import CsvImportError, CsvProblem
+from ..core.timeutil import utcnow
+from ..core.urls import absolute_url
+from ..extensions import db
+from ..mail import services as mail
+from . import tokens
+from .models import ORG_ROLES, Membership, Organisation, Role, User
+
+
+class AccountError(ValueError):
+    """A refused change, with a French message for the person who asked."""
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+
+def check_password_strength(password: str, user: User | None = None) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(f"Le mot de passe doit compter au moins {minimum} caractères.")
+    if user is not None and password.lower() in (user.email.lower(), user.email.split("@")[0].lower()):
+        raise AccountError("Le mot de passe ne doit pas reprendre votre adresse électronique.")
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_strength(password, user)
+    user.password_hash = generate_password_hash(password,
+                                                method=current_app.config["PASSWORD_HASH_METHOD"])
+    user.token_generation += 1  # every pending reset or invitation link stops working
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"« {email.strip()} » n'est pas une adresse électronique valide.") from exc
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+# --- signing in ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str | None = None
+
+
+def _recent_failures(**where) -> int:
+    since = utcnow() - current_app.config["LOGIN_THROTTLE_WINDOW"]
+    query = select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "login.failure", AuditEvent.created_at >= since)
+    if "target" in where:
+        # Failures before the account's last successful sign-in no longer count.
+        last_success = select(func.max(AuditEvent.created_at)).where(
+            AuditEvent.action == "login.success", AuditEvent.target == where["target"])
+        query = query.where(AuditEvent.target == where["target"],
+                            AuditEvent.created_at > func.coalesce(last_success.scalar_subquery(),
+                                                                  since))
+    if "ip" in where:
+        query = query.where(AuditEvent.ip == where["ip"])
+    return db.session.scalar(query)
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check a password, throttled per account and per address; every attempt is audited."""
+    config = current_app.config
+    email_key = email.strip().lower()[:254]
+    ip = audit.client_ip()
+    if (_recent_failures(target=email_key) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+            or (ip and _recent_failures(ip=ip) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"])):
+        audit.record("login.throttled", target=email_key)
+        db.session.commit()
+        minutes = int(config["LOGIN_THROTTLE_WINDOW"].total_seconds() // 60)
+        return LoginResult(None, "Trop de tentatives de connexion ont échoué. Par sécurité, "
+                                 f"réessayez dans {minutes} minutes ou utilisez « mot de passe "
+                                 "oublié ».")
+    user = find_user(email_key)
+    ok = (user is not None and user.password_hash is not None
+          and check_password_hash(user.password_hash, password))
+    if not ok or not user.active:
+        audit.record("login.failure", actor=user, target=email_key,
+                     detail="compte désactivé" if ok else "")
+        db.session.commit()
+        if ok:
+            return LoginResult(None, "Ce compte est désactivé. Contactez l'administrateur de "
+                                     "votre organisation.")
+        return LoginResult(None, "Adresse électronique ou mot de passe incorrect.")
+    user.last_login_at = utcnow()
+    audit.record("login.success", actor=user, target=email_key)
+    db.session.commit()
+    return LoginResult(user)
+
+
+def record_logout(user: User) -> None:
+    audit.record("logout", actor=user, target=user.email)
+    db.session.commit()
+
+
+# --- links sent by email ------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the address belongs to an active account. The caller shows the same
+    message either way, so the form does not reveal who has an account."""
+    user = find_user(email)
+    audit.record("password.reset_requested", actor=user, target=email.strip().lower()[:254])
+    if user is not None and user.active:
+        link = absolute_url("accounts.reset_password", token=tokens.make(user, "reset"))
+        purpose = "choisir votre mot de passe" if not user.has_password else "changer votre mot de passe"
+        mail.queue(user.email, "Votre mot de passe Territoires", "password_reset", user=user,
+                   link=link, purpose=purpose,
+                   hours=int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 3600))
+    db.session.commit()
+
+
+def reset_password(token: str, password: str) -> User:
+    user = tokens.load(token, "reset")
+    set_password(user, password)
+    audit.record("password.reset", actor=user, target=user.email)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise AccountError("Le mot de passe actuel est incorrect.")
+    set_password(user, new)
+    audit.record("password.changed", actor=user, target=user.email)
+    db.session.commit()
+
+
+# --- invitations and accounts -------------------------------------------------------------------
+
+
+def invite(organisation: Organisation, *, email: str, first_name: str, last_name: str,
+           role: Role, by: User, function: str = "", commit: bool = True) -> User:
+    """Create an account in an organisation and mail its owner a link to choose a password.
+    The membership is effective at once: what the organisation's spaces send reaches them."""
+    email = normalise_email(email)
+    existing = find_user(email)
+    if existing is not None:
+        member = any(m.organisation_id == organisation.id for m in existing.memberships)
+        if member:
+            raise AccountError(f"{email} a déjà un compte et fait déjà partie de "
+                               f"« {organisation.name} ».")
+        raise AccountError(f"{email} a déjà un compte ({existing.full_name}). Ajoutez cette "
+                           "personne à l'organisation plutôt que de l'inviter.")
+    if role not in ORG_ROLES:
+        raise AccountError("Rôle inconnu.")
+    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip(),
+                function=function.strip())
+    db.session.add(user)
+    db.session.add(Membership(user=user, organisation=organisation, role=role))
+    db.session.flush()
+    link = absolute_url("accounts.accept_invitation", token=tokens.make(user, "invite"))
+    mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Territoires", "invitation",
+               user=user, organisation=organisation, inviter=by, link=link,
+               days=current_app.config["INVITATION_MAX_AGE"].days)
+    audit.record("invitation.sent", actor=by, organisation=organisation, target=email,
+                 detail=role.value)
+    if commit:
+        db.session.commit()
+    return user
+
+
+def resend_invitation(user: User, organisation: Organisation, *, by: User) -> None:
+    if user.has_password:
+        raise AccountError(f"{user.full_name} a déjà activé son compte.")
+    user.token_generation += 1  # the previous link stops working
+    link = absolute_url("accounts.accept_invitation", token=tokens.make(user, "invite"))
+    mail.queue(user.email, f"Invitation à rejoindre {organisation.name} sur Territoires",
+               "invitation", user=user, organisation=organisation, inviter=by, link=link,
+               days=current_app.config["INVITATION_MAX_AGE"].days)
+    audit.record("invitation.sent", actor=by, organisation=organisation, target=user.email,
+                 detail="relance")
+    db.session.commit()
+
+
+def invitation_user(token: str) -> User:
+    user = tokens.load(token, "invite")
+    if user.has_password:
+        raise tokens.TokenError("Ce compte est déjà activé : connectez-vous avec votre mot de "
+                                "passe, ou utilisez « mot de passe oublié ».")
+    return user
+
+
+def accept_invitation(token: str, password: str) -> User:
+    user = invitation_user(token)
+    set_password(user, password)
+    audit.record("invitation.accepted", actor=user, target=user.email)
+    db.session.commit()
+    return user
+
+
+def update_profile(user: User, *, first_name: str, last_name: str, function: str,
+                   phone: str, by: User) -> None:
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.function, user.phone = function.strip(), phone.strip()
+    if by.id != user.id:
+        audit.record("user.updated", actor=by, target=user.email)
+    db.session.commit()
+
+
+PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"RIFF": ".webp"}
+
+
+def set_photo(user: User, data: bytes) -> None:
+    """Store a profile photo (PNG, JPEG or WebP, checked by content) under a random name."""
+    if len(data) > current_app.config["PHOTO_MAX_BYTES"]:
+        limit = current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024)
+        raise AccountError(f"La photo dépasse {limit} Mo : réduisez-la avant de l'envoyer.")
+    suffix = next((ext for magic, ext in PHOTO_TYPES.items() if data.startswith(magic)), None)
+    if suffix == ".webp" and data[8:12] != b"WEBP":
+        suffix = None
+    if suffix is None:
+        raise AccountError("La photo doit être une image PNG, JPEG ou WebP.")
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + suffix
+    (folder / name).write_bytes(data)
+    old = user.photo_path
+    user.photo_path = name
+    db.session.commit()
+    if old:
+        (folder / old).unlink(missing_ok=True)
+
+
+def remove_photo(user: User) -> None:
+    if user.photo_path:
+        (Path(current_app.config["UPLOAD_DIR"]) / "photos" / user.photo_path).unlink(missing_ok=True)
+        user.photo_path = None
+        db.session.commit()
+
+
+def photo_file(user: User) -> Path | None:
+    if not user.photo_path:
+        return None
+    path = Path(current_app.config["UPLOAD_DIR"]) / "photos" / user.photo_path
+    return path if path.exists() else None
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Deactivate (or reactivate) an account. Nothing the person wrote is deleted."""
+    if user.id == by.id and not active:
+        raise AccountError("Vous ne pouvez pas désactiver votre propre compte.")
+    user.active = active
+    if not active:
+        user.token_generation += 1
+    audit.record("user.reactivated" if active else "user.deactivated", actor=by, target=user.email)
+    db.session.commit()
+
+
+def set_platform_admin(user: User, value: bool, *, by: User) -> None:
+    if user.id == by.id and not value:
+        raise AccountError("Vous ne pouvez pas retirer vos propres droits d'administration.")
+    user.is_platform_admin = value
+    audit.record("user.updated", actor=by, target=user.email,
+                 detail="administrateur de la plateforme" if value else "n'est plus administrateur")
+    db.session.commit()
+
+
+# --- memberships ---------------------------------------------------------------------------------
+
+
+def _membership(user: User, organisation: Organisation) -> Membership | None:
+    return db.session.scalar(select(Membership).where(Membership.user_id == user.id,
+                                                      Membership.organisation_id == organisation.id))
+
+
+def add_membership(user: User, organisation: Organisation, role: Role, *, by: User) -> Membership:
+    if _membership(user, organisation) is not None:
+        raise AccountError(f"{user.full_name} fait déjà partie de « {organisation.name} ».")
+    membership = Membership(user=user, organisation=organisation, role=role)
+    db.session.add(membership)
+    audit.record("membership.added", actor=by, organisation=organisation, target=user.email,
+                 detail=role.value)
+    db.session.commit()
+    return membership
+
+
+def _admins_left(organisation: Organisation, without: Membership) -> int:
+    return db.session.scalar(select(func.count()).select_from(Membership).join(User).where(
+        Membership.organisation_id == organisation.id, Membership.role == Role.ADMIN,
+        Membership.id != without.id, User.active.is_(True)))
+
+
+def change_role(membership: Membership, role: Role, *, by: User) -> None:
+    if role not in ORG_ROLES:
+        raise AccountError("Rôle inconnu.")
+    if membership.role == Role.ADMIN and role != Role.ADMIN and \
+            _admins_left(membership.organisation, membership) == 0 and not by.is_platform_admin:
+        raise AccountError("L'organisation doit garder au moins un administrateur.")
+    membership.role = role
+    audit.record("membership.role_changed", actor=by, organisation=membership.organisation,
+                 target=membership.user.email, detail=role.value)
+    db.session.commit()
+
+
+def remove_membership(membership: Membership, *, by: User) -> None:
+    if membership.role == Role.ADMIN and _admins_left(membership.organisation, membership) == 0 \
+            and not by.is_platform_admin:
+        raise AccountError("L'organisation doit garder au moins un administrateur : nommez-en "
+                           "un autre avant de retirer celui-ci.")
+    organisation, email = membership.organisation, membership.user.email
+    db.session.delete(membership)
+    audit.record("membership.removed", actor=by, organisation=organisation, target=email)
+    db.session.commit()
+
+
+# --- bulk import -------------------------------------------------------------------------------
+
+USER_COLUMNS = ["email", "prenom", "nom"]
+USER_OPTIONAL = ["organisation", "role", "fonction", "telephone"]
+ROLE_ALIASES = {"membre": Role.MEMBER, "member": Role.MEMBER, "": Role.MEMBER,
+                "redacteur": Role.EDITOR, "rédacteur": Role.EDITOR, "editor": Role.EDITOR,
+                "administrateur": Role.ADMIN, "admin": Role.ADMIN}
+
+
+def _find_organisation(ref: str) -> Organisation | None:
+    ref = ref.strip()
+    return db.session.scalar(select(Organisation).where(
+        (Organisation.slug == ref.lower()) | (Organisation.insee_code == ref)
+        | (Organisation.siren == ref)))
+
+
+def import_users(data: bytes | str, *, by: User, organisation: Organisation | None = None) -> int:
+    """Create accounts from a CSV file (email, prenom, nom, organisation, role, fonction,
+    telephone) and mail each an invitation. All or nothing. With ``organisation`` given (an
+    organisation admin's import), every row goes to that organisation and the column is
+    ignored. Returns the number of accounts created."""
+    rows = csvimport.read(data, USER_COLUMNS, USER_OPTIONAL)
+    problems: list[CsvProblem] = []
+    planned = []
+    seen: dict[str, int] = {}
+    for line, row in rows.rows:
+        try:
+            email = normalise_email(row["email"])
+        except AccountError as exc:
+            problems.append(CsvProblem(line, "email", str(exc)))
+            continue
+        if email in seen:
+            problems.append(CsvProblem(line, "email", f"adresse déjà présente ligne {seen[email]}."))
+        seen[email] = line
+        if find_user(email) is not None:
+            problems.append(CsvProblem(line, "email", f"{email} a déjà un compte."))
+        org = organisation
+        if org is None:
+            ref = row.get("organisation", "")
+            org = _find_organisation(ref) if ref else None
+            if org is None:
+                problems.append(CsvProblem(line, "organisation",
+                                           f"organisation « {ref} » introuvable (indiquez son "
+                                           "code INSEE, son SIREN ou son identifiant)."))
+        role = ROLE_ALIASES.get(row.get("role", "").strip().lower())
+        if role is None:
+            problems.append(CsvProblem(line, "role", f"rôle « {row['role']} » inconnu (membre, "
+                                                     "rédacteur ou administrateur)."))
+        if not row["nom"] and not row["prenom"]:
+            problems.append(CsvProblem(line, "nom", "le nom et le prénom sont vides."))
+        planned.append((email, row, org, role))
+    if problems:
+        raise CsvImportError(problems)
+    for email, row, org, role in planned:
+        user = invite(org, email=email, first_name=row["prenom"], last_name=row["nom"], role=role,
+                      by=by, function=row.get("fonction", ""), commit=False)
+        user.phone = row.get("telephone", "")
+    audit.record("users.imported", actor=by, organisation=organisation,
+                 detail=f"{len(planned)} comptes créés")
+    db.session.commit()
+    return len(planned)

@@ -1,0 +1,222 @@
+"""Sign in and out, passwords, invitations, profiles and the organisations directory."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from .. import access
+from ..core.text import fold
+from ..extensions import db, login_manager
+from ..spaces.models import Space, SpaceKind
+from . import services, tokens
+from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
+                    ProfileForm)
+from .models import ORG_KIND_LABELS, Membership, Organisation, OrgKind, User
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Connectez-vous pour accéder à cette page."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return db.session.scalar(select(User).where(User.id == int(user_id))
+                             .options(joinedload(User.memberships)
+                                      .joinedload(Membership.organisation)))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: a login link must not become an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//"):
+            return target
+    return url_for("core.home")
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data, form.password.data)
+        if result.user is not None:
+            login_user(result.user, remember=form.remember.data)
+            flash(f"Bienvenue, {result.user.full_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        flash(result.error, "error")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/deconnexion")
+@login_required
+def logout():
+    services.record_logout(current_user)
+    logout_user()
+    flash("Vous êtes déconnecté(e).", "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash("Si cette adresse correspond à un compte actif, un lien pour choisir un nouveau mot "
+              "de passe vient d'y être envoyé. Il est valable une heure.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+def _password_page(token: str, purpose: str):
+    """Shared by the reset link and the invitation link: choose a password, then sign in."""
+    try:
+        user = tokens.load(token, "reset") if purpose == "reset" else services.invitation_user(token)
+    except tokens.TokenError as exc:
+        return render_template("accounts/token_invalid.html", message=str(exc)), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            if purpose == "reset":
+                services.reset_password(token, form.password.data)
+            else:
+                services.accept_invitation(token, form.password.data)
+        except (services.AccountError, tokens.TokenError) as exc:
+            form.password.errors.append(str(exc))
+        else:
+            flash("Votre mot de passe est enregistré. Connectez-vous avec votre adresse "
+                  "électronique et ce mot de passe.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/new_password.html", form=form, user=user, purpose=purpose)
+
+
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    return _password_page(token, "reset")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    return _password_page(token, "invite")
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, first_name=form.first_name.data,
+                                last_name=form.last_name.data, function=form.function.data,
+                                phone=form.phone.data, by=current_user)
+        flash("Profil enregistré.", "success")
+        return redirect(url_for(".profile"))
+    return render_template("accounts/profile.html", form=form, photo_form=PhotoForm())
+
+
+@bp.post("/profil/photo")
+@login_required
+def upload_photo():
+    form = PhotoForm()
+    if form.validate_on_submit():
+        upload = form.photo.data
+        if not upload or not upload.filename:
+            flash("Choisissez d'abord une image.", "error")
+        else:
+            try:
+                services.set_photo(current_user, upload.read())
+            except services.AccountError as exc:
+                flash(str(exc), "error")
+            else:
+                flash("Photo enregistrée.", "success")
+    return redirect(url_for(".profile"))
+
+
+@bp.post("/profil/photo/supprimer")
+@login_required
+def delete_photo():
+    services.remove_photo(current_user)
+    flash("Photo supprimée.", "success")
+    return redirect(url_for(".profile"))
+
+
+@bp.route("/profil/mot-de-passe", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as exc:
+            (form.current if "actuel" in str(exc) else form.password).errors.append(str(exc))
+        else:
+            flash("Mot de passe modifié.", "success")
+            return redirect(url_for(".profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.get("/personnes/<int:user_id>")
+@login_required
+def person(user_id):
+    user = access.get_or_404(User, user_id)
+    return render_template("accounts/person.html", person=user)
+
+
+@bp.get("/personnes/<int:user_id>/photo")
+@login_required
+def photo(user_id):
+    user = access.get_or_404(User, user_id)
+    path = services.photo_file(user)
+    if path is None:
+        abort(404)
+    response = send_file(path, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/organisations")
+def organisations():
+    kind = request.args.get("type", "")
+    q = request.args.get("q", "").strip()[:100]
+    query = select(Organisation).where(Organisation.is_active.is_(True))
+    if kind in {k.value for k in OrgKind}:
+        query = query.where(Organisation.kind == OrgKind(kind))
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Organisation.name.ilike(like), Organisation.insee_code == q,
+                                Organisation.siren == q))
+    page = db.paginate(query.order_by(Organisation.kind, Organisation.name),
+                       per_page=60, error_out=False)
+    if q and not page.items:
+        # Accents are easy to forget: « Penne d'Agenais » for « Penne-d'Agenais ».
+        folded = fold(q).replace("-", " ")
+        names = db.session.execute(select(Organisation.id, Organisation.name)).all()
+        ids = [i for i, name in names if folded in fold(name).replace("-", " ")]
+        page = db.paginate(select(Organisation).where(Organisation.id.in_(ids))
+                           .order_by(Organisation.name), per_page=60, error_out=False)
+    return render_template("accounts/organisations.html", page=page, kind=kind, q=q,
+                           kinds=ORG_KIND_LABELS)
+
+
+@bp.get("/organisations/<slug>")
+def organisation(slug):
+    org = access.get_or_404(Organisation, slug=slug)
+    space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.ORGANISATION,
+                                                  Space.organisation_id == org.id))
+    members = []
+    if current_user.is_authenticated:
+        # People of the network's organisations are in the directory of signed-in users.
+        members = db.session.scalars(
+            select(Membership).join(User).where(Membership.organisation_id == org.id,
+                                                User.active.is_(True))
+            .options(joinedload(Membership.user)).order_by(User.last_name, User.first_name)).all()
+    communes = org.communes if org.kind == OrgKind.EPCI else []
+    member_count = db.session.scalar(select(func.count()).select_from(Membership)
+                                     .where(Membership.organisation_id == org.id))
+    return render_template("accounts/organisation.html", org=org, space=space, members=members,
+                           communes=communes, member_count=member_count)

@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..accounts.forms import REQUIRED, ROLE_CHOICES, OrganisationForm
+from ..accounts.models import ORG_KIND_LABELS
+
+
+class NewOrganisationForm(OrganisationForm):
+    kind = SelectField("Type", choices=[(k.value, v) for k, v in ORG_KIND_LABELS.items()])
+    insee_code = StringField("Code INSEE", validators=[Optional(), Length(max=5)])
+    siren = StringField("SIREN", validators=[Optional(), Length(max=9)])
+    epci = StringField("Intercommunalité de rattachement (SIREN)", validators=[Optional(), Length(max=9)])
+
+
+class AddMembershipForm(FlaskForm):
+    organisation = StringField("Organisation (code INSEE, SIREN ou identifiant)",
+                               validators=[DataRequired(REQUIRED), Length(max=100)])
+    role = SelectField("Rôle", choices=ROLE_CHOICES, default="member")
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter, changes nothing
+
+    action = SelectField("Action", validate_choice=False)
+    who = StringField("Personne (adresse)", validators=[Optional(), Length(max=254)])
+    ip = StringField("Adresse IP", validators=[Optional(), Length(max=45)])
+    start = DateField("Du", validators=[Optional()])
+    end = DateField("Au", validators=[Optional()])

@@ -1,0 +1,71 @@
+"""Read models for the administration pages (the changes go through accounts/spaces services)."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+
+from ..accounts.models import Membership, Organisation, User
+from ..core.audit import AuditEvent
+from ..extensions import db
+from ..mail.models import OutboxMessage, OutboxStatus
+from ..spaces.models import Space
+
+
+def audit_query(*, organisation: Organisation | None = None, action: str = "", who: str = "",
+                ip: str = "", start=None, end=None):
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if organisation is not None:
+        member_ids = select(Membership.user_id).where(Membership.organisation_id == organisation.id)
+        # An organisation's part of the log: its administrative events and its members' sign-ins.
+        query = query.where(or_(AuditEvent.organisation_id == organisation.id,
+                                (AuditEvent.action.like("login.%")
+                                 & AuditEvent.actor_id.in_(member_ids))))
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if who:
+        pattern = f"%{who.strip().lower()}%"
+        actor_ids = select(User.id).where(func.lower(User.email).like(pattern))
+        query = query.where(or_(AuditEvent.target.ilike(pattern), AuditEvent.actor_id.in_(actor_ids)))
+    if ip:
+        query = query.where(AuditEvent.ip == ip.strip())
+    if start:
+        query = query.where(AuditEvent.created_at >= datetime.combine(start, time.min))
+    if end:
+        query = query.where(AuditEvent.created_at < datetime.combine(end, time.min) + timedelta(days=1))
+    return query
+
+
+def overview() -> dict[str, int]:
+    def count(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+    return {
+        "organisations": count(Organisation),
+        "users": count(User, User.active.is_(True)),
+        "spaces": count(Space),
+        "mail_pending": count(OutboxMessage, OutboxMessage.status == OutboxStatus.PENDING),
+        "mail_failed": count(OutboxMessage, OutboxMessage.status == OutboxStatus.FAILED),
+    }
+
+
+def users_query(q: str = "", state: str = ""):
+    query = select(User).order_by(User.last_name, User.first_name, User.email)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(User.email.ilike(pattern), User.last_name.ilike(pattern),
+                                User.first_name.ilike(pattern)))
+    if state == "actifs":
+        query = query.where(User.active.is_(True))
+    elif state == "desactives":
+        query = query.where(User.active.is_(False))
+    elif state == "invites":
+        query = query.where(User.password_hash.is_(None), User.active.is_(True))
+    return query
+
+
+def mail_problems(limit: int = 100) -> list[OutboxMessage]:
+    return list(db.session.scalars(
+        select(OutboxMessage).where(or_(OutboxMessage.status == OutboxStatus.FAILED,
+                                        (OutboxMessage.status == OutboxStatus.PENDING)
+                                        & (OutboxMessage.attempts > 0)))
+        .order_by(OutboxMessage.id.desc()).limit(limit)))

@@ -1,0 +1,370 @@
+"""Administration: the platform admin's console and each organisation admin's members page."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .. import access
+from ..accounts import organisations as orgs
+from ..accounts import services as accounts
+from ..accounts.forms import AddMemberForm, CsvForm, InviteForm, OrganisationForm, RoleForm
+from ..accounts.models import Membership, Organisation, OrgKind, Role, User
+from ..core.audit import ACTION_LABELS, AuditEvent
+from ..core.csvimport import CsvImportError
+from ..extensions import db
+from ..spaces.models import Space
+from . import services
+from .forms import AddMembershipForm, AuditFilterForm, NewOrganisationForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@access.platform_admin_required
+def index():
+    return render_template("admin/index.html", counts=services.overview())
+
+
+# --- organisations ---------------------------------------------------------------------------------
+
+
+@bp.get("/organisations")
+@access.platform_admin_required
+def organisations():
+    q = request.args.get("q", "").strip()[:100]
+    query = select(Organisation).order_by(Organisation.kind, Organisation.name)
+    if q:
+        query = query.where(Organisation.name.ilike(f"%{q}%") | (Organisation.insee_code == q)
+                            | (Organisation.siren == q))
+    page = db.paginate(query, per_page=100, error_out=False)
+    return render_template("admin/organisations.html", page=page, q=q)
+
+
+@bp.route("/organisations/nouvelle", methods=["GET", "POST"])
+@access.platform_admin_required
+def new_organisation():
+    form = NewOrganisationForm()
+    if form.validate_on_submit():
+        epci = None
+        if form.epci.data:
+            epci = db.session.scalar(select(Organisation).where(Organisation.siren == form.epci.data,
+                                                                Organisation.kind == OrgKind.EPCI))
+            if epci is None:
+                form.epci.errors.append("Aucune intercommunalité n'a ce SIREN.")
+        if not form.epci.errors:
+            try:
+                org = orgs.create_organisation(
+                    name=form.name.data, kind=OrgKind(form.kind.data), by=current_user,
+                    insee_code=form.insee_code.data.strip() or None,
+                    siren=form.siren.data.strip() or None, epci=epci,
+                    description=form.description.data or "", email=form.email.data or None,
+                    phone=form.phone.data or None, address=form.address.data or None)
+            except orgs.OrganisationError as exc:
+                form.name.errors.append(str(exc))
+            else:
+                flash(f"Organisation « {org.name} » créée, avec son espace privé.", "success")
+                return redirect(url_for(".organisation_members", slug=org.slug))
+    return render_template("admin/organisation_form.html", form=form, org=None)
+
+
+@bp.route("/organisations/<slug>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_organisation(slug):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            orgs.update_organisation(org, by=current_user, name=form.name.data,
+                                     description=form.description.data or "",
+                                     email=form.email.data, phone=form.phone.data,
+                                     address=form.address.data)
+        except orgs.OrganisationError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash("Organisation enregistrée.", "success")
+            return redirect(url_for("accounts.organisation", slug=org.slug))
+    return render_template("admin/organisation_form.html", form=form, org=org)
+
+
+@bp.route("/organisations/import", methods=["GET", "POST"])
+@access.platform_admin_required
+def import_organisations():
+    form, problems = CsvForm(), None
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not upload.filename:
+            form.file.errors.append("Choisissez un fichier CSV.")
+        else:
+            try:
+                counts = orgs.import_csv(upload.read(), by=current_user)
+            except CsvImportError as exc:
+                problems = exc.problems
+            else:
+                flash(f"Import terminé : {counts['created']} organisations créées, "
+                      f"{counts['updated']} mises à jour.", "success")
+                return redirect(url_for(".organisations"))
+    return render_template("admin/import.html", form=form, problems=problems,
+                           title="Importer des organisations",
+                           columns=orgs.GENERIC_COLUMNS + orgs.GENERIC_OPTIONAL,
+                           note="Le fichier des communes de l'INSEE (code_insee, nom, siren_commune, "
+                                "siren_epci, nom_epci, population_totale…) est aussi accepté tel quel.")
+
+
+# --- an organisation's members (its admins and the platform admin) ------------------------------
+
+
+def _org_membership(org: Organisation, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.organisation_id != org.id:
+        abort(404)
+    return membership
+
+
+@bp.get("/organisations/<slug>/membres")
+@login_required
+def organisation_members(slug):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    members = db.session.scalars(
+        select(Membership).join(User).where(Membership.organisation_id == org.id)
+        .options(joinedload(Membership.user)).order_by(User.last_name, User.first_name)).all()
+    return render_template("admin/organisation_members.html", org=org, members=members,
+                           invite_form=InviteForm(), add_form=AddMemberForm(),
+                           csv_form=CsvForm(), role_form=RoleForm(), roles=Role,
+                           columns=accounts.USER_COLUMNS + ["role", "fonction", "telephone"])
+
+
+def _back(org):
+    return redirect(url_for(".organisation_members", slug=org.slug))
+
+
+@bp.post("/organisations/<slug>/membres/inviter")
+@login_required
+def invite(slug):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    form = InviteForm()
+    if not form.validate_on_submit():
+        flash("Invitation impossible : " + " ".join(
+            f"{form[name].label.text} : {' '.join(errs)}" for name, errs in form.errors.items()),
+            "error")
+        return _back(org)
+    try:
+        user = accounts.invite(org, email=form.email.data, first_name=form.first_name.data,
+                               last_name=form.last_name.data, function=form.function.data,
+                               role=Role(form.role.data), by=current_user)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Invitation envoyée à {user.email}. {user.full_name} fait déjà partie de "
+              f"l'organisation et recevra ce que ses espaces diffusent.", "success")
+    return _back(org)
+
+
+@bp.post("/organisations/<slug>/membres/ajouter")
+@login_required
+def add_existing_member(slug):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    form = AddMemberForm()
+    user = accounts.find_user(form.email.data or "") if form.validate_on_submit() else None
+    if user is None:
+        flash("Aucun compte n'a cette adresse : utilisez « Inviter une personne ».", "error")
+        return _back(org)
+    try:
+        accounts.add_membership(user, org, Role(form.role.data), by=current_user)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{user.full_name} fait maintenant partie de l'organisation.", "success")
+    return _back(org)
+
+
+@bp.post("/organisations/<slug>/membres/<int:membership_id>/role")
+@login_required
+def change_role(slug, membership_id):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    membership = _org_membership(org, membership_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_role(membership, Role(form.role.data), by=current_user)
+        except accounts.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Rôle de {membership.user.full_name} : {membership.role.label}.", "success")
+    return _back(org)
+
+
+@bp.post("/organisations/<slug>/membres/<int:membership_id>/retirer")
+@login_required
+def remove_member(slug, membership_id):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    membership = _org_membership(org, membership_id)
+    name = membership.user.full_name
+    try:
+        accounts.remove_membership(membership, by=current_user)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{name} ne fait plus partie de l'organisation. Son compte et ses contenus "
+              "sont conservés.", "success")
+    return _back(org)
+
+
+@bp.post("/organisations/<slug>/membres/<int:membership_id>/relancer")
+@login_required
+def resend_invitation(slug, membership_id):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    membership = _org_membership(org, membership_id)
+    try:
+        accounts.resend_invitation(membership.user, org, by=current_user)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Nouvelle invitation envoyée à {membership.user.email}.", "success")
+    return _back(org)
+
+
+@bp.route("/organisations/<slug>/membres/import", methods=["GET", "POST"])
+@login_required
+def import_members(slug):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    return _import_users_page(org)
+
+
+@bp.route("/utilisateurs/import", methods=["GET", "POST"])
+@access.platform_admin_required
+def import_users():
+    return _import_users_page(None)
+
+
+def _import_users_page(org: Organisation | None):
+    form, problems = CsvForm(), None
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not upload.filename:
+            form.file.errors.append("Choisissez un fichier CSV.")
+        else:
+            try:
+                count = accounts.import_users(upload.read(), by=current_user, organisation=org)
+            except CsvImportError as exc:
+                problems = exc.problems
+            else:
+                flash(f"{count} compte{'s' if count > 1 else ''} créé{'s' if count > 1 else ''} ; "
+                      "chacun a reçu une invitation par courriel.", "success")
+                return _back(org) if org else redirect(url_for(".users"))
+    columns = accounts.USER_COLUMNS + ([] if org else ["organisation"]) + ["role", "fonction",
+                                                                           "telephone"]
+    return render_template("admin/import.html", form=form, problems=problems, org=org,
+                           title=f"Importer des comptes{' — ' + org.name if org else ''}",
+                           columns=columns,
+                           note="Rôle : membre, rédacteur ou administrateur (membre si vide). "
+                                + ("" if org else "Organisation : code INSEE, SIREN ou identifiant."))
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+@bp.get("/utilisateurs")
+@access.platform_admin_required
+def users():
+    q, state = request.args.get("q", "").strip()[:100], request.args.get("etat", "")
+    page = db.paginate(services.users_query(q, state).options(
+        joinedload(User.memberships).joinedload(Membership.organisation)),
+        per_page=50, error_out=False)
+    return render_template("admin/users.html", page=page, q=q, state=state)
+
+
+@bp.get("/utilisateurs/<int:user_id>")
+@access.platform_admin_required
+def user(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    return render_template("admin/user.html", person=person, form=AddMembershipForm(),
+                           role_form=RoleForm())
+
+
+@bp.post("/utilisateurs/<int:user_id>/etat")
+@access.platform_admin_required
+def set_active(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    try:
+        accounts.set_active(person, not person.active, by=current_user)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Compte {'réactivé' if person.active else 'désactivé'} : {person.full_name}.", "success")
+    return redirect(url_for(".user", user_id=person.id))
+
+
+@bp.post("/utilisateurs/<int:user_id>/admin-plateforme")
+@access.platform_admin_required
+def toggle_platform_admin(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    try:
+        accounts.set_platform_admin(person, not person.is_platform_admin, by=current_user)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Droits d'administration de la plateforme mis à jour.", "success")
+    return redirect(url_for(".user", user_id=person.id))
+
+
+@bp.post("/utilisateurs/<int:user_id>/adhesions")
+@access.platform_admin_required
+def add_membership(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    form = AddMembershipForm()
+    org = accounts._find_organisation(form.organisation.data or "") \
+        if form.validate_on_submit() else None
+    if org is None:
+        flash("Organisation introuvable : indiquez son code INSEE, son SIREN ou son identifiant.",
+              "error")
+    else:
+        try:
+            accounts.add_membership(person, org, Role(form.role.data), by=current_user)
+        except accounts.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{person.full_name} fait maintenant partie de « {org.name} ».", "success")
+    return redirect(url_for(".user", user_id=person.id))
+
+
+# --- spaces, audit log, mail -------------------------------------------------------------------
+
+
+@bp.get("/espaces")
+@access.platform_admin_required
+def spaces():
+    page = db.paginate(select(Space).options(joinedload(Space.organisation))
+                       .order_by(Space.kind, Space.name), per_page=100, error_out=False)
+    return render_template("admin/spaces.html", page=page)
+
+
+def _audit_page(org: Organisation | None):
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", "Toutes")] + sorted(ACTION_LABELS.items(), key=lambda kv: kv[1])
+    filters = {}
+    if form.validate():
+        filters = {"action": form.action.data or "", "who": form.who.data or "",
+                   "ip": form.ip.data or "", "start": form.start.data, "end": form.end.data}
+    query = services.audit_query(organisation=org, **filters).options(joinedload(AuditEvent.actor))
+    page = db.paginate(query, per_page=50, error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("admin/audit.html", form=form, page=page, org=org, args=args)
+
+
+@bp.get("/journal")
+@access.platform_admin_required
+def audit():
+    return _audit_page(None)
+
+
+@bp.get("/organisations/<slug>/journal")
+@login_required
+def organisation_audit(slug):
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    return _audit_page(org)
+
+
+@bp.get("/courriels")
+@access.platform_admin_required
+def mail():
+    return render_template("admin/mail.html", messages=services.mail_problems())

@@ -1,0 +1,108 @@
+"""Command-line interface: `flask <command>`. Heavy imports stay inside the commands."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+import_cli = AppGroup("import", help="Importer des données (CSV).")
+mail_cli = AppGroup("mail", help="Envoi des courriels de la file d'attente.")
+
+
+@import_cli.command("organisations")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_organisations(path: Path):
+    """Importer ou mettre à jour des organisations depuis un CSV."""
+    from .accounts import organisations
+    from .core.csvimport import CsvImportError
+    try:
+        counts = organisations.import_csv(path.read_bytes())
+    except CsvImportError as exc:
+        click.echo("Fichier refusé, rien n'a été importé :", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"{counts['created']} organisations créées, {counts['updated']} mises à jour.")
+
+
+@import_cli.command("users")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "by_email", required=True, help="Adresse de l'administrateur qui importe.")
+def import_users(path: Path, by_email: str):
+    """Créer des comptes depuis un CSV (chacun reçoit une invitation)."""
+    from .accounts import services
+    from .core.csvimport import CsvImportError
+    admin = services.find_user(by_email)
+    if admin is None or not admin.is_platform_admin:
+        raise click.ClickException(f"{by_email} n'est pas administrateur de la plateforme.")
+    try:
+        count = services.import_users(path.read_bytes(), by=admin)
+    except CsvImportError as exc:
+        click.echo("Fichier refusé, rien n'a été importé :", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"{count} comptes créés.")
+
+
+@mail_cli.command("worker")
+@click.option("--once", is_flag=True, help="Envoyer ce qui est dû puis s'arrêter.")
+@click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
+def mail_worker(once: bool, interval: float):
+    """Envoyer les courriels de la file d'attente (avec nouvelles tentatives)."""
+    from .mail import services
+    while True:
+        sent, failed = services.send_due()
+        if sent or failed:
+            click.echo(f"{sent} envoyé(s), {failed} échec(s) (nouvel essai plus tard).")
+        if once:
+            return
+        time.sleep(interval)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--first-name", default="")
+@click.option("--last-name", default="Administrateur")
+def create_admin(email: str, password: str, first_name: str, last_name: str):
+    """Créer (ou promouvoir) un administrateur de la plateforme."""
+    from .accounts import services
+    from .accounts.models import User
+    from .extensions import db
+    user = services.find_user(email)
+    if user is None:
+        user = User(email=services.normalise_email(email), first_name=first_name,
+                    last_name=last_name)
+        db.session.add(user)
+    try:
+        services.set_password(user, password)
+    except services.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    user.is_platform_admin = True
+    db.session.commit()
+    click.echo(f"{user.email} est administrateur de la plateforme.")
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Ajouter les données même si la base n'est pas vide.")
+def seed_demo(force: bool):
+    """Charger les données de démonstration (organisations du 47, comptes, groupes)."""
+    from .demo import DEMO_PASSWORD, accounts, seed
+    if seed(DATA_DIR / "communes-47.csv", force=force):
+        click.echo("Données de démonstration chargées.")
+    else:
+        click.echo("Données de démonstration déjà présentes.")
+    click.echo(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
+    for email, description in accounts():
+        click.echo(f"  {email:<42} {description}")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (import_cli, mail_cli, create_admin, seed_demo):
+        app.cli.add_command(command)

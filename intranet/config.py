@@ -1,0 +1,55 @@
+"""Default configuration.
+
+Overridden, in this order, by ``instance/config.py`` and by environment variables
+(``DATABASE_URL``, ``SECRET_KEY``, ``MAIL_*``, ``TRUSTED_NETWORKS``, ``SEARCH_BACKEND``…).
+"""
+from datetime import timedelta
+
+SITE_NAME = "Territoires"
+SITE_TAGLINE = "L'intranet des collectivités de Lot-et-Garonne"
+DEPARTEMENT_CODE = "47"
+
+# SQLALCHEMY_DATABASE_URI is filled in by create_app (SQLite in instance/ by default).
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+PASSWORD_HASH_METHOD = "scrypt"
+PASSWORD_MIN_LENGTH = 10
+
+# Tokens sent by email.
+PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+INVITATION_MAX_AGE = timedelta(days=14)
+
+# Sessions: signed cookies, expiring.
+PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = timedelta(days=14)
+REMEMBER_COOKIE_HTTPONLY = True
+
+# Login throttling: failures counted in the audit log over a sliding window.
+LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
+LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+
+# Networks from which a password alone is enough (the "intranet"); elsewhere is the extranet.
+TRUSTED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+
+# Uploads.
+MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+# Mail: the outbox worker sends through SMTP when MAIL_SERVER is set, prints otherwise.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_DEFAULT_SENDER = "Territoires <ne-pas-repondre@territoires47.fr>"
+MAIL_RETRY_BASE_SECONDS = 60
+MAIL_GIVE_UP_AFTER = timedelta(days=2)
+
+PAGE_SIZE = 50
+
+# Public address used in emails (links must work from outside the request).
+PUBLIC_BASE_URL = "http://127.0.0.1:5000"

@@ -1,0 +1,1 @@
+"""Shared helpers: time, sanitising, uploads, pagination, audit, French dates."""

@@ -1,0 +1,79 @@
+"""The audit log: every sign-in (success or failure) and every administrative action."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .timeutil import utcnow
+
+ACTION_LABELS = {
+    "login.success": "Connexion réussie",
+    "login.failure": "Échec de connexion",
+    "login.throttled": "Connexion bloquée (trop d'essais)",
+    "logout": "Déconnexion",
+    "password.reset_requested": "Demande de réinitialisation du mot de passe",
+    "password.reset": "Mot de passe réinitialisé",
+    "password.changed": "Mot de passe modifié",
+    "invitation.sent": "Invitation envoyée",
+    "invitation.accepted": "Invitation acceptée",
+    "user.created": "Compte créé",
+    "user.updated": "Compte modifié",
+    "user.deactivated": "Compte désactivé",
+    "user.reactivated": "Compte réactivé",
+    "users.imported": "Import de comptes",
+    "membership.added": "Membre ajouté à une organisation",
+    "membership.role_changed": "Rôle modifié",
+    "membership.removed": "Membre retiré d'une organisation",
+    "organisation.created": "Organisation créée",
+    "organisation.updated": "Organisation modifiée",
+    "organisations.imported": "Import d'organisations",
+    "space.created": "Espace créé",
+    "space.updated": "Espace modifié",
+    "space.member_added": "Membre ajouté à un espace",
+    "space.member_removed": "Membre retiré d'un espace",
+    "space.member_approved": "Demande d'adhésion acceptée",
+    "space.rule_added": "Règle d'adhésion ajoutée",
+    "space.rule_removed": "Règle d'adhésion supprimée",
+}
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_action_created", "action", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    # The organisation concerned, so an organisation's admins can read their own part of the log.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
+    target: Mapped[str] = mapped_column(String(300), default="")
+    ip: Mapped[str | None] = mapped_column(String(45), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    actor = relationship("User")
+    organisation = relationship("Organisation")
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+def client_ip() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def record(action: str, *, actor=None, organisation=None, target: str = "",
+           detail: str = "") -> AuditEvent:
+    """Add an audit event to the current transaction (the caller's commit makes it durable)."""
+    event = AuditEvent(action=action, actor_id=getattr(actor, "id", None),
+                       organisation_id=getattr(organisation, "id", None),
+                       target=target[:300], ip=client_ip(), detail=detail)
+    db.session.add(event)
+    return event

@@ -1,0 +1,85 @@
+"""Reading CSV files people make with a spreadsheet: UTF-8 or Windows-1252, comma, semicolon
+or tab. Problems are collected with their line and column, in French, so that an import can
+refuse the whole file and say exactly what to fix."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+
+@dataclass
+class CsvProblem:
+    line: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"ligne {self.line}" + (f", colonne « {self.column} »" if self.column else "")
+        return f"{where} : {self.message}"
+
+
+@dataclass
+class CsvRows:
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (line number, row)
+
+
+class CsvImportError(ValueError):
+    """The file was refused; nothing was imported."""
+
+    def __init__(self, problems: list[CsvProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read(data: bytes | str, required: list[str], optional: list[str] = ()) -> CsvRows:
+    """Parse the file and check its header; raise CsvImportError on a structural problem."""
+    text = decode(data)
+    if not text.strip():
+        raise CsvImportError([CsvProblem(1, None, "le fichier est vide.")])
+    first_line = text.splitlines()[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    problems: list[CsvProblem] = []
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except csv.Error as exc:
+        raise CsvImportError([CsvProblem(1, None, f"en-tête illisible ({exc}).")]) from exc
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise CsvImportError([CsvProblem(1, name, "colonne obligatoire absente de l'en-tête.")
+                              for name in missing])
+    known = set(required) | set(optional)
+    for name in header:
+        if name not in known:
+            problems.append(CsvProblem(1, name, "colonne inconnue (colonnes attendues : "
+                                                f"{', '.join(list(required) + list(optional))})."))
+    result = CsvRows(header=header)
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                problems.append(CsvProblem(line, None, f"{len(row)} valeurs au lieu de "
+                                                       f"{len(header)} (un séparateur en trop ou "
+                                                       "manquant ?)."))
+                continue
+            result.rows.append((line, {h: v.strip() for h, v in zip(header, row)}))
+    except csv.Error as exc:
+        problems.append(CsvProblem(reader.line_num, None, f"ligne mal formée ({exc})."))
+    if problems:
+        raise CsvImportError(problems)
+    if not result.rows:
+        raise CsvImportError([CsvProblem(2, None, "le fichier ne contient aucune ligne de données.")])
+    return result

@@ -1,0 +1,11 @@
+"""Absolute links for emails and feeds, built outside any request (worker, CLI, services)."""
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme or "https",
+                                       script_name=base.path or "/")
+    return adapter.build(endpoint, values, force_external=True)

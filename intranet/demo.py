@@ -1,0 +1,130 @@
+"""Demo data: the founding bodies, the communes and EPCIs of Lot-et-Garonne, a few people per
+role and some working groups, so that every feature has something real to show."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from .accounts import organisations
+from .accounts.models import Membership, Organisation, OrgKind, Role, User
+from .extensions import db
+from .spaces import services as spaces
+from .spaces.models import JoinPolicy, Visibility
+
+DEMO_PASSWORD = "territoires47-demo"
+
+FOUNDERS = [
+    ("Conseil départemental de Lot-et-Garonne", OrgKind.DEPARTEMENT, "departement"),
+    ("Conseil régional de Nouvelle-Aquitaine", OrgKind.REGION, "region"),
+    ("Préfecture de Lot-et-Garonne", OrgKind.PREFECTURE, "prefecture"),
+    ("Association des maires de Lot-et-Garonne", OrgKind.ASSOCIATION_MAIRES, "amf47"),
+    ("Centre de gestion de la fonction publique territoriale de Lot-et-Garonne",
+     OrgKind.CENTRE_GESTION, "cdg47"),
+]
+
+# email, first name, last name, function, [(organisation key, role)], platform admin
+PEOPLE = [
+    ("admin@territoires47.fr", "Claire", "Fabre", "Administratrice de la plateforme",
+     [("departement", Role.ADMIN)], True),
+    ("agent@cd47.fr", "Julien", "Marty", "Chargé de mission aménagement",
+     [("departement", Role.MEMBER)], False),
+    ("redacteur@cd47.fr", "Sophie", "Lagarde", "Rédactrice, direction de la communication",
+     [("departement", Role.EDITOR)], False),
+    ("agent@region-na.fr", "Marc", "Delpech", "Chargé de mission territoires",
+     [("region", Role.MEMBER)], False),
+    ("agent@prefecture47.fr", "Nadia", "Benali", "Bureau du contrôle de légalité",
+     [("prefecture", Role.EDITOR)], False),
+    ("contact@amf47.fr", "Pierre", "Castaing", "Délégué de l'association",
+     [("amf47", Role.ADMIN)], False),
+    ("rh@cdg47.fr", "Isabelle", "Roques", "Conseillère emploi", [("cdg47", Role.EDITOR)], False),
+    ("admin@cdg47.fr", "Thierry", "Gaillard", "Directeur", [("cdg47", Role.ADMIN)], False),
+    ("mairie@agen.fr", "Camille", "Dupuy", "Directrice générale des services",
+     [("47001", Role.ADMIN)], False),
+    ("agent@agen.fr", "Lucas", "Bernard", "Agent d'accueil", [("47001", Role.MEMBER)], False),
+    ("secretaire@agme-agnac.fr", "Martine", "Lafon", "Secrétaire de mairie",
+     [("47002", Role.ADMIN), ("47003", Role.ADMIN), ("47004", Role.EDITOR)], False),
+    ("dgs@agglo-agen.fr", "Olivier", "Mercier", "Directeur général des services",
+     [("200096956", Role.ADMIN)], False),
+]
+
+
+def accounts() -> list[tuple[str, str]]:
+    """The demo accounts present in the database, with what each may do."""
+    rows = []
+    for email, *_ in PEOPLE:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            continue
+        roles = ", ".join(f"{m.role.label.lower()} de {m.organisation.name}" for m in user.memberships)
+        rows.append((email, ("administrateur de la plateforme ; " if user.is_platform_admin
+                             else "") + roles))
+    return rows
+
+
+def seed(communes_csv: Path, force: bool = False) -> bool:
+    """Load the demo once. Returns False if it was already there."""
+    if not force and db.session.scalar(select(func.count()).select_from(Organisation)) > 0:
+        return False
+    open_space = spaces.ensure_open_space()
+    db.session.flush()
+    organisations.import_csv(communes_csv.read_bytes())
+    by_key: dict[str, Organisation] = {}
+    for name, kind, key in FOUNDERS:
+        org = db.session.scalar(select(Organisation).where(Organisation.name == name)) or \
+            organisations.create_organisation(name=name, kind=kind, commit=False)
+        by_key[key] = org
+    for org in db.session.scalars(select(Organisation)):
+        if org.insee_code:
+            by_key[org.insee_code] = org
+        if org.siren:
+            by_key[org.siren] = org
+
+    password_hash = generate_password_hash(DEMO_PASSWORD,
+                                           method=current_app.config["PASSWORD_HASH_METHOD"])
+    people: dict[str, User] = {}
+    for email, first, last, function, memberships, platform_admin in PEOPLE:
+        user = User(email=email, first_name=first, last_name=last, function=function,
+                    password_hash=password_hash, is_platform_admin=platform_admin)
+        db.session.add(user)
+        for key, role in memberships:
+            db.session.add(Membership(user=user, organisation=by_key[key], role=role))
+        people[email] = user
+    db.session.flush()
+
+    admin = people["admin@territoires47.fr"]
+    agen_agglo = by_key["200096956"]
+    secretaries = spaces.create_group(
+        name=f"Secrétaires de mairie — {agen_agglo.name}", by=people["dgs@agglo-agen.fr"],
+        description="Entraide entre les secrétaires de mairie des communes de l'agglomération : "
+                    "questions d'état civil, d'urbanisme, de paie.",
+        visibility=Visibility.MEMBERS, join_policy=JoinPolicy.REQUEST,
+        organisation=agen_agglo, commit=False)
+    spaces.add_rule(secretaries, by=admin, epci=agen_agglo, org_kind=OrgKind.COMMUNE,
+                    commit=False)
+    mayors = spaces.create_group(
+        name="Réseau des administrateurs communaux", by=people["contact@amf47.fr"],
+        description="Informations de l'Association des maires pour les administrateurs de "
+                    "chaque commune.", visibility=Visibility.NETWORK,
+        join_policy=JoinPolicy.CLOSED, organisation=by_key["amf47"], commit=False)
+    spaces.add_rule(mayors, by=admin, org_kind=OrgKind.COMMUNE, min_role=Role.ADMIN, commit=False)
+    hr = spaces.create_group(
+        name="Ressources humaines et carrières", by=people["admin@cdg47.fr"],
+        description="Le Centre de gestion et les gestionnaires RH des collectivités : statut, "
+                    "concours, remplacements.", visibility=Visibility.NETWORK,
+        join_policy=JoinPolicy.REQUEST, organisation=by_key["cdg47"], commit=False)
+    spaces.add_rule(hr, by=admin, organisation=by_key["cdg47"], commit=False)
+    digital = spaces.create_group(
+        name="Numérique et territoires", by=people["redacteur@cd47.fr"],
+        description="Le programme « Lot-et-Garonne département numérique » : haut débit, "
+                    "outils en ligne, formation des élus et des agents.",
+        visibility=Visibility.PUBLIC, join_policy=JoinPolicy.OPEN,
+        organisation=by_key["departement"], commit=False)
+    spaces.add_member(digital, people["secretaire@agme-agnac.fr"], by=people["redacteur@cd47.fr"],
+                      commit=False)
+    spaces.record_activity(open_space, "welcome", "Bienvenue sur l'intranet des collectivités "
+                           "de Lot-et-Garonne", actor=people["redacteur@cd47.fr"])
+    db.session.commit()
+    return True

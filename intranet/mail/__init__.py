@@ -1,0 +1,1 @@
+"""Outgoing mail: services write to the outbox table; `flask mail worker` sends."""

@@ -1,0 +1,246 @@
+"""Spaces: creation, membership of groups (explicit, by request, by rule) and activity."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from .. import access
+from ..accounts.models import Organisation, OrgKind, Role, User
+from ..core import audit
+from ..core.text import unique_slug
+from ..extensions import db
+from .models import (Activity, JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember,
+                     SpaceRule, Visibility)
+
+
+class SpaceError(ValueError):
+    """A refused change, with a French message for the person who asked."""
+
+
+def _slug_taken(slug: str) -> bool:
+    return db.session.scalar(select(func.count()).where(Space.slug == slug)) > 0
+
+
+def record_activity(space: Space, verb: str, summary: str, *, actor: User | None = None,
+                    url: str | None = None, visibility: Visibility | None = None) -> Activity:
+    """Add a line to the space's activity, in the caller's transaction."""
+    item = Activity(space=space, actor_id=getattr(actor, "id", None), verb=verb,
+                    summary=summary[:300], url=url, visibility=visibility)
+    db.session.add(item)
+    return item
+
+
+def dashboard_activity(user: User, limit: int = 40) -> list[Activity]:
+    """« Quoi de neuf dans mes espaces »: activity of the spaces I am a member of."""
+    query = (select(Activity)
+             .where(Activity.space_id.in_(access.member_spaces(user)),
+                    access.visible_content(user, Activity))
+             .options(joinedload(Activity.space), joinedload(Activity.actor))
+             .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def public_activity(limit: int = 10) -> list[Activity]:
+    return space_activity(None, None, limit=limit)
+
+
+def space_activity(user, space: Space | None, limit: int = 30) -> list[Activity]:
+    query = select(Activity).where(access.visible_content(user, Activity))
+    if space is not None:
+        query = query.where(Activity.space_id == space.id)
+    query = (query.options(joinedload(Activity.space), joinedload(Activity.actor))
+             .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def listed_spaces(user) -> list[Space]:
+    """Every space the user may see, for the spaces directory."""
+    return list(db.session.scalars(
+        select(Space).where(Space.id.in_(access.visible_spaces(user)))
+        .options(joinedload(Space.organisation))
+        .order_by(Space.kind, Space.name)))
+
+
+# --- creation -------------------------------------------------------------------------------------
+
+
+def ensure_organisation_space(org: Organisation) -> Space:
+    """The organisation's private space (created with the organisation, one per organisation)."""
+    space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.ORGANISATION,
+                                                  Space.organisation_id == org.id))
+    if space is None:
+        space = Space(slug=unique_slug(org.slug, _slug_taken), name=org.name,
+                      kind=SpaceKind.ORGANISATION, visibility=Visibility.MEMBERS,
+                      join_policy=JoinPolicy.CLOSED, organisation=org,
+                      description=f"Espace privé de l'organisation « {org.name} ».")
+        db.session.add(space)
+    return space
+
+
+def ensure_open_space() -> Space:
+    space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.OPEN))
+    if space is None:
+        space = Space(slug="espace-ouvert", name="Espace ouvert — vie publique locale",
+                      kind=SpaceKind.OPEN, visibility=Visibility.PUBLIC,
+                      join_policy=JoinPolicy.CLOSED,
+                      description="L'espace partagé par toutes les collectivités pour la vie "
+                                  "publique locale : informations, agenda, annonces.")
+        db.session.add(space)
+    return space
+
+
+def create_group(*, name: str, description: str, visibility: Visibility,
+                 join_policy: JoinPolicy, by: User, organisation: Organisation | None = None,
+                 commit: bool = True) -> Space:
+    """A working group; its creator becomes its first admin."""
+    name = name.strip()
+    if not name:
+        raise SpaceError("Le nom du groupe est obligatoire.")
+    space = Space(slug=unique_slug(name, _slug_taken), name=name, kind=SpaceKind.GROUP,
+                  visibility=visibility, join_policy=join_policy, description=description.strip(),
+                  organisation=organisation)
+    db.session.add(space)
+    db.session.flush()
+    db.session.add(SpaceMember(space=space, user=by, role=Role.ADMIN))
+    audit.record("space.created", actor=by, organisation=organisation, target=space.name)
+    record_activity(space, "space.created", f"Création du groupe « {space.name} »", actor=by)
+    if commit:
+        db.session.commit()
+    return space
+
+
+def update_space(space: Space, *, by: User, name: str, description: str,
+                 visibility: Visibility, join_policy: JoinPolicy, archived: bool) -> None:
+    if not name.strip():
+        raise SpaceError("Le nom de l'espace est obligatoire.")
+    if space.kind == SpaceKind.ORGANISATION and visibility != Visibility.MEMBERS:
+        raise SpaceError("L'espace privé d'une organisation reste réservé à ses membres.")
+    space.name, space.description = name.strip(), description.strip()
+    space.visibility, space.join_policy, space.archived = visibility, join_policy, archived
+    audit.record("space.updated", actor=by, organisation=space.organisation, target=space.name)
+    db.session.commit()
+
+
+# --- group membership ---------------------------------------------------------------------------
+
+
+def _membership(space: Space, user: User) -> SpaceMember | None:
+    return db.session.scalar(select(SpaceMember).where(SpaceMember.space_id == space.id,
+                                                       SpaceMember.user_id == user.id))
+
+
+def _require_group(space: Space) -> None:
+    if space.kind != SpaceKind.GROUP:
+        raise SpaceError("Les membres de cet espace sont ceux de son organisation : "
+                         "gérez-les depuis la page de l'organisation.")
+
+
+def add_member(space: Space, user: User, *, role: Role = Role.MEMBER, by: User,
+               commit: bool = True) -> SpaceMember:
+    """Add someone directly: no invitation to accept (staff who rarely sign in still receive
+    what the space sends)."""
+    _require_group(space)
+    if not user.active:
+        raise SpaceError(f"Le compte de {user.full_name} est désactivé.")
+    member = _membership(space, user)
+    if member is not None and member.status == MemberStatus.ACTIVE and member.role == role:
+        raise SpaceError(f"{user.full_name} est déjà membre de cet espace.")
+    if member is None:
+        member = SpaceMember(space=space, user=user)
+        db.session.add(member)
+    member.role, member.status = role, MemberStatus.ACTIVE
+    audit.record("space.member_added", actor=by, organisation=space.organisation,
+                 target=f"{user.email} → {space.name}", detail=role.value)
+    record_activity(space, "space.member_added", f"{user.full_name} rejoint « {space.name} »",
+                    actor=by)
+    if commit:
+        db.session.commit()
+    return member
+
+
+def join(space: Space, user: User) -> MemberStatus:
+    """Join an open group, or ask to join a group « sur demande »."""
+    _require_group(space)
+    if not access.can_join(user, space):
+        raise SpaceError("Ce groupe n'accepte pas de demande d'adhésion.")
+    member = _membership(space, user) or SpaceMember(space=space, user=user, role=Role.MEMBER)
+    db.session.add(member)
+    if space.join_policy == JoinPolicy.OPEN:
+        member.status = MemberStatus.ACTIVE
+        record_activity(space, "space.member_added",
+                        f"{user.full_name} rejoint « {space.name} »", actor=user)
+    else:
+        member.status = MemberStatus.PENDING
+    db.session.commit()
+    return member.status
+
+
+def approve(space: Space, user: User, *, by: User) -> None:
+    member = _membership(space, user)
+    if member is None or member.status != MemberStatus.PENDING:
+        raise SpaceError("Cette demande n'existe plus.")
+    member.status = MemberStatus.ACTIVE
+    audit.record("space.member_approved", actor=by, organisation=space.organisation,
+                 target=f"{user.email} → {space.name}")
+    record_activity(space, "space.member_added", f"{user.full_name} rejoint « {space.name} »",
+                    actor=by)
+    db.session.commit()
+
+
+def remove_member(space: Space, user: User, *, by: User) -> None:
+    """Remove (or refuse) a member; a group always keeps at least one admin."""
+    member = _membership(space, user)
+    if member is None:
+        raise SpaceError(f"{user.full_name} n'est pas membre explicite de cet espace.")
+    if member.role == Role.ADMIN and member.status == MemberStatus.ACTIVE and _admin_count(space) <= 1:
+        raise SpaceError("Un groupe doit garder au moins un administrateur : "
+                         "nommez-en un autre avant de partir.")
+    db.session.delete(member)
+    audit.record("space.member_removed", actor=by, organisation=space.organisation,
+                 target=f"{user.email} → {space.name}")
+    db.session.commit()
+
+
+def _admin_count(space: Space) -> int:
+    return db.session.scalar(select(func.count()).select_from(SpaceMember).where(
+        SpaceMember.space_id == space.id, SpaceMember.role == Role.ADMIN,
+        SpaceMember.status == MemberStatus.ACTIVE))
+
+
+def members(space: Space) -> list[SpaceMember]:
+    return list(db.session.scalars(
+        select(SpaceMember).where(SpaceMember.space_id == space.id)
+        .options(joinedload(SpaceMember.user))
+        .join(User).order_by(SpaceMember.status, User.last_name, User.first_name)))
+
+
+def add_rule(space: Space, *, by: User, organisation: Organisation | None = None,
+             org_kind: OrgKind | None = None, epci: Organisation | None = None,
+             min_role: Role = Role.MEMBER, commit: bool = True) -> SpaceRule:
+    _require_group(space)
+    if organisation is None and org_kind is None and epci is None and min_role == Role.MEMBER:
+        raise SpaceError("Cette règle ferait entrer tout le réseau dans le groupe : précisez "
+                         "une organisation, un type d'organisation, une intercommunalité ou un rôle.")
+    if epci is not None and epci.kind != OrgKind.EPCI:
+        raise SpaceError(f"« {epci.name} » n'est pas une intercommunalité.")
+    rule = SpaceRule(space=space, organisation=organisation, org_kind=org_kind, epci=epci,
+                     min_role=min_role)
+    db.session.add(rule)
+    audit.record("space.rule_added", actor=by, organisation=space.organisation,
+                 target=space.name, detail=rule.description)
+    if commit:
+        db.session.commit()
+    return rule
+
+
+def remove_rule(rule: SpaceRule, *, by: User) -> None:
+    audit.record("space.rule_removed", actor=by, organisation=rule.space.organisation,
+                 target=rule.space.name, detail=rule.description)
+    db.session.delete(rule)
+    db.session.commit()
+
+
+def rule_members(space: Space, limit: int = 200) -> list[User]:
+    """The people a space's rules bring in today (for the members page)."""
+    return list(db.session.scalars(access.rule_members(space.id)
+                                   .order_by(User.last_name, User.first_name).limit(limit)))

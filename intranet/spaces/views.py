@@ -1,0 +1,222 @@
+"""Spaces directory, space home, group creation, settings, members and rules."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from .. import access
+from ..accounts import services as accounts
+from ..accounts.models import Membership, Organisation, OrgKind, Role, User
+from ..extensions import db
+from . import services
+from .forms import AddSpaceMemberForm, RuleForm, SpaceForm
+from .models import JoinPolicy, MemberStatus, Space, SpaceKind, SpaceRule, Visibility
+
+bp = Blueprint("spaces", __name__, url_prefix="/espaces")
+
+
+@bp.get("/")
+def index():
+    spaces = services.listed_spaces(current_user)
+    mine = {s.id for s in spaces if access.is_space_member(current_user, s)} \
+        if current_user.is_authenticated else set()
+    return render_template("spaces/index.html", spaces=spaces, mine=mine)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@login_required
+def create():
+    access.require(access.can_create_group(current_user))
+    form = SpaceForm()
+    del form.archived
+    if form.validate_on_submit():
+        try:
+            space = services.create_group(name=form.name.data, description=form.description.data,
+                                          visibility=Visibility(form.visibility.data),
+                                          join_policy=JoinPolicy(form.join_policy.data),
+                                          by=current_user)
+        except services.SpaceError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash("Groupe créé : ajoutez-y des membres ou des règles d'adhésion.", "success")
+            return redirect(url_for(".members", slug=space.slug))
+    return render_template("spaces/form.html", form=form, space=None)
+
+
+@bp.get("/<slug>")
+def show(slug):
+    space = access.get_or_404(Space, slug=slug)
+    activity = services.space_activity(current_user, space, limit=30)
+    return render_template("spaces/show.html", space=space, activity=activity,
+                           pending=access.pending_request(current_user, space))
+
+
+@bp.route("/<slug>/parametres", methods=["GET", "POST"])
+@login_required
+def settings(slug):
+    space = access.get_or_404(Space, slug=slug, need="admin")
+    form = SpaceForm(obj=space)
+    if space.kind == SpaceKind.ORGANISATION:
+        form.visibility.choices = [("members", "Membres de l'organisation seulement")]
+    if form.validate_on_submit():
+        try:
+            services.update_space(space, by=current_user, name=form.name.data,
+                                  description=form.description.data,
+                                  visibility=Visibility(form.visibility.data),
+                                  join_policy=JoinPolicy(form.join_policy.data),
+                                  archived=form.archived.data)
+        except services.SpaceError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash("Paramètres enregistrés.", "success")
+            return redirect(url_for(".show", slug=space.slug))
+    return render_template("spaces/form.html", form=form, space=space)
+
+
+@bp.get("/<slug>/membres")
+@login_required
+def members(slug):
+    space = access.get_or_404(Space, slug=slug)
+    if space.kind == SpaceKind.ORGANISATION:
+        org_members = db.session.scalars(
+            select(Membership).join(User).where(Membership.organisation_id == space.organisation_id,
+                                                User.active.is_(True))
+            .options(joinedload(Membership.user)).order_by(User.last_name)).all()
+        return render_template("spaces/members.html", space=space, org_members=org_members)
+    return render_template("spaces/members.html", space=space,
+                           members=services.members(space),
+                           rule_members=services.rule_members(space),
+                           add_form=AddSpaceMemberForm(), rule_form=RuleForm(),
+                           statuses=MemberStatus)
+
+
+def _refused(exc: Exception, slug: str):
+    flash(str(exc), "error")
+    return redirect(url_for(".members", slug=slug))
+
+
+@bp.post("/<slug>/rejoindre")
+@login_required
+def join(slug):
+    space = access.get_or_404(Space, slug=slug)
+    try:
+        status = services.join(space, current_user)
+    except services.SpaceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".show", slug=slug))
+    if status == MemberStatus.ACTIVE:
+        flash(f"Vous avez rejoint « {space.name} ».", "success")
+    else:
+        flash("Votre demande est envoyée aux administrateurs du groupe.", "success")
+    return redirect(url_for(".show", slug=slug))
+
+
+@bp.post("/<slug>/quitter")
+@login_required
+def leave(slug):
+    space = access.get_or_404(Space, slug=slug)
+    try:
+        services.remove_member(space, current_user, by=current_user)
+    except services.SpaceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".show", slug=slug))
+    flash(f"Vous avez quitté « {space.name} ».", "success")
+    if access.can_view(current_user, space):
+        return redirect(url_for(".show", slug=slug))
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<slug>/membres/ajouter")
+@login_required
+def add_member(slug):
+    space = access.get_or_404(Space, slug=slug, need="admin")
+    form = AddSpaceMemberForm()
+    if not form.validate_on_submit():
+        return _refused(ValueError("Indiquez l'adresse électronique d'un compte existant."), slug)
+    user = accounts.find_user(form.email.data)
+    if user is None:
+        return _refused(ValueError(f"Aucun compte n'existe pour {form.email.data.strip()} : "
+                                   "demandez à l'administrateur de son organisation de "
+                                   "l'inviter."), slug)
+    try:
+        services.add_member(space, user, role=Role(form.role.data), by=current_user)
+    except services.SpaceError as exc:
+        return _refused(exc, slug)
+    flash(f"{user.full_name} est membre du groupe.", "success")
+    return redirect(url_for(".members", slug=slug))
+
+
+def _member_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    return access.authorize(user)
+
+
+@bp.post("/<slug>/membres/<int:user_id>/approuver")
+@login_required
+def approve(slug, user_id):
+    space = access.get_or_404(Space, slug=slug, need="admin")
+    try:
+        services.approve(space, _member_user(user_id), by=current_user)
+    except services.SpaceError as exc:
+        return _refused(exc, slug)
+    flash("Demande acceptée.", "success")
+    return redirect(url_for(".members", slug=slug))
+
+
+@bp.post("/<slug>/membres/<int:user_id>/retirer")
+@login_required
+def remove(slug, user_id):
+    space = access.get_or_404(Space, slug=slug, need="admin")
+    try:
+        services.remove_member(space, _member_user(user_id), by=current_user)
+    except services.SpaceError as exc:
+        return _refused(exc, slug)
+    flash("Membre retiré.", "success")
+    return redirect(url_for(".members", slug=slug))
+
+
+def _find_org(text: str, kind: OrgKind | None = None) -> Organisation | None:
+    text = text.strip()
+    query = select(Organisation).where(or_(Organisation.name.ilike(text), Organisation.siren == text,
+                                           Organisation.insee_code == text, Organisation.slug == text))
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
+    return db.session.scalars(query.limit(1)).first()
+
+
+@bp.post("/<slug>/regles")
+@login_required
+def add_rule(slug):
+    space = access.get_or_404(Space, slug=slug, need="admin")
+    form = RuleForm()
+    if not form.validate_on_submit():
+        return _refused(ValueError("Règle invalide : vérifiez les champs."), slug)
+    organisation = epci = None
+    if form.organisation.data:
+        organisation = _find_org(form.organisation.data)
+        if organisation is None:
+            return _refused(ValueError(f"Organisation « {form.organisation.data} » introuvable."), slug)
+    if form.epci.data:
+        epci = _find_org(form.epci.data, OrgKind.EPCI)
+        if epci is None:
+            return _refused(ValueError(f"Intercommunalité « {form.epci.data} » introuvable."), slug)
+    try:
+        services.add_rule(space, by=current_user, organisation=organisation, epci=epci,
+                          org_kind=OrgKind(form.org_kind.data) if form.org_kind.data else None,
+                          min_role=Role(form.min_role.data))
+    except services.SpaceError as exc:
+        return _refused(exc, slug)
+    flash("Règle ajoutée : les personnes concernées sont membres dès maintenant.", "success")
+    return redirect(url_for(".members", slug=slug))
+
+
+@bp.post("/<slug>/regles/<int:rule_id>/supprimer")
+@login_required
+def remove_rule(slug, rule_id):
+    space = access.get_or_404(Space, slug=slug, need="admin")
+    rule = db.session.get(SpaceRule, rule_id)
+    if rule is None or rule.space_id != space.id:
+        return _refused(ValueError("Cette règle n'existe plus."), slug)
+    services.remove_rule(rule, by=current_user)
+    flash("Règle supprimée.", "success")
+    return redirect(url_for(".members", slug=slug))

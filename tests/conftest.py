@@ -1,0 +1,124 @@
+"""Shared fixtures.
+
+Two twin application objects are built from the same configuration: ``app`` serves the test
+client (and the browser tests' live server), ``data_app`` holds the app context in which each
+test builds its data. Requests therefore run in their own application context, with their own
+database session and ``g``, exactly as under gunicorn, instead of reusing the test's.
+
+The database is SQLite in a temporary folder, or PostgreSQL when ``TEST_DATABASE_URL`` is set
+(each run then works in a schema of its own, dropped at the end).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from intranet import create_app
+from intranet.extensions import db
+
+from . import factories
+
+
+def _database_url(tmp_path_factory) -> tuple[str, callable]:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql")):
+        path = tmp_path_factory.mktemp("db") / "test.sqlite"
+        return f"sqlite:///{path}", lambda: None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin_url = url.replace("postgresql://", "postgresql+psycopg://", 1) \
+        if url.startswith("postgresql://") else url
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+
+    def drop():
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+    return f"{url}{separator}options=-csearch_path%3D{schema}", drop
+
+
+@pytest.fixture(scope="session")
+def test_config(tmp_path_factory):
+    url, drop = _database_url(tmp_path_factory)
+    base = tmp_path_factory.mktemp("instance")
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_DIR": str(base / "uploads"),
+        "PUBLIC_BASE_URL": "http://territoires.test",
+        "MAIL_SERVER": None,
+    }
+    yield config
+    drop()
+
+
+@pytest.fixture(scope="session")
+def app(test_config):
+    return create_app(dict(test_config))
+
+
+@pytest.fixture(scope="session")
+def data_app(test_config, app):
+    twin = create_app(dict(test_config))
+    with twin.app_context():
+        db.create_all()
+    return twin
+
+
+@pytest.fixture(autouse=True)
+def data_context(data_app):
+    """Each test builds its data in an app context of its own, emptied afterwards."""
+    with data_app.app_context():
+        yield
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+
+
+def _empty_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+class Client(FlaskClient):
+    """A test client after whose requests the test's own session sees fresh rows."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(data_app):
+    return data_app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user, password=factories.PASSWORD):
+        response = client.post("/connexion", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return response
+    return do_login
