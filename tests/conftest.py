@@ -61,9 +61,16 @@ def test_config(tmp_path_factory):
     drop()
 
 
+def _dispose(flask_app):
+    with flask_app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def app(test_config):
-    return create_app(dict(test_config))
+    web = create_app(dict(test_config))
+    yield web
+    _dispose(web)
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +78,8 @@ def data_app(test_config, app):
     twin = create_app(dict(test_config))
     with twin.app_context():
         db.create_all()
-    return twin
+    yield twin
+    _dispose(twin)
 
 
 @pytest.fixture(autouse=True)
@@ -100,6 +108,8 @@ class Client(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
+        response.get_data()  # buffered, so the file a view streamed is closed at once
+        response.close()
         db.session.expire_all()
         return response
 

@@ -40,7 +40,7 @@ class PhotoForm(FlaskForm):
     photo = FileField("Photo (PNG, JPEG ou WebP, 2 Mo au plus)")
 
 
-ROLE_CHOICES = [(r.value, r.label) for r in ORG_ROLES]
+ROLE_CHOICES = {r.value: r.label for r in ORG_ROLES}
 
 
 class InviteForm(FlaskForm):

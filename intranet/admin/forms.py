@@ -7,7 +7,7 @@ from ..accounts.models import ORG_KIND_LABELS
 
 
 class NewOrganisationForm(OrganisationForm):
-    kind = SelectField("Type", choices=[(k.value, v) for k, v in ORG_KIND_LABELS.items()])
+    kind = SelectField("Type", choices={k.value: v for k, v in ORG_KIND_LABELS.items()})
     insee_code = StringField("Code INSEE", validators=[Optional(), Length(max=5)])
     siren = StringField("SIREN", validators=[Optional(), Length(max=9)])
     epci = StringField("Intercommunalité de rattachement (SIREN)", validators=[Optional(), Length(max=9)])

@@ -55,8 +55,8 @@ def new_organisation():
             try:
                 org = orgs.create_organisation(
                     name=form.name.data, kind=OrgKind(form.kind.data), by=current_user,
-                    insee_code=form.insee_code.data.strip() or None,
-                    siren=form.siren.data.strip() or None, epci=epci,
+                    insee_code=(form.insee_code.data or "").strip() or None,
+                    siren=(form.siren.data or "").strip() or None, epci=epci,
                     description=form.description.data or "", email=form.email.data or None,
                     phone=form.phone.data or None, address=form.address.data or None)
             except orgs.OrganisationError as exc:
@@ -148,8 +148,8 @@ def invite(slug):
             "error")
         return _back(org)
     try:
-        user = accounts.invite(org, email=form.email.data, first_name=form.first_name.data,
-                               last_name=form.last_name.data, function=form.function.data,
+        user = accounts.invite(org, email=form.email.data, first_name=form.first_name.data or "",
+                               last_name=form.last_name.data, function=form.function.data or "",
                                role=Role(form.role.data), by=current_user)
     except accounts.AccountError as exc:
         flash(str(exc), "error")
@@ -340,7 +340,7 @@ def spaces():
 
 def _audit_page(org: Organisation | None):
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "Toutes")] + sorted(ACTION_LABELS.items(), key=lambda kv: kv[1])
+    form.action.choices = {"": "Toutes", **dict(sorted(ACTION_LABELS.items(), key=lambda kv: kv[1]))}
     filters = {}
     if form.validate():
         filters = {"action": form.action.data or "", "who": form.who.data or "",

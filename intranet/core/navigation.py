@@ -1,5 +1,5 @@
 """What the header shows: the signed-in person's organisations and spaces."""
-from flask import g
+from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,7 +22,7 @@ def my_spaces(user) -> list[Space]:
 
 
 def navigation_context() -> dict:
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user.is_authenticated:
         return {"nav_organisations": [], "nav_spaces": []}
     return {"nav_organisations": [m.organisation for m in current_user.memberships],
             "nav_spaces": my_spaces(current_user)}

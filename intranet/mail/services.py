@@ -1,15 +1,17 @@
 """Queue mail in the caller's transaction; deliver it later from the worker."""
 from __future__ import annotations
 
+import smtplib
 import sys
 from datetime import timedelta
 
-from flask import current_app, render_template
-from flask_mail import Message
+from flask import current_app
+from flask_mail import Connection, Message
 from sqlalchemy import select
 
 from ..core.timeutil import utcnow
-from ..extensions import db, mail
+from ..extensions import db
+from ..extensions import mail as mailer
 from .models import OutboxMessage, OutboxStatus
 
 
@@ -17,7 +19,8 @@ def queue(recipient: str, subject: str, template: str, **context) -> OutboxMessa
     """Render ``mail/<template>.txt`` and add the message to the current transaction.
     Nothing is sent here: the worker delivers it once the transaction has committed."""
     context.setdefault("site_name", current_app.config["SITE_NAME"])
-    body = render_template(f"mail/{template}.txt", **context)
+    # Rendered without the web pages' context processors: a mail knows nothing of the request.
+    body = current_app.jinja_env.get_template(f"mail/{template}.txt").render(**context)
     message = OutboxMessage(recipient=recipient, subject=subject, body_text=body)
     db.session.add(message)
     return message
@@ -34,37 +37,66 @@ def _due(limit: int):
     return db.session.scalars(query).all()
 
 
-def _deliver(message: OutboxMessage) -> None:
+def _print(message: OutboxMessage) -> None:
+    print(f"--- courriel #{message.id} (non envoyé : MAIL_SERVER n'est pas configuré)\n"
+          f"À : {message.recipient}\nObjet : {message.subject}\n\n{message.body_text}\n",
+          file=sys.stdout, flush=True)
+
+
+def _as_mail(message: OutboxMessage) -> Message:
+    return Message(subject=message.subject, recipients=[message.recipient],
+                   body=message.body_text, html=message.body_html,
+                   sender=current_app.config["MAIL_DEFAULT_SENDER"])
+
+
+def _failed(message: OutboxMessage, exc: Exception) -> None:
     config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        print(f"--- courriel #{message.id} (non envoyé : MAIL_SERVER n'est pas configuré)\n"
-              f"À : {message.recipient}\nObjet : {message.subject}\n\n{message.body_text}\n",
-              file=sys.stdout, flush=True)
-        return
-    mail.send(Message(subject=message.subject, recipients=[message.recipient],
-                      body=message.body_text, html=message.body_html,
-                      sender=config["MAIL_DEFAULT_SENDER"]))
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    delay = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** min(message.attempts - 1, 10)
+    message.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    if utcnow() - message.created_at > config["MAIL_GIVE_UP_AFTER"]:
+        message.status = OutboxStatus.FAILED
+
+
+def _sent(message: OutboxMessage) -> None:
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.last_error = ""
 
 
 def send_due(limit: int = 100) -> tuple[int, int]:
-    """Send what is due, one transaction per batch. Returns (sent, failed attempts)."""
+    """Send what is due over one SMTP connection, then commit the outcome of the batch.
+    Returns (sent, failed attempts); failures are retried later with exponential back-off."""
     config = current_app.config
+    messages = _due(limit)
     sent = failed = 0
-    for message in _due(limit):
+    for message in messages:
         message.attempts += 1
+    if messages and not config.get("MAIL_SERVER"):
+        for message in messages:
+            _print(message)
+            _sent(message)
+        sent = len(messages)
+    elif messages:
+        # Read the settings now (not at start-up), and really send even under TESTING.
+        state = mailer.init_mail(config, testing=config.get("MAIL_SUPPRESS_SEND", False))
+        remaining = list(messages)
         try:
-            _deliver(message)
-        except Exception as exc:  # any SMTP or network failure: retry later
-            failed += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            delay = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** min(message.attempts - 1, 10)
-            message.next_attempt_at = utcnow() + timedelta(seconds=delay)
-            if utcnow() - message.created_at > config["MAIL_GIVE_UP_AFTER"]:
-                message.status = OutboxStatus.FAILED
-        else:
-            sent += 1
-            message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
-            message.last_error = ""
+            with Connection(state) as connection:
+                while remaining:
+                    message = remaining[0]
+                    try:
+                        connection.send(_as_mail(message))
+                    except smtplib.SMTPRecipientsRefused as exc:  # this address only
+                        _failed(message, exc)
+                        failed += 1
+                    else:
+                        _sent(message)
+                        sent += 1
+                    remaining.pop(0)
+        except Exception as exc:  # the server is down or dropped us: retry the rest later
+            for message in remaining:
+                _failed(message, exc)
+            failed += len(remaining)
     db.session.commit()
     return sent, failed

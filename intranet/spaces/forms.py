@@ -6,16 +6,16 @@ from ..accounts.models import ORG_KIND_LABELS, Role
 from .models import JOIN_POLICY_LABELS, VISIBILITY_LABELS
 
 REQUIRED = "Ce champ est obligatoire."
-SPACE_ROLE_CHOICES = [(r.value, r.label) for r in Role]
+SPACE_ROLE_CHOICES = {r.value: r.label for r in Role}
 
 
 class SpaceForm(FlaskForm):
     name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField("Objet du groupe", validators=[Optional(), Length(max=5000)])
     visibility = SelectField("Qui peut voir le groupe et son contenu ?",
-                             choices=[(k.value, v) for k, v in VISIBILITY_LABELS.items()],
+                             choices={k.value: v for k, v in VISIBILITY_LABELS.items()},
                              default="members")
-    join_policy = SelectField("Adhésion", choices=[(k.value, v) for k, v in JOIN_POLICY_LABELS.items()],
+    join_policy = SelectField("Adhésion", choices={k.value: v for k, v in JOIN_POLICY_LABELS.items()},
                               default="request")
     archived = BooleanField("Groupe archivé (lecture seule)")
 
@@ -29,10 +29,10 @@ class RuleForm(FlaskForm):
     organisation = StringField("Organisation précise (nom, code INSEE ou SIREN)",
                                validators=[Optional(), Length(max=200)])
     org_kind = SelectField("Type d'organisation",
-                           choices=[("", "Tous les types")] + [(k.value, v) for k, v in ORG_KIND_LABELS.items()],
+                           choices={"": "Tous les types", **{k.value: v for k, v in ORG_KIND_LABELS.items()}},
                            default="")
     epci = StringField("Communes de l'intercommunalité (nom ou SIREN)",
                        validators=[Optional(), Length(max=200)])
     min_role = SelectField("Rôle minimal dans l'organisation",
-                           choices=[("member", "Tous les membres"), ("editor", "Rédacteurs et administrateurs"),
-                                    ("admin", "Administrateurs seulement")], default="member")
+                           choices={"member": "Tous les membres", "editor": "Rédacteurs et administrateurs",
+                                    "admin": "Administrateurs seulement"}, default="member")

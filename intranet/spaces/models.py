@@ -140,7 +140,8 @@ class SpaceRule(TimestampMixin, db.Model):
             parts.append(plural.get(self.org_kind,
                                     f"des organisations de type « {self.org_kind.label} »"))
         if self.epci is not None:
-            parts.append(f"membres de « {self.epci.name} »")
+            communes = "" if self.org_kind is not None else "des communes "
+            parts.append(f"{communes}membres de « {self.epci.name} »")
         return f"{who.capitalize()} {' '.join(parts) or 'de toutes les organisations'}"
 
 

@@ -97,7 +97,8 @@ def create_group(*, name: str, description: str, visibility: Visibility,
     if not name:
         raise SpaceError("Le nom du groupe est obligatoire.")
     space = Space(slug=unique_slug(name, _slug_taken), name=name, kind=SpaceKind.GROUP,
-                  visibility=visibility, join_policy=join_policy, description=description.strip(),
+                  visibility=visibility, join_policy=join_policy,
+                  description=(description or "").strip(),
                   organisation=organisation)
     db.session.add(space)
     db.session.flush()
@@ -115,7 +116,7 @@ def update_space(space: Space, *, by: User, name: str, description: str,
         raise SpaceError("Le nom de l'espace est obligatoire.")
     if space.kind == SpaceKind.ORGANISATION and visibility != Visibility.MEMBERS:
         raise SpaceError("L'espace privé d'une organisation reste réservé à ses membres.")
-    space.name, space.description = name.strip(), description.strip()
+    space.name, space.description = name.strip(), (description or "").strip()
     space.visibility, space.join_policy, space.archived = visibility, join_policy, archived
     audit.record("space.updated", actor=by, organisation=space.organisation, target=space.name)
     db.session.commit()
@@ -127,6 +128,11 @@ def update_space(space: Space, *, by: User, name: str, description: str,
 def _membership(space: Space, user: User) -> SpaceMember | None:
     return db.session.scalar(select(SpaceMember).where(SpaceMember.space_id == space.id,
                                                        SpaceMember.user_id == user.id))
+
+
+def added_member(space: Space, user: User) -> SpaceMember | None:
+    """The person's own membership row (added, joined or asked), not one a rule gives."""
+    return _membership(space, user)
 
 
 def _require_group(space: Space) -> None:
@@ -145,6 +151,10 @@ def add_member(space: Space, user: User, *, role: Role = Role.MEMBER, by: User,
     member = _membership(space, user)
     if member is not None and member.status == MemberStatus.ACTIVE and member.role == role:
         raise SpaceError(f"{user.full_name} est déjà membre de cet espace.")
+    if member is not None and member.status == MemberStatus.ACTIVE and member.role == Role.ADMIN \
+            and role != Role.ADMIN and _admin_count(space) <= 1:
+        raise SpaceError("Un groupe doit garder au moins un administrateur : "
+                         "nommez-en un autre avant de changer ce rôle.")
     if member is None:
         member = SpaceMember(space=space, user=user)
         db.session.add(member)

@@ -1,5 +1,5 @@
 """Spaces directory, space home, group creation, settings, members and rules."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -47,8 +47,10 @@ def create():
 def show(slug):
     space = access.get_or_404(Space, slug=slug)
     activity = services.space_activity(current_user, space, limit=30)
+    added = services.added_member(space, current_user) if current_user.is_authenticated else None
     return render_template("spaces/show.html", space=space, activity=activity,
-                           pending=access.pending_request(current_user, space))
+                           pending=access.pending_request(current_user, space),
+                           leavable=added is not None and added.status == MemberStatus.ACTIVE)
 
 
 @bp.route("/<slug>/parametres", methods=["GET", "POST"])
@@ -57,7 +59,7 @@ def settings(slug):
     space = access.get_or_404(Space, slug=slug, need="admin")
     form = SpaceForm(obj=space)
     if space.kind == SpaceKind.ORGANISATION:
-        form.visibility.choices = [("members", "Membres de l'organisation seulement")]
+        form.visibility.choices = {"members": "Membres de l'organisation seulement"}
     if form.validate_on_submit():
         try:
             services.update_space(space, by=current_user, name=form.name.data,
@@ -69,14 +71,18 @@ def settings(slug):
             form.name.errors.append(str(exc))
         else:
             flash("Paramètres enregistrés.", "success")
-            return redirect(url_for(".show", slug=space.slug))
+            # The platform admin runs a members-only space without reading it.
+            target = ".show" if access.can_view(current_user, space) else ".members"
+            return redirect(url_for(target, slug=space.slug))
     return render_template("spaces/form.html", form=form, space=space)
 
 
 @bp.get("/<slug>/membres")
 @login_required
 def members(slug):
-    space = access.get_or_404(Space, slug=slug)
+    # Who belongs to a space is structure, which the platform admin runs (not its content).
+    need = "admin" if access.is_platform_admin(current_user) else "view"
+    space = access.get_or_404(Space, slug=slug, need=need)
     if space.kind == SpaceKind.ORGANISATION:
         org_members = db.session.scalars(
             select(Membership).join(User).where(Membership.organisation_id == space.organisation_id,
@@ -121,6 +127,7 @@ def leave(slug):
         flash(str(exc), "error")
         return redirect(url_for(".show", slug=slug))
     flash(f"Vous avez quitté « {space.name} ».", "success")
+    g.pop("_space_roles", None)  # the role memoised by access before leaving is stale now
     if access.can_view(current_user, space):
         return redirect(url_for(".show", slug=slug))
     return redirect(url_for(".index"))
