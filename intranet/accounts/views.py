@@ -1,7 +1,8 @@
 """Sign in and out, passwords, invitations, profiles and the organisations directory."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
+                   url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -47,6 +48,7 @@ def login():
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
         if result.user is not None:
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(result.user, remember=form.remember.data)
             flash(f"Bienvenue, {result.user.full_name}.", "success")
             return redirect(_safe_next(request.args.get("next")))

@@ -19,6 +19,16 @@ class AddMembershipForm(FlaskForm):
     role = SelectField("Rôle", choices=ROLE_CHOICES, default="member")
 
 
+class FrenchDateField(DateField):
+    """A date whose parsing error speaks French (WTForms' own message is English)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Date invalide : attendue au format AAAA-MM-JJ.") from exc
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter, changes nothing
@@ -26,5 +36,5 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("Action", validate_choice=False)
     who = StringField("Personne (adresse)", validators=[Optional(), Length(max=254)])
     ip = StringField("Adresse IP", validators=[Optional(), Length(max=45)])
-    start = DateField("Du", validators=[Optional()])
-    end = DateField("Au", validators=[Optional()])
+    start = FrenchDateField("Du", validators=[Optional()])
+    end = FrenchDateField("Au", validators=[Optional()])

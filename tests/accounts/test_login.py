@@ -120,3 +120,10 @@ def test_deactivating_signs_the_person_out_at_their_next_request(client, login):
     user.active = False
     db.session.commit()
     assert client.get("/profil").status_code == 302
+
+
+def test_the_session_cookie_expires(app, client):
+    user = factories.make_user()
+    response = _login(client, user.email, factories.PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires=" in cookie and "HttpOnly" in cookie
