@@ -12,7 +12,7 @@ from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
 
 # Environment variables read over the configuration files (type converted from the default).
-ENV_OVERRIDES = ("SECRET_KEY", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
+ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
                  "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "PUBLIC_BASE_URL",
                  "SEARCH_BACKEND", "TRUSTED_NETWORKS")
 
@@ -22,18 +22,25 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object("intranet.config")
     if config is None:
         app.config.from_pyfile("config.py", silent=True)
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     _apply_environment(app)
     if config is not None:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.setdefault(
-        "SQLALCHEMY_DATABASE_URI",
-        os.environ.get("DATABASE_URL")
-        or "sqlite:///" + os.path.join(app.instance_path, "territoires.sqlite"))
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI",
+                          "sqlite:///" + os.path.join(app.instance_path, "territoires.sqlite"))
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("UPLOAD_DIR", os.path.join(app.instance_path, "uploads"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Behind a reverse proxy: trust its X-Forwarded-* headers (client address for the
+        # login throttle and the audit log, scheme and host for links).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["PROXY_FIX_X_FOR"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
@@ -90,9 +97,16 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .core.views import bp as core_bp
+    from .documents.views import bp as documents_bp
+    from .publications.aids.views import bp as aids_bp
+    from .publications.deliberations.views import bp as deliberations_bp
+    from .publications.orgcharts.views import bp as orgcharts_bp
+    from .publications.press.views import bp as press_bp
+    from .publications.procurement.views import bp as procurement_bp
     from .spaces.views import bp as spaces_bp
 
-    for blueprint in (core_bp, accounts_bp, spaces_bp, admin_bp):
+    for blueprint in (core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
+                      procurement_bp, orgcharts_bp, press_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -24,6 +24,7 @@ from flask_login import current_user
 from sqlalchemy import and_, case, false, literal, or_, select, union
 
 from .accounts.models import Membership, Organisation, Role, User
+from .core.publishing import PublicationMixin, PublicationStatus
 from .extensions import db
 from .spaces.models import (JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule,
                             Visibility)
@@ -170,7 +171,36 @@ def _space_of(obj) -> Space | None:
     return obj if isinstance(obj, Space) else getattr(obj, "space", None)
 
 
+def _is_publication(obj) -> bool:
+    return isinstance(obj, PublicationMixin)
+
+
+def can_view_publication(user, obj) -> bool:
+    """Published: public, or network (signed in). Otherwise the publisher's members only."""
+    if obj.is_published:
+        return obj.visibility == Visibility.PUBLIC or _signed_in(user)
+    return org_role(user, obj.organisation) is not None
+
+
+def can_edit_publication(user, obj_or_org) -> bool:
+    """The publisher's editors and admins write its publications."""
+    org = obj_or_org if isinstance(obj_or_org, Organisation) else obj_or_org.organisation
+    role = org_role(user, org)
+    return role is not None and role.rank >= Role.EDITOR.rank
+
+
+def visible_publications(user, model):
+    """WHERE clause for a publication model: the SQL twin of ``can_view_publication``."""
+    published = model.status == PublicationStatus.PUBLISHED
+    if not _signed_in(user):
+        return published & (model.visibility == Visibility.PUBLIC)
+    own = select(Membership.organisation_id).where(Membership.user_id == user.id)
+    return published | model.organisation_id.in_(own)
+
+
 def can_view(user, obj) -> bool:
+    if _is_publication(obj):
+        return can_view_publication(user, obj)
     if isinstance(obj, Organisation):
         return obj.is_active or is_platform_admin(user)
     if isinstance(obj, User):
@@ -196,6 +226,8 @@ def can_edit(user, obj) -> bool:
         return can_manage_organisation(user, obj)
     if isinstance(obj, User):
         return _signed_in(user) and (user.id == obj.id or is_platform_admin(user))
+    if _is_publication(obj):
+        return can_view_publication(user, obj) and can_edit_publication(user, obj)
     space = _space_of(obj)
     if space is None or space.archived or not can_view(user, obj):
         return False
@@ -203,6 +235,8 @@ def can_edit(user, obj) -> bool:
 
 
 def can_moderate(user, obj) -> bool:
+    if _is_publication(obj):
+        return can_edit_publication(user, obj)
     space = _space_of(obj)
     if space is None or not can_view(user, obj):
         return False
@@ -299,6 +333,7 @@ TEMPLATE_GLOBALS = {
     "can_moderate": lambda obj: can_moderate(current_user, obj),
     "can_admin_space": lambda space: can_admin_space(current_user, space),
     "can_manage_organisation": lambda org: can_manage_organisation(current_user, org),
+    "can_publish_for": lambda org: can_edit_publication(current_user, org),
     "can_join": lambda space: can_join(current_user, space),
     "is_space_member": lambda space: is_space_member(current_user, space),
     "is_platform_admin": lambda: is_platform_admin(current_user),

@@ -20,6 +20,8 @@ def import_organisations(path: Path):
     """Importer ou mettre à jour des organisations depuis un CSV."""
     from .accounts import organisations
     from .core.csvimport import CsvImportError
+    from .spaces.services import ensure_open_space
+    ensure_open_space()
     try:
         counts = organisations.import_csv(path.read_bytes())
     except CsvImportError as exc:
@@ -75,6 +77,7 @@ def create_admin(email: str, password: str, first_name: str, last_name: str):
     from .accounts import services
     from .accounts.models import User
     from .extensions import db
+    from .spaces.services import ensure_open_space
     user = services.find_user(email)
     if user is None:
         user = User(email=services.normalise_email(email), first_name=first_name,
@@ -85,6 +88,7 @@ def create_admin(email: str, password: str, first_name: str, last_name: str):
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     user.is_platform_admin = True
+    ensure_open_space()
     db.session.commit()
     click.echo(f"{user.email} est administrateur de la plateforme.")
 

@@ -31,6 +31,10 @@ LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 30
 
+# Number of reverse proxies in front of the application whose X-Forwarded-For is trusted
+# (0: none, the connection's address is the client's).
+PROXY_FIX_X_FOR = 0
+
 # Networks from which a password alone is enough (the "intranet"); elsewhere is the extranet.
 TRUSTED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 
@@ -53,3 +57,6 @@ PAGE_SIZE = 50
 
 # Public address used in emails (links must work from outside the request).
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+# Largest uploaded document; requests up to MAX_CONTENT_LENGTH get a French error instead of 413.
+UPLOAD_MAX_BYTES = 15 * 1024 * 1024

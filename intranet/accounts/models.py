@@ -115,6 +115,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Bumped to invalidate every signed token (password reset, invitation) issued before.
     token_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Secret part of the person's private feed and calendar addresses; replaced to revoke them.
+    feed_token: Mapped[str | None] = mapped_column(String(43), unique=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan",

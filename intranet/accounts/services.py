@@ -68,9 +68,10 @@ def _recent_failures(**where) -> int:
     query = select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "login.failure", AuditEvent.created_at >= since)
     if "target" in where:
-        # Failures before the account's last successful sign-in no longer count.
+        # Failures before the account's last sign-in or password reset no longer count.
         last_success = select(func.max(AuditEvent.created_at)).where(
-            AuditEvent.action == "login.success", AuditEvent.target == where["target"])
+            AuditEvent.action.in_(("login.success", "password.reset", "invitation.accepted")),
+            AuditEvent.target == where["target"])
         query = query.where(AuditEvent.target == where["target"],
                             AuditEvent.created_at > func.coalesce(last_success.scalar_subquery(),
                                                                   since))
@@ -100,8 +101,8 @@ def authenticate(email: str, password: str) -> LoginResult:
                      detail="compte désactivé" if ok else "")
         db.session.commit()
         if ok:
-            return LoginResult(None, "Ce compte est désactivé. Contactez l'administrateur de "
-                                     "votre organisation.")
+            return LoginResult(None, "Ce compte est désactivé. Demandez à l'administrateur de "
+                                     "votre organisation de le faire réactiver.")
         return LoginResult(None, "Adresse électronique ou mot de passe incorrect.")
     user.last_login_at = utcnow()
     audit.record("login.success", actor=user, target=email_key)
@@ -275,6 +276,32 @@ def set_platform_admin(user: User, value: bool, *, by: User) -> None:
     audit.record("user.updated", actor=by, target=user.email,
                  detail="administrateur de la plateforme" if value else "n'est plus administrateur")
     db.session.commit()
+
+
+# --- private feeds -------------------------------------------------------------------------------
+
+
+def feed_token(user: User) -> str:
+    """The secret of the person's private feed addresses (created on first use)."""
+    if user.feed_token is None:
+        user.feed_token = secrets.token_urlsafe(32)
+        db.session.commit()
+    return user.feed_token
+
+
+def renew_feed_token(user: User) -> str:
+    """New feed addresses; the old ones stop working at once."""
+    user.feed_token = secrets.token_urlsafe(32)
+    db.session.commit()
+    return user.feed_token
+
+
+def user_for_feed(token: str) -> User | None:
+    """The active person a private feed address belongs to (None for a wrong or old address)."""
+    if not token or len(token) > 64:
+        return None
+    user = db.session.scalar(select(User).where(User.feed_token == token))
+    return user if user is not None and user.active else None
 
 
 # --- memberships ---------------------------------------------------------------------------------

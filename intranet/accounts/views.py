@@ -8,6 +8,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import access
+from ..core.atom import PRIVATE_FEEDS
+from ..core.hooks import ORGANISATION_SECTIONS
 from ..core.text import fold
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
@@ -118,7 +120,16 @@ def profile():
                                 phone=form.phone.data, by=current_user)
         flash("Profil enregistré.", "success")
         return redirect(url_for(".profile"))
-    return render_template("accounts/profile.html", form=form, photo_form=PhotoForm())
+    return render_template("accounts/profile.html", form=form, photo_form=PhotoForm(),
+                           feed_token=current_user.feed_token, private_feeds=PRIVATE_FEEDS)
+
+
+@bp.post("/profil/flux/renouveler")
+@login_required
+def renew_feeds():
+    services.renew_feed_token(current_user)
+    flash("Nouvelles adresses de flux créées : les anciennes ne fonctionnent plus.", "success")
+    return redirect(url_for(".profile") + "#flux")
 
 
 @bp.post("/profil/photo")
@@ -221,4 +232,5 @@ def organisation(slug):
     member_count = db.session.scalar(select(func.count()).select_from(Membership)
                                      .where(Membership.organisation_id == org.id))
     return render_template("accounts/organisation.html", org=org, space=space, members=members,
-                           communes=communes, member_count=member_count)
+                           communes=communes, member_count=member_count,
+                           sections=ORGANISATION_SECTIONS)

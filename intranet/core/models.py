@@ -1,11 +1,38 @@
 """Column helpers shared by every domain's models."""
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..extensions import db
 from .timeutil import utcnow
 
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class StoredFile(TimestampMixin, db.Model):
+    """An uploaded file, kept under instance/uploads with a random name (never in static).
+    Who may download it is decided by the object that owns it (a document, a deliberation…)."""
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    extension: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Extracted text, for full-text search (PDF, ODT, DOCX, plain text).
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def human_size(self) -> str:
+        if self.size < 1024:
+            return f"{self.size} octets"
+        if self.size < 1024 * 1024:
+            return f"{self.size / 1024:.0f} Ko".replace(".", ",")
+        return f"{self.size / 1024 / 1024:.1f} Mo".replace(".", ",")

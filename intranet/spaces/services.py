@@ -41,7 +41,9 @@ def dashboard_activity(user: User, limit: int = 40) -> list[Activity]:
 
 
 def public_activity(limit: int = 10) -> list[Activity]:
-    return space_activity(None, None, limit=limit)
+    """The open space's public news, for the landing page."""
+    open_space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.OPEN))
+    return space_activity(None, open_space, limit=limit) if open_space else []
 
 
 def space_activity(user, space: Space | None, limit: int = 30) -> list[Activity]:

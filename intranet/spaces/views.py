@@ -1,5 +1,5 @@
 """Spaces directory, space home, group creation, settings, members and rules."""
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -10,7 +10,8 @@ from ..accounts.models import Membership, Organisation, OrgKind, Role, User
 from ..extensions import db
 from . import services
 from .forms import AddSpaceMemberForm, RuleForm, SpaceForm
-from .models import JoinPolicy, MemberStatus, Space, SpaceKind, SpaceRule, Visibility
+from .models import (JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule,
+                     Visibility)
 
 bp = Blueprint("spaces", __name__, url_prefix="/espaces")
 
@@ -153,9 +154,13 @@ def add_member(slug):
     return redirect(url_for(".members", slug=slug))
 
 
-def _member_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    return access.authorize(user)
+def _member_user(space: Space, user_id: int) -> User:
+    """A person added to (or asking to join) this group, deactivated accounts included."""
+    member = db.session.scalar(select(SpaceMember).where(SpaceMember.space_id == space.id,
+                                                         SpaceMember.user_id == user_id))
+    if member is None:
+        abort(404)
+    return member.user
 
 
 @bp.post("/<slug>/membres/<int:user_id>/approuver")
@@ -163,7 +168,7 @@ def _member_user(user_id: int) -> User:
 def approve(slug, user_id):
     space = access.get_or_404(Space, slug=slug, need="admin")
     try:
-        services.approve(space, _member_user(user_id), by=current_user)
+        services.approve(space, _member_user(space, user_id), by=current_user)
     except services.SpaceError as exc:
         return _refused(exc, slug)
     flash("Demande acceptée.", "success")
@@ -175,7 +180,7 @@ def approve(slug, user_id):
 def remove(slug, user_id):
     space = access.get_or_404(Space, slug=slug, need="admin")
     try:
-        services.remove_member(space, _member_user(user_id), by=current_user)
+        services.remove_member(space, _member_user(space, user_id), by=current_user)
     except services.SpaceError as exc:
         return _refused(exc, slug)
     flash("Membre retiré.", "success")

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from intranet.accounts import tokens
 from intranet.accounts.models import Role
 from intranet.core.audit import AuditEvent
 from intranet.core.timeutil import utcnow
@@ -127,3 +128,16 @@ def test_the_session_cookie_expires(app, client):
     response = _login(client, user.email, factories.PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "Expires=" in cookie and "HttpOnly" in cookie
+
+
+def test_a_password_reset_lifts_the_account_block(client):
+
+    user = factories.make_user()
+    for _ in range(5):
+        _login(client, user.email, "mauvais")
+    assert "Trop de tentatives" in text(_login(client, user.email, factories.PASSWORD))
+    with client.application.test_request_context():
+        token = tokens.make(user, "reset")
+    client.post(f"/mot-de-passe/{token}", data={"password": "une phrase assez longue",
+                                                "confirm": "une phrase assez longue"})
+    assert _login(client, user.email, "une phrase assez longue").status_code == 302

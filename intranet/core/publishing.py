@@ -1,0 +1,64 @@
+"""What every publication (deliberation, aid, press release, procurement notice…) shares.
+
+A publication is published *by an organisation*: it lives in the open space, its publisher's
+editors and admins write it, and until it is published only the publisher's members see it.
+Once published it is public or reserved to the network (signed-in people)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from ..accounts.models import _enum
+from ..spaces.models import Visibility
+
+
+class PublicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"   # taken offline; kept for the record
+
+
+PUBLICATION_STATUS_LABELS = {PublicationStatus.DRAFT: "Brouillon",
+                             PublicationStatus.PUBLISHED: "Publié",
+                             PublicationStatus.WITHDRAWN: "Retiré"}
+
+
+class PublicationMixin:
+    """Columns: publisher ``organisation_id``, ``status``, ``visibility``, ``published_at``,
+    ``created_by_id``. ``visibility`` is PUBLIC or NETWORK."""
+
+    status: Mapped[PublicationStatus] = mapped_column(
+        _enum(PublicationStatus, "publication_status"), default=PublicationStatus.DRAFT,
+        index=True)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "visibility"),
+                                                   default=Visibility.PUBLIC)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+    @declared_attr
+    def organisation_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def organisation(cls):
+        return relationship("Organisation")
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def created_by(cls):
+        return relationship("User", foreign_keys=[cls.created_by_id])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PublicationStatus.PUBLISHED
+
+    @property
+    def status_label(self) -> str:
+        return PUBLICATION_STATUS_LABELS[self.status]
+
+

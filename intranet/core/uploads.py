@@ -1,0 +1,110 @@
+"""Uploaded files: checked (size, allow-listed type, content matching the type), stored under
+instance/uploads with a random name, served with a fixed Content-Type and `nosniff`."""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import unicodedata
+from pathlib import Path
+
+from flask import Response, current_app, send_file
+
+from ..extensions import db
+from .models import StoredFile
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# extension → (Content-Type, check of the first bytes, may be shown inline)
+TYPES = {
+    "pdf": ("application/pdf", lambda d: d.startswith(b"%PDF-"), True),
+    "png": ("image/png", lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"), True),
+    "jpg": ("image/jpeg", lambda d: d.startswith(b"\xff\xd8\xff"), True),
+    "jpeg": ("image/jpeg", lambda d: d.startswith(b"\xff\xd8\xff"), True),
+    "gif": ("image/gif", lambda d: d[:6] in (b"GIF87a", b"GIF89a"), True),
+    "webp": ("image/webp", lambda d: d[:4] == b"RIFF" and d[8:12] == b"WEBP", True),
+    "odt": ("application/vnd.oasis.opendocument.text", lambda d: d.startswith(_ZIP), False),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", lambda d: d.startswith(_ZIP), False),
+    "odp": ("application/vnd.oasis.opendocument.presentation", lambda d: d.startswith(_ZIP), False),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             lambda d: d.startswith(_ZIP), False),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             lambda d: d.startswith(_ZIP), False),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
+             lambda d: d.startswith(_ZIP), False),
+    "doc": ("application/msword", lambda d: d.startswith(_OLE), False),
+    "xls": ("application/vnd.ms-excel", lambda d: d.startswith(_OLE), False),
+    "csv": ("text/csv; charset=utf-8", lambda d: b"\x00" not in d[:4096], False),
+    "txt": ("text/plain; charset=utf-8", lambda d: b"\x00" not in d[:4096], False),
+}
+IMAGES = ("png", "jpg", "jpeg", "gif", "webp")
+DOCUMENTS = tuple(TYPES)
+
+
+class UploadError(ValueError):
+    """Refused upload, with a French message; nothing was stored."""
+
+
+def _limit() -> int:
+    return current_app.config["UPLOAD_MAX_BYTES"]
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "files"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def clean_filename(name: str) -> str:
+    """A displayable file name: no path, no control characters, at most 200 characters."""
+    name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
+    name = "".join(c for c in name if c.isprintable() and c not in '<>:"/\\|?*').strip(". ")
+    return name[:200] or "fichier"
+
+
+def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
+          by=None) -> StoredFile:
+    """Check and store a file; add its row to the caller's transaction."""
+    name = clean_filename(filename)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not data:
+        raise UploadError("Le fichier est vide.")
+    if len(data) > _limit():
+        raise UploadError(f"Le fichier « {name} » dépasse la taille autorisée "
+                          f"({_limit() // (1024 * 1024)} Mo).")
+    if extension not in allowed:
+        kinds = ", ".join(sorted({e.upper() for e in allowed}))
+        raise UploadError(f"Le type de fichier « .{extension or '?'} » n'est pas accepté. "
+                          f"Types acceptés : {kinds}.")
+    content_type, looks_right, _inline = TYPES[extension]
+    if not looks_right(data):
+        raise UploadError(f"Le contenu de « {name} » ne correspond pas à un fichier "
+                          f".{extension} : il est peut-être endommagé ou mal nommé.")
+    storage_name = secrets.token_hex(20)
+    path = _folder() / storage_name
+    path.write_bytes(data)
+    stored = StoredFile(storage_name=storage_name, original_name=name, extension=extension,
+                        content_type=content_type, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(),
+                        uploaded_by_id=getattr(by, "id", None))
+    db.session.add(stored)
+    return stored
+
+
+def read(stored: StoredFile) -> bytes:
+    return (_folder() / stored.storage_name).read_bytes()
+
+
+def send(stored: StoredFile, *, download_name: str | None = None,
+         inline: bool = False) -> Response:
+    """The file as a download; call only after the owner object's access check."""
+    _, _, may_inline = TYPES.get(stored.extension, ("", None, False))
+    response = send_file(_folder() / stored.storage_name, mimetype=stored.content_type,
+                         as_attachment=not (inline and may_inline),
+                         download_name=download_name or stored.original_name,
+                         conditional=True, etag=stored.sha256, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
