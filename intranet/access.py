@@ -126,6 +126,11 @@ def space_role(user, space: Space) -> Role | None:
     return cache[key]
 
 
+def forget_roles() -> None:
+    """Drop the memoised roles after a membership change made in this request or command."""
+    g.pop("_space_roles", None)
+
+
 def _compute_space_role(user, space: Space) -> Role | None:
     if space.kind == SpaceKind.ORGANISATION:
         return org_role(user, space.organisation) if space.organisation else None

@@ -166,8 +166,8 @@ def invite(organisation: Organisation, *, email: str, first_name: str, last_name
                            "personne à l'organisation plutôt que de l'inviter.")
     if role not in ORG_ROLES:
         raise AccountError("Rôle inconnu.")
-    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip(),
-                function=function.strip())
+    user = User(email=email, first_name=(first_name or "").strip(),
+                last_name=(last_name or "").strip(), function=(function or "").strip())
     db.session.add(user)
     db.session.add(Membership(user=user, organisation=organisation, role=role))
     db.session.flush()
@@ -213,8 +213,8 @@ def accept_invitation(token: str, password: str) -> User:
 
 def update_profile(user: User, *, first_name: str, last_name: str, function: str,
                    phone: str, by: User) -> None:
-    user.first_name, user.last_name = first_name.strip(), last_name.strip()
-    user.function, user.phone = function.strip(), phone.strip()
+    user.first_name, user.last_name = (first_name or "").strip(), (last_name or "").strip()
+    user.function, user.phone = (function or "").strip(), (phone or "").strip()
     if by.id != user.id:
         audit.record("user.updated", actor=by, target=user.email)
     db.session.commit()

@@ -8,7 +8,9 @@ from .. import access
 from ..accounts.models import Organisation, OrgKind, Role, User
 from ..core import audit
 from ..core.text import unique_slug
+from ..core.urls import absolute_url
 from ..extensions import db
+from ..mail import services as mail
 from .models import (Activity, JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember,
                      SpaceRule, Visibility)
 
@@ -109,6 +111,7 @@ def create_group(*, name: str, description: str, visibility: Visibility,
     record_activity(space, "space.created", f"Création du groupe « {space.name} »", actor=by)
     if commit:
         db.session.commit()
+    access.forget_roles()
     return space
 
 
@@ -122,6 +125,7 @@ def update_space(space: Space, *, by: User, name: str, description: str,
     space.visibility, space.join_policy, space.archived = visibility, join_policy, archived
     audit.record("space.updated", actor=by, organisation=space.organisation, target=space.name)
     db.session.commit()
+    access.forget_roles()
 
 
 # --- group membership ---------------------------------------------------------------------------
@@ -167,6 +171,7 @@ def add_member(space: Space, user: User, *, role: Role = Role.MEMBER, by: User,
                     actor=by)
     if commit:
         db.session.commit()
+    access.forget_roles()
     return member
 
 
@@ -183,8 +188,20 @@ def join(space: Space, user: User) -> MemberStatus:
                         f"{user.full_name} rejoint « {space.name} »", actor=user)
     else:
         member.status = MemberStatus.PENDING
+        _tell_admins_of_request(space, user)
     db.session.commit()
+    access.forget_roles()
     return member.status
+
+
+def _tell_admins_of_request(space: Space, user: User) -> None:
+    admins = db.session.scalars(select(User).join(SpaceMember).where(
+        SpaceMember.space_id == space.id, SpaceMember.role == Role.ADMIN,
+        SpaceMember.status == MemberStatus.ACTIVE, User.active.is_(True))).all()
+    link = absolute_url("spaces.members", slug=space.slug)
+    for admin in admins:
+        mail.queue(admin.email, f"Demande d'adhésion au groupe « {space.name} »", "join_request",
+                   admin=admin, user=user, space=space, link=link)
 
 
 def approve(space: Space, user: User, *, by: User) -> None:
@@ -197,6 +214,7 @@ def approve(space: Space, user: User, *, by: User) -> None:
     record_activity(space, "space.member_added", f"{user.full_name} rejoint « {space.name} »",
                     actor=by)
     db.session.commit()
+    access.forget_roles()
 
 
 def remove_member(space: Space, user: User, *, by: User) -> None:
@@ -211,6 +229,7 @@ def remove_member(space: Space, user: User, *, by: User) -> None:
     audit.record("space.member_removed", actor=by, organisation=space.organisation,
                  target=f"{user.email} → {space.name}")
     db.session.commit()
+    access.forget_roles()
 
 
 def _admin_count(space: Space) -> int:
@@ -242,6 +261,7 @@ def add_rule(space: Space, *, by: User, organisation: Organisation | None = None
                  target=space.name, detail=rule.description)
     if commit:
         db.session.commit()
+    access.forget_roles()
     return rule
 
 
@@ -250,6 +270,7 @@ def remove_rule(rule: SpaceRule, *, by: User) -> None:
                  target=rule.space.name, detail=rule.description)
     db.session.delete(rule)
     db.session.commit()
+    access.forget_roles()
 
 
 def rule_members(space: Space, limit: int = 200) -> list[User]:

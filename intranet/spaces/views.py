@@ -59,6 +59,9 @@ def show(slug):
 def settings(slug):
     space = access.get_or_404(Space, slug=slug, need="admin")
     form = SpaceForm(obj=space)
+    if space.kind != SpaceKind.GROUP:
+        form.description.label.text = "Présentation"
+        form.archived.label.text = "Espace archivé (lecture seule)"
     if space.kind == SpaceKind.ORGANISATION:
         form.visibility.choices = {"members": "Membres de l'organisation seulement"}
     if form.validate_on_submit():
@@ -114,7 +117,8 @@ def join(slug):
     if status == MemberStatus.ACTIVE:
         flash(f"Vous avez rejoint « {space.name} ».", "success")
     else:
-        flash("Votre demande est envoyée aux administrateurs du groupe.", "success")
+        flash("Votre demande est envoyée : les administrateurs du groupe en sont avertis par "
+              "courriel.", "success")
     return redirect(url_for(".show", slug=slug))
 
 
@@ -128,7 +132,6 @@ def leave(slug):
         flash(str(exc), "error")
         return redirect(url_for(".show", slug=slug))
     flash(f"Vous avez quitté « {space.name} ».", "success")
-    g.pop("_space_roles", None)  # the role memoised by access before leaving is stale now
     if access.can_view(current_user, space):
         return redirect(url_for(".show", slug=slug))
     return redirect(url_for(".index"))

@@ -1,0 +1,7 @@
+"""Tests of the spaces domain: group spaces, their members and their membership rules."""
+import html
+
+
+def page_text(response) -> str:
+    """The response body as a person reads it (HTML entities such as &#39; decoded)."""
+    return html.unescape(response.get_data(as_text=True))
