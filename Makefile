@@ -26,14 +26,14 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Territoires : http://127.0.0.1:5000  (les courriels s'affichent ici, MAIL_SERVER n'étant pas configuré)"
-	@trap 'kill 0' INT TERM EXIT; $(FLASK) mail worker & $(FLASK) run --host 127.0.0.1 --port 5000
+	@trap 'kill 0' INT TERM EXIT; $(FLASK) worker & $(FLASK) run --host 127.0.0.1 --port 5000
 
 ## make test: install test dependencies, run the whole suite (TEST_DATABASE_URL=postgresql://… for PostgreSQL)
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 worker: install
-	$(FLASK) mail worker
+	$(FLASK) worker
 
 clean:
 	rm -rf $(VENV) .pytest_cache

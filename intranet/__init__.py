@@ -103,10 +103,11 @@ def _register_blueprints(app: Flask) -> None:
     from .publications.orgcharts.views import bp as orgcharts_bp
     from .publications.press.views import bp as press_bp
     from .publications.procurement.views import bp as procurement_bp
+    from .search.views import bp as search_bp
     from .spaces.views import bp as spaces_bp
 
     for blueprint in (core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
-                      procurement_bp, orgcharts_bp, press_bp, admin_bp):
+                      procurement_bp, orgcharts_bp, press_bp, search_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -36,6 +36,10 @@ def _signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+def is_signed_in(user) -> bool:
+    return _signed_in(user)
+
+
 def is_platform_admin(user) -> bool:
     return _signed_in(user) and user.is_platform_admin
 
@@ -101,6 +105,28 @@ def visible_spaces(user):
         return select(Space.id).where(Space.visibility == Visibility.PUBLIC)
     return select(Space.id).where(or_(Space.visibility != Visibility.MEMBERS,
                                       Space.id.in_(member_spaces(user))))
+
+
+def spaces_with_role(user, role: Role):
+    """SELECT of the ids of the spaces where ``user`` holds at least ``role``."""
+    if not _signed_in(user):
+        return select(Space.id).where(false())
+    roles = Role.at_least(role)
+    parts = [
+        select(Space.id).join(Membership, and_(Membership.organisation_id == Space.organisation_id,
+                                               Membership.user_id == user.id))
+        .where(Space.kind == SpaceKind.ORGANISATION, Membership.role.in_(roles)),
+        select(SpaceMember.space_id).where(SpaceMember.user_id == user.id,
+                                           SpaceMember.status == MemberStatus.ACTIVE,
+                                           SpaceMember.role.in_(roles)),
+    ]
+    if role.rank <= Role.EDITOR.rank:  # an organisation's editors write in the open space
+        parts.append(select(Space.id).where(Space.kind == SpaceKind.OPEN, select(Membership.id).where(
+            Membership.user_id == user.id, Membership.role.in_(Role.at_least(Role.EDITOR))).exists()))
+    if role == Role.MEMBER:
+        parts.append(select(Space.id).where(Space.kind == SpaceKind.OPEN))
+        parts.append(_rule_member_spaces(user.id))
+    return union(*parts)
 
 
 def visible_content(user, model):
@@ -214,6 +240,8 @@ def can_view(user, obj) -> bool:
     space = _space_of(obj)
     if space is None:
         return False
+    if not _draft_visible(user, obj, space):
+        return False
     visibility = space.visibility
     narrowed = getattr(obj, "visibility", None) if obj is not space else None
     if narrowed is not None and narrowed.rank > visibility.rank:
@@ -223,6 +251,37 @@ def can_view(user, obj) -> bool:
     if visibility == Visibility.NETWORK:
         return _signed_in(user)
     return is_space_member(user, space)
+
+
+def _draft_visible(user, obj, space: Space) -> bool:
+    """Drafts, pending and binned content: their author and the space's editors only."""
+    unpublished = getattr(obj, "is_published", True) is False
+    binned = getattr(obj, "deleted_at", None) is not None
+    if not (unpublished or binned):
+        return True
+    if _role_at_least(user, space, Role.EDITOR):
+        return True
+    return (not binned and _signed_in(user)
+            and getattr(obj, "author_id", None) == user.id)
+
+
+def visible_drafts(user, model):
+    """WHERE clause, twin of ``_draft_visible``, for content with ``status``, ``author_id`` and
+    ``deleted_at``: published and not binned, or the user's own, or in a space they edit."""
+    editor_spaces = spaces_with_role(user, Role.EDITOR)
+    if not _signed_in(user):
+        return (model.status == "published") & model.deleted_at.is_(None)
+    return or_(and_(model.status == "published", model.deleted_at.is_(None)),
+               and_(model.author_id == user.id, model.deleted_at.is_(None)),
+               model.space_id.in_(editor_spaces))
+
+
+def can_write_page(user, space: Space) -> bool:
+    """Editors write and publish pages; where pages need approval, members write and submit."""
+    if space.archived or not can_view(user, space):
+        return False
+    needed = Role.MEMBER if space.pages_need_approval else Role.EDITOR
+    return _role_at_least(user, space, needed)
 
 
 def can_edit(user, obj) -> bool:
@@ -236,6 +295,9 @@ def can_edit(user, obj) -> bool:
     space = _space_of(obj)
     if space is None or space.archived or not can_view(user, obj):
         return False
+    if (obj is not space and getattr(obj, "is_published", True) is False
+            and getattr(obj, "author_id", None) == user.id and can_write_page(user, space)):
+        return True  # a member's own draft, in a space where members write for approval
     return _role_at_least(user, space, Role.EDITOR)
 
 
@@ -271,6 +333,23 @@ def can_manage_organisation(user, organisation: Organisation) -> bool:
         return True
     role = org_role(user, organisation)
     return role is not None and role.rank >= Role.ADMIN.rank
+
+
+def can_view_org_chart(user, org: Organisation, visibility: Visibility) -> bool:
+    """An organisation's chart: the network's by default, public if its admins say so."""
+    if not can_view(user, org):
+        return False
+    return visibility == Visibility.PUBLIC or _signed_in(user)
+
+
+def can_edit_org_chart(user, org: Organisation) -> bool:
+    return can_view(user, org) and can_manage_organisation(user, org)
+
+
+def can_view_sitting(user, sitting) -> bool:
+    """A sitting of an assembly is public once its list of deliberations is online; before,
+    its organisation's members only."""
+    return sitting.list_published_at is not None or org_role(user, sitting.organisation) is not None
 
 
 def can_read_audit(user, organisation: Organisation | None = None) -> bool:
@@ -340,6 +419,7 @@ TEMPLATE_GLOBALS = {
     "can_manage_organisation": lambda org: can_manage_organisation(current_user, org),
     "can_publish_for": lambda org: can_edit_publication(current_user, org),
     "can_join": lambda space: can_join(current_user, space),
+    "can_write_page": lambda space: can_write_page(current_user, space),
     "is_space_member": lambda space: is_space_member(current_user, space),
     "is_platform_admin": lambda: is_platform_admin(current_user),
 }
@@ -353,3 +433,14 @@ def can_create_group(user) -> bool:
 
 
 TEMPLATE_GLOBALS["can_create_group"] = lambda: can_create_group(current_user)
+
+
+def can_manage_nomenclatures(user) -> bool:
+    """Import the procurement nomenclatures: the platform admin and the council's editors."""
+    if is_platform_admin(user):
+        return True
+    return _signed_in(user) and any(m.organisation.kind == "departement"
+                                    and m.role.rank >= Role.EDITOR.rank for m in user.memberships)
+
+
+TEMPLATE_GLOBALS["can_manage_nomenclatures"] = lambda: can_manage_nomenclatures(current_user)

@@ -1,6 +1,7 @@
 """Command-line interface: `flask <command>`. Heavy imports stay inside the commands."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 import_cli = AppGroup("import", help="Importer des données (CSV).")
 mail_cli = AppGroup("mail", help="Envoi des courriels de la file d'attente.")
+search_cli = AppGroup("search", help="Index de recherche.")
 
 
 @import_cli.command("organisations")
@@ -52,6 +54,26 @@ def import_users(path: Path, by_email: str):
     click.echo(f"{count} comptes créés.")
 
 
+@import_cli.command("nomenclature")
+@click.argument("name")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_nomenclature(name: str, path: Path):
+    """Importer une nomenclature des achats (code;libelle;parent, ou le fichier CPV 2008)."""
+    from .core.csvimport import CsvImportError
+    from .publications.procurement import services
+    started = time.perf_counter()
+    try:
+        result = services.import_nomenclature(name, path.read_bytes())
+    except (CsvImportError, services.NomenclatureError) as exc:
+        click.echo("Fichier refusé, rien n'a été importé :", err=True)
+        for problem in getattr(exc, "problems", [exc]):
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"« {name} » : {result['total']} codes ({result['added']} ajoutés, "
+               f"{result['changed']} modifiés, {result['removed']} supprimés) "
+               f"en {time.perf_counter() - started:.1f} s.")
+
+
 @mail_cli.command("worker")
 @click.option("--once", is_flag=True, help="Envoyer ce qui est dû puis s'arrêter.")
 @click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
@@ -62,6 +84,75 @@ def mail_worker(once: bool, interval: float):
         sent, failed = services.send_due()
         if sent or failed:
             click.echo(f"{sent} envoyé(s), {failed} échec(s) (nouvel essai plus tard).")
+        if once:
+            return
+        time.sleep(interval)
+
+
+@search_cli.command("reindex")
+@click.option("--procs", default=min(2, os.cpu_count() or 1), show_default=True,
+              help="Processus d'indexation (Whoosh).")
+def search_reindex(procs: int):
+    """Reconstruire tout l'index depuis la base de données."""
+    from .search import services
+    total = services.countable()
+    started = time.perf_counter()
+    with click.progressbar(length=total, label="Indexation") as bar:
+        count = services.reindex(progress=bar.update, procs=procs)
+    elapsed = time.perf_counter() - started
+    click.echo(f"{count} documents indexés en {elapsed:.1f} s "
+               f"({count / elapsed if elapsed else 0:.0f} documents/s).")
+
+
+@search_cli.command("worker")
+@click.option("--once", is_flag=True, help="Appliquer ce qui est en attente puis s'arrêter.")
+@click.option("--interval", default=0.5, show_default=True)
+def search_worker(once: bool, interval: float):
+    """Appliquer les changements en attente à l'index (un seul écrivain)."""
+    _loop([_search_round], once, interval)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Un seul passage puis s'arrêter.")
+@click.option("--interval", default=0.5, show_default=True)
+def worker(once: bool, interval: float):
+    """Le service de fond : index de recherche et courriels (un processus suffit)."""
+    _loop([_search_round, _mail_round], once, interval)
+
+
+def _search_round():
+    from .search import services
+    from .search.backends.whoosh import BusyError
+    try:
+        done = services.drain()
+    except BusyError:
+        return  # another writer holds the index: next round
+    if done:
+        click.echo(f"index : {done} changement(s) appliqué(s)")
+
+
+def _mail_round():
+    from .mail import services
+    sent, failed = services.send_due()
+    if sent or failed:
+        click.echo(f"courriels : {sent} envoyé(s), {failed} échec(s) (nouvel essai plus tard)")
+
+
+def _loop(rounds, once: bool, interval: float):
+    from .extensions import db
+    mail_every, last_mail = 5.0, 0.0
+    while True:
+        for round_ in rounds:
+            if round_ is _mail_round:
+                if time.monotonic() - last_mail < mail_every and not once:
+                    continue
+                last_mail = time.monotonic()
+            try:
+                round_()
+            except Exception as exc:  # keep serving; the failed work stays queued
+                db.session.rollback()
+                click.echo(f"erreur : {type(exc).__name__}: {exc}", err=True)
+        db.session.remove()
         if once:
             return
         time.sleep(interval)
@@ -108,5 +199,5 @@ def seed_demo(force: bool):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (import_cli, mail_cli, create_admin, seed_demo):
+    for command in (import_cli, mail_cli, search_cli, worker, create_admin, seed_demo):
         app.cli.add_command(command)

@@ -56,6 +56,8 @@ def test_config(tmp_path_factory):
         "UPLOAD_DIR": str(base / "uploads"),
         "PUBLIC_BASE_URL": "http://territoires.test",
         "MAIL_SERVER": None,
+        "SEARCH_INDEX_DIR": str(base / "search"),
+        "SEARCH_REFRESH_SECONDS": 0,
     }
     yield config
     drop()
@@ -78,6 +80,10 @@ def data_app(test_config, app):
     twin = create_app(dict(test_config))
     with twin.app_context():
         db.create_all()
+        if db.engine.dialect.name == "postgresql":
+            from intranet.search.backends.postgres import ensure_configuration
+            with db.engine.begin() as connection:
+                ensure_configuration(connection)
     yield twin
     _dispose(twin)
 

@@ -5,3 +5,23 @@ import html
 def text(response) -> str:
     """The page's markup with entities decoded (« n'est » rather than « n&#39;est »)."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def count_queries(client, url: str) -> int:
+    """How many SQL statements the application runs to serve ``url``."""
+    from sqlalchemy import event
+
+    from intranet.extensions import db
+    statements = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+    with client.application.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, f"{url} → {response.status_code}"
+    return len(statements)

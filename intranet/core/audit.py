@@ -38,6 +38,15 @@ ACTION_LABELS = {
     "space.member_approved": "Demande d'adhésion acceptée",
     "space.rule_added": "Règle d'adhésion ajoutée",
     "space.rule_removed": "Règle d'adhésion supprimée",
+    "deliberation.published": "Acte publié",
+    "deliberation.withdrawn": "Acte retiré",
+    "deliberation.settings_updated": "Paramètres de publication des actes modifiés",
+    "nomenclature.imported": "Import d'une nomenclature des achats",
+    "orgchart.unit_created": "Organigramme : unité créée",
+    "orgchart.unit_updated": "Organigramme : unité modifiée ou déplacée",
+    "orgchart.unit_deleted": "Organigramme : unité supprimée",
+    "orgchart.position_changed": "Organigramme : poste ajouté, modifié ou supprimé",
+    "orgchart.visibility_changed": "Organigramme : visibilité modifiée",
 }
 
 

@@ -12,7 +12,9 @@ from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..accounts.models import _enum
+from ..search.documents import SearchDocument
 from ..spaces.models import Visibility
+from .timeutil import utcnow
 
 
 class PublicationStatus(enum.StrEnum):
@@ -60,5 +62,18 @@ class PublicationMixin:
     @property
     def status_label(self) -> str:
         return PUBLICATION_STATUS_LABELS[self.status]
+
+    def publication_document(self, *, type_key: str, title: str, body: str, url: str,
+                             date: datetime | None = None) -> SearchDocument | None:
+        """The search document of a publication: published ones only (drafts and withdrawn
+        ones never reach the index), in the open space, narrowed to its own visibility."""
+        if not self.is_published:
+            return None
+        from ..spaces.services import open_space_id
+        return SearchDocument(
+            key=f"{type_key}:{self.id}", type=type_key, title=title, body=body, url=url,
+            date=date or self.published_at or utcnow(), space_id=open_space_id(),
+            narrow=self.visibility.value, organisation_id=self.organisation_id,
+            organisation_name=self.organisation.name if self.organisation else "")
 
 

@@ -9,6 +9,8 @@ import unicodedata
 from pathlib import Path
 
 from flask import Response, current_app, send_file
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import StoredFile
@@ -84,6 +86,7 @@ def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
     storage_name = secrets.token_hex(20)
     path = _folder() / storage_name
     path.write_bytes(data)
+    db.session.info.setdefault("written_files", []).append(path)
     stored = StoredFile(storage_name=storage_name, original_name=name, extension=extension,
                         content_type=content_type, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(),
@@ -92,8 +95,41 @@ def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
     return stored
 
 
+def discard(files) -> None:
+    """Remove from disk the files of rows that will not be (or are no longer) kept."""
+    folder = _folder()
+    for stored in files:
+        (folder / stored.storage_name).unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_written_files(session):
+    """A file stored for a change that was rolled back is removed: nothing is left orphaned."""
+    written = session.info.pop("written_files", [])
+    if written:
+        for path in written:
+            path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written_files(session):
+    session.info.pop("written_files", None)
+
+
 def read(stored: StoredFile) -> bytes:
     return (_folder() / stored.storage_name).read_bytes()
+
+
+def text_of(stored: StoredFile) -> str:
+    """The file's text for search, extracted once (by the index writer) and kept."""
+    if not stored.text and stored.extension in ("pdf", "odt", "ods", "odp", "docx", "xlsx",
+                                                "pptx", "txt", "csv"):
+        from .textextract import extract
+        try:
+            stored.text = extract(read(stored), stored.extension) or " "
+        except OSError:
+            return ""
+    return stored.text.strip()
 
 
 def send(stored: StoredFile, *, download_name: str | None = None,

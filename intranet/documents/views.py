@@ -1,4 +1,522 @@
-"""Pages and document libraries of a space."""
-from flask import Blueprint
+"""Pages and document libraries of a space (URLs under /espaces/<slug>/)."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access
+from ..core import uploads
+from ..extensions import db
+from ..spaces.models import Space, Visibility
+from . import services
+from .forms import (FileForm, FolderForm, MoveForm, PageForm, RenameForm, ReviewForm,
+                    UploadForm)
+from .models import Document, Folder, Page, PageAttachment, PageRevision, PageStatus
 
 bp = Blueprint("documents", __name__, url_prefix="/espaces")
+
+
+def _space(slug: str, need: str = "view") -> Space:
+    return access.get_or_404(Space, slug=slug, need=need)
+
+
+def _owned(model, ident: int, space: Space, need: str = "view"):
+    """An object of this space (404 if it belongs to another), authorised for ``need``."""
+    obj = db.session.get(model, ident)
+    if obj is None or obj.space_id != space.id:
+        abort(404)
+    return access.authorize(obj, need)
+
+
+def _visibility(value: str) -> Visibility | None:
+    return Visibility(value) if value in ("network", "members", "public") else None
+
+
+def _upload(field):
+    data = field.data
+    if not data or not data.filename:
+        raise services.DocumentError("Choisissez d'abord un fichier.")
+    return data.read(), data.filename
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/pages")
+def pages(slug):
+    space = _space(slug)
+    listing = services.pages(current_user, space, page=request.args.get("page", 1, type=int))
+    pending = services.pending_pages(space) if access.can_edit(current_user, space) else []
+    return render_template("documents/pages.html", space=space, listing=listing, pending=pending)
+
+
+@bp.route("/<slug>/pages/nouvelle", methods=["GET", "POST"])
+@login_required
+def new_page(slug):
+    space = _space(slug)
+    access.require(access.can_write_page(current_user, space))
+    form = PageForm()
+    if form.validate_on_submit():
+        try:
+            page = services.create_page(space, title=form.title.data, body=form.body.data,
+                                        body_format=form.body_format.data, by=current_user,
+                                        visibility=_visibility(form.visibility.data))
+        except services.DocumentError as exc:
+            form.title.errors.append(str(exc))
+        else:
+            flash("Page enregistrée en brouillon : publiez-la quand elle est prête.", "success")
+            return redirect(url_for(".page", slug=slug, page_id=page.id))
+    return render_template("documents/page_form.html", space=space, form=form, page=None)
+
+
+@bp.get("/<slug>/pages/<int:page_id>")
+def page(slug, page_id):
+    space = _space(slug)
+    page = _owned(Page, page_id, space)
+    return render_template("documents/page.html", space=space, page=page,
+                           review_form=ReviewForm(), file_form=FileForm())
+
+
+@bp.route("/<slug>/pages/<int:page_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_page(slug, page_id):
+    space = _space(slug)
+    page = _owned(Page, page_id, space, need="edit")
+    form = PageForm(data={"title": page.title, "body": page.body_source,
+                          "body_format": page.body_format,
+                          "visibility": page.visibility.value if page.visibility else ""})
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.update_page(page, title=form.title.data, body=form.body.data,
+                                 body_format=form.body_format.data, by=current_user,
+                                 base_version=form.version.data or 0, note=form.note.data,
+                                 visibility=_visibility(form.visibility.data))
+        except services.EditConflict:
+            conflict = page  # the saved version is shown beside the text just typed
+            form.version.data = page.version
+            flash("Quelqu'un a modifié cette page pendant que vous l'éditiez. Votre texte est "
+                  "conservé ci-dessous : comparez-le avec la version enregistrée, puis "
+                  "enregistrez de nouveau.", "error")
+        except services.DocumentError as exc:
+            form.title.errors.append(str(exc))
+        else:
+            flash("Modifications enregistrées.", "success")
+            return redirect(url_for(".page", slug=slug, page_id=page.id))
+    elif request.method == "GET":
+        form.version.data = page.version
+    return render_template("documents/page_form.html", space=space, form=form, page=page,
+                           conflict=conflict)
+
+
+@bp.post("/<slug>/pages/<int:page_id>/publier")
+@login_required
+def publish_page(slug, page_id):
+    space = _space(slug)
+    page = _owned(Page, page_id, space, need="edit")
+    try:
+        status = services.publish_page(page, by=current_user)
+    except services.DocumentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Page publiée." if status == PageStatus.PUBLISHED else
+              "Page envoyée pour approbation aux rédacteurs de l'espace.", "success")
+    return redirect(url_for(".page", slug=slug, page_id=page.id))
+
+
+@bp.post("/<slug>/pages/<int:page_id>/approuver")
+@login_required
+def approve_page(slug, page_id):
+    space = _space(slug, need="edit")
+    page = _owned(Page, page_id, space)
+    try:
+        services.approve_page(page, by=current_user)
+    except services.DocumentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Page approuvée et publiée.", "success")
+    return redirect(url_for(".page", slug=slug, page_id=page.id))
+
+
+@bp.post("/<slug>/pages/<int:page_id>/renvoyer")
+@login_required
+def send_back_page(slug, page_id):
+    space = _space(slug, need="edit")
+    page = _owned(Page, page_id, space)
+    form = ReviewForm()
+    try:
+        services.send_back(page, by=current_user, comment=form.comment.data or "")
+    except services.DocumentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Page renvoyée à son auteur avec votre commentaire.", "success")
+    return redirect(url_for(".page", slug=slug, page_id=page.id))
+
+
+@bp.post("/<slug>/pages/<int:page_id>/depublier")
+@login_required
+def unpublish_page(slug, page_id):
+    space = _space(slug, need="edit")
+    page = _owned(Page, page_id, space, need="edit")
+    services.unpublish_page(page, by=current_user)
+    flash("La page est repassée en brouillon.", "success")
+    return redirect(url_for(".page", slug=slug, page_id=page.id))
+
+
+@bp.get("/<slug>/pages/<int:page_id>/historique")
+@login_required
+def history(slug, page_id):
+    space = _space(slug)
+    page = _owned(Page, page_id, space, need="edit")
+    return render_template("documents/history.html", space=space, page=page,
+                           revisions=services.revisions(page))
+
+
+def _revision(page: Page, number: int) -> PageRevision:
+    revision = db.session.scalar(db.select(PageRevision).where(PageRevision.page_id == page.id,
+                                                               PageRevision.number == number))
+    if revision is None:
+        abort(404)
+    return revision
+
+
+@bp.get("/<slug>/pages/<int:page_id>/historique/<int:number>")
+@login_required
+def revision(slug, page_id, number):
+    space = _space(slug)
+    page = _owned(Page, page_id, space, need="edit")
+    return render_template("documents/revision.html", space=space, page=page,
+                           revision=_revision(page, number))
+
+
+@bp.post("/<slug>/pages/<int:page_id>/historique/<int:number>/restaurer")
+@login_required
+def restore_revision(slug, page_id, number):
+    space = _space(slug)
+    page = _owned(Page, page_id, space, need="edit")
+    revision = _revision(page, number)
+    services.restore_revision(page, revision, by=current_user)
+    flash(f"La version {number} est de nouveau le texte de la page.", "success")
+    return redirect(url_for(".page", slug=slug, page_id=page.id))
+
+
+@bp.post("/<slug>/pages/<int:page_id>/supprimer")
+@login_required
+def delete_page(slug, page_id):
+    space = _space(slug)
+    page = _owned(Page, page_id, space, need="edit")
+    services.delete_page(page, by=current_user)
+    flash("Page mise à la corbeille.", "success")
+    return redirect(url_for(".pages", slug=slug))
+
+
+@bp.post("/<slug>/pages/<int:page_id>/restaurer")
+@login_required
+def restore_page(slug, page_id):
+    space = _space(slug, need="edit")
+    page = _owned(Page, page_id, space)
+    services.restore_page(page, by=current_user)
+    flash("Page restaurée.", "success")
+    return redirect(url_for(".page", slug=slug, page_id=page.id))
+
+
+@bp.post("/<slug>/pages/<int:page_id>/pieces")
+@login_required
+def attach(slug, page_id):
+    space = _space(slug)
+    page = _owned(Page, page_id, space, need="edit")
+    form = FileForm()
+    if form.validate_on_submit():
+        try:
+            data, name = _upload(form.file)
+            services.attach_to_page(page, data, name, by=current_user)
+        except (services.DocumentError, uploads.UploadError) as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Pièce jointe ajoutée.", "success")
+    return redirect(url_for(".page", slug=slug, page_id=page.id) + "#pieces")
+
+
+def _attachment(page: Page, attachment_id: int) -> PageAttachment:
+    attachment = db.session.get(PageAttachment, attachment_id)
+    if attachment is None or attachment.page_id != page.id:
+        abort(404)
+    return attachment
+
+
+@bp.get("/<slug>/pages/<int:page_id>/pieces/<int:attachment_id>")
+def attachment(slug, page_id, attachment_id):
+    space = _space(slug)
+    page = _owned(Page, page_id, space)
+    stored = _attachment(page, attachment_id).file
+    return uploads.send(stored, inline=stored.extension in uploads.IMAGES)
+
+
+@bp.post("/<slug>/pages/<int:page_id>/pieces/<int:attachment_id>/supprimer")
+@login_required
+def remove_attachment(slug, page_id, attachment_id):
+    space = _space(slug)
+    page = _owned(Page, page_id, space, need="edit")
+    services.remove_attachment(_attachment(page, attachment_id))
+    flash("Pièce jointe retirée.", "success")
+    return redirect(url_for(".page", slug=slug, page_id=page.id) + "#pieces")
+
+
+# --- document library ----------------------------------------------------------------------------
+
+
+def _folder(space: Space, folder_id) -> Folder | None:
+    if folder_id in (None, "", 0, "0"):
+        return None
+    try:
+        folder = db.session.get(Folder, int(folder_id))
+    except (TypeError, ValueError):
+        abort(404)
+    if folder is None or folder.space_id != space.id:
+        abort(404)
+    if folder.deleted_at is not None and not access.can_edit(current_user, space):
+        abort(404)
+    return folder
+
+
+def _library_page(space: Space, folder: Folder | None):
+    folders, documents = services.library(current_user, space, folder)
+    move_form = None
+    if folder is not None and access.can_edit(current_user, space):
+        move_form = MoveForm()
+        move_form.target.choices = _folder_choices(space, exclude=folder)
+    return render_template("documents/library.html", space=space, folder=folder,
+                           path=services.folder_path(folder), folders=folders,
+                           documents=documents, upload_form=UploadForm(),
+                           folder_form=FolderForm(), rename_form=RenameForm(
+                               name=folder.name if folder else ""), move_form=move_form)
+
+
+@bp.get("/<slug>/documents")
+def library(slug):
+    space = _space(slug)
+    return _library_page(space, None)
+
+
+@bp.get("/<slug>/documents/dossiers/<int:folder_id>")
+def folder(slug, folder_id):
+    space = _space(slug)
+    return _library_page(space, _folder(space, folder_id))
+
+
+def _back_to(space: Space, folder: Folder | None):
+    if folder is None:
+        return redirect(url_for(".library", slug=space.slug))
+    return redirect(url_for(".folder", slug=space.slug, folder_id=folder.id))
+
+
+@bp.post("/<slug>/documents/dossiers")
+@login_required
+def create_folder(slug):
+    space = _space(slug, need="edit")
+    form = FolderForm()
+    parent = _folder(space, form.parent.data)
+    try:
+        if not form.validate_on_submit():
+            raise services.DocumentError("Le nom du dossier est obligatoire.")
+        created = services.create_folder(space, form.name.data, parent, by=current_user)
+    except services.DocumentError as exc:
+        flash(str(exc), "error")
+        return _back_to(space, parent)
+    flash(f"Dossier « {created.name} » créé.", "success")
+    return _back_to(space, created)
+
+
+@bp.post("/<slug>/documents/envoyer")
+@login_required
+def upload(slug):
+    space = _space(slug, need="edit")
+    form = UploadForm()
+    target = _folder(space, form.folder.data)
+    if form.validate_on_submit():
+        try:
+            data, name = _upload(form.file)
+            document = services.upload(space, target, data, name, by=current_user,
+                                       visibility=_visibility(form.visibility.data),
+                                       description=form.description.data)
+        except (services.DocumentError, uploads.UploadError) as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"« {document.name} » est en ligne.", "success")
+    return _back_to(space, target)
+
+
+def _document(space: Space, doc_id: int, need: str = "view") -> Document:
+    document = _owned(Document, doc_id, space, need)
+    if document.in_bin and not access.can_edit(current_user, space):
+        abort(404)  # in a folder that is in the bin
+    return document
+
+
+@bp.get("/<slug>/documents/<int:doc_id>")
+def document(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id)
+    move_form = MoveForm()
+    move_form.target.choices = _folder_choices(space)
+    return render_template("documents/document.html", space=space, document=doc,
+                           versions=services.document_versions(doc), file_form=FileForm(),
+                           rename_form=RenameForm(name=doc.name), move_form=move_form,
+                           path=services.folder_path(doc.folder))
+
+
+def _folder_choices(space: Space, exclude: Folder | None = None) -> dict[str, str]:
+    choices = {"0": "Racine de la bibliothèque"}
+    for folder, depth in services.all_folders(space):
+        if exclude is not None and exclude in services.folder_path(folder):
+            continue
+        choices[str(folder.id)] = "— " * (depth + 1) + folder.name
+    return choices
+
+
+@bp.get("/<slug>/documents/<int:doc_id>/telecharger")
+def download(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id)
+    if doc.current_version is None:
+        abort(404)
+    return uploads.send(doc.current_version.file, download_name=doc.name)
+
+
+@bp.get("/<slug>/documents/<int:doc_id>/versions/<int:number>/telecharger")
+def download_version(slug, doc_id, number):
+    space = _space(slug)
+    doc = _document(space, doc_id)
+    version = next((v for v in doc.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    return uploads.send(version.file, download_name=version.file.original_name)
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/versions")
+@login_required
+def new_version(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    form = FileForm()
+    if form.validate_on_submit():
+        try:
+            data, name = _upload(form.file)
+            version = services.add_version(doc, data, name, by=current_user, note=form.note.data)
+        except (services.DocumentError, uploads.UploadError) as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Version {version.number} en ligne.", "success")
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/renommer")
+@login_required
+def rename_document(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    form = RenameForm()
+    try:
+        services.rename_document(doc, form.name.data if form.validate_on_submit() else "",
+                                 by=current_user)
+    except services.DocumentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Document renommé.", "success")
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/deplacer")
+@login_required
+def move_document(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    target = _folder(space, request.form.get("target"))
+    try:
+        services.move_document(doc, target, by=current_user)
+    except services.DocumentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Document déplacé.", "success")
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/supprimer")
+@login_required
+def delete_document(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    folder = doc.folder
+    services.delete_document(doc, by=current_user)
+    flash(f"« {doc.name} » est dans la corbeille de l'espace, d'où il peut être restauré.",
+          "success")
+    return _back_to(space, folder)
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/restaurer")
+@login_required
+def restore_document(slug, doc_id):
+    space = _space(slug, need="edit")
+    doc = _document(space, doc_id)
+    services.restore_document(doc, by=current_user)
+    flash(f"« {doc.name} » est restauré.", "success")
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/documents/dossiers/<int:folder_id>/renommer")
+@login_required
+def rename_folder(slug, folder_id):
+    space = _space(slug, need="edit")
+    target = _folder(space, folder_id)
+    form = RenameForm()
+    try:
+        services.rename_folder(target, form.name.data if form.validate_on_submit() else "",
+                               by=current_user)
+    except services.DocumentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Dossier renommé.", "success")
+    return _back_to(space, target)
+
+
+@bp.post("/<slug>/documents/dossiers/<int:folder_id>/deplacer")
+@login_required
+def move_folder(slug, folder_id):
+    space = _space(slug, need="edit")
+    target = _folder(space, folder_id)
+    destination = _folder(space, request.form.get("target"))
+    try:
+        services.move_folder(target, destination, by=current_user)
+    except services.DocumentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Dossier déplacé.", "success")
+    return _back_to(space, target)
+
+
+@bp.post("/<slug>/documents/dossiers/<int:folder_id>/supprimer")
+@login_required
+def delete_folder(slug, folder_id):
+    space = _space(slug, need="edit")
+    target = _folder(space, folder_id)
+    parent = target.parent
+    services.delete_folder(target, by=current_user)
+    flash(f"Le dossier « {target.name} » et son contenu sont dans la corbeille.", "success")
+    return _back_to(space, parent)
+
+
+@bp.post("/<slug>/documents/dossiers/<int:folder_id>/restaurer")
+@login_required
+def restore_folder(slug, folder_id):
+    space = _space(slug, need="edit")
+    target = _folder(space, folder_id)
+    services.restore_folder(target, by=current_user)
+    flash(f"Le dossier « {target.name} » est restauré.", "success")
+    return _back_to(space, target)
+
+
+@bp.get("/<slug>/corbeille")
+@login_required
+def trash(slug):
+    space = _space(slug, need="edit")
+    folders, documents, binned_pages = services.bin_contents(space)
+    return render_template("documents/bin.html", space=space, folders=folders,
+                           documents=documents, pages=binned_pages)

@@ -17,6 +17,8 @@ class SpaceForm(FlaskForm):
                              default="members")
     join_policy = SelectField("Adhésion", choices={k.value: v for k, v in JOIN_POLICY_LABELS.items()},
                               default="request")
+    pages_need_approval = BooleanField("Les membres peuvent proposer des pages, publiées après "
+                                       "approbation d'un rédacteur")
     archived = BooleanField("Groupe archivé (lecture seule)")
 
 

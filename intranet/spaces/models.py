@@ -68,6 +68,8 @@ class Space(TimestampMixin, db.Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
+    # Members may write pages, which a space editor approves before they are published.
+    pages_need_approval: Mapped[bool] = mapped_column(default=False)
 
     organisation: Mapped[Organisation | None] = relationship()
     members: Mapped[list[SpaceMember]] = relationship(back_populates="space",

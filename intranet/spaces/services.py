@@ -1,7 +1,8 @@
 """Spaces: creation, membership of groups (explicit, by request, by rule) and activity."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from flask import g
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import access
@@ -30,6 +31,16 @@ def record_activity(space: Space, verb: str, summary: str, *, actor: User | None
                     summary=summary[:300], url=url, visibility=visibility)
     db.session.add(item)
     return item
+
+
+def retract_activity(url: str) -> None:
+    """Remove the lines announcing something taken offline (in the caller's transaction)."""
+    db.session.execute(delete(Activity).where(Activity.url == url))
+
+
+def restrict_activity(url: str, visibility: Visibility | None) -> None:
+    """The lines announcing something follow its visibility when it changes."""
+    db.session.execute(update(Activity).where(Activity.url == url).values(visibility=visibility))
 
 
 def dashboard_activity(user: User, limit: int = 40) -> list[Activity]:
@@ -81,6 +92,15 @@ def ensure_organisation_space(org: Organisation) -> Space:
     return space
 
 
+def open_space_id() -> int:
+    """The open space's id, looked up once per request or command (for indexing)."""
+    if "_open_space_id" not in g:
+        space = ensure_open_space()
+        db.session.flush()
+        g._open_space_id = space.id
+    return g._open_space_id
+
+
 def ensure_open_space() -> Space:
     space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.OPEN))
     if space is None:
@@ -116,13 +136,15 @@ def create_group(*, name: str, description: str, visibility: Visibility,
 
 
 def update_space(space: Space, *, by: User, name: str, description: str,
-                 visibility: Visibility, join_policy: JoinPolicy, archived: bool) -> None:
+                 visibility: Visibility, join_policy: JoinPolicy, archived: bool,
+                 pages_need_approval: bool = False) -> None:
     if not name.strip():
         raise SpaceError("Le nom de l'espace est obligatoire.")
     if space.kind == SpaceKind.ORGANISATION and visibility != Visibility.MEMBERS:
         raise SpaceError("L'espace privé d'une organisation reste réservé à ses membres.")
     space.name, space.description = name.strip(), (description or "").strip()
     space.visibility, space.join_policy, space.archived = visibility, join_policy, archived
+    space.pages_need_approval = pages_need_approval
     audit.record("space.updated", actor=by, organisation=space.organisation, target=space.name)
     db.session.commit()
     access.forget_roles()

@@ -1,5 +1,5 @@
 """Spaces directory, space home, group creation, settings, members and rules."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -70,7 +70,8 @@ def settings(slug):
                                   description=form.description.data,
                                   visibility=Visibility(form.visibility.data),
                                   join_policy=JoinPolicy(form.join_policy.data),
-                                  archived=form.archived.data)
+                                  archived=form.archived.data,
+                                  pages_need_approval=form.pages_need_approval.data)
         except services.SpaceError as exc:
             form.name.errors.append(str(exc))
         else:

@@ -1,4 +1,369 @@
-"""Deliberations and other acts, their publication and the SCDL export."""
-from flask import Blueprint
+"""Deliberations and acts: public list, act pages and PDFs, sittings, editing and publishing,
+feeds, SCDL export, organisation settings."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required
+
+from ... import access
+from ...accounts import services as accounts
+from ...accounts.models import Organisation
+from ...core import atom, uploads
+from ...core.hooks import register_organisation_section
+from ...core.sanitize import to_text
+from ...core.urls import absolute_url
+from ...extensions import db
+from ...spaces.models import Visibility
+from . import classification, scdl, services
+from .forms import DeliberationForm, ListFilterForm, SettingsForm
+from .models import (ActNature, Assembly, Deliberation, DeliberationAnnex, PublicationMode,
+                     Sitting, today_paris)
 
 bp = Blueprint("deliberations", __name__, url_prefix="/deliberations")
+
+register_organisation_section("publications/deliberations/_organisation.html")
+atom.register_private_feed("Délibérations", "deliberations.private_feed")
+
+PER_PAGE = 30
+
+
+@bp.record_once
+def _read_classification(state) -> None:
+    classification.themes()  # read the ACTES list at start-up: a missing file fails early
+
+
+# --- template helpers (for the organisation page) ---------------------------------------------
+
+
+@bp.app_template_global()
+def deliberation_section(org: Organisation) -> dict:
+    """What the organisation page shows of its acts, filtered for the current person."""
+    editor = access.can_edit_publication(current_user, org)
+    return {
+        "lists": services.published_sitting_lists(current_user, org),
+        "pending": services.pending_sittings([org]) if editor else [],
+        "settings": services.settings_for(org),
+        "small_commune": services.is_small_commune(org),
+        "editor": editor,
+        "today": today_paris(),
+    }
+
+
+# --- public list, act pages, files ------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    filters = services.ListFilters.from_args(request.args)
+    form = ListFilterForm(request.args, years=services.list_years(current_user),
+                          organisations=services.publishing_organisations(current_user))
+    page = db.paginate(services.list_query(current_user, filters), per_page=PER_PAGE,
+                       error_out=False)
+    return render_template("publications/deliberations/index.html", page=page, form=form,
+                           filters=filters, publishers=services.editable_organisations(current_user))
+
+
+def _load(deliberation_id: int, need: str = "view") -> Deliberation:
+    return access.authorize(services.load_for_show(deliberation_id), need)
+
+
+@bp.get("/<int:deliberation_id>")
+def show(deliberation_id):
+    deliberation = _load(deliberation_id)
+    sitting = deliberation.sitting
+    return render_template(
+        "publications/deliberations/show.html", deliberation=deliberation,
+        settings=services.settings_for(deliberation.organisation),
+        sitting_visible=access.can_view_sitting(current_user, sitting),
+        withdrawal_refusal=services.withdrawal_refusal(deliberation)
+        if deliberation.is_published else None)
+
+
+@bp.get("/<int:deliberation_id>/acte.pdf")
+def act_pdf(deliberation_id):
+    deliberation = _load(deliberation_id)
+    if deliberation.act_file is None:
+        abort(404)
+    return uploads.send(deliberation.act_file,
+                        download_name=f"{deliberation.number}.pdf")
+
+
+@bp.get("/<int:deliberation_id>/annexes/<int:annex_id>")
+def annex(deliberation_id, annex_id):
+    deliberation = _load(deliberation_id)
+    item = db.session.get(DeliberationAnnex, annex_id)
+    if item is None or item.deliberation_id != deliberation.id:
+        abort(404)
+    return uploads.send(item.file)
+
+
+# --- sittings ---------------------------------------------------------------------------------
+
+
+def _load_sitting(sitting_id: int) -> Sitting:
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None or not access.can_view_sitting(current_user, sitting):
+        abort(404)
+    return sitting
+
+
+@bp.get("/seances/<int:sitting_id>")
+def sitting(sitting_id):
+    item = _load_sitting(sitting_id)
+    return render_template("publications/deliberations/sitting.html", sitting=item,
+                           acts=services.sitting_acts(current_user, item),
+                           editor=access.can_edit_publication(current_user, item.organisation))
+
+
+@bp.post("/seances/<int:sitting_id>/publier-la-liste")
+@login_required
+def publish_sitting_list(sitting_id):
+    item = _load_sitting(sitting_id)
+    access.require(access.can_edit_publication(current_user, item.organisation))
+    try:
+        services.publish_sitting_list(item, by=current_user)
+    except services.DeliberationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("La liste des délibérations de la séance est en ligne.", "success")
+    return redirect(url_for(".sitting", sitting_id=sitting_id))
+
+
+@bp.get("/a-publier")
+@login_required
+def pending():
+    organisations = services.editable_organisations(current_user)
+    access.require(bool(organisations))
+    return render_template("publications/deliberations/pending.html",
+                           organisations=organisations,
+                           sittings=services.pending_sittings(organisations),
+                           drafts=services.drafts_of(organisations), today=today_paris())
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _act_data(form: DeliberationForm) -> services.ActData:
+    return services.ActData(
+        nature=ActNature(form.nature.data), number=form.number.data or "",
+        assembly=Assembly(form.assembly.data), sitting_date=form.sitting_date.data,
+        subject=form.subject.data or "", matiere_code=form.matiere.data or "",
+        signatory_name=form.signatory_name.data or "",
+        signatory_function=form.signatory_function.data or "", body=form.body.data or "",
+        members_in_office=form.members_in_office.data, members_present=form.members_present.data,
+        votes_for=form.votes_for.data, votes_against=form.votes_against.data,
+        abstentions=form.abstentions.data, budget_year=form.budget_year.data,
+        budget_name=form.budget_name.data, transmitted_on=form.transmitted_on.data,
+        acknowledgement_id=form.acknowledgement_id.data,
+        visibility=Visibility(form.visibility.data))
+
+
+def _uploads(form: DeliberationForm) -> tuple[services.Upload | None, list[services.Upload]]:
+    act = form.act_pdf.data
+    act_upload = services.Upload(act.read(), act.filename) if act and act.filename else None
+    annexes = [services.Upload(f.read(), f.filename) for f in (form.annexes.data or [])
+               if f and f.filename]
+    return act_upload, annexes
+
+
+def _field_error(form: DeliberationForm, exc: services.DeliberationError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is None:
+        flash(str(exc), "error")
+    else:
+        target.errors = list(target.errors) + [str(exc)]
+
+
+_DEFAULT_ASSEMBLY = {"commune": "conseil_municipal", "epci": "conseil_communautaire",
+                     "departement": "conseil_departemental"}
+
+
+@bp.route("/nouvel-acte", methods=["GET", "POST"])
+@login_required
+def create():
+    organisations = services.editable_organisations(current_user)
+    access.require(bool(organisations))
+    form = DeliberationForm(organisations=organisations)
+    if request.method == "GET":
+        wanted = request.args.get("organisation")
+        chosen = next((o for o in organisations if o.slug == wanted), organisations[0])
+        form.organisation.data = str(chosen.id)
+        form.assembly.data = _DEFAULT_ASSEMBLY.get(chosen.kind.value, "autre")
+        form.signatory_name.data, form.signatory_function.data = services.last_signatory(chosen)
+    if form.validate_on_submit():
+        organisation = next(o for o in organisations if str(o.id) == form.organisation.data)
+        act, annexes = _uploads(form)
+        try:
+            deliberation = services.create_deliberation(organisation, _act_data(form),
+                                                        by=current_user, act_pdf=act,
+                                                        annexes=annexes)
+        except services.DeliberationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Acte enregistré comme brouillon : vérifiez-le puis publiez-le.", "success")
+            return redirect(url_for(".show", deliberation_id=deliberation.id))
+    return render_template("publications/deliberations/form.html", form=form, deliberation=None)
+
+
+def _form_values(deliberation: Deliberation) -> dict:
+    names = ("number", "sitting_date", "subject", "members_in_office", "members_present",
+             "votes_for", "votes_against", "abstentions", "budget_year", "budget_name",
+             "signatory_name", "signatory_function", "transmitted_on", "acknowledgement_id")
+    values = {name: getattr(deliberation, name) for name in names}
+    values.update(nature=deliberation.nature.value, assembly=deliberation.assembly.value,
+                  visibility=deliberation.visibility.value, matiere=deliberation.matiere_code,
+                  body=deliberation.body_source)
+    return values
+
+
+@bp.route("/<int:deliberation_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(deliberation_id):
+    deliberation = _load(deliberation_id, need="edit")
+    form = DeliberationForm(organisations=[deliberation.organisation],
+                            data=_form_values(deliberation) if request.method == "GET" else None)
+    del form.organisation
+    if form.validate_on_submit():
+        act, annexes = _uploads(form)
+        try:
+            services.update_deliberation(deliberation, _act_data(form), by=current_user,
+                                         act_pdf=act, annexes=annexes)
+        except services.DeliberationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Modifications enregistrées.", "success")
+            return redirect(url_for(".show", deliberation_id=deliberation.id))
+    return render_template("publications/deliberations/form.html", form=form,
+                           deliberation=deliberation)
+
+
+def _act_action(deliberation_id: int, action, success: str):
+    deliberation = _load(deliberation_id, need="edit")
+    try:
+        action(deliberation, by=current_user)
+    except services.DeliberationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(success, "success")
+    return redirect(url_for(".show", deliberation_id=deliberation_id))
+
+
+@bp.post("/<int:deliberation_id>/publier")
+@login_required
+def publish(deliberation_id):
+    return _act_action(deliberation_id, services.publish,
+                       "Acte publié : il est en ligne, avec sa date de mise en ligne.")
+
+
+@bp.post("/<int:deliberation_id>/retirer")
+@login_required
+def withdraw(deliberation_id):
+    return _act_action(deliberation_id, services.withdraw,
+                       "Acte retiré : il n'est plus en ligne (il reste archivé).")
+
+
+@bp.post("/<int:deliberation_id>/supprimer")
+@login_required
+def delete(deliberation_id):
+    deliberation = _load(deliberation_id, need="edit")
+    try:
+        services.delete_draft(deliberation, by=current_user)
+    except services.DeliberationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".show", deliberation_id=deliberation_id))
+    flash("Brouillon supprimé.", "success")
+    return redirect(url_for(".pending"))
+
+
+@bp.post("/<int:deliberation_id>/annexes/<int:annex_id>/supprimer")
+@login_required
+def remove_annex(deliberation_id, annex_id):
+    deliberation = _load(deliberation_id, need="edit")
+    item = db.session.get(DeliberationAnnex, annex_id)
+    if item is None or item.deliberation_id != deliberation.id:
+        abort(404)
+    try:
+        services.remove_annex(item, by=current_user)
+    except services.DeliberationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Annexe supprimée.", "success")
+    return redirect(url_for(".edit", deliberation_id=deliberation_id))
+
+
+# --- organisation settings --------------------------------------------------------------------
+
+
+@bp.route("/organisations/<slug>/parametres", methods=["GET", "POST"])
+@login_required
+def settings(slug):
+    organisation = access.get_or_404(Organisation, slug=slug, need="manage")
+    current = services.settings_for(organisation)
+    form = SettingsForm(obj=current)
+    small = services.is_small_commune(organisation)
+    if request.method == "GET" and current is not None:
+        form.publication_mode.data = current.publication_mode.value
+    if form.validate_on_submit():
+        try:
+            services.save_settings(
+                organisation, by=current_user, siret=form.siret.data,
+                publication_mode=PublicationMode(form.publication_mode.data) if small
+                else PublicationMode.ELECTRONIC,
+                mode_chosen_on=form.mode_chosen_on.data if small else None,
+                mode_deliberation_number=form.mode_deliberation_number.data if small else None)
+        except services.DeliberationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Paramètres des actes enregistrés.", "success")
+            return redirect(url_for("accounts.organisation", slug=organisation.slug))
+    return render_template("publications/deliberations/settings.html", form=form,
+                           org=organisation, small=small)
+
+
+# --- feeds and export -------------------------------------------------------------------------
+
+
+def _entries(acts: list[Deliberation]) -> list[atom.Entry]:
+    return [atom.Entry(
+        id=absolute_url("deliberations.show", deliberation_id=act.id),
+        title=f"{act.organisation.name} — {act.nature.label} n° {act.number} : {act.subject}",
+        link=absolute_url("deliberations.show", deliberation_id=act.id),
+        updated=act.published_at,
+        summary=f"{act.assembly.label}, séance du {act.sitting_date.strftime('%d/%m/%Y')}. "
+                f"{to_text(act.body_html)[:500]}".strip(),
+        author=act.organisation.name) for act in acts]
+
+
+@bp.get("/flux.atom")
+def feed():
+    slug = request.args.get("organisation")
+    organisation = access.get_or_404(Organisation, slug=slug) if slug else None
+    acts = services.feed_entries(None, organisation)
+    title = "Délibérations et actes" + (f" — {organisation.name}" if organisation else "")
+    values = {"organisation": slug} if slug else {}
+    return atom.feed(feed_id=absolute_url("deliberations.feed", **values), title=title,
+                     self_url=absolute_url("deliberations.feed", **values),
+                     page_url=absolute_url("deliberations.index", **values), entries=_entries(acts))
+
+
+@bp.get("/flux/<token>.atom")
+def private_feed(token):
+    user = accounts.user_for_feed(token)
+    if user is None:
+        abort(404)
+    acts = services.feed_entries(user)
+    return atom.feed(feed_id=f"{absolute_url('deliberations.feed')}#personnel-{user.id}",
+                     title="Délibérations et actes (réseau)",
+                     self_url=absolute_url("deliberations.private_feed", token=token),
+                     page_url=absolute_url("deliberations.index"), entries=_entries(acts))
+
+
+@bp.get("/export-scdl.csv")
+def export_scdl():
+    filters = services.ListFilters.from_args(request.args)
+    body = scdl.export_csv(filters)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="deliberations-scdl.csv"',
+        "X-Content-Type-Options": "nosniff"})
+

@@ -1,4 +1,272 @@
 """Organisation charts: units, positions and people."""
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ... import access
+from ...accounts.models import Organisation
+from ...core.hooks import register_organisation_section
+from ...extensions import db, login_manager
+from ...spaces.models import Visibility
+from . import services
+from .forms import NO_ACCOUNT, TOP_LEVEL, DeleteUnitForm, PositionForm, UnitForm, VisibilityForm
+from .models import OrgPosition, OrgUnit, UnitKind
 
 bp = Blueprint("orgcharts", __name__, url_prefix="/organisations")
+
+register_organisation_section("publications/orgcharts/_org_section.html")
+
+
+@bp.app_template_global()
+def orgchart_section(org: Organisation) -> dict | None:
+    """What the organisation page shows about its chart: None for people who may not see it."""
+    visibility = services.chart_visibility(org)
+    if not access.can_view_org_chart(current_user, org, visibility):
+        return None
+    editable = access.can_edit_org_chart(current_user, org)
+    units = services.unit_count(org)
+    if not units and not editable:
+        return None
+    return {"units": units, "editable": editable, "visibility": visibility}
+
+
+# --- loading and authorising ---------------------------------------------------------------------
+
+
+def _editable_org(slug: str) -> Organisation:
+    """The organisation whose chart the current person changes: 404 unknown, 403 not its admin."""
+    org = access.get_or_404(Organisation, slug=slug)
+    access.require(access.can_edit_org_chart(current_user, org))
+    return org
+
+
+def _unit(org: Organisation, unit_id: int) -> OrgUnit:
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None or unit.organisation_id != org.id:
+        abort(404)
+    return unit
+
+
+def _position(org: Organisation, position_id: int) -> OrgPosition:
+    position = db.session.get(OrgPosition, position_id)
+    if position is None or position.unit.organisation_id != org.id:
+        abort(404)
+    return position
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _back(org: Organisation, anchor: int | None = None):
+    target = url_for(".edit", slug=org.slug)
+    return redirect(f"{target}#unite-{anchor}" if anchor else target)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/organigramme")
+def show(slug):
+    org = access.get_or_404(Organisation, slug=slug)
+    chart = services.load_chart(org)
+    if not access.can_view_org_chart(current_user, org, chart.visibility):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        abort(404)
+    return render_template("publications/orgcharts/show.html", org=org, chart=chart,
+                           editing=False, editable=access.can_edit_org_chart(current_user, org))
+
+
+# --- changing ------------------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/organigramme/modifier")
+@login_required
+def edit(slug):
+    org = _editable_org(slug)
+    chart = services.load_chart(org)
+    form = VisibilityForm(visibility=chart.visibility.value)
+    return render_template("publications/orgcharts/edit.html", org=org, chart=chart, editing=True,
+                           form=form)
+
+
+@bp.post("/<slug>/organigramme/visibilite")
+@login_required
+def visibility(slug):
+    org = _editable_org(slug)
+    form = VisibilityForm()
+    if form.validate_on_submit():
+        services.set_visibility(org, Visibility(form.visibility.data), by=current_user)
+        flash("Visibilité de l'organigramme enregistrée.", "success")
+    else:
+        flash("Choisissez qui peut voir l'organigramme : le réseau ou tout le monde.", "error")
+    return _back(org)
+
+
+@bp.route("/<slug>/organigramme/unites/nouvelle", methods=["GET", "POST"])
+@login_required
+def create_unit(slug):
+    org = _editable_org(slug)
+    chart = services.load_chart(org)
+    form = UnitForm()
+    form.parent.choices = {**TOP_LEVEL, **chart.unit_choices()}
+    if request.method == "GET" and str(_id(request.args.get("parent"))) in form.parent.choices:
+        form.parent.data = request.args["parent"]
+    if form.validate_on_submit():
+        try:
+            unit = services.create_unit(org, name=form.name.data, kind=UnitKind(form.kind.data),
+                                        parent_id=_id(form.parent.data), phone=form.phone.data,
+                                        email=form.email.data, address=form.address.data,
+                                        by=current_user)
+        except services.OrgChartError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash(f"Unité « {unit.name} » ajoutée.", "success")
+            return _back(org, unit.id)
+    return render_template("publications/orgcharts/unit_form.html", org=org, form=form, unit=None)
+
+
+@bp.route("/<slug>/organigramme/unites/<int:unit_id>", methods=["GET", "POST"])
+@login_required
+def edit_unit(slug, unit_id):
+    org = _editable_org(slug)
+    unit = _unit(org, unit_id)
+    chart = services.load_chart(org)
+    form = UnitForm(obj=unit)
+    form.parent.choices = {**TOP_LEVEL, **chart.unit_choices(exclude=unit.id)}
+    if request.method == "GET":
+        form.kind.data = unit.kind.value
+        form.parent.data = str(unit.parent_id) if unit.parent_id else ""
+    else:
+        # A move under the unit itself or a sub-unit is not offered; if one is sent anyway,
+        # the service refuses it with its own message rather than "not a valid choice".
+        form.parent.choices = {**TOP_LEVEL, **chart.unit_choices()}
+    if form.validate_on_submit():
+        try:
+            services.update_unit(unit, name=form.name.data, kind=UnitKind(form.kind.data),
+                                 parent_id=_id(form.parent.data), phone=form.phone.data,
+                                 email=form.email.data, address=form.address.data,
+                                 by=current_user)
+        except services.OrgChartError as exc:
+            form.parent.errors.append(str(exc))
+        else:
+            flash(f"Unité « {unit.name} » enregistrée.", "success")
+            return _back(org, unit.id)
+    return render_template("publications/orgcharts/unit_form.html", org=org, form=form, unit=unit)
+
+
+@bp.post("/<slug>/organigramme/unites/<int:unit_id>/monter")
+@login_required
+def move_up(slug, unit_id):
+    return _reorder(slug, unit_id, -1)
+
+
+@bp.post("/<slug>/organigramme/unites/<int:unit_id>/descendre")
+@login_required
+def move_down(slug, unit_id):
+    return _reorder(slug, unit_id, 1)
+
+
+def _reorder(slug: str, unit_id: int, offset: int):
+    org = _editable_org(slug)
+    unit = _unit(org, unit_id)
+    try:
+        services.reorder_unit(unit, offset, by=current_user)
+    except services.OrgChartError as exc:
+        flash(str(exc), "error")
+    return _back(org, unit.id)
+
+
+@bp.route("/<slug>/organigramme/unites/<int:unit_id>/supprimer", methods=["GET", "POST"])
+@login_required
+def delete_unit(slug, unit_id):
+    org = _editable_org(slug)
+    unit = _unit(org, unit_id)
+    chart = services.load_chart(org)
+    contents = services.unit_contents(unit)
+    form = DeleteUnitForm()
+    # Only the units that may receive the contents are offered; any other one sent is refused
+    # by the service with its own message.
+    form.move_to.choices = {"": "— Choisissez une unité —",
+                            **chart.unit_choices(exclude=unit.id if request.method == "GET"
+                                                 else None)}
+    if request.method == "GET" and unit.parent_id:
+        form.move_to.data = str(unit.parent_id)
+    if form.validate_on_submit():
+        name = unit.name
+        try:
+            services.delete_unit(unit, by=current_user, move_to_id=_id(form.move_to.data))
+        except services.OrgChartError as exc:
+            form.move_to.errors.append(str(exc))
+        else:
+            flash(f"Unité « {name} » supprimée.", "success")
+            return _back(org)
+    return render_template("publications/orgcharts/delete_unit.html", org=org, unit=unit,
+                           contents=contents, form=form)
+
+
+@bp.route("/<slug>/organigramme/unites/<int:unit_id>/postes/nouveau", methods=["GET", "POST"])
+@login_required
+def create_position(slug, unit_id):
+    org = _editable_org(slug)
+    unit = _unit(org, unit_id)
+    form = PositionForm()
+    del form.unit
+    form.user.choices = {**NO_ACCOUNT, **services.member_choices(org)}
+    if form.validate_on_submit():
+        try:
+            services.create_position(unit, title=form.title.data, user_id=_id(form.user.data),
+                                     person_name=form.person_name.data, phone=form.phone.data,
+                                     email=form.email.data, vacant=form.vacant.data,
+                                     is_head=form.is_head.data, by=current_user)
+        except services.OrgChartError as exc:
+            form.title.errors.append(str(exc))
+        else:
+            flash(f"Poste « {form.title.data.strip()} » ajouté à « {unit.name} ».", "success")
+            return _back(org, unit.id)
+    return render_template("publications/orgcharts/position_form.html", org=org, unit=unit,
+                           form=form, position=None)
+
+
+@bp.route("/<slug>/organigramme/postes/<int:position_id>", methods=["GET", "POST"])
+@login_required
+def edit_position(slug, position_id):
+    org = _editable_org(slug)
+    position = _position(org, position_id)
+    chart = services.load_chart(org)
+    form = PositionForm()  # not obj=: its ``user`` and ``unit`` are objects, not choices
+    form.unit.choices = chart.unit_choices()
+    form.user.choices = {**NO_ACCOUNT, **services.member_choices(org)}
+    if position.user_id and str(position.user_id) not in form.user.choices:
+        # Someone who has left the organisation still holds the post until it is changed.
+        form.user.choices[str(position.user_id)] = position.user.full_name
+    if request.method == "GET":
+        for name in ("title", "person_name", "phone", "email", "vacant", "is_head"):
+            form[name].data = getattr(position, name)
+        form.unit.data = str(position.unit_id)
+        form.user.data = str(position.user_id) if position.user_id else ""
+    if form.validate_on_submit():
+        try:
+            services.update_position(position, unit_id=_id(form.unit.data), title=form.title.data,
+                                     user_id=_id(form.user.data),
+                                     person_name=form.person_name.data, phone=form.phone.data,
+                                     email=form.email.data, vacant=form.vacant.data,
+                                     is_head=form.is_head.data, by=current_user)
+        except services.OrgChartError as exc:
+            form.title.errors.append(str(exc))
+        else:
+            flash(f"Poste « {position.title} » enregistré.", "success")
+            return _back(org, position.unit_id)
+    return render_template("publications/orgcharts/position_form.html", org=org,
+                           unit=position.unit, form=form, position=position)
+
+
+@bp.post("/<slug>/organigramme/postes/<int:position_id>/supprimer")
+@login_required
+def delete_position(slug, position_id):
+    org = _editable_org(slug)
+    position = _position(org, position_id)
+    unit_id, title = position.unit_id, position.title
+    services.delete_position(position, by=current_user)
+    flash(f"Poste « {title} » supprimé.", "success")
+    return _back(org, unit_id)

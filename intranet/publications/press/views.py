@@ -1,4 +1,243 @@
 """Press releases (communiqués) and their feeds."""
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ... import access
+from ...accounts import services as accounts
+from ...accounts.models import Organisation
+from ...core import uploads
+from ...core.atom import Entry, feed as atom_feed, register_private_feed
+from ...core.hooks import register_organisation_section
+from ...core.sanitize import to_text
+from ...core.timeutil import to_paris, utcnow
+from ...core.urls import absolute_url
+from ...extensions import db
+from ...spaces.models import Visibility
+from . import services
+from .forms import FilterForm, ReleaseForm
+from .models import PressAttachment, PressRelease
 
 bp = Blueprint("press", __name__, url_prefix="/communiques")
+
+register_private_feed("Communiqués", "press.private_feed")
+register_organisation_section("publications/press/_org_section.html")
+
+PER_PAGE = 20
+
+
+@bp.app_template_global()
+def latest_press_releases(org: Organisation, limit: int = 5) -> list[PressRelease]:
+    """The organisation's latest published releases the current person may read."""
+    return services.published_for(current_user, organisation=org, limit=limit)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _year(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and 1900 <= int(value) <= 2999 else None
+
+
+@bp.get("/")
+def index():
+    form = FilterForm(request.args)
+    publishers, years = services.filter_choices(current_user)
+    form.organisation.choices = {"": "Toutes", **publishers}
+    form.annee.choices = {"": "Toutes", **{str(y): str(y) for y in years}}
+    organisation = (request.args.get("organisation") or "")[:80]
+    year = _year(request.args.get("annee"))
+    page = db.paginate(services.list_query(current_user, organisation=organisation, year=year),
+                       per_page=PER_PAGE, error_out=False)
+    args = {k: v for k, v in (("organisation", organisation), ("annee", year)) if v}
+    return render_template("publications/press/index.html", form=form, page=page, args=args,
+                           publisher_name=publishers.get(organisation),
+                           can_write=bool(services.publishable_organisations(current_user)))
+
+
+@bp.get("/<int:release_id>")
+def show(release_id):
+    release = access.get_or_404(PressRelease, release_id)
+    return render_template("publications/press/show.html", release=release)
+
+
+@bp.get("/<int:release_id>/pieces-jointes/<int:attachment_id>")
+def attachment(release_id, attachment_id):
+    release = access.get_or_404(PressRelease, release_id)
+    item = db.session.get(PressAttachment, attachment_id)
+    if item is None or item.release_id != release.id:
+        abort(404)
+    return uploads.send(item.file, inline=True)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _files(form: ReleaseForm) -> list[tuple[str, bytes]]:
+    return [(f.filename, f.read()) for f in (form.attachments.data or []) if f and f.filename]
+
+
+def _report(form: ReleaseForm, exc: Exception) -> None:
+    target = form.attachments if isinstance(exc, uploads.UploadError) else form.body
+    target.errors = [*target.errors, str(exc)]
+    flash(str(exc), "error")
+
+
+def _fields(form: ReleaseForm) -> dict:
+    return {"title": form.title.data, "release_date": form.release_date.data,
+            "body": form.body.data, "body_format": form.body_format.data,
+            "visibility": Visibility(form.visibility.data)}
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@login_required
+def create():
+    organisations = services.publishable_organisations(current_user)
+    access.require(bool(organisations))
+    form = ReleaseForm()
+    form.organisation.choices = {o.slug: o.name for o in organisations}
+    if request.method == "GET":
+        if request.args.get("organisation") in form.organisation.choices:
+            form.organisation.data = request.args["organisation"]
+        form.release_date.data = to_paris(utcnow()).date()
+    if form.validate_on_submit():
+        org = next(o for o in organisations if o.slug == form.organisation.data)
+        access.require(access.can_edit_publication(current_user, org))
+        try:
+            release = services.create_release(org, **_fields(form), files=_files(form),
+                                              by=current_user)
+        except (services.PressError, uploads.UploadError) as exc:
+            _report(form, exc)
+        else:
+            flash("Brouillon enregistré. Relisez-le, puis publiez-le.", "success")
+            return redirect(url_for(".show", release_id=release.id))
+    return render_template("publications/press/form.html", form=form, release=None)
+
+
+@bp.route("/<int:release_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(release_id):
+    release = access.get_or_404(PressRelease, release_id, need="edit")
+    form = ReleaseForm()
+    del form.organisation
+    if request.method == "GET":
+        form.title.data, form.release_date.data = release.title, release.release_date
+        form.visibility.data = release.visibility.value
+        form.body_format.data, form.body.data = release.body_format, release.body_source
+    if form.validate_on_submit():
+        try:
+            services.update_release(release, **_fields(form), files=_files(form), by=current_user)
+        except (services.PressError, uploads.UploadError) as exc:
+            _report(form, exc)
+        else:
+            flash("Communiqué enregistré.", "success")
+            return redirect(url_for(".show", release_id=release.id))
+    return render_template("publications/press/form.html", form=form, release=release)
+
+
+@bp.post("/<int:release_id>/publier")
+@login_required
+def publish(release_id):
+    release = access.get_or_404(PressRelease, release_id, need="edit")
+    try:
+        services.publish(release, by=current_user)
+    except services.PressError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Communiqué publié.", "success")
+    return redirect(url_for(".show", release_id=release.id))
+
+
+@bp.post("/<int:release_id>/retirer")
+@login_required
+def withdraw(release_id):
+    release = access.get_or_404(PressRelease, release_id, need="edit")
+    try:
+        services.withdraw(release, by=current_user)
+    except services.PressError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Communiqué retiré : seuls les membres de votre organisation le voient encore.",
+              "success")
+    return redirect(url_for(".show", release_id=release.id))
+
+
+@bp.post("/<int:release_id>/supprimer")
+@login_required
+def delete(release_id):
+    release = access.get_or_404(PressRelease, release_id, need="edit")
+    try:
+        services.delete_draft(release, by=current_user)
+    except services.PressError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".show", release_id=release.id))
+    flash("Brouillon supprimé.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:release_id>/pieces-jointes/<int:attachment_id>/supprimer")
+@login_required
+def remove_attachment(release_id, attachment_id):
+    release = access.get_or_404(PressRelease, release_id, need="edit")
+    item = db.session.get(PressAttachment, attachment_id)
+    if item is None or item.release_id != release.id:
+        abort(404)
+    name = item.file.original_name
+    services.remove_attachment(release, item, by=current_user)
+    flash(f"Pièce jointe « {name} » retirée.", "success")
+    return redirect(url_for(".edit", release_id=release.id))
+
+
+# --- feeds ---------------------------------------------------------------------------------------
+
+
+def _entries(releases: list[PressRelease]) -> list[Entry]:
+    entries = []
+    for release in releases:
+        link = absolute_url("press.show", release_id=release.id)
+        summary = to_text(release.body_html)
+        entries.append(Entry(id=link, title=release.title, link=link,
+                             updated=max(release.published_at or release.updated_at,
+                                         release.updated_at),
+                             summary=summary[:600] + ("…" if len(summary) > 600 else ""),
+                             author=release.organisation.name))
+    return entries
+
+
+def _public_feed(org: Organisation | None, self_url: str):
+    """Published public releases only, whoever asks (a feed address is shared freely)."""
+    releases = services.published_for(None, organisation=org)
+    title = f"Communiqués — {org.name}" if org else "Communiqués des collectivités"
+    page = absolute_url("press.index", **({"organisation": org.slug} if org else {}))
+    return atom_feed(feed_id=page, title=title, self_url=self_url, page_url=page,
+                     entries=_entries(releases))
+
+
+@bp.get("/flux.atom")
+def feed():
+    slug = request.args.get("organisation", "")
+    if slug:
+        org = access.get_or_404(Organisation, slug=slug)
+        return _public_feed(org, absolute_url("press.feed", organisation=org.slug))
+    return _public_feed(None, absolute_url("press.feed"))
+
+
+@bp.get("/<org_slug>/flux.atom")
+def organisation_feed(org_slug):
+    org = access.get_or_404(Organisation, slug=org_slug)
+    return _public_feed(org, absolute_url("press.organisation_feed", org_slug=org.slug))
+
+
+@bp.get("/flux/<token>.atom")
+def private_feed(token):
+    """Everything published that the address's owner may read, network-only included."""
+    user = accounts.user_for_feed(token)
+    if user is None:
+        abort(404)
+    releases = services.published_for(user)
+    page = absolute_url("press.index")
+    response = atom_feed(feed_id=f"{page}#flux-personnel-{user.id}",
+                         title="Communiqués (flux personnel)",
+                         self_url=absolute_url("press.private_feed", token=token),
+                         page_url=page, entries=_entries(releases))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

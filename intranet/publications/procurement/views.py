@@ -1,4 +1,246 @@
 """The procurement nomenclature (purchasing families, CPV) and procurement notices."""
-from flask import Blueprint
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ... import access
+from ...core import atom, uploads
+from ...core.csvimport import CsvImportError
+from ...core.frdates import format_datetime
+from ...core.sanitize import to_text
+from ...core.timeutil import PARIS, to_paris
+from ...core.urls import absolute_url
+from ...extensions import db
+from ...spaces.models import Visibility
+from ..aids.forms import DocumentForm
+from . import services
+from .forms import NomenclatureImportForm, NoticeForm
+from .models import Nomenclature, NoticeDocument, Procedure, ProcurementNotice
 
 bp = Blueprint("procurement", __name__, url_prefix="/marches")
+
+
+def _upload(field) -> tuple[bytes, str] | None:
+    data = field.data
+    if data is None or not getattr(data, "filename", ""):
+        return None
+    return data.read(), data.filename
+
+
+def _data(form: NoticeForm) -> services.NoticeData:
+    local = datetime.combine(form.deadline_date.data, form.deadline_time.data, tzinfo=PARIS)
+    return services.NoticeData(
+        title=form.title.data or "", reference=form.reference.data or "",
+        procedure=Procedure(form.procedure.data),
+        deadline=local.astimezone(UTC).replace(tzinfo=None),
+        description=form.description.data or "", description_format=form.description_format.data,
+        codes=form.codes.data or "", visibility=Visibility(form.visibility.data))
+
+
+# --- notices: reading ----------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    past = request.args.get("periode") == "passes"
+    q = request.args.get("q", "").strip()[:100]
+    page = db.paginate(services.notices_query(current_user, past=past, q=q), per_page=30,
+                       error_out=False)
+    return render_template("publications/procurement/index.html", page=page, past=past, q=q,
+                           can_write=bool(services.editable_organisations(current_user)))
+
+
+@bp.get("/avis/<int:notice_id>")
+def show(notice_id):
+    notice = access.get_or_404(ProcurementNotice, notice_id)
+    return render_template("publications/procurement/show.html", notice=notice,
+                           document_form=DocumentForm())
+
+
+@bp.get("/avis/<int:notice_id>/documents/<int:document_id>")
+def document(notice_id, document_id):
+    notice = access.get_or_404(ProcurementNotice, notice_id)
+    doc = db.session.get(NoticeDocument, document_id)
+    if doc is None or doc.notice_id != notice.id:
+        abort(404)
+    return uploads.send(doc.file, inline=request.args.get("voir") == "1")
+
+
+@bp.get("/flux.atom")
+def feed():
+    notices = services.published_for(None)
+    entries = [atom.Entry(id=absolute_url("procurement.show", notice_id=n.id), title=n.title,
+                          link=absolute_url("procurement.show", notice_id=n.id),
+                          updated=n.updated_at or n.published_at,
+                          summary=(f"{n.procedure.label} — offres jusqu'au "
+                                   f"{format_datetime(n.deadline)}. "
+                                   + to_text(n.description))[:500],
+                          author=n.organisation.name)
+               for n in notices]
+    return atom.feed(feed_id=absolute_url("procurement.index") + "#flux",
+                     title="Avis de marchés publics", self_url=absolute_url("procurement.feed"),
+                     page_url=absolute_url("procurement.index"), entries=entries)
+
+
+# --- notices: writing ----------------------------------------------------------------------------
+
+
+@bp.route("/avis/nouveau", methods=["GET", "POST"])
+@login_required
+def new():
+    organisations = services.editable_organisations(current_user)
+    access.require(bool(organisations))
+    form = NoticeForm()
+    form.organisation.choices = {str(o.id): o.name for o in organisations}
+    if form.validate_on_submit():
+        org = next(o for o in organisations if str(o.id) == form.organisation.data)
+        try:
+            notice = services.create_notice(org, _data(form), by=current_user,
+                                            upload=_upload(form.document))
+        except uploads.UploadError as exc:
+            form.document.errors.append(str(exc))
+        except services.NoticeError as exc:
+            form.codes.errors.append(str(exc))
+        else:
+            flash("Avis enregistré comme brouillon : relisez-le puis publiez-le.", "success")
+            return redirect(url_for(".show", notice_id=notice.id))
+    return render_template("publications/procurement/form.html", form=form, notice=None)
+
+
+@bp.route("/avis/<int:notice_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(notice_id):
+    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
+    form = NoticeForm(obj=notice)
+    del form.organisation
+    if request.method == "GET":
+        local = to_paris(notice.deadline)
+        form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
+        form.description_format.data = "html"
+        form.codes.data = "\n".join(c.code for c in notice.codes)
+        form.procedure.data = notice.procedure.value
+        form.visibility.data = notice.visibility.value
+    if form.validate_on_submit():
+        try:
+            services.update_notice(notice, _data(form), by=current_user,
+                                   upload=_upload(form.document))
+        except uploads.UploadError as exc:
+            form.document.errors.append(str(exc))
+        except services.NoticeError as exc:
+            form.codes.errors.append(str(exc))
+        else:
+            flash("Avis enregistré.", "success")
+            return redirect(url_for(".show", notice_id=notice.id))
+    return render_template("publications/procurement/form.html", form=form, notice=notice)
+
+
+@bp.post("/avis/<int:notice_id>/publier")
+@login_required
+def publish(notice_id):
+    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
+    services.publish(notice, by=current_user)
+    flash("Avis publié.", "success")
+    return redirect(url_for(".show", notice_id=notice.id))
+
+
+@bp.post("/avis/<int:notice_id>/retirer")
+@login_required
+def withdraw(notice_id):
+    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
+    services.withdraw(notice, by=current_user)
+    flash("Avis retiré : il n'est plus visible hors de votre organisation.", "success")
+    return redirect(url_for(".show", notice_id=notice.id))
+
+
+@bp.post("/avis/<int:notice_id>/documents")
+@login_required
+def add_document(notice_id):
+    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
+    form = DocumentForm()
+    upload = _upload(form.file) if form.validate_on_submit() else None
+    if upload is None:
+        flash("Choisissez d'abord un fichier.", "error")
+    else:
+        try:
+            services.add_document(notice, *upload, by=current_user, title=form.title.data or "")
+        except uploads.UploadError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Document ajouté.", "success")
+    return redirect(url_for(".show", notice_id=notice_id) + "#documents")
+
+
+@bp.post("/avis/<int:notice_id>/documents/<int:document_id>/supprimer")
+@login_required
+def remove_document(notice_id, document_id):
+    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
+    doc = db.session.get(NoticeDocument, document_id)
+    if doc is None or doc.notice_id != notice.id:
+        abort(404)
+    services.remove_document(doc)
+    flash("Document retiré.", "success")
+    return redirect(url_for(".show", notice_id=notice_id) + "#documents")
+
+
+# --- nomenclatures -------------------------------------------------------------------------------
+
+
+@bp.get("/nomenclatures")
+def nomenclatures():
+    return render_template("publications/procurement/nomenclatures.html",
+                           nomenclatures=services.nomenclatures())
+
+
+@bp.route("/nomenclatures/import", methods=["GET", "POST"])
+@login_required
+def import_nomenclature():
+    access.require(access.can_manage_nomenclatures(current_user))
+    form, problems = NomenclatureImportForm(), None
+    if form.validate_on_submit():
+        upload = _upload(form.file)
+        if upload is None:
+            form.file.errors.append("Choisissez un fichier CSV.")
+        else:
+            try:
+                result = services.import_nomenclature(form.name.data, upload[0], by=current_user)
+            except CsvImportError as exc:
+                problems = exc.problems
+            except services.NomenclatureError as exc:
+                form.name.errors.append(str(exc))
+            else:
+                flash(f"Import terminé : {result['total']} codes ({result['added']} ajoutés, "
+                      f"{result['changed']} modifiés, {result['removed']} supprimés).", "success")
+                return redirect(url_for(".nomenclature",
+                                        slug=result["nomenclature"].slug))
+    return render_template("publications/procurement/import.html", form=form,
+                           problems=problems, nomenclatures=services.nomenclatures())
+
+
+@bp.get("/nomenclatures/<slug>")
+def nomenclature(slug):
+    nomenclature = db.session.scalar(db.select(Nomenclature).filter_by(slug=slug))
+    if nomenclature is None:
+        abort(404)
+    q = request.args.get("q", "").strip()[:100]
+    results = None
+    if q:
+        results = db.paginate(services.search_query(nomenclature, q), per_page=100,
+                              error_out=False)
+    return render_template("publications/procurement/nomenclature.html",
+                           nomenclature=nomenclature, q=q, results=results,
+                           children=[] if q else services.children(nomenclature, None))
+
+
+@bp.get("/nomenclatures/<slug>/<code>")
+def code(slug, code):
+    nomenclature = db.session.scalar(db.select(Nomenclature).filter_by(slug=slug))
+    node = services.find_code(nomenclature, code) if nomenclature else None
+    if node is None:
+        abort(404)
+    return render_template("publications/procurement/code.html", nomenclature=nomenclature,
+                           node=node, ancestors=services.ancestors(node),
+                           children=services.children(nomenclature, node),
+                           notices=services.notices_for_code(current_user, node))

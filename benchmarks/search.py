@@ -1,0 +1,162 @@
+"""Search at département scale: indexing throughput and query latency through the search
+service (permission filtering included), for each backend, with SQLite FTS5 on the same
+documents as a reference line.
+
+    python -m benchmarks.search                 # Whoosh + FTS5 reference, SQLite database
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m benchmarks.search --postgres
+
+The dataset (benchmarks/seed_scale.py) is made once and reused; --docs picks its size.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from flask_login import AnonymousUserMixin
+from sqlalchemy import func, select, text
+
+QUERIES_WORDS = ["budget", "subvention", "voirie", "cantine", "cimetière", "urbanisme",
+                 "délibération", "électorales", "éclairage", "mutualisation", "assainissement",
+                 "église", "déchets", "incendie", "haut débit", "recrutement", "indemnités",
+                 "salle des fêtes", "chemins ruraux", "fonds de concours"]
+
+
+def query_mix(communes: list[str], n: int = 200, seed: int = 7) -> list[str]:
+    """A fixed mix: single words, two words, phrases, prefixes, title fields, commune names."""
+    rng = random.Random(seed)
+    mix = []
+    for i in range(n):
+        kind = i % 6
+        word = rng.choice(QUERIES_WORDS)
+        if kind == 0:
+            mix.append(word)
+        elif kind == 1:
+            mix.append(f"{word} {rng.choice(QUERIES_WORDS)}")
+        elif kind == 2:
+            mix.append('"plan local d\'urbanisme"' if i % 2 else '"budget primitif"')
+        elif kind == 3:
+            mix.append(word.split()[0][:5] + "*")
+        elif kind == 4:
+            mix.append(f"titre:{word.split()[0]}")
+        else:
+            mix.append(rng.choice(communes))
+    return mix
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    pick = lambda p: ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]  # noqa: E731
+    return (f"p50 {statistics.median(ordered) * 1000:6.1f} ms   p95 {pick(95) * 1000:6.1f} ms   "
+            f"p99 {pick(99) * 1000:6.1f} ms")
+
+
+def run(docs: int, backends: list[str], procs: int) -> None:
+    from intranet import create_app
+    from intranet.accounts.models import Membership, Organisation, OrgKind, User
+    from intranet.documents import services as documents
+    from intranet.documents.models import Page
+    from intranet.extensions import db
+    from intranet.search import services as search
+    from intranet.spaces.models import Space, SpaceKind
+    from intranet.search.backends import SearchRequest
+
+    from .seed_scale import seed
+
+    out = Path("benchmarks/out")
+    out.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{(out / f'scale-{docs}.sqlite').resolve()}"
+    index_dir = tempfile.mkdtemp(prefix="territoires-index-")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": index_dir,
+                      "SEARCH_REFRESH_SECONDS": 0.0, "SECRET_KEY": "benchmark"})
+    with app.app_context():
+        db.create_all()
+        if db.engine.dialect.name == "postgresql":
+            from intranet.search.backends.postgres import ensure_configuration
+            with db.engine.begin() as connection:
+                ensure_configuration(connection)
+        started = time.perf_counter()
+        info = seed(n_docs=docs)
+        print(f"dataset: {info} ({time.perf_counter() - started:.0f} s)")
+        total = db.session.scalar(select(func.count()).select_from(Page))
+        communes = list(db.session.scalars(select(Organisation.name)
+                                           .where(Organisation.kind == OrgKind.COMMUNE)))
+        queries = query_mix(communes)
+        secretary = db.session.scalars(select(User).join(Membership).join(Organisation).where(
+            Organisation.kind == OrgKind.COMMUNE)).first()
+        agent = db.session.scalars(select(User).join(Membership).join(Organisation).where(
+            Organisation.kind == OrgKind.OTHER)).first()
+        people = [("anonyme", AnonymousUserMixin()), ("secrétaire de mairie", secretary),
+                  ("agent", agent)]
+        for name in backends:
+            app.config["SEARCH_BACKEND"] = name
+            app.extensions.pop("search_backend", None)
+            print(f"\n=== {name} — {total} pages ===")
+            started = time.perf_counter()
+            count = search.reindex(procs=procs)
+            elapsed = time.perf_counter() - started
+            print(f"full reindex: {count} documents in {elapsed:.1f} s = {count / elapsed:.0f} docs/s"
+                  f" (procs={procs})")
+            for label, user in people:
+                samples, hits = [], 0
+                for q in queries:
+                    t0 = time.perf_counter()
+                    found = search.query(user, SearchRequest(text=q))
+                    samples.append(time.perf_counter() - t0)
+                    hits += found.total
+                print(f"query as {label:<22} {percentiles(samples)}   (mean hits {hits / len(queries):.0f})")
+            # a change: cost added to the request, then delay until it is searchable
+            open_space = db.session.scalar(select(Space.id).where(Space.kind == SpaceKind.OPEN))
+            page = db.session.scalars(select(Page).where(Page.space_id == open_space)).first()
+            author = db.session.get(User, page.author_id)
+            t0 = time.perf_counter()
+            documents.update_page(page, title=page.title + " pélican", body=page.body_source,
+                                  body_format="text", by=author, base_version=page.version)
+            request_cost = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            search.process_queue()
+            applied = time.perf_counter() - t1
+            found = search.query(author, SearchRequest(text="pélican"))
+            print(f"one change: commit with its queue row {request_cost * 1000:.1f} ms; applied by the "
+                  f"writer {applied * 1000:.0f} ms later (searchable: {found.total >= 1})")
+        fts5_reference(queries)
+
+
+def fts5_reference(queries: list[str]) -> None:
+    """Bare SQLite FTS5 over the same pages, no permission filter: a reference line only."""
+    from intranet.extensions import db
+    rows = db.session.execute(text("SELECT id, title, body_source FROM page")).all()
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE doc USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')")
+    t0 = time.perf_counter()
+    conn.executemany("INSERT INTO doc(rowid, title, body) VALUES (?, ?, ?)", rows)
+    conn.commit()
+    elapsed = time.perf_counter() - t0
+    print(f"\n=== SQLite FTS5 reference — {len(rows)} pages ===")
+    print(f"index: {len(rows) / elapsed:.0f} docs/s")
+    samples = []
+    for q in queries:
+        fts = q.replace("titre:", "title:").replace("'", " ")
+        t0 = time.perf_counter()
+        try:
+            conn.execute("SELECT rowid, bm25(doc) FROM doc WHERE doc MATCH ? ORDER BY bm25(doc) "
+                         "LIMIT 20", (fts,)).fetchall()
+            conn.execute("SELECT count(*) FROM doc WHERE doc MATCH ?", (fts,)).fetchone()
+        except sqlite3.OperationalError:
+            pass
+        samples.append(time.perf_counter() - t0)
+    print(f"query (no permissions)          {percentiles(samples)}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--postgres", action="store_true", help="also the PostgreSQL backend")
+    parser.add_argument("--procs", type=int, default=2)
+    args = parser.parse_args()
+    run(args.docs, ["whoosh"] + (["postgres"] if args.postgres else []), args.procs)

@@ -1,0 +1,47 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+REQUIRED = "Ce champ est obligatoire."
+VISIBILITY_CHOICES = {"": "Comme l'espace", "network": "Réseau (toute personne connectée)",
+                      "members": "Membres de l'espace seulement"}
+
+
+class PageForm(FlaskForm):
+    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
+    body = TextAreaField("Texte", validators=[Optional(), Length(max=500_000)])
+    body_format = HiddenField(default="text")
+    visibility = SelectField("Visibilité", choices=VISIBILITY_CHOICES, default="")
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    note = StringField("Résumé de la modification (facultatif)", validators=[Optional(), Length(max=300)])
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField("Ce qu'il faut revoir", validators=[DataRequired(REQUIRED), Length(max=5000)])
+
+
+class FileForm(FlaskForm):
+    file = FileField("Fichier")
+    note = StringField("Note (facultatif)", validators=[Optional(), Length(max=300)])
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Fichier")
+    description = StringField("Description (facultatif)", validators=[Optional(), Length(max=2000)])
+    visibility = SelectField("Visibilité", choices=VISIBILITY_CHOICES, default="")
+    folder = HiddenField()
+
+
+class FolderForm(FlaskForm):
+    name = StringField("Nom du nouveau dossier", validators=[DataRequired(REQUIRED), Length(max=200)])
+    parent = HiddenField()
+
+
+class RenameForm(FlaskForm):
+    name = StringField("Nouveau nom", validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class MoveForm(FlaskForm):
+    target = SelectField("Déplacer vers", choices={}, validate_choice=False)

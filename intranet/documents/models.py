@@ -1,0 +1,209 @@
+"""Pages (rich text with revisions and optional approval) and document libraries
+(folders, files with versions, a recoverable bin). Everything belongs to one space."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User, _enum
+from ..core import uploads
+from ..core.models import StoredFile, TimestampMixin
+from ..core.sanitize import to_text
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..core.urls import path_for
+from ..search.documents import SearchDocument, searchable
+from ..spaces.models import Space, Visibility
+
+
+class PageStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"        # submitted, waiting for a space editor's approval
+    PUBLISHED = "published"
+
+
+PAGE_STATUS_LABELS = {PageStatus.DRAFT: "Brouillon", PageStatus.PENDING: "En attente d'approbation",
+                      PageStatus.PUBLISHED: "Publiée"}
+
+
+@searchable("page", "Pages")
+class Page(TimestampMixin, db.Model):
+    __tablename__ = "page"
+    __table_args__ = (Index("ix_page_space_status", "space_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    body_html: Mapped[str] = mapped_column(Text, default="")       # sanitised
+    body_source: Mapped[str] = mapped_column(Text, default="")     # what the author typed
+    body_format: Mapped[str] = mapped_column(String(10), default="text")  # "text" or "html"
+    status: Mapped[PageStatus] = mapped_column(_enum(PageStatus, "page_status"),
+                                               default=PageStatus.DRAFT)
+    # Narrows the space's visibility (None: as the space).
+    visibility: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "visibility"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Incremented on every save: a form carrying an older number is an edit conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    review_comment: Mapped[str] = mapped_column(Text, default="")  # last « send back » comment
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    space: Mapped[Space] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    revisions: Mapped[list[PageRevision]] = relationship(
+        back_populates="page", cascade="all, delete-orphan", order_by="PageRevision.number.desc()")
+    attachments: Mapped[list[PageAttachment]] = relationship(
+        back_populates="page", cascade="all, delete-orphan", order_by="PageAttachment.id")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PageStatus.PUBLISHED
+
+    @property
+    def status_label(self) -> str:
+        return PAGE_STATUS_LABELS[self.status]
+
+    def search_document(self) -> SearchDocument | None:
+        if not self.is_published or self.deleted_at is not None:
+            return None  # drafts and binned pages never reach the index
+        attached = "\n".join(uploads.text_of(a.file) for a in self.attachments)
+        return SearchDocument(
+            key=f"page:{self.id}", type="page", title=self.title,
+            body=f"{to_text(self.body_html)}\n{attached}".strip(),
+            url=path_for("documents.page", slug=self.space.slug, page_id=self.id),
+            date=self.updated_at, space_id=self.space_id,
+            narrow=self.visibility.value if self.visibility else "",
+            organisation_id=self.space.organisation_id,
+            organisation_name=self.space.organisation.name if self.space.organisation else "")
+
+
+class PageRevision(db.Model):
+    __tablename__ = "page_revision"
+    __table_args__ = (UniqueConstraint("page_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    body_html: Mapped[str] = mapped_column(Text)
+    body_source: Mapped[str] = mapped_column(Text)
+    body_format: Mapped[str] = mapped_column(String(10))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    page: Mapped[Page] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
+
+
+class PageAttachment(db.Model):
+    """An image or a file attached to a page (images can be shown in its body)."""
+    __tablename__ = "page_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+
+    page: Mapped[Page] = relationship(back_populates="attachments")
+    file: Mapped[StoredFile] = relationship()
+
+    @property
+    def space(self) -> Space:
+        return self.page.space
+
+
+class Folder(TimestampMixin, db.Model):
+    __tablename__ = "folder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("folder.id", ondelete="CASCADE"),
+                                                  index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    space: Mapped[Space] = relationship()
+    parent: Mapped[Folder | None] = relationship(remote_side=[id])
+    deleted_by: Mapped[User | None] = relationship()
+
+
+@searchable("document", "Documents")
+class Document(TimestampMixin, db.Model):
+    __tablename__ = "document"
+    __table_args__ = (Index("ix_document_space_folder", "space_id", "folder_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"))
+    folder_id: Mapped[int | None] = mapped_column(ForeignKey("folder.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "visibility"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_version.id", use_alter=True, ondelete="SET NULL"))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    space: Mapped[Space] = relationship()
+    folder: Mapped[Folder | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
+    current_version: Mapped[DocumentVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True)
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", foreign_keys="DocumentVersion.document_id",
+        cascade="all, delete-orphan", order_by="DocumentVersion.number.desc()")
+
+    @property
+    def in_bin(self) -> bool:
+        folder = self.folder
+        while folder is not None:
+            if folder.deleted_at is not None:
+                return True
+            folder = folder.parent
+        return self.deleted_at is not None
+
+    def search_document(self) -> SearchDocument | None:
+        if self.in_bin or self.current_version is None:
+            return None
+        text = uploads.text_of(self.current_version.file)
+        return SearchDocument(
+            key=f"document:{self.id}", type="document", title=self.name,
+            body=f"{self.description}\n{text}".strip(),
+            url=path_for("documents.document", slug=self.space.slug, doc_id=self.id),
+            date=self.updated_at, space_id=self.space_id,
+            narrow=self.visibility.value if self.visibility else "",
+            organisation_id=self.space.organisation_id,
+            organisation_name=self.space.organisation.name if self.space.organisation else "")
+
+
+class DocumentVersion(db.Model):
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"),
+                                             index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    document: Mapped[Document] = relationship(back_populates="versions",
+                                              foreign_keys=[document_id])
+    file: Mapped[StoredFile] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()

@@ -1,0 +1,109 @@
+"""Forms of the aids directory (French labels and messages)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.meta import DefaultMeta
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ...spaces.models import Visibility
+from .models import AID_TYPES, BENEFICIARIES, THEMES
+
+REQUIRED = "Ce champ est obligatoire."
+VISIBILITY_CHOICES = {Visibility.PUBLIC.value: "Public (tout le monde, sans connexion)",
+                      Visibility.NETWORK.value: "Réseau (personnes connectées seulement)"}
+
+
+class FrenchForm(FlaskForm):
+    """WTForms' own messages (« N'est pas une date valide. ») in French."""
+
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (usable without JavaScript)."""
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class FrenchDecimalField(DecimalField):
+    """A number typed the French way: « 12 500,50 », « 37,5 % », « 1500 € »."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [v.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+                         .replace("€", "").replace("%", "").replace(",", ".") for v in valuelist]
+        super().process_formdata(valuelist)
+
+
+def _amount(label: str) -> DecimalField:
+    return FrenchDecimalField(label, places=2, validators=[
+        Optional(), NumberRange(min=0, message="Le montant ne peut pas être négatif.")])
+
+
+class AidForm(FrenchForm):
+    organisation = SelectField("Organisme qui publie l'aide", choices={})
+    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
+    summary = StringField("Promesse (résumé en une phrase)",
+                          validators=[Optional(), Length(max=180)])
+    description = TextAreaField("Description", validators=[DataRequired(REQUIRED),
+                                                           Length(max=20000)])
+    description_format = SelectField("Format de la description",
+                                     choices={"text": "Texte simple (mise en forme légère)",
+                                              "html": "HTML"}, default="text")
+    beneficiaries = CheckboxesField("Bénéficiaires", choices=BENEFICIARIES)
+    themes = CheckboxesField("Thématiques", choices=THEMES)
+    aid_types = CheckboxesField("Nature de l'aide", choices=AID_TYPES,
+                                default=["financement"])
+    eligibility = TextAreaField("Conditions d'éligibilité", validators=[Optional(),
+                                                                         Length(max=5000)])
+    eligible_expenses = TextAreaField("Dépenses éligibles", validators=[Optional(),
+                                                                          Length(max=5000)])
+    rate_percent = FrenchDecimalField("Taux d'aide (%)", places=2, validators=[
+        Optional(), NumberRange(min=0, max=100,
+                                message="Le taux doit être compris entre 0 et 100 %%.")])
+    ceiling_amount = _amount("Plafond de l'aide (€)")
+    fixed_amount = _amount("Montant forfaitaire (€)")
+    permanent = BooleanField("Aide permanente (sans date de clôture)")
+    opens_on = DateField("Date d'ouverture", validators=[Optional()])
+    closes_on = DateField("Date de clôture", validators=[Optional()])
+    programme = StringField("Programme ou régime d'aides", validators=[Optional(),
+                                                                        Length(max=200)])
+    service = StringField("Service instructeur", validators=[Optional(), Length(max=200)])
+    contact_name = StringField("Contact : nom", validators=[Optional(), Length(max=200)])
+    contact_email = EmailField("Contact : courriel", validators=[
+        Optional(), Length(max=254),
+        Email("Adresse électronique invalide.", check_deliverability=False)])
+    contact_phone = StringField("Contact : téléphone", validators=[Optional(), Length(max=30)])
+    visibility = SelectField("Visibilité une fois publiée", choices=VISIBILITY_CHOICES,
+                             default=Visibility.PUBLIC.value)
+    document = FileField("Joindre un document (facultatif)")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.beneficiaries.data:
+            self.beneficiaries.errors.append("Choisissez au moins un type de bénéficiaire.")
+            ok = False
+        if not self.aid_types.data:
+            self.aid_types.errors.append("Choisissez au moins une nature d'aide.")
+            ok = False
+        if not self.permanent.data and not self.closes_on.data and not self.closes_on.errors:
+            self.closes_on.errors.append("Indiquez une date de clôture, ou cochez « Aide "
+                                         "permanente ».")
+            ok = False
+        if self.opens_on.data and self.closes_on.data and self.closes_on.data < self.opens_on.data:
+            self.closes_on.errors.append("La date de clôture est antérieure à la date "
+                                         "d'ouverture.")
+            ok = False
+        return ok
+
+
+class DocumentForm(FrenchForm):
+    title = StringField("Titre du document (facultatif)", validators=[Optional(),
+                                                                       Length(max=200)])
+    file = FileField("Fichier")

@@ -1,0 +1,405 @@
+"""Business rules of the aids directory: writing, publishing, listing, feeds and the export.
+
+Each public function that changes something is one unit of work and commits.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ... import access
+from ...accounts.models import Organisation, OrgKind, User
+from ...core import sanitize, uploads
+from ...core.publishing import PublicationStatus
+from ...core.text import fold
+from ...core.timeutil import PARIS, utcnow
+from ...core.urls import absolute_url, path_for
+from ...extensions import db
+from ...spaces import services as spaces
+from ...spaces.models import Visibility
+from .models import (BENEFICIARIES, BENEFICIARY_TARGETS, FACETS, THEMES, Aid,
+                     AidDocument, AidStatus, AidTag, today_paris)
+
+
+class AidError(ValueError):
+    """A refused change, with a French message; nothing was stored."""
+
+
+@dataclass
+class AidData:
+    """What an editor types about an aid (already parsed)."""
+    title: str
+    description: str
+    description_format: str = "text"
+    summary: str = ""
+    beneficiaries: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    aid_types: list[str] = field(default_factory=lambda: ["financement"])
+    eligibility: str = ""
+    eligible_expenses: str = ""
+    rate_percent: Decimal | None = None
+    ceiling_amount: Decimal | None = None
+    fixed_amount: Decimal | None = None
+    permanent: bool = False
+    opens_on: date | None = None
+    closes_on: date | None = None
+    programme: str = ""
+    service: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    visibility: Visibility = Visibility.PUBLIC
+
+
+def _check(data: AidData) -> None:
+    """The rules, whatever the entry point (form, CLI, tests)."""
+    if not (data.title or "").strip():
+        raise AidError("Le titre est obligatoire.")
+    if not (data.description or "").strip():
+        raise AidError("La description est obligatoire.")
+    for name, amount in (("plafond", data.ceiling_amount), ("montant", data.fixed_amount)):
+        if amount is not None and amount < 0:
+            raise AidError(f"Le {name} ne peut pas être négatif.")
+    if data.rate_percent is not None and not (0 <= data.rate_percent <= 100):
+        raise AidError("Le taux doit être compris entre 0 et 100 %.")
+    if not data.beneficiaries:
+        raise AidError("Choisissez au moins un type de bénéficiaire.")
+    if not data.aid_types:
+        raise AidError("Choisissez au moins une nature d'aide.")
+    for facet, values in (("beneficiary", data.beneficiaries), ("theme", data.themes),
+                          ("type", data.aid_types)):
+        unknown = [v for v in values if v not in FACETS[facet]]
+        if unknown:
+            raise AidError(f"Valeur inconnue : « {unknown[0]} ».")
+    if not data.permanent:
+        if data.closes_on is None:
+            raise AidError("Indiquez une date de clôture, ou cochez « Aide permanente ».")
+        if data.opens_on and data.closes_on < data.opens_on:
+            raise AidError("La date de clôture est antérieure à la date d'ouverture.")
+    if data.visibility not in (Visibility.PUBLIC, Visibility.NETWORK):
+        raise AidError("Visibilité inconnue.")
+
+
+def _apply(aid: Aid, data: AidData) -> None:
+    aid.title = data.title.strip()
+    aid.search_title = fold(aid.title)
+    aid.summary = (data.summary or "").strip()[:180]
+    aid.description = sanitize.to_html(data.description, data.description_format)
+    aid.eligibility = (data.eligibility or "").strip()
+    aid.eligible_expenses = (data.eligible_expenses or "").strip()
+    aid.rate_percent = data.rate_percent
+    aid.ceiling_amount = data.ceiling_amount
+    aid.fixed_amount = data.fixed_amount
+    aid.permanent = bool(data.permanent)
+    aid.opens_on = data.opens_on
+    aid.closes_on = None if data.permanent else data.closes_on
+    aid.programme = (data.programme or "").strip()
+    aid.service = (data.service or "").strip()
+    aid.contact_name = (data.contact_name or "").strip()
+    aid.contact_email = (data.contact_email or "").strip()
+    aid.contact_phone = (data.contact_phone or "").strip()
+    aid.visibility = data.visibility
+    wanted = {(f, v) for f, values in (("beneficiary", data.beneficiaries),
+                                       ("theme", data.themes), ("type", data.aid_types))
+              for v in dict.fromkeys(values)}
+    aid.tags = [t for t in aid.tags if (t.facet, t.value) in wanted]
+    have = {(t.facet, t.value) for t in aid.tags}
+    for facet, value in sorted(wanted - have):
+        aid.tags.append(AidTag(facet=facet, value=value))
+    aid.updated_at = utcnow()
+
+
+def _attach(aid: Aid, upload: tuple[bytes, str] | None, by: User, title: str = "") -> None:
+    if upload is None:
+        return
+    data, filename = upload
+    stored = uploads.store(data, filename, by=by)   # raises UploadError, nothing stored
+    aid.documents.append(AidDocument(file=stored, title=(title or "").strip()[:200]))
+
+
+def create_aid(organisation: Organisation, data: AidData, *, by: User,
+               upload: tuple[bytes, str] | None = None) -> Aid:
+    """A new draft aid of ``organisation``."""
+    if not access.can_edit_publication(by, organisation):
+        raise AidError("Vous ne pouvez pas publier d'aide pour cet organisme.")
+    _check(data)
+    aid = Aid(organisation=organisation, created_by_id=by.id, status=PublicationStatus.DRAFT)
+    try:
+        _apply(aid, data)
+        _attach(aid, upload, by)
+    except uploads.UploadError:
+        db.session.rollback()
+        raise
+    db.session.add(aid)
+    db.session.commit()
+    return aid
+
+
+def update_aid(aid: Aid, data: AidData, *, by: User,
+               upload: tuple[bytes, str] | None = None) -> Aid:
+    _check(data)
+    try:
+        _apply(aid, data)
+        _attach(aid, upload, by)
+    except uploads.UploadError:
+        db.session.rollback()
+        raise
+    # The dashboard line of a published aid follows its visibility.
+    spaces.restrict_activity(_page(aid), aid.visibility)
+    db.session.commit()
+    return aid
+
+
+def add_document(aid: Aid, data: bytes, filename: str, *, by: User, title: str = "") -> AidDocument:
+    try:
+        _attach(aid, (data, filename), by, title)
+    except uploads.UploadError:
+        db.session.rollback()
+        raise
+    aid.updated_at = utcnow()
+    db.session.commit()
+    return aid.documents[-1]
+
+
+def remove_document(document: AidDocument) -> None:
+    aid = document.aid
+    aid.documents.remove(document)
+    aid.updated_at = utcnow()
+    db.session.commit()
+
+
+def publish(aid: Aid, *, by: User) -> None:
+    if aid.status == PublicationStatus.PUBLISHED:
+        return
+    aid.status = PublicationStatus.PUBLISHED
+    aid.published_at = aid.published_at or utcnow()
+    aid.updated_at = utcnow()
+    spaces.record_activity(spaces.ensure_open_space(), "aid.published",
+                           f"Nouvelle aide de {aid.organisation.name} : {aid.title}",
+                           actor=by, url=_page(aid),
+                           visibility=aid.visibility)
+    db.session.commit()
+
+
+def _page(aid) -> str:
+    return path_for("aids.show", aid_id=aid.id)
+
+
+def withdraw(aid: Aid, *, by: User) -> None:
+    aid.status = PublicationStatus.WITHDRAWN
+    spaces.retract_activity(_page(aid))
+    aid.updated_at = utcnow()
+    db.session.commit()
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class AidFilters:
+    beneficiary: str = ""
+    theme: str = ""
+    state: str = ""
+    q: str = ""
+    organisation_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args) -> AidFilters:
+        beneficiary = args.get("beneficiaire", "")
+        theme = args.get("theme", "")
+        state = args.get("etat", "")
+        org = args.get("organisme", "")
+        return cls(beneficiary=beneficiary if beneficiary in BENEFICIARIES else "",
+                   theme=theme if theme in THEMES else "",
+                   state=state if state in (AidStatus.OPEN, AidStatus.UPCOMING,
+                                            AidStatus.CLOSED) else "",
+                   q=args.get("q", "").strip()[:100],
+                   organisation_id=int(org) if org.isdigit() else None)
+
+
+def _tagged(facet: str, value: str):
+    return Aid.id.in_(select(AidTag.aid_id).where(AidTag.facet == facet, AidTag.value == value))
+
+
+def state_clause(state: str, today: date | None = None):
+    """SQL twin of ``Aid.state``."""
+    today = today or today_paris()
+    upcoming = and_(Aid.permanent.is_(False), Aid.opens_on.is_not(None), Aid.opens_on > today)
+    closed = and_(Aid.permanent.is_(False), Aid.closes_on.is_not(None), Aid.closes_on < today)
+    if state == AidStatus.UPCOMING:
+        return upcoming
+    if state == AidStatus.CLOSED:
+        return and_(closed, ~upcoming)
+    return and_(~upcoming, ~closed)
+
+
+def _title_matches(q: str):
+    """Every word of ``q`` in the title, accents and case aside."""
+    words = [w for w in fold(q).replace("%", " ").replace("_", " ").split() if w]
+    if not words:
+        return None
+    return and_(*(Aid.search_title.contains(w, autoescape=True) for w in words))
+
+
+def list_query(user, filters: AidFilters):
+    query = select(Aid).where(access.visible_publications(user, Aid))
+    if filters.beneficiary:
+        query = query.where(_tagged("beneficiary", filters.beneficiary))
+    if filters.theme:
+        query = query.where(_tagged("theme", filters.theme))
+    if filters.state:
+        query = query.where(state_clause(filters.state))
+    if filters.organisation_id:
+        query = query.where(Aid.organisation_id == filters.organisation_id)
+    if filters.q:
+        match = _title_matches(filters.q)
+        if match is not None:
+            query = query.where(match)
+    return (query.options(selectinload(Aid.tags), joinedload(Aid.organisation))
+            .order_by(Aid.closes_on.is_(None), Aid.closes_on, Aid.title, Aid.id))
+
+
+def published_for(user, limit: int = 50) -> list[Aid]:
+    """Published aids ``user`` may see, newest first (feeds)."""
+    query = (select(Aid).where(access.visible_publications(user, Aid),
+                               Aid.status == PublicationStatus.PUBLISHED)
+             .options(joinedload(Aid.organisation))
+             .order_by(Aid.published_at.desc(), Aid.id.desc()).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def organisation_aids(user, organisation: Organisation, limit: int = 20) -> list[Aid]:
+    query = (select(Aid).where(access.visible_publications(user, Aid),
+                               Aid.status == PublicationStatus.PUBLISHED,
+                               Aid.organisation_id == organisation.id)
+             .order_by(Aid.title).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def editable_organisations(user) -> list[Organisation]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return sorted((m.organisation for m in user.memberships
+                   if access.can_edit_publication(user, m.organisation)),
+                  key=lambda o: o.name.lower())
+
+
+# --- the dispositif-aide export (schema.data.gouv.fr, v0.2.0) ------------------------------------
+
+EXPORT_COLUMNS = ["id", "titre", "promesse", "description", "eligibilite", "types_aides",
+                  "porteurs", "programmes_parents", "url_source", "cibles",
+                  "eligibilite_geographique", "eligibilite_geographique_exclusions",
+                  "date_ouverture", "date_cloture", "date_mise_a_jour"]
+
+
+# Our kinds of help as the schema's « types_aides » values.
+EXPORT_AID_TYPES = {"financement": "financement", "pret": "prêt", "ingenierie": "ingénierie",
+                    "information": "information"}
+
+
+def geographic_code(organisation: Organisation) -> str:
+    """The COG code of the area an aid covers, from its publisher: DEP-47, COM-47001,
+    EPCI-<siren>; the département for any other publisher."""
+    if organisation.kind == OrgKind.COMMUNE and organisation.insee_code \
+            and organisation.insee_code.isdigit():
+        return f"COM-{organisation.insee_code}"
+    if organisation.kind == OrgKind.EPCI and organisation.siren:
+        return f"EPCI-{organisation.siren}"
+    return f"DEP-{current_app.config['DEPARTEMENT_CODE']}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _day_bound(day: date | None, end: bool) -> str:
+    """A day in Paris as the UTC instant it starts (or ends)."""
+    if day is None:
+        return ""
+    local = datetime.combine(day, time(23, 59, 59) if end else time(0, 0), tzinfo=PARIS)
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _pipe(values) -> str:
+    return "|".join(dict.fromkeys(v.replace("|", "/").strip() for v in values if v.strip()))
+
+
+def _eligibility_text(aid: Aid) -> str:
+    lines = [f"• Bénéficiaires : {', '.join(aid.labels('beneficiary'))}"]
+    if aid.eligibility:
+        lines += [f"• {line.strip().lstrip('•-* ')}" for line in aid.eligibility.splitlines()
+                  if line.strip()]
+    if aid.eligible_expenses:
+        lines.append(f"• Dépenses éligibles : {' '.join(aid.eligible_expenses.split())}")
+    return "\n".join(lines)
+
+
+def _description_text(aid: Aid) -> str:
+    text = sanitize.to_text(aid.description)
+    money = []
+    if aid.rate_percent is not None:
+        money.append(f"taux {format_number(aid.rate_percent)} %")
+    if aid.ceiling_amount is not None:
+        money.append(f"plafond {format_number(aid.ceiling_amount)} €")
+    if aid.fixed_amount is not None:
+        money.append(f"montant {format_number(aid.fixed_amount)} €")
+    if money:
+        text += "\n\nMontant de l'aide : " + ", ".join(money) + "."
+    return text[:5000] or aid.title
+
+
+def export_row(aid: Aid) -> dict[str, str]:
+    porteur = {"nom": aid.organisation.name, "roles": ["financeur", "instructeur"]}
+    if aid.organisation.siren:
+        porteur["siren"] = aid.organisation.siren
+    return {
+        "id": str(aid.public_id),
+        "titre": aid.title,
+        "promesse": aid.summary[:180],
+        "description": _description_text(aid),
+        "eligibilite": _eligibility_text(aid),
+        "types_aides": _pipe(EXPORT_AID_TYPES[t] for t in aid.aid_types) or "financement",
+        "porteurs": json.dumps([porteur], ensure_ascii=False),
+        "programmes_parents": _pipe([aid.programme]),
+        "url_source": absolute_url("aids.show", aid_id=aid.id),
+        "cibles": _pipe(BENEFICIARY_TARGETS[b] for b in aid.beneficiaries),
+        "eligibilite_geographique": geographic_code(aid.organisation),
+        "eligibilite_geographique_exclusions": "",
+        "date_ouverture": _day_bound(aid.opens_on, end=False),
+        "date_cloture": _day_bound(aid.closes_on, end=True),
+        "date_mise_a_jour": _iso(aid.updated_at or aid.created_at),
+    }
+
+
+def export_csv() -> str:
+    """Every published public aid, in the dispositif-aide schema (comma-separated, UTF-8,
+    multi-valued fields joined with « | »)."""
+    aids = db.session.scalars(
+        select(Aid).where(access.visible_publications(None, Aid))
+        .options(selectinload(Aid.tags), joinedload(Aid.organisation))
+        .order_by(Aid.id)).all()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for aid in aids:
+        writer.writerow(export_row(aid))
+    return out.getvalue()
+
+
+def format_number(value: Decimal | None) -> str:
+    """« 12 500 », « 37,5 »: French grouping and decimal comma, no useless zeros."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    whole = value == value.to_integral_value()
+    text = f"{value:,.0f}" if whole else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u202f").replace(".", ",")
+

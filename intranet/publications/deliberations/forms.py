@@ -1,0 +1,120 @@
+"""Forms of the deliberations (French labels and messages)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.meta import DefaultMeta
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
+
+from ...spaces.models import Visibility
+from . import classification
+from .models import ASSEMBLY_LABELS, NATURE_LABELS, PUBLICATION_MODE_LABELS
+
+REQUIRED = "Ce champ est obligatoire."
+NUMBER_PATTERN = r"^[0-9A-Z_]{1,15}$"
+NUMBER_MESSAGE = ("Numéro invalide : de 1 à 15 caractères parmi les chiffres, les lettres "
+                  "majuscules sans accent et « _ » (par exemple 2025_014).")
+VISIBILITY_CHOICES = {Visibility.PUBLIC.value: "Public (tout le monde, sans connexion)",
+                      Visibility.NETWORK.value: "Réseau (personnes connectées seulement)"}
+ASSEMBLY_CHOICES = {k.value: v for k, v in ASSEMBLY_LABELS.items()}
+NATURE_CHOICES = {k.value: v for k, v in NATURE_LABELS.items()}
+
+
+class FrenchForm(FlaskForm):
+    """WTForms' own messages (« N'est pas une date valide. ») in French."""
+
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _count(label: str) -> IntegerField:
+    return IntegerField(label, validators=[
+        Optional(), NumberRange(min=0, max=100000, message="Indiquez un nombre positif ou nul.")])
+
+
+class DeliberationForm(FrenchForm):
+    organisation = SelectField("Organisation qui publie l'acte", choices={})
+    nature = SelectField("Nature de l'acte", choices=NATURE_CHOICES, default="deliberation")
+    number = StringField("Numéro de l'acte", filters=[_strip], validators=[
+        DataRequired(REQUIRED), Regexp(NUMBER_PATTERN, message=NUMBER_MESSAGE)])
+    assembly = SelectField("Assemblée ou autorité", choices=ASSEMBLY_CHOICES,
+                           default="conseil_municipal")
+    sitting_date = DateField("Date de la séance (ou de la décision)",
+                             validators=[InputRequired(REQUIRED)])
+    subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=500)])
+    matiere = SelectField("Classification (matière ACTES)", choices={})
+    body = TextAreaField("Texte ou résumé de l'acte", validators=[Optional(), Length(max=100000)])
+    members_in_office = _count("Membres en exercice")
+    members_present = _count("Membres présents")
+    votes_for = _count("Votes pour")
+    votes_against = _count("Votes contre")
+    abstentions = _count("Abstentions")
+    budget_year = StringField("Exercice budgétaire concerné", validators=[
+        Optional(), Regexp(r"^[0-9]{4}(/[0-9]{4})?$",
+                           message="Indiquez une année (2025) ou un intervalle (2025/2026).")])
+    budget_name = StringField("Nom du budget", validators=[Optional(), Length(max=200)])
+    signatory_name = StringField("Signataire : prénom et nom", validators=[
+        DataRequired(REQUIRED), Length(max=200)])
+    signatory_function = StringField("Signataire : fonction", validators=[
+        DataRequired(REQUIRED), Length(max=200)])
+    act_pdf = FileField("L'acte, en PDF")
+    annexes = MultipleFileField("Annexes, en PDF (facultatif, plusieurs possibles)")
+    transmitted_on = DateField("Date de transmission en préfecture", validators=[Optional()])
+    acknowledgement_id = StringField("Identifiant de l'accusé de réception", validators=[
+        Optional(), Length(max=60)])
+    visibility = SelectField("Qui peut le lire une fois publié ?", choices=VISIBILITY_CHOICES,
+                             default="public")
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = {str(o.id): o.name for o in organisations}
+        if not self.organisation.data and len(organisations) == 1:
+            self.organisation.data = str(organisations[0].id)
+        self.matiere.choices = {"": "— Choisissez une matière —",
+                                **classification.grouped_choices()}
+        self.matiere.flags.required = True
+
+    def validate_matiere(self, field):
+        if not classification.is_sub_matiere(field.data):
+            raise ValidationError("Choisissez la matière de l'acte dans la liste.")
+
+
+class ListFilterForm(FlaskForm):
+    """The list's filters (a GET form: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField("Année", choices={}, validate_choice=False)
+    assembly = SelectField("Assemblée", choices={"": "Toutes", **ASSEMBLY_CHOICES},
+                           validate_choice=False)
+    theme = SelectField("Thème", choices={}, validate_choice=False)
+    organisation = SelectField("Organisation", choices={}, validate_choice=False)
+    q = StringField("Objet ou numéro contient", validators=[Optional(), Length(max=100)])
+
+    def __init__(self, *args, years=(), organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year.choices = {"": "Toutes", **{str(y): str(y) for y in years}}
+        self.theme.choices = {"": "Tous", **{m.code: m.display for m in classification.themes()}}
+        self.organisation.choices = {"": "Toutes", **{o.slug: o.name for o in organisations}}
+
+
+class SettingsForm(FrenchForm):
+    siret = StringField("SIRET de l'organisation (14 chiffres)", validators=[
+        Optional(), Regexp(r"^\s*[0-9 ]{14,20}\s*$",
+                           message="Le SIRET compte 14 chiffres (SIREN sur 9 chiffres + NIC "
+                                   "sur 5 chiffres).")])
+    publication_mode = SelectField("Mode de publication des actes",
+                                   choices={k.value: v for k, v in PUBLICATION_MODE_LABELS.items()},
+                                   default="electronique")
+    mode_chosen_on = DateField("Date de la délibération qui a choisi ce mode",
+                               validators=[Optional()])
+    mode_deliberation_number = StringField("Numéro de cette délibération (facultatif)", validators=[
+        Optional(), Regexp(NUMBER_PATTERN, message=NUMBER_MESSAGE)])

@@ -1,0 +1,269 @@
+"""Deliberations and other acts, the sittings that adopt them, and each organisation's
+publication settings (SIRET for the SCDL export, publication mode of small communes).
+
+An act is a publication (``PublicationMixin``): its publisher's editors write it; until it is
+published only the publisher's members see it. The rules of ordonnance 2021-1310 and décret
+2021-1311 (date put online, signatory, two months online, list of a sitting within a week) are
+enforced in ``services``.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ...accounts.models import Organisation, User, _enum
+from ...core.frdates import format_date
+from ...core.models import StoredFile, TimestampMixin
+from ...core.publishing import PublicationMixin
+from ...core import uploads
+from ...core.sanitize import to_text
+from ...core.urls import path_for
+from ...search.documents import SearchDocument, searchable
+from ...core.timeutil import to_paris, utcnow
+from ...extensions import db
+from . import classification
+
+# The list of a sitting's deliberations is put online within a week of the sitting.
+SITTING_LIST_DELAY = timedelta(days=7)
+# An act stays online at least two months (article L2131-1 CGCT as of 1 July 2022).
+MINIMUM_MONTHS_ONLINE = 2
+# Communes under this population may choose another publication mode.
+SMALL_COMMUNE_POPULATION = 3500
+
+
+def today_paris() -> date:
+    return to_paris(utcnow()).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, or the month's last day (31 December + 2 → 28/29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class ActNature(enum.StrEnum):
+    """The six natures of the ACTES nomenclature."""
+    DELIBERATION = "deliberation"
+    REGULATORY = "acte_reglementaire"
+    INDIVIDUAL = "acte_individuel"
+    CONTRACT = "contrat_convention"
+    BUDGET = "budget"
+    OTHER = "autre"
+
+    @property
+    def label(self) -> str:
+        return NATURE_LABELS[self]
+
+
+NATURE_LABELS = {
+    ActNature.DELIBERATION: "Délibération",
+    ActNature.REGULATORY: "Acte réglementaire",
+    ActNature.INDIVIDUAL: "Acte individuel",
+    ActNature.CONTRACT: "Contrat, convention",
+    ActNature.BUDGET: "Document budgétaire",
+    ActNature.OTHER: "Autre acte",
+}
+# The SCDL « délibérations » dataset holds what an assembly voted.
+SCDL_NATURES = (ActNature.DELIBERATION, ActNature.BUDGET)
+
+
+class Assembly(enum.StrEnum):
+    MUNICIPAL_COUNCIL = "conseil_municipal"
+    COMMUNITY_COUNCIL = "conseil_communautaire"
+    DEPARTMENTAL_COUNCIL = "conseil_departemental"
+    STANDING_COMMITTEE = "commission_permanente"
+    BUREAU = "bureau"
+    OTHER = "autre"
+
+    @property
+    def label(self) -> str:
+        return ASSEMBLY_LABELS[self]
+
+
+ASSEMBLY_LABELS = {
+    Assembly.MUNICIPAL_COUNCIL: "Conseil municipal",
+    Assembly.COMMUNITY_COUNCIL: "Conseil communautaire",
+    Assembly.DEPARTMENTAL_COUNCIL: "Conseil départemental",
+    Assembly.STANDING_COMMITTEE: "Commission permanente",
+    Assembly.BUREAU: "Bureau",
+    Assembly.OTHER: "Autre instance ou autorité",
+}
+
+
+class PublicationMode(enum.StrEnum):
+    """How a commune under 3,500 inhabitants makes its acts enforceable (L2131-1 CGCT)."""
+    ELECTRONIC = "electronique"
+    POSTING = "affichage"
+    PAPER = "papier"
+
+    @property
+    def label(self) -> str:
+        return PUBLICATION_MODE_LABELS[self]
+
+
+PUBLICATION_MODE_LABELS = {
+    PublicationMode.ELECTRONIC: "Publication électronique (sur ce site)",
+    PublicationMode.POSTING: "Affichage (en mairie)",
+    PublicationMode.PAPER: "Publication sur papier (tenue à disposition du public)",
+}
+
+
+class Sitting(TimestampMixin, db.Model):
+    """A sitting of an assembly (or, for an act outside any sitting, the date of the decision).
+    Its list of deliberations is put online within a week (``list_published_at``)."""
+    __tablename__ = "deliberation_sitting"
+    __table_args__ = (UniqueConstraint("organisation_id", "assembly", "sitting_date",
+                                       name="uq_deliberation_sitting"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    assembly: Mapped[Assembly] = mapped_column(_enum(Assembly, "deliberation_assembly"))
+    sitting_date: Mapped[date] = mapped_column(Date, index=True)
+    list_published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    list_published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    organisation: Mapped[Organisation] = relationship()
+    list_published_by: Mapped[User | None] = relationship()
+
+    @property
+    def title(self) -> str:
+        return f"{self.assembly.label} du {format_date(self.sitting_date)}"
+
+    @property
+    def list_deadline(self) -> date:
+        """Last day to put the list of deliberations online."""
+        return self.sitting_date + SITTING_LIST_DELAY
+
+    @property
+    def list_is_late(self) -> bool:
+        if self.list_published_at is not None:
+            return to_paris(self.list_published_at).date() > self.list_deadline
+        return today_paris() > self.list_deadline
+
+
+@searchable("deliberation", "Délibérations et actes")
+class Deliberation(PublicationMixin, TimestampMixin, db.Model):
+    """An act: a deliberation, an arrêté, a contract, a budget…"""
+    __tablename__ = "deliberation"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "number", name="uq_deliberation_number"),
+        Index("ix_deliberation_org_sitting_date", "organisation_id", "sitting_date"),
+        Index("ix_deliberation_status_sitting_date", "status", "sitting_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nature: Mapped[ActNature] = mapped_column(_enum(ActNature, "act_nature"),
+                                              default=ActNature.DELIBERATION)
+    number: Mapped[str] = mapped_column(String(15))
+    sitting_id: Mapped[int] = mapped_column(
+        ForeignKey("deliberation_sitting.id", ondelete="CASCADE"), index=True)
+    # Copies of the sitting's, kept in step by the services, for filters and the index.
+    sitting_date: Mapped[date] = mapped_column(Date)
+    assembly: Mapped[Assembly] = mapped_column(_enum(Assembly, "deliberation_assembly"))
+    subject: Mapped[str] = mapped_column(String(500))
+    matiere_code: Mapped[str] = mapped_column(String(5), index=True)
+    body_source: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    # Votes (all five or none): members in office, present, for, against, abstentions.
+    members_in_office: Mapped[int | None] = mapped_column(Integer)
+    members_present: Mapped[int | None] = mapped_column(Integer)
+    votes_for: Mapped[int | None] = mapped_column(Integer)
+    votes_against: Mapped[int | None] = mapped_column(Integer)
+    abstentions: Mapped[int | None] = mapped_column(Integer)
+    budget_year: Mapped[str | None] = mapped_column(String(9))
+    budget_name: Mapped[str | None] = mapped_column(String(200))
+    # The act's author (décret 2021-1311): who signed it, and as what.
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_function: Mapped[str] = mapped_column(String(200), default="")
+    act_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="SET NULL"))
+    # Contrôle de légalité: date sent to the préfecture and its acknowledgement.
+    transmitted_on: Mapped[date | None] = mapped_column(Date)
+    acknowledgement_id: Mapped[str | None] = mapped_column(String(60))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    sitting: Mapped[Sitting] = relationship()
+    act_file: Mapped[StoredFile | None] = relationship(foreign_keys=[act_file_id])
+    annexes: Mapped[list[DeliberationAnnex]] = relationship(
+        back_populates="deliberation", cascade="all, delete-orphan",
+        order_by="DeliberationAnnex.position")
+
+    @property
+    def matiere(self) -> classification.Matiere | None:
+        return classification.get(self.matiere_code)
+
+    @property
+    def has_votes(self) -> bool:
+        return self.members_in_office is not None
+
+    @property
+    def votes_cast(self) -> int | None:
+        if not self.has_votes:
+            return None
+        return (self.votes_for or 0) + (self.votes_against or 0) + (self.abstentions or 0)
+
+    @property
+    def online_until_at_least(self) -> date | None:
+        """First day it may be withdrawn: two months after it was put online (Paris date)."""
+        if self.published_at is None:
+            return None
+        return add_months(to_paris(self.published_at).date(), MINIMUM_MONTHS_ONLINE)
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.nature.label} n° {self.number} — {self.subject}"
+
+    def search_document(self) -> SearchDocument | None:
+        act_text = uploads.text_of(self.act_file) if self.act_file else ""
+        return self.publication_document(
+            type_key="deliberation", title=self.display_title,
+            body=f"{self.assembly.label}\n{to_text(self.body_html)}\n{act_text}".strip(),
+            url=path_for("deliberations.show", deliberation_id=self.id),
+            date=datetime.combine(self.sitting_date, datetime.min.time()))
+
+
+class DeliberationAnnex(db.Model):
+    __tablename__ = "deliberation_annex"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deliberation_id: Mapped[int] = mapped_column(
+        ForeignKey("deliberation.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    deliberation: Mapped[Deliberation] = relationship(back_populates="annexes")
+    file: Mapped[StoredFile] = relationship()
+
+
+class DeliberationSettings(db.Model):
+    """One organisation's settings for its acts, edited by its admins."""
+    __tablename__ = "deliberation_settings"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    # SIREN (9) + NIC (5) of the establishment that adopts the acts (COLL_SIRET of the SCDL).
+    siret: Mapped[str | None] = mapped_column(String(14))
+    # Communes under 3,500 inhabitants: their chosen publication mode and the deliberation
+    # that chose it.
+    publication_mode: Mapped[PublicationMode] = mapped_column(
+        _enum(PublicationMode, "act_publication_mode"), default=PublicationMode.ELECTRONIC)
+    mode_chosen_on: Mapped[date | None] = mapped_column(Date)
+    mode_deliberation_number: Mapped[str | None] = mapped_column(String(15))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    organisation: Mapped[Organisation] = relationship()

@@ -1,0 +1,43 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ...spaces.models import Visibility
+from .models import BODY_FORMAT_LABELS
+
+REQUIRED = "Ce champ est obligatoire."
+VISIBILITY_CHOICES = {Visibility.PUBLIC.value: "Public (tout le monde, sans connexion)",
+                      Visibility.NETWORK.value: "Réseau (personnes connectées seulement)"}
+
+
+class FrenchDateField(DateField):
+    """A date whose parsing error speaks French (WTForms' own message is English)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Date invalide : attendue au format AAAA-MM-JJ ou "
+                             "JJ/MM/AAAA.") from exc
+
+
+class ReleaseForm(FlaskForm):
+    organisation = SelectField("Organisation qui publie")
+    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=300)])
+    release_date = FrenchDateField("Date du communiqué", format=["%Y-%m-%d", "%d/%m/%Y"],
+                                   validators=[DataRequired(REQUIRED)])
+    visibility = SelectField("Qui pourra le lire une fois publié ?", choices=VISIBILITY_CHOICES,
+                             default=Visibility.PUBLIC.value)
+    body_format = SelectField("Format du texte", choices=BODY_FORMAT_LABELS, default="text")
+    body = TextAreaField("Texte du communiqué", validators=[DataRequired(REQUIRED),
+                                                            Length(max=200_000)])
+    attachments = MultipleFileField("Ajouter des pièces jointes (PDF ou images)")
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter, changes nothing
+
+    organisation = SelectField("Organisation", validate_choice=False)
+    annee = SelectField("Année", validate_choice=False)

@@ -1,0 +1,203 @@
+"""The PostgreSQL full-text backend (``SEARCH_BACKEND=postgres``): the index is a table of the
+database every application server already shares, so no node owns a local index.
+
+French stemming with accents folded (a ``fr_unaccent`` text search configuration built on the
+``unaccent`` extension by the migration), titles weighted A and bodies D, the same query
+syntax as the Whoosh backend (phrases, ``subven*``, ``titre:``, OU, SAUF), the same
+permission filter, applied in the WHERE clause.
+"""
+from __future__ import annotations
+
+import re
+
+from markupsafe import escape
+from sqlalchemy import and_, delete, func, literal, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
+
+from ...extensions import db
+from ..models import SearchEntry, SearchEntryReader
+from . import NARROW_AS_SPACE, Hit, QueryError, Results, Scope, SearchRequest
+
+CONFIG = "fr_unaccent"
+MAX_QUERY_CHARS = 300
+_START, _STOP = "\x02", "\x03"
+
+
+class PostgresBackend:
+    name = "postgres"
+
+    def write(self, documents, removed_keys, *, procs: int = 1) -> None:
+        keys = list(removed_keys) + [d.key for d in documents]
+        if keys:
+            db.session.execute(delete(SearchEntry).where(SearchEntry.key.in_(keys)))
+        for doc in documents:
+            vector = func.setweight(func.to_tsvector(CONFIG, _words(doc.title)),
+                                    literal_column("'A'")).op("||")(
+                func.setweight(func.to_tsvector(CONFIG, _words(doc.body[:500_000])),
+                               literal_column("'D'")))
+            db.session.execute(insert(SearchEntry).values(
+                key=doc.key, type=doc.type, title=doc.title, body=doc.body, url=doc.url,
+                date=doc.date, space_id=doc.space_id, narrow=doc.narrow or NARROW_AS_SPACE,
+                organisation_id=doc.organisation_id, organisation_name=doc.organisation_name,
+                has_readers=bool(doc.readers), tsv=vector))
+            if doc.readers:
+                db.session.execute(insert(SearchEntryReader), [
+                    {"key": doc.key, "user_id": reader} for reader in set(doc.readers)])
+        db.session.flush()  # committed by the caller, with the queue rows it applied
+
+    def clear(self) -> None:
+        db.session.execute(delete(SearchEntry))
+        db.session.commit()
+
+    def refresh(self) -> None:
+        """Nothing to do: every server reads the same table."""
+
+    def count(self) -> int:
+        return db.session.scalar(select(func.count()).select_from(SearchEntry))
+
+    # --- query -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def to_tsquery(raw: str) -> str:
+        """Our query syntax → a ``to_tsquery`` expression (each lexeme quoted)."""
+        raw = (raw or "")[:MAX_QUERY_CHARS]
+        if raw.count('"') % 2:
+            raw = raw.replace('"', " ")
+        tokens = re.findall(r'(-?)(?:(titre|texte|contenu):)?(?:"([^"]*)"|(\S+))', raw)
+        parts, pending_op = [], "&"
+        for negate, field, phrase, word in tokens:
+            if not phrase and word in ("OU", "OR"):
+                pending_op = "|"
+                continue
+            if not phrase and word in ("ET", "AND"):
+                continue
+            if not phrase and word in ("SAUF", "NOT"):
+                negate = "-"
+                parts.append(("", "!"))
+                continue
+            weight = ":A" if field == "titre" else ""
+            if phrase:
+                words = re.findall(r"\w+", phrase)
+                if not words:
+                    continue
+                term = "(" + " <-> ".join(f"'{w}'{weight}" for w in words) + ")"
+            else:
+                prefix = word.endswith("*")
+                words = re.findall(r"\w+", word)
+                if not words:
+                    continue
+                if prefix and len(words[-1]) < 3:
+                    prefix = False  # « a* » would match half the index
+                suffix = ":*" + weight[1:] if prefix else weight
+                term = " <-> ".join(f"'{w}'" for w in words[:-1]) + \
+                    (" <-> " if len(words) > 1 else "") + f"'{words[-1]}'{suffix}"
+                if len(words) > 1:
+                    term = f"({term})"
+            if negate:
+                term = "!" + term
+            if parts and parts[-1] == ("", "!"):
+                parts[-1] = (pending_op if len(parts) > 1 else "", "!" + term)
+            else:
+                parts.append((pending_op if parts else "", term))
+            pending_op = "&"
+        return " ".join(f"{op} {term}".strip() for op, term in parts if term != "!")
+
+    def _allowed(self, scope: Scope):
+        narrow = [SearchEntry.narrow.in_((NARROW_AS_SPACE, "public"))]
+        if scope.signed_in:
+            narrow.append(SearchEntry.narrow == "network")
+            if scope.member_space_ids:
+                narrow.append(and_(SearchEntry.narrow == "members",
+                                   SearchEntry.space_id.in_(scope.member_space_ids)))
+        by_space = and_(SearchEntry.has_readers.is_(False),
+                        SearchEntry.space_id.in_(scope.visible_space_ids or [-1]), or_(*narrow))
+        if not (scope.signed_in and scope.user_id is not None):
+            return by_space
+        by_reader = and_(SearchEntry.has_readers.is_(True), select(literal(1)).where(
+            SearchEntryReader.key == SearchEntry.key,
+            SearchEntryReader.user_id == scope.user_id).exists())
+        return or_(by_space, by_reader)
+
+    def search(self, request: SearchRequest, scope: Scope) -> Results:
+        expression = self.to_tsquery(request.text)
+        if not re.search(r"\w", expression):
+            raise QueryError("Saisissez au moins un mot à rechercher.")
+        tsquery = func.to_tsquery(CONFIG, expression)
+        try:
+            empty = db.session.scalar(select(func.numnode(tsquery))) == 0
+        except Exception as exc:
+            db.session.rollback()
+            raise QueryError("Cette recherche n'a pas pu être comprise : vérifiez les "
+                             "guillemets et les opérateurs.") from exc
+        if empty:
+            raise QueryError("Cette recherche ne contient que des mots trop courants "
+                             "(« le », « de »…) : ajoutez un mot plus précis.")
+        where = [SearchEntry.tsv.op("@@")(tsquery), self._allowed(scope)]
+        if scope.pending_keys:
+            where.append(SearchEntry.key.not_in(scope.pending_keys))
+        if request.types:
+            where.append(SearchEntry.type.in_(request.types))
+        if request.organisation_id:
+            where.append(SearchEntry.organisation_id == request.organisation_id)
+        if request.year:
+            where.append(func.extract("year", SearchEntry.date) == request.year)
+        rank = func.ts_rank_cd(SearchEntry.tsv, tsquery)
+        order = [SearchEntry.date.desc()] if request.sort == "date" else [rank.desc(),
+                                                                         SearchEntry.date.desc()]
+        headline = func.ts_headline(
+            CONFIG, SearchEntry.body, tsquery,
+            f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, "
+            "FragmentDelimiter=\" … \"")
+        page = max(request.page, 1)
+        rows = db.session.execute(
+            select(SearchEntry.key, SearchEntry.type, SearchEntry.title, SearchEntry.url,
+                   SearchEntry.date, SearchEntry.organisation_name, headline)
+            .where(*where).order_by(*order)
+            .limit(request.per_page).offset((page - 1) * request.per_page)).all()
+        hits = [Hit(key=r[0], type=r[1], title=r[2], url=r[3], date=r[4],
+                    organisation_name=r[5], snippet=_mark(r[6])) for r in rows]
+        total = db.session.scalar(select(func.count()).select_from(SearchEntry).where(*where))
+        types = dict(db.session.execute(
+            select(SearchEntry.type, func.count()).where(*where)
+            .group_by(SearchEntry.type)).all())
+        organisations = dict(db.session.execute(
+            select(SearchEntry.organisation_id, func.count()).where(*where,
+                                                                   SearchEntry.organisation_id.is_not(None))
+            .group_by(SearchEntry.organisation_id)).all())
+        year = func.cast(func.extract("year", SearchEntry.date), db.Integer)
+        years = dict(db.session.execute(select(year, func.count()).where(*where)
+                                        .group_by(year)).all())
+        return Results(total=total, hits=hits, types=types, organisations=organisations,
+                       years=years, suggestion=None)
+
+
+def _words(value: str) -> str:
+    """Split what PostgreSQL's parser would keep whole (« ancien-tarif.pdf » is one « file »
+    token to it), so that every word of a file name or a path is found."""
+    return re.sub(r"[._/\\-]+", " ", value)
+
+
+def ensure_configuration(connection) -> None:
+    """The ``unaccent`` extension and the ``fr_unaccent`` configuration (French stemming of
+    accent-folded words), in the current schema. Idempotent; run by the migration."""
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
+    dictionary_schema = connection.scalar(text(
+        "SELECT n.nspname FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace "
+        "WHERE d.dictname = 'unaccent'"))
+    exists = connection.scalar(text(
+        "SELECT 1 FROM pg_ts_config c WHERE c.cfgname = :name "
+        "AND c.cfgnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"),
+        {"name": CONFIG})
+    if not exists:
+        connection.execute(text(f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} "
+                                "(COPY = pg_catalog.french)"))
+        connection.execute(text(
+            f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR hword, hword_part, "
+            f'word WITH "{dictionary_schema}".unaccent, french_stem'))
+
+
+def _mark(headline: str) -> str:
+    escaped = str(escape(headline or ""))
+    return escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+

@@ -1,0 +1,50 @@
+"""The queue of index changes, and the PostgreSQL backend's own index table."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.timeutil import utcnow
+from ..extensions import db
+
+
+class SearchQueue(db.Model):
+    """An object whose index entry must be (re)computed; written in the transaction that
+    changed it, removed by the writer once the index has it."""
+    __tablename__ = "search_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class SearchEntry(db.Model):
+    """One document of the PostgreSQL full-text backend (unused with Whoosh)."""
+    __tablename__ = "search_entry"
+    __table_args__ = (Index("ix_search_entry_tsv", "tsv", postgresql_using="gin"),)
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    type: Mapped[str] = mapped_column(String(30), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(300))
+    date: Mapped[datetime] = mapped_column(DateTime, index=True)
+    space_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    narrow: Mapped[str] = mapped_column(String(10), default="")
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    has_readers: Mapped[bool] = mapped_column(default=False)
+    tsv: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+
+
+class SearchEntryReader(db.Model):
+    __tablename__ = "search_entry_reader"
+
+    key: Mapped[str] = mapped_column(ForeignKey("search_entry.key", ondelete="CASCADE"),
+                                     primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)

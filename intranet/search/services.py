@@ -1,0 +1,207 @@
+"""The search service: one interface whatever the backend.
+
+- ``queue``/session hooks: every change to a searchable object is queued in its own
+  transaction (so a failed index write never loses it, and nothing is indexed before commit);
+- ``process_queue``: the single writer applies queued changes in batches;
+- ``query(user, request)``: permission filtering inside the backend's query, from the
+  person's live spaces; objects with a pending change are left out until applied;
+- ``reindex``: rebuild everything from the database.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.orm import Session
+
+from .. import access
+from ..accounts.models import Organisation
+from ..extensions import db
+from .backends import QueryError, Results, Scope, SearchRequest
+from .documents import SearchDocument, TYPE_LABELS, key_of, registered
+from .models import SearchQueue
+
+BATCH = 500
+MAX_PENDING_MASK = 2000
+
+
+# --- the backend of this application ---------------------------------------------------------
+
+
+def backend():
+    app = current_app._get_current_object()
+    existing = app.extensions.get("search_backend")
+    if existing is None:
+        if app.config.get("SEARCH_BACKEND", "whoosh") == "postgres":
+            from .backends.postgres import PostgresBackend
+            existing = PostgresBackend()
+        else:
+            from .backends.whoosh import WhooshBackend
+            path = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search")
+            existing = WhooshBackend(path, app.config.get("SEARCH_REFRESH_SECONDS", 0.5))
+        app.extensions["search_backend"] = existing
+    return existing
+
+
+# --- queueing changes with their transaction ------------------------------------------------
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session, _context):
+    keys = session.info.setdefault("search_keys", set())
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        key = key_of(obj)
+        if key is not None and (obj in session.new or obj in session.deleted
+                                or session.is_modified(obj, include_collections=False)):
+            keys.add(key)
+
+
+@event.listens_for(Session, "before_commit")
+def _enqueue(session):
+    if not session.is_active:
+        return
+    session.flush()  # collect what the commit's own flush would have changed
+    keys = session.info.pop("search_keys", set())
+    if keys:
+        session.add_all(SearchQueue(key=key) for key in sorted(keys))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop("search_keys", None)
+
+
+def queue(obj) -> None:
+    """Queue an object explicitly (when what its document shows changed elsewhere)."""
+    key = key_of(obj)
+    if key is not None:
+        db.session.add(SearchQueue(key=key))
+
+
+# --- the writer --------------------------------------------------------------------------------
+
+
+def _load(key: str):
+    type_key, _, ident = key.partition(":")
+    model = registered().get(type_key)
+    if model is None or not ident.isdigit():
+        return None
+    return db.session.get(model, int(ident))
+
+
+def document_of(obj) -> SearchDocument | None:
+    return obj.search_document() if obj is not None else None
+
+
+def process_queue(limit: int = BATCH) -> int:
+    """Apply up to ``limit`` queued changes in one backend write. Returns how many were
+    applied; on a backend failure they stay queued (with the error) for the next round."""
+    query = select(SearchQueue).order_by(SearchQueue.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = db.session.scalars(query).all()
+    if not rows:
+        db.session.rollback()
+        return 0
+    documents, removed = [], []
+    for key in sorted({row.key for row in rows}):
+        doc = document_of(_load(key))
+        (documents.append(doc) if doc is not None else removed.append(key))
+    ids = [row.id for row in rows]
+    try:
+        backend().write(documents, removed)
+    except Exception as exc:  # busy index, disk full…: retried next round, never lost
+        db.session.rollback()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        for row in db.session.scalars(select(SearchQueue).where(SearchQueue.id.in_(ids))):
+            row.attempts += 1
+            row.last_error = error
+        db.session.commit()
+        raise
+    db.session.execute(delete(SearchQueue).where(SearchQueue.id.in_(ids)))
+    db.session.commit()
+    backend().refresh()
+    return len(rows)
+
+
+def drain() -> int:
+    """Apply everything queued (tests, the CLI)."""
+    total = 0
+    while (done := process_queue()):
+        total += done
+    return total
+
+
+def pending_keys() -> list[str]:
+    return list(db.session.scalars(select(SearchQueue.key).distinct().limit(MAX_PENDING_MASK)))
+
+
+def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> int:
+    """Rebuild the whole index from the database. Returns the number of documents."""
+    started = db.session.scalar(select(func.max(SearchQueue.id))) or 0
+    backend().clear()
+    total = 0
+    batch: list[SearchDocument] = []
+    for model in registered().values():
+        for obj in db.session.scalars(select(model).execution_options(yield_per=BATCH)):
+            doc = obj.search_document()
+            if doc is not None:
+                batch.append(doc)
+            if len(batch) >= 5000:
+                backend().write(batch, [], procs=procs)
+                db.session.commit()
+                total += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        db.session.expunge_all()
+    if batch:
+        backend().write(batch, [], procs=procs)
+        total += len(batch)
+        if progress:
+            progress(len(batch))
+    # what was queued before the rebuild started is in it now
+    db.session.execute(delete(SearchQueue).where(SearchQueue.id <= started))
+    db.session.commit()
+    backend().refresh()
+    return total
+
+
+def countable() -> int:
+    return sum(db.session.scalar(select(func.count()).select_from(model))
+               for model in registered().values())
+
+
+# --- querying -------------------------------------------------------------------------------------
+
+
+def scope_for(user) -> Scope:
+    signed_in = access.is_signed_in(user)
+    return Scope(
+        signed_in=signed_in,
+        user_id=user.id if signed_in else None,
+        visible_space_ids=list(db.session.scalars(access.visible_spaces(user))),
+        member_space_ids=list(db.session.scalars(access.member_spaces(user))) if signed_in else [],
+        pending_keys=pending_keys(),
+    )
+
+
+def query(user, request: SearchRequest) -> Results:
+    """Search as ``user``; raises QueryError (French message) for a query that can't run."""
+    results = backend().search(request, scope_for(user))
+    if results.organisations:
+        names = dict(db.session.execute(select(Organisation.id, Organisation.name)
+                                        .where(Organisation.id.in_(results.organisations))).all())
+        results.organisations = {org: (names.get(org, "?"), n)
+                                 for org, n in results.organisations.items()}
+    return results
+
+
+def type_label(type_key: str) -> str:
+    return TYPE_LABELS.get(type_key, type_key)
+
+
+__all__ = ["QueryError", "SearchRequest", "Results", "backend", "drain", "process_queue",
+           "query", "queue", "reindex", "type_label"]

@@ -1,0 +1,31 @@
+"""Organisation A's pages and documents for the route matrix."""
+from intranet.documents import services
+from intranet.spaces.models import Visibility
+
+PDF = b"%PDF-1.4\n% matrix\n"
+
+
+def build(world):
+    admin, space, group = world["a_admin"], world["a_space"], world["a_group"]
+    secret = world["CONTENT"]
+    page = services.create_page(space, title=f"Note {secret}", body=f"Texte {secret}",
+                                body_format="text", by=admin)
+    services.publish_page(page, by=admin)
+    draft = services.create_page(world["a_group"], title="Brouillon", body=f"Brouillon {secret}",
+                                 body_format="text", by=admin)
+    attachment = services.attach_to_page(page, PDF, f"annexe-{secret}.pdf", by=admin)
+    folder = services.create_folder(space, f"Dossier {secret}", None, by=admin)
+    document = services.upload(space, folder, PDF, f"budget-{secret}.pdf", by=admin)
+    binned = services.upload(group, None, PDF, "ancien.pdf", by=admin,
+                             visibility=Visibility.MEMBERS)
+    services.delete_document(binned, by=admin)
+    world["insider_urls"].append(f"/espaces/{space.slug}/pages/{page.id}")
+    world["insider_urls"].append(f"/espaces/{space.slug}/documents/dossiers/{folder.id}")
+    return {
+        ("documents", "slug"): [space.slug, group.slug],
+        ("documents", "page_id"): [page.id, draft.id],
+        ("documents", "attachment_id"): [attachment.id],
+        ("documents", "number"): [1],
+        ("documents", "folder_id"): [folder.id],
+        ("documents", "doc_id"): [document.id, binned.id],
+    }

@@ -1,0 +1,153 @@
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from intranet.accounts.models import Role
+from intranet.core.models import StoredFile
+from intranet.documents import services
+from intranet.documents.models import Document
+from intranet.extensions import db
+
+from .. import factories
+from ..helpers import count_queries, text
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+@pytest.fixture
+def setup():
+    org = factories.make_org("Agen")
+    return org, factories.org_space(org), factories.make_user(org, Role.EDITOR)
+
+
+def _send(client, space, data, name, folder=""):
+    return client.post(f"/espaces/{space.slug}/documents/envoyer",
+                       data={"file": (io.BytesIO(data), name), "folder": folder},
+                       content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_upload_then_download_with_safe_headers(client, login, setup):
+    org, space, editor = setup
+    login(editor)
+    assert "« budget 2026.pdf » est en ligne." in text(_send(client, space, PDF, "budget 2026.pdf"))
+    document = db.session.scalar(select(Document))
+    response = client.get(f"/espaces/{space.slug}/documents/{document.id}/telecharger")
+    assert response.data == PDF
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "budget%202026.pdf" in response.headers["Content-Disposition"] \
+        or "budget 2026.pdf" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_file_over_the_limit_or_of_a_forbidden_type_is_refused_and_nothing_stored(
+        app, client, login, setup):
+    org, space, editor = setup
+    login(editor)
+    big = PDF + b"0" * app.config["UPLOAD_MAX_BYTES"]
+    assert "dépasse la taille autorisée" in text(_send(client, space, big, "gros.pdf"))
+    assert "n'est pas accepté" in text(_send(client, space, b"MZ\x90\x00", "outil.exe"))
+    assert "ne correspond pas à un fichier .pdf" in text(
+        _send(client, space, b"<html>", "faux.pdf"))
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
+
+
+def test_files_are_stored_under_random_names_outside_static(app, client, login, setup):
+    org, space, editor = setup
+    login(editor)
+    _send(client, space, PDF, "../../etc/passwd.pdf")
+    stored = db.session.scalar(select(StoredFile))
+    assert stored.original_name == "passwd.pdf"
+    assert "passwd" not in stored.storage_name and len(stored.storage_name) == 40
+    assert app.config["UPLOAD_DIR"] in str(app.config["UPLOAD_DIR"])
+    assert client.get(f"/static/{stored.storage_name}").status_code == 404
+
+
+def test_a_new_version_keeps_the_old_one_downloadable(client, login, setup):
+    org, space, editor = setup
+    document = services.upload(space, None, PDF, "reglement.pdf", by=editor)
+    login(editor)
+    client.post(f"/espaces/{space.slug}/documents/{document.id}/versions",
+                data={"file": (io.BytesIO(PDF + b"v2"), "reglement-v2.pdf"), "note": "corrigé"},
+                content_type="multipart/form-data")
+    page = text(client.get(f"/espaces/{space.slug}/documents/{document.id}"))
+    assert "corrigé" in page and "reglement-v2.pdf" in page
+    assert client.get(f"/espaces/{space.slug}/documents/{document.id}/telecharger").data == PDF + b"v2"
+    assert client.get(f"/espaces/{space.slug}/documents/{document.id}/versions/1/telecharger").data == PDF
+
+
+def test_folders_rename_move_and_refuse_a_move_into_themselves(client, login, setup):
+    org, space, editor = setup
+    outer = services.create_folder(space, "Conseil", None, by=editor)
+    inner = services.create_folder(space, "2026", outer, by=editor)
+    document = services.upload(space, inner, PDF, "pv.pdf", by=editor)
+    login(editor)
+    response = client.post(f"/espaces/{space.slug}/documents/dossiers/{outer.id}/deplacer",
+                           data={"target": inner.id}, follow_redirects=True)
+    assert "ne peut pas être déplacé dans lui-même" in text(response)
+    client.post(f"/espaces/{space.slug}/documents/dossiers/{inner.id}/renommer",
+                data={"name": "Séances 2026"})
+    client.post(f"/espaces/{space.slug}/documents/{document.id}/deplacer", data={"target": "0"})
+    db.session.refresh(document)
+    db.session.refresh(inner)
+    assert document.folder_id is None and inner.name == "Séances 2026"
+    root = text(client.get(f"/espaces/{space.slug}/documents"))
+    assert "pv.pdf" in root and "Conseil" in root
+    duplicate = client.post(f"/espaces/{space.slug}/documents/dossiers",
+                            data={"name": "conseil", "parent": ""}, follow_redirects=True)
+    assert "Un dossier « conseil » existe déjà ici." in text(duplicate)
+
+
+def test_the_bin_hides_and_gives_back(client, login, setup):
+    org, space, editor = setup
+    folder = services.create_folder(space, "Archives", None, by=editor)
+    inside = services.upload(space, folder, PDF, "vieux.pdf", by=editor)
+    member = factories.make_user(org, Role.MEMBER)
+    login(editor)
+    client.post(f"/espaces/{space.slug}/documents/dossiers/{folder.id}/supprimer",
+                follow_redirects=True)
+    client.post("/deconnexion")
+    login(member)
+    assert "Archives" not in text(client.get(f"/espaces/{space.slug}/documents"))
+    assert client.get(f"/espaces/{space.slug}/documents/{inside.id}/telecharger").status_code == 404
+    assert client.get(f"/espaces/{space.slug}/corbeille").status_code == 403
+    client.post("/deconnexion")
+    login(editor)
+    assert "Archives" in text(client.get(f"/espaces/{space.slug}/corbeille"))
+    client.post(f"/espaces/{space.slug}/documents/dossiers/{folder.id}/restaurer")
+    client.post("/deconnexion")
+    login(member)
+    assert client.get(f"/espaces/{space.slug}/documents/{inside.id}/telecharger").status_code == 200
+
+
+def test_members_read_but_only_editors_write(client, login, setup):
+    org, space, editor = setup
+    document = services.upload(space, None, PDF, "note.pdf", by=editor)
+    login(factories.make_user(org, Role.MEMBER))
+    assert client.get(f"/espaces/{space.slug}/documents/{document.id}/telecharger").status_code == 200
+    assert _send(client, space, PDF, "x.pdf").status_code == 403
+    assert client.post(f"/espaces/{space.slug}/documents/{document.id}/supprimer").status_code == 403
+
+
+def test_another_organisation_cannot_list_or_download(client, login, setup):
+    org, space, editor = setup
+    document = services.upload(space, None, PDF, "note.pdf", by=editor)
+    login(factories.make_user(factories.make_org("Agmé"), Role.ADMIN))
+    assert client.get(f"/espaces/{space.slug}/documents").status_code == 404
+    assert client.get(f"/espaces/{space.slug}/documents/{document.id}/telecharger").status_code == 404
+    # nor through a space of its own
+    other_space = factories.org_space(db.session.scalar(select(type(org)).where(type(org).name == "Agmé")))
+    assert client.get(f"/espaces/{other_space.slug}/documents/{document.id}/telecharger").status_code == 404
+
+
+def test_library_listing_has_a_constant_number_of_queries(client, login, setup):
+    org, space, editor = setup
+    login(editor)
+    counts = []
+    for n in (2, 15):
+        while db.session.scalar(select(func.count()).select_from(Document)) < n:
+            services.upload(space, None, PDF, f"d{n}.pdf", by=editor)
+        counts.append(count_queries(client, f"/espaces/{space.slug}/documents"))
+    assert counts[0] == counts[1], counts

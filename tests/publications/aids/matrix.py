@@ -1,0 +1,30 @@
+"""Organisation A's aids for the route matrix: a draft and a withdrawn aid hold CONTENT (with a
+document), a published public aid does not."""
+from datetime import date
+
+from intranet.publications.aids import services
+from intranet.spaces.models import Visibility
+
+def _data(title: str, visibility=Visibility.PUBLIC) -> services.AidData:
+    return services.AidData(title=title, description=f"Description de {title}",
+                            beneficiaries=["communes"], themes=["sport"],
+                            closes_on=date(2099, 12, 31), visibility=visibility)
+
+def build(world):
+    org_a, editor = world["org_a"], world["a_admin"]
+    content = world["CONTENT"]
+    draft = services.create_aid(org_a, _data(f"Aide brouillon {content}"), by=editor,
+                                upload=(b"%PDF-1.4 test", f"reglement-{content}.pdf"))
+    withdrawn = services.create_aid(org_a, _data(f"Aide retirée {content}"), by=editor)
+    services.publish(withdrawn, by=editor)
+    services.withdraw(withdrawn, by=editor)
+    public = services.create_aid(org_a, _data("Aide publique aux communes"), by=editor,
+                                 upload=(b"%PDF-1.4 public", "public.pdf"))
+    services.publish(public, by=editor)
+    world["insider_urls"] += [f"/aides/{draft.id}", "/aides/"]
+    return {
+        ("aids", "aid_id"): [draft.id, withdrawn.id, public.id],
+        ("aids", "document_id"): [draft.documents[0].id, public.documents[0].id],
+        ("aids", "token"): ["jeton-invalide"],
+    }
+

@@ -1,0 +1,35 @@
+"""Organisation A's acts for the route matrix: a draft and a withdrawn act hold CONTENT (in
+their subject, body and annex name); a published public act and a published network-only act
+do not (any signed-in person may read the latter). The draft's sitting has no list online."""
+from datetime import timedelta
+
+from intranet.publications.deliberations import services
+from intranet.publications.deliberations.models import today_paris
+from intranet.spaces.models import Visibility
+
+from .builders import age, make_act
+
+
+def build(world):
+    org_a, editor, content = world["org_a"], world["a_admin"], world["CONTENT"]
+    draft = make_act(org_a, editor, number="A_DRAFT", subject=f"Projet {content}",
+                     body=f"Texte {content}", annexes=1, annex_name=f"annexe-{content}",
+                     sitting_date=today_paris() - timedelta(days=10))
+    withdrawn = make_act(org_a, editor, number="A_WITHDRAWN", subject=f"Retiré {content}",
+                         publish=True)
+    age(withdrawn, 90)
+    services.withdraw(withdrawn, by=editor)
+    public = make_act(org_a, editor, number="A_PUBLIC", subject="Acte public de A",
+                      publish=True, annexes=1)
+    network = make_act(org_a, editor, number="A_NETWORK", subject="Acte réseau de A",
+                       publish=True, visibility=Visibility.NETWORK)
+    services.publish_sitting_list(public.sitting, by=editor)
+    world["insider_urls"] += [f"/deliberations/{draft.id}", f"/deliberations/{withdrawn.id}",
+                              f"/deliberations/seances/{draft.sitting_id}"]
+    return {
+        ("deliberations", "deliberation_id"): [draft.id, withdrawn.id, public.id, network.id],
+        ("deliberations", "annex_id"): [draft.annexes[0].id, public.annexes[0].id],
+        ("deliberations", "sitting_id"): [draft.sitting_id, public.sitting_id],
+        ("deliberations", "token"): ["jeton-invalide"],
+        ("deliberations", "slug"): [org_a.slug],
+    }

@@ -1,0 +1,37 @@
+"""Organisation A's press releases for the route matrix (tests/test_access_matrix.py).
+
+``CONTENT`` is in A's draft (title, body and attachment name): only A's members may read it.
+A's published releases (public and network-only) hold no ``CONTENT``, since everybody signed in
+may read a network-only release."""
+from datetime import date
+
+from intranet.accounts.models import Role
+from intranet.publications.press import services
+from intranet.spaces.models import Visibility
+
+from ... import factories
+
+PDF = b"%PDF-1.4\n% test\n"
+
+
+def build(world):
+    org, content = world["org_a"], world["CONTENT"]
+    editor = factories.make_user(org, Role.EDITOR)
+    draft = services.create_release(org, title=f"Projet {content}", release_date=date(2024, 5, 2),
+                                    body=f"Brouillon : **{content}**",
+                                    files=[(f"note-{content}.pdf", PDF)], by=editor)
+    public = services.create_release(org, title="Inauguration de la médiathèque",
+                                     release_date=date(2024, 6, 1), body="Le maire invite.",
+                                     files=[("invitation.pdf", PDF)], by=editor)
+    services.publish(public, by=editor)
+    network = services.create_release(org, title="Note aux secrétaires de mairie",
+                                      release_date=date(2024, 6, 3), body="Pour le réseau.",
+                                      visibility=Visibility.NETWORK, by=editor)
+    services.publish(network, by=editor)
+    world["insider_urls"] += ["/communiques/", f"/communiques/{draft.id}"]
+    return {
+        ("press", "release_id"): [draft.id, public.id, network.id],
+        ("press", "attachment_id"): [draft.attachments[0].id, public.attachments[0].id],
+        ("press", "org_slug"): [org.slug],
+        ("press", "token"): ["jeton-invalide"],
+    }

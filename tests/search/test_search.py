@@ -1,0 +1,243 @@
+"""Search, on each backend: French analysis, query syntax, and above all permission filtering
+inside the query — a hit count or a snippet never reveals what the person may not read."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from intranet.accounts.models import Role
+from intranet.core.publishing import PublicationStatus
+from intranet.documents import services as documents
+from intranet.extensions import db
+from intranet.publications.press.models import PressRelease
+from intranet.search import services as search
+from intranet.search.backends import QueryError, SearchRequest
+from intranet.search.models import SearchQueue
+from intranet.spaces.models import JoinPolicy, Visibility
+
+from .. import factories
+from ..helpers import text
+
+
+
+def _anon():
+    from flask_login import AnonymousUserMixin
+    return AnonymousUserMixin()
+
+
+def _page(space, author, title, body, **kwargs):
+    page = documents.create_page(space, title=title, body=body, body_format="text", by=author,
+                                 **kwargs)
+    documents.publish_page(page, by=author)
+    return page
+
+
+def _find(user, text_, **kwargs):
+    return search.query(user or _anon(), SearchRequest(text=text_, **kwargs))
+
+
+@pytest.fixture
+def world(search_backend):
+    org = factories.make_org("Agen")
+    editor = factories.make_user(org, Role.EDITOR)
+    public = factories.make_group(editor, name="Vie locale", visibility=Visibility.PUBLIC,
+                                  join_policy=JoinPolicy.OPEN)
+    return {"org": org, "editor": editor, "public": public, "private": factories.org_space(org)}
+
+
+def test_accents_plurals_and_case_are_ignored(world):
+    _page(world["public"], world["editor"], "Délibérations du conseil", "Les élus ont voté.")
+    search.drain()
+    for query in ("deliberation", "DÉLIBÉRATION", "délibérations", "elus", "CONSEILS"):
+        assert _find(None, query).total == 1, query
+
+
+def test_exact_phrase_prefix_and_title_field(world):
+    _page(world["public"], world["editor"], "Budget primitif", "Le plan local d'urbanisme est adopté.")
+    _page(world["public"], world["editor"], "Subventions aux associations", "Le local du club.")
+    search.drain()
+    assert _find(None, '"plan local"').total == 1
+    assert _find(None, "subven*").total == 1
+    assert _find(None, "titre:budget").total == 1
+    assert _find(None, "titre:urbanisme").total == 0
+    assert _find(None, "local").total == 2
+    assert _find(None, "local SAUF club").total == 1
+    assert _find(None, "budget OU subventions").total == 2
+
+
+def test_a_member_of_b_finds_nothing_of_a_private_page_not_even_a_count(world):
+    _page(world["private"], world["editor"], "Contentieux", "Dossier xylophone confidentiel")
+    search.drain()
+    outsider = factories.make_user(factories.make_org("Agmé"), Role.ADMIN)
+    found = _find(outsider, "xylophone")
+    assert found.total == 0 and found.hits == [] and found.types == {}
+    assert found.organisations == {} and found.years == {}
+    assert _find(None, "xylophone").total == 0
+    colleague = factories.make_user(world["org"], Role.MEMBER)
+    assert _find(colleague, "xylophone").total == 1
+
+
+def test_a_space_made_private_disappears_from_anonymous_results_at_once(world):
+    _page(world["public"], world["editor"], "Fête locale", "Feu d'artifice au bord du lot")
+    search.drain()
+    assert _find(None, "artifice").total == 1
+    world["public"].visibility = Visibility.MEMBERS
+    db.session.commit()          # no index write needed: visibility is checked at query time
+    assert _find(None, "artifice").total == 0
+
+
+def test_a_page_narrowed_to_members_disappears_before_the_index_is_updated(world):
+    page = _page(world["public"], world["editor"], "Compte rendu", "Réunion sur la voirie")
+    search.drain()
+    assert _find(None, "voirie").total == 1
+    documents.update_page(page, title=page.title, body="Réunion sur la voirie", body_format="text",
+                          by=world["editor"], base_version=page.version,
+                          visibility=Visibility.MEMBERS)
+    assert _find(None, "voirie").total == 0       # pending change: left out at once
+    search.drain()
+    assert _find(None, "voirie").total == 0       # and the index now agrees
+    assert _find(world["editor"], "voirie").total == 1
+
+
+def test_drafts_never_reach_the_index(world):
+    documents.create_page(world["public"], title="Projet", body="brouillon zanzibar",
+                          body_format="text", by=world["editor"])
+    search.drain()
+    assert search.backend().count() == 0
+    assert _find(world["editor"], "zanzibar").total == 0
+
+
+def test_changes_are_queued_with_their_transaction_only(world):
+    page = documents.create_page(world["public"], title="Annulée", body="x", body_format="text",
+                                 by=world["editor"])
+    search.drain()
+    page.title = "Changement abandonné"
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(SearchQueue)) == 0
+
+
+def test_a_failed_index_write_keeps_the_change_queued(world, monkeypatch):
+    _page(world["public"], world["editor"], "Cantine", "Menus de la cantine scolaire")
+    backend = search.backend()
+
+    def broken(*args, **kwargs):
+        raise OSError("disque plein")
+    monkeypatch.setattr(backend, "write", broken)
+    with pytest.raises(OSError):
+        search.process_queue()
+    row = db.session.scalars(select(SearchQueue)).first()
+    assert row.attempts == 1 and "disque plein" in row.last_error
+    monkeypatch.undo()
+    search.drain()
+    assert _find(None, "cantine").total == 1
+
+
+def test_facets_count_only_what_the_person_may_see(world):
+    _page(world["public"], world["editor"], "Marché de Noël", "Artisans et marché")
+    _page(world["private"], world["editor"], "Marché public", "Consultation marché voirie")
+    documents.upload(world["public"], None, b"%PDF-1.4\n", "marche-plan.pdf", by=world["editor"],
+                     description="Plan du marché")
+    search.drain()
+    anonymous = _find(None, "marché")
+    assert anonymous.total == 2 and anonymous.types == {"page": 1, "document": 1}
+    member = _find(world["editor"], "marché")
+    assert member.total == 3 and member.types == {"page": 2, "document": 1}
+    only_pages = _find(world["editor"], "marché", types=["page"])
+    assert only_pages.total == 2
+
+
+def test_text_of_attached_pdf_is_searchable(world):
+    documents.upload(world["public"], None, _pdf_with_text("Reglement du cimetiere communal"),
+                     "reglement.pdf", by=world["editor"])
+    search.drain()
+    assert _find(None, "cimetière").total == 1
+
+
+def test_a_binned_folder_takes_its_documents_out_of_search(world):
+    folder = documents.create_folder(world["public"], "Archives", None, by=world["editor"])
+    documents.upload(world["public"], folder, b"%PDF-1.4\n", "ancien-tarif.pdf", by=world["editor"])
+    search.drain()
+    assert _find(None, "tarif").total == 1
+    documents.delete_folder(folder, by=world["editor"])
+    assert _find(None, "tarif").total == 0
+    search.drain()
+    assert _find(None, "tarif").total == 0
+
+
+@pytest.mark.parametrize("query", ['"plan local', "*", "a*", "le la les", "x" * 10_000,
+                                   "titre:", "OU", "SAUF SAUF", "(((", "\x00", ":*"])
+def test_odd_queries_get_a_message_or_a_sane_result(world, query):
+    _page(world["public"], world["editor"], "Plan", "plan local")
+    search.drain()
+    try:
+        found = _find(None, query)
+    except QueryError as exc:
+        assert str(exc)  # a French explanation
+    else:
+        assert found.total >= 0
+
+
+def test_results_page_highlights_and_escapes(client, world):
+    _page(world["public"], world["editor"], "Voirie <b>urgente</b>", "Travaux de voirie rue Thiers")
+    search.drain()
+    raw = client.get("/recherche?q=voirie").get_data(as_text=True)
+    page = text(client.get("/recherche?q=voirie"))
+    assert "<mark>voirie</mark>" in raw.lower()
+    assert "<b>urgente</b>" not in raw and "&lt;b&gt;urgente" in raw  # the title is escaped
+    assert "1 résultat" in page or "<strong>1</strong> résultat" in page
+    huge = client.get("/recherche?q=" + "a" * 10_000)
+    assert huge.status_code == 200 and "300 premiers caractères" in text(huge)
+    assert client.get('/recherche?q="plan').status_code == 200
+    assert "Saisissez au moins un mot" in text(client.get("/recherche?q=*"))
+
+
+def test_search_results_link_to_pages_the_person_can_open(client, login, world):
+    page = _page(world["private"], world["editor"], "Conseil", "Ordre du jour du conseil")
+    search.drain()
+    login(factories.make_user(world["org"], Role.MEMBER))
+    results = text(client.get("/recherche?q=conseil"))
+    assert f"/espaces/{world['private'].slug}/pages/{page.id}" in results
+    assert client.get(f"/espaces/{world['private'].slug}/pages/{page.id}").status_code == 200
+
+
+def _pdf_with_text(words: str) -> bytes:
+    """A one-page PDF whose content stream draws ``words`` (enough for pypdf to read back)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({words}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_publications_are_searchable_once_published_only(world):
+    release = PressRelease(title="Inauguration de la médiathèque", release_date=date(2026, 11, 2),
+                           body_html="<p>Ouverture au public samedi.</p>",
+                           organisation=world["org"], visibility=Visibility.PUBLIC)
+    db.session.add(release)
+    db.session.commit()
+    search.drain()
+    assert _find(None, "médiathèque").total == 0          # a draft
+    release.status = PublicationStatus.PUBLISHED
+    db.session.commit()
+    search.drain()
+    found = _find(None, "mediatheque")
+    assert found.total == 1 and found.hits[0].url == f"/communiques/{release.id}"
+    release.visibility = Visibility.NETWORK
+    db.session.commit()
+    search.drain()
+    assert _find(None, "médiathèque").total == 0
+    assert _find(world["editor"], "médiathèque").total == 1
