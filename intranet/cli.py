@@ -14,6 +14,15 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 import_cli = AppGroup("import", help="Importer des données (CSV).")
 mail_cli = AppGroup("mail", help="Envoi des courriels de la file d'attente.")
 search_cli = AppGroup("search", help="Index de recherche.")
+notifications_cli = AppGroup("notifications", help="Notifications.")
+
+
+@notifications_cli.command("digest")
+def notifications_digest():
+    """Envoyer le résumé quotidien (à lancer chaque jour, par exemple à 7 h)."""
+    from .notifications import services
+    sent = services.send_digests()
+    click.echo(f"{sent} résumé(s) mis en file d'envoi.")
 
 
 @import_cli.command("organisations")
@@ -199,5 +208,6 @@ def seed_demo(force: bool):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (import_cli, mail_cli, search_cli, worker, create_admin, seed_demo):
+    for command in (import_cli, mail_cli, search_cli, notifications_cli, worker, create_admin,
+                    seed_demo):
         app.cli.add_command(command)

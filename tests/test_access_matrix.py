@@ -106,7 +106,7 @@ def _urls(app, samples):
         for arg in sorted(rule.arguments):
             values = samples.get((blueprint, arg)) or samples.get(("*", arg))
             assert values, (f"Route {rule.rule} ({rule.endpoint}) takes <{arg}>: add a sample of "
-                            f"organisation A's objects for it in SAMPLES of {__file__}")
+                            f"organisation A's objects for it in the matrix.py of its test folder")
             combos = [dict(c, **{arg: v}) for c in combos for v in values]
         for values in combos:
             url = rule.build(values)[1]

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
 from ..accounts.models import User, _enum
 from ..core import uploads
@@ -69,6 +69,12 @@ class Page(TimestampMixin, db.Model):
     @property
     def status_label(self) -> str:
         return PAGE_STATUS_LABELS[self.status]
+
+    @classmethod
+    def search_load_options(cls):
+        """What ``search_document`` reads, loaded with the page (for a full reindex)."""
+        return (joinedload(cls.space).joinedload(Space.organisation),
+                selectinload(cls.attachments).joinedload(PageAttachment.file))
 
     def search_document(self) -> SearchDocument | None:
         if not self.is_published or self.deleted_at is not None:
@@ -174,6 +180,11 @@ class Document(TimestampMixin, db.Model):
                 return True
             folder = folder.parent
         return self.deleted_at is not None
+
+    @classmethod
+    def search_load_options(cls):
+        return (joinedload(cls.space).joinedload(Space.organisation),
+                joinedload(cls.current_version).joinedload(DocumentVersion.file))
 
     def search_document(self) -> SearchDocument | None:
         if self.in_bin or self.current_version is None:

@@ -28,6 +28,11 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # Overrides of the default sender, a Reply-To, and extra headers (JSON object): what
+    # mailing lists and reply-by-email need (List-Id, List-Unsubscribe…).
+    sender: Mapped[str | None] = mapped_column(String(300))
+    reply_to: Mapped[str | None] = mapped_column(String(300))
+    headers: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"),
                                                  default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

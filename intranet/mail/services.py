@@ -1,6 +1,7 @@
 """Queue mail in the caller's transaction; deliver it later from the worker."""
 from __future__ import annotations
 
+import json
 import smtplib
 import sys
 from datetime import timedelta
@@ -15,13 +16,24 @@ from ..extensions import mail as mailer
 from .models import OutboxMessage, OutboxStatus
 
 
-def queue(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
+def queue(recipient: str, subject: str, template: str, *, reply_to: str | None = None,
+          **context) -> OutboxMessage:
     """Render ``mail/<template>.txt`` and add the message to the current transaction.
     Nothing is sent here: the worker delivers it once the transaction has committed."""
     context.setdefault("site_name", current_app.config["SITE_NAME"])
     # Rendered without the web pages' context processors: a mail knows nothing of the request.
-    body = current_app.jinja_env.get_template(f"mail/{template}.txt").render(**context)
-    message = OutboxMessage(recipient=recipient, subject=subject, body_text=body)
+    body = current_app.jinja_env.get_template(f"mail/{template}.txt").render(reply_to=reply_to,
+                                                                           **context)
+    return queue_raw(recipient, subject, body, reply_to=reply_to)
+
+
+def queue_raw(recipient: str, subject: str, body_text: str, *, body_html: str | None = None,
+              sender: str | None = None, reply_to: str | None = None,
+              headers: dict[str, str] | None = None) -> OutboxMessage:
+    """Queue an already written message (mailing lists), in the current transaction."""
+    message = OutboxMessage(recipient=recipient, subject=subject[:300], body_text=body_text,
+                            body_html=body_html, sender=sender, reply_to=reply_to,
+                            headers=json.dumps(headers, ensure_ascii=False) if headers else "")
     db.session.add(message)
     return message
 
@@ -46,7 +58,9 @@ def _print(message: OutboxMessage) -> None:
 def _as_mail(message: OutboxMessage) -> Message:
     return Message(subject=message.subject, recipients=[message.recipient],
                    body=message.body_text, html=message.body_html,
-                   sender=current_app.config["MAIL_DEFAULT_SENDER"])
+                   sender=message.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+                   reply_to=message.reply_to,
+                   extra_headers=json.loads(message.headers) if message.headers else None)
 
 
 def _failed(message: OutboxMessage, exc: Exception) -> None:

@@ -138,30 +138,44 @@ def pending_keys() -> list[str]:
     return list(db.session.scalars(select(SearchQueue.key).distinct().limit(MAX_PENDING_MASK)))
 
 
+def _batches(model, size: int = BATCH):
+    """All rows of a model, in id order, one fresh query and one identity map per batch."""
+    options = model.search_load_options() if hasattr(model, "search_load_options") else ()
+    last = 0
+    while True:
+        rows = db.session.scalars(select(model).options(*options).where(model.id > last)
+                                  .order_by(model.id).limit(size)).unique().all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+        db.session.commit()       # keeps the text extracted from files
+        db.session.expunge_all()  # and memory flat over 100,000 objects
+
+
 def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> int:
     """Rebuild the whole index from the database. Returns the number of documents."""
     started = db.session.scalar(select(func.max(SearchQueue.id))) or 0
     backend().clear()
     total = 0
-    batch: list[SearchDocument] = []
-    for model in registered().values():
-        for obj in db.session.scalars(select(model).execution_options(yield_per=BATCH)):
-            doc = obj.search_document()
-            if doc is not None:
-                batch.append(doc)
-            if len(batch) >= 5000:
-                backend().write(batch, [], procs=procs)
-                db.session.commit()
-                total += len(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        db.session.expunge_all()
-    if batch:
-        backend().write(batch, [], procs=procs)
-        total += len(batch)
+    pending: list[SearchDocument] = []
+
+    def flush():
+        nonlocal total, pending
+        backend().write(pending, [], procs=procs)
+        db.session.commit()  # text extracted from files is kept
+        total += len(pending)
         if progress:
-            progress(len(batch))
+            progress(len(pending))
+        pending = []
+
+    for model in registered().values():
+        for rows in _batches(model):
+            pending.extend(doc for doc in (row.search_document() for row in rows) if doc)
+            if len(pending) >= 5000:
+                flush()
+    if pending:
+        flush()
     # what was queued before the rebuild started is in it now
     db.session.execute(delete(SearchQueue).where(SearchQueue.id <= started))
     db.session.commit()

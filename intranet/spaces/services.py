@@ -9,9 +9,9 @@ from .. import access
 from ..accounts.models import Organisation, OrgKind, Role, User
 from ..core import audit
 from ..core.text import unique_slug
-from ..core.urls import absolute_url
+from ..core.urls import path_for
 from ..extensions import db
-from ..mail import services as mail
+from ..notifications.services import notify
 from .models import (Activity, JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember,
                      SpaceRule, Visibility)
 
@@ -220,10 +220,11 @@ def _tell_admins_of_request(space: Space, user: User) -> None:
     admins = db.session.scalars(select(User).join(SpaceMember).where(
         SpaceMember.space_id == space.id, SpaceMember.role == Role.ADMIN,
         SpaceMember.status == MemberStatus.ACTIVE, User.active.is_(True))).all()
-    link = absolute_url("spaces.members", slug=space.slug)
-    for admin in admins:
-        mail.queue(admin.email, f"Demande d'adhésion au groupe « {space.name} »", "join_request",
-                   admin=admin, user=user, space=space, link=link)
+    notify(admins, "space.join_request", f"{user.full_name} demande à rejoindre le groupe "
+           f"« {space.name} »", url=path_for("spaces.members", slug=space.slug),
+           body=f"{user.full_name}{' (' + user.function + ')' if user.function else ''} "
+                "demande à rejoindre le groupe. Acceptez ou refusez la demande depuis la liste "
+                "des membres.", actor=user)
 
 
 def approve(space: Space, user: User, *, by: User) -> None:

@@ -23,6 +23,7 @@ from ...core.text import fold
 from ...core.timeutil import PARIS, utcnow
 from ...core.urls import absolute_url, path_for
 from ...extensions import db
+from .. import common
 from ...spaces import services as spaces
 from ...spaces.models import Visibility
 from .models import (BENEFICIARIES, BENEFICIARY_TARGETS, FACETS, THEMES, Aid,
@@ -177,16 +178,9 @@ def remove_document(document: AidDocument) -> None:
 
 
 def publish(aid: Aid, *, by: User) -> None:
-    if aid.status == PublicationStatus.PUBLISHED:
-        return
-    aid.status = PublicationStatus.PUBLISHED
-    aid.published_at = aid.published_at or utcnow()
-    aid.updated_at = utcnow()
-    spaces.record_activity(spaces.ensure_open_space(), "aid.published",
-                           f"Nouvelle aide de {aid.organisation.name} : {aid.title}",
-                           actor=by, url=_page(aid),
-                           visibility=aid.visibility)
-    db.session.commit()
+    if common.mark_published(aid, by=by, verb="aid.published", url=_page(aid),
+                             summary=f"Nouvelle aide de {aid.organisation.name} : {aid.title}"):
+        db.session.commit()
 
 
 def _page(aid) -> str:
@@ -194,9 +188,7 @@ def _page(aid) -> str:
 
 
 def withdraw(aid: Aid, *, by: User) -> None:
-    aid.status = PublicationStatus.WITHDRAWN
-    spaces.retract_activity(_page(aid))
-    aid.updated_at = utcnow()
+    common.mark_withdrawn(aid, url=_page(aid))
     db.session.commit()
 
 

@@ -20,6 +20,7 @@ from ...core.text import fold, unique_slug
 from ...core.timeutil import utcnow
 from ...core.urls import path_for
 from ...extensions import db
+from .. import common
 from ...spaces import services as spaces
 from ...spaces.models import Visibility
 from .models import (Nomenclature, NomenclatureCode, NoticeDocument, Procedure,
@@ -386,16 +387,10 @@ def remove_document(document: NoticeDocument) -> None:
 
 
 def publish(notice: ProcurementNotice, *, by: User) -> None:
-    if notice.status == PublicationStatus.PUBLISHED:
-        return
-    notice.status = PublicationStatus.PUBLISHED
-    notice.published_at = notice.published_at or utcnow()
-    notice.updated_at = utcnow()
-    spaces.record_activity(spaces.ensure_open_space(), "procurement.published",
-                           f"Avis de marché de {notice.organisation.name} : {notice.title}",
-                           actor=by, url=_page(notice),
-                           visibility=notice.visibility)
-    db.session.commit()
+    if common.mark_published(notice, by=by, verb="procurement.published", url=_page(notice),
+                             summary=f"Avis de marché de {notice.organisation.name} : "
+                                     f"{notice.title}"):
+        db.session.commit()
 
 
 def _page(notice) -> str:
@@ -403,9 +398,7 @@ def _page(notice) -> str:
 
 
 def withdraw(notice: ProcurementNotice, *, by: User) -> None:
-    notice.status = PublicationStatus.WITHDRAWN
-    spaces.retract_activity(_page(notice))
-    notice.updated_at = utcnow()
+    common.mark_withdrawn(notice, url=_page(notice))
     db.session.commit()
 
 
