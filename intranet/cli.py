@@ -131,7 +131,7 @@ def worker(once: bool, interval: float):
 
 def _search_round():
     from .search import services
-    from .search.backends.whoosh import BusyError
+    from .search.backends import BusyError
     try:
         done = services.drain()
     except BusyError:

@@ -6,10 +6,12 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..core.models import TimestampMixin
+from ..core.urls import path_for
 from ..extensions import db
+from ..search.documents import SearchDocument, searchable
 
 
 class OrgKind(enum.StrEnum):
@@ -70,6 +72,7 @@ def _enum(enum_cls, name):
                 values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
+@searchable("organisation", "Organisations")
 class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisation"
 
@@ -93,10 +96,24 @@ class Organisation(TimestampMixin, db.Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation",
                                                          cascade="all, delete-orphan")
 
+    def search_document(self) -> SearchDocument | None:
+        """Public facts, found by anyone (the open space's public part)."""
+        if not self.is_active:
+            return None
+        from ..spaces.services import open_space_id
+        facts = [self.kind.label, self.insee_code or "", self.siren or "",
+                 self.epci.name if self.epci else "", self.description]
+        return SearchDocument(key=f"organisation:{self.id}", type="organisation", title=self.name,
+                              body=" ".join(f for f in facts if f),
+                              url=path_for("accounts.organisation", slug=self.slug),
+                              date=self.created_at, space_id=open_space_id(), narrow="public",
+                              organisation_id=self.id, organisation_name=self.name)
+
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
 
 
+@searchable("person", "Personnes")
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -135,12 +152,28 @@ class User(UserMixin, TimestampMixin, db.Model):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
+    @classmethod
+    def search_load_options(cls):
+        return (selectinload(cls.memberships).joinedload(Membership.organisation),)
+
+    def search_document(self) -> SearchDocument | None:
+        """The directory: found by signed-in people only (the network), never anonymously."""
+        if not self.active:
+            return None
+        from ..spaces.services import open_space_id
+        organisations = ", ".join(m.organisation.name for m in self.memberships)
+        return SearchDocument(key=f"person:{self.id}", type="person", title=self.full_name,
+                              body=f"{self.function}\n{organisations}".strip(),
+                              url=path_for("accounts.person", user_id=self.id),
+                              date=self.created_at, space_id=open_space_id(), narrow="network")
+
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 
 
 class Membership(TimestampMixin, db.Model):
     __tablename__ = "membership"
+    __search_follow__ = {"person": "user_id"}   # a person's document lists their organisations
     __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

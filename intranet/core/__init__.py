@@ -1,1 +1,2 @@
-"""Shared helpers: time, sanitising, uploads, pagination, audit, French dates."""
+"""Shared helpers: audit log, uploads and their text, sanitising, CSV reading, French dates,
+Atom feeds, reply-by-email addresses, publication states, links, extension hooks."""

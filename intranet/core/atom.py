@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from flask import Response
+from flask import Response, request
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -26,6 +26,8 @@ def _iso(value: datetime) -> str:
 
 def feed(*, feed_id: str, title: str, self_url: str, page_url: str,
          entries: list[Entry]) -> Response:
+    """The feed as a response. A private feed (a per-person token address) is marked
+    ``Cache-Control: private, no-store`` so no shared cache keeps it."""
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(root, f"{{{ATOM}}}id").text = feed_id
@@ -48,7 +50,10 @@ def feed(*, feed_id: str, title: str, self_url: str, page_url: str,
         if entry.summary:
             ET.SubElement(node, f"{{{ATOM}}}summary", type="text").text = entry.summary
     body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return Response(body, mimetype="application/atom+xml")
+    response = Response(body, mimetype="application/atom+xml")
+    if request.view_args and "token" in request.view_args:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # Private feeds (per-person token addresses) offered on the profile page: (label, endpoint).

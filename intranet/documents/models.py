@@ -112,6 +112,7 @@ class PageRevision(db.Model):
 class PageAttachment(db.Model):
     """An image or a file attached to a page (images can be shown in its body)."""
     __tablename__ = "page_attachment"
+    __search_follow__ = {"page": "page_id"}   # its text is part of the page's document
 
     id: Mapped[int] = mapped_column(primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("page.id", ondelete="CASCADE"), index=True)

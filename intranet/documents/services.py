@@ -16,7 +16,7 @@ from ..core.urls import path_for
 from ..extensions import db
 from ..search import services as search
 from ..spaces.models import Space, Visibility
-from ..spaces.services import record_activity
+from ..spaces.services import record_activity, restrict_activity, retract_activity
 from .models import (Document, DocumentVersion, Folder, Page, PageAttachment, PageRevision,
                      PageStatus)
 
@@ -83,6 +83,8 @@ def update_page(page: Page, *, title: str, body: str, body_format: str, by: User
     page.body_format = body_format if body_format in ("html", "text") else "text"
     page.body_html = to_html(body, page.body_format)
     page.visibility = _narrowing(page.space, visibility)
+    restrict_activity(path_for("documents.page", slug=page.space.slug, page_id=page.id),
+                      page.visibility)  # what announced it follows its visibility
     page.version += 1
     page.updated_at, page.updated_by_id = utcnow(), by.id
     _revise(page, by, note)
@@ -135,6 +137,7 @@ def send_back(page: Page, *, by: User, comment: str) -> None:
 def unpublish_page(page: Page, *, by: User) -> None:
     page.status = PageStatus.DRAFT
     page.updated_at, page.updated_by_id = utcnow(), by.id
+    retract_activity(_page_url(page))
     db.session.commit()
 
 
@@ -150,6 +153,7 @@ def restore_revision(page: Page, revision: PageRevision, *, by: User) -> None:
 
 def delete_page(page: Page, *, by: User) -> None:
     page.deleted_at = utcnow()
+    retract_activity(_page_url(page))
     db.session.commit()
 
 
@@ -322,6 +326,7 @@ def move_folder(folder: Folder, target: Folder | None, *, by: User) -> None:
 
 def delete_document(document: Document, *, by: User) -> None:
     document.deleted_at, document.deleted_by_id = utcnow(), by.id
+    retract_activity(path_for("documents.document", slug=document.space.slug, doc_id=document.id))
     db.session.commit()
 
 

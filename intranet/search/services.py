@@ -52,10 +52,19 @@ def backend():
 def _collect(session, _context):
     keys = session.info.setdefault("search_keys", set())
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        changed = (obj in session.new or obj in session.deleted
+                   or session.is_modified(obj, include_collections=False))
+        if not changed:
+            continue
         key = key_of(obj)
-        if key is not None and (obj in session.new or obj in session.deleted
-                                or session.is_modified(obj, include_collections=False)):
+        if key is not None:
             keys.add(key)
+        # A row that is part of another object's document (an attachment's text in its
+        # page's, a membership in a person's): ``{type_key: foreign key attribute}``.
+        for type_key, attribute in getattr(type(obj), "__search_follow__", {}).items():
+            parent_id = getattr(obj, attribute, None)
+            if parent_id is not None:
+                keys.add(f"{type_key}:{parent_id}")
 
 
 @event.listens_for(Session, "before_commit")
@@ -158,24 +167,14 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> in
     started = db.session.scalar(select(func.max(SearchQueue.id))) or 0
     backend().clear()
     total = 0
-    pending: list[SearchDocument] = []
-
-    def flush():
-        nonlocal total, pending
-        backend().write(pending, [], procs=procs)
-        db.session.commit()  # text extracted from files is kept
-        total += len(pending)
-        if progress:
-            progress(len(pending))
-        pending = []
-
-    for model in registered().values():
-        for rows in _batches(model):
-            pending.extend(doc for doc in (row.search_document() for row in rows) if doc)
-            if len(pending) >= 5000:
-                flush()
-    if pending:
-        flush()
+    with backend().bulk(procs=procs) as add:
+        for model in registered().values():
+            for rows in _batches(model):
+                documents = [doc for doc in (row.search_document() for row in rows) if doc]
+                add(documents)
+                total += len(documents)
+                if progress:
+                    progress(len(rows))
     # what was queued before the rebuild started is in it now
     db.session.execute(delete(SearchQueue).where(SearchQueue.id <= started))
     db.session.commit()

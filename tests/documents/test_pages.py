@@ -205,3 +205,21 @@ def test_page_list_uses_a_constant_number_of_queries(client, login):
             services.publish_page(page, by=editor)
         counts.append(count_queries(client, f"/espaces/{space.slug}/pages"))
     assert counts[0] == counts[1], counts
+
+
+def test_what_announced_a_page_follows_it_offline_and_into_narrower_visibility(client, login):
+    org, space, editor = _setup()
+    group = factories.make_group(editor, visibility=Visibility.NETWORK, join_policy=JoinPolicy.OPEN)
+    page = services.create_page(group, title="Réunion voirie", body="x", body_format="text",
+                                by=editor)
+    services.publish_page(page, by=editor)
+    outsider = factories.make_user(factories.make_org("Agmé"))
+    login(outsider)
+    assert "Réunion voirie" in text(client.get(f"/espaces/{group.slug}"))
+    services.update_page(page, title=page.title, body="x", body_format="text", by=editor,
+                         base_version=page.version, visibility=Visibility.MEMBERS)
+    assert "Réunion voirie" not in text(client.get(f"/espaces/{group.slug}"))
+    services.update_page(page, title=page.title, body="x", body_format="text", by=editor,
+                         base_version=page.version)
+    services.unpublish_page(page, by=editor)
+    assert "Réunion voirie" not in text(client.get(f"/espaces/{group.slug}"))

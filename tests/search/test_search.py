@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Role
+from intranet.accounts.models import Role, User
 from intranet.core.publishing import PublicationStatus
 from intranet.documents import services as documents
 from intranet.extensions import db
@@ -103,7 +103,7 @@ def test_drafts_never_reach_the_index(world):
     documents.create_page(world["public"], title="Projet", body="brouillon zanzibar",
                           body_format="text", by=world["editor"])
     search.drain()
-    assert search.backend().count() == 0
+    assert _find(world["editor"], "projet", types=["page"]).total == 0
     assert _find(world["editor"], "zanzibar").total == 0
 
 
@@ -241,3 +241,51 @@ def test_publications_are_searchable_once_published_only(world):
     search.drain()
     assert _find(None, "médiathèque").total == 0
     assert _find(world["editor"], "médiathèque").total == 1
+
+
+def test_organisations_are_found_by_anyone_and_people_by_signed_in_people_only(world):
+    person = factories.make_user(world["org"], Role.MEMBER, first_name="Martine",
+                                 last_name="Lafon")
+    search.drain()
+    assert _find(None, "agen", types=["organisation"]).total == 1
+    assert _find(None, "lafon").total == 0
+    found = _find(world["editor"], "lafon")
+    assert found.total == 1 and found.hits[0].url == f"/personnes/{person.id}"
+    assert "Agen" in found.hits[0].snippet
+    other = factories.make_org("Agnac")
+    factories.add_membership(person, other)
+    search.drain()
+    assert "Agnac" in _find(world["editor"], "lafon").hits[0].snippet
+
+
+def test_a_new_attachment_makes_its_page_searchable_by_its_text(world):
+    page = _page(world["public"], world["editor"], "Règlement", "Voir la pièce jointe.")
+    search.drain()
+    documents.attach_to_page(page, _pdf_with_text("Horaires de la decheterie"), "horaires.pdf",
+                             by=world["editor"])
+    search.drain()
+    assert _find(None, "déchèterie").total == 1
+
+
+def test_a_suggestion_never_comes_from_what_the_person_may_not_read(world):
+    _page(world["private"], world["editor"], "Personnel", "Entretien avec monsieur Dupontel")
+    search.drain()
+    found = _find(None, "dupontal")
+    assert found.total == 0 and found.suggestion is None
+
+
+def test_a_full_reindex_rebuilds_what_the_queue_built(world, runner):
+    _page(world["public"], world["editor"], "Bibliothèque", "Horaires de la bibliothèque")
+    _page(world["private"], world["editor"], "Budget", "Réunion budgétaire interne")
+    search.drain()
+    editor_id = world["editor"].id
+    before = (_find(None, "bibliotheque").total, _find(world["editor"], "budget").total)
+    search.backend().clear()
+    assert _find(None, "bibliotheque").total == 0
+    result = runner.invoke(args=["search", "reindex", "--procs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "documents indexés" in result.output
+    search.backend().refresh()
+    editor = db.session.get(User, editor_id)  # the rebuild let go of every loaded object
+    assert (_find(None, "bibliotheque").total, _find(editor, "budget").total) == before
+    assert _find(None, "budget").total == 0

@@ -179,6 +179,7 @@ class AidTag(db.Model):
 class AidDocument(TimestampMixin, db.Model):
     """A file attached to an aid (rules, application form…)."""
     __tablename__ = "aid_document"
+    __search_follow__ = {"aid": "aid_id"}   # its text is part of the aid's document
 
     id: Mapped[int] = mapped_column(primary_key=True)
     aid_id: Mapped[int] = mapped_column(ForeignKey("aid.id", ondelete="CASCADE"), index=True)

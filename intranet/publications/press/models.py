@@ -53,6 +53,7 @@ class PressRelease(PublicationMixin, TimestampMixin, db.Model):
 class PressAttachment(db.Model):
     """A PDF or an image joined to a release; downloaded only by those who may see the release."""
     __tablename__ = "press_attachment"
+    __search_follow__ = {"press": "release_id"}   # its text is part of the release's document
 
     id: Mapped[int] = mapped_column(primary_key=True)
     release_id: Mapped[int] = mapped_column(ForeignKey("press_release.id", ondelete="CASCADE"),

@@ -239,5 +239,4 @@ def private_feed(token):
                          title="Communiqués (flux personnel)",
                          self_url=absolute_url("press.private_feed", token=token),
                          page_url=page, entries=_entries(releases))
-    response.headers["Cache-Control"] = "private, no-store"
     return response

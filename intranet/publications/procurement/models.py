@@ -128,6 +128,7 @@ class ProcurementNotice(PublicationMixin, TimestampMixin, db.Model):
 class NoticeDocument(TimestampMixin, db.Model):
     """A file of a notice (rules of the consultation, specifications…)."""
     __tablename__ = "procurement_notice_document"
+    __search_follow__ = {"notice": "notice_id"}   # its text is part of the notice's document
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("procurement_notice.id", ondelete="CASCADE"),

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+class BusyError(RuntimeError):
+    """Another process is writing the index; try again later."""
+
+
 class QueryError(ValueError):
     """The query cannot be run as typed; the message says why, in French."""
 

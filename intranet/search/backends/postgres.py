@@ -9,6 +9,7 @@ permission filter, applied in the WHERE clause.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 from markupsafe import escape
 from sqlalchemy import and_, delete, func, literal, literal_column, or_, select, text
@@ -44,6 +45,11 @@ class PostgresBackend:
                 db.session.execute(insert(SearchEntryReader), [
                     {"key": doc.key, "user_id": reader} for reader in set(doc.readers)])
         db.session.flush()  # committed by the caller, with the queue rows it applied
+
+    @contextmanager
+    def bulk(self, *, procs: int = 1):
+        """A rebuild: batches written in the caller's transactions."""
+        yield lambda documents: self.write(documents, [])
 
     def clear(self) -> None:
         db.session.execute(delete(SearchEntry))
@@ -179,7 +185,8 @@ def _words(value: str) -> str:
 
 def ensure_configuration(connection) -> None:
     """The ``unaccent`` extension and the ``fr_unaccent`` configuration (French stemming of
-    accent-folded words), in the current schema. Idempotent; run by the migration."""
+    accent-folded words), in the current schema. Idempotent; the tests and benchmarks run it
+    after ``create_all`` (the migration holds its own copy of these statements)."""
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
     dictionary_schema = connection.scalar(text(
         "SELECT n.nspname FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from contextlib import contextmanager
 import re
 import threading
 import time
@@ -24,7 +25,7 @@ from whoosh.query import NullQuery, Or, Term
 from whoosh.support.charset import accent_map
 from whoosh.writing import LockError
 
-from . import NARROW_AS_SPACE, Hit, QueryError, Results, Scope, SearchRequest
+from . import NARROW_AS_SPACE, BusyError, Hit, QueryError, Results, Scope, SearchRequest
 
 MAX_QUERY_CHARS = 300
 
@@ -120,6 +121,18 @@ class WhooshBackend:
             raise
         writer.commit()
 
+    @contextmanager
+    def bulk(self, *, procs: int = 1):
+        """One writer for a whole rebuild (one commit, no merge between batches); yields a
+        function taking a list of documents."""
+        writer = self._index.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+        try:
+            yield lambda documents: [writer.add_document(**self._fields(d)) for d in documents]
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
     @staticmethod
     def _fields(doc) -> dict:
         return {
@@ -172,6 +185,7 @@ class WhooshBackend:
         for plugin in (qparser.BoostPlugin, qparser.RangePlugin, qparser.FuzzyTermPlugin,
                        qparser.RegexPlugin):
             parser.remove_plugin_class(plugin)
+        parser.add_plugin(qparser.PlusMinusPlugin())   # « -mot » excludes, as on PostgreSQL
         return parser
 
     @staticmethod
@@ -247,8 +261,12 @@ class WhooshBackend:
         organisations = {org: n for org, n in page.results.groups("org").items() if org}
         suggestion = None
         if page.total < 3:
+            # The spelling dictionary is the whole index: a suggested word could come from a
+            # document this person may not read. Offer it only if it finds something they may.
             corrected = searcher.correct_query(query, text)
-            if corrected.query != query:
+            if corrected.query != query and searcher.search(
+                    corrected.query, limit=1, filter=self._permitted(searcher, scope, request),
+                    mask=mask).scored_length():
                 suggestion = corrected.string
         return Results(total=page.total, hits=hits, types=dict(page.results.groups("type")),
                        organisations=organisations, years=dict(page.results.groups("year")),
@@ -301,9 +319,5 @@ class _Permitted(DocIdSet):
         if space in self.member:
             return True
         return space in self.visible and narrows[local] <= self.level
-
-
-class BusyError(RuntimeError):
-    """Another process is writing the index; try again later."""
 
 

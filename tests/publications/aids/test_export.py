@@ -12,9 +12,8 @@ from intranet.spaces.models import Visibility
 from ... import factories
 from . import make_aid
 
-SCHEMA = Path("/work/shared/data/open-data/dispositif-aide-0.2.0.schema.json")
-if not SCHEMA.exists():  # the shared data beside the repository, wherever it is checked out
-    SCHEMA = Path(__file__).resolve().parents[4] / "shared/data/open-data" / SCHEMA.name
+# A copy of the schema published on schema.data.gouv.fr (shared/data/open-data), unchanged.
+SCHEMA = Path(__file__).with_name("dispositif-aide-0.2.0.schema.json")
 
 
 def _rows(body: bytes) -> list[dict]:
