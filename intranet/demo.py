@@ -127,4 +127,53 @@ def seed(communes_csv: Path, force: bool = False) -> bool:
     spaces.record_activity(open_space, "welcome", "Bienvenue sur l'intranet des collectivités "
                            "de Lot-et-Garonne", actor=people["redacteur@cd47.fr"])
     db.session.commit()
+    _content(people, by_key, open_space, secretaries)
     return True
+
+
+def _content(people: dict[str, User], by_key: dict[str, Organisation], open_space, secretaries):
+    """A little of everything, written through the same services as the web pages."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from .documents import services as documents
+    from .publications.aids import services as aids
+    from .publications.press import services as press
+
+    council = people["redacteur@cd47.fr"]
+    page = documents.create_page(
+        open_space, title="Bienvenue sur Territoires", body_format="text", by=council,
+        body="## Un intranet pour les collectivités de Lot-et-Garonne\n\n"
+             "Le Département, la Région, la Préfecture, l'Association des maires et le Centre de "
+             "gestion partagent ici leurs informations avec les **319 communes** et les "
+             "**12 intercommunalités** du département.\n\n"
+             "- l'espace privé de votre collectivité ;\n- les groupes de travail ;\n"
+             "- les délibérations, les aides du Département, les marchés publics.")
+    documents.publish_page(page, by=council)
+    agen = people["mairie@agen.fr"]
+    agen_space = spaces.ensure_organisation_space(by_key["47001"])
+    note = documents.create_page(
+        agen_space, title="Permanences de l'état civil en décembre", body_format="text", by=agen,
+        body="Les permanences du samedi matin reprennent le **6 décembre**. Merci de prévenir "
+             "l'accueil de vos absences avant le 1er.")
+    documents.publish_page(note, by=agen)
+    dgs = people["dgs@agglo-agen.fr"]
+    faq = documents.create_page(
+        secretaries, title="Questions fréquentes : recensement", body_format="text", by=dgs,
+        body="Le recensement de la population a lieu du **15 janvier au 14 février**. Les "
+             "agents recenseurs sont recrutés par chaque commune.")
+    documents.publish_page(faq, by=dgs)
+    release = press.create_release(
+        by_key["departement"], title="Le Département accélère le très haut débit",
+        release_date=date.today(), by=council,
+        body="Le Conseil départemental annonce le raccordement de **12 000 foyers** "
+             "supplémentaires à la fibre d'ici la fin de l'année.")
+    press.publish(release, by=council)
+    aid = aids.create_aid(by_key["departement"], aids.AidData(
+        title="Aide aux travaux de voirie communale", summary="Pour les communes rurales.",
+        description="Le Département aide les communes de moins de 3 500 habitants à "
+                    "entretenir leur voirie.", beneficiaries=["communes"],
+        themes=["amenagement"], rate_percent=Decimal("30"), ceiling_amount=Decimal("20000"),
+        opens_on=date.today() - timedelta(days=30), closes_on=date.today() + timedelta(days=90),
+        service="Direction des routes", contact_email="routes@lotetgaronne.fr"), by=council)
+    aids.publish(aid, by=council)
