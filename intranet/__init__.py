@@ -14,7 +14,8 @@ from .extensions import mail as mailer
 # Environment variables read over the configuration files (type converted from the default).
 ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
                  "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "PUBLIC_BASE_URL",
-                 "SEARCH_BACKEND", "TRUSTED_NETWORKS", "REPLY_DOMAIN", "LISTS_DOMAIN")
+                 "SEARCH_BACKEND", "SEARCH_INDEX_DIR", "UPLOAD_MAX_BYTES", "TRUSTED_NETWORKS",
+                 "REPLY_DOMAIN", "LISTS_DOMAIN")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -98,6 +99,9 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .core.views import bp as core_bp
     from .documents.views import bp as documents_bp
+    from .forums.views import bp as forums_bp
+    from .lists.views import bp as lists_bp
+    from .messaging.views import bp as messaging_bp
     from .notifications.views import bp as notifications_bp
     from .publications.aids.views import bp as aids_bp
     from .publications.deliberations.views import bp as deliberations_bp
@@ -108,7 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     from .spaces.views import bp as spaces_bp
 
     for blueprint in (core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
-                      procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp):
+                      procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
+                      messaging_bp, lists_bp, forums_bp):
         app.register_blueprint(blueprint)
 
 

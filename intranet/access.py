@@ -444,3 +444,76 @@ def can_manage_nomenclatures(user) -> bool:
 
 
 TEMPLATE_GLOBALS["can_manage_nomenclatures"] = lambda: can_manage_nomenclatures(current_user)
+
+
+# --- messaging: who a message to a space reaches, who reads a conversation ---------------------
+
+
+def space_members(space: Space):
+    """SELECT of the active people who are members of ``space`` today: an organisation
+    space's are the organisation's members, a group's its active members and the people its
+    rules bring in. The open space (everybody) has no list of members to write to."""
+    if space.kind == SpaceKind.ORGANISATION:
+        ids = select(Membership.user_id).where(Membership.organisation_id == space.organisation_id)
+    elif space.kind == SpaceKind.GROUP:
+        ids = union(select(SpaceMember.user_id).where(SpaceMember.space_id == space.id,
+                                                      SpaceMember.status == MemberStatus.ACTIVE),
+                    rule_members(space.id).with_only_columns(User.id))
+    else:
+        ids = select(User.id).where(false())
+    return select(User).where(User.active.is_(True), User.id.in_(ids))
+
+
+def can_address_space(user, space: Space) -> bool:
+    """Write to all the members of a space: one the person sees, with a list of members."""
+    return (_signed_in(user) and space.kind != SpaceKind.OPEN and not space.archived
+            and can_view(user, space))
+
+
+def can_read_conversation(user, participant) -> bool:
+    """A private conversation is read by its participants who have not left it — nobody else,
+    the platform admin included. ``participant`` is the user's participation, or None."""
+    return (_signed_in(user) and participant is not None and participant.user_id == user.id
+            and participant.left_at is None)
+
+
+def can_manage_lists(user, space: Space) -> bool:
+    """Create a space's mailing lists, change their settings and subscribers: the space's
+    moderators and admins (an organisation's admins in its own space)."""
+    return not space.archived and can_moderate(user, space)
+
+
+def can_moderate_list(user, mailing_list) -> bool:
+    """Approve or reject a list's held posts: its managers and the list's own moderators."""
+    if can_manage_lists(user, mailing_list.space):
+        return True
+    return (_signed_in(user) and can_view(user, mailing_list)
+            and any(m.user_id == user.id for m in mailing_list.moderators))
+
+
+TEMPLATE_GLOBALS["can_manage_lists"] = lambda space: can_manage_lists(current_user, space)
+TEMPLATE_GLOBALS["can_moderate_list"] = lambda mlist: can_moderate_list(current_user, mlist)
+
+
+# --- forums: who writes in a forum, who changes a post -----------------------------------------
+
+
+def can_post_in_forum(user, forum) -> bool:
+    """The space's members write in its forums; in a public or network space, any signed-in
+    person too where the forum is open to them. Nobody writes in an archived space."""
+    space = forum.space
+    if not _signed_in(user) or space.archived or not can_view(user, space):
+        return False
+    return is_space_member(user, space) or (forum.open_to_network
+                                            and space.visibility != Visibility.MEMBERS)
+
+
+def can_edit_forum_post(user, post) -> bool:
+    """A post is changed (edited, deleted) by the space's moderators, and by its author while
+    it is not deleted, its topic not locked and they may still write in the forum."""
+    topic = post.topic
+    if can_moderate(user, topic.space):
+        return True
+    return (_signed_in(user) and post.author_id == user.id and post.deleted_at is None
+            and topic.deleted_at is None and not topic.locked
+            and can_post_in_forum(user, topic.forum))

@@ -126,7 +126,14 @@ def search_worker(once: bool, interval: float):
 @click.option("--interval", default=0.5, show_default=True)
 def worker(once: bool, interval: float):
     """Le service de fond : index de recherche et courriels (un processus suffit)."""
-    _loop([_search_round, _mail_round], once, interval)
+    _loop([_search_round, _lists_round, _mail_round], once, interval)
+
+
+def _lists_round():
+    from .lists import fanout
+    queued = fanout.worker_round()
+    if queued:
+        click.echo(f"listes : {queued} courriel(s) mis en file d'envoi")
 
 
 def _search_round():
@@ -142,9 +149,13 @@ def _search_round():
 
 def _mail_round():
     from .mail import services
-    sent, failed = services.send_due()
-    if sent or failed:
-        click.echo(f"courriels : {sent} envoyé(s), {failed} échec(s) (nouvel essai plus tard)")
+    started = time.monotonic()
+    while True:  # full batches sent (a list's fan-out): keep going, a few seconds at most
+        sent, failed = services.send_due()
+        if sent or failed:
+            click.echo(f"courriels : {sent} envoyé(s), {failed} échec(s) (nouvel essai plus tard)")
+        if failed or sent < 100 or time.monotonic() - started > 9:
+            return
 
 
 def _loop(rounds, once: bool, interval: float):

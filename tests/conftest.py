@@ -22,6 +22,8 @@ from intranet.extensions import db
 
 from . import factories
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 def _database_url(tmp_path_factory) -> tuple[str, callable]:
     url = os.environ.get("TEST_DATABASE_URL", "")

@@ -47,6 +47,9 @@ ACTION_LABELS = {
     "orgchart.unit_deleted": "Organigramme : unité supprimée",
     "orgchart.position_changed": "Organigramme : poste ajouté, modifié ou supprimé",
     "orgchart.visibility_changed": "Organigramme : visibilité modifiée",
+    "list.created": "Liste de diffusion créée",
+    "list.updated": "Liste de diffusion modifiée",
+    "list.mass_subscribed": "Abonnements en nombre à une liste de diffusion",
 }
 
 

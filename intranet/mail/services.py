@@ -56,11 +56,20 @@ def _print(message: OutboxMessage) -> None:
 
 
 def _as_mail(message: OutboxMessage) -> Message:
-    return Message(subject=message.subject, recipients=[message.recipient],
+    headers = json.loads(message.headers) if message.headers else {}
+    # Two headers steer the sending rather than being copied: "Return-Path" is the envelope
+    # sender (a list's per-subscriber bounce address), "Message-ID" replaces the generated one
+    # (every copy of a list post keeps the post's, so replies thread).
+    envelope_from = headers.pop("Return-Path", None)
+    message_id = headers.pop("Message-ID", None)
+    mail = Message(subject=message.subject, recipients=[message.recipient],
                    body=message.body_text, html=message.body_html,
                    sender=message.sender or current_app.config["MAIL_DEFAULT_SENDER"],
-                   reply_to=message.reply_to,
-                   extra_headers=json.loads(message.headers) if message.headers else None)
+                   reply_to=message.reply_to, extra_headers=headers or None)
+    if message_id:
+        mail.msgId = message_id
+    mail.envelope_from = envelope_from
+    return mail
 
 
 def _failed(message: OutboxMessage, exc: Exception) -> None:
@@ -100,7 +109,8 @@ def send_due(limit: int = 100) -> tuple[int, int]:
                 while remaining:
                     message = remaining[0]
                     try:
-                        connection.send(_as_mail(message))
+                        mail = _as_mail(message)
+                        connection.send(mail, envelope_from=mail.envelope_from)
                     except smtplib.SMTPRecipientsRefused as exc:  # this address only
                         _failed(message, exc)
                         failed += 1

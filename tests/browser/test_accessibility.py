@@ -17,10 +17,10 @@ from intranet.spaces import services as spaces
 from intranet.spaces.models import JoinPolicy, Visibility
 
 from .. import factories
+from ..browser_fixtures import BLOCKING, describe
 
 pytestmark = pytest.mark.browser
 
-BLOCKING = {"serious", "critical"}
 
 # (test id, who is signed in, path; "{group}" is the working group's slug)
 PAGES = [
@@ -38,11 +38,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="session")
-def axe():
-    return pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
-
-
 @pytest.fixture
 def world():
     """Enough data for each page to show its lists rather than its empty states."""
@@ -57,16 +52,6 @@ def world():
     factories.activity(spaces.ensure_open_space(), "Ouverture de la saison culturelle",
                        visibility=Visibility.PUBLIC)
     return {"member": member, "admin": admin, "group": group}
-
-
-def describe(violations) -> str:
-    lines = []
-    for v in violations:
-        rgaa = ", ".join(t for t in v["tags"] if t.startswith("RGAA-")) or "sans critère RGAA"
-        lines.append(f"- {v['id']} ({v['impact']}, {rgaa}) : {v['help']}")
-        for node in v["nodes"]:
-            lines.append(f"    {node['target']}  {node['html'][:160]}")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("who, path", [p[1:] for p in PAGES], ids=[p[0] for p in PAGES])

@@ -1,0 +1,47 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+class PostForm(FlaskForm):
+    body = TextAreaField("Votre message", validators=[DataRequired(REQUIRED), Length(max=100_000)])
+    body_format = HiddenField(default="text")
+    files = MultipleFileField("Pièces jointes (facultatif)")
+    subscribe = BooleanField("Suivre ce sujet (être prévenu des réponses)", default=True)
+
+
+class TopicForm(PostForm):
+    title = StringField("Titre du sujet", validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class EditPostForm(FlaskForm):
+    title = StringField("Titre du sujet", validators=[Optional(), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=100_000)])
+    body_format = HiddenField(default="text")
+
+
+class ReportForm(FlaskForm):
+    reason = TextAreaField("Pourquoi signalez-vous ce message ?",
+                           validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class ForumForm(FlaskForm):
+    name = StringField("Nom du forum", validators=[DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField("Description (facultatif)", validators=[Optional(), Length(max=2000)])
+    category = SelectField("Catégorie", choices={}, validate_choice=False)
+    position = IntegerField("Ordre d'affichage", default=0,
+                            validators=[Optional(), NumberRange(min=0, max=9999)])
+    open_to_network = BooleanField("Toute personne connectée peut y écrire (espace public ou "
+                                   "réseau seulement), pas seulement les membres de l'espace")
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Nom de la nouvelle catégorie", validators=[DataRequired(REQUIRED),
+                                                                  Length(max=200)])
+
+
+class MoveForm(FlaskForm):
+    target = SelectField("Déplacer vers le forum", choices={}, validate_choice=False)

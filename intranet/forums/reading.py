@@ -1,0 +1,481 @@
+"""Forums, reading side: pages of topics and forums, unread markers, « nouveautés », the
+moderators' queue. Nothing here writes: what a page showed goes to ``tracking.BUFFER``, which
+writes it in batches.
+
+The topic page is the hot path (see ``benchmarks/forums.py``): its head (space, topic, forum,
+the reader's marker and subscriptions) is one query, its posts another (a range of positions
+read through the ``(topic_id, position)`` index, as plain rows), both statements built once.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, bindparam, func, literal, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from .. import access
+from ..accounts.models import Role, User
+from ..core.models import StoredFile
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..spaces.models import Space
+from .models import (Forum, ForumAttachment, ForumCategory, ForumPost, ForumPostRevision,
+                     ForumRead, ForumReport, ForumSubscription, ForumTopic, ForumVisit)
+from .tracking import BUFFER, visit_since
+
+
+def _config(name: str, default):
+    return current_app.config.get(name, default)
+
+
+NEWS_DEFAULT_DAYS = 30
+
+
+def posts_per_page() -> int:
+    return int(_config("FORUM_POSTS_PER_PAGE", 20))
+
+
+def topics_per_page() -> int:
+    return int(_config("FORUM_TOPICS_PER_PAGE", 30))
+
+
+# --- a small pager, the same shape as Flask-SQLAlchemy's (for the ``pager`` macro) ----------------
+
+
+@dataclass
+class Pager:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _page_number(page, pages: int) -> int:
+    try:
+        page = int(page)
+    except (TypeError, ValueError):
+        page = 1
+    return min(max(page, 1), pages)
+
+
+def categories(space: Space) -> list[ForumCategory]:
+    return list(db.session.scalars(select(ForumCategory).where(ForumCategory.space_id == space.id)
+                                   .order_by(ForumCategory.position, ForumCategory.name)))
+
+
+def forum_index(space: Space) -> list[tuple[ForumCategory | None, list[Forum]]]:
+    """The forums of a space grouped by category (uncategorised first), with their latest
+    topic and its last poster: two queries whatever the number of forums."""
+    forums = db.session.scalars(
+        select(Forum).where(Forum.space_id == space.id)
+        .options(joinedload(Forum.last_topic).joinedload(ForumTopic.last_post_author))
+        .order_by(Forum.position, Forum.name)).all()
+    groups: dict[int | None, list[Forum]] = {}
+    for forum in forums:
+        groups.setdefault(forum.category_id, []).append(forum)
+    result: list[tuple[ForumCategory | None, list[Forum]]] = []
+    if None in groups:
+        result.append((None, groups[None]))
+    for category in categories(space):
+        result.append((category, groups.get(category.id, [])))
+    return result
+
+
+def forums_moderated_by(user, exclude: Forum | None = None) -> list[Forum]:
+    """Forums a topic may be moved to: those of the spaces this person moderates."""
+    spaces = (access.visible_spaces(user) if access.is_platform_admin(user)
+              else access.spaces_with_role(user, Role.MODERATOR))
+    forums = db.session.scalars(select(Forum).where(Forum.space_id.in_(spaces))
+                                .options(joinedload(Forum.space))
+                                .order_by(Forum.space_id, Forum.position, Forum.name)).all()
+    return [f for f in forums if (exclude is None or f.id != exclude.id)
+            and not f.space.archived and access.can_moderate(user, f.space)]
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def topic_visible(user, topic: ForumTopic, moderator: bool) -> bool:
+    """Deleted topics: the moderators only; held ones: their author and the moderators."""
+    if topic.deleted_at is not None and not moderator:
+        return False
+    if topic.held and not moderator:
+        return access.is_signed_in(user) and topic.author_id == user.id
+    return True
+
+
+# The statements of the topic page are built once, with bound parameters: building a
+# SELECT's expression tree costs more than running it on an indexed range.
+_LOAD_TOPIC = (select(ForumTopic).where(ForumTopic.id == bindparam("topic_id"))
+               .options(joinedload(ForumTopic.forum)))
+_READING = (
+    select(ForumRead.position).where(ForumRead.user_id == bindparam("user_id"),
+                                     ForumRead.topic_id == ForumTopic.id).scalar_subquery(),
+    select(ForumVisit.marked_read_at).where(ForumVisit.user_id == bindparam("user_id"))
+    .scalar_subquery(),
+    select(func.count(ForumSubscription.id)).where(
+        ForumSubscription.user_id == bindparam("user_id"),
+        ForumSubscription.topic_id == ForumTopic.id).scalar_subquery(),
+    select(func.count(ForumSubscription.id)).where(
+        ForumSubscription.user_id == bindparam("user_id"),
+        ForumSubscription.forum_id == ForumTopic.forum_id).scalar_subquery())
+_READING_STATE = select(*_READING).where(ForumTopic.id == bindparam("topic_id"))
+# A topic page's head in one query: the space (by its slug), the topic, its forum, and the
+# reader's marker and subscriptions.
+_TOPIC_HEAD = (select(Space, ForumTopic, *_READING)
+               .join(ForumTopic, ForumTopic.space_id == Space.id)
+               .where(Space.slug == bindparam("slug"), ForumTopic.id == bindparam("topic_id"))
+               .options(joinedload(ForumTopic.forum)))
+
+
+_AUTHOR, _EDITOR = aliased(User, name="author"), aliased(User, name="editor")
+
+
+def _page_statement(waiting: str | None):
+    """Posts of a range of positions; on the last page, with the posts waiting for review
+    (``waiting``: "own" for their author, "all" for the moderators). Each branch of the OR
+    names the topic, so that both are read through the (topic_id, position) index.
+
+    Plain rows of the columns the page shows (not ORM objects: building 20 posts and their
+    authors as objects costs more than the query), attachments joined in the same query."""
+    shown = and_(ForumPost.topic_id == bindparam("topic_id"),
+                 ForumPost.position.between(bindparam("first"), bindparam("last")))
+    if waiting is not None:
+        held = and_(ForumPost.topic_id == bindparam("topic_id"), ForumPost.position.is_(None),
+                    ForumPost.deleted_at.is_(None))
+        if waiting == "own":
+            held = and_(held, ForumPost.author_id == bindparam("user_id"))
+        shown = or_(shown, held)
+    return (select(ForumPost.id, ForumPost.position, ForumPost.author_id, ForumPost.created_at,
+                   ForumPost.body_html, ForumPost.edited_at, ForumPost.edited_by_id,
+                   ForumPost.edit_count, ForumPost.deleted_at,
+                   _AUTHOR.first_name, _AUTHOR.last_name, _AUTHOR.email,
+                   _EDITOR.first_name, _EDITOR.last_name, _EDITOR.email,
+                   ForumAttachment.id, StoredFile.original_name, StoredFile.size)
+            .outerjoin(_AUTHOR, _AUTHOR.id == ForumPost.author_id)
+            .outerjoin(_EDITOR, _EDITOR.id == ForumPost.edited_by_id)
+            .outerjoin(ForumAttachment, ForumAttachment.post_id == ForumPost.id)
+            .outerjoin(StoredFile, StoredFile.id == ForumAttachment.file_id)
+            .where(shown).order_by(ForumPost.position, ForumPost.id, ForumAttachment.id))
+
+
+_PAGE = {waiting: _page_statement(waiting) for waiting in (None, "own", "all")}
+
+
+_SPACE_BY_SLUG = select(Space).where(Space.slug == bindparam("slug"))
+
+
+def load_space(slug: str) -> Space | None:
+    return db.session.scalar(_SPACE_BY_SLUG, {"slug": slug})
+
+
+def load_topic(space: Space, topic_id: int) -> ForumTopic | None:
+    topic = db.session.scalar(_LOAD_TOPIC, {"topic_id": topic_id})
+    if topic is None or topic.space_id != space.id:
+        return None
+    return topic
+
+
+def load_post(space: Space, post_id: int) -> ForumPost | None:
+    post = db.session.scalar(select(ForumPost).where(ForumPost.id == post_id)
+                             .options(joinedload(ForumPost.topic).joinedload(ForumTopic.forum),
+                                      joinedload(ForumPost.author)))
+    if post is None or post.topic.space_id != space.id:
+        return None
+    return post
+
+
+def post_visible(user, post: ForumPost, moderator: bool) -> bool:
+    if not topic_visible(user, post.topic, moderator):
+        return False
+    if post.held and not moderator:
+        return access.is_signed_in(user) and post.author_id == user.id
+    return True
+
+
+def page_count(topic: ForumTopic) -> int:
+    return max(1, math.ceil(topic.last_position / posts_per_page()))
+
+
+def page_of(position: int | None, topic: ForumTopic) -> int:
+    if not position:
+        return page_count(topic)
+    return (position - 1) // posts_per_page() + 1
+
+
+@dataclass
+class ReadingState:
+    read_position: int = 0          # highest position this person had read before this page
+    topic_subscribed: bool = False
+    forum_subscribed: bool = False
+
+    def first_unread(self, topic: ForumTopic) -> int | None:
+        return self.read_position + 1 if self.read_position < topic.last_position else None
+
+
+def reading_state(user, topic: ForumTopic) -> ReadingState:
+    """Read marker and subscriptions of one person on one topic, in ONE query."""
+    if not access.is_signed_in(user):
+        return ReadingState()
+    row = db.session.execute(_READING_STATE, {"user_id": user.id, "topic_id": topic.id}).one()
+    return _reading_state(user, topic, *row)
+
+
+def topic_head(slug: str, topic_id: int, user) -> tuple[Space, ForumTopic, ReadingState] | None:
+    """The space, the topic and this person's reading state, in one query (None: no such
+    topic in this space). The caller authorises the space."""
+    row = db.session.execute(_TOPIC_HEAD, {
+        "slug": slug, "topic_id": topic_id,
+        "user_id": user.id if access.is_signed_in(user) else None}).one_or_none()
+    if row is None:
+        return None
+    space, topic, *state = row
+    return space, topic, (_reading_state(user, topic, *state) if access.is_signed_in(user)
+                          else ReadingState())
+
+
+def _reading_state(user, topic: ForumTopic, position, marked_at, topic_n, forum_n) -> ReadingState:
+    position = max(position or 0, BUFFER.pending_position(user.id, topic.id))
+    if marked_at is not None and topic.last_post_at is not None and topic.last_post_at <= marked_at:
+        position = topic.last_position   # « tout marquer comme lu » covers it
+    return ReadingState(position, bool(topic_n), bool(forum_n))
+
+
+@dataclass(slots=True)
+class ShownAttachment:
+    id: int
+    name: str
+    size: int
+
+    @property
+    def human_size(self) -> str:
+        return StoredFile(size=self.size).human_size
+
+
+@dataclass(slots=True)
+class ShownPost:
+    """What a topic page shows of a post."""
+    id: int
+    position: int | None          # None: waiting for review
+    author_id: int | None
+    created_at: datetime
+    body_html: str
+    edited_at: datetime | None
+    edited_by_id: int | None
+    edit_count: int
+    deleted_at: datetime | None
+    author_name: str | None
+    editor_name: str | None
+    attachments: list[ShownAttachment] = field(default_factory=list)
+
+
+def _full_name(first, last, email) -> str | None:
+    """As ``User.full_name``; None when there is no such person (any more)."""
+    if email is None:
+        return None
+    return f"{first} {last}".strip() or email
+
+
+@dataclass
+class TopicPage:
+    topic: ForumTopic
+    posts: list[ShownPost]
+    page: int
+    pages: int
+    state: ReadingState
+    held: list[ShownPost] = field(default_factory=list)
+
+    @property
+    def shown_up_to(self) -> int:
+        return self.posts[-1].position if self.posts else 0
+
+
+def topic_page(user, topic: ForumTopic, page, *, moderator: bool,
+               state: ReadingState | None = None) -> TopicPage:
+    """One page of a topic: a range of positions read through the (topic_id, position) index,
+    so every page costs the same; a constant number of queries whatever the topic's size."""
+    per, pages = posts_per_page(), page_count(topic)
+    page = _page_number(page, pages)
+    first, last = (page - 1) * per + 1, page * per
+    waiting = None
+    if page == pages and access.is_signed_in(user):
+        waiting = "all" if moderator else "own"
+    shown: dict[int, ShownPost] = {}
+    for row in db.session.execute(_PAGE[waiting], {
+            "topic_id": topic.id, "first": first, "last": last,
+            "user_id": user.id if waiting else None}):
+        post = shown.get(row[0])
+        if post is None:
+            post = shown[row[0]] = ShownPost(*row[:9], _full_name(*row[9:12]),
+                                             _full_name(*row[12:15]))
+        if row[15] is not None:
+            post.attachments.append(ShownAttachment(*row[15:18]))
+    posts = [p for p in shown.values() if p.position is not None]
+    held = [p for p in shown.values() if p.position is None]
+    if state is None:
+        state = reading_state(user, topic)
+    return TopicPage(topic, posts, page, pages, state, held)
+
+
+def record_view(user, topic: ForumTopic, shown_up_to: int) -> None:
+    """Remember (in memory, flushed in batches) that this page was shown to this person."""
+    BUFFER.record(current_app._get_current_object(),
+                  user.id if access.is_signed_in(user) else None, topic.id, shown_up_to)
+
+
+def record_visit(user) -> None:
+    if access.is_signed_in(user):
+        BUFFER.seen(current_app._get_current_object(), user.id)
+
+
+def flush_views() -> int:
+    """Write the buffered read markers, view counts and visits (the buffer's thread does it
+    every few seconds; tests and the CLI call it directly)."""
+    return BUFFER.flush()
+
+
+def _marked_read_at(user):
+    return db.session.scalar(select(ForumVisit.marked_read_at).where(ForumVisit.user_id == user.id))
+
+
+def _with_unread(user, rows, marked_at) -> list[tuple[ForumTopic, int | None]]:
+    """(topic, first unread position or None) for rows of (topic, read position)."""
+    pending = BUFFER.pending_positions(user.id) if access.is_signed_in(user) else {}
+    result = []
+    for topic, read in rows:
+        if not access.is_signed_in(user):
+            result.append((topic, None))
+            continue
+        read = max(read or 0, pending.get(topic.id, 0))
+        covered = (marked_at is not None and topic.last_post_at is not None
+                   and topic.last_post_at <= marked_at)
+        unread = not covered and read < topic.last_position
+        result.append((topic, read + 1 if unread else None))
+    return result
+
+
+def _read_join(query, user):
+    if access.is_signed_in(user):
+        return query.add_columns(ForumRead.position).outerjoin(
+            ForumRead, and_(ForumRead.topic_id == ForumTopic.id, ForumRead.user_id == user.id))
+    return query.add_columns(literal(None))
+
+
+def forum_topics(user, forum: Forum, page, *, moderator: bool) -> Pager:
+    """A forum's topics, pinned first then by latest post, each with its first unread
+    position (None when read)."""
+    where = [ForumTopic.forum_id == forum.id]
+    if not moderator:
+        where.append(ForumTopic.deleted_at.is_(None))
+        held_ok = ForumTopic.author_id == user.id if access.is_signed_in(user) else literal(False)
+        where.append(or_(ForumTopic.held.is_(False), held_ok))
+    total = db.session.scalar(select(func.count(ForumTopic.id)).where(*where))
+    per = topics_per_page()
+    page = _page_number(page, max(1, math.ceil(total / per)))
+    query = _read_join(select(ForumTopic), user).where(*where).options(
+        joinedload(ForumTopic.author), joinedload(ForumTopic.last_post_author)
+    ).order_by(ForumTopic.pinned.desc(), ForumTopic.last_post_at.desc(), ForumTopic.id.desc())
+    rows = db.session.execute(query.limit(per).offset((page - 1) * per)).all()
+    marked = _marked_read_at(user) if access.is_signed_in(user) else None
+    return Pager(_with_unread(user, rows, marked), page, per, total)
+
+
+def news(user, page, *, only_unread: bool = False) -> tuple[Pager, object]:
+    """« Nouveautés depuis ma dernière visite »: topics of all my spaces with a post since
+    the end of my previous visit (30 days the first time), newest first."""
+    visit = db.session.get(ForumVisit, user.id)
+    since = visit_since(visit) or utcnow() - timedelta(days=NEWS_DEFAULT_DAYS)
+    marked = visit.marked_read_at if visit else None
+    where = [ForumTopic.space_id.in_(access.member_spaces(user)),
+             ForumTopic.deleted_at.is_(None), ForumTopic.held.is_(False),
+             ForumTopic.last_post_at > since]
+    if marked is not None:
+        where.append(ForumTopic.last_post_at > marked)
+    base = _read_join(select(ForumTopic), user).where(*where)
+    if only_unread:
+        base = base.where(or_(ForumRead.position.is_(None),
+                              ForumRead.position < ForumTopic.last_position))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    per = topics_per_page()
+    page = _page_number(page, max(1, math.ceil(total / per)))
+    # the related rows are loaded for the page's topics only (not joined before the sort)
+    rows = db.session.execute(
+        base.options(selectinload(ForumTopic.forum), selectinload(ForumTopic.space),
+                     selectinload(ForumTopic.last_post_author))
+        .order_by(ForumTopic.last_post_at.desc(), ForumTopic.id.desc())
+        .limit(per).offset((page - 1) * per)).all()
+    return Pager(_with_unread(user, rows, marked), page, per, total), since
+
+
+def revisions(post: ForumPost) -> list[ForumPostRevision]:
+    return list(db.session.scalars(select(ForumPostRevision)
+                                   .where(ForumPostRevision.post_id == post.id)
+                                   .options(joinedload(ForumPostRevision.written_by))
+                                   .order_by(ForumPostRevision.id.desc())))
+
+
+def moderation_queue(space: Space) -> tuple[list[ForumPost], list[ForumReport]]:
+    held = db.session.scalars(
+        select(ForumPost).join(ForumTopic, ForumTopic.id == ForumPost.topic_id)
+        .where(ForumTopic.space_id == space.id, ForumPost.held.is_(True),
+               ForumPost.deleted_at.is_(None))
+        .options(joinedload(ForumPost.author), joinedload(ForumPost.topic))
+        .order_by(ForumPost.created_at)).all()
+    reports = db.session.scalars(
+        select(ForumReport).join(ForumPost, ForumPost.id == ForumReport.post_id)
+        .join(ForumTopic, ForumTopic.id == ForumPost.topic_id)
+        .where(ForumTopic.space_id == space.id, ForumReport.resolved_at.is_(None))
+        .options(joinedload(ForumReport.reporter),
+                 joinedload(ForumReport.post).joinedload(ForumPost.author),
+                 joinedload(ForumReport.post).joinedload(ForumPost.topic))
+        .order_by(ForumReport.created_at)).all()
+    return list(held), list(reports)
+
+
+def queue_size(space: Space) -> int:
+    held = db.session.scalar(
+        select(func.count(ForumPost.id)).join(ForumTopic, ForumTopic.id == ForumPost.topic_id)
+        .where(ForumTopic.space_id == space.id, ForumPost.held.is_(True),
+               ForumPost.deleted_at.is_(None)))
+    reports = db.session.scalar(
+        select(func.count(ForumReport.id)).join(ForumPost, ForumPost.id == ForumReport.post_id)
+        .join(ForumTopic, ForumTopic.id == ForumPost.topic_id)
+        .where(ForumTopic.space_id == space.id, ForumReport.resolved_at.is_(None)))
+    return held + reports
+
+
+def load_report(space: Space, report_id: int) -> ForumReport | None:
+    report = db.session.get(ForumReport, report_id)
+    if report is None or report.post.topic.space_id != space.id:
+        return None
+    return report
+
+
+def follows_forum(user, forum: Forum) -> bool:
+    if not access.is_signed_in(user):
+        return False
+    return db.session.scalar(select(ForumSubscription.id).where(
+        ForumSubscription.user_id == user.id, ForumSubscription.forum_id == forum.id)) is not None

@@ -1,0 +1,623 @@
+"""Forums, writing side: structure, posts, moderation, subscriptions and notifications
+(reading is in ``reading``).
+
+Each public function is one transaction (it commits). Counters (topic ``post_count``/
+``last_position``/``last_post_*``, forum ``topic_count``/``post_count``/``last_*``) are kept
+here, by SQL increments where two people may write at once.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import current_app
+from markupsafe import escape
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from .. import access
+from ..accounts.models import Membership, Role, User
+from ..core import uploads
+from ..core.replies import ReplyRefused, register_handler, reply_address
+from ..core.sanitize import to_html, to_text
+from ..core.text import fold
+from ..core.timeutil import utcnow
+from ..core.urls import path_for
+from ..extensions import db
+from ..notifications.services import notify, register_kind
+from ..search.models import SearchQueue
+from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember, Visibility
+from ..spaces.services import record_activity, retract_activity
+from .models import (Forum, ForumAttachment, ForumCategory, ForumPost, ForumPostRevision,
+                     ForumReport, ForumSubscription, ForumTopic, ForumVisit)
+
+register_kind("forum.reply", "Nouveaux messages dans les sujets et forums que je suis")
+register_kind("forum.mention", "Mentions de mon nom dans un forum")
+register_kind("forum.report", "Messages signalés ou à valider dans les forums que je modère")
+
+MAX_FILES = 5
+class ForumError(ValueError):
+    """A refused change, with a French message; nothing was changed."""
+
+
+def _config(name: str, default):
+    return current_app.config.get(name, default)
+
+
+# --- structure -------------------------------------------------------------------------------------
+
+
+def _check_name(name: str, what: str = "Le nom") -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ForumError(f"{what} est obligatoire.")
+    return name[:200]
+
+
+def create_category(space: Space, name: str, *, by: User, position: int = 0) -> ForumCategory:
+    category = ForumCategory(space_id=space.id, name=_check_name(name), position=position or 0)
+    db.session.add(category)
+    db.session.commit()
+    return category
+
+
+def _category_of(space: Space, category_id) -> ForumCategory | None:
+    if not category_id:
+        return None
+    category = db.session.get(ForumCategory, int(category_id))
+    if category is None or category.space_id != space.id:
+        raise ForumError("Cette catégorie n'existe pas dans cet espace.")
+    return category
+
+
+def create_forum(space: Space, *, name: str, by: User, description: str = "",
+                 category_id=None, open_to_network: bool = False, position: int = 0) -> Forum:
+    if space.archived:
+        raise ForumError("Cet espace est archivé : on ne peut plus y ouvrir de forum.")
+    forum = Forum(space_id=space.id, name=_check_name(name), description=(description or "").strip(),
+                  category=_category_of(space, category_id), position=position or 0,
+                  open_to_network=bool(open_to_network) and space.visibility != Visibility.MEMBERS)
+    db.session.add(forum)
+    db.session.commit()
+    return forum
+
+
+def update_forum(forum: Forum, *, name: str, by: User, description: str = "", category_id=None,
+                 open_to_network: bool = False, position: int = 0) -> Forum:
+    forum.name = _check_name(name)
+    forum.description = (description or "").strip()
+    forum.category = _category_of(forum.space, category_id)
+    forum.open_to_network = bool(open_to_network) and forum.space.visibility != Visibility.MEMBERS
+    forum.position = position or 0
+    db.session.commit()
+    return forum
+
+
+def mark_all_read(user) -> None:
+    """Everything published until now counts as read for this person."""
+    visit = db.session.get(ForumVisit, user.id)
+    if visit is None:
+        visit = ForumVisit(user_id=user.id)
+        db.session.add(visit)
+    visit.marked_read_at = utcnow()
+    db.session.commit()
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def _check_title(title: str) -> str:
+    return _check_name(title, "Le titre du sujet")
+
+
+def _check_body(body: str, body_format: str) -> tuple[str, str, str]:
+    fmt = body_format if body_format in ("html", "text") else "text"
+    html = to_html(body or "", fmt)
+    if not to_text(html).strip() and "<img" not in html:
+        raise ForumError("Le message est vide : écrivez quelque chose avant de l'envoyer.")
+    return html, body or "", fmt
+
+
+def _check_rate(user: User) -> None:
+    """At most FORUM_POSTS_PER_MINUTE posts a minute per person, counted in the database
+    (so every web process agrees)."""
+    limit = int(_config("FORUM_POSTS_PER_MINUTE", 5))
+    recent = db.session.scalar(select(func.count(ForumPost.id)).where(
+        ForumPost.author_id == user.id, ForumPost.created_at >= utcnow() - timedelta(minutes=1)))
+    if recent >= limit:
+        raise ForumError(f"Vous publiez trop vite : {limit} messages par minute au plus. "
+                         "Patientez un instant avant d'envoyer le suivant.")
+
+
+def is_new_account(user: User) -> bool:
+    days = int(_config("FORUM_NEW_ACCOUNT_DAYS", 7))
+    return user.created_at is not None and user.created_at > utcnow() - timedelta(days=days)
+
+
+def _must_hold(user: User, space: Space) -> bool:
+    """The first post of a new account in a public forum waits for a moderator."""
+    if space.visibility != Visibility.PUBLIC or access.can_moderate(user, space):
+        return False
+    if not is_new_account(user):
+        return False
+    published = db.session.scalar(select(literal(1)).where(
+        ForumPost.author_id == user.id, ForumPost.held.is_(False),
+        ForumPost.deleted_at.is_(None)).limit(1))
+    return published is None
+
+
+def _attach(post: ForumPost, files, by: User) -> None:
+    files = [f for f in files or () if f and f[0]]
+    if len(files) > MAX_FILES:
+        raise ForumError(f"{MAX_FILES} pièces jointes au plus par message.")
+    for data, filename in files:
+        try:
+            stored = uploads.store(data, filename, by=by)
+        except uploads.UploadError as exc:
+            raise ForumError(str(exc)) from exc
+        db.session.add(ForumAttachment(post=post, file=stored))
+
+
+def _next_position(topic: ForumTopic) -> int:
+    """The topic's next position, taken atomically (two replies at once get two numbers)."""
+    position = db.session.execute(
+        update(ForumTopic).where(ForumTopic.id == topic.id)
+        .values(last_position=ForumTopic.last_position + 1)
+        .returning(ForumTopic.last_position)
+        .execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(topic, "last_position", position)
+    return position
+
+
+def _topic_url(topic: ForumTopic) -> str:
+    return path_for("forums.topic", slug=topic.space.slug, topic_id=topic.id)
+
+
+def _post_url(post: ForumPost) -> str:
+    return path_for("forums.post", slug=post.topic.space.slug, post_id=post.id)
+
+
+def _publish(post: ForumPost, by: User) -> None:
+    """Give a post its place: position, counters, activity, notifications."""
+    topic = post.topic
+    forum = topic.forum
+    now = utcnow()
+    post.held = False
+    post.position = _next_position(topic)
+    first = post.id == topic.first_post_id
+    topic.held = False
+    topic.post_count = ForumTopic.post_count + 1
+    topic.last_post_at = now
+    topic.last_post_id = post.id
+    topic.last_post_author_id = post.author_id
+    forum.post_count = Forum.post_count + 1
+    forum.last_post_at = now
+    forum.last_topic_id = topic.id
+    if first:
+        forum.topic_count = Forum.topic_count + 1
+        record_activity(topic.space, "forum.topic", f"Nouveau sujet : {topic.title}",
+                        actor=post.author, url=_topic_url(topic))
+    _announce(post, first)
+
+
+def create_topic(forum: Forum, *, title: str, body: str, body_format: str, by: User,
+                 files=(), subscribe: bool = True) -> ForumTopic:
+    title = _check_title(title)
+    html, source, fmt = _check_body(body, body_format)
+    if forum.space.archived:
+        raise ForumError("Cet espace est archivé : on ne peut plus y écrire.")
+    _check_rate(by)
+    held = _must_hold(by, forum.space)
+    topic = ForumTopic(forum=forum, space_id=forum.space_id, title=title, author_id=by.id,
+                       held=held, last_post_at=utcnow(), last_post_author_id=by.id)
+    post = ForumPost(topic=topic, author_id=by.id, body_html=html, body_source=source,
+                     body_format=fmt, held=held)
+    db.session.add_all([topic, post])
+    _attach(post, files, by)
+    db.session.flush()
+    topic.first_post_id = post.id
+    if subscribe:
+        _subscribe(by, topic_id=topic.id)
+    if held:
+        _announce_held(post)
+    else:
+        _publish(post, by)
+    db.session.commit()
+    return topic
+
+
+def reply(topic: ForumTopic, *, body: str, body_format: str, by: User, files=(),
+          subscribe: bool = True) -> ForumPost:
+    """A reply; refused (ForumError, in French) in a locked, deleted or held topic."""
+    if topic.deleted_at is not None:
+        raise ForumError("Ce sujet a été supprimé : il n'accepte plus de réponses.")
+    if topic.held:
+        raise ForumError("Ce sujet attend la validation d'un modérateur : on pourra y répondre "
+                         "ensuite.")
+    if topic.locked and not access.can_moderate(by, topic.space):
+        raise ForumError("Ce sujet est verrouillé : il n'accepte plus de réponses.")
+    if topic.space.archived:
+        raise ForumError("Cet espace est archivé : on ne peut plus y écrire.")
+    html, source, fmt = _check_body(body, body_format)
+    _check_rate(by)
+    held = _must_hold(by, topic.space)
+    post = ForumPost(topic=topic, author_id=by.id, body_html=html, body_source=source,
+                     body_format=fmt, held=held)
+    db.session.add(post)
+    _attach(post, files, by)
+    db.session.flush()
+    if subscribe:
+        _subscribe(by, topic_id=topic.id)
+    if held:
+        _announce_held(post)
+    else:
+        _publish(post, by)
+    db.session.commit()
+    return post
+
+
+def quote(post: ForumPost) -> str:
+    """The text a reply quoting ``post`` starts with: a quotation (« > ») naming its author,
+    which becomes a ``<blockquote>`` with a ``<cite>`` once saved."""
+    name = post.author.full_name if post.author else "Un ancien membre"
+    source = post.body_source if post.body_format == "text" else to_text(post.body_html)
+    lines = "\n".join(f"> {line}" if line.strip() else ">" for line in source.splitlines())
+    return f"> <cite>{escape(name)}</cite> a écrit :\n>\n{lines}\n\n"
+
+
+def edit_post(post: ForumPost, *, body: str, body_format: str, by: User,
+              title: str | None = None) -> ForumPost:
+    """Change a post's text; the former one is kept (moderators read the history)."""
+    topic = post.topic
+    if post.deleted_at is not None:
+        raise ForumError("Ce message a été supprimé : il ne peut plus être modifié.")
+    if topic.locked and not access.can_moderate(by, topic.space):
+        raise ForumError("Ce sujet est verrouillé : ses messages ne peuvent plus être modifiés.")
+    html, source, fmt = _check_body(body, body_format)
+    new_title = _check_title(title) if post.is_first and title is not None else None
+    if html == post.body_html and (new_title is None or new_title == topic.title):
+        return post
+    before = {u.id for u in mentioned_users(post.body_html, topic.space)}
+    db.session.add(ForumPostRevision(
+        post_id=post.id, title=topic.title if post.is_first else "", body_html=post.body_html,
+        body_source=post.body_source, body_format=post.body_format,
+        written_by_id=post.edited_by_id or post.author_id,
+        written_at=post.edited_at or post.created_at))
+    post.body_html, post.body_source, post.body_format = html, source, fmt
+    post.edited_at, post.edited_by_id = utcnow(), by.id
+    post.edit_count = (post.edit_count or 0) + 1
+    if new_title is not None and new_title != topic.title:
+        topic.title = new_title
+        _requeue_topic(topic)
+    if not post.held and post.position is not None:
+        for user in mentioned_users(html, topic.space):
+            if user.id not in before:
+                _notify_mention(user, post)
+    db.session.commit()
+    return post
+
+
+def delete_post(post: ForumPost, *, by: User) -> None:
+    """Soft delete: the post keeps its place, shown as « message supprimé »; moderators
+    still read it and may restore it."""
+    if post.deleted_at is not None:
+        return
+    if post.is_first:
+        raise ForumError("Le premier message porte le sujet : supprimez le sujet entier.")
+    post.deleted_at, post.deleted_by_id = utcnow(), by.id
+    if post.position is not None:
+        _refresh_topic(post.topic)
+        _refresh_forum(post.topic.forum)
+    db.session.commit()
+
+
+def restore_post(post: ForumPost, *, by: User) -> None:
+    if post.deleted_at is None:
+        return
+    post.deleted_at = post.deleted_by_id = None
+    if post.position is not None:
+        _refresh_topic(post.topic)
+        _refresh_forum(post.topic.forum)
+    db.session.commit()
+
+
+def _refresh_topic(topic: ForumTopic) -> None:
+    """Recompute a topic's counters from its posts (after a deletion or a restoration)."""
+    db.session.flush()
+    visible = and_(ForumPost.topic_id == topic.id, ForumPost.position.is_not(None),
+                   ForumPost.deleted_at.is_(None))
+    topic.post_count = db.session.scalar(select(func.count(ForumPost.id)).where(visible))
+    last = db.session.execute(select(ForumPost.id, ForumPost.created_at, ForumPost.author_id)
+                              .where(visible).order_by(ForumPost.position.desc()).limit(1)).first()
+    if last is not None:
+        topic.last_post_id, topic.last_post_at, topic.last_post_author_id = last
+
+
+def _refresh_forum(forum: Forum) -> None:
+    db.session.flush()
+    visible = and_(ForumTopic.forum_id == forum.id, ForumTopic.deleted_at.is_(None),
+                   ForumTopic.held.is_(False))
+    count, posts = db.session.execute(
+        select(func.count(ForumTopic.id), func.coalesce(func.sum(ForumTopic.post_count), 0))
+        .where(visible)).one()
+    last = db.session.execute(select(ForumTopic.id, ForumTopic.last_post_at).where(visible)
+                              .order_by(ForumTopic.last_post_at.desc()).limit(1)).first()
+    forum.topic_count, forum.post_count = count, posts
+    forum.last_topic_id, forum.last_post_at = last if last is not None else (None, None)
+
+
+def _requeue_topic(topic: ForumTopic) -> None:
+    """The search documents of a topic's posts change with it (title, space, deletion)."""
+    ids = db.session.scalars(select(ForumPost.id).where(ForumPost.topic_id == topic.id)).all()
+    if ids:
+        db.session.execute(insert(SearchQueue), [{"key": f"forum_post:{i}"} for i in ids])
+
+
+# --- topics: moderation ----------------------------------------------------------------------------
+
+
+def set_pinned(topic: ForumTopic, pinned: bool, *, by: User) -> None:
+    topic.pinned = pinned
+    db.session.commit()
+
+
+def set_locked(topic: ForumTopic, locked: bool, *, by: User) -> None:
+    topic.locked = locked
+    db.session.commit()
+
+
+def delete_topic(topic: ForumTopic, *, by: User) -> None:
+    _delete_topic(topic, by)
+    db.session.commit()
+
+
+def _delete_topic(topic: ForumTopic, by: User) -> None:
+    if topic.deleted_at is not None:
+        return
+    topic.deleted_at, topic.deleted_by_id = utcnow(), by.id
+    _refresh_forum(topic.forum)
+    retract_activity(_topic_url(topic))
+    _requeue_topic(topic)
+
+
+def restore_topic(topic: ForumTopic, *, by: User) -> None:
+    if topic.deleted_at is None:
+        return
+    topic.deleted_at = topic.deleted_by_id = None
+    _refresh_forum(topic.forum)
+    _requeue_topic(topic)
+    db.session.commit()
+
+
+def move_topic(topic: ForumTopic, target: Forum, *, by: User) -> None:
+    """To another forum, of this space or of another one the moderator moderates."""
+    if target.id == topic.forum_id:
+        raise ForumError("Le sujet est déjà dans ce forum.")
+    if target.space.archived or not access.can_moderate(by, target.space):
+        raise ForumError("Vous ne pouvez déplacer un sujet que vers un forum que vous modérez.")
+    source = topic.forum
+    if target.space_id != topic.space_id:
+        retract_activity(_topic_url(topic))
+    topic.forum, topic.space_id = target, target.space_id
+    db.session.flush()
+    db.session.expire(topic, ["space"])
+    _refresh_forum(source)
+    _refresh_forum(target)
+    _requeue_topic(topic)
+    db.session.commit()
+
+
+# --- reports and held posts ------------------------------------------------------------------------
+
+
+def _moderators(space: Space) -> list[User]:
+    """Who moderates a space's forums: an organisation's admins in its space, a group's
+    moderators and admins; the platform admins where nobody else does."""
+    if space.kind == SpaceKind.ORGANISATION:
+        query = select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.organisation_id == space.organisation_id, Membership.role == Role.ADMIN)
+    else:
+        query = select(User).join(SpaceMember, SpaceMember.user_id == User.id).where(
+            SpaceMember.space_id == space.id, SpaceMember.status == MemberStatus.ACTIVE,
+            SpaceMember.role.in_(Role.at_least(Role.MODERATOR)))
+    people = list(db.session.scalars(query.where(User.active.is_(True))))
+    if not people:
+        people = list(db.session.scalars(select(User).where(User.is_platform_admin.is_(True),
+                                                            User.active.is_(True))))
+    return people
+
+
+def report_post(post: ForumPost, reason: str, *, by: User) -> ForumReport:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ForumError("Expliquez en quelques mots ce qui pose problème.")
+    if post.deleted_at is not None:
+        raise ForumError("Ce message a déjà été supprimé.")
+    already = db.session.scalar(select(ForumReport.id).where(
+        ForumReport.post_id == post.id, ForumReport.reporter_id == by.id,
+        ForumReport.resolved_at.is_(None)))
+    if already is not None:
+        raise ForumError("Vous avez déjà signalé ce message : les modérateurs vont l'examiner.")
+    report = ForumReport(post_id=post.id, reporter_id=by.id, reason=reason[:2000])
+    db.session.add(report)
+    space = post.topic.space
+    notify(_moderators(space), "forum.report",
+           f"Message signalé dans « {post.topic.title} »",
+           url=path_for("forums.moderation", slug=space.slug), body=reason[:2000], actor=by)
+    db.session.commit()
+    return report
+
+
+def resolve_report(report: ForumReport, *, by: User, delete: bool) -> None:
+    """Close a report (and the other open reports of the same post): the post is deleted,
+    or the report dismissed."""
+    post = report.post
+    if delete and post.deleted_at is None:
+        if post.is_first:
+            _delete_topic(post.topic, by)
+        else:
+            post.deleted_at, post.deleted_by_id = utcnow(), by.id
+            if post.position is not None:
+                _refresh_topic(post.topic)
+                _refresh_forum(post.topic.forum)
+    now = utcnow()
+    for open_report in db.session.scalars(select(ForumReport).where(
+            ForumReport.post_id == post.id, ForumReport.resolved_at.is_(None))):
+        open_report.resolved_at, open_report.resolved_by_id = now, by.id
+        open_report.outcome = "deleted" if delete else "dismissed"
+    db.session.commit()
+
+
+def _announce_held(post: ForumPost) -> None:
+    space = post.topic.space
+    notify(_moderators(space), "forum.report",
+           f"Message à valider dans « {post.topic.title} »",
+           url=path_for("forums.moderation", slug=space.slug),
+           body=to_text(post.body_html)[:1500], actor=post.author)
+
+
+def approve_post(post: ForumPost, *, by: User) -> None:
+    if not post.held or post.deleted_at is not None:
+        raise ForumError("Ce message n'attend pas de validation.")
+    _publish(post, by)
+    db.session.commit()
+
+
+def reject_post(post: ForumPost, *, by: User) -> None:
+    if not post.held or post.deleted_at is not None:
+        raise ForumError("Ce message n'attend pas de validation.")
+    post.deleted_at, post.deleted_by_id = utcnow(), by.id
+    if post.is_first:
+        post.topic.deleted_at, post.topic.deleted_by_id = post.deleted_at, by.id
+    db.session.commit()
+
+
+# --- subscriptions and notifications ---------------------------------------------------------------
+
+
+def _subscribe(user: User, *, topic_id: int | None = None, forum_id: int | None = None) -> None:
+    exists = db.session.scalar(select(ForumSubscription.id).where(
+        ForumSubscription.user_id == user.id,
+        ForumSubscription.topic_id == topic_id if topic_id else ForumSubscription.forum_id == forum_id))
+    if exists is None:
+        db.session.add(ForumSubscription(user_id=user.id, topic_id=topic_id, forum_id=forum_id))
+
+
+def toggle_subscription(user: User, *, topic: ForumTopic | None = None,
+                        forum: Forum | None = None) -> bool:
+    """Follow or stop following a topic (or a forum). Returns whether now followed."""
+    column, value = ((ForumSubscription.topic_id, topic.id) if topic is not None
+                     else (ForumSubscription.forum_id, forum.id))
+    existing = db.session.scalar(select(ForumSubscription).where(
+        ForumSubscription.user_id == user.id, column == value))
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.commit()
+        return False
+    db.session.add(ForumSubscription(user_id=user.id, topic_id=topic.id if topic else None,
+                                     forum_id=forum.id if forum else None))
+    db.session.commit()
+    return True
+
+
+MENTION = re.compile(r"(?<![\w@.])@(\w[\w.\-]*\w|\w)")
+_QUOTE = re.compile(r"<blockquote\b(?:(?!<blockquote\b).)*?</blockquote>", re.S | re.I)
+
+
+def _handle(value: str) -> str:
+    return re.sub(r"[\s_]+", "-", fold(value).strip())
+
+
+def _like_name(part: str) -> str:
+    """A LIKE pattern for a name typed without its accents (« lefevre » → « l_f_vr_ »)."""
+    return "".join("_" if (not c.isascii() or c in "aeiouyc-_%\\") else c for c in part)
+
+
+def mentioned_users(html: str, space: Space) -> list[User]:
+    """People named « @prénom.nom » or « @identifiant » (their email's local part) outside
+    quotations, among those who can see the space."""
+    text = html or ""
+    while True:
+        stripped = _QUOTE.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    handles = {_handle(h) for h in MENTION.findall(to_text(text))}
+    handles = set(sorted(handles)[:20])
+    if not handles:
+        return []
+    conditions = []
+    for handle in handles:
+        conditions.append(func.lower(User.email).like(_like_name(handle) + "@%"))
+        if "." in handle:
+            first, last = handle.split(".", 1)
+            conditions.append(and_(func.length(User.first_name) == len(first),
+                                   func.length(User.last_name) == len(last),
+                                   func.lower(User.last_name).like(_like_name(last))))
+    candidates = db.session.scalars(select(User).where(User.active.is_(True), or_(*conditions))
+                                    .options(selectinload(User.memberships))).all()
+    found = [u for u in candidates
+             if _handle(u.email.split("@", 1)[0]) in handles
+             or _handle(f"{u.first_name}.{u.last_name}") in handles]
+    return [u for u in found if access.can_view(u, space)]
+
+
+def _notify_mention(user: User, post: ForumPost) -> None:
+    topic, author = post.topic, post.author
+    name = author.full_name if author else "Quelqu'un"
+    notify([user], "forum.mention", f"{name} vous a mentionné dans « {topic.title} »",
+           url=_post_url(post), body=to_text(post.body_html)[:1500], actor=author,
+           reply_to=reply_address(user, "forum_topic", topic.id))
+
+
+def _announce(post: ForumPost, first: bool) -> None:
+    """Mentioned people, then the topic's and the forum's followers, each once."""
+    topic, forum = post.topic, post.topic.forum
+    space = topic.space
+    done = {post.author_id}
+    for user in mentioned_users(post.body_html, space):
+        if user.id not in done:
+            _notify_mention(user, post)
+            done.add(user.id)
+    followers = db.session.scalars(
+        select(User).join(ForumSubscription, ForumSubscription.user_id == User.id)
+        .where(User.active.is_(True),
+               or_(ForumSubscription.topic_id == topic.id, ForumSubscription.forum_id == forum.id))
+        .options(selectinload(User.memberships)).distinct()).all()
+    author = post.author
+    name = author.full_name if author else "Quelqu'un"
+    title = (f"Nouveau sujet dans « {forum.name} » : {topic.title}" if first
+             else f"{name} a répondu à « {topic.title} »")
+    body = to_text(post.body_html)[:1500]
+    for user in followers:
+        if user.id in done or not access.can_view(user, space):
+            continue
+        done.add(user.id)
+        notify([user], "forum.reply", title, url=_post_url(post), body=body, actor=author,
+               reply_to=reply_address(user, "forum_topic", topic.id))
+
+
+def _reply_by_mail(user: User, topic_id: int, text: str, message) -> None:
+    """A reply to a forum notification, received by email, becomes a post by that person."""
+    access.forget_roles()   # decided now, not from what a long-running worker remembers
+    topic = db.session.get(ForumTopic, topic_id)
+    if topic is None or topic.deleted_at is not None or not access.can_view(user, topic.space):
+        raise ReplyRefused("ce sujet n'existe plus")
+    if not access.can_post_in_forum(user, topic.forum):
+        raise ReplyRefused("vous ne pouvez plus écrire dans ce forum")
+    files = []
+    if message is not None and hasattr(message, "iter_attachments"):
+        for part in message.iter_attachments():
+            name = part.get_filename() or ""
+            if name.rsplit(".", 1)[-1].lower() in uploads.DOCUMENTS:
+                files.append((part.get_payload(decode=True) or b"", name))
+    try:
+        reply(topic, body=text, body_format="text", by=user, subscribe=False,
+              files=files[:MAX_FILES])
+    except ForumError as exc:
+        db.session.rollback()
+        raise ReplyRefused(str(exc)) from exc
+
+
+register_handler("forum_topic", _reply_by_mail)

@@ -1,0 +1,75 @@
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, IntegerField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from .models import (DELIVERY_MODE_LABELS, FROM_REWRITE_LABELS, POSTING_POLICY_LABELS,
+                     REPLY_TO_LABELS, SUBSCRIPTION_POLICY_LABELS)
+
+REQUIRED = "Ce champ est obligatoire."
+DELIVERY_CHOICES = {k.value: v for k, v in DELIVERY_MODE_LABELS.items()}
+
+
+class ListForm(FlaskForm):
+    name = StringField("Adresse de la liste (avant le @)",
+                       validators=[Optional(), Length(max=40)])
+    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    subscription_policy = SelectField(
+        "Abonnement", choices={k.value: v for k, v in SUBSCRIPTION_POLICY_LABELS.items()},
+        default="open")
+    posting_policy = SelectField(
+        "Qui peut écrire à la liste ?",
+        choices={k.value: v for k, v in POSTING_POLICY_LABELS.items()}, default="members")
+    reply_to = SelectField("Les réponses vont", choices={k.value: v for k, v in REPLY_TO_LABELS.items()},
+                           default="list")
+    from_rewrite = SelectField("Expéditeur affiché « Nom via la liste »",
+                               choices={k.value: v for k, v in FROM_REWRITE_LABELS.items()},
+                               default="auto")
+    subject_prefix = StringField("Préfixe de l'objet (par défaut « [adresse] »)",
+                                 validators=[Optional(), Length(max=40)])
+    bounce_threshold = IntegerField(
+        "Erreurs de distribution avant de suspendre un abonné", default=5,
+        validators=[DataRequired(REQUIRED),
+                    NumberRange(min=1, max=100, message="Entre 1 et 100.")])
+
+
+class SubscribeForm(FlaskForm):
+    delivery = SelectField("Recevoir", choices=DELIVERY_CHOICES, default="each")
+
+
+class OutsideSubscribeForm(FlaskForm):
+    email = EmailField("Votre adresse électronique",
+                       validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class PostForm(FlaskForm):
+    subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=300)])
+    body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=100_000)])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Votre réponse", validators=[DataRequired(REQUIRED),
+                                                      Length(max=100_000)])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Raison du refus (envoyée à l'expéditeur)",
+                           validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class MassSubscribeForm(FlaskForm):
+    addresses = TextAreaField("Adresses, une par ligne",
+                              validators=[DataRequired(REQUIRED), Length(max=500_000)])
+    delivery = SelectField("Distribution", choices=DELIVERY_CHOICES, default="each")
+    confirm_outside = BooleanField("Demander aux adresses extérieures de confirmer leur "
+                                   "abonnement (recommandé)", default=True)
+
+
+class ModeratorForm(FlaskForm):
+    email = EmailField("Adresse du modérateur", validators=[DataRequired(REQUIRED),
+                                                            Length(max=254)])
+
+
+class ConfirmForm(FlaskForm):
+    pass

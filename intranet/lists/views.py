@@ -1,0 +1,475 @@
+"""Mailing lists of a space (URLs under /espaces/<slug>/listes/) and their public links
+(/listes/…: confirmation of an outside address, one-click unsubscribe)."""
+from __future__ import annotations
+
+import click
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required
+
+from .. import access
+from ..extensions import csrf, db
+from ..spaces.models import Space
+from . import fanout, services
+from .forms import (ConfirmForm, ListForm, MassSubscribeForm, ModeratorForm,
+                    OutsideSubscribeForm, PostForm, RejectForm, ReplyForm, SubscribeForm)
+from .models import (DELIVERY_MODE_LABELS, FROM_REWRITE_LABELS, POSTING_POLICY_LABELS,
+                     REPLY_TO_LABELS, SUBSCRIBER_STATUS_LABELS, SUBSCRIPTION_POLICY_LABELS,
+                     ListMessage, MessageStatus, Subscriber, SubscriberStatus)
+
+bp = Blueprint("lists", __name__, cli_group="lists")
+
+LABELS = {"subscription": SUBSCRIPTION_POLICY_LABELS, "posting": POSTING_POLICY_LABELS,
+          "reply_to": REPLY_TO_LABELS, "from_rewrite": FROM_REWRITE_LABELS,
+          "delivery": DELIVERY_MODE_LABELS, "status": SUBSCRIBER_STATUS_LABELS}
+
+
+@bp.app_context_processor
+def list_labels():
+    return {"list_labels": LABELS} if request.blueprint == "lists" else {}
+
+
+def _list(slug: str, name: str):
+    """The list (404 if it is not in this space or not visible to the person)."""
+    mlist = services.find_list(slug, name)
+    return access.authorize(mlist, "view")
+
+
+def _manage(mlist) -> None:
+    access.require(access.can_manage_lists(current_user, mlist.space))
+
+
+def _moderate(mlist) -> None:
+    access.require(access.can_moderate_list(current_user, mlist))
+
+
+def _owned(model, ident: int, mlist):
+    obj = db.session.get(model, ident)
+    if obj is None or obj.list_id != mlist.id:
+        abort(404)
+    return obj
+
+
+def _settings(form: ListForm) -> dict:
+    return {"title": form.title.data, "description": form.description.data,
+            "subscription_policy": form.subscription_policy.data,
+            "posting_policy": form.posting_policy.data, "reply_to": form.reply_to.data,
+            "from_rewrite": form.from_rewrite.data, "subject_prefix": form.subject_prefix.data,
+            "bounce_threshold": form.bounce_threshold.data}
+
+
+# --- directory and creation ----------------------------------------------------------------------
+
+
+@bp.get("/listes")
+def index():
+    lists = services.visible_lists(current_user)
+    return render_template("lists/index.html", lists=lists)
+
+
+@bp.get("/espaces/<slug>/listes")
+def space_lists(slug):
+    space = access.get_or_404(Space, slug=slug)
+    return render_template("lists/space.html", space=space,
+                           lists=services.lists_of(current_user, space))
+
+
+@bp.route("/espaces/<slug>/listes/nouvelle", methods=["GET", "POST"])
+@login_required
+def new_list(slug):
+    space = access.get_or_404(Space, slug=slug)
+    access.require(access.can_manage_lists(current_user, space))
+    form = ListForm()
+    if form.validate_on_submit():
+        try:
+            mlist = services.create_list(space, name=form.name.data or "", by=current_user,
+                                         **_settings(form))
+        except services.ListError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash(f"Liste créée : {mlist.address}", "success")
+            return redirect(url_for(".show", slug=slug, name=mlist.name))
+    return render_template("lists/form.html", space=space, form=form, mlist=None,
+                           domain=services.lists_domain())
+
+
+@bp.route("/espaces/<slug>/listes/<name>/parametres", methods=["GET", "POST"])
+@login_required
+def settings(slug, name):
+    mlist = _list(slug, name)
+    _manage(mlist)
+    form = ListForm(obj=mlist) if request.method == "GET" else ListForm()
+    if request.method == "GET":
+        for field in ("subscription_policy", "posting_policy", "reply_to", "from_rewrite"):
+            getattr(form, field).data = getattr(mlist, field).value
+    if form.validate_on_submit():
+        try:
+            services.update_list(mlist, by=current_user, **_settings(form))
+        except services.ListError as exc:
+            form.title.errors.append(str(exc))
+        else:
+            flash("Paramètres enregistrés.", "success")
+            return redirect(url_for(".show", slug=slug, name=name))
+    return render_template("lists/form.html", space=mlist.space, form=form, mlist=mlist,
+                           domain=services.lists_domain(), moderator_form=ModeratorForm())
+
+
+# --- the list's page, archive and threads ---------------------------------------------------------
+
+
+@bp.get("/espaces/<slug>/listes/<name>")
+def show(slug, name):
+    mlist = _list(slug, name)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = services.threads(mlist, page=page)
+    subscription = services.subscription_of(mlist, current_user)
+    return render_template(
+        "lists/show.html", space=mlist.space, mlist=mlist, rows=rows, total=total, page=page,
+        pages=max(1, -(-total // 30)), subscription=subscription,
+        subscribe_form=SubscribeForm(data={"delivery": subscription.delivery.value}
+                                     if subscription else None),
+        outside_form=OutsideSubscribeForm(),
+        can_post=services.can_post_from_web(current_user, mlist),
+        held=services.held_count(mlist) if access.can_moderate_list(current_user, mlist) else 0)
+
+
+@bp.get("/espaces/<slug>/listes/<name>/fils/<int:thread_id>")
+def thread(slug, name, thread_id):
+    mlist = _list(slug, name)
+    messages = services.thread_messages(mlist, thread_id)
+    if not messages:
+        abort(404)
+    return render_template("lists/thread.html", space=mlist.space, mlist=mlist,
+                           messages=messages, form=ReplyForm(),
+                           can_post=services.can_post_from_web(current_user, mlist))
+
+
+@bp.route("/espaces/<slug>/listes/<name>/ecrire", methods=["GET", "POST"])
+@login_required
+def write(slug, name):
+    mlist = _list(slug, name)
+    access.require(services.can_post_from_web(current_user, mlist))
+    form = PostForm()
+    if form.validate_on_submit():
+        try:
+            message = services.post_from_web(mlist, current_user, subject=form.subject.data,
+                                              body=form.body.data)
+        except services.ListError as exc:
+            form.subject.errors.append(str(exc))
+        else:
+            return _posted(mlist, message)
+    return render_template("lists/write.html", space=mlist.space, mlist=mlist, form=form)
+
+
+def _posted(mlist, message):
+    if message.status == MessageStatus.HELD:
+        flash("Message enregistré : il sera diffusé après l'accord d'un modérateur.", "success")
+        return redirect(url_for(".show", slug=mlist.space.slug, name=mlist.name))
+    flash("Message envoyé à la liste.", "success")
+    return redirect(url_for(".thread", slug=mlist.space.slug, name=mlist.name,
+                            thread_id=message.thread_id) + f"#message-{message.id}")
+
+
+@bp.post("/espaces/<slug>/listes/<name>/fils/<int:thread_id>/repondre")
+@login_required
+def reply(slug, name, thread_id):
+    mlist = _list(slug, name)
+    messages = services.thread_messages(mlist, thread_id)
+    if not messages:
+        abort(404)
+    access.require(services.can_post_from_web(current_user, mlist))
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            message = services.post_from_web(mlist, current_user, subject="",
+                                             body=form.body.data, parent=messages[-1])
+        except services.ListError as exc:
+            flash(str(exc), "error")
+        else:
+            return _posted(mlist, message)
+    else:
+        flash("Écrivez votre réponse avant de l'envoyer.", "error")
+    return redirect(url_for(".thread", slug=slug, name=name, thread_id=thread_id))
+
+
+# --- subscribing ---------------------------------------------------------------------------------
+
+
+@bp.post("/espaces/<slug>/listes/<name>/abonnement")
+@login_required
+def subscribe(slug, name):
+    mlist = _list(slug, name)
+    form = SubscribeForm()
+    if form.validate_on_submit():
+        try:
+            sub = services.subscribe_user(mlist, current_user, form.delivery.data)
+        except services.ListError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Demande d'abonnement envoyée aux modérateurs de la liste."
+                  if sub.status == SubscriberStatus.PENDING_APPROVAL else
+                  "Vous êtes abonné(e) à la liste.", "success")
+    return redirect(url_for(".show", slug=slug, name=name))
+
+
+@bp.post("/espaces/<slug>/listes/<name>/inscription")
+def subscribe_outside(slug, name):
+    mlist = _list(slug, name)
+    form = OutsideSubscribeForm()
+    if form.validate_on_submit():
+        try:
+            services.request_outside_subscription(mlist, form.email.data)
+        except services.ListError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Si cette adresse n'est pas déjà abonnée, elle va recevoir un lien de "
+                  "confirmation : l'abonnement commence quand il est suivi.", "success")
+    else:
+        flash("Indiquez une adresse électronique valide.", "error")
+    return redirect(url_for(".show", slug=slug, name=name))
+
+
+@bp.post("/espaces/<slug>/listes/<name>/remise")
+@login_required
+def change_delivery(slug, name):
+    mlist = _list(slug, name)
+    sub = services.subscription_of(mlist, current_user)
+    form = SubscribeForm()
+    if sub is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash("Choix invalide.", "error")
+    else:
+        services.set_delivery(sub, form.delivery.data)
+        flash("Mode de distribution enregistré.", "success")
+    return redirect(url_for(".show", slug=slug, name=name))
+
+
+@bp.post("/espaces/<slug>/listes/<name>/desabonnement")
+@login_required
+def unsubscribe(slug, name):
+    mlist = _list(slug, name)
+    sub = services.subscription_of(mlist, current_user)
+    if sub is not None:
+        services.remove_subscriber(sub)
+        flash("Vous n'êtes plus abonné(e) à la liste.", "success")
+    return redirect(url_for(".show", slug=slug, name=name))
+
+
+@bp.route("/listes/confirmer/<token>", methods=["GET", "POST"])
+def confirm(token):
+    """GET shows a button (mail scanners follow links); the POST confirms."""
+    sub = services.pending_confirmation(token)
+    form = ConfirmForm()
+    if sub is None:
+        return render_template("lists/link_invalid.html"), 404
+    mlist = sub.mailing_list
+    if form.validate_on_submit():
+        services.confirm(token)
+        return render_template("lists/confirmed.html", mlist=mlist, sub=sub)
+    return render_template("lists/confirm.html", mlist=mlist, sub=sub, form=form)
+
+
+@bp.get("/listes/desabonnement/<token>")
+def unsubscribe_page(token):
+    sub = services.subscriber_for_token(token, "unsubscribe")
+    if sub is None:
+        return render_template("lists/link_invalid.html"), 404
+    return render_template("lists/unsubscribe.html", mlist=sub.mailing_list, sub=sub,
+                           token=token)
+
+
+@bp.post("/listes/desabonnement/<token>")
+@csrf.exempt
+def one_click(token):
+    """RFC 8058 one-click unsubscribe: a POST from the mail client, without session or CSRF
+    token; the signed token names one subscriber, and only that one is removed."""
+    mlist = services.unsubscribe_by_token(token)
+    if mlist is None:
+        return render_template("lists/link_invalid.html"), 404
+    return render_template("lists/unsubscribed.html", mlist=mlist)
+
+
+# --- moderation ----------------------------------------------------------------------------------
+
+
+@bp.get("/espaces/<slug>/listes/<name>/moderation")
+@login_required
+def moderation(slug, name):
+    mlist = _list(slug, name)
+    _moderate(mlist)
+    requests = services.pending_requests(mlist)
+    return render_template("lists/moderation.html", space=mlist.space, mlist=mlist,
+                           held=services.held_messages(mlist), requests=requests,
+                           quarantined=services.quarantined(mlist))
+
+
+def _held(mlist, message_id):
+    message = _owned(ListMessage, message_id, mlist)
+    if message.status != MessageStatus.HELD:
+        flash("Ce message a déjà été traité.", "error")
+        return None
+    return message
+
+
+@bp.post("/espaces/<slug>/listes/<name>/moderation/<int:message_id>/approuver")
+@login_required
+def approve(slug, name, message_id):
+    mlist = _list(slug, name)
+    _moderate(mlist)
+    message = _held(mlist, message_id)
+    if message is not None:
+        services.approve(message, by=current_user)
+        flash("Message approuvé : il est archivé et envoyé aux abonnés.", "success")
+    return redirect(url_for(".moderation", slug=slug, name=name))
+
+
+@bp.post("/espaces/<slug>/listes/<name>/moderation/<int:message_id>/rejeter")
+@login_required
+def reject(slug, name, message_id):
+    mlist = _list(slug, name)
+    _moderate(mlist)
+    message = _held(mlist, message_id)
+    form = RejectForm()
+    if message is not None:
+        try:
+            services.reject(message, by=current_user, reason=form.reason.data or "")
+        except services.ListError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Message refusé ; la raison a été envoyée à l'expéditeur.", "success")
+    return redirect(url_for(".moderation", slug=slug, name=name))
+
+
+# --- subscribers and moderators (the list's managers) ---------------------------------------------
+
+
+@bp.route("/espaces/<slug>/listes/<name>/abonnes", methods=["GET", "POST"])
+@login_required
+def subscribers(slug, name):
+    mlist = _list(slug, name)
+    if not access.can_manage_lists(current_user, mlist.space):
+        _moderate(mlist)  # moderators see the requests there too, but do not add people
+        return redirect(url_for(".moderation", slug=slug, name=name))
+    form = MassSubscribeForm()
+    problems, report = [], None
+    if form.validate_on_submit():
+        try:
+            report = services.add_subscribers(mlist, form.addresses.data, by=current_user,
+                                              delivery=form.delivery.data,
+                                              confirm_outside=form.confirm_outside.data)
+        except services.MassSubscribeError as exc:
+            problems = exc.problems
+            flash(str(exc), "error")
+        except services.ListError as exc:
+            form.addresses.errors.append(str(exc))
+        else:
+            form = MassSubscribeForm(formdata=None)
+    listing = services.subscribers(mlist, page=request.args.get("page", 1, type=int))
+    return render_template("lists/subscribers.html", space=mlist.space, mlist=mlist, form=form,
+                           listing=listing, problems=problems, report=report,
+                           counts=services.subscriber_counts(mlist))
+
+
+def _subscriber_action(slug, name, subscriber_id, action, message, need="manage"):
+    mlist = _list(slug, name)
+    (_manage if need == "manage" else _moderate)(mlist)
+    sub = _owned(Subscriber, subscriber_id, mlist)
+    try:
+        action(sub)
+    except services.ListError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(message, "success")
+    return redirect(request.form.get("next") if request.form.get("next") == url_for(
+        ".moderation", slug=slug, name=name) else url_for(".subscribers", slug=slug, name=name))
+
+
+@bp.post("/espaces/<slug>/listes/<name>/abonnes/<int:subscriber_id>/accepter")
+@login_required
+def approve_subscriber(slug, name, subscriber_id):
+    return _subscriber_action(slug, name, subscriber_id,
+                              lambda sub: services.approve_subscriber(sub, by=current_user),
+                              "Abonnement accepté.", need="moderate")
+
+
+@bp.post("/espaces/<slug>/listes/<name>/abonnes/<int:subscriber_id>/retirer")
+@login_required
+def remove_subscriber(slug, name, subscriber_id):
+    return _subscriber_action(slug, name, subscriber_id,
+                              lambda sub: services.remove_subscriber(sub, by=current_user),
+                              "Abonné retiré de la liste.")
+
+
+@bp.post("/espaces/<slug>/listes/<name>/abonnes/<int:subscriber_id>/reactiver")
+@login_required
+def reenable_subscriber(slug, name, subscriber_id):
+    return _subscriber_action(slug, name, subscriber_id, services.reenable,
+                              "Distribution réactivée.")
+
+
+@bp.post("/espaces/<slug>/listes/<name>/moderateurs")
+@login_required
+def add_moderator(slug, name):
+    mlist = _list(slug, name)
+    _manage(mlist)
+    form = ModeratorForm()
+    if form.validate_on_submit():
+        try:
+            user = services.add_moderator(mlist, form.email.data, by=current_user)
+        except services.ListError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{user.full_name} modère désormais la liste.", "success")
+    else:
+        flash("Indiquez l'adresse d'un compte de l'intranet.", "error")
+    return redirect(url_for(".settings", slug=slug, name=name))
+
+
+@bp.post("/espaces/<slug>/listes/<name>/moderateurs/<int:user_id>/retirer")
+@login_required
+def remove_moderator(slug, name, user_id):
+    mlist = _list(slug, name)
+    _manage(mlist)
+    services.remove_moderator(mlist, user_id, by=current_user)
+    flash("Modérateur retiré.", "success")
+    return redirect(url_for(".settings", slug=slug, name=name))
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+
+@bp.cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8025, show_default=True, type=int)
+@click.option("--lmtp", is_flag=True, help="Parler LMTP (derrière Postfix) au lieu de SMTP.")
+@click.option("--max-size", type=int, default=None,
+              help="Taille maximale d'un message, en octets (LISTS_MAX_MESSAGE_BYTES).")
+def serve(host, port, lmtp, max_size):
+    """Recevoir le courrier des listes et les réponses par courriel (SMTP/LMTP)."""
+    import logging
+    import time
+
+    from .listener import make_controller
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's dialogue trace
+    app = current_app._get_current_object()
+    controller = make_controller(app, host, port, lmtp=lmtp, max_bytes=max_size)
+    controller.start()
+    click.echo(f"Écoute {'LMTP' if lmtp else 'SMTP'} sur {host}:{port} "
+               f"(domaine {app.config['LISTS_DOMAIN']}) ; Ctrl-C pour arrêter.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+@bp.cli.command("fanout")
+def fanout_command():
+    """Distribuer les messages en attente (ce que fait aussi `flask worker`)."""
+    queued = fanout.worker_round()
+    click.echo(f"{queued} courriel(s) mis en file d'envoi.")
+

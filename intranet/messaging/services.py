@@ -1,0 +1,439 @@
+"""Internal messaging: addressing (people, or a group resolved when the message is sent),
+sending and replying (on the web and by email), read state, archive, leaving, search.
+
+Each public function that changes something is one unit of work and commits; refused input
+raises ``MessagingError`` (French message) and leaves nothing behind."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from .. import access
+from ..accounts.models import Membership, Organisation, Role, User
+from ..accounts.services import find_user
+from ..core import uploads
+from ..core.replies import ReplyRefused, register_handler, reply_address
+from ..core.sanitize import text_to_html
+from ..core.timeutil import utcnow
+from ..core.urls import path_for
+from ..extensions import db
+from ..notifications.services import notify, register_kind
+from ..search import services as search
+from ..search.backends import SearchRequest
+from ..spaces.models import Space, SpaceKind
+from .models import (Conversation, ConversationAttachment, ConversationMessage,
+                     ConversationParticipant)
+
+KIND = "message.new"
+REPLY_KIND = "conversation"
+MAX_BODY = 100_000
+MAX_FILES = 10
+PER_PAGE = 30
+
+register_kind(KIND, "Nouveaux messages et réponses dans mes conversations")
+
+
+class MessagingError(ValueError):
+    """Refused input, with a French message; nothing was stored. ``field`` names the form
+    field the message is about (to, subject, body, files), when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- addressing -------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[,;\n]+")
+_BRACKETED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+ADMINS, SPACE = "admins", "espace"
+
+
+def group_choices(user) -> dict:
+    """The « groupes » a person may write to, for the select of the form: the administrators
+    of each active organisation (the directory), and the members of each space they see."""
+    organisations = db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.is_active.is_(True))
+        .order_by(Organisation.name)).all()
+    spaces = db.session.execute(
+        select(Space.id, Space.name).where(Space.id.in_(access.visible_spaces(user)),
+                                           Space.kind != SpaceKind.OPEN,
+                                           Space.archived.is_(False))
+        .order_by(Space.name)).all()
+    choices: dict = {"": "Aucun groupe"}
+    if organisations:
+        choices["Tous les administrateurs d'une organisation"] = {
+            f"{ADMINS}:{ident}": f"Administrateurs — {name}" for ident, name in organisations}
+    if spaces:
+        choices["Tous les membres d'un espace"] = {
+            f"{SPACE}:{ident}": f"Membres — {name}" for ident, name in spaces}
+    return choices
+
+
+def resolve_group(sender: User, key: str) -> tuple[list[User], str]:
+    """The people a group means *now* (active accounts only), and how to name it."""
+    kind, _, ident = (key or "").partition(":")
+    if kind not in (ADMINS, SPACE) or not ident.isdigit() or len(ident) > 12:
+        raise MessagingError("Ce groupe de destinataires n'existe pas.", "group")
+    if kind == ADMINS:
+        org = db.session.get(Organisation, int(ident))
+        if org is None or not org.is_active:
+            raise MessagingError("Cette organisation n'existe pas ou n'est plus active.", "group")
+        people = db.session.scalars(
+            select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == org.id, Membership.role == Role.ADMIN,
+                   User.active.is_(True))).all()
+        return list(people), f"Administrateurs de « {org.name} »"
+    space = db.session.get(Space, int(ident))
+    if space is None or not access.can_address_space(sender, space):
+        raise MessagingError("Cet espace n'existe pas, ou vous ne pouvez pas écrire à ses membres.",
+                             "group")
+    return list(db.session.scalars(access.space_members(space))), \
+        f"Membres de l'espace « {space.name} »"
+
+
+def _named(name: str) -> list[User]:
+    wanted = " ".join(name.lower().split())
+    return list(db.session.scalars(select(User).where(or_(
+        func.lower(User.first_name + " " + User.last_name) == wanted,
+        func.lower(User.last_name + " " + User.first_name) == wanted)).limit(5)))
+
+
+def resolve_people(typed: str) -> list[User]:
+    """People typed by email address or by name (« Prénom Nom », « Nom Prénom »,
+    « Prénom Nom <adresse> »), separated by commas, semicolons or lines."""
+    people, problems = [], []
+    for token in _SEPARATORS.split(typed or ""):
+        token = token.strip()
+        if not token:
+            continue
+        bracketed = _BRACKETED.search(token)
+        email = bracketed.group(1) if bracketed else (token if "@" in token else None)
+        if email:
+            user = find_user(email)
+            if user is None:
+                problems.append(f"Personne n'a l'adresse « {email} » dans l'annuaire.")
+                continue
+            candidates = [user]
+        else:
+            candidates = _named(token)
+            if not candidates:
+                problems.append(f"Personne ne s'appelle « {token} » dans l'annuaire : "
+                                "cherchez-la ci-dessous ou indiquez son adresse électronique.")
+                continue
+        active = [user for user in candidates if user.active]
+        if not active:
+            problems.append(f"Le compte de {candidates[0].full_name} est désactivé : "
+                            "on ne peut plus lui écrire.")
+        elif len(active) > 1:
+            problems.append(f"Plusieurs personnes s'appellent « {token} » : indiquez plutôt "
+                            "son adresse électronique.")
+        else:
+            people.append(active[0])
+    if problems:
+        raise MessagingError(" ".join(problems), "to")
+    return people
+
+
+def find_people(text: str, limit: int = 20) -> list[User]:
+    """The directory's active people whose name or address contains ``text``."""
+    text = " ".join((text or "").split())[:100].lower()
+    if len(text) < 2:
+        return []
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True), or_(
+            func.lower(User.email).contains(text, autoescape=True),
+            func.lower(User.first_name + " " + User.last_name).contains(text, autoescape=True),
+            func.lower(User.last_name + " " + User.first_name).contains(text, autoescape=True)))
+        .options(selectinload(User.memberships).joinedload(Membership.organisation))
+        .order_by(User.last_name, User.first_name, User.id).limit(limit)))
+
+
+def recipient_line(user: User) -> str:
+    """How a person chosen in the directory is written in the « Destinataires » field."""
+    name = " ".join(re.sub(r"[,;<>]", " ", user.full_name).split())
+    return f"{name} <{user.email}>"
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise MessagingError("Le message est vide : écrivez quelque chose avant d'envoyer.", "body")
+    if len(body) > MAX_BODY:
+        raise MessagingError("Le message est trop long (100 000 caractères au plus).", "body")
+    return body
+
+
+def _store_files(files, by: User) -> list:
+    files = [(data, name) for data, name in files or () if name]
+    if len(files) > MAX_FILES:
+        raise MessagingError(f"{MAX_FILES} pièces jointes au plus par message.", "files")
+    stored = []
+    try:
+        for data, name in files:
+            stored.append(uploads.store(data, name, by=by))
+    except uploads.UploadError as exc:
+        db.session.rollback()  # removes the files already written for this message
+        raise MessagingError(str(exc), "files") from exc
+    return stored
+
+
+def _post(conversation: Conversation, author: User, body: str, stored, *, via_email: bool,
+          first: bool) -> ConversationMessage:
+    message = ConversationMessage(conversation=conversation, author_id=author.id,
+                                  body_source=body, body_html=text_to_html(body),
+                                  via_email=via_email)
+    db.session.add(message)
+    for file in stored:
+        db.session.add(ConversationAttachment(message=message, file=file))
+    if first:
+        conversation.message_count = 1
+    else:
+        conversation.message_count = Conversation.message_count + 1  # atomic in SQL
+        conversation.last_message_at = utcnow()
+        # An archived conversation comes back to everyone's inbox when someone writes in it.
+        db.session.execute(update(ConversationParticipant)
+                           .where(ConversationParticipant.conversation_id == conversation.id,
+                                  ConversationParticipant.archived_at.is_not(None))
+                           .values(archived_at=None))
+    db.session.flush()
+    return message
+
+
+def _notify_others(conversation: Conversation, message: ConversationMessage, author: User,
+                   *, first: bool) -> None:
+    """Only the conversation's participants (who have not left) hear of it, each with a reply
+    address of their own; the mail carries the text only for those who accept it."""
+    others = db.session.scalars(
+        select(User).join(ConversationParticipant, ConversationParticipant.user_id == User.id)
+        .where(ConversationParticipant.conversation_id == conversation.id,
+               ConversationParticipant.left_at.is_(None), User.active.is_(True),
+               User.id != author.id)).all()
+    title = (f"{author.full_name} vous a écrit" if first
+             else f"{author.full_name} a répondu dans une conversation")
+    url = path_for("messaging.show", conversation_id=conversation.id) + f"#message-{message.id}"
+    body = f"Objet : {conversation.subject}\n\n{message.body_source}"
+    names = [a.file.original_name for a in message.attachments]
+    if names:
+        body += "\n\nPièces jointes (à télécharger sur le site) : " + ", ".join(names)
+    for user in others:
+        notify([user], KIND, title, url=url, body=body, actor=author,
+               reply_to=reply_address(user, REPLY_KIND, conversation.id))
+
+
+def start_conversation(sender: User, *, to: str = "", group: str = "", subject: str,
+                       body: str, files=()) -> Conversation:
+    """A new conversation with the people typed and/or everyone a group means right now."""
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise MessagingError("Indiquez l'objet du message.", "subject")
+    body = _clean_body(body)
+    people = resolve_people(to)
+    audience = ""
+    if group:
+        members, audience = resolve_group(sender, group)
+        people += members
+    recipients = {user.id: user for user in people if user.id != sender.id}
+    if not recipients:
+        if people or group:
+            raise MessagingError("Ces destinataires ne comptent personne d'autre que vous.", "to")
+        raise MessagingError("Indiquez au moins un destinataire : une personne ou un groupe.",
+                             "to")
+    stored = _store_files(files, sender)
+    conversation = Conversation(subject=subject[:200], audience=audience[:300],
+                                created_by_id=sender.id)
+    db.session.add(conversation)
+    for user in [sender, *recipients.values()]:
+        db.session.add(ConversationParticipant(conversation=conversation, user_id=user.id,
+                                               read_count=1 if user.id == sender.id else 0))
+    message = _post(conversation, sender, body, stored, via_email=False, first=True)
+    _notify_others(conversation, message, sender, first=True)
+    db.session.commit()
+    return conversation
+
+
+def reply(participant: ConversationParticipant, body: str, files=(), *,
+          via_email: bool = False) -> ConversationMessage:
+    """A message in the conversation, by this participant (who has read it all, then)."""
+    if participant.left_at is not None:
+        raise MessagingError("Vous avez quitté cette conversation : vous ne pouvez plus y écrire.")
+    author = participant.user
+    body = _clean_body(body)
+    stored = _store_files(files, author)
+    conversation = participant.conversation
+    message = _post(conversation, author, body, stored, via_email=via_email, first=False)
+    participant.read_count = conversation.message_count
+    _notify_others(conversation, message, author, first=False)
+    db.session.commit()
+    return message
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def participation(user, conversation_id: int) -> ConversationParticipant | None:
+    """The person's place in a conversation, if they may read it (else None: answer 404)."""
+    if not access.is_signed_in(user):
+        return None
+    participant = db.session.scalar(
+        select(ConversationParticipant)
+        .where(ConversationParticipant.conversation_id == conversation_id,
+               ConversationParticipant.user_id == user.id)
+        .options(joinedload(ConversationParticipant.conversation)))
+    return participant if access.can_read_conversation(user, participant) else None
+
+
+@dataclass
+class Thread:
+    conversation: Conversation
+    participant: ConversationParticipant
+    messages: list[ConversationMessage]
+    participants: list[ConversationParticipant]
+    first_new: int | None         # id of the first message not read before this visit
+
+
+def open_thread(participant: ConversationParticipant) -> Thread:
+    """The whole conversation, marked as read; a fixed number of queries whatever its size."""
+    conversation = participant.conversation
+    previously_read = participant.read_count
+    if previously_read != conversation.message_count:
+        participant.read_count = conversation.message_count
+        db.session.commit()
+    messages = list(db.session.scalars(
+        select(ConversationMessage).where(ConversationMessage.conversation_id == conversation.id)
+        .options(selectinload(ConversationMessage.author),
+                 selectinload(ConversationMessage.attachments)
+                 .joinedload(ConversationAttachment.file))
+        .order_by(ConversationMessage.id)))
+    participants = list(db.session.scalars(
+        select(ConversationParticipant)
+        .where(ConversationParticipant.conversation_id == conversation.id)
+        .options(joinedload(ConversationParticipant.user))
+        .order_by(ConversationParticipant.id)))
+    unread = messages[previously_read:]
+    return Thread(conversation=conversation, participant=participant, messages=messages,
+                  participants=participants, first_new=unread[0].id if unread else None)
+
+
+def inbox(user: User, *, archived: bool = False, page: int = 1):
+    """My conversations (current or archived), the most recently active first."""
+    query = (select(ConversationParticipant).join(ConversationParticipant.conversation)
+             .where(ConversationParticipant.user_id == user.id,
+                    ConversationParticipant.left_at.is_(None),
+                    ConversationParticipant.archived_at.is_not(None) if archived
+                    else ConversationParticipant.archived_at.is_(None))
+             .options(contains_eager(ConversationParticipant.conversation)
+                      .selectinload(Conversation.participants)
+                      .joinedload(ConversationParticipant.user))
+             .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()))
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def unread_count(user: User) -> int:
+    """Conversations of my inbox with messages I have not read (one COUNT)."""
+    return db.session.scalar(
+        select(func.count()).select_from(ConversationParticipant)
+        .join(Conversation, Conversation.id == ConversationParticipant.conversation_id)
+        .where(ConversationParticipant.user_id == user.id,
+               ConversationParticipant.left_at.is_(None),
+               ConversationParticipant.archived_at.is_(None),
+               Conversation.message_count > ConversationParticipant.read_count))
+
+
+def attachment(participant: ConversationParticipant, attachment_id: int):
+    """An attachment of this participant's conversation (None for any other)."""
+    return db.session.scalar(
+        select(ConversationAttachment)
+        .join(ConversationMessage, ConversationMessage.id == ConversationAttachment.message_id)
+        .where(ConversationAttachment.id == attachment_id,
+               ConversationMessage.conversation_id == participant.conversation_id)
+        .options(joinedload(ConversationAttachment.file)))
+
+
+def search_messages(user: User, text: str, page: int = 1, per_page: int = 20):
+    """Search in my messages only (raises search.QueryError for a query that can't run)."""
+    return search.query(user, SearchRequest(text=text, types=["message"], sort="date",
+                                            page=max(page, 1), per_page=per_page))
+
+
+# --- read state, archive, leaving -------------------------------------------------------------
+
+
+def mark_unread(participant: ConversationParticipant) -> None:
+    """The last message shows as new again (and the conversation counts as unread)."""
+    participant.read_count = max(participant.conversation.message_count - 1, 0)
+    db.session.commit()
+
+
+def archive(participant: ConversationParticipant) -> None:
+    participant.archived_at = utcnow()
+    db.session.commit()
+
+
+def unarchive(participant: ConversationParticipant) -> None:
+    participant.archived_at = None
+    db.session.commit()
+
+
+def leave(participant: ConversationParticipant) -> None:
+    """Leave for good: no more access, mail or search hits; the others keep the history."""
+    participant.left_at = utcnow()
+    participant.archived_at = None
+    for message in db.session.scalars(select(ConversationMessage).where(
+            ConversationMessage.conversation_id == participant.conversation_id)):
+        search.queue(message)  # its readers changed
+    db.session.commit()
+
+
+# --- reply by email -------------------------------------------------------------------------------
+
+
+def _email_attachments(message) -> tuple[list[tuple[bytes, str]], list[str]]:
+    """Attachments of a reply received by email that we accept, and the names of the others
+    (a signature's logo must not make the whole reply fail)."""
+    kept, skipped = [], []
+    if message is None or not hasattr(message, "iter_attachments"):
+        return kept, skipped
+    try:
+        parts = list(message.iter_attachments())
+    except Exception:  # broken MIME: the text alone is kept
+        return kept, skipped
+    for part in parts:
+        name = uploads.clean_filename(part.get_filename() or "")
+        try:
+            data = part.get_payload(decode=True) or b""
+        except Exception:
+            data = b""
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        check = uploads.TYPES.get(extension)
+        if (not data or check is None or len(data) > uploads._limit()
+                or not check[1](data)):
+            skipped.append(name)
+        else:
+            kept.append((data, name))
+    return kept[:MAX_FILES], skipped + [name for _, name in kept[MAX_FILES:]]
+
+
+def reply_by_email(user: User, conversation_id: int, text: str, message=None) -> None:
+    """The reply handler of ``core.replies``: the text (quotes already trimmed) is added to
+    the conversation as the person the mail was sent to — if they still take part in it."""
+    participant = participation(user, conversation_id)
+    if participant is None:
+        raise ReplyRefused("vous ne participez pas (ou plus) à cette conversation")
+    files, skipped = _email_attachments(message)
+    if skipped:
+        text += "\n\n(Pièces jointes non retenues : " + ", ".join(
+            f"« {name} »" for name in skipped) + ".)"
+    try:
+        reply(participant, text, files, via_email=True)
+    except MessagingError as exc:
+        raise ReplyRefused(str(exc)) from exc
+
+
+register_handler(REPLY_KIND, reply_by_email)

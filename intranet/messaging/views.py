@@ -1,0 +1,193 @@
+"""Messagerie (URLs under /messages): my conversations, writing, reading and replying.
+
+A conversation is private: every route loads the current person's participation first and
+answers 404 to anybody else (the platform admin included)."""
+from flask import (Blueprint, abort, flash, has_request_context, redirect, render_template,
+                   request, url_for)
+from flask_login import current_user, login_required
+
+from ..accounts.models import User
+from ..core import uploads
+from ..extensions import db
+from ..search.backends import QueryError
+from . import services
+from .forms import ActionForm, ComposeForm, ReplyForm
+from .services import MessagingError
+
+bp = Blueprint("messaging", __name__, url_prefix="/messages")
+
+
+@bp.app_context_processor
+def unread():
+    """The count beside « Messages » in the header (one COUNT per page for signed-in people)."""
+    if has_request_context() and current_user.is_authenticated:
+        return {"unread_messages": services.unread_count(current_user)}
+    return {"unread_messages": 0}
+
+
+def _participant(conversation_id: int):
+    participant = services.participation(current_user, conversation_id)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _files(field) -> list[tuple[bytes, str]]:
+    return [(item.read(), item.filename) for item in field.data or ()
+            if item is not None and getattr(item, "filename", "")]
+
+
+def _show_error(form, exc: MessagingError) -> None:
+    target = getattr(form, exc.field or "", None) or form.body
+    target.errors = [*target.errors, str(exc)]
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index():
+    listing = services.inbox(current_user, page=_page())
+    return render_template("messaging/index.html", listing=listing, archived=False)
+
+
+@bp.get("/archives")
+@login_required
+def archives():
+    listing = services.inbox(current_user, archived=True, page=_page())
+    return render_template("messaging/index.html", listing=listing, archived=True)
+
+
+@bp.get("/recherche")
+@login_required
+def search():
+    text = request.args.get("q", "")[:300]
+    found, error = None, None
+    if text.strip():
+        try:
+            found = services.search_messages(current_user, text, _page())
+        except QueryError as exc:
+            error = str(exc)
+    return render_template("messaging/search.html", q=text, found=found, error=error,
+                           page=_page(), per_page=20)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@login_required
+def compose():
+    form = ComposeForm()
+    form.group.choices = services.group_choices(current_user)
+    found = None
+    if request.method == "GET":
+        person = db.session.get(User, request.args.get("a", 0, type=int) or 0)
+        if person is not None and person.active and person.id != current_user.id:
+            form.to.data = services.recipient_line(person)
+        form.group.data = request.args.get("groupe", "")
+    elif "chercher" in request.form or "ajouter" in request.form:
+        chosen = db.session.get(User, request.form.get("ajouter", 0, type=int) or 0)
+        if chosen is not None and chosen.active:
+            line = services.recipient_line(chosen)
+            if line not in (form.to.data or ""):
+                form.to.data = ",\n".join(filter(None, [(form.to.data or "").strip(" ,\n"),
+                                                        line]))
+        found = [person for person in services.find_people(form.lookup.data)
+                 if person.id != current_user.id]
+    elif form.validate_on_submit():
+        try:
+            conversation = services.start_conversation(
+                current_user, to=form.to.data or "", group=form.group.data or "",
+                subject=form.subject.data, body=form.body.data, files=_files(form.files))
+        except MessagingError as exc:
+            _show_error(form, exc)
+        else:
+            flash("Message envoyé.", "success")
+            return redirect(url_for(".show", conversation_id=conversation.id))
+    return render_template("messaging/compose.html", form=form, found=found)
+
+
+@bp.get("/<int:conversation_id>")
+@login_required
+def show(conversation_id):
+    thread = services.open_thread(_participant(conversation_id))
+    return render_template("messaging/show.html", thread=thread, form=ReplyForm(),
+                           actions=ActionForm())
+
+
+@bp.post("/<int:conversation_id>/repondre")
+@login_required
+def reply(conversation_id):
+    participant = _participant(conversation_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            message = services.reply(participant, form.body.data, _files(form.files))
+        except MessagingError as exc:
+            _show_error(form, exc)
+        else:
+            flash("Réponse envoyée.", "success")
+            return redirect(url_for(".show", conversation_id=conversation_id,
+                                    _anchor=f"message-{message.id}"))
+    thread = services.open_thread(_participant(conversation_id))
+    return render_template("messaging/show.html", thread=thread, form=form,
+                           actions=ActionForm())
+
+
+@bp.get("/<int:conversation_id>/pieces-jointes/<int:attachment_id>")
+@login_required
+def attachment(conversation_id, attachment_id):
+    found = services.attachment(_participant(conversation_id), attachment_id)
+    if found is None:
+        abort(404)
+    return uploads.send(found.file)
+
+
+# --- read state, archive, leaving -------------------------------------------------------------
+
+
+def _action(conversation_id: int):
+    participant = _participant(conversation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return participant
+
+
+@bp.post("/<int:conversation_id>/non-lu")
+@login_required
+def mark_unread(conversation_id):
+    services.mark_unread(_action(conversation_id))
+    flash("Conversation marquée comme non lue.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:conversation_id>/archiver")
+@login_required
+def archive(conversation_id):
+    services.archive(_action(conversation_id))
+    flash("Conversation archivée : elle reviendra dans vos messages si quelqu'un y répond.",
+          "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:conversation_id>/desarchiver")
+@login_required
+def unarchive(conversation_id):
+    services.unarchive(_action(conversation_id))
+    flash("Conversation remise dans vos messages.", "success")
+    return redirect(url_for(".show", conversation_id=conversation_id))
+
+
+@bp.post("/<int:conversation_id>/quitter")
+@login_required
+def leave(conversation_id):
+    services.leave(_action(conversation_id))
+    flash("Vous avez quitté la conversation : vous ne la verrez plus et n'en recevrez plus "
+          "les messages.", "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,92 @@
+"""Browser fixtures, shared by every browser test (registered once, in tests/conftest.py): a live server on the ``app`` fixture and Debian's Chromium through Playwright.
+
+No browser is ever downloaded: the tests drive ``/usr/bin/chromium`` (``apt-get install
+chromium``) and are skipped, with that instruction, where it is missing. One browser serves the
+whole session; each test gets a fresh context (cookies, storage) and page.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from . import factories
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+MISSING_CHROMIUM = "Chromium de Debian absent : apt-get install chromium"
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The ``app`` fixture served on 127.0.0.1 and a free port; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip(MISSING_CHROMIUM)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright absent : pip install -e '.[test]' (sans « playwright install »)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR")
+    context.set_default_timeout(5_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Signs ``user`` in through the login form, as a person would; lands on the dashboard."""
+    def do_sign_in(user, password=factories.PASSWORD):
+        page.goto(f"{live_server}/connexion")
+        page.get_by_label("Adresse électronique").fill(user.email)
+        page.get_by_label("Mot de passe", exact=True).fill(password)
+        page.get_by_role("main").get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(f"{live_server}/")
+        return page
+    return do_sign_in
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+
+
+BLOCKING = {"serious", "critical"}
+
+
+def describe(violations) -> str:
+    lines = []
+    for v in violations:
+        rgaa = ", ".join(t for t in v["tags"] if t.startswith("RGAA-")) or "sans critère RGAA"
+        lines.append(f"- {v['id']} ({v['impact']}, {rgaa}) : {v['help']}")
+        for node in v["nodes"]:
+            lines.append(f"    {node['target']}  {node['html'][:160]}")
+    return "\n".join(lines)

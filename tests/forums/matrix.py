@@ -1,0 +1,36 @@
+"""Organisation A's forums for the route matrix: a forum of A's private space and one of A's
+closed group, with topics, posts, an attachment and a report carrying A's private content."""
+from sqlalchemy import select
+
+from intranet.extensions import db
+from intranet.forums import services
+from intranet.forums.models import ForumAttachment
+
+PDF = b"%PDF-1.4\n% matrix\n"
+
+
+def build(world):
+    admin, member = world["a_admin"], world["a_member"]
+    space, group = world["a_space"], world["a_group"]
+    secret = world["CONTENT"]
+    forum = services.create_forum(space, name=f"Forum {secret}", by=admin)
+    topic = services.create_topic(forum, title=f"Sujet {secret}", body=f"Texte {secret}",
+                                  body_format="text", by=admin,
+                                  files=[(PDF, f"annexe-{secret}.pdf")])
+    reply = services.reply(topic, body=f"Réponse {secret}", body_format="text", by=member)
+    report = services.report_post(reply, f"Motif {secret}", by=admin)
+    group_forum = services.create_forum(group, name="Forum du groupe", by=admin)
+    group_topic = services.create_topic(group_forum, title="Réunion", body=f"Ordre du jour {secret}",
+                                        body_format="text", by=admin)
+    attachment = db.session.scalar(select(ForumAttachment.id))
+    world["insider_urls"].append(f"/espaces/{space.slug}/forums/sujets/{topic.id}")
+    world["insider_urls"].append(f"/espaces/{space.slug}/forums/{forum.id}")
+    world["insider_urls"].append("/forums/nouveautes")
+    return {
+        ("forums", "slug"): [space.slug, group.slug],
+        ("forums", "forum_id"): [forum.id, group_forum.id],
+        ("forums", "topic_id"): [topic.id, group_topic.id],
+        ("forums", "post_id"): [topic.first_post_id, reply.id],
+        ("forums", "attachment_id"): [attachment],
+        ("forums", "report_id"): [report.id],
+    }

@@ -1,0 +1,38 @@
+"""Organisation A's mailing lists for the route matrix: archives, held posts and subscribers
+of lists in A's private space and in A's closed group."""
+from intranet.lists import services
+from intranet.lists.models import ListMessage, PostingPolicy
+
+
+def build(world):
+    admin, member, space, group = (world["a_admin"], world["a_member"], world["a_space"],
+                                   world["a_group"])
+    secret = world["CONTENT"]
+    settings = dict(description="", subscription_policy="open", reply_to="list",
+                    from_rewrite="auto")
+    mlist = services.create_list(space, name="agents-a", title="Agents", by=admin,
+                                 posting_policy=PostingPolicy.MEMBERS, **settings)
+    group_list = services.create_list(group, name="groupe-a", title="Groupe", by=admin,
+                                      posting_policy=PostingPolicy.MODERATED, **settings)
+    sub = services.subscribe_user(mlist, member)
+    services.subscribe_user(group_list, member)
+    outside = services._new_subscriber(mlist, email="externe@exemple.org", user=None,
+                                       status="active", delivery="each")
+    pending = services._new_subscriber(mlist, email="attente@exemple.org", user=None,
+                                       status="pending_confirmation", delivery="each")
+    posted = services.post_from_web(mlist, member, subject=f"Budget {secret}",
+                                    body=f"Texte {secret}")
+    held = services.post_from_web(group_list, member, subject=f"Attente {secret}",
+                                  body=f"Retenu {secret}")
+    assert isinstance(held, ListMessage)
+    world["insider_urls"].append(f"/espaces/{space.slug}/listes/agents-a")
+    world["insider_urls"].append(f"/espaces/{space.slug}/listes/agents-a/fils/{posted.thread_id}")
+    return {
+        ("lists", "slug"): [space.slug, group.slug],
+        ("lists", "name"): [mlist.name, group_list.name],
+        ("lists", "thread_id"): [posted.thread_id],
+        ("lists", "message_id"): [held.id],
+        ("lists", "subscriber_id"): [sub.id, outside.id],
+        ("lists", "token"): ["jeton-invalide", services.unsubscribe_token(outside),
+                             services.confirmation_token(pending)],
+    }

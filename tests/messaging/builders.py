@@ -1,0 +1,30 @@
+"""Builders shared by the messaging tests."""
+from intranet.accounts.models import Role
+from intranet.messaging import services
+
+from .. import factories
+
+PDF = b"%PDF-1.4\n% piece jointe\n"
+
+
+def people():
+    """Alice (admin) and Bruno (member) of Agen; Chloé of Nérac, who is not in their talks."""
+    agen = factories.make_org("Agen")
+    nerac = factories.make_org("Nérac")
+    return {
+        "agen": agen, "nerac": nerac,
+        "alice": factories.make_user(agen, Role.ADMIN, first_name="Alice", last_name="Martin"),
+        "bruno": factories.make_user(agen, Role.MEMBER, first_name="Bruno", last_name="Petit"),
+        "chloe": factories.make_user(nerac, Role.ADMIN, first_name="Chloé", last_name="Roux"),
+        "platform_admin": factories.make_user(platform_admin=True),
+    }
+
+
+def conversation(sender, *recipients, subject="Réunion budget", body="Le texte confidentiel",
+                 files=(), group=""):
+    return services.start_conversation(sender, to=", ".join(r.email for r in recipients),
+                                       group=group, subject=subject, body=body, files=files)
+
+
+def participant(conv, user):
+    return next(p for p in conv.participants if p.user_id == user.id)
