@@ -561,12 +561,10 @@ def last_signatory(organisation: Organisation) -> tuple[str, str]:
 
 def sitting_acts(user, sitting: Sitting) -> list[Deliberation]:
     """The sitting's acts the user may see: published ones; members also see the drafts."""
-    if access.org_role(user, sitting.organisation) is not None:
-        clause = Deliberation.status != PublicationStatus.WITHDRAWN
-    else:
-        clause = _published_visible(user)
     return list(db.session.scalars(
-        select(Deliberation).where(Deliberation.sitting_id == sitting.id, clause)
+        select(Deliberation).where(Deliberation.sitting_id == sitting.id,
+                                   access.visible_publications(user, Deliberation),
+                                   Deliberation.status != PublicationStatus.WITHDRAWN)
         .options(joinedload(Deliberation.act_file)).order_by(Deliberation.number)))
 
 
