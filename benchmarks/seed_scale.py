@@ -1,6 +1,12 @@
 """A département-scale dataset: 450 organisations, 5,000 people, 100,000 searchable pages of
-French administrative text, written with bulk inserts (the search queue is bypassed: measure
-indexing with ``flask search reindex`` or ``benchmarks/search.py``).
+French text, written with bulk inserts (the search queue is bypassed: measure indexing with
+``flask search reindex`` or ``benchmarks/search.py``).
+
+The text has the word statistics of real French, which is what search speed depends on: words
+are drawn from the frequency list of French in ``wordfreq`` (a Zipf distribution over 60,000
+words, so « conseil » is common and « hydrocurage » rare), each page has a subject of its own
+(an ACTES matière and a handful of words that recur in it, as real pages repeat their subject),
+and about a third of the sentences are administrative phrasing with commune names.
 
     DATABASE_URL=sqlite:///benchmarks/out/scale.sqlite python -m benchmarks.seed_scale
 """
@@ -54,6 +60,46 @@ def sentence(rng: random.Random, communes: list[str]) -> str:
     return f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {detail}."
 
 
+class FrenchText:
+    """Pages of French whose word frequencies follow the language's (see the module's doc)."""
+
+    VOCABULARY = 60_000
+
+    def __init__(self, rng: random.Random, communes: list[str]):
+        from itertools import accumulate
+
+        from wordfreq import top_n_list, word_frequency
+        self.rng = rng
+        self.communes = communes
+        words = [w for w in top_n_list("fr", self.VOCABULARY * 2)
+                 if w.isalpha() and len(w) > 1][:self.VOCABULARY]
+        self.words = words
+        self.cumulative = list(accumulate(word_frequency(w, "fr") for w in words))
+        # subject words: the content words people search for, below the 300 most common
+        self.subject_words = words[300:30_000]
+        self.subject_weights = list(accumulate(1 / (rank + 300)
+                                               for rank in range(len(self.subject_words))))
+        self.matieres = [row.split(",")[3] for row in
+                         (DATA_DIR / "actes-matieres.csv").read_text().splitlines()[1:]
+                         if row.split(",")[1] == "2"]
+
+    def page(self) -> tuple[str, str]:
+        rng = self.rng
+        subject = rng.choices(self.subject_words, cum_weights=self.subject_weights, k=6)
+        sentences = []
+        for _ in range(rng.randint(3, 14)):
+            if rng.random() < 0.3:
+                sentences.append(sentence(rng, self.communes))
+                continue
+            words = rng.choices(self.words, cum_weights=self.cumulative, k=rng.randint(6, 22))
+            for _ in range(rng.randint(0, 3)):
+                words.insert(rng.randrange(len(words) + 1), rng.choice(subject))
+            sentences.append(" ".join(words).capitalize() + ".")
+        title = (f"{rng.choice(self.matieres)} : {subject[0]} {rng.choice(subject[1:])} — "
+                 f"{rng.choice(self.communes)}")
+        return title, " ".join(sentences)
+
+
 def seed(n_orgs: int = 450, n_users: int = 5_000, n_docs: int = 100_000, seed_: int = 47) -> dict:
     rng = random.Random(seed_)
     started = time.perf_counter()
@@ -94,11 +140,11 @@ def seed(n_orgs: int = 450, n_users: int = 5_000, n_docs: int = 100_000, seed_: 
     db.session.commit()
     space_ids = list(db.session.scalars(select(Space.id)))
     now = utcnow()
+    text = FrenchText(rng, communes)
     for start in range(0, n_docs, 5_000):
         rows = []
         for _ in range(min(5_000, n_docs - start)):
-            body = " ".join(sentence(rng, communes) for _ in range(rng.randint(3, 12)))
-            title = rng.choice(OBJECTS).capitalize() + " — " + rng.choice(communes)
+            title, body = text.page()
             rows.append({"space_id": rng.choice(space_ids), "title": title, "body_html":
                          f"<p>{body}</p>", "body_source": body, "body_format": "text",
                          "status": PageStatus.PUBLISHED, "author_id": rng.choice(user_ids),

@@ -40,9 +40,20 @@ def backend():
         else:
             from .backends.whoosh import WhooshBackend
             path = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search")
-            existing = WhooshBackend(path, app.config.get("SEARCH_REFRESH_SECONDS", 0.5))
+            existing = WhooshBackend(path, app.config.get("SEARCH_REFRESH_SECONDS", 0.5),
+                                     app.config.get("SEARCH_CACHE_MB", 64))
         app.extensions["search_backend"] = existing
     return existing
+
+
+def warm() -> None:
+    """Load what the backend's queries read before the first one (each application process
+    calls it at start, from wsgi.py). A failure is logged, never fatal: search then warms on
+    its first query."""
+    try:
+        getattr(backend(), "warm", lambda: None)()
+    except Exception:  # noqa: BLE001 - starting the application matters more
+        current_app.logger.exception("search: warming the index failed")
 
 
 # --- queueing changes with their transaction ------------------------------------------------
