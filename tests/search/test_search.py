@@ -42,7 +42,8 @@ def world(search_backend):
     editor = factories.make_user(org, Role.EDITOR)
     public = factories.make_group(editor, name="Vie locale", visibility=Visibility.PUBLIC,
                                   join_policy=JoinPolicy.OPEN)
-    return {"org": org, "editor": editor, "public": public, "private": factories.org_space(org)}
+    return {"org": org, "editor": editor, "public": public, "private": factories.org_space(org),
+            "search_backend": search_backend}
 
 
 def test_accents_plurals_and_case_are_ignored(world):
@@ -272,6 +273,35 @@ def test_a_suggestion_never_comes_from_what_the_person_may_not_read(world):
     search.drain()
     found = _find(None, "dupontal")
     assert found.total == 0 and found.suggestion is None
+
+
+def test_a_misspelt_word_gets_a_suggestion_spelt_as_in_the_documents(world, client):
+    if world["search_backend"] == "postgres":
+        pytest.skip("le moteur PostgreSQL ne propose pas d'orthographe")
+    _page(world["public"], world["editor"], "Délibérations du conseil", "Le budget est voté.")
+    _page(world["public"], world["editor"], "Budget annexe", "Délibération sur le budget.")
+    search.drain()
+    assert _find(None, "deliberasion").suggestion == "délibération"
+    assert _find(None, "budjet annexe").suggestion == "budget annexe"
+    assert _find(None, "titre:budjet").suggestion == "titre:budget"
+    assert _find(None, "budget").suggestion is None          # found: nothing to suggest
+    page = text(client.get("/recherche?q=deliberasion"))
+    assert 'Vouliez-vous dire : <a href="/recherche?q=d%C3%A9lib%C3%A9ration">délibération</a>' \
+        in page
+
+
+def test_a_word_of_a_private_page_is_neither_suggested_nor_known_to_others(world):
+    if world["search_backend"] == "postgres":
+        pytest.skip("le moteur PostgreSQL ne propose pas d'orthographe")
+    _page(world["private"], world["editor"], "Personnel", "Entretien avec monsieur Dupontel")
+    _page(world["public"], world["editor"], "Fête", "Le stand de madame Dupontal")
+    search.drain()
+    # « dupontel » is in the index, but not for a visitor: treated as unknown, corrected to
+    # what the visitor may read; for the colleague it is known and found
+    assert _find(None, "dupontel").suggestion == "dupontal"
+    colleague = factories.make_user(world["org"], Role.MEMBER)
+    found = _find(colleague, "dupontel")
+    assert found.total == 1 and found.suggestion is None
 
 
 def test_a_full_reindex_rebuilds_what_the_queue_built(world, runner):

@@ -287,3 +287,22 @@ def test_a_forked_process_reopens_the_index_and_keeps_the_caches(corpus, monkeyp
     after = backend.search(SearchRequest(text="commune budget"), SCOPES["member"])
     assert backend._index is not opened and backend._segments == segments
     assert [h.key for h in after.hits] == [h.key for h in before.hits]
+
+
+def test_an_index_made_before_the_words_and_spell_fields_still_works(tmp_path):
+    """After an upgrade, until ``flask search reindex``: words are matched from the body."""
+    from whoosh import index
+    from intranet.search.backends.whoosh import schema
+    old = schema()
+    old.remove("words")
+    old.remove("spell")
+    index.create_in(str(tmp_path), old)
+    backend = WhooshBackend(str(tmp_path), refresh_seconds=0)
+    backend.write([SearchDocument(key="page:1", type="page", title="Voirie",
+                                  body="Travaux de voirie, budget voté", url="/p/1",
+                                  date=datetime(2026, 1, 5), space_id=1)], [])
+    backend.refresh()
+    for text in ("budget", '"budget voté"', "bud*", "titre:voirie"):
+        found = backend.search(SearchRequest(text=text), SCOPES["visitor"])
+        assert [hit.key for hit in found.hits] == ["page:1"], text
+    assert backend.search(SearchRequest(text="budjet"), SCOPES["visitor"]).suggestion is None

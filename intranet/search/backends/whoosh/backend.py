@@ -23,10 +23,14 @@ from whoosh.query import NullQuery
 from whoosh.writing import LockError
 
 from .. import BusyError, Hit, QueryError, Results, Scope, SearchRequest
-from .schema import MATCHED_AS, clean, fields_of, parser, schema
-from .segments import Cache, Segment, SegmentQuery, bitmap, has_prefix, positive_terms
+from .schema import clean, fields_of, parser, schema, surface_analyzer
+from .spelling import Vocabulary
+from .segments import (Cache, Segment, SegmentQuery, bitmap, has_prefix, positive_terms,
+                       read_from)
 
 SNIPPET_CHARS = 220
+OPERATORS = {"OU", "OR", "ET", "AND", "SAUF", "NOT"}
+VOCABULARY_SECONDS = 300
 RETOKENIZED_CHARS = 20_000   # a prefix's words are found in this much of a long text
 
 
@@ -66,6 +70,7 @@ class WhooshBackend:
         self._cache = Cache(cache_mb * 1024 * 1024)
         self._segments: dict = {}
         self._pid = os.getpid()
+        self._spelling: tuple | None = None
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -80,7 +85,7 @@ class WhooshBackend:
             for key in removed_keys:
                 writer.delete_by_term("key", key)
             for doc in documents:
-                writer.update_document(**fields_of(doc))
+                writer.update_document(**self._fields(doc))
         except BaseException:
             writer.cancel()
             raise
@@ -92,11 +97,17 @@ class WhooshBackend:
         function taking a list of documents."""
         writer = self._index.writer(limitmb=256, procs=procs, multisegment=procs > 1)
         try:
-            yield lambda documents: [writer.add_document(**fields_of(d)) for d in documents]
+            yield lambda documents: [writer.add_document(**self._fields(d)) for d in documents]
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+
+    def _fields(self, doc) -> dict:
+        """The document's fields that the index has (an index made by an earlier version
+        lacks some until ``flask search reindex``)."""
+        names = self._index.schema.names()
+        return {name: value for name, value in fields_of(doc).items() if name in names}
 
     def clear(self) -> None:
         with self._lock:
@@ -105,6 +116,7 @@ class WhooshBackend:
             self._searcher = None
             self._segments.clear()
             self._cache.clear()
+            self._spelling = None
 
     def count(self) -> int:
         return self._get_searcher().doc_count()
@@ -136,13 +148,17 @@ class WhooshBackend:
 
     def warm(self) -> None:
         """Open the searcher and load what every query reads: the columns, the document
-        lengths (a process's first query would otherwise wait for them)."""
-        for part in self._parts(self._get_searcher()):
+        lengths, the spelling vocabulary, the stored fields' file (a process's first query
+        would otherwise wait for them)."""
+        parts = self._parts(self._get_searcher())
+        for part in parts:
             for column in ("space", "narrow", "type", "org", "year"):
                 part.segment.values(column)
             for fieldname in ("words", "title"):
                 if fieldname in part.reader.schema:
                     part.segment.lengths(part.reader, fieldname)
+            part.reader.stored_fields(0)     # opens the stored fields' file
+        self._vocabulary(parts)
 
     def clear_cache(self) -> None:
         """Forget the postings and sets kept between queries (benchmarks measure without)."""
@@ -197,15 +213,7 @@ class WhooshBackend:
             ranked = self._best(searcher, query, parts, matched, need)
         hits = self._hits(searcher, query, ranked[need - request.per_page:need])
 
-        suggestion = None
-        if total < 3:
-            # The spelling dictionary is the whole index: a suggested word could come from a
-            # document this person may not read. Offer it only if it finds something they may.
-            corrected = searcher.correct_query(query, text)
-            if corrected.query != query and any(
-                    part.evaluate(corrected.query) & bits
-                    for part, bits in zip(parts, allowed) if bits):
-                suggestion = corrected.string
+        suggestion = self._suggest(parts, allowed, text) if total < 3 else None
         facets = {column: self._counts(parts, matched, column)
                   for column in ("type", "org", "year")}
         return Results(total=total, hits=hits, types=facets["type"],
@@ -278,8 +286,7 @@ class WhooshBackend:
         for fieldname, word in sorted(positive_terms(query)):
             if fieldname in schema_:
                 text = schema_[fieldname].to_bytes(word)
-                stats = MATCHED_AS.get(fieldname, fieldname)
-                stats = stats if stats in schema_ else fieldname
+                stats = read_from(schema_, fieldname)
                 terms.append((fieldname, text, searcher.idf(stats, text),
                               searcher.avg_field_length(stats, 1.0)))
         candidates, leftover = [], []
@@ -294,6 +301,61 @@ class WhooshBackend:
         if len(best) < need and any(leftover):
             best += self._newest(parts, leftover, need - len(best))
         return best
+
+    # --- « Vouliez-vous dire … » -------------------------------------------------------------
+
+    def _suggest(self, parts: list[SegmentQuery], allowed: list[int], text: str) -> str | None:
+        """For a query that finds (almost) nothing: each word found in nothing the person may
+        read is replaced by the closest word of the index that is in something they may read,
+        spelt as that document spells it. Words of content they may not read are neither
+        suggested nor treated as known."""
+        vocabulary = self._vocabulary(parts)
+        suggestion = text
+        words = [token.copy() for token in surface_analyzer()(text, chars=True, mode="query")]
+        for token in reversed(words):   # from the end: earlier offsets stay right
+            typed = text[token.startchar:token.endchar]
+            if typed in OPERATORS or text[token.endchar:token.endchar + 1] == ":" \
+                    or self._first_visible(parts, allowed, token.text) is not None:
+                continue
+            for candidate in vocabulary.candidates(token.text):
+                spelt = self._spelt(parts, allowed, candidate)
+                if spelt:
+                    suggestion = (suggestion[:token.startchar] + spelt
+                                  + suggestion[token.endchar:])
+                    break
+        return suggestion if suggestion != text else None
+
+    def _vocabulary(self, parts: list[SegmentQuery]) -> Vocabulary:
+        """The spelling vocabulary, rebuilt when the segments have changed, at most every
+        ``VOCABULARY_SECONDS`` (a word added since waits that long to be suggested)."""
+        keys = tuple(part.segment.key for part in parts)
+        built = self._spelling
+        if built is None or (built[0] != keys
+                             and time.monotonic() - built[1] > VOCABULARY_SECONDS):
+            built = self._spelling = (keys, time.monotonic(),
+                                      Vocabulary([part.reader for part in parts]))
+        return built[2]
+
+    @staticmethod
+    def _first_visible(parts: list[SegmentQuery], allowed: list[int], word: str):
+        for part, bits in zip(parts, allowed):
+            found = part.term_bits("spell", word.encode()) & bits if bits else 0
+            if found:
+                return part, found.bit_length()
+        return None
+
+    def _spelt(self, parts: list[SegmentQuery], allowed: list[int], word: str) -> str | None:
+        """``word`` as written in a document the person may read, if there is one."""
+        found = self._first_visible(parts, allowed, word)
+        if found is None:
+            return None
+        part, bit_length = found
+        stored = part.reader.stored_fields(part.size - bit_length)   # its highest bit: first
+        text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+        for token in surface_analyzer()(text, chars=True):
+            if token.text == word:
+                return text[token.startchar:token.endchar].lower()
+        return word
 
     # --- hits and snippets --------------------------------------------------------------------
 

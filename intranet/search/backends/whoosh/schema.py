@@ -7,7 +7,8 @@ import re
 from whoosh import qparser
 from whoosh.analysis import (CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter,
                              StopFilter)
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
@@ -35,7 +36,14 @@ def french_analyzer():
     spellings on one stem: the stemmer treats « è » and « e » differently."""
     return (RegexTokenizer(r"\w+") | LowercaseFilter()
             | StopFilter(stoplist=STOP_WORDS, minsize=1)
-            | CharsetFilter(accent_map) | StemFilter(lang="fr", cachesize=50000))
+            | CharsetFilter(accent_map) | StemFilter(lang="fr", cachesize=200_000))
+
+
+def surface_analyzer():
+    """Words as written, for spelling suggestions: lower case, accents folded, no stem, no
+    stop word, three letters at least."""
+    return (RegexTokenizer(r"\w+") | LowercaseFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=3) | CharsetFilter(accent_map))
 
 
 def schema() -> Schema:
@@ -46,6 +54,7 @@ def schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
         body=TEXT(analyzer=analyzer, stored=True, chars=True),
         words=TEXT(analyzer=analyzer, phrase=False),
+        spell=FieldType(Existence(), surface_analyzer()),   # the vocabulary, as written
         url=STORED(),
         date=DATETIME(stored=True, sortable=True),
         year=NUMERIC(sortable=True),
@@ -61,7 +70,7 @@ def fields_of(doc) -> dict:
     """A SearchDocument as the index's fields."""
     return {
         "key": doc.key, "type": doc.type, "title": doc.title, "body": doc.body,
-        "words": doc.body, "url": doc.url, "date": doc.date, "year": doc.date.year,
+        "words": doc.body, "spell": f"{doc.title}\n{doc.body}", "url": doc.url, "date": doc.date, "year": doc.date.year,
         "space": -1 if doc.readers or doc.space_id is None else doc.space_id,
         "narrow": NARROW_CODES.get(doc.narrow or NARROW_AS_SPACE, 2),
         "reader": " ".join(str(r) for r in doc.readers),

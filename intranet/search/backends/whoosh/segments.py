@@ -45,6 +45,13 @@ KEEP_FROM = 16               # postings of rarer words are cheaper to read again
 COLUMNS = (("space", -2), ("narrow", 2), ("type", ""), ("org", 0), ("year", 0), ("date", 0))
 
 
+def read_from(schema, fieldname: str) -> str:
+    """The field whose postings a field's words are matched and scored with (``body`` from
+    ``words``, unless the index predates that field: ``flask search reindex`` adds it)."""
+    other = MATCHED_AS.get(fieldname)
+    return other if other is not None and other in schema else fieldname
+
+
 # --- sets as integers ---------------------------------------------------------------------------
 
 
@@ -292,7 +299,7 @@ class SegmentQuery:
             return self._read[key]
         found = self.segment.cache.get(key)
         if found is None:
-            found = self._read_postings(MATCHED_AS.get(fieldname, fieldname), text)
+            found = self._read_postings(read_from(self.reader.schema, fieldname), text)
             if found is not None and len(found.ids) >= KEEP_FROM:
                 self.segment.cache.put(key, found, found.nbytes())
         self._read[key] = found
@@ -439,7 +446,7 @@ class SegmentQuery:
             if found is None:
                 continue
             ids, weights = found.ids, found.weights
-            lengths = self.segment.lengths(self.reader, MATCHED_AS.get(fieldname, fieldname))
+            lengths = self.segment.lengths(self.reader, read_from(self.reader.schema, fieldname))
             norm = B / (average or 1.0)
             if len(ids) > 16 * count:     # a few matches among many postings: look them up
                 matched = matched if matched is not None else members(bits, self.size)
