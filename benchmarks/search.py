@@ -3,7 +3,8 @@ service (permission filtering included), for each backend, with SQLite FTS5 on t
 documents as a reference line.
 
     python -m benchmarks.search                 # Whoosh + FTS5 reference, SQLite database
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m benchmarks.search --postgres
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m benchmarks.search \
+        --backends whoosh,postgres
 
 The dataset (benchmarks/seed_scale.py) is made once and reused; --docs picks its size.
 """
@@ -121,7 +122,7 @@ def run(docs: int, backends: list[str], procs: int, index_dir: str | None = None
             app.config["SEARCH_BACKEND"] = name
             app.extensions.pop("search_backend", None)
             print(f"\n=== {name} — {total} pages ===")
-            if reindex or name != "whoosh":
+            if reindex:
                 started = time.perf_counter()
                 count = search.reindex(procs=procs)
                 elapsed = time.perf_counter() - started
@@ -231,10 +232,12 @@ def fts5_reference(queries: list[str]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=100_000)
-    parser.add_argument("--postgres", action="store_true", help="also the PostgreSQL backend")
+    parser.add_argument("--backends", default="whoosh",
+                        help="comma-separated: whoosh, postgres (needs a PostgreSQL DATABASE_URL)")
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--index-dir", help="reuse this Whoosh index directory")
-    parser.add_argument("--no-reindex", action="store_true", help="query the existing index")
+    parser.add_argument("--no-reindex", action="store_true",
+                        help="query the existing index (Whoosh: --index-dir; PostgreSQL: its table)")
     args = parser.parse_args()
-    run(args.docs, ["whoosh"] + (["postgres"] if args.postgres else []), args.procs,
+    run(args.docs, args.backends.split(","), args.procs,
         args.index_dir, not args.no_reindex)

@@ -12,7 +12,8 @@ import re
 from contextlib import contextmanager
 
 from markupsafe import escape
-from sqlalchemy import and_, delete, func, literal, literal_column, or_, select, text
+from sqlalchemy import (and_, delete, func, literal, literal_column, null, or_, select, text,
+                        tuple_, union_all)
 from sqlalchemy.dialects.postgresql import insert
 
 from ...extensions import db
@@ -147,32 +148,47 @@ class PostgresBackend:
             where.append(SearchEntry.organisation_id == request.organisation_id)
         if request.year:
             where.append(func.extract("year", SearchEntry.date) == request.year)
-        rank = func.ts_rank_cd(SearchEntry.tsv, tsquery)
-        order = [SearchEntry.date.desc()] if request.sort == "date" else [rank.desc(),
-                                                                         SearchEntry.date.desc()]
+        # One pass over the matches (the heap scan is what costs): their rank, then from
+        # that the page's keys and the count with the three facets, in one statement.
+        matched = select(
+            SearchEntry.key, SearchEntry.type, SearchEntry.organisation_id, SearchEntry.date,
+            func.cast(func.extract("year", SearchEntry.date), db.Integer).label("year"),
+            func.ts_rank_cd(SearchEntry.tsv, tsquery).label("rank"),
+        ).where(*where).cte("matched")
+        order = [matched.c.date.desc()] if request.sort == "date" else [matched.c.rank.desc(),
+                                                                       matched.c.date.desc()]
+        page = max(request.page, 1)
+        top = (select(matched.c.key, func.row_number().over(order_by=order).label("n"))
+               .order_by(*order).limit(request.per_page)
+               .offset((page - 1) * request.per_page).subquery())
+        facets = (matched.c.type, matched.c.organisation_id, matched.c.year)
+        counted = (select(null(), null(), *facets, func.count(), func.grouping(*facets))
+                   .group_by(func.grouping_sets(*(tuple_(c) for c in facets), text("()"))))
+        keys, total, types, organisations, years = {}, 0, {}, {}, {}
+        for key, n, kind, org, year, count, unused in db.session.execute(union_all(
+                select(top.c.key, top.c.n, null(), null(), null(), null(), null()), counted)):
+            if key is not None:
+                keys[key] = n
+            elif unused == 0b011:
+                types[kind] = count
+            elif unused == 0b101:
+                if org is not None:
+                    organisations[org] = count
+            elif unused == 0b110:
+                years[year] = count
+            else:
+                total = count
         headline = func.ts_headline(
             CONFIG, SearchEntry.body, tsquery,
             f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, "
             "FragmentDelimiter=\" … \"")
-        page = max(request.page, 1)
-        rows = db.session.execute(
+        rows = sorted(db.session.execute(
             select(SearchEntry.key, SearchEntry.type, SearchEntry.title, SearchEntry.url,
                    SearchEntry.date, SearchEntry.organisation_name, headline)
-            .where(*where).order_by(*order)
-            .limit(request.per_page).offset((page - 1) * request.per_page)).all()
+            .where(SearchEntry.key.in_(keys))).all(), key=lambda row: keys[row[0]]) \
+            if keys else []
         hits = [Hit(key=r[0], type=r[1], title=r[2], url=r[3], date=r[4],
                     organisation_name=r[5], snippet=_mark(r[6])) for r in rows]
-        total = db.session.scalar(select(func.count()).select_from(SearchEntry).where(*where))
-        types = dict(db.session.execute(
-            select(SearchEntry.type, func.count()).where(*where)
-            .group_by(SearchEntry.type)).all())
-        organisations = dict(db.session.execute(
-            select(SearchEntry.organisation_id, func.count()).where(*where,
-                                                                   SearchEntry.organisation_id.is_not(None))
-            .group_by(SearchEntry.organisation_id)).all())
-        year = func.cast(func.extract("year", SearchEntry.date), db.Integer)
-        years = dict(db.session.execute(select(year, func.count()).where(*where)
-                                        .group_by(year)).all())
         return Results(total=total, hits=hits, types=types, organisations=organisations,
                        years=years, suggestion=None)
 
