@@ -48,3 +48,27 @@ class SearchEntryReader(db.Model):
     key: Mapped[str] = mapped_column(ForeignKey("search_entry.key", ondelete="CASCADE"),
                                      primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+
+
+class SearchSpelling(db.Model):
+    """One document's words as written (accents folded, not stemmed), for the PostgreSQL
+    backend's « Vouliez-vous dire » (unused with Whoosh, whose index holds them)."""
+    __tablename__ = "search_spelling"
+    __table_args__ = (Index("ix_search_spelling_words", "words", postgresql_using="gin"),)
+
+    key: Mapped[str] = mapped_column(ForeignKey("search_entry.key", ondelete="CASCADE"),
+                                     primary_key=True)
+    words: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+
+
+class SearchWord(db.Model):
+    """The PostgreSQL backend's spelling vocabulary: every word indexed, as written (accents
+    folded), with how many documents have held it (a document written again counts again: an
+    order of size, for ranking suggestions). Emptied by a full rebuild only; a word is only
+    ever suggested if a document the person may read holds it now."""
+    __tablename__ = "search_word"
+
+    # byte order, so that « all the words starting with d » is a range of the primary key
+    word: Mapped[str] = mapped_column(
+        String(100, collation="C").with_variant(String(100), "sqlite"), primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer, default=0)

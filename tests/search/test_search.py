@@ -42,8 +42,7 @@ def world(search_backend):
     editor = factories.make_user(org, Role.EDITOR)
     public = factories.make_group(editor, name="Vie locale", visibility=Visibility.PUBLIC,
                                   join_policy=JoinPolicy.OPEN)
-    return {"org": org, "editor": editor, "public": public, "private": factories.org_space(org),
-            "search_backend": search_backend}
+    return {"org": org, "editor": editor, "public": public, "private": factories.org_space(org)}
 
 
 def test_accents_plurals_and_case_are_ignored(world):
@@ -276,8 +275,6 @@ def test_a_suggestion_never_comes_from_what_the_person_may_not_read(world):
 
 
 def test_a_misspelt_word_gets_a_suggestion_spelt_as_in_the_documents(world, client):
-    if world["search_backend"] == "postgres":
-        pytest.skip("le moteur PostgreSQL ne propose pas d'orthographe")
     _page(world["public"], world["editor"], "Délibérations du conseil", "Le budget est voté.")
     _page(world["public"], world["editor"], "Budget annexe", "Délibération sur le budget.")
     search.drain()
@@ -291,8 +288,6 @@ def test_a_misspelt_word_gets_a_suggestion_spelt_as_in_the_documents(world, clie
 
 
 def test_a_word_of_a_private_page_is_neither_suggested_nor_known_to_others(world):
-    if world["search_backend"] == "postgres":
-        pytest.skip("le moteur PostgreSQL ne propose pas d'orthographe")
     _page(world["private"], world["editor"], "Personnel", "Entretien avec monsieur Dupontel")
     _page(world["public"], world["editor"], "Fête", "Le stand de madame Dupontal")
     search.drain()

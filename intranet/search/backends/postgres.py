@@ -17,10 +17,12 @@ from sqlalchemy import (and_, delete, func, literal, literal_column, null, or_, 
 from sqlalchemy.dialects.postgresql import insert
 
 from ...extensions import db
-from ..models import SearchEntry, SearchEntryReader
+from ..models import SearchEntry, SearchEntryReader, SearchSpelling, SearchWord
+from ..spelling import OPERATORS, closest, fold
 from . import NARROW_AS_SPACE, Hit, QueryError, Results, Scope, SearchRequest
 
 CONFIG = "fr_unaccent"
+SPELLING = "fr_spelling"     # words as written, accents folded: « Vouliez-vous dire »
 MAX_QUERY_CHARS = 300
 _START, _STOP = "\x02", "\x03"
 
@@ -42,9 +44,21 @@ class PostgresBackend:
                 date=doc.date, space_id=doc.space_id, narrow=doc.narrow or NARROW_AS_SPACE,
                 organisation_id=doc.organisation_id, organisation_name=doc.organisation_name,
                 has_readers=bool(doc.readers), tsv=vector))
+            db.session.execute(insert(SearchSpelling).values(
+                key=doc.key, words=func.to_tsvector(
+                    SPELLING, _words(f"{doc.title}\n{doc.body[:500_000]}"))))
             if doc.readers:
                 db.session.execute(insert(SearchEntryReader), [
                     {"key": doc.key, "user_id": reader} for reader in set(doc.readers)])
+        if documents:
+            db.session.execute(text(
+                "INSERT INTO search_word (word, documents) "
+                "SELECT word, count(*) FROM search_spelling, "
+                "unnest(tsvector_to_array(search_spelling.words)) AS word "
+                "WHERE search_spelling.key = ANY(:keys) AND length(word) BETWEEN 3 AND 100 "
+                "GROUP BY word ON CONFLICT (word) "
+                "DO UPDATE SET documents = search_word.documents + excluded.documents"),
+                {"keys": [doc.key for doc in documents]})
         db.session.flush()  # committed by the caller, with the queue rows it applied
 
     @contextmanager
@@ -54,6 +68,7 @@ class PostgresBackend:
 
     def clear(self) -> None:
         db.session.execute(delete(SearchEntry))
+        db.session.execute(delete(SearchWord))
         db.session.commit()
 
     def refresh(self) -> None:
@@ -189,8 +204,54 @@ class PostgresBackend:
             if keys else []
         hits = [Hit(key=r[0], type=r[1], title=r[2], url=r[3], date=r[4],
                     organisation_name=r[5], snippet=_mark(r[6])) for r in rows]
+        suggestion = self._suggest(request.text[:MAX_QUERY_CHARS], where[1:]) \
+            if total < 3 else None
         return Results(total=total, hits=hits, types=types, organisations=organisations,
-                       years=years, suggestion=None)
+                       years=years, suggestion=suggestion)
+
+    # --- « Vouliez-vous dire … » (see search/spelling.py) ---------------------------------------
+
+    def _suggest(self, text: str, visible: list) -> str | None:
+        """Each word of ``text`` that no document the person may read (``visible``: the
+        permission and filter clauses) holds is replaced by the closest word of the
+        vocabulary that one does hold, spelt as that document spells it."""
+        suggestion = text
+        for match in reversed(list(re.finditer(r"\w+", text))):   # from the end: offsets hold
+            typed = match.group()
+            if (typed in OPERATORS or len(typed) < 3 or typed.isdigit()
+                    or text[match.end():match.end() + 1] == ":"):
+                continue
+            word = fold(typed)
+            if self._holder(word, visible) is not None:
+                continue
+            edits = 2
+            known = db.session.execute(select(SearchWord.word, SearchWord.documents).where(
+                SearchWord.word >= word[0], SearchWord.word < chr(ord(word[0]) + 1),
+                func.length(SearchWord.word).between(len(word) - edits, len(word) + edits)))
+            for candidate in closest(word, known.all()):
+                key = self._holder(candidate, visible)
+                if key is not None:
+                    suggestion = (suggestion[:match.start()] + self._spelt(candidate, key)
+                                  + suggestion[match.end():])
+                    break
+        return suggestion if suggestion != text else None
+
+    @staticmethod
+    def _holder(word: str, visible: list) -> str | None:
+        """The key of a document the person may read that holds ``word``, if any."""
+        return db.session.scalar(
+            select(SearchEntry.key).join(SearchSpelling, SearchSpelling.key == SearchEntry.key)
+            .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(SPELLING, word)),
+                   *visible).limit(1))
+
+    @staticmethod
+    def _spelt(word: str, key: str) -> str:
+        title, body = db.session.execute(select(SearchEntry.title, SearchEntry.body)
+                                         .where(SearchEntry.key == key)).one()
+        for found in re.finditer(r"\w+", f"{title}\n{body[:100_000]}"):
+            if fold(found.group()) == word:
+                return found.group().lower()
+        return word
 
 
 def _words(value: str) -> str:
@@ -200,23 +261,25 @@ def _words(value: str) -> str:
 
 
 def ensure_configuration(connection) -> None:
-    """The ``unaccent`` extension and the ``fr_unaccent`` configuration (French stemming of
-    accent-folded words), in the current schema. Idempotent; the tests and benchmarks run it
+    """The ``unaccent`` extension, the ``fr_unaccent`` configuration (French stemming of
+    accent-folded words) and ``fr_spelling`` (accent-folded words, not stemmed), in the current
+    schema. Idempotent; the tests and benchmarks run it
     after ``create_all`` (the migration holds its own copy of these statements)."""
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
     dictionary_schema = connection.scalar(text(
         "SELECT n.nspname FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace "
         "WHERE d.dictname = 'unaccent'"))
-    exists = connection.scalar(text(
-        "SELECT 1 FROM pg_ts_config c WHERE c.cfgname = :name "
-        "AND c.cfgnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"),
-        {"name": CONFIG})
-    if not exists:
-        connection.execute(text(f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} "
-                                "(COPY = pg_catalog.french)"))
-        connection.execute(text(
-            f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR hword, hword_part, "
-            f'word WITH "{dictionary_schema}".unaccent, french_stem'))
+    for name, base, dictionary in ((CONFIG, "french", "french_stem"),
+                                   (SPELLING, "simple", "simple")):
+        exists = connection.scalar(text(
+            "SELECT 1 FROM pg_ts_config c WHERE c.cfgname = :name AND c.cfgnamespace = "
+            "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"), {"name": name})
+        if not exists:
+            connection.execute(text(f"CREATE TEXT SEARCH CONFIGURATION {name} "
+                                    f"(COPY = pg_catalog.{base})"))
+            connection.execute(text(
+                f"ALTER TEXT SEARCH CONFIGURATION {name} ALTER MAPPING FOR hword, hword_part, "
+                f'word WITH "{dictionary_schema}".unaccent, {dictionary}'))
 
 
 def _mark(headline: str) -> str:

@@ -22,6 +22,7 @@ from whoosh.analysis import Token
 from whoosh.query import NullQuery
 from whoosh.writing import LockError
 
+from ...spelling import OPERATORS
 from .. import BusyError, Hit, QueryError, Results, Scope, SearchRequest
 from .schema import clean, fields_of, parser, schema, surface_analyzer
 from .spelling import Vocabulary
@@ -29,7 +30,6 @@ from .segments import (Cache, Segment, SegmentQuery, bitmap, has_prefix, positiv
                        read_from)
 
 SNIPPET_CHARS = 220
-OPERATORS = {"OU", "OR", "ET", "AND", "SAUF", "NOT"}
 VOCABULARY_SECONDS = 300
 RETOKENIZED_CHARS = 20_000   # a prefix's words are found in this much of a long text
 
