@@ -9,7 +9,7 @@ import pytest
 from whoosh import query as q
 from whoosh.query import Or, Term
 
-from intranet.search.backends import Scope, SearchRequest
+from intranet.search.backends import BusyError, Scope, SearchRequest
 from intranet.search.backends.whoosh import WhooshBackend, french_analyzer
 from intranet.search.backends.whoosh.schema import clean
 from intranet.search.backends.whoosh.segments import members
@@ -306,3 +306,42 @@ def test_an_index_made_before_the_words_and_spell_fields_still_works(tmp_path):
         found = backend.search(SearchRequest(text=text), SCOPES["visitor"])
         assert [hit.key for hit in found.hits] == ["page:1"], text
     assert backend.search(SearchRequest(text="budjet"), SCOPES["visitor"]).suggestion is None
+
+
+def test_a_second_writer_is_told_the_index_is_busy_and_nothing_is_lost(tmp_path):
+    """Two writing processes (a worker and a reindex): the second gets BusyError after half a
+    second instead of waiting or corrupting the index; retried, it goes through."""
+    import multiprocessing
+
+    first = SearchDocument(key="page:1", type="page", title="Voirie", body="voirie",
+                           url="/p/1", date=datetime(2026, 1, 5), space_id=1)
+    second = SearchDocument(key="page:2", type="page", title="Cantine", body="cantine",
+                            url="/p/2", date=datetime(2026, 1, 6), space_id=1)
+    WhooshBackend(str(tmp_path))                        # creates the index
+    started, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.get_context("fork").Process(
+        target=_hold_the_writer, args=(str(tmp_path), first, started, release))
+    holder.start()
+    try:
+        assert started.wait(10)
+        other = WhooshBackend(str(tmp_path))
+        with pytest.raises(BusyError):
+            other.write([second], [])
+    finally:
+        release.set()
+        holder.join(10)
+    assert holder.exitcode == 0
+    other.write([second], [])                           # the retry
+    reader = WhooshBackend(str(tmp_path), refresh_seconds=0)
+    found = reader.search(SearchRequest(text="voirie OU cantine"), SCOPES["visitor"])
+    assert sorted(hit.key for hit in found.hits) == ["page:1", "page:2"]
+
+
+def _hold_the_writer(path, document, started, release):
+    from intranet.search.backends.whoosh.schema import fields_of
+    backend = WhooshBackend(path)
+    writer = backend._index.writer()
+    writer.add_document(**fields_of(document))
+    started.set()
+    release.wait(10)
+    writer.commit()
