@@ -344,7 +344,7 @@ def _requeue_contents(folder: Folder) -> None:
         ids.extend(frontier)
         frontier = list(db.session.scalars(select(Folder.id).where(Folder.parent_id.in_(frontier))))
     for document in db.session.scalars(select(Document).where(Document.folder_id.in_(ids))):
-        search.queue(document)
+        search.index(document)
 
 
 def restore_document(document: Document, *, by: User) -> None:

@@ -387,7 +387,7 @@ def leave(participant: ConversationParticipant) -> None:
     participant.archived_at = None
     for message in db.session.scalars(select(ConversationMessage).where(
             ConversationMessage.conversation_id == participant.conversation_id)):
-        search.queue(message)  # its readers changed
+        search.index(message)  # its readers changed
     db.session.commit()
 
 

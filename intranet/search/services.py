@@ -1,7 +1,8 @@
 """The search service: one interface whatever the backend.
 
-- ``queue``/session hooks: every change to a searchable object is queued in its own
-  transaction (so a failed index write never loses it, and nothing is indexed before commit);
+- session hooks, ``index(obj)``, ``remove(obj)``: every change to a searchable object is
+  queued in its own transaction (so a failed index write never loses it, and nothing is
+  indexed before commit);
 - ``process_queue``: the single writer applies queued changes in batches;
 - ``query(user, request)``: permission filtering inside the backend's query, from the
   person's live spaces; objects with a pending change are left out until applied;
@@ -93,11 +94,20 @@ def _forget(session):
     session.info.pop("search_keys", None)
 
 
-def queue(obj) -> None:
-    """Queue an object explicitly (when what its document shows changed elsewhere)."""
+def index(obj) -> None:
+    """(Re)index ``obj`` once the current transaction commits. Saving a searchable object
+    queues it already; call this when what its document shows changed elsewhere (its
+    conversation's readers, its folder's bin)."""
     key = key_of(obj)
     if key is not None:
         db.session.add(SearchQueue(key=key))
+
+
+def remove(obj) -> None:
+    """Take ``obj`` out of the index once the current transaction commits, when it was deleted
+    or hidden by a bulk statement that the session's events do not see. The writer reads
+    every queued key from the database: an object that still has a document stays."""
+    index(obj)
 
 
 # --- the writer --------------------------------------------------------------------------------
@@ -227,5 +237,5 @@ def type_label(type_key: str) -> str:
     return TYPE_LABELS.get(type_key, type_key)
 
 
-__all__ = ["QueryError", "SearchRequest", "Results", "backend", "drain", "process_queue",
-           "query", "queue", "reindex", "type_label"]
+__all__ = ["QueryError", "SearchRequest", "Results", "backend", "drain", "index",
+           "process_queue", "query", "reindex", "remove", "type_label", "warm"]

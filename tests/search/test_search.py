@@ -3,7 +3,7 @@ inside the query — a hit count or a snippet never reveals what the person may 
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from intranet.accounts.models import Role, User
 from intranet.core.publishing import PublicationStatus
@@ -241,6 +241,23 @@ def test_publications_are_searchable_once_published_only(world):
     search.drain()
     assert _find(None, "médiathèque").total == 0
     assert _find(world["editor"], "médiathèque").total == 1
+
+
+def test_a_bulk_statement_reaches_the_index_through_remove(world):
+    release = PressRelease(title="Fermeture de la piscine", release_date=date(2026, 11, 2),
+                           body_html="<p>Travaux.</p>", organisation=world["org"],
+                           visibility=Visibility.PUBLIC, status=PublicationStatus.PUBLISHED)
+    db.session.add(release)
+    db.session.commit()
+    search.drain()
+    assert _find(None, "piscine").total == 1
+    db.session.execute(update(PressRelease).where(PressRelease.id == release.id)
+                       .values(status=PublicationStatus.WITHDRAWN))   # no session event
+    search.remove(release)
+    db.session.commit()
+    assert _find(None, "piscine").total == 0      # pending: masked at once
+    search.drain()
+    assert _find(None, "piscine").total == 0      # and gone from the index
 
 
 def test_organisations_are_found_by_anyone_and_people_by_signed_in_people_only(world):

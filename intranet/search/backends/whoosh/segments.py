@@ -190,7 +190,8 @@ def _generic_blocks(matcher, values: bool):
 
 class Segment:
     """What is known of one segment between queries: its columns, as lists by local document
-    number; sets of documents by column value; field lengths; the live documents."""
+    number; sets of documents by column value (spaces, types, organisations, years: bounded by
+    the number of values, outside the cache's budget); field lengths; the live documents."""
 
     def __init__(self, key, reader, cache: Cache):
         self.key = key
@@ -242,7 +243,9 @@ class Segment:
         return self._value_positions(column).keys()
 
     def counts(self, bits: int, column: str) -> dict:
-        """How many documents of the set hold each value of the column."""
+        """How many documents of the set hold each value of the column: a tally over the
+        documents when they are few, else one intersection per value (each value's set is
+        kept, like the permission's)."""
         counts: dict = {}
         if bits.bit_count() * 4 < len(self._value_positions(column)) * 64:
             values = self.columns[column]
@@ -283,7 +286,7 @@ class Segment:
 
 class SegmentQuery:
     """One query on one segment: reads through the shared cache, and keeps what it read for
-    the rest of the query (the words of a prefix are read once, for matching and snippets)."""
+    the rest of the query (a word is read once, to be matched and then scored)."""
 
     def __init__(self, segment: Segment, searcher, offset: int):
         self.segment = segment
