@@ -13,7 +13,7 @@ import re
 from contextlib import contextmanager
 
 from markupsafe import escape
-from sqlalchemy import (and_, delete, func, literal, null, or_, select, text,
+from sqlalchemy import (and_, delete, func, null, or_, select, text,
                         tuple_, union_all)
 
 from ...extensions import db
@@ -148,21 +148,34 @@ class PostgresBackend:
             pending_op = "&"
         return " ".join(f"{op} {term}".strip() for op, term in parts if term != "!")
 
-    def _allowed(self, scope: Scope):
+    @staticmethod
+    def _readable(scope: Scope, request: SearchRequest) -> list[list]:
+        """What the person may read, narrowed by the request's filters, as alternatives that
+        are each a plain AND of conditions: the documents of the spaces they may see whose
+        own narrowing they pass, and those they are a reader of. (One condition with an OR
+        between the two would keep PostgreSQL from combining the space index with the text
+        index: every document holding the words would be read, for a signed-in person.)"""
         narrow = [SearchEntry.narrow.in_((NARROW_AS_SPACE, "public"))]
         if scope.signed_in:
             narrow.append(SearchEntry.narrow == "network")
             if scope.member_space_ids:
                 narrow.append(and_(SearchEntry.narrow == "members",
                                    SearchEntry.space_id.in_(scope.member_space_ids)))
-        by_space = and_(SearchEntry.has_readers.is_(False),
-                        SearchEntry.space_id.in_(scope.visible_space_ids or [-1]), or_(*narrow))
-        if not (scope.signed_in and scope.user_id is not None):
-            return by_space
-        by_reader = and_(SearchEntry.has_readers.is_(True), select(literal(1)).where(
-            SearchEntryReader.key == SearchEntry.key,
-            SearchEntryReader.user_id == scope.user_id).exists())
-        return or_(by_space, by_reader)
+        filters = []
+        if scope.pending_keys:
+            filters.append(SearchEntry.key.not_in(scope.pending_keys))
+        if request.types:
+            filters.append(SearchEntry.type.in_(request.types))
+        if request.organisation_id:
+            filters.append(SearchEntry.organisation_id == request.organisation_id)
+        if request.year:
+            filters.append(func.extract("year", SearchEntry.date) == request.year)
+        readable = [[SearchEntry.has_readers.is_(False), or_(*narrow),
+                     SearchEntry.space_id.in_(scope.visible_space_ids or [-1]), *filters]]
+        if scope.signed_in and scope.user_id is not None:
+            readable.append([SearchEntry.key.in_(select(SearchEntryReader.key).where(
+                SearchEntryReader.user_id == scope.user_id)), *filters])
+        return readable
 
     def search(self, request: SearchRequest, scope: Scope) -> Results:
         expression = self.to_tsquery(request.text)
@@ -178,22 +191,15 @@ class PostgresBackend:
         if empty:
             raise QueryError("Cette recherche ne contient que des mots trop courants "
                              "(« le », « de »…) : ajoutez un mot plus précis.")
-        where = [SearchEntry.tsv.op("@@")(tsquery), self._allowed(scope)]
-        if scope.pending_keys:
-            where.append(SearchEntry.key.not_in(scope.pending_keys))
-        if request.types:
-            where.append(SearchEntry.type.in_(request.types))
-        if request.organisation_id:
-            where.append(SearchEntry.organisation_id == request.organisation_id)
-        if request.year:
-            where.append(func.extract("year", SearchEntry.date) == request.year)
+        readable = self._readable(scope, request)
         # One pass over the matches (the heap scan is what costs): their rank, then from
         # that the page's keys and the count with the three facets, in one statement.
-        matched = select(
+        matched = union_all(*(select(
             SearchEntry.key, SearchEntry.type, SearchEntry.organisation_id, SearchEntry.date,
             func.cast(func.extract("year", SearchEntry.date), db.Integer).label("year"),
             func.ts_rank_cd(SearchEntry.tsv, tsquery).label("rank"),
-        ).where(*where).cte("matched")
+        ).where(SearchEntry.tsv.op("@@")(tsquery), *alternative)
+            for alternative in readable)).cte("matched")
         order = [matched.c.date.desc()] if request.sort == "date" else [matched.c.rank.desc(),
                                                                        matched.c.date.desc()]
         page = max(request.page, 1)
@@ -234,17 +240,17 @@ class PostgresBackend:
             if keys else []
         hits = [Hit(key=r[0], type=r[1], title=r[2], url=r[3], date=r[4],
                     organisation_name=r[5], snippet=_mark(r[6])) for r in rows]
-        suggestion = self._suggest(request.text[:MAX_QUERY_CHARS], where[1:]) \
+        suggestion = self._suggest(request.text[:MAX_QUERY_CHARS], readable) \
             if total < 3 else None
         return Results(total=total, hits=hits, types=types, organisations=organisations,
                        years=years, suggestion=suggestion)
 
     # --- « Vouliez-vous dire … » (see search/spelling.py) ---------------------------------------
 
-    def _suggest(self, text: str, visible: list) -> str | None:
-        """Each word of ``text`` that no document the person may read (``visible``: the
-        permission and filter clauses) holds is replaced by the closest word of the
-        vocabulary that one does hold, spelt as that document spells it."""
+    def _suggest(self, text: str, readable: list[list]) -> str | None:
+        """Each word of ``text`` that no document the person may read (``readable``, from
+        ``_readable``) holds is replaced by the closest word of the vocabulary that one does
+        hold, spelt as that document spells it."""
         suggestion = text
         for match in reversed(list(re.finditer(r"\w+", text))):   # from the end: offsets hold
             typed = match.group()
@@ -252,14 +258,14 @@ class PostgresBackend:
                     or text[match.end():match.end() + 1] == ":"):
                 continue
             word = fold(typed)
-            if self._holder(word, visible) is not None:
+            if self._holder(word, readable) is not None:
                 continue
             edits = 2
             known = db.session.execute(select(SearchWord.word, SearchWord.documents).where(
                 SearchWord.word >= word[0], SearchWord.word < chr(ord(word[0]) + 1),
                 func.length(SearchWord.word).between(len(word) - edits, len(word) + edits)))
             for candidate in closest(word, known.all()):
-                key = self._holder(candidate, visible)
+                key = self._holder(candidate, readable)
                 if key is not None:
                     suggestion = (suggestion[:match.start()] + self._spelt(candidate, key)
                                   + suggestion[match.end():])
@@ -267,7 +273,7 @@ class PostgresBackend:
         return suggestion if suggestion != text else None
 
     @staticmethod
-    def _holder(word: str, visible: list) -> str | None:
+    def _holder(word: str, readable: list[list]) -> str | None:
         """The key of a document the person may read that holds ``word``, if any. The holders
         are read first from the GIN index (materialised: with ``LIMIT 1`` the planner would
         otherwise scan the whole table hoping to stop early, and a word held by no one is the
@@ -275,9 +281,13 @@ class PostgresBackend:
         holders = (select(SearchSpelling.key)
                    .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(SPELLING, word)))
                    .cte("holders").prefix_with("MATERIALIZED"))
-        return db.session.scalar(select(SearchEntry.key)
-                                 .join(holders, holders.c.key == SearchEntry.key)
-                                 .where(*visible).limit(1))
+        for alternative in readable:
+            key = db.session.scalar(select(SearchEntry.key)
+                                    .join(holders, holders.c.key == SearchEntry.key)
+                                    .where(*alternative).limit(1))
+            if key is not None:
+                return key
+        return None
 
     @staticmethod
     def _spelt(word: str, key: str) -> str:
