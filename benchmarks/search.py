@@ -120,7 +120,7 @@ def run(docs: int, backends: list[str], procs: int, index_dir: str | None = None
         people = [("anonyme", None), ("secrétaire de mairie", secretary.id), ("agent", agent.id)]
         for name in backends:
             app.config["SEARCH_BACKEND"] = name
-            app.extensions.pop("search_backend", None)
+            search.forget_backend(app)
             print(f"\n=== {name} — {total} pages ===")
             if reindex:
                 started = time.perf_counter()

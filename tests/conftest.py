@@ -66,6 +66,8 @@ def test_config(tmp_path_factory):
 
 
 def _dispose(flask_app):
+    from intranet.search import services
+    services.forget_backend(flask_app)
     with flask_app.app_context():
         db.engine.dispose()
 

@@ -47,6 +47,14 @@ def backend():
     return existing
 
 
+def forget_backend(app) -> None:
+    """Drop the application's backend (its configuration changed): closes its files, the next
+    use creates it anew."""
+    existing = app.extensions.pop("search_backend", None)
+    if existing is not None and hasattr(existing, "close"):
+        existing.close()
+
+
 def warm() -> None:
     """Load what the backend's queries read before the first one (each application process
     calls it at start, from wsgi.py). A failure is logged, never fatal: search then warms on

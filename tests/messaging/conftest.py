@@ -13,10 +13,10 @@ def search_backend(request, app, data_app):
         pytest.skip("le moteur PostgreSQL se teste quand TEST_DATABASE_URL est une base PostgreSQL")
     for flask_app in (app, data_app):
         flask_app.config["SEARCH_BACKEND"] = name
-        flask_app.extensions.pop("search_backend", None)
+        search.forget_backend(flask_app)
     search.backend().clear()
     yield name
     search.backend().clear()
     for flask_app in (app, data_app):
         flask_app.config["SEARCH_BACKEND"] = "whoosh"
-        flask_app.extensions.pop("search_backend", None)
+        search.forget_backend(flask_app)

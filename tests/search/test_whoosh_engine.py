@@ -2,6 +2,7 @@
 against Whoosh's matcher and scorer on a random corpus: same documents found, same counts
 and facets, same ranking, whatever the cache holds, across segments and deletions."""
 import functools
+import os
 import random
 from datetime import datetime, timedelta
 
@@ -91,7 +92,21 @@ def corpus(tmp_path_factory):
     backend.refresh()
     searcher = backend._get_searcher()
     assert len(searcher.leaf_searchers()) >= 2 and not searcher.reader().is_atomic()
-    return backend, docs
+    yield backend, docs
+    backend.close()
+
+
+@pytest.fixture
+def new_backend(tmp_path):
+    """``make(**options)``: a Whoosh backend on a fresh directory, closed afterwards."""
+    made = []
+
+    def make(**options):
+        made.append(WhooshBackend(str(tmp_path), **options))
+        return made[-1]
+    yield make
+    for backend in made:
+        backend.close()
 
 
 def _expected(backend, docs, text: str, scope: Scope, request: SearchRequest | None = None):
@@ -242,8 +257,8 @@ def test_snippets_mark_the_matched_words_and_phrase(corpus):
         assert found.hits and all(marked in hit.snippet for hit in found.hits), text
 
 
-def test_a_deleted_document_leaves_every_cached_set(corpus, tmp_path):
-    backend = WhooshBackend(str(tmp_path), refresh_seconds=0)
+def test_a_deleted_document_leaves_every_cached_set(new_backend):
+    backend = new_backend(refresh_seconds=0)
     epoch = datetime(2025, 1, 1)
     keep = SearchDocument(key="page:1", type="page", title="Budget", body="voirie budget",
                           url="/p/1", date=epoch, space_id=1)
@@ -289,7 +304,7 @@ def test_a_forked_process_reopens_the_index_and_keeps_the_caches(corpus, monkeyp
     assert [h.key for h in after.hits] == [h.key for h in before.hits]
 
 
-def test_an_index_made_before_the_words_and_spell_fields_still_works(tmp_path):
+def test_an_index_made_before_the_words_and_spell_fields_still_works(tmp_path, new_backend):
     """After an upgrade, until ``flask search reindex``: words are matched from the body."""
     from whoosh import index
     from intranet.search.backends.whoosh import schema
@@ -297,7 +312,7 @@ def test_an_index_made_before_the_words_and_spell_fields_still_works(tmp_path):
     old.remove("words")
     old.remove("spell")
     index.create_in(str(tmp_path), old)
-    backend = WhooshBackend(str(tmp_path), refresh_seconds=0)
+    backend = new_backend(refresh_seconds=0)
     backend.write([SearchDocument(key="page:1", type="page", title="Voirie",
                                   body="Travaux de voirie, budget voté", url="/p/1",
                                   date=datetime(2026, 1, 5), space_id=1)], [])
@@ -308,7 +323,7 @@ def test_an_index_made_before_the_words_and_spell_fields_still_works(tmp_path):
     assert backend.search(SearchRequest(text="budjet"), SCOPES["visitor"]).suggestion is None
 
 
-def test_a_second_writer_is_told_the_index_is_busy_and_nothing_is_lost(tmp_path):
+def test_a_second_writer_is_told_the_index_is_busy_and_nothing_is_lost(tmp_path, new_backend):
     """Two writing processes (a worker and a reindex): the second gets BusyError after half a
     second instead of waiting or corrupting the index; retried, it goes through."""
     import multiprocessing
@@ -317,14 +332,14 @@ def test_a_second_writer_is_told_the_index_is_busy_and_nothing_is_lost(tmp_path)
                            url="/p/1", date=datetime(2026, 1, 5), space_id=1)
     second = SearchDocument(key="page:2", type="page", title="Cantine", body="cantine",
                             url="/p/2", date=datetime(2026, 1, 6), space_id=1)
-    WhooshBackend(str(tmp_path))                        # creates the index
+    new_backend()                                       # creates the index
     started, release = multiprocessing.Event(), multiprocessing.Event()
     holder = multiprocessing.get_context("fork").Process(
         target=_hold_the_writer, args=(str(tmp_path), first, started, release))
     holder.start()
     try:
         assert started.wait(10)
-        other = WhooshBackend(str(tmp_path))
+        other = new_backend()
         with pytest.raises(BusyError):
             other.write([second], [])
     finally:
@@ -332,16 +347,41 @@ def test_a_second_writer_is_told_the_index_is_busy_and_nothing_is_lost(tmp_path)
         holder.join(10)
     assert holder.exitcode == 0
     other.write([second], [])                           # the retry
-    reader = WhooshBackend(str(tmp_path), refresh_seconds=0)
+    reader = new_backend(refresh_seconds=0)
     found = reader.search(SearchRequest(text="voirie OU cantine"), SCOPES["visitor"])
     assert sorted(hit.key for hit in found.hits) == ["page:1", "page:2"]
 
 
 def _hold_the_writer(path, document, started, release):
     from intranet.search.backends.whoosh.schema import fields_of
-    backend = WhooshBackend(path)
-    writer = backend._index.writer()
+    writer = WhooshBackend(path)._index.writer()
     writer.add_document(**fields_of(document))
     started.set()
     release.wait(10)
     writer.commit()
+
+
+def test_segments_are_separate_files_read_in_place(corpus):
+    """A compound segment (one .seg file) would be copied whole into each process's memory
+    when opened; separate files are read through the shared page cache."""
+    backend, _ = corpus
+    assert not [name for name in os.listdir(backend.path) if name.endswith(".seg")]
+    assert [name for name in os.listdir(backend.path) if name.endswith(".pst")]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="compte les fichiers ouverts par /proc")
+def test_a_process_following_many_commits_keeps_a_bounded_number_of_files_open(new_backend):
+    backend = new_backend(refresh_seconds=0)
+    scope = SCOPES["visitor"]
+
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    counts = []
+    for n in range(12):
+        backend.write([SearchDocument(key=f"page:{n % 3}", type="page", title="Voirie",
+                                      body=f"voirie {n}", url="/p", date=datetime(2026, 1, 5),
+                                      space_id=1)], [])
+        assert backend.search(SearchRequest(text="voirie"), scope).total == min(n + 1, 3)
+        counts.append(open_files())
+    assert max(counts[6:]) <= max(counts[:6]) + 5, counts

@@ -1,7 +1,10 @@
 """The Whoosh backend: an index on local disk, written by one process, read by every process.
 
 Writing: one writer at a time (the index's own lock; a busy lock is reported, never waited
-for in a request). Reading: one searcher per process, refreshed at most every
+for in a request), segments as separate files: Whoosh reads a sub-file of a compound segment
+by copying it whole into the memory of each process that opens it (230 MB at 100,000
+documents, per gunicorn worker), while separate files are read where they lie, through the
+page cache that all processes share. Reading: one searcher per process, refreshed at most every
 ``refresh_seconds`` when the index has changed; queries are answered segment by segment with
 sets of documents (``segments.py``): the permission filter, the request's filters, the count
 and the facets are set operations, then only what the person may see is scored, and only the
@@ -64,7 +67,7 @@ class WhooshBackend:
         self._index = index.create_in(path, schema()) if not index.exists_in(path) \
             else index.open_dir(path)
         self._parser = parser(self._index.schema)
-        self._searcher = None
+        self._searcher = self._retired = None
         self._checked = 0.0
         self._lock = threading.Lock()
         self._cache = Cache(cache_mb * 1024 * 1024)
@@ -78,7 +81,7 @@ class WhooshBackend:
         """Apply a batch in one commit. Raises ``BusyError`` if another writer holds the lock."""
         try:
             writer = self._index.writer(timeout=0.5, limitmb=256, procs=procs,
-                                        multisegment=procs > 1)
+                                        multisegment=procs > 1, compound=False)
         except LockError as exc:
             raise BusyError("index en cours d'écriture par un autre processus") from exc
         try:
@@ -95,7 +98,8 @@ class WhooshBackend:
     def bulk(self, *, procs: int = 1):
         """One writer for a whole rebuild (one commit, no merge between batches); yields a
         function taking a list of documents."""
-        writer = self._index.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+        writer = self._index.writer(limitmb=256, procs=procs, multisegment=procs > 1,
+                                    compound=False)
         try:
             yield lambda documents: [writer.add_document(**self._fields(d)) for d in documents]
         except BaseException:
@@ -111,9 +115,9 @@ class WhooshBackend:
 
     def clear(self) -> None:
         with self._lock:
+            self._close_searchers()
             self._index = index.create_in(self.path, schema())
             self._parser = parser(self._index.schema)
-            self._searcher = None
             self._segments.clear()
             self._cache.clear()
             self._spelling = None
@@ -121,7 +125,18 @@ class WhooshBackend:
     def count(self) -> int:
         return self._get_searcher().doc_count()
 
+    def close(self) -> None:
+        """Close the searchers' files (a backend being replaced; the next query reopens)."""
+        with self._lock:
+            self._close_searchers()
+
     # --- the searcher and its segments --------------------------------------------------------
+
+    def _close_searchers(self) -> None:
+        for searcher in (self._searcher, self._retired):
+            if searcher is not None:
+                searcher.close()
+        self._searcher = self._retired = None
 
     def _get_searcher(self):
         with self._lock:
@@ -129,21 +144,32 @@ class WhooshBackend:
             if self._pid != os.getpid():
                 # a forked process (gunicorn --preload): the parent's caches are valid, its
                 # open files are not (their read positions are shared)
-                self._index, self._searcher, self._pid = index.open_dir(self.path), None, \
-                    os.getpid()
+                self._close_searchers()             # this process's copies only
+                self._index, self._pid = index.open_dir(self.path), os.getpid()
             if self._searcher is None:
                 self._searcher = self._index.searcher()
                 self._checked = now
             elif now - self._checked >= self.refresh_seconds:
-                self._searcher = self._searcher.refresh()
+                self._renew()
                 self._checked = now
             return self._searcher
+
+    def _renew(self) -> None:
+        """A searcher on the latest commit, if there is a newer one. Whoosh's own
+        ``Searcher.refresh`` leaves most of the old segment readers' files open (it keys the
+        readers to close by generation, which they all share). The segments' caches are ours
+        and kept; the searcher before is closed one renewal later, so that a query still
+        running on it (a threaded server) is not cut short."""
+        if not self._searcher.up_to_date():
+            if self._retired is not None:
+                self._retired.close()
+            self._retired, self._searcher = self._searcher, self._index.searcher()
 
     def refresh(self) -> None:
         """See the latest commit now (after a write in this process, or in tests)."""
         with self._lock:
             if self._searcher is not None:
-                self._searcher = self._searcher.refresh()
+                self._renew()
             self._checked = time.monotonic()
 
     def warm(self) -> None:
