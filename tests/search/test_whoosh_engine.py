@@ -369,7 +369,8 @@ def test_segments_are_separate_files_read_in_place(corpus):
     assert [name for name in os.listdir(backend.path) if name.endswith(".pst")]
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="compte les fichiers ouverts par /proc")
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"),
+                    reason="compte les fichiers ouverts par /proc")
 def test_a_process_following_many_commits_keeps_a_bounded_number_of_files_open(new_backend):
     backend = new_backend(refresh_seconds=0)
     scope = SCOPES["visitor"]

@@ -70,7 +70,8 @@ def fields_of(doc) -> dict:
     """A SearchDocument as the index's fields."""
     return {
         "key": doc.key, "type": doc.type, "title": doc.title, "body": doc.body,
-        "words": doc.body, "spell": f"{doc.title}\n{doc.body}", "url": doc.url, "date": doc.date, "year": doc.date.year,
+        "words": doc.body, "spell": f"{doc.title}\n{doc.body}", "url": doc.url,
+        "date": doc.date, "year": doc.date.year,
         "space": -1 if doc.readers or doc.space_id is None else doc.space_id,
         "narrow": NARROW_CODES.get(doc.narrow or NARROW_AS_SPACE, 2),
         "reader": " ".join(str(r) for r in doc.readers),
