@@ -4,11 +4,13 @@ Writing: one writer at a time (the index's own lock; a busy lock is reported, ne
 for in a request), segments as separate files: Whoosh reads a sub-file of a compound segment
 by copying it whole into the memory of each process that opens it (230 MB at 100,000
 documents, per gunicorn worker), while separate files are read where they lie, through the
-page cache that all processes share. Reading: one searcher per process, refreshed at most every
-``refresh_seconds`` when the index has changed; queries are answered segment by segment with
-sets of documents (``segments.py``): the permission filter, the request's filters, the count
-and the facets are set operations, then only what the person may see is scored, and only the
-page shown is highlighted.
+page cache that all processes share.
+
+Reading: one searcher per process, renewed at most every ``refresh_seconds`` when the index
+has a newer commit; queries are answered segment by segment with sets of documents
+(``segments.py``): the permission filter, the request's filters, the count and the facets are
+set operations, then only what the person may see is scored, and only the page shown is
+highlighted.
 """
 from __future__ import annotations
 
