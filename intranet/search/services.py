@@ -245,5 +245,5 @@ def type_label(type_key: str) -> str:
     return TYPE_LABELS.get(type_key, type_key)
 
 
-__all__ = ["QueryError", "SearchRequest", "Results", "backend", "drain", "index",
-           "process_queue", "query", "reindex", "remove", "type_label", "warm"]
+__all__ = ["QueryError", "SearchRequest", "Results", "backend", "drain", "forget_backend",
+           "index", "process_queue", "query", "reindex", "remove", "type_label", "warm"]
