@@ -386,3 +386,13 @@ def test_a_process_following_many_commits_keeps_a_bounded_number_of_files_open(n
         assert backend.search(SearchRequest(text="voirie"), scope).total == min(n + 1, 3)
         counts.append(open_files())
     assert max(counts[6:]) <= max(counts[:6]) + 5, counts
+
+
+def test_postings_of_any_other_matcher_are_read_through_its_public_interface():
+    """Postings are read block by block from Whoosh 2.7's own format; a matcher of another
+    kind (another codec) gives the same ids, weights and values through its methods."""
+    from whoosh.matching import ListMatcher
+    from intranet.search.backends.whoosh.segments import _blocks
+    matcher = ListMatcher([1, 5, 9], [1.0, 2.0, 1.0], values=[b"a", b"b", b"c"])
+    assert list(_blocks(matcher, values=True)) == [
+        ([1, 5, 9], [1.0, 2.0, 1.0], [b"a", b"b", b"c"])]
