@@ -16,6 +16,30 @@ MAX_EDITS = 2
 OPERATORS = frozenset({"OU", "OR", "ET", "AND", "SAUF", "NOT"})
 
 
+def suggest(text: str, words, holder, candidates, spelt) -> str | None:
+    """``text`` with each word that no document the person may read holds replaced by its
+    first candidate that one does hold, spelt as that document spells it; ``None`` when no word
+    changes. ``words``: ``(start, end, word)`` for the words of ``text`` to check (folded, as the
+    backend's vocabulary holds them); ``holder(word)``: a document the person may read holding
+    it, or ``None``; ``candidates(word)``: closest words first; ``spelt(word, holder)``."""
+    suggestion = text
+    for start, end, word in reversed(words):    # from the end: earlier offsets stay right
+        if holder(word) is not None:
+            continue
+        for candidate in candidates(word):
+            found = holder(candidate)
+            if found is not None:
+                suggestion = suggestion[:start] + spelt(candidate, found) + suggestion[end:]
+                break
+    return suggestion if suggestion != text else None
+
+
+def is_query_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a word to check, not an operator (``OU``, ``SAUF``…) or
+    a field name (``titre:``)."""
+    return text[start:end] not in OPERATORS and text[end:end + 1] != ":"
+
+
 def fold(word: str) -> str:
     """Lower case, accents removed (« Délibération » → « deliberation »)."""
     word = word.lower().replace("œ", "oe").replace("æ", "ae")

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from intranet.search.spelling import closest, edit_distance, fold
+from intranet.search.spelling import closest, edit_distance, fold, is_query_word, suggest
 
 
 def _reference(a: str, b: str) -> int:
@@ -46,3 +46,17 @@ def test_closest_words_first_then_the_most_frequent(typed, expected):
 def test_fold_removes_case_and_accents_like_the_indexes():
     assert fold("Délibération") == "deliberation"
     assert fold("ŒUVRE") == "oeuvre" and fold("Noël") == "noel"
+
+
+def test_suggest_replaces_only_the_words_nobody_readable_holds():
+    readable = {"budget": "doc-1", "annexe": "doc-2", "délibération": "doc-3"}
+    folded = {fold(word): key for word, key in readable.items()}
+    text = "budjet annexe deliberasion"
+    words = [(0, 6, "budjet"), (7, 13, "annexe"), (14, 26, "deliberasion")]
+    found = suggest(text, words, folded.get,
+                    lambda word: closest(word, [(known, 1) for known in folded]),
+                    lambda word, key: next(w for w, k in readable.items() if k == key))
+    assert found == "budget annexe délibération"
+    assert suggest("annexe", [(0, 6, "annexe")], folded.get, lambda word: [], None) is None
+    assert is_query_word("titre:budjet", 6, 12) and not is_query_word("titre:budjet", 0, 5)
+    assert not is_query_word("budget OU voirie", 7, 9)

@@ -18,7 +18,7 @@ from sqlalchemy import (and_, delete, func, null, or_, select, text,
 
 from ...extensions import db
 from ..models import SearchEntry, SearchEntryReader, SearchSpelling, SearchWord
-from ..spelling import OPERATORS, closest, fold
+from ..spelling import MAX_EDITS, closest, fold, is_query_word, suggest
 from . import NARROW_AS_SPACE, Hit, QueryError, Results, Scope, SearchRequest
 
 CONFIG = "fr_unaccent"
@@ -248,29 +248,24 @@ class PostgresBackend:
     # --- « Vouliez-vous dire … » (see search/spelling.py) ---------------------------------------
 
     def _suggest(self, text: str, readable: list[list]) -> str | None:
-        """Each word of ``text`` that no document the person may read (``readable``, from
-        ``_readable``) holds is replaced by the closest word of the vocabulary that one does
-        hold, spelt as that document spells it."""
-        suggestion = text
-        for match in reversed(list(re.finditer(r"\w+", text))):   # from the end: offsets hold
-            typed = match.group()
-            if (typed in OPERATORS or len(typed) < 3 or typed.isdigit()
-                    or text[match.end():match.end() + 1] == ":"):
-                continue
-            word = fold(typed)
-            if self._holder(word, readable) is not None:
-                continue
-            edits = 2
-            known = db.session.execute(select(SearchWord.word, SearchWord.documents).where(
-                SearchWord.word >= word[0], SearchWord.word < chr(ord(word[0]) + 1),
-                func.length(SearchWord.word).between(len(word) - edits, len(word) + edits)))
-            for candidate in closest(word, known.all()):
-                key = self._holder(candidate, readable)
-                if key is not None:
-                    suggestion = (suggestion[:match.start()] + self._spelt(candidate, key)
-                                  + suggestion[match.end():])
-                    break
-        return suggestion if suggestion != text else None
+        """« Vouliez-vous dire … » (see ``search/spelling.py``): the vocabulary is
+        ``search_word``, who holds a word is ``search_spelling`` met with ``readable`` (from
+        ``_readable``)."""
+        words = [(match.start(), match.end(), fold(match.group()))
+                 for match in re.finditer(r"\w+", text)
+                 if len(match.group()) >= 3 and not match.group().isdigit()
+                 and is_query_word(text, match.start(), match.end())]
+        return suggest(text, words, lambda word: self._holder(word, readable),
+                       self._candidates, self._spelt)
+
+    @staticmethod
+    def _candidates(word: str) -> list[str]:
+        """The vocabulary's words of the same first letter and a close length (one range of
+        its primary key), closest first."""
+        known = db.session.execute(select(SearchWord.word, SearchWord.documents).where(
+            SearchWord.word >= word[0], SearchWord.word < chr(ord(word[0]) + 1),
+            func.length(SearchWord.word).between(len(word) - MAX_EDITS, len(word) + MAX_EDITS)))
+        return closest(word, known.all())
 
     @staticmethod
     def _holder(word: str, readable: list[list]) -> str | None:

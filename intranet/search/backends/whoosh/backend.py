@@ -27,7 +27,7 @@ from whoosh.analysis import Token
 from whoosh.query import NullQuery
 from whoosh.writing import LockError
 
-from ...spelling import OPERATORS
+from ...spelling import is_query_word, suggest
 from .. import BusyError, Hit, QueryError, Results, Scope, SearchRequest
 from .schema import clean, fields_of, parser, schema, surface_analyzer
 from .spelling import Vocabulary
@@ -333,25 +333,13 @@ class WhooshBackend:
     # --- « Vouliez-vous dire … » -------------------------------------------------------------
 
     def _suggest(self, parts: list[SegmentQuery], allowed: list[int], text: str) -> str | None:
-        """For a query that finds (almost) nothing: each word found in nothing the person may
-        read is replaced by the closest word of the index that is in something they may read,
-        spelt as that document spells it. Words of content they may not read are neither
-        suggested nor treated as known."""
-        vocabulary = self._vocabulary(parts)
-        suggestion = text
-        words = [token.copy() for token in surface_analyzer()(text, chars=True, mode="query")]
-        for token in reversed(words):   # from the end: earlier offsets stay right
-            typed = text[token.startchar:token.endchar]
-            if typed in OPERATORS or text[token.endchar:token.endchar + 1] == ":" \
-                    or self._first_visible(parts, allowed, token.text) is not None:
-                continue
-            for candidate in vocabulary.candidates(token.text):
-                spelt = self._spelt(parts, allowed, candidate)
-                if spelt:
-                    suggestion = (suggestion[:token.startchar] + spelt
-                                  + suggestion[token.endchar:])
-                    break
-        return suggestion if suggestion != text else None
+        """« Vouliez-vous dire … » (see ``search/spelling.py``), with the ``spell`` field: the
+        query's words as the field holds them, the segments' sets for who holds a word."""
+        words = [(token.startchar, token.endchar, token.text) for token in
+                 surface_analyzer()(text, chars=True, mode="query")
+                 if is_query_word(text, token.startchar, token.endchar)]
+        return suggest(text, words, lambda word: self._first_visible(parts, allowed, word),
+                       self._vocabulary(parts).candidates, self._spelt)
 
     def _vocabulary(self, parts: list[SegmentQuery]) -> Vocabulary:
         """The spelling vocabulary, rebuilt when the segments have changed, at most every
@@ -372,12 +360,10 @@ class WhooshBackend:
                 return part, found.bit_length()
         return None
 
-    def _spelt(self, parts: list[SegmentQuery], allowed: list[int], word: str) -> str | None:
-        """``word`` as written in a document the person may read, if there is one."""
-        found = self._first_visible(parts, allowed, word)
-        if found is None:
-            return None
-        part, bit_length = found
+    @staticmethod
+    def _spelt(word: str, holder: tuple[SegmentQuery, int]) -> str:
+        """``word`` as written in ``holder``, the document ``_first_visible`` found."""
+        part, bit_length = holder
         stored = part.reader.stored_fields(part.size - bit_length)   # its highest bit: first
         text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
         for token in surface_analyzer()(text, chars=True):
