@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from . import access
+from .core import inputs
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
 
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     mailer.init_app(app)
+    inputs.init_app(app)
 
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -145,6 +147,8 @@ def _register_error_pages(app: Flask) -> None:
         if code == 500:
             db.session.rollback()
         title, text = messages.get(code, messages[500])
+        if isinstance(error, inputs.BadInput):
+            text = error.description
         return render_template("core/error.html", code=code, title=title, text=text), code
 
     for code in messages:

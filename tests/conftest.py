@@ -131,6 +131,19 @@ def client(app):
 
 
 @pytest.fixture
+def new_client(app):
+    """Makes more clients (each with its own cookies), signed in as ``user`` if given."""
+    def make(user=None, password=factories.PASSWORD):
+        app.test_client_class = Client
+        made = app.test_client()
+        if user is not None:
+            response = made.post("/connexion", data={"email": user.email, "password": password})
+            assert response.status_code == 302, "login failed"
+        return made
+    return make
+
+
+@pytest.fixture
 def runner(data_app):
     return data_app.test_cli_runner()
 

@@ -1,147 +1,149 @@
 """Walk every registered route as every kind of person and check that nobody outside
-organisation A ever sees A's private content, or changes A's private state.
+organisation A ever sees A's private content, or changes anything of A's.
 
 The walk is built from ``app.url_map``: a new route is covered the moment it is registered. A
 route with a URL parameter nobody gave a sample for makes the test fail — on purpose, so nobody
-adds a route the matrix silently skips.
+adds a route the matrix silently skips; likewise a query parameter a view reads without an
+entry in ``QUERY_SAMPLES``. The world (A's objects, the samples) is built by
+``tests/route_world.py`` from each domain's ``matrix.py``.
 
-Each domain adds its own private objects in a ``matrix.py`` of its test folder: a function
-``build(world) -> dict[(blueprint, argument), list[value]]`` that creates A's objects (with
-``world["CONTENT"]`` in whatever must stay private) and returns samples for its routes; it may
-append to ``world["insider_urls"]`` pages where A's members must see ``CONTENT``.
+For each outsider, every route is requested with each combination of A's objects, also under
+the open space's and B's public group's addresses; each GET again with every query parameter
+its view reads set to A's objects; each POST with the form A's admin is shown for it (valid
+values, files attached). Nothing of A's may appear in a body or a header, a read that is denied
+answers 404 (never 403, which would tell that the object exists), and no table changes.
 """
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
+import io
+import re
+from urllib.parse import urlencode, urlsplit
 
 import pytest
-from sqlalchemy import select
 
-from intranet.accounts.models import Membership, Role
 from intranet.extensions import db
-from intranet.spaces import services as spaces
-from intranet.spaces.models import JoinPolicy, Space, SpaceMember, SpaceRule, Visibility
 
 from . import factories
+from .route_world import (CAPABILITY_ENDPOINTS, CONTENT, DRAFT, QUERY_SAMPLES, STRUCTURE, build_world, database_state,
+                          harvest, query_values, recording, route_urls, state_changes)
 
-CONTENT = "contenu-prive-de-a-7f3c"     # A's private content: nobody outside A may read it
-STRUCTURE = "groupe-prive-de-a-91b2"    # a closed group's name: the platform admin may see it
+OUTSIDERS = ["anonymous", "b_member", "b_editor", "b_admin", "platform_admin"]  # in this order
+PUBLIC_PDF = b"%PDF-1.4\n% piece jointe\n"
 
 
 @pytest.fixture
 def world():
-    org_a = factories.make_org("Commune A")
-    org_b = factories.make_org("Commune B")
-    a_member = factories.make_user(org_a, Role.MEMBER)
-    a_admin = factories.make_user(org_a, Role.ADMIN)
-    people = {
-        "anonymous": None,
-        "b_member": factories.make_user(org_b, Role.MEMBER),
-        "b_editor": factories.make_user(org_b, Role.EDITOR),
-        "b_admin": factories.make_user(org_b, Role.ADMIN),
-        "platform_admin": factories.make_user(platform_admin=True),
-    }
-    a_space = factories.org_space(org_a)
-    group = factories.make_group(a_admin, name=f"Groupe {STRUCTURE}", visibility=Visibility.MEMBERS,
-                                 join_policy=JoinPolicy.REQUEST)
-    spaces.add_member(group, a_member, by=a_admin)
-    rule = spaces.add_rule(group, by=a_admin, organisation=org_a)
-    network_group = factories.make_group(a_admin, name="Groupe ouvert au réseau",
-                                         visibility=Visibility.NETWORK)
-    spaces.add_member(network_group, a_member, by=a_admin)
-    spaces.ensure_open_space()
-    factories.activity(a_space, f"Budget {CONTENT}")
-    factories.activity(group, f"Réunion {CONTENT}")
-    factories.activity(network_group, f"Note réservée {CONTENT}", visibility=Visibility.MEMBERS)
-    db.session.commit()
-    membership = db.session.scalar(select(Membership).where(Membership.user_id == a_member.id))
-    world = {
-        "people": people, "a_member": a_member, "a_admin": a_admin, "org_a": org_a,
-        "org_b": org_b, "a_space": a_space, "a_group": group, "CONTENT": CONTENT,
-        "insider_urls": ["/"],
-        "samples": {
-            ("spaces", "slug"): [a_space.slug, group.slug, network_group.slug],
-            ("accounts", "slug"): [org_a.slug],
-            ("admin", "slug"): [org_a.slug],
-            ("*", "user_id"): [a_member.id],
-            ("admin", "membership_id"): [membership.id],
-            ("spaces", "rule_id"): [rule.id],
-            ("accounts", "token"): ["jeton-invalide"],
-        },
-    }
-    for module in _domain_modules():
-        world["samples"].update(module.build(world))
-    return world
+    return build_world()
 
 
-def _domain_modules():
-    root = Path(__file__).parent
-    for path in sorted(root.rglob("matrix.py")):
-        parts = path.relative_to(root).with_suffix("").parts
-        yield importlib.import_module(".".join(("tests", *parts)))
+@pytest.fixture
+def insider_view(app, new_client, world):
+    """The query names each view reads (walked as A's admin and as the platform admin), the
+    forms A's admin is shown on each page, and the addresses where A's admin sees A's private
+    content (outsiders must get 404 there)."""
+    samples = world["samples"]
+    gets = sorted({(url, endpoint) for method, url, endpoint in route_urls(app, samples)
+                   if method == "GET"})
+    urls = sorted({url for url, _ in gets} | set(world["insider_urls"]))
+    with recording(app) as reads:
+        for person in (world["people"]["platform_admin"], world["a_admin"]):
+            insider = new_client(person)
+            forms, private = harvest(insider, urls)
+    unknown = {f"{endpoint} ?{name}=" for endpoint, names in reads.query.items() for name in names
+               if name not in QUERY_SAMPLES}
+    assert not unknown, ("say what to try these query parameters with in QUERY_SAMPLES "
+                         f"(tests/route_world.py): {sorted(unknown)}")
+    variants = [v for url, endpoint in gets for v in _query_variants(url, endpoint, reads, samples)]
+    private |= harvest(insider, variants)[1]
+    db.session.expire_all()
+    return reads, forms, private
 
 
-def _a_private_state():
-    """Everything of A's that an outsider's request must not change."""
-    return {
-        "memberships": sorted(db.session.execute(
-            select(Membership.user_id, Membership.organisation_id, Membership.role)).all()),
-        "group_members": sorted(db.session.execute(
-            select(SpaceMember.space_id, SpaceMember.user_id, SpaceMember.role,
-                   SpaceMember.status)).all()),
-        "rules": sorted(db.session.execute(select(SpaceRule.id, SpaceRule.space_id)).all()),
-        "spaces": sorted(db.session.execute(
-            select(Space.id, Space.name, Space.visibility, Space.archived)).all()),
-    }
+def _query_variants(url: str, endpoint: str, reads, samples) -> list[str]:
+    """``url`` with each query parameter its view reads set, in turn, to each of A's objects."""
+    return [f"{url}?{urlencode({name: value})}" for name in sorted(reads.query.get(endpoint, ()))
+            for value in query_values(samples, name)]
 
 
-def _urls(app, samples):
-    """(method, url, endpoint) for every route, with A's objects as parameters."""
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        blueprint = rule.endpoint.split(".")[0]
-        combos = [{}]
-        for arg in sorted(rule.arguments):
-            values = samples.get((blueprint, arg)) or samples.get(("*", arg))
-            assert values, (f"Route {rule.rule} ({rule.endpoint}) takes <{arg}>: add a sample of "
-                            f"organisation A's objects for it in the matrix.py of its test folder")
-            combos = [dict(c, **{arg: v}) for c in combos for v in values]
-        for values in combos:
-            url = rule.build(values)[1]
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                yield method, url, rule.endpoint
+def _leaks(response, *markers: str) -> list[str]:
+    """The markers found in a response's body or headers (a redirect only echoes the URL the
+    visitor asked for, so its Location is not read)."""
+    found = []
+    body = b"" if response.status_code in (301, 302, 303) else response.get_data()
+    headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items() if k != "Location")
+    for marker in markers:
+        if marker.encode() in body or marker in headers:
+            found.append(marker)
+    return found
 
 
-OUTSIDERS = ["anonymous", "b_member", "b_editor", "b_admin", "platform_admin"]
+def _post_data(forms, url: str) -> dict:
+    fields, files = forms.get(urlsplit(url).path, ([], []))
+    data: dict = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    for name in files:
+        data[name] = (io.BytesIO(PUBLIC_PDF), "piece.pdf")
+    return data
 
 
-@pytest.mark.parametrize("who", OUTSIDERS)
-def test_no_route_shows_or_changes_a_private_objects(app, client, login, world, who):
-    person = world["people"][who]
-    if person is not None:
-        login(person)
-    before = _a_private_state()
+def _walk(app, client, world, insider_view, who: str, markers: tuple[str, ...],
+          capabilities: bool = False, outsider: bool = True):
+    """Request every route as the signed-in (or anonymous) visitor; yields the problems. The
+    routes whose token is the permission are walked only with ``capabilities``. An outsider
+    must get 404 where A's admin sees A's private content."""
+    reads, forms, private = insider_view
+    samples = world["samples"]
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
     checked = 0
-    for method, url, endpoint in _urls(app, world["samples"]):
+    for method, url, endpoint in route_urls(app, samples):
         if endpoint == "accounts.logout":
             continue  # would end this walk's session; it changes nothing of A's anyway
-        response = client.open(url, method=method)
-        # A redirect (to the login page) only echoes the URL the visitor typed.
-        body = "" if response.status_code in (301, 302, 303) else response.get_data(as_text=True)
-        assert response.status_code < 500, f"{method} {url} → {response.status_code}"
-        assert CONTENT not in body, f"{who}: {method} {url} shows A's private content"
-        if who != "platform_admin":
-            assert STRUCTURE not in body, f"{who}: {method} {url} shows A's closed group"
-        checked += 1
-    assert checked > 40
-    if who != "platform_admin":  # administering memberships and rules is the platform admin's job
-        assert _a_private_state() == before, f"{who} changed A's private state"
+        if (endpoint in CAPABILITY_ENDPOINTS) != capabilities:
+            continue
+        if method == "GET":
+            requests = [(target, {}) for target in
+                        [url, *_query_variants(url, endpoint, reads, samples)]]
+        else:
+            requests = [(url, {"data": _post_data(forms, url)})]
+        for target, kwargs in requests:
+            response = client.open(target, method=method, **kwargs)
+            checked += 1
+            if response.status_code >= 500:
+                yield f"{method} {target} → {response.status_code}"
+            for marker in _leaks(response, *markers):
+                yield f"{who}: {method} {target} shows {marker}"
+            if (outsider and method == "GET" and response.status_code == 403
+                    and target in private and "<" in rules[endpoint]):
+                yield (f"{who}: GET {target} answers 403: a read that is denied answers 404, "
+                       "so that it does not tell what A has")
+    assert checked > (0 if capabilities else 300)
+
+
+def test_no_route_shows_or_changes_anything_of_a(app, new_client, world, insider_view):
+    """Every outsider in turn (the platform admin last: administering A's memberships and
+    rules is their job, and it changes the world the others would walk), and a plain member of
+    A who is an editor of B, who must never see A's drafts."""
+    problems = []
+    for who in OUTSIDERS:
+        person = world["people"][who]
+        visitor = new_client(person)
+        before = database_state()
+        markers = (CONTENT, DRAFT) if who == "platform_admin" else (CONTENT, DRAFT, STRUCTURE)
+        problems += _walk(app, visitor, world, insider_view, who, markers)
+        problems += [f"{who} changed what is A's: {change}" for change in
+                     state_changes(before, database_state(), world, who, person)]
+        problems += _walk(app, visitor, world, insider_view, who, markers, capabilities=True)
+        if who == "b_admin":
+            # A plain member of A who is an editor of B: A's content yes, A's drafts never.
+            visitor = new_client(world["two_orgs"])
+            problems += _walk(app, visitor, world, insider_view, "two_orgs", (DRAFT,),
+                              outsider=False)
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 
 def test_insiders_do_see_a_private_content(client, login, world):
-    """The walk above could pass by showing nothing to anybody: A's member does see."""
+    """The walks above could pass by showing nothing to anybody: A's people do see."""
     login(world["a_member"])
     dashboard = client.get("/").get_data(as_text=True)
     assert dashboard.count(CONTENT) >= 3
@@ -149,3 +151,48 @@ def test_insiders_do_see_a_private_content(client, login, world):
         assert CONTENT in client.get(url).get_data(as_text=True), f"A's member cannot read {url}"
     group_slug = world["samples"][("spaces", "slug")][1]
     assert STRUCTURE in client.get(f"/espaces/{group_slug}").get_data(as_text=True)
+    client.post("/deconnexion")
+    login(world["a_admin"])
+    for url in world["draft_urls"]:
+        assert DRAFT in client.get(url).get_data(as_text=True), f"A's admin cannot read {url}"
+    for url in world["private_files"]:
+        response = client.get(url)
+        assert response.status_code == 200 and CONTENT.encode() in response.get_data(), url
+
+
+# --- CSRF --------------------------------------------------------------------------------------
+
+# Signed with a token of their own instead (RFC 8058 one-click unsubscription from a mail client).
+WITHOUT_CSRF = {"lists.one_click"}
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_every_post_route_refuses_a_form_without_its_csrf_token(app, new_client, world,
+                                                                insider_view, csrf_on):
+    _, forms, _ = insider_view
+    before = database_state()
+    for person in (None, world["a_admin"]):
+        visitor = new_client()
+        if person is not None:
+            page = visitor.get("/connexion").get_data(as_text=True)
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            assert visitor.post("/connexion", data={"email": person.email, "csrf_token": token,
+                                                    "password": factories.PASSWORD}
+                                ).status_code == 302
+        refused = set()
+        for method, url, endpoint in route_urls(app, world["samples"]):
+            if method != "POST" or endpoint in WITHOUT_CSRF or endpoint in refused:
+                continue
+            data = {k: v for k, v in _post_data(forms, url).items() if k != "csrf_token"}
+            response = visitor.post(url, data=data)
+            assert response.status_code == 400, \
+                f"POST {url} without a CSRF token → {response.status_code}"
+            refused.add(endpoint)
+        assert len(refused) > 80
+    assert not state_changes(before, database_state(), world, "csrf", world["a_admin"])

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..core.pagination import paginate
 from .. import access
 from ..core.atom import PRIVATE_FEEDS
 from ..core.hooks import ORGANISATION_SECTIONS
@@ -203,15 +204,15 @@ def organisations():
         like = f"%{q}%"
         query = query.where(or_(Organisation.name.ilike(like), Organisation.insee_code == q,
                                 Organisation.siren == q))
-    page = db.paginate(query.order_by(Organisation.kind, Organisation.name),
-                       per_page=60, error_out=False)
+    page = paginate(query.order_by(Organisation.kind, Organisation.name),
+                       per_page=60)
     if q and not page.items:
         # Accents are easy to forget: « Penne d'Agenais » for « Penne-d'Agenais ».
         folded = fold(q).replace("-", " ")
         names = db.session.execute(select(Organisation.id, Organisation.name)).all()
         ids = [i for i, name in names if folded in fold(name).replace("-", " ")]
-        page = db.paginate(select(Organisation).where(Organisation.id.in_(ids))
-                           .order_by(Organisation.name), per_page=60, error_out=False)
+        page = paginate(select(Organisation).where(Organisation.id.in_(ids))
+                           .order_by(Organisation.name), per_page=60)
     return render_template("accounts/organisations.html", page=page, kind=kind, q=q,
                            kinds=ORG_KIND_LABELS)
 

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..core.pagination import paginate
 from .. import access
 from ..accounts import organisations as orgs
 from ..accounts import services as accounts
@@ -36,7 +37,7 @@ def organisations():
     if q:
         query = query.where(Organisation.name.ilike(f"%{q}%") | (Organisation.insee_code == q)
                             | (Organisation.siren == q))
-    page = db.paginate(query, per_page=100, error_out=False)
+    page = paginate(query, per_page=100)
     return render_template("admin/organisations.html", page=page, q=q)
 
 
@@ -267,9 +268,9 @@ def _import_users_page(org: Organisation | None):
 @access.platform_admin_required
 def users():
     q, state = request.args.get("q", "").strip()[:100], request.args.get("etat", "")
-    page = db.paginate(services.users_query(q, state).options(
+    page = paginate(services.users_query(q, state).options(
         joinedload(User.memberships).joinedload(Membership.organisation)),
-        per_page=50, error_out=False)
+        per_page=50)
     return render_template("admin/users.html", page=page, q=q, state=state)
 
 
@@ -333,8 +334,8 @@ def add_membership(user_id):
 @bp.get("/espaces")
 @access.platform_admin_required
 def spaces():
-    page = db.paginate(select(Space).options(joinedload(Space.organisation))
-                       .order_by(Space.kind, Space.name), per_page=100, error_out=False)
+    page = paginate(select(Space).options(joinedload(Space.organisation))
+                       .order_by(Space.kind, Space.name), per_page=100)
     return render_template("admin/spaces.html", page=page)
 
 
@@ -346,7 +347,7 @@ def _audit_page(org: Organisation | None):
         filters = {"action": form.action.data or "", "who": form.who.data or "",
                    "ip": form.ip.data or "", "start": form.start.data, "end": form.end.data}
     query = services.audit_query(organisation=org, **filters).options(joinedload(AuditEvent.actor))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("admin/audit.html", form=form, page=page, org=org, args=args)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core.pagination import paginate
 from .. import access
 from ..accounts.models import User
 from ..core import uploads
@@ -181,7 +182,7 @@ def pages(user, space: Space, *, page: int = 1, per_page: int = 50):
                                 access.visible_content(user, Page), access.visible_drafts(user, Page))
              .options(joinedload(Page.author), joinedload(Page.updated_by))
              .order_by(Page.status.desc(), Page.updated_at.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def pending_pages(space: Space) -> list[Page]:

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..core.inputs import page_arg, to_int
 from .. import access
 from ..core import uploads
 from ..extensions import db
@@ -43,7 +44,7 @@ def _upload(field):
 @bp.get("/<slug>/pages")
 def pages(slug):
     space = _space(slug)
-    listing = services.pages(current_user, space, page=request.args.get("page", 1, type=int))
+    listing = services.pages(current_user, space, page=page_arg())
     pending = services.pending_pages(space) if access.can_edit(current_user, space) else []
     return render_template("documents/pages.html", space=space, listing=listing, pending=pending)
 
@@ -263,18 +264,26 @@ def remove_attachment(slug, page_id, attachment_id):
 # --- document library ----------------------------------------------------------------------------
 
 
-def _folder(space: Space, folder_id) -> Folder | None:
-    if folder_id in (None, "", 0, "0"):
-        return None
-    try:
-        folder = db.session.get(Folder, int(folder_id))
-    except (TypeError, ValueError):
-        abort(404)
+def _folder(space: Space, folder_id: int) -> Folder:
+    """The folder of this space named in the address: 404 unless it is there (a binned one
+    only for the space's editors)."""
+    folder = db.session.get(Folder, folder_id)
     if folder is None or folder.space_id != space.id:
         abort(404)
     if folder.deleted_at is not None and not access.can_edit(current_user, space):
         abort(404)
     return folder
+
+
+def _chosen_folder(space: Space, raw) -> Folder | None:
+    """The folder chosen in a form; « 0 » or nothing is the library's root, anything else that
+    is not one of the space's folders a 404."""
+    if raw in (None, "", "0"):
+        return None
+    folder_id = to_int(raw)
+    if folder_id is None:
+        abort(404)
+    return _folder(space, folder_id)
 
 
 def _library_page(space: Space, folder: Folder | None):
@@ -313,7 +322,7 @@ def _back_to(space: Space, folder: Folder | None):
 def create_folder(slug):
     space = _space(slug, need="edit")
     form = FolderForm()
-    parent = _folder(space, form.parent.data)
+    parent = _chosen_folder(space, form.parent.data)
     try:
         if not form.validate_on_submit():
             raise services.DocumentError("Le nom du dossier est obligatoire.")
@@ -330,7 +339,7 @@ def create_folder(slug):
 def upload(slug):
     space = _space(slug, need="edit")
     form = UploadForm()
-    target = _folder(space, form.folder.data)
+    target = _chosen_folder(space, form.folder.data)
     if form.validate_on_submit():
         try:
             data, name = _upload(form.file)
@@ -429,7 +438,7 @@ def rename_document(slug, doc_id):
 def move_document(slug, doc_id):
     space = _space(slug)
     doc = _document(space, doc_id, need="edit")
-    target = _folder(space, request.form.get("target"))
+    target = _chosen_folder(space, request.form.get("target"))
     try:
         services.move_document(doc, target, by=current_user)
     except services.DocumentError as exc:
@@ -482,7 +491,7 @@ def rename_folder(slug, folder_id):
 def move_folder(slug, folder_id):
     space = _space(slug, need="edit")
     target = _folder(space, folder_id)
-    destination = _folder(space, request.form.get("target"))
+    destination = _chosen_folder(space, request.form.get("target"))
     try:
         services.move_folder(target, destination, by=current_user)
     except services.DocumentError as exc:

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import access
 from ..accounts.models import Membership, Role, User
+from ..core.inputs import to_int
 from ..core import uploads
 from ..core.replies import ReplyRefused, register_handler, reply_address
 from ..core.sanitize import to_html, to_text
@@ -65,7 +66,7 @@ def create_category(space: Space, name: str, *, by: User, position: int = 0) -> 
 def _category_of(space: Space, category_id) -> ForumCategory | None:
     if not category_id:
         return None
-    category = db.session.get(ForumCategory, int(category_id))
+    category = db.session.get(ForumCategory, to_int(category_id, 0))
     if category is None or category.space_id != space.id:
         raise ForumError("Cette catégorie n'existe pas dans cet espace.")
     return category

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ..core.inputs import int_arg
 from .. import access
 from ..core import uploads
 from ..core.sanitize import to_html
@@ -251,8 +252,8 @@ def reply(slug, topic_id):
     access.require(access.can_post_in_forum(current_user, topic.forum))
     form = PostForm()
     error = quoted = None
-    if request.method == "GET" and request.args.get("citer", type=int):
-        quoted = _post(space, request.args.get("citer", type=int), moderator)
+    if request.method == "GET" and int_arg("citer"):
+        quoted = _post(space, int_arg("citer"), moderator)
         if quoted.topic_id != topic.id or quoted.deleted_at is not None:
             abort(404)
         form.body.data = services.quote(quoted)

@@ -22,6 +22,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from ..core.inputs import to_int
+from ..core.pagination import paginate
 from .. import access
 from ..accounts.models import Membership, Role, User
 from ..core import audit
@@ -92,9 +94,10 @@ def _token(purpose: str, sub: Subscriber) -> str:
 def subscriber_for_token(token: str, purpose: str) -> Subscriber | None:
     """The subscriber a signed token was made for (None if forged, or for a past subscription)."""
     ident, _, signature = (token or "").partition("-")
-    if not ident.isdigit() or len(ident) > 12 or not signature:
+    ident = to_int(ident)
+    if ident is None or not signature:
         return None
-    sub = db.session.get(Subscriber, int(ident))
+    sub = db.session.get(Subscriber, ident)
     if sub is None or not hmac.compare_digest(signature, _mac(purpose, sub.id, sub.secret)):
         return None
     return sub
@@ -482,10 +485,10 @@ def unsubscribe_by_token(token: str) -> MailingList | None:
 
 
 def subscribers(mlist: MailingList, page: int = 1, per_page: int = 100):
-    return db.paginate(select(Subscriber).where(Subscriber.list_id == mlist.id)
+    return paginate(select(Subscriber).where(Subscriber.list_id == mlist.id)
                        .options(joinedload(Subscriber.user))
                        .order_by(Subscriber.status, Subscriber.email),
-                       page=page, per_page=per_page, error_out=False)
+                       page=page, per_page=per_page)
 
 
 def pending_requests(mlist: MailingList) -> list[Subscriber]:

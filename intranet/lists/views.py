@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_login import current_user, login_required
 
+from ..core.inputs import page_arg
 from .. import access
 from ..extensions import csrf, db
 from ..spaces.models import Space
@@ -120,7 +121,7 @@ def settings(slug, name):
 @bp.get("/espaces/<slug>/listes/<name>")
 def show(slug, name):
     mlist = _list(slug, name)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     rows, total = services.threads(mlist, page=page)
     subscription = services.subscription_of(mlist, current_user)
     return render_template(
@@ -365,7 +366,7 @@ def subscribers(slug, name):
             form.addresses.errors.append(str(exc))
         else:
             form = MassSubscribeForm(formdata=None)
-    listing = services.subscribers(mlist, page=request.args.get("page", 1, type=int))
+    listing = services.subscribers(mlist, page=page_arg())
     return render_template("lists/subscribers.html", space=mlist.space, mlist=mlist, form=form,
                            listing=listing, problems=problems, report=report,
                            counts=services.subscriber_counts(mlist))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from ..core.inputs import to_int
+from ..core.pagination import paginate
 from .. import access
 from ..accounts.models import Membership, Organisation, Role, User
 from ..accounts.services import find_user
@@ -76,10 +78,11 @@ def group_choices(user) -> dict:
 def resolve_group(sender: User, key: str) -> tuple[list[User], str]:
     """The people a group means *now* (active accounts only), and how to name it."""
     kind, _, ident = (key or "").partition(":")
-    if kind not in (ADMINS, SPACE) or not ident.isdigit() or len(ident) > 12:
+    ident = to_int(ident)
+    if kind not in (ADMINS, SPACE) or ident is None:
         raise MessagingError("Ce groupe de destinataires n'existe pas.", "group")
     if kind == ADMINS:
-        org = db.session.get(Organisation, int(ident))
+        org = db.session.get(Organisation, ident)
         if org is None or not org.is_active:
             raise MessagingError("Cette organisation n'existe pas ou n'est plus active.", "group")
         people = db.session.scalars(
@@ -87,7 +90,7 @@ def resolve_group(sender: User, key: str) -> tuple[list[User], str]:
             .where(Membership.organisation_id == org.id, Membership.role == Role.ADMIN,
                    User.active.is_(True))).all()
         return list(people), f"Administrateurs de « {org.name} »"
-    space = db.session.get(Space, int(ident))
+    space = db.session.get(Space, ident)
     if space is None or not access.can_address_space(sender, space):
         raise MessagingError("Cet espace n'existe pas, ou vous ne pouvez pas écrire à ses membres.",
                              "group")
@@ -332,7 +335,7 @@ def inbox(user: User, *, archived: bool = False, page: int = 1):
                       .selectinload(Conversation.participants)
                       .joinedload(ConversationParticipant.user))
              .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()))
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=PER_PAGE)
 
 
 def unread_count(user: User) -> int:

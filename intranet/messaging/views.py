@@ -6,6 +6,7 @@ from flask import (Blueprint, abort, flash, has_request_context, redirect, rende
                    request, url_for)
 from flask_login import current_user, login_required
 
+from ..core.inputs import int_arg, page_arg, to_int
 from ..accounts.models import User
 from ..core import uploads
 from ..extensions import db
@@ -42,24 +43,20 @@ def _show_error(form, exc: MessagingError) -> None:
     target.errors = [*target.errors, str(exc)]
 
 
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 # --- lists ----------------------------------------------------------------------------------------
 
 
 @bp.get("/")
 @login_required
 def index():
-    listing = services.inbox(current_user, page=_page())
+    listing = services.inbox(current_user, page=page_arg())
     return render_template("messaging/index.html", listing=listing, archived=False)
 
 
 @bp.get("/archives")
 @login_required
 def archives():
-    listing = services.inbox(current_user, archived=True, page=_page())
+    listing = services.inbox(current_user, archived=True, page=page_arg())
     return render_template("messaging/index.html", listing=listing, archived=True)
 
 
@@ -70,11 +67,11 @@ def search():
     found, error = None, None
     if text.strip():
         try:
-            found = services.search_messages(current_user, text, _page())
+            found = services.search_messages(current_user, text, page_arg())
         except QueryError as exc:
             error = str(exc)
     return render_template("messaging/search.html", q=text, found=found, error=error,
-                           page=_page(), per_page=20)
+                           page=page_arg(), per_page=20)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -87,12 +84,12 @@ def compose():
     form.group.choices = services.group_choices(current_user)
     found = None
     if request.method == "GET":
-        person = db.session.get(User, request.args.get("a", 0, type=int) or 0)
+        person = db.session.get(User, int_arg("a", 0))
         if person is not None and person.active and person.id != current_user.id:
             form.to.data = services.recipient_line(person)
         form.group.data = request.args.get("groupe", "")
     elif "chercher" in request.form or "ajouter" in request.form:
-        chosen = db.session.get(User, request.form.get("ajouter", 0, type=int) or 0)
+        chosen = db.session.get(User, to_int(request.form.get("ajouter"), 0))
         if chosen is not None and chosen.active:
             line = services.recipient_line(chosen)
             if line not in (form.to.data or ""):

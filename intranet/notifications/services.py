@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from ..core.pagination import paginate
 from ..accounts.models import User
 from ..core.timeutil import utcnow
 from ..core.urls import absolute_url
@@ -129,9 +130,9 @@ def unread_count(user: User) -> int:
 
 
 def recent(user: User, page: int = 1, per_page: int = 30):
-    return db.paginate(select(Notification).where(Notification.user_id == user.id)
+    return paginate(select(Notification).where(Notification.user_id == user.id)
                        .order_by(Notification.created_at.desc(), Notification.id.desc()),
-                       page=page, per_page=per_page, error_out=False)
+                       page=page, per_page=per_page)
 
 
 def mark_read(user: User, note_id: int | None = None) -> None:

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from ..core.inputs import page_arg
 from . import services
 from .models import DELIVERY_LABELS, Delivery, NotificationSettings
 
@@ -25,7 +26,7 @@ class ReadForm(FlaskForm):
 @bp.get("/")
 @login_required
 def index():
-    listing = services.recent(current_user, page=request.args.get("page", 1, type=int))
+    listing = services.recent(current_user, page=page_arg())
     return render_template("notifications/index.html", listing=listing, form=ReadForm())
 
 

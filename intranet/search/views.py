@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from ..core.inputs import int_arg, page_arg
 from . import services
 from .backends import QueryError, SearchRequest
 from .documents import TYPE_LABELS
@@ -10,18 +11,13 @@ bp = Blueprint("search", __name__)
 PER_PAGE = 20
 
 
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 @bp.get("/recherche")
 def results():
     text = request.args.get("q", "")
     types = [t for t in request.args.getlist("type") if t in TYPE_LABELS]
-    search = SearchRequest(text=text, types=types, organisation_id=_int("organisation"),
-                           year=_int("annee"), sort="date" if request.args.get("tri") == "date"
-                           else "relevance", page=max(_int("page") or 1, 1), per_page=PER_PAGE)
+    search = SearchRequest(text=text, types=types, organisation_id=int_arg("organisation"),
+                           year=int_arg("annee"), sort="date" if request.args.get("tri") == "date"
+                           else "relevance", page=page_arg(), per_page=PER_PAGE)
     found, error = None, None
     shortened = len(text) > 300
     if text.strip():

@@ -2,28 +2,36 @@
 from intranet.documents import services
 from intranet.spaces.models import Visibility
 
-PDF = b"%PDF-1.4\n% matrix\n"
+from ..route_world import private_file
 
 
 def build(world):
     admin, space, group = world["a_admin"], world["a_space"], world["a_group"]
-    secret = world["CONTENT"]
+    secret, draft_marker = world["CONTENT"], world["DRAFT"]
+    pdf = private_file(world)
     page = services.create_page(space, title=f"Note {secret}", body=f"Texte {secret}",
                                 body_format="text", by=admin)
     services.publish_page(page, by=admin)
     draft = services.create_page(world["a_group"], title="Brouillon", body=f"Brouillon {secret}",
                                  body_format="text", by=admin)
-    attachment = services.attach_to_page(page, PDF, f"annexe-{secret}.pdf", by=admin)
+    own_draft = services.create_page(space, title=f"Projet {draft_marker}",
+                                     body=f"En cours {draft_marker}", body_format="text", by=admin)
+    attachment = services.attach_to_page(page, pdf, f"annexe-{secret}.pdf", by=admin)
     folder = services.create_folder(space, f"Dossier {secret}", None, by=admin)
-    document = services.upload(space, folder, PDF, f"budget-{secret}.pdf", by=admin)
-    binned = services.upload(group, None, PDF, "ancien.pdf", by=admin,
+    document = services.upload(space, folder, pdf, f"budget-{secret}.pdf", by=admin)
+    binned = services.upload(group, None, pdf, f"ancien-{draft_marker}.pdf", by=admin,
                              visibility=Visibility.MEMBERS)
     services.delete_document(binned, by=admin)
     world["insider_urls"].append(f"/espaces/{space.slug}/pages/{page.id}")
     world["insider_urls"].append(f"/espaces/{space.slug}/documents/dossiers/{folder.id}")
+    world["draft_urls"] += [f"/espaces/{space.slug}/pages/{own_draft.id}",
+                            f"/espaces/{group.slug}/corbeille"]
+    world["private_files"] += [
+        f"/espaces/{space.slug}/pages/{page.id}/pieces/{attachment.id}",
+        f"/espaces/{space.slug}/documents/{document.id}/telecharger"]
     return {
         ("documents", "slug"): [space.slug, group.slug],
-        ("documents", "page_id"): [page.id, draft.id],
+        ("documents", "page_id"): [page.id, draft.id, own_draft.id],
         ("documents", "attachment_id"): [attachment.id],
         ("documents", "number"): [1],
         ("documents", "folder_id"): [folder.id],

@@ -6,7 +6,7 @@ from intranet.extensions import db
 from intranet.forums import services
 from intranet.forums.models import ForumAttachment
 
-PDF = b"%PDF-1.4\n% matrix\n"
+from ..route_world import private_file
 
 
 def build(world):
@@ -16,20 +16,28 @@ def build(world):
     forum = services.create_forum(space, name=f"Forum {secret}", by=admin)
     topic = services.create_topic(forum, title=f"Sujet {secret}", body=f"Texte {secret}",
                                   body_format="text", by=admin,
-                                  files=[(PDF, f"annexe-{secret}.pdf")])
+                                  files=[(private_file(world), f"annexe-{secret}.pdf")])
     reply = services.reply(topic, body=f"Réponse {secret}", body_format="text", by=member)
-    report = services.report_post(reply, f"Motif {secret}", by=admin)
+    report = services.report_post(reply, f"Motif {secret} {world['DRAFT']}", by=admin)
     group_forum = services.create_forum(group, name="Forum du groupe", by=admin)
     group_topic = services.create_topic(group_forum, title="Réunion", body=f"Ordre du jour {secret}",
                                         body_format="text", by=admin)
     attachment = db.session.scalar(select(ForumAttachment.id))
+    # B's public group, where B's people may write: A's posts are tried in its query strings.
+    b_admin = world["people"]["b_admin"]
+    public_forum = services.create_forum(world["public_group"], name="Forum public", by=b_admin)
+    public_topic = services.create_topic(public_forum, title="Ouvert", body="Bienvenue",
+                                         body_format="text", by=b_admin)
+    world["private_files"].append(
+        f"/espaces/{space.slug}/forums/messages/{topic.first_post_id}/pieces/{attachment}")
+    world["draft_urls"].append(f"/espaces/{space.slug}/forums/moderation")
     world["insider_urls"].append(f"/espaces/{space.slug}/forums/sujets/{topic.id}")
     world["insider_urls"].append(f"/espaces/{space.slug}/forums/{forum.id}")
     world["insider_urls"].append("/forums/nouveautes")
     return {
         ("forums", "slug"): [space.slug, group.slug],
-        ("forums", "forum_id"): [forum.id, group_forum.id],
-        ("forums", "topic_id"): [topic.id, group_topic.id],
+        ("forums", "forum_id"): [forum.id, group_forum.id, public_forum.id],
+        ("forums", "topic_id"): [topic.id, group_topic.id, public_topic.id],
         ("forums", "post_id"): [topic.first_post_id, reply.id],
         ("forums", "attachment_id"): [attachment],
         ("forums", "report_id"): [report.id],

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
 from ...core import sanitize, uploads
@@ -214,7 +215,7 @@ class AidFilters:
                    state=state if state in (AidStatus.OPEN, AidStatus.UPCOMING,
                                             AidStatus.CLOSED) else "",
                    q=args.get("q", "").strip()[:100],
-                   organisation_id=int(org) if org.isdigit() else None)
+                   organisation_id=to_int(org))
 
 
 def _tagged(facet: str, value: str):

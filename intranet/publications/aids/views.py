@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core.pagination import paginate
 from ... import access
 from ...accounts.services import user_for_feed
 from ...core import atom, uploads
@@ -62,7 +63,7 @@ def _data(form: AidForm) -> services.AidData:
 @bp.get("/")
 def index():
     filters = services.AidFilters.from_args(request.args)
-    page = db.paginate(services.list_query(current_user, filters), per_page=30, error_out=False)
+    page = paginate(services.list_query(current_user, filters), per_page=30)
     return render_template("publications/aids/index.html", page=page, filters=filters,
                            beneficiaries=BENEFICIARIES, themes=THEMES,
                            states=AID_STATE_LABELS, AidStatus=AidStatus,

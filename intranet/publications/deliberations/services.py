@@ -14,6 +14,7 @@ from sqlalchemy import extract, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, Role, User
 from ...core import audit, uploads
@@ -486,7 +487,7 @@ class ListFilters:
         slug = args.get("organisation", "")
         organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug)) \
             if slug else None
-        return cls(year=int(year) if year.isdigit() and 1900 < int(year) < 3000 else None,
+        return cls(year=to_int(year, minimum=1901, maximum=2999),
                    assembly=Assembly(assembly) if assembly in Assembly._value2member_map_ else None,
                    theme=theme if classification.get(theme) else None,
                    organisation=organisation, q=(args.get("q") or "").strip()[:100])

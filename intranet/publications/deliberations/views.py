@@ -6,6 +6,7 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
                    url_for)
 from flask_login import current_user, login_required
 
+from ...core.pagination import paginate
 from ... import access
 from ...accounts import services as accounts
 from ...accounts.models import Organisation
@@ -58,8 +59,7 @@ def index():
     filters = services.ListFilters.from_args(request.args)
     form = ListFilterForm(request.args, years=services.list_years(current_user),
                           organisations=services.publishing_organisations(current_user))
-    page = db.paginate(services.list_query(current_user, filters), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(services.list_query(current_user, filters), per_page=PER_PAGE)
     return render_template("publications/deliberations/index.html", page=page, form=form,
                            filters=filters, publishers=services.editable_organisations(current_user))
 

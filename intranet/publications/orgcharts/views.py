@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation
 from ...core.hooks import register_organisation_section
@@ -54,7 +55,7 @@ def _position(org: Organisation, position_id: int) -> OrgPosition:
 
 
 def _id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return to_int(value)
 
 
 def _back(org: Organisation, anchor: int | None = None):

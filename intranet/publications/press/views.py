@@ -2,6 +2,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core.inputs import to_int
+from ...core.pagination import paginate
 from ... import access
 from ...accounts import services as accounts
 from ...accounts.models import Organisation
@@ -35,7 +37,7 @@ def latest_press_releases(org: Organisation, limit: int = 5) -> list[PressReleas
 
 
 def _year(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and 1900 <= int(value) <= 2999 else None
+    return to_int(value, minimum=1900, maximum=2999)
 
 
 @bp.get("/")
@@ -46,8 +48,8 @@ def index():
     form.annee.choices = {"": "Toutes", **{str(y): str(y) for y in years}}
     organisation = (request.args.get("organisation") or "")[:80]
     year = _year(request.args.get("annee"))
-    page = db.paginate(services.list_query(current_user, organisation=organisation, year=year),
-                       per_page=PER_PAGE, error_out=False)
+    page = paginate(services.list_query(current_user, organisation=organisation, year=year),
+                       per_page=PER_PAGE)
     args = {k: v for k, v in (("organisation", organisation), ("annee", year)) if v}
     return render_template("publications/press/index.html", form=form, page=page, args=args,
                            publisher_name=publishers.get(organisation),

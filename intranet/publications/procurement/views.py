@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core.pagination import paginate
 from ... import access
 from ...core import atom, uploads
 from ...core.csvimport import CsvImportError
@@ -47,8 +48,7 @@ def _data(form: NoticeForm) -> services.NoticeData:
 def index():
     past = request.args.get("periode") == "passes"
     q = request.args.get("q", "").strip()[:100]
-    page = db.paginate(services.notices_query(current_user, past=past, q=q), per_page=30,
-                       error_out=False)
+    page = paginate(services.notices_query(current_user, past=past, q=q), per_page=30)
     return render_template("publications/procurement/index.html", page=page, past=past, q=q,
                            can_write=bool(services.editable_organisations(current_user)))
 
@@ -227,8 +227,7 @@ def nomenclature(slug):
     q = request.args.get("q", "").strip()[:100]
     results = None
     if q:
-        results = db.paginate(services.search_query(nomenclature, q), per_page=100,
-                              error_out=False)
+        results = paginate(services.search_query(nomenclature, q), per_page=100)
     return render_template("publications/procurement/nomenclature.html",
                            nomenclature=nomenclature, q=q, results=results,
                            children=[] if q else services.children(nomenclature, None))

@@ -5,6 +5,8 @@ from datetime import date
 from intranet.publications.aids import services
 from intranet.spaces.models import Visibility
 
+from ...route_world import private_file
+
 def _data(title: str, visibility=Visibility.PUBLIC) -> services.AidData:
     return services.AidData(title=title, description=f"Description de {title}",
                             beneficiaries=["communes"], themes=["sport"],
@@ -14,7 +16,7 @@ def build(world):
     org_a, editor = world["org_a"], world["a_admin"]
     content = world["CONTENT"]
     draft = services.create_aid(org_a, _data(f"Aide brouillon {content}"), by=editor,
-                                upload=(b"%PDF-1.4 test", f"reglement-{content}.pdf"))
+                                upload=(private_file(world), f"reglement-{content}.pdf"))
     withdrawn = services.create_aid(org_a, _data(f"Aide retirée {content}"), by=editor)
     services.publish(withdrawn, by=editor)
     services.withdraw(withdrawn, by=editor)
@@ -22,6 +24,7 @@ def build(world):
                                  upload=(b"%PDF-1.4 public", "public.pdf"))
     services.publish(public, by=editor)
     world["insider_urls"] += [f"/aides/{draft.id}", "/aides/"]
+    world["private_files"].append(f"/aides/{draft.id}/documents/{draft.documents[0].id}")
     return {
         ("aids", "aid_id"): [draft.id, withdrawn.id, public.id],
         ("aids", "document_id"): [draft.documents[0].id, public.documents[0].id],

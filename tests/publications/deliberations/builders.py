@@ -24,11 +24,11 @@ def act_data(number: str = "2025_001", subject: str = "Rénovation de l'école",
 
 
 def make_act(org, by, *, publish: bool = False, pdf: bool = True, annexes: int = 0,
-             annex_name: str = "annexe", **fields):
+             annex_name: str = "annexe", pdf_bytes: bytes = PDF, **fields):
     deliberation = services.create_deliberation(
         org, act_data(**fields), by=by,
-        act_pdf=services.Upload(PDF, "acte.pdf") if pdf else None,
-        annexes=[services.Upload(PDF, f"{annex_name}-{i + 1}.pdf") for i in range(annexes)])
+        act_pdf=services.Upload(pdf_bytes, "acte.pdf") if pdf else None,
+        annexes=[services.Upload(pdf_bytes, f"{annex_name}-{i + 1}.pdf") for i in range(annexes)])
     if publish:
         services.publish(deliberation, by=by)
     return deliberation

@@ -7,6 +7,7 @@ from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import today_paris
 from intranet.spaces.models import Visibility
 
+from ...route_world import private_file
 from .builders import age, make_act
 
 
@@ -14,7 +15,8 @@ def build(world):
     org_a, editor, content = world["org_a"], world["a_admin"], world["CONTENT"]
     draft = make_act(org_a, editor, number="A_DRAFT", subject=f"Projet {content}",
                      body=f"Texte {content}", annexes=1, annex_name=f"annexe-{content}",
-                     sitting_date=today_paris() - timedelta(days=10))
+                     sitting_date=today_paris() - timedelta(days=10),
+                     pdf_bytes=private_file(world))
     withdrawn = make_act(org_a, editor, number="A_WITHDRAWN", subject=f"Retiré {content}",
                          publish=True)
     age(withdrawn, 90)
@@ -24,6 +26,8 @@ def build(world):
     network = make_act(org_a, editor, number="A_NETWORK", subject="Acte réseau de A",
                        publish=True, visibility=Visibility.NETWORK)
     services.publish_sitting_list(public.sitting, by=editor)
+    world["private_files"] += [f"/deliberations/{draft.id}/acte.pdf",
+                               f"/deliberations/{draft.id}/annexes/{draft.annexes[0].id}"]
     world["insider_urls"] += [f"/deliberations/{draft.id}", f"/deliberations/{withdrawn.id}",
                               f"/deliberations/seances/{draft.sitting_id}"]
     return {

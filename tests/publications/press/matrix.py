@@ -10,6 +10,7 @@ from intranet.publications.press import services
 from intranet.spaces.models import Visibility
 
 from ... import factories
+from ...route_world import private_file
 
 PDF = b"%PDF-1.4\n% test\n"
 
@@ -19,7 +20,8 @@ def build(world):
     editor = factories.make_user(org, Role.EDITOR)
     draft = services.create_release(org, title=f"Projet {content}", release_date=date(2024, 5, 2),
                                     body=f"Brouillon : **{content}**",
-                                    files=[(f"note-{content}.pdf", PDF)], by=editor)
+                                    files=[(f"note-{content}.pdf", private_file(world))],
+                                    by=editor)
     public = services.create_release(org, title="Inauguration de la médiathèque",
                                      release_date=date(2024, 6, 1), body="Le maire invite.",
                                      files=[("invitation.pdf", PDF)], by=editor)
@@ -29,6 +31,8 @@ def build(world):
                                       visibility=Visibility.NETWORK, by=editor)
     services.publish(network, by=editor)
     world["insider_urls"] += ["/communiques/", f"/communiques/{draft.id}"]
+    world["private_files"].append(
+        f"/communiques/{draft.id}/pieces-jointes/{draft.attachments[0].id}")
     return {
         ("press", "release_id"): [draft.id, public.id, network.id],
         ("press", "attachment_id"): [draft.attachments[0].id, public.attachments[0].id],

@@ -7,6 +7,8 @@ from intranet.publications.procurement import services
 from intranet.publications.procurement.models import Procedure
 from intranet.spaces.models import Visibility
 
+from ...route_world import private_file
+
 NOMENCLATURE = "code;libelle;parent\nA;Travaux;\nA1;Voirie;A\nB;Fournitures;\n"
 
 
@@ -21,10 +23,12 @@ def build(world):
                                    description=f"Détails de {title}",
                                    visibility=Visibility.PUBLIC)
     draft = services.create_notice(org_a, data(f"Avis brouillon {content}"), by=editor,
-                                   upload=(b"%PDF-1.4 dce", f"dce-{content}.pdf"))
+                                   upload=(private_file(world), f"dce-{content}.pdf"))
     public = services.create_notice(org_a, data("Réfection de la voirie communale"), by=editor,
                                     upload=(b"%PDF-1.4 dce", "dce.pdf"))
     services.publish(public, by=editor)
+    world["private_files"].append(
+        f"/marches/avis/{draft.id}/documents/{draft.documents[0].id}")
     world["insider_urls"] += [f"/marches/avis/{draft.id}", "/marches/",
                               f"/marches/nomenclatures/{slug}/A1"]
     return {
