@@ -207,12 +207,15 @@ class Segment:
         self._live: tuple[int, int] = (0, self.full)
 
     def live(self, reader) -> int:
-        """The documents not deleted, as this reader of the segment sees them."""
+        """The documents not deleted, as this reader of the segment sees them. (Queries on
+        two commits may ask at once: the pair is read once, never one half of each.)"""
         segment = reader.segment()
         deleted = segment.deleted_count()
-        if deleted != self._live[0]:
-            self._live = (deleted, self.full & ~bitmap(self.size, segment.deleted_docs()))
-        return self._live[1]
+        known = self._live
+        if deleted != known[0]:
+            known = self._live = (deleted,
+                                  self.full & ~bitmap(self.size, segment.deleted_docs()))
+        return known[1]
 
     def query(self, searcher, offset: int) -> "SegmentQuery":
         """A query on the segment through ``searcher``, a leaf searcher of this segment whose
