@@ -1,4 +1,6 @@
 """The results page (/recherche): one box in the header, facets, highlights, pagination."""
+import re
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
@@ -11,8 +13,10 @@ PER_PAGE = 20
 
 
 def _int(name: str) -> int | None:
+    """A number from the query string, or None (``isdigit`` alone lets « ² » through, which
+    ``int`` refuses)."""
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 @bp.get("/recherche")

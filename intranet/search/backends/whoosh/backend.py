@@ -28,8 +28,8 @@ A Whoosh searcher must not be shared by two threads, nor meet a file that is gon
 from __future__ import annotations
 
 import heapq
+import logging
 import os
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -41,11 +41,15 @@ from whoosh.query import NullQuery
 from whoosh.writing import LockError
 
 from ...spelling import is_query_word, suggest
-from .. import BusyError, Hit, QueryError, Results, Scope, SearchRequest
-from .schema import clean, fields_of, parser, schema, surface_analyzer
+from .. import (NO_WORD, ONLY_EXCLUSIONS, ONLY_STOP_WORDS, BusyError, Hit, QueryError, Results,
+                Scope, SearchRequest, has_query_word)
+from .schema import (clean, fields_of, parser, plain_query, schema, surface_analyzer,
+                     understood)
 from .spelling import Vocabulary
-from .segments import (Cache, Segment, SegmentQuery, bitmap, has_prefix, positive_terms,
-                       read_from)
+from .segments import (Cache, Segment, SegmentQuery, bitmap, has_prefix, matches_empty,
+                       positive_terms, read_from)
+
+log = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 220
 VOCABULARY_SECONDS = 300
@@ -310,12 +314,13 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest, scope: Scope) -> Results:
         text = clean(request.text)
-        if not re.search(r"\w", text):
-            raise QueryError("Saisissez au moins un mot à rechercher.")
-        query = self._parser.parse(text).normalize()
+        if not has_query_word(text):
+            raise QueryError(NO_WORD)
+        query = self._parse(text)
         if query is NullQuery:
-            raise QueryError("Cette recherche ne contient que des mots trop courants "
-                             "(« le », « de »…) : ajoutez un mot plus précis.")
+            raise QueryError(ONLY_STOP_WORDS)
+        if matches_empty(query):
+            raise QueryError(ONLY_EXCLUSIONS)
         with self._reading() as opened:
             return self._search(opened, query, text, request, scope)
 
@@ -343,6 +348,18 @@ class WhooshBackend:
         return Results(total=total, hits=hits, types=facets["type"],
                        organisations={org: n for org, n in facets["org"].items() if org},
                        years=facets["year"], suggestion=suggestion)
+
+    def _parse(self, text: str):
+        """The query the text means; syntax the parser cannot make sense of, or makes into
+        something the engine does not answer (``understood``), is searched as plain words."""
+        try:
+            query = self._parser.parse(text).normalize()
+            if understood(query):
+                return query
+            log.info("search: %r searched as plain words (parsed as %r)", text, query)
+        except Exception:  # noqa: BLE001 - Whoosh's parser raises anything on odd syntax
+            log.warning("search: %r not parsed, searched as plain words", text, exc_info=True)
+        return plain_query(text, self._index.schema)
 
     @staticmethod
     def _allowed(part: SegmentQuery, scope: Scope, request: SearchRequest,

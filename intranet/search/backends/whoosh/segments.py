@@ -520,5 +520,22 @@ def positive_terms(query, reader=None) -> set[tuple[str, str]]:
     return found
 
 
+def matches_empty(query) -> bool:
+    """Whether a document without a single word would match the query: one made of
+    exclusions only (« SAUF budget », « -budget », « voirie OU -budget ») would find almost
+    everything, and is refused instead."""
+    if isinstance(query, q.Not):
+        return not matches_empty(query.query)
+    if isinstance(query, q.AndNot):
+        return matches_empty(query.a) and not matches_empty(query.b)
+    if isinstance(query, q.AndMaybe):
+        return matches_empty(query.a)
+    if isinstance(query, (q.And, q.Require)):
+        return all(matches_empty(sub) for sub in query.children())
+    if isinstance(query, (q.Or, q.DisjunctionMax)):
+        return any(matches_empty(sub) for sub in query.children())
+    return isinstance(query, q.Every)    # a word, a phrase, a prefix: not without words
+
+
 def has_prefix(query) -> bool:
     return isinstance(query, q.MultiTerm) or any(has_prefix(sub) for sub in query.children())
