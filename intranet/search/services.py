@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy import delete, event, func, select
@@ -26,6 +27,7 @@ from .models import SearchQueue
 
 BATCH = 500
 MAX_PENDING_MASK = 2000
+MAX_PAGE = 10_000
 
 
 # --- the backend of this application ---------------------------------------------------------
@@ -232,6 +234,9 @@ def scope_for(user) -> Scope:
 
 def query(user, request: SearchRequest) -> Results:
     """Search as ``user``; raises QueryError (French message) for a query that can't run."""
+    # a page number from an address: past the last page is empty, past MAX_PAGE too (and
+    # PostgreSQL's OFFSET is a bigint)
+    request = replace(request, page=min(max(request.page, 1), MAX_PAGE))
     results = backend().search(request, scope_for(user))
     if results.organisations:
         names = dict(db.session.execute(select(Organisation.id, Organisation.name)

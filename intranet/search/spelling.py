@@ -14,6 +14,7 @@ import unicodedata
 
 MAX_EDITS = 2
 OPERATORS = frozenset({"OU", "OR", "ET", "AND", "SAUF", "NOT"})
+FIELD_NAMES = frozenset({"titre", "texte", "contenu", "title", "body"})   # before a « : »
 
 
 def suggest(text: str, words, holder, candidates, spelt) -> str | None:
@@ -36,8 +37,9 @@ def suggest(text: str, words, holder, candidates, spelt) -> str | None:
 
 def is_query_word(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is a word to check, not an operator (``OU``, ``SAUF``…) or
-    a field name (``titre:``)."""
-    return text[start:end] not in OPERATORS and text[end:end + 1] != ":"
+    a field name (``titre:``; « plan: » is the word « plan »)."""
+    word = text[start:end]
+    return word not in OPERATORS and not (word in FIELD_NAMES and text[end:end + 1] == ":")
 
 
 def fold(word: str) -> str:

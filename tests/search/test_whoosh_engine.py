@@ -90,8 +90,8 @@ def corpus(tmp_path_factory):
     docs.update((doc.key, doc) for doc in rewritten)
     del docs["page:599"]
     backend.refresh()
-    searcher = backend._get_searcher()
-    assert len(searcher.leaf_searchers()) >= 2 and not searcher.reader().is_atomic()
+    with backend._reading() as opened:
+        assert len(opened.segments) >= 2 and not opened.searcher.reader().is_atomic()
     yield backend, docs
     backend.close()
 
@@ -113,22 +113,23 @@ def _expected(backend, docs, text: str, scope: Scope, request: SearchRequest | N
     """The keys the query should find — matched by the plain evaluation below, restricted by
     the rule written out plainly — and Whoosh's own BM25 score of each."""
     request = request or SearchRequest(text=text)
-    searcher = backend._get_searcher()
     query = backend._parser.parse(clean(text)).normalize()
-    keys = {}
-    for docnum in searcher.reader().all_doc_ids():
-        key = searcher.stored_fields(docnum)["key"]
-        doc = docs[key]
-        if (_matches(query, _words(doc)) and _allowed(doc, scope)
-                and key not in scope.pending_keys
-                and (not request.types or doc.type in request.types)
-                and (not request.organisation_id or doc.organisation_id == request.organisation_id)
-                and (not request.year or doc.date.year == request.year)):
-            keys[key] = docnum
-    scores = {}
-    if keys:
-        results = searcher.search(query, limit=None, filter=set(keys.values()))
-        scores = {hit["key"]: hit.score for hit in results}
+    keys, scores = {}, {}
+    with backend._reading() as opened:
+        searcher = opened.searcher
+        for docnum in searcher.reader().all_doc_ids():
+            key = searcher.stored_fields(docnum)["key"]
+            doc = docs[key]
+            if (_matches(query, _words(doc)) and _allowed(doc, scope)
+                    and key not in scope.pending_keys
+                    and (not request.types or doc.type in request.types)
+                    and (not request.organisation_id
+                         or doc.organisation_id == request.organisation_id)
+                    and (not request.year or doc.date.year == request.year)):
+                keys[key] = docnum
+        if keys:
+            results = searcher.search(query, limit=None, filter=set(keys.values()))
+            scores = {hit["key"]: hit.score for hit in results}
     return keys, scores
 
 
@@ -287,11 +288,11 @@ def test_or_of_many_words_is_one_set(corpus):
     """Many alternatives (what a prefix becomes) match what each word matches, segment by
     segment."""
     backend, _ = corpus
-    searcher = backend._get_searcher()
     query = Or([Term("body", word) for word in ("budget", "voirie", "zanzibar", "absent")])
-    for part, (leaf, _) in zip(backend._parts(searcher), searcher.leaf_searchers()):
-        bits = part.evaluate(query) & part.live
-        assert set(members(bits, part.size)) == set(leaf.docs_for_query(query))
+    with backend._reading() as opened:
+        for part, (leaf, _) in zip(opened.parts(), opened.searcher.leaf_searchers()):
+            bits = part.evaluate(query) & part.live
+            assert set(members(bits, part.size)) == set(leaf.docs_for_query(query))
 
 
 def test_a_forked_process_reopens_the_index_and_keeps_the_caches(corpus, monkeypatch):

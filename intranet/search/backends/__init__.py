@@ -2,8 +2,23 @@
 (``SEARCH_BACKEND=postgres``, for several application servers). Same interface, same tests."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from ..spelling import is_query_word
+
+MAX_QUERY_CHARS = 300
+
+# What a query gets instead of results, on either backend.
+NO_WORD = "Saisissez au moins un mot à rechercher."
+ONLY_STOP_WORDS = ("Cette recherche ne contient que des mots trop courants (« le », « de »…) : "
+                   "ajoutez un mot plus précis.")
+ONLY_EXCLUSIONS = ("Cette recherche ne fait qu'exclure des mots (« SAUF », « - ») : ajoutez "
+                   "au moins un mot que les résultats doivent contenir.")
+
+_AS_SPACE = frozenset({"Cc", "Cs", "Zs", "Zl", "Zp"})
 
 
 class BusyError(RuntimeError):
@@ -12,6 +27,32 @@ class BusyError(RuntimeError):
 
 class QueryError(ValueError):
     """The query cannot be run as typed; the message says why, in French."""
+
+
+def tidy_query(text: str | None) -> str:
+    """What a person typed, made safe for either backend's parser: its first
+    ``MAX_QUERY_CHARS`` characters; control characters (NUL, tabs, line breaks…), other
+    spaces and lone surrogates (text decoded with ``surrogateescape``, which no encoder
+    accepts) as plain spaces; invisible formatting characters (soft hyphen, zero-width
+    space, byte order mark, direction marks) dropped, so that they split no word."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    if text.isprintable():
+        return text
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in _AS_SPACE:
+            kept.append(" ")
+        elif category != "Cf":
+            kept.append(char)
+    return "".join(kept)
+
+
+def has_query_word(text: str) -> bool:
+    """Whether the text holds a word to look for, not only operators (``OU``, ``SAUF``…),
+    field names (``titre:``) and signs."""
+    return any(is_query_word(text, match.start(), match.end())
+               for match in re.finditer(r"\w+", text))
 
 
 @dataclass

@@ -13,17 +13,17 @@ import re
 from contextlib import contextmanager
 
 from markupsafe import escape
-from sqlalchemy import (and_, delete, func, null, or_, select, text,
+from sqlalchemy import (and_, delete, func, literal_column, null, or_, select, text,
                         tuple_, union_all)
 
 from ...extensions import db
 from ..models import SearchEntry, SearchEntryReader, SearchSpelling, SearchWord
 from ..spelling import MAX_EDITS, closest, fold, is_query_word, suggest
-from . import NARROW_AS_SPACE, Hit, QueryError, Results, Scope, SearchRequest
+from . import (NARROW_AS_SPACE, NO_WORD, ONLY_EXCLUSIONS, ONLY_STOP_WORDS, Hit, QueryError,
+               Results, Scope, SearchRequest, has_query_word, tidy_query)
 
 CONFIG = "fr_unaccent"
 SPELLING = "fr_spelling"     # words as written, accents folded: « Vouliez-vous dire »
-MAX_QUERY_CHARS = 300
 TRUNCATE_FROM = 10_000       # documents: clear() truncates rather than deletes
 _START, _STOP = "\x02", "\x03"
 
@@ -105,10 +105,15 @@ class PostgresBackend:
 
     @staticmethod
     def to_tsquery(raw: str) -> str:
-        """Our query syntax → a ``to_tsquery`` expression (each lexeme quoted)."""
-        raw = (raw or "")[:MAX_QUERY_CHARS]
+        """Our query syntax → a ``to_tsquery`` expression (each lexeme quoted). Parentheses
+        separate words and group nothing: « x (-b) » is « x -b »; a phrase's ``~N`` is
+        dropped (the exact phrase is searched)."""
+        raw = re.sub(r'(?<=")~\d*', " ", tidy_query(raw))     # « "…"~N »: the phrase
         if raw.count('"') % 2:
             raw = raw.replace('"', " ")
+        # « -(mot », « titre:(mot »: the sign or the field goes with the word; then no
+        # parenthesis is left (one pattern with them would backtrack on « (((… »)
+        raw = re.sub(r"[()]", " ", re.sub(r"(-|\b(?:titre|texte|contenu):)[()]+", r"\1", raw))
         tokens = re.findall(r'(-?)(?:(titre|texte|contenu):)?(?:"([^"]*)"|(\S+))', raw)
         parts, pending_op = [], "&"
         for negate, field, phrase, word in tokens:
@@ -178,19 +183,24 @@ class PostgresBackend:
         return readable
 
     def search(self, request: SearchRequest, scope: Scope) -> Results:
-        expression = self.to_tsquery(request.text)
-        if not re.search(r"\w", expression):
-            raise QueryError("Saisissez au moins un mot à rechercher.")
+        typed = tidy_query(request.text)
+        expression = self.to_tsquery(typed)
+        if not has_query_word(typed) or not re.search(r"\w", expression):
+            raise QueryError(NO_WORD)
         tsquery = func.to_tsquery(CONFIG, expression)
         try:
-            empty = db.session.scalar(select(func.numnode(tsquery))) == 0
+            # no lexeme left (stop words only); matched by a document without words
+            # (exclusions only: it would find almost everything)
+            nodes, without_words = db.session.execute(select(
+                func.numnode(tsquery), literal_column("''::tsvector").op("@@")(tsquery))).one()
         except Exception as exc:
             db.session.rollback()
             raise QueryError("Cette recherche n'a pas pu être comprise : vérifiez les "
                              "guillemets et les opérateurs.") from exc
-        if empty:
-            raise QueryError("Cette recherche ne contient que des mots trop courants "
-                             "(« le », « de »…) : ajoutez un mot plus précis.")
+        if nodes == 0:
+            raise QueryError(ONLY_STOP_WORDS)
+        if without_words:
+            raise QueryError(ONLY_EXCLUSIONS)
         readable = self._readable(scope, request)
         # One pass over the matches (the heap scan is what costs): their rank, then from
         # that the page's keys and the count with the three facets, in one statement.
@@ -240,8 +250,7 @@ class PostgresBackend:
             if keys else []
         hits = [Hit(key=r[0], type=r[1], title=r[2], url=r[3], date=r[4],
                     organisation_name=r[5], snippet=_mark(r[6])) for r in rows]
-        suggestion = self._suggest(request.text[:MAX_QUERY_CHARS], readable) \
-            if total < 3 else None
+        suggestion = self._suggest(typed, readable) if total < 3 else None
         return Results(total=total, hits=hits, types=types, organisations=organisations,
                        years=years, suggestion=suggestion)
 

@@ -6,17 +6,30 @@ by copying it whole into the memory of each process that opens it (230 MB at 100
 documents, per gunicorn worker), while separate files are read where they lie, through the
 page cache that all processes share.
 
-Reading: one searcher per process, renewed at most every ``refresh_seconds`` when the index
-has a newer commit; queries are answered segment by segment with sets of documents
-(``segments.py``): the permission filter, the request's filters, the count and the facets are
-set operations, then only what the person may see is scored, and only the page shown is
-highlighted.
+Reading: searchers on the latest commit, renewed at most every ``refresh_seconds`` when the
+index has a newer commit, each used by one query at a time (``_reading``); queries are answered
+segment by segment with sets of documents (``segments.py``): the permission filter, the
+request's filters, the count and the facets are set operations, then only what the person may
+see is scored, and only the page shown is highlighted.
+
+A Whoosh searcher must not be shared by two threads, nor meet a file that is gone:
+
+- its readers read their files by ``seek`` then ``read`` on one file object each: two queries
+  reading the same searcher at once read at each other's positions (garbage that fails to
+  decode, or the postings of another word, then kept in the cache). A searcher is therefore
+  taken by one query, given back after it, and a query that finds none free opens one more;
+- Whoosh opens some files on first use (stored fields, field lengths, columns), by name. A
+  commit of the writer — another process — that merges segments deletes their files at once,
+  so a searcher opened before it found its stored fields gone (``TypeError`` on ``None``),
+  its lengths and columns silently empty. A searcher here opens them all when it is opened
+  (``_pin``): an open file stays readable after it is deleted. If the segments changed while
+  it was being opened, it is opened again.
 """
 from __future__ import annotations
 
 import heapq
+import logging
 import os
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -28,15 +41,22 @@ from whoosh.query import NullQuery
 from whoosh.writing import LockError
 
 from ...spelling import is_query_word, suggest
-from .. import BusyError, Hit, QueryError, Results, Scope, SearchRequest
-from .schema import clean, fields_of, parser, schema, surface_analyzer
+from .. import (NO_WORD, ONLY_EXCLUSIONS, ONLY_STOP_WORDS, BusyError, Hit, QueryError, Results,
+                Scope, SearchRequest, has_query_word)
+from .schema import (clean, fields_of, parser, plain_query, schema, surface_analyzer,
+                     understood)
 from .spelling import Vocabulary
-from .segments import (Cache, Segment, SegmentQuery, bitmap, has_prefix, positive_terms,
-                       read_from)
+from .segments import (Cache, Segment, SegmentQuery, bitmap, has_prefix, matches_empty,
+                       positive_terms, read_from)
+
+log = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 220
 VOCABULARY_SECONDS = 300
 RETOKENIZED_CHARS = 20_000   # a prefix's words are found in this much of a long text
+IDLE_SEARCHERS = 8           # searchers kept open between queries (one per concurrent query)
+OPEN_ATTEMPTS = 10           # a searcher whose segments changed while it opened: opened again
+LENGTH_FIELDS = ("title", "words", "body")     # the lengths BM25 reads
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -59,6 +79,18 @@ class _MarkFormatter(highlight.Formatter):
         return "".join(output)
 
 
+class _Opened:
+    """A searcher on one commit, with every file its queries read open, and what is known of
+    each of its segments; used by one query at a time."""
+    __slots__ = ("searcher", "version", "segments")
+
+    def __init__(self, searcher, version: tuple[int, int], segments: list):
+        self.searcher, self.version, self.segments = searcher, version, segments
+
+    def parts(self) -> list[SegmentQuery]:
+        return [segment.query(leaf, offset) for segment, leaf, offset in self.segments]
+
+
 class WhooshBackend:
     name = "whoosh"
 
@@ -69,9 +101,12 @@ class WhooshBackend:
         self._index = index.create_in(path, schema()) if not index.exists_in(path) \
             else index.open_dir(path)
         self._parser = parser(self._index.schema)
-        self._searcher = self._retired = None
+        self._lock = threading.Lock()        # the searchers: _idle, _version, _epoch, _checked
+        self._opening = threading.Lock()     # one searcher opened at a time; _segments
+        self._idle: list[_Opened] = []       # free searchers of the latest version
+        self._version: tuple[int, int] | None = None   # (epoch, generation) opened last
+        self._epoch = 0                      # a new epoch: older searchers are closed
         self._checked = 0.0
-        self._lock = threading.Lock()
         self._cache = Cache(cache_mb * 1024 * 1024)
         self._segments: dict = {}
         self._pid = os.getpid()
@@ -116,8 +151,8 @@ class WhooshBackend:
         return {name: value for name, value in fields_of(doc).items() if name in names}
 
     def clear(self) -> None:
-        with self._lock:
-            self._close_searchers()
+        with self._opening, self._lock:
+            self._retire_all()
             self._index = index.create_in(self.path, schema())
             self._parser = parser(self._index.schema)
             self._segments.clear()
@@ -125,107 +160,173 @@ class WhooshBackend:
             self._spelling = None
 
     def count(self) -> int:
-        return self._get_searcher().doc_count()
+        with self._reading() as opened:
+            return opened.searcher.doc_count()
 
     def close(self) -> None:
-        """Close the searchers' files (a backend being replaced; the next query reopens)."""
+        """Close the searchers' files (a backend being replaced; the next query reopens).
+        A searcher still in use by a query is closed when the query gives it back."""
         with self._lock:
-            self._close_searchers()
+            self._retire_all()
 
-    # --- the searcher and its segments --------------------------------------------------------
+    # --- the searchers and their segments ----------------------------------------------------
 
-    def _close_searchers(self) -> None:
-        for searcher in (self._searcher, self._retired):
-            if searcher is not None:
-                searcher.close()
-        self._searcher = self._retired = None
+    @contextmanager
+    def _reading(self):
+        """A searcher on the latest commit (at most ``refresh_seconds`` old) for this query
+        alone, given back at the end: ``_Opened``."""
+        opened = self._checkout()
+        try:
+            yield opened
+        finally:
+            self._checkin(opened)
 
-    def _get_searcher(self):
+    def _checkout(self) -> _Opened:
         with self._lock:
-            now = time.monotonic()
             if self._pid != os.getpid():
                 # a forked process (gunicorn --preload): the parent's caches are valid, its
                 # open files are not (their read positions are shared)
-                self._close_searchers()             # this process's copies only
+                self._retire_all()               # this process's copies only
                 self._index, self._pid = index.open_dir(self.path), os.getpid()
-            if self._searcher is None:
-                self._searcher = self._index.searcher()
+            now = time.monotonic()
+            if self._idle and now - self._checked >= self.refresh_seconds:
                 self._checked = now
-            elif now - self._checked >= self.refresh_seconds:
-                self._renew()
-                self._checked = now
-            return self._searcher
+                if self._index.latest_generation() != self._version[1]:
+                    self._retire_idle()          # a newer commit: open a searcher on it
+            if self._idle:
+                return self._idle.pop()
+        return self._open()
 
-    def _renew(self) -> None:
-        """A searcher on the latest commit, if there is a newer one. Whoosh's own
-        ``Searcher.refresh`` leaves most of the old segment readers' files open (it keys the
-        readers to close by generation, which they all share). The segments' caches are ours
-        and kept; the searcher before is closed one renewal later, so that a query still
-        running on it (a threaded server) is not cut short."""
-        if not self._searcher.up_to_date():
-            if self._retired is not None:
-                self._retired.close()
-            self._retired, self._searcher = self._searcher, self._index.searcher()
+    def _checkin(self, opened: _Opened) -> None:
+        with self._lock:
+            if opened.version == self._version and len(self._idle) < IDLE_SEARCHERS:
+                self._idle.append(opened)
+                return
+        opened.searcher.close()                  # an older commit's, or one too many
+
+    def _retire_idle(self) -> None:
+        for opened in self._idle:
+            opened.searcher.close()
+        self._idle = []
+
+    def _retire_all(self) -> None:
+        """Close the free searchers; those in use are closed when given back."""
+        self._retire_idle()
+        self._epoch += 1
+        self._version = None
+
+    def _open(self) -> _Opened:
+        """A searcher on the latest commit, every file it will read open (``_pin``), with
+        what is known of each of its segments. Its version becomes the latest: the searchers
+        of older commits are closed (the free ones now, the others when given back)."""
+        with self._opening:
+            with self._lock:
+                ix, epoch = self._index, self._epoch
+            for attempt in range(OPEN_ATTEMPTS):
+                searcher = ix.searcher()
+                try:
+                    segments = self._pin(searcher)
+                    # a commit since it was opened may have deleted a file before it was
+                    # opened here, a column or lengths Whoosh then reads as empty: again
+                    usable = segments is not None and (searcher.up_to_date()
+                                                       or attempt == OPEN_ATTEMPTS - 1)
+                except BaseException:
+                    searcher.close()
+                    raise
+                if usable:
+                    break
+                searcher.close()
+                time.sleep(0.002 * attempt)
+            else:
+                raise BusyError("l'index change trop vite pour être lu : réessayez")
+            gone = set(self._segments) - {segment.key for segment, _, _ in segments}
+            for segment, _, _ in segments:
+                self._segments.setdefault(segment.key, segment)
+            for key in gone:
+                del self._segments[key]
+            if gone:
+                self._cache.forget_segments(gone)
+            opened = _Opened(searcher, (epoch, searcher.reader().generation()), segments)
+            with self._lock:
+                if opened.version[0] == self._epoch and (self._version is None
+                                                          or opened.version > self._version):
+                    self._retire_idle()
+                    self._version = opened.version
+                    self._checked = time.monotonic()
+        return opened
+
+    def _pin(self, searcher) -> list[tuple[Segment, object, int]] | None:
+        """Open now the files Whoosh opens on first use — stored fields, field lengths,
+        columns — and read what is known of each new segment (``Segment``). ``None`` if a
+        segment's files are gone already (merged away by a commit since the searcher read the
+        list of segments)."""
+        segments = []
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            if reader.segment() is None or not reader.doc_count_all():   # an empty index
+                continue
+            try:
+                # Whoosh answers a stored fields' file it cannot find with None, which it
+                # then indexes (TypeError); a length or column file, with empty values
+                reader.stored_fields(0)
+                for fieldname in LENGTH_FIELDS:
+                    if fieldname in reader.schema:
+                        reader.doc_field_length(0, fieldname)
+            except (OSError, TypeError):
+                return None
+            key = reader.segment().segment_id()
+            segment = self._segments.get(key) or Segment(key, reader, self._cache)
+            segments.append((segment, leaf, offset))
+        return segments
+
+    def _get_searcher(self):
+        """A searcher on the latest commit for the caller alone (benchmarks), which closes it."""
+        return self._open().searcher
 
     def refresh(self) -> None:
         """See the latest commit now (after a write in this process, or in tests)."""
         with self._lock:
-            if self._searcher is not None:
-                self._renew()
+            stale = (self._version is not None
+                     and self._index.latest_generation() != self._version[1])
             self._checked = time.monotonic()
+        if stale:
+            self._checkin(self._open())
 
     def warm(self) -> None:
-        """Open the searcher and load what every query reads: the columns, the document
-        lengths, the spelling vocabulary, the stored fields' file (a process's first query
-        would otherwise wait for them)."""
-        parts = self._parts(self._get_searcher())
-        for part in parts:
-            for column in ("space", "narrow", "type", "org", "year"):
-                part.segment.values(column)
-            for fieldname in ("words", "title"):
-                if fieldname in part.reader.schema:
-                    part.segment.lengths(part.reader, fieldname)
-            part.reader.stored_fields(0)     # opens the stored fields' file
-        self._vocabulary(parts)
+        """Open a searcher and load what every query reads: the columns, the document
+        lengths, the spelling vocabulary (a process's first query would otherwise wait for
+        them)."""
+        with self._reading() as opened:
+            parts = opened.parts()
+            for part in parts:
+                for column in ("space", "narrow", "type", "org", "year"):
+                    part.segment.values(column)
+                for fieldname in ("words", "title"):
+                    if fieldname in part.reader.schema:
+                        part.segment.lengths(part.reader, fieldname)
+            self._vocabulary(parts)
 
     def clear_cache(self) -> None:
         """Forget the postings and sets kept between queries (benchmarks measure without)."""
         self._cache.clear()
 
-    def _parts(self, searcher) -> list[SegmentQuery]:
-        """The searcher's segments, each with what is known of it (kept by segment id: a
-        segment's documents never change, only its deletions)."""
-        parts, live = [], set()
-        with self._lock:
-            for leaf, offset in searcher.leaf_searchers():
-                reader = leaf.reader()
-                if reader.segment() is None:     # an empty index
-                    continue
-                key = reader.segment().segment_id()
-                live.add(key)
-                segment = self._segments.get(key)
-                if segment is None:
-                    segment = self._segments[key] = Segment(key, reader, self._cache)
-                parts.append(segment.query(leaf, offset))
-            gone = set(self._segments) - live
-            for key in gone:
-                del self._segments[key]
-        if gone:
-            self._cache.forget_segments(gone)
-        return parts
-
     # --- searching ----------------------------------------------------------------------------
 
     def search(self, request: SearchRequest, scope: Scope) -> Results:
         text = clean(request.text)
-        if not re.search(r"\w", text):
-            raise QueryError("Saisissez au moins un mot à rechercher.")
-        query = self._parser.parse(text).normalize()
+        if not has_query_word(text):
+            raise QueryError(NO_WORD)
+        query = self._parse(text)
         if query is NullQuery:
-            raise QueryError("Cette recherche ne contient que des mots trop courants "
-                             "(« le », « de »…) : ajoutez un mot plus précis.")
-        searcher = self._get_searcher()
-        parts = self._parts(searcher)
+            raise QueryError(ONLY_STOP_WORDS)
+        if matches_empty(query):
+            raise QueryError(ONLY_EXCLUSIONS)
+        with self._reading() as opened:
+            return self._search(opened, query, text, request, scope)
+
+    def _search(self, opened: _Opened, query, text: str, request: SearchRequest,
+                scope: Scope) -> Results:
+        searcher, parts = opened.searcher, opened.parts()
         pending = [key.encode() for key in scope.pending_keys]
         allowed = [self._allowed(part, scope, request, pending) for part in parts]
         matched = [part.evaluate(query) & bits if bits else 0
@@ -247,6 +348,18 @@ class WhooshBackend:
         return Results(total=total, hits=hits, types=facets["type"],
                        organisations={org: n for org, n in facets["org"].items() if org},
                        years=facets["year"], suggestion=suggestion)
+
+    def _parse(self, text: str):
+        """The query the text means; syntax the parser cannot make sense of, or makes into
+        something the engine does not answer (``understood``), is searched as plain words."""
+        try:
+            query = self._parser.parse(text).normalize()
+            if understood(query):
+                return query
+            log.info("search: %r searched as plain words (parsed as %r)", text, query)
+        except Exception:  # noqa: BLE001 - Whoosh's parser raises anything on odd syntax
+            log.warning("search: %r not parsed, searched as plain words", text, exc_info=True)
+        return plain_query(text, self._index.schema)
 
     @staticmethod
     def _allowed(part: SegmentQuery, scope: Scope, request: SearchRequest,

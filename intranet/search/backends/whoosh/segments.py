@@ -207,12 +207,15 @@ class Segment:
         self._live: tuple[int, int] = (0, self.full)
 
     def live(self, reader) -> int:
-        """The documents not deleted, as this reader of the segment sees them."""
+        """The documents not deleted, as this reader of the segment sees them. (Queries on
+        two commits may ask at once: the pair is read once, never one half of each.)"""
         segment = reader.segment()
         deleted = segment.deleted_count()
-        if deleted != self._live[0]:
-            self._live = (deleted, self.full & ~bitmap(self.size, segment.deleted_docs()))
-        return self._live[1]
+        known = self._live
+        if deleted != known[0]:
+            known = self._live = (deleted,
+                                  self.full & ~bitmap(self.size, segment.deleted_docs()))
+        return known[1]
 
     def query(self, searcher, offset: int) -> "SegmentQuery":
         """A query on the segment through ``searcher``, a leaf searcher of this segment whose
@@ -515,6 +518,23 @@ def positive_terms(query, reader=None) -> set[tuple[str, str]]:
     for sub in query.children():
         found |= positive_terms(sub, reader)
     return found
+
+
+def matches_empty(query) -> bool:
+    """Whether a document without a single word would match the query: one made of
+    exclusions only (« SAUF budget », « -budget », « voirie OU -budget ») would find almost
+    everything, and is refused instead."""
+    if isinstance(query, q.Not):
+        return not matches_empty(query.query)
+    if isinstance(query, q.AndNot):
+        return matches_empty(query.a) and not matches_empty(query.b)
+    if isinstance(query, q.AndMaybe):
+        return matches_empty(query.a)
+    if isinstance(query, (q.And, q.Require)):
+        return all(matches_empty(sub) for sub in query.children())
+    if isinstance(query, (q.Or, q.DisjunctionMax)):
+        return any(matches_empty(sub) for sub in query.children())
+    return isinstance(query, q.Every)    # a word, a phrase, a prefix: not without words
 
 
 def has_prefix(query) -> bool:
