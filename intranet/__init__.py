@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from . import access
+from .core import security
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
 
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     mailer.init_app(app)
 
     _register_blueprints(app)
+    security.init_app(app)
     _register_template_helpers(app)
     _register_error_pages(app)
 
