@@ -120,12 +120,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import frdates
+    from .core import frdates, timeutil
     from .core.navigation import navigation_context
 
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
-                                 relative_fr=frdates.format_relative)
+                                 relative_fr=frdates.format_relative,
+                                 datetime_attr=timeutil.machine_readable)
     app.context_processor(navigation_context)
 
 
