@@ -103,7 +103,8 @@ def crawl(app, who: str | None, *, per_endpoint: int = 3, limit: int = 120) -> l
             continue
         per[endpoint] = per.get(endpoint, 0) + 1
         response = client.get(url)
-        response.close()        # a download is streamed from its file
+        html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        response.close()        # a download is streamed from its file: not read, closed
         if response.status_code in (301, 302, 303, 307, 308):
             target = urlsplit(urljoin(f"http://{HOST}{url}", response.headers["Location"]))
             if target.hostname == HOST:
@@ -111,7 +112,6 @@ def crawl(app, who: str | None, *, per_endpoint: int = 3, limit: int = 120) -> l
             continue
         if response.mimetype != "text/html":
             continue            # feeds, exports, downloads
-        html = response.get_data(as_text=True)
         visits.append(Visit(who, url, endpoint, response.status_code, html))
         for link in links(html, url):
             if link not in seen:
