@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from . import access
-from .core import inputs
+from .core import inputs, security
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
 
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     inputs.init_app(app)
 
     _register_blueprints(app)
+    security.init_app(app)
     _register_template_helpers(app)
     _register_error_pages(app)
 
@@ -120,12 +121,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import frdates
+    from .core import frdates, timeutil
     from .core.navigation import navigation_context
 
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
-                                 relative_fr=frdates.format_relative)
+                                 relative_fr=frdates.format_relative,
+                                 datetime_attr=timeutil.machine_readable)
     app.context_processor(navigation_context)
 
 

@@ -1,11 +1,15 @@
 """Browser fixtures, shared by every browser test (registered once, in tests/conftest.py): a live server on the ``app`` fixture and Debian's Chromium through Playwright.
 
 No browser is ever downloaded: the tests drive ``/usr/bin/chromium`` (``apt-get install
-chromium``) and are skipped, with that instruction, where it is missing. One browser serves the
-whole session; each test gets a fresh context (cookies, storage) and page.
+chromium``) and are skipped, with that instruction, where it is missing — except where
+``TERRITOIRES_REQUIRE_TOOLS=1`` (set by ``.ci/run``): there a missing Chromium, Playwright or
+axe, or a missing Java or Nu HTML Checker (tests/test_valid_html.py), is an error, so that CI
+never passes by skipping them. One browser serves the whole session; each test gets a fresh
+context (cookies, storage) and page.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 
@@ -17,6 +21,17 @@ from . import factories
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 MISSING_CHROMIUM = "Chromium de Debian absent : apt-get install chromium"
+MISSING_PLAYWRIGHT = "Playwright absent : pip install -e '.[test]' (sans « playwright install »)"
+MISSING_AXE = "axe-playwright-python absent : pip install -e '.[test]'"
+REQUIRE_TOOLS = "TERRITOIRES_REQUIRE_TOOLS"
+
+
+def missing_tool(reason: str):
+    """Skip the test for want of a tool, with the reason; fail it where the tools are required."""
+    if os.environ.get(REQUIRE_TOOLS, "") not in ("", "0"):
+        pytest.fail(f"{reason} — obligatoire ici ({REQUIRE_TOOLS}={os.environ[REQUIRE_TOOLS]})",
+                    pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -33,15 +48,21 @@ def live_server(app):
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def browser():
+def chromium_executable() -> str:
+    """Debian's Chromium (never a downloaded browser), or a skip — a failure in CI."""
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.skip(MISSING_CHROMIUM)
+        missing_tool(MISSING_CHROMIUM)
+    return executable
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_executable()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("Playwright absent : pip install -e '.[test]' (sans « playwright install »)")
+        missing_tool(MISSING_PLAYWRIGHT)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
@@ -76,7 +97,11 @@ def sign_in(page, live_server):
 
 @pytest.fixture(scope="session")
 def axe():
-    return pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        missing_tool(MISSING_AXE)
+    return Axe()
 
 
 BLOCKING = {"serious", "critical"}

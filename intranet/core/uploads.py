@@ -140,6 +140,9 @@ def send(stored: StoredFile, *, download_name: str | None = None,
                          as_attachment=not (inline and may_inline),
                          download_name=download_name or stored.original_name,
                          conditional=True, etag=stored.sha256, max_age=0)
+    # The stored type is complete ("text/csv; charset=utf-8"): send it as it is, since
+    # send_file's mimetype would have a second charset appended to a text type.
+    response.headers["Content-Type"] = stored.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-cache"

@@ -1,0 +1,156 @@
+"""Walk the demo (``flask seed-demo``) as each of its accounts, following same-site GET links.
+
+Used by tests/test_valid_html.py (every page through the Nu HTML Checker) and by
+tests/browser/test_csp.py (every page in Chromium under the Content-Security-Policy). The walk
+is breadth-first from the home page and bounded: at most ``per_endpoint`` addresses of one
+route (the 331 organisation pages are one template) and ``limit`` pages per person.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from intranet.demo import DEMO_PASSWORD, PEOPLE
+
+ACCOUNTS = [None] + [person[0] for person in PEOPLE]   # None: an anonymous visitor
+HOST = "localhost"
+
+
+@dataclass
+class Visit:
+    who: str | None
+    url: str            # path and query string
+    endpoint: str
+    status: int
+    html: str
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def links(html: str, base: str) -> list[str]:
+    """Same-site addresses (path and query) of the page's links, without fragments."""
+    parser = _Links()
+    parser.feed(html)
+    found = []
+    for href in parser.hrefs:
+        parts = urlsplit(urljoin(f"http://{HOST}{base}", href))
+        if parts.scheme in ("http", "https") and parts.hostname == HOST:
+            found.append(urlunsplit(("", "", parts.path, parts.query, "")))
+    return found
+
+
+def endpoint_of(app, url: str) -> str | None:
+    adapter = app.url_map.bind(HOST)
+    parts = urlsplit(url)
+    try:
+        endpoint, _ = adapter.match(parts.path, method="GET", query_args=parts.query)
+    except RequestRedirect:
+        return "redirect"
+    except HTTPException:
+        return None
+    return endpoint
+
+
+def csrf_token(html: str) -> str | None:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    return found.group(1) if found else None
+
+
+def post_form(client, url: str, data: dict, *, form_page: str | None = None):
+    """POST ``data`` to ``url`` as its form does, with the CSRF token of ``form_page`` (``url``
+    by default) when the application asks for one."""
+    page = client.get(form_page or url).get_data(as_text=True)
+    token = csrf_token(page)
+    return client.post(url, data=dict(data, **({"csrf_token": token} if token else {})))
+
+
+def sign_in(client, who: str | None) -> None:
+    """Signs ``who`` in on a client of its own (None: stays anonymous)."""
+    if who is not None:
+        response = post_form(client, "/connexion", {"email": who, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, f"{who} cannot sign in"
+
+
+def crawl(app, who: str | None, *, per_endpoint: int = 3, limit: int = 120) -> list[Visit]:
+    """The HTML pages ``who`` reaches from the home page, following links, on a client of its
+    own."""
+    client = app.test_client()
+    sign_in(client, who)
+    queue, seen, per = deque(["/"]), {"/"}, {}
+    visits: list[Visit] = []
+    while queue and len(visits) < limit:
+        url = queue.popleft()
+        endpoint = endpoint_of(app, url)
+        if endpoint in (None, "static", "accounts.logout"):
+            continue
+        if per.get(endpoint, 0) >= per_endpoint:
+            continue
+        per[endpoint] = per.get(endpoint, 0) + 1
+        response = client.get(url)
+        html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        response.close()        # a download is streamed from its file: not read, closed
+        if response.status_code in (301, 302, 303, 307, 308):
+            target = urlsplit(urljoin(f"http://{HOST}{url}", response.headers["Location"]))
+            if target.hostname == HOST:
+                queue.append(urlunsplit(("", "", target.path, target.query, "")))
+            continue
+        if response.mimetype != "text/html":
+            continue            # feeds, exports, downloads
+        visits.append(Visit(who, url, endpoint, response.status_code, html))
+        for link in links(html, url):
+            if link not in seen:
+                seen.add(link)
+                queue.append(link)
+    return visits
+
+
+def load_demo(runner) -> None:
+    """``flask seed-demo``, then a little of what the demo does not have yet (a forum topic, a
+    conversation, a mailing list, an act, an org chart), written by demo accounts through the
+    domains' own test builders, so that the walk meets those pages with content."""
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+    from sqlalchemy import select
+
+    from intranet.accounts.models import Organisation, User
+    from intranet.extensions import db
+    from intranet.forums import services as forums
+    from intranet.publications.orgcharts import services as orgcharts
+    from intranet.spaces import services as spaces
+    from intranet.spaces.models import Space
+
+    from .forums.helpers import topic_with_posts
+    from .lists.builders import make_list
+    from .messaging.builders import conversation
+    from .publications.deliberations.builders import make_act
+
+    person = {u.email: u for u in db.session.scalars(select(User))}
+    agen = db.session.scalar(select(Organisation).where(Organisation.insee_code == "47001"))
+    mayor, clerk = person["mairie@agen.fr"], person["agent@agen.fr"]
+    forum = forums.create_forum(spaces.ensure_organisation_space(agen), name="Vie de la mairie",
+                                by=mayor)
+    topic_with_posts(forum, mayor, 3, title="Horaires d'été", others=[clerk])
+    conversation(mayor, clerk, person["secretaire@agme-agnac.fr"], subject="Réunion de rentrée",
+                 body="Rendez-vous **lundi** à 9 h.")
+    digital = db.session.scalar(select(Space).where(Space.name == "Numérique et territoires"))
+    make_list(digital, person["redacteur@cd47.fr"], name="numerique",
+              title="Numérique et territoires")
+    make_act(agen, mayor, publish=True)
+    orgcharts.create_unit(agen, name="Direction générale des services", by=mayor)
