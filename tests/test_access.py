@@ -9,7 +9,7 @@ from intranet import access
 from intranet.accounts.models import OrgKind, Role
 from intranet.extensions import db
 from intranet.spaces import services as spaces
-from intranet.spaces.models import Activity, JoinPolicy, Space, Visibility
+from intranet.spaces.models import Activity, JoinPolicy, Visibility
 
 from . import factories
 

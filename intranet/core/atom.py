@@ -1,4 +1,8 @@
-"""Atom 1.0 feeds (RFC 4287), built with the standard library's XML writer."""
+"""Atom 1.0 feeds (RFC 4287), built with the standard library's XML writer.
+
+ElementTree writes whatever text it is given, characters XML 1.0 forbids included (a control
+character pasted into a title): every text goes through ``strip_forbidden`` first, so that one
+title cannot make the whole feed unreadable."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +10,8 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from flask import Response, request
+
+from .inputs import strip_forbidden
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -30,25 +36,26 @@ def feed(*, feed_id: str, title: str, self_url: str, page_url: str,
     ``Cache-Control: private, no-store`` so no shared cache keeps it."""
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(root, f"{{{ATOM}}}id").text = feed_id
-    ET.SubElement(root, f"{{{ATOM}}}title").text = title
-    ET.SubElement(root, f"{{{ATOM}}}link", href=self_url, rel="self")
-    ET.SubElement(root, f"{{{ATOM}}}link", href=page_url, rel="alternate")
+    ET.SubElement(root, f"{{{ATOM}}}id").text = strip_forbidden(feed_id)
+    ET.SubElement(root, f"{{{ATOM}}}title").text = strip_forbidden(title)
+    ET.SubElement(root, f"{{{ATOM}}}link", href=strip_forbidden(self_url), rel="self")
+    ET.SubElement(root, f"{{{ATOM}}}link", href=strip_forbidden(page_url), rel="alternate")
     updated = max((e.updated for e in entries), default=datetime(2000, 1, 1))
     ET.SubElement(root, f"{{{ATOM}}}updated").text = _iso(updated)
     author = ET.SubElement(root, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = title
+    ET.SubElement(author, f"{{{ATOM}}}name").text = strip_forbidden(title)
     for entry in entries:
         node = ET.SubElement(root, f"{{{ATOM}}}entry")
-        ET.SubElement(node, f"{{{ATOM}}}id").text = entry.id
-        ET.SubElement(node, f"{{{ATOM}}}title").text = entry.title
-        ET.SubElement(node, f"{{{ATOM}}}link", href=entry.link, rel="alternate")
+        ET.SubElement(node, f"{{{ATOM}}}id").text = strip_forbidden(entry.id)
+        ET.SubElement(node, f"{{{ATOM}}}title").text = strip_forbidden(entry.title)
+        ET.SubElement(node, f"{{{ATOM}}}link", href=strip_forbidden(entry.link), rel="alternate")
         ET.SubElement(node, f"{{{ATOM}}}updated").text = _iso(entry.updated)
         if entry.author:
             who = ET.SubElement(node, f"{{{ATOM}}}author")
-            ET.SubElement(who, f"{{{ATOM}}}name").text = entry.author
+            ET.SubElement(who, f"{{{ATOM}}}name").text = strip_forbidden(entry.author)
         if entry.summary:
-            ET.SubElement(node, f"{{{ATOM}}}summary", type="text").text = entry.summary
+            ET.SubElement(node, f"{{{ATOM}}}summary", type="text").text = \
+                strip_forbidden(entry.summary)
     body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     response = Response(body, mimetype="application/atom+xml")
     if request.view_args and "token" in request.view_args:

@@ -7,6 +7,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from .inputs import strip_forbidden
+
 
 @dataclass
 class CsvProblem:
@@ -34,12 +36,14 @@ class CsvImportError(ValueError):
 
 
 def decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """The file's text (UTF-8, else Windows-1252), without the control characters XML forbids
+    (tab and line breaks are kept: they separate cells and lines)."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            data = data.decode("cp1252", errors="replace")
+    return strip_forbidden(data)
 
 
 def read(data: bytes | str, required: list[str], optional: list[str] = ()) -> CsvRows:

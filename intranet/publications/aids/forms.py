@@ -39,11 +39,19 @@ class FrenchDecimalField(DecimalField):
             valuelist = [v.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
                          .replace("€", "").replace("%", "").replace(",", ".") for v in valuelist]
         super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError("Saisissez un nombre, par exemple 12 500 ou 37,5.")
 
 
 def _amount(label: str) -> DecimalField:
     return FrenchDecimalField(label, places=2, validators=[
-        Optional(), NumberRange(min=0, message="Le montant ne peut pas être négatif.")])
+        Optional(), NumberRange(min=0, message="Le montant ne peut pas être négatif."),
+        NumberRange(max=AMOUNT_MAX, message="Le montant ne peut pas dépasser "
+                                            "999 999 999 999 €.")])
+
+
+AMOUNT_MAX = 999_999_999_999   # the columns hold 12 digits before the decimal comma
 
 
 class AidForm(FrenchForm):

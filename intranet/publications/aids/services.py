@@ -4,8 +4,6 @@ Each public function that changes something is one unit of work and commits.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -15,6 +13,7 @@ from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ...core import csvexport
 from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
@@ -379,12 +378,7 @@ def export_csv() -> str:
         select(Aid).where(access.visible_publications(None, Aid))
         .options(selectinload(Aid.tags), joinedload(Aid.organisation))
         .order_by(Aid.id)).all()
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for aid in aids:
-        writer.writerow(export_row(aid))
-    return out.getvalue()
+    return csvexport.render(EXPORT_COLUMNS, (export_row(aid) for aid in aids))
 
 
 def format_number(value: Decimal | None) -> str:

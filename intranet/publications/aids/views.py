@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core import csvexport
 from ...core.pagination import paginate
 from ... import access
 from ...accounts.services import user_for_feed
@@ -89,9 +90,7 @@ def document(aid_id, document_id):
 @bp.get("/export.csv")
 def export():
     """Open data: published public aids in the dispositif-aide schema."""
-    response = Response(services.export_csv(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="dispositifs-aide.csv"'
-    return response
+    return csvexport.response(services.export_csv(), "dispositifs-aide.csv")
 
 
 def _feed(aids, *, title: str, self_url: str) -> Response:

@@ -14,13 +14,12 @@ One row per published, public act adopted by an assembly (natures « délibérat
 """
 from __future__ import annotations
 
-import csv
-import io
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ...core import csvexport
 from ...core.publishing import PublicationStatus
 from ...core.urls import absolute_url
 from ...extensions import db
@@ -83,9 +82,5 @@ def row(deliberation: Deliberation, siret: str) -> dict[str, str]:
 
 
 def export_csv(filters) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for deliberation, siret in db.session.execute(export_query(filters)):
-        writer.writerow(row(deliberation, siret))
-    return out.getvalue()
+    return csvexport.render(COLUMNS, (row(deliberation, siret) for deliberation, siret
+                                      in db.session.execute(export_query(filters))))

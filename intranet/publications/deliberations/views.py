@@ -2,10 +2,11 @@
 feeds, SCDL export, organisation settings."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
 
+from ...core import csvexport
 from ...core.pagination import paginate
 from ... import access
 from ...accounts import services as accounts
@@ -362,8 +363,5 @@ def private_feed(token):
 @bp.get("/export-scdl.csv")
 def export_scdl():
     filters = services.ListFilters.from_args(request.args)
-    body = scdl.export_csv(filters)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="deliberations-scdl.csv"',
-        "X-Content-Type-Options": "nosniff"})
+    return csvexport.response(scdl.export_csv(filters), "deliberations-scdl.csv")
 
