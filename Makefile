@@ -29,6 +29,8 @@ run: install
 	@trap 'kill 0' INT TERM EXIT; $(FLASK) worker & $(FLASK) run --host 127.0.0.1 --port 5000
 
 ## make test: install test dependencies, run the whole suite (TEST_DATABASE_URL=postgresql://… for PostgreSQL)
+## on every core (PYTEST_ARGS="-n 0" runs it in one process)
+PYTEST_ARGS ?= -n auto
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 

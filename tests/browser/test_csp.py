@@ -140,9 +140,10 @@ def test_rich_text_editor_works_under_the_policy(runner, live_server, watch):
     problems = watch.collect("nouvelle page")
 
     # Editing a page written as plain text: the editor starts from the server's HTML.
+    from playwright.sync_api import expect  # installed with the browser tests' tools
     page.goto(f"{live_server}/espaces/espace-ouvert/pages")
     page.get_by_role("link", name="Bienvenue sur Territoires").click()
     page.get_by_role("link", name="Modifier").first.click()
-    assert page.get_by_role("textbox", name="Texte de la page").locator("h2").count() == 1
+    expect(page.get_by_role("textbox", name="Texte de la page").locator("h2")).to_have_count(1)
     problems += watch.collect("modification d'une page")
     assert not problems, "\n".join(problems)
