@@ -20,13 +20,14 @@ from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
 from intranet.accounts import organisations
-from intranet.accounts.models import Membership, Organisation, OrgKind, Role, User
+from intranet.accounts.models import Membership, Organisation, OrgKind, User
+from intranet.core.types import Role, Visibility
 from intranet.cli import DATA_DIR
 from intranet.core.timeutil import utcnow
 from intranet.documents.models import Page, PageStatus
 from intranet.extensions import db
 from intranet.spaces import services as spaces
-from intranet.spaces.models import JoinPolicy, Space, SpaceKind, SpaceMember, Visibility
+from intranet.spaces.models import JoinPolicy, Space, SpaceKind, SpaceMember
 
 SUBJECTS = ["le conseil municipal", "la commission permanente", "le bureau communautaire",
             "le syndicat des eaux", "le centre de gestion", "la préfecture", "le Département",

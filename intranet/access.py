@@ -23,11 +23,11 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import and_, case, false, literal, or_, select, union
 
-from .accounts.models import Membership, Organisation, Role, User
+from .accounts.models import Membership, Organisation, User
+from .core.types import Role, Visibility
 from .core.publishing import PublicationMixin, PublicationStatus
 from .extensions import db
-from .spaces.models import (JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule,
-                            Visibility)
+from .spaces.models import JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule
 
 # --- who is this ----------------------------------------------------------------------------
 

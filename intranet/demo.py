@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from .accounts import organisations
-from .accounts.models import Membership, Organisation, OrgKind, Role, User
+from .accounts.models import Membership, Organisation, OrgKind, User
+from .core.types import Role, Visibility
 from .extensions import db
 from .spaces import services as spaces
-from .spaces.models import JoinPolicy, Visibility
+from .spaces.models import JoinPolicy
 
 DEMO_PASSWORD = "territoires47-demo"
 

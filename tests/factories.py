@@ -7,10 +7,11 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from intranet.accounts import organisations
-from intranet.accounts.models import Membership, Organisation, OrgKind, Role, User
+from intranet.accounts.models import Membership, Organisation, OrgKind, User
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.spaces import services as spaces
-from intranet.spaces.models import JoinPolicy, Space, Visibility
+from intranet.spaces.models import JoinPolicy, Space
 
 PASSWORD = "mot-de-passe-de-test"
 _counter = itertools.count(1)

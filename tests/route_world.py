@@ -28,11 +28,12 @@ from flask import request
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
-from intranet.accounts.models import Membership, Role
+from intranet.accounts.models import Membership
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.search import services as search
 from intranet.spaces import services as spaces
-from intranet.spaces.models import JoinPolicy, Visibility
+from intranet.spaces.models import JoinPolicy
 
 from . import factories
 

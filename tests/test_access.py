@@ -6,10 +6,11 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from intranet import access
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.spaces import services as spaces
-from intranet.spaces.models import Activity, JoinPolicy, Visibility
+from intranet.spaces.models import Activity, JoinPolicy
 
 from . import factories
 

@@ -1,4 +1,4 @@
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 
 from . import factories
 

@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from .models import ORG_ROLES
+from ..core.types import ORG_ROLES
 
 REQUIRED = "Ce champ est obligatoire."
 

@@ -5,10 +5,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..core.models import TimestampMixin
+from ..core.types import Role, enum_column
 from ..core.urls import path_for
 from ..extensions import db
 from ..search.documents import SearchDocument, searchable
@@ -41,37 +42,6 @@ ORG_KIND_LABELS = {
 }
 
 
-class Role(enum.StrEnum):
-    """A person's role in an organisation (and, for group spaces, in a space)."""
-    MEMBER = "member"
-    EDITOR = "editor"
-    MODERATOR = "moderator"
-    ADMIN = "admin"
-
-    @property
-    def rank(self) -> int:
-        return ROLE_RANKS[self]
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-    @classmethod
-    def at_least(cls, role: "Role") -> list["Role"]:
-        return [r for r in cls if r.rank >= role.rank]
-
-
-ROLE_RANKS = {Role.MEMBER: 1, Role.EDITOR: 2, Role.MODERATOR: 3, Role.ADMIN: 4}
-ROLE_LABELS = {Role.MEMBER: "Membre", Role.EDITOR: "Rédacteur", Role.MODERATOR: "Modérateur",
-               Role.ADMIN: "Administrateur"}
-ORG_ROLES = (Role.MEMBER, Role.EDITOR, Role.ADMIN)
-
-
-def _enum(enum_cls, name):
-    return Enum(enum_cls, name=name, native_enum=False, length=30,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
-
 @searchable("organisation", "Organisations")
 class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisation"
@@ -79,7 +49,7 @@ class Organisation(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind, "org_kind"), index=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind, "org_kind"), index=True)
     insee_code: Mapped[str | None] = mapped_column(String(5), unique=True)
     siren: Mapped[str | None] = mapped_column(String(9), unique=True)
     epci_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -180,7 +150,7 @@ class Membership(TimestampMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"),
                                                  index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.MEMBER)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")

@@ -14,11 +14,12 @@ from ..core import audit, csvimport
 from ..core.audit import AuditEvent
 from ..core.csvimport import CsvImportError, CsvProblem
 from ..core.timeutil import utcnow
+from ..core.types import ORG_ROLES, Role
 from ..core.urls import absolute_url
 from ..extensions import db
 from ..mail import services as mail
 from . import tokens
-from .models import ORG_ROLES, Membership, Organisation, Role, User
+from .models import Membership, Organisation, User
 
 
 class AccountError(ValueError):

@@ -9,7 +9,8 @@ from .. import access
 from ..accounts import organisations as orgs
 from ..accounts import services as accounts
 from ..accounts.forms import AddMemberForm, CsvForm, InviteForm, OrganisationForm, RoleForm
-from ..accounts.models import Membership, Organisation, OrgKind, Role, User
+from ..accounts.models import Membership, Organisation, OrgKind, User
+from ..core.types import Role
 from ..core.audit import ACTION_LABELS, AuditEvent
 from ..core.csvimport import CsvImportError
 from ..extensions import db

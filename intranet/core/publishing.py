@@ -11,9 +11,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from ..accounts.models import _enum
+from ..core.types import Visibility, enum_column
 from ..search.documents import SearchDocument
-from ..spaces.models import Visibility
 from .timeutil import utcnow
 
 
@@ -33,9 +32,9 @@ class PublicationMixin:
     ``created_by_id``. ``visibility`` is PUBLIC or NETWORK."""
 
     status: Mapped[PublicationStatus] = mapped_column(
-        _enum(PublicationStatus, "publication_status"), default=PublicationStatus.DRAFT,
+        enum_column(PublicationStatus, "publication_status"), default=PublicationStatus.DRAFT,
         index=True)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "visibility"),
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "visibility"),
                                                    default=Visibility.PUBLIC)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 

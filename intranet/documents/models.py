@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
-from ..accounts.models import User, _enum
+from ..accounts.models import User
+from ..core.types import Visibility, enum_column
 from ..core import uploads
 from ..core.models import StoredFile, TimestampMixin
 from ..core.sanitize import to_text
@@ -16,7 +17,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..core.urls import path_for
 from ..search.documents import SearchDocument, searchable
-from ..spaces.models import Space, Visibility
+from ..spaces.models import Space
 
 
 class PageStatus(enum.StrEnum):
@@ -40,10 +41,10 @@ class Page(TimestampMixin, db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")       # sanitised
     body_source: Mapped[str] = mapped_column(Text, default="")     # what the author typed
     body_format: Mapped[str] = mapped_column(String(10), default="text")  # "text" or "html"
-    status: Mapped[PageStatus] = mapped_column(_enum(PageStatus, "page_status"),
+    status: Mapped[PageStatus] = mapped_column(enum_column(PageStatus, "page_status"),
                                                default=PageStatus.DRAFT)
     # Narrows the space's visibility (None: as the space).
-    visibility: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "visibility"))
+    visibility: Mapped[Visibility | None] = mapped_column(enum_column(Visibility, "visibility"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(
@@ -153,7 +154,7 @@ class Document(TimestampMixin, db.Model):
     folder_id: Mapped[int | None] = mapped_column(ForeignKey("folder.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    visibility: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "visibility"))
+    visibility: Mapped[Visibility | None] = mapped_column(enum_column(Visibility, "visibility"))
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -16,7 +16,8 @@ from ..core.timeutil import utcnow
 from ..core.urls import path_for
 from ..extensions import db
 from ..search import services as search
-from ..spaces.models import Space, Visibility
+from ..spaces.models import Space
+from ..core.types import Visibility
 from ..spaces.services import record_activity, restrict_activity, retract_activity
 from .models import (Document, DocumentVersion, Folder, Page, PageAttachment, PageRevision,
                      PageStatus)

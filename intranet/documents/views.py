@@ -6,7 +6,8 @@ from ..core.inputs import page_arg, to_int
 from .. import access
 from ..core import uploads
 from ..extensions import db
-from ..spaces.models import Space, Visibility
+from ..spaces.models import Space
+from ..core.types import Visibility
 from . import services
 from .forms import (FileForm, FolderForm, MoveForm, PageForm, RenameForm, ReviewForm,
                     UploadForm)

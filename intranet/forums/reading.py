@@ -17,7 +17,8 @@ from sqlalchemy import and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import access
-from ..accounts.models import Role, User
+from ..accounts.models import User
+from ..core.types import Role
 from ..core.models import StoredFile
 from ..core.timeutil import utcnow
 from ..extensions import db

@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import access
-from ..accounts.models import Membership, Role, User
+from ..accounts.models import Membership, User
+from ..core.types import Role, Visibility
 from ..core.inputs import to_int
 from ..core import uploads
 from ..core.replies import ReplyRefused, register_handler, reply_address
@@ -28,7 +29,7 @@ from ..core.urls import path_for
 from ..extensions import db
 from ..notifications.services import notify, register_kind
 from ..search.models import SearchQueue
-from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember, Visibility
+from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember
 from ..spaces.services import record_activity, retract_activity
 from .models import (Forum, ForumAttachment, ForumCategory, ForumPost, ForumPostRevision,
                      ForumReport, ForumSubscription, ForumTopic, ForumVisit)

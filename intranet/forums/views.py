@@ -9,7 +9,8 @@ from .. import access
 from ..core import uploads
 from ..core.sanitize import to_html
 from ..extensions import db
-from ..spaces.models import Space, Visibility
+from ..spaces.models import Space
+from ..core.types import Visibility
 from . import reading, services
 from .forms import (CategoryForm, EditPostForm, ForumForm, MoveForm, PostForm, ReportForm,
                     TopicForm)

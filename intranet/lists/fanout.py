@@ -19,7 +19,8 @@ from ..core.timeutil import utcnow
 from ..core.urls import absolute_url
 from ..extensions import db
 from ..mail import services as mail
-from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember, Visibility
+from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember
+from ..core.types import Visibility
 from .models import (DeliveryMode, FanoutJob, FromRewrite, ListMessage, MailingList,
                      MessageStatus, PostingPolicy, ReplyTo, Subscriber, SubscriberStatus)
 from .services import (bounce_address, lists_domain, one_line, unsubscribe_token,

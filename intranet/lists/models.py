@@ -10,7 +10,8 @@ from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, LargeBina
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User, _enum
+from ..accounts.models import User
+from ..core.types import enum_column
 from ..core.models import TimestampMixin
 from ..core.timeutil import utcnow
 from ..core.urls import path_for
@@ -111,12 +112,12 @@ class MailingList(TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     subscription_policy: Mapped[SubscriptionPolicy] = mapped_column(
-        _enum(SubscriptionPolicy, "list_subscription_policy"), default=SubscriptionPolicy.OPEN)
+        enum_column(SubscriptionPolicy, "list_subscription_policy"), default=SubscriptionPolicy.OPEN)
     posting_policy: Mapped[PostingPolicy] = mapped_column(
-        _enum(PostingPolicy, "list_posting_policy"), default=PostingPolicy.MEMBERS)
-    reply_to: Mapped[ReplyTo] = mapped_column(_enum(ReplyTo, "list_reply_to"),
+        enum_column(PostingPolicy, "list_posting_policy"), default=PostingPolicy.MEMBERS)
+    reply_to: Mapped[ReplyTo] = mapped_column(enum_column(ReplyTo, "list_reply_to"),
                                               default=ReplyTo.LIST)
-    from_rewrite: Mapped[FromRewrite] = mapped_column(_enum(FromRewrite, "list_from_rewrite"),
+    from_rewrite: Mapped[FromRewrite] = mapped_column(enum_column(FromRewrite, "list_from_rewrite"),
                                                       default=FromRewrite.AUTO)
     subject_prefix: Mapped[str] = mapped_column(String(40), default="")
     bounce_threshold: Mapped[int] = mapped_column(Integer, default=5)
@@ -179,9 +180,9 @@ class Subscriber(TimestampMixin, db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                                 index=True)
     email: Mapped[str] = mapped_column(String(254))      # lower case
-    status: Mapped[SubscriberStatus] = mapped_column(_enum(SubscriberStatus, "list_subscriber_status"),
+    status: Mapped[SubscriberStatus] = mapped_column(enum_column(SubscriberStatus, "list_subscriber_status"),
                                                      default=SubscriberStatus.ACTIVE)
-    delivery: Mapped[DeliveryMode] = mapped_column(_enum(DeliveryMode, "list_delivery_mode"),
+    delivery: Mapped[DeliveryMode] = mapped_column(enum_column(DeliveryMode, "list_delivery_mode"),
                                                    default=DeliveryMode.EACH)
     # Secret part of the subscriber's signed links (unsubscribe, confirmation, bounces);
     # a new subscription gets a new one, so old links die with the old subscription.
@@ -223,7 +224,7 @@ class ListMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text, default="")
     attachments_note: Mapped[str] = mapped_column(Text, default="")  # what was not distributed
     source: Mapped[str] = mapped_column(String(10), default="web")    # "web" or "email"
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus, "list_message_status"),
+    status: Mapped[MessageStatus] = mapped_column(enum_column(MessageStatus, "list_message_status"),
                                                   default=MessageStatus.PUBLISHED)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)

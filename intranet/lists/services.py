@@ -25,14 +25,15 @@ from sqlalchemy.orm import joinedload
 from ..core.inputs import to_int
 from ..core.pagination import paginate
 from .. import access
-from ..accounts.models import Membership, Role, User
+from ..accounts.models import Membership, User
+from ..core.types import Role, Visibility
 from ..core import audit
 from ..core.timeutil import utcnow
 from ..core.urls import absolute_url, path_for
 from ..extensions import db
 from ..mail import services as mail
 from ..notifications.services import notify, register_kind
-from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember, Visibility
+from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember
 from ..spaces.services import record_activity
 from .models import (DeliveryMode, FanoutJob, FromRewrite, ListMessage, ListModerator,
                      MailingList, MessageStatus, PostingPolicy, QuarantinedMail, ReplyTo, Subscriber,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..accounts.models import _enum
+from ..core.types import enum_column
 from ..core.timeutil import utcnow
 from ..extensions import db
 
@@ -33,7 +33,7 @@ class OutboxMessage(db.Model):
     sender: Mapped[str | None] = mapped_column(String(300))
     reply_to: Mapped[str | None] = mapped_column(String(300))
     headers: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"),
+    status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, "outbox_status"),
                                                  default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from ..core.inputs import to_int
 from ..core.pagination import paginate
 from .. import access
-from ..accounts.models import Membership, Organisation, Role, User
+from ..accounts.models import Membership, Organisation, User
+from ..core.types import Role
 from ..accounts.services import find_user
 from ..core import uploads
 from ..core.replies import ReplyRefused, register_handler, reply_address

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User, _enum
+from ..accounts.models import User
+from ..core.types import enum_column
 from ..core.timeutil import utcnow
 from ..extensions import db
 
@@ -49,7 +50,7 @@ class NotificationPreference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                          index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    delivery: Mapped[Delivery] = mapped_column(_enum(Delivery, "notification_delivery"))
+    delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery, "notification_delivery"))
 
 
 class NotificationSettings(db.Model):

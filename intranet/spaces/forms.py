@@ -2,8 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..accounts.models import ORG_KIND_LABELS, Role
-from .models import JOIN_POLICY_LABELS, VISIBILITY_LABELS
+from ..accounts.models import ORG_KIND_LABELS
+from ..core.types import VISIBILITY_LABELS, Role
+from .models import JOIN_POLICY_LABELS
 
 REQUIRED = "Ce champ est obligatoire."
 SPACE_ROLE_CHOICES = {r.value: r.label for r in Role}

@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import Organisation, OrgKind, Role, User, _enum
+from ..accounts.models import Organisation, OrgKind, User
 from ..core.models import TimestampMixin
 from ..core.timeutil import utcnow
+from ..core.types import Role, Visibility, enum_column
 from ..extensions import db
 
 
@@ -21,26 +22,6 @@ class SpaceKind(enum.StrEnum):
 
 SPACE_KIND_LABELS = {SpaceKind.ORGANISATION: "Espace privé d'organisation",
                      SpaceKind.OPEN: "Espace ouvert", SpaceKind.GROUP: "Groupe de travail"}
-
-
-class Visibility(enum.StrEnum):
-    PUBLIC = "public"      # anyone, anonymous included
-    NETWORK = "network"    # any signed-in user
-    MEMBERS = "members"    # members of the space only
-
-    @property
-    def rank(self) -> int:
-        """Higher is narrower: content may only raise it above its space's."""
-        return {Visibility.PUBLIC: 0, Visibility.NETWORK: 1, Visibility.MEMBERS: 2}[self]
-
-    @property
-    def label(self) -> str:
-        return VISIBILITY_LABELS[self]
-
-
-VISIBILITY_LABELS = {Visibility.PUBLIC: "Public (tout le monde, sans connexion)",
-                     Visibility.NETWORK: "Réseau (toute personne connectée)",
-                     Visibility.MEMBERS: "Membres de l'espace seulement"}
 
 
 class JoinPolicy(enum.StrEnum):
@@ -59,9 +40,9 @@ class Space(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[SpaceKind] = mapped_column(_enum(SpaceKind, "space_kind"), index=True)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "visibility"))
-    join_policy: Mapped[JoinPolicy] = mapped_column(_enum(JoinPolicy, "join_policy"),
+    kind: Mapped[SpaceKind] = mapped_column(enum_column(SpaceKind, "space_kind"), index=True)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "visibility"))
+    join_policy: Mapped[JoinPolicy] = mapped_column(enum_column(JoinPolicy, "join_policy"),
                                                     default=JoinPolicy.CLOSED)
     # The owning organisation: required for organisation spaces, optional for groups.
     organisation_id: Mapped[int | None] = mapped_column(
@@ -100,8 +81,8 @@ class SpaceMember(TimestampMixin, db.Model):
     space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                          index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
-    status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus, "member_status"),
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.MEMBER)
+    status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus, "member_status"),
                                                  default=MemberStatus.ACTIVE)
 
     space: Mapped[Space] = relationship(back_populates="members")
@@ -122,9 +103,9 @@ class SpaceRule(TimestampMixin, db.Model):
     space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"))
-    org_kind: Mapped[OrgKind | None] = mapped_column(_enum(OrgKind, "org_kind"))
+    org_kind: Mapped[OrgKind | None] = mapped_column(enum_column(OrgKind, "org_kind"))
     epci_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
-    min_role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
+    min_role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.MEMBER)
 
     space: Mapped[Space] = relationship(back_populates="rules")
     organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])
@@ -159,7 +140,7 @@ class Activity(db.Model):
     verb: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(String(300))
-    visibility: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "visibility"))
+    visibility: Mapped[Visibility | None] = mapped_column(enum_column(Visibility, "visibility"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     space: Mapped[Space] = relationship()

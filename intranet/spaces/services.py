@@ -6,7 +6,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import access
-from ..accounts.models import Organisation, OrgKind, Role, User
+from ..accounts.models import Organisation, OrgKind, User
+from ..core.types import Role
 from ..core import audit
 from ..core.text import unique_slug
 from ..core.urls import path_for

@@ -6,7 +6,8 @@ from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..accounts import services as accounts
-from ..accounts.models import Membership, Organisation, OrgKind, Role, User
+from ..accounts.models import Membership, Organisation, OrgKind, User
+from ..core.types import Role
 from ..extensions import db
 from . import services
 from .forms import AddSpaceMemberForm, RuleForm, SpaceForm

@@ -1,7 +1,8 @@
 from sqlalchemy import func, select
 
 from intranet.accounts import services
-from intranet.accounts.models import Role, User
+from intranet.accounts.models import User
+from intranet.core.types import Role
 from intranet.core.csvimport import CsvImportError
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage

@@ -1,7 +1,8 @@
 import re
 
 from intranet.accounts import services
-from intranet.accounts.models import Role, User
+from intranet.accounts.models import User
+from intranet.core.types import Role
 from intranet.mail.models import OutboxMessage
 
 from .. import factories

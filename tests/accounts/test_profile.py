@@ -1,6 +1,6 @@
 import io
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 
 from .. import factories
 from ..helpers import text

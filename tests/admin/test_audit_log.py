@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.core.audit import AuditEvent
 from intranet.extensions import db
 

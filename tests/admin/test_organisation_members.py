@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Membership, OrgKind, Role, User
+from intranet.accounts.models import Membership, OrgKind, User
+from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage
 from intranet.spaces.models import Activity

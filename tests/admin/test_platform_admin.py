@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 import intranet
-from intranet.accounts.models import Membership, Organisation, OrgKind, Role, User
+from intranet.accounts.models import Membership, Organisation, OrgKind, User
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
-from intranet.spaces.models import Space, SpaceKind, SpaceMember, Visibility
+from intranet.spaces.models import Space, SpaceKind, SpaceMember
 
 from .. import factories
 from . import page_text

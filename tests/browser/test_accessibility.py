@@ -14,7 +14,8 @@ from __future__ import annotations
 import pytest
 
 from intranet.spaces import services as spaces
-from intranet.spaces.models import JoinPolicy, Visibility
+from intranet.spaces.models import JoinPolicy
+from intranet.core.types import Visibility
 
 from .. import factories
 from ..browser_fixtures import BLOCKING, describe

@@ -13,7 +13,8 @@ import pytest
 from frictionless import Resource, Schema
 from sqlalchemy import func, select
 
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role
 from intranet.core import csvexport
 from intranet.extensions import db
 from intranet.forums import services as forums

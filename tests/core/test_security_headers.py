@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from intranet import create_app
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.core import security
 from intranet.publications.aids import services as aids
 

@@ -1,6 +1,6 @@
 """Organisation A's pages and documents for the route matrix."""
 from intranet.documents import services
-from intranet.spaces.models import Visibility
+from intranet.core.types import Visibility
 
 from ..route_world import private_file
 

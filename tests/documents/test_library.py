@@ -3,7 +3,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.core.models import StoredFile
 from intranet.documents import services
 from intranet.documents.models import Document

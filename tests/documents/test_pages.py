@@ -4,11 +4,11 @@ import pytest
 
 from sqlalchemy import select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.documents import services
 from intranet.documents.models import Page, PageRevision, PageStatus
 from intranet.extensions import db
-from intranet.spaces.models import JoinPolicy, Visibility
+from intranet.spaces.models import JoinPolicy
 
 from .. import factories
 from ..helpers import count_queries, text

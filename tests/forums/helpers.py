@@ -1,7 +1,6 @@
 """Builders for forum tests."""
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.forums import services
-from intranet.spaces.models import Visibility
 
 from .. import factories
 

@@ -1,11 +1,11 @@
 """Who reads and who writes in a space's forums."""
 from sqlalchemy import func, select, update
 
-from intranet.accounts.models import Role, User
+from intranet.accounts.models import User
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.forums import services
 from intranet.forums.models import ForumPost, ForumTopic
-from intranet.spaces.models import Visibility
 
 from .. import factories
 from ..helpers import text

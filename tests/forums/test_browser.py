@@ -1,7 +1,7 @@
 """axe-core on the forum pages people read and write in, signed in as a member."""
 import pytest
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.forums import services
 
 from .. import factories

@@ -1,7 +1,7 @@
 """Edits kept with their history, soft deletion, pinned and moved topics, reports."""
 from sqlalchemy import select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.forums import services
 from intranet.forums.models import Forum, ForumPost, ForumReport, ForumTopic

@@ -6,7 +6,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from intranet.accounts.models import Membership, Role
+from intranet.accounts.models import Membership
+from intranet.core.types import Role
 from intranet.core import replies
 from intranet.core.replies import ReplyRefused, reply_address
 from intranet.extensions import db

@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import event, select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.core import uploads
 from intranet.extensions import db
 from intranet.forums import reading, services

@@ -2,7 +2,7 @@
 import pytest
 from flask_login import AnonymousUserMixin
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.forums import services
 from intranet.forums.models import ForumPost, ForumTopic

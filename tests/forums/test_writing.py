@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from intranet.accounts.models import Role, User
+from intranet.accounts.models import User
+from intranet.core.types import Role
 from intranet.core.timeutil import utcnow
 from intranet.extensions import db
 from intranet.forums import services

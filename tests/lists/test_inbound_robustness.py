@@ -7,7 +7,7 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.core import replies
 from intranet.extensions import db
 from intranet.lists import fanout, inbound, services

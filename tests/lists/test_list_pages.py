@@ -3,7 +3,7 @@ import socket
 
 from sqlalchemy import select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.lists.listener import make_controller
 from intranet.lists.models import ListMessage, MailingList, PostingPolicy, QuarantinedMail

@@ -2,7 +2,7 @@
 refuse the others during the SMTP dialogue."""
 from sqlalchemy import select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.lists import services
 from intranet.lists.models import FanoutJob, ListMessage, MessageStatus, PostingPolicy

@@ -4,14 +4,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Membership, Role
+from intranet.accounts.models import Membership
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.lists import fanout, services
 from intranet.lists.models import (DeliveryMode, Subscriber, SubscriberStatus,
                                    SubscriptionPolicy)
 from intranet.mail.models import OutboxMessage
 from intranet.notifications.models import Notification
-from intranet.spaces.models import Visibility
 
 from .. import factories
 from ..helpers import text

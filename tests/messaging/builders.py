@@ -1,5 +1,5 @@
 """Builders shared by the messaging tests."""
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.messaging import services
 
 from .. import factories

@@ -3,12 +3,12 @@ the group is resolved when the message is sent, among what the sender may see.""
 import pytest
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.messaging import services
 from intranet.messaging.models import Conversation
 from intranet.spaces import services as spaces
-from intranet.spaces.models import JoinPolicy, MemberStatus, SpaceMember, Visibility
+from intranet.spaces.models import JoinPolicy, MemberStatus, SpaceMember
 
 from .. import factories
 from ..helpers import text

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.core.timeutil import utcnow
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_login import AnonymousUserMixin
 
-from intranet.accounts.models import Role, User
+from intranet.accounts.models import User
+from intranet.core.types import Role, Visibility
 from intranet.documents import services as documents
 from intranet.documents.models import Page
 from intranet.extensions import db
@@ -18,7 +19,7 @@ from intranet.search import services as search
 from intranet.search.backends import Scope, SearchRequest
 from intranet.search.backends.whoosh import WhooshBackend
 from intranet.search.documents import SearchDocument
-from intranet.spaces.models import JoinPolicy, Visibility
+from intranet.spaces.models import JoinPolicy
 
 from .. import factories
 

@@ -9,12 +9,12 @@ from urllib.parse import quote
 import pytest
 from flask_login import AnonymousUserMixin
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.documents import services as documents
 from intranet.search import services as search
 from intranet.search.backends import (NO_WORD, ONLY_EXCLUSIONS, ONLY_STOP_WORDS, QueryError,
                                       SearchRequest, tidy_query)
-from intranet.spaces.models import JoinPolicy, Visibility
+from intranet.spaces.models import JoinPolicy
 
 from .. import factories
 from ..helpers import text

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
-from intranet.accounts.models import Role, User
+from intranet.accounts.models import User
+from intranet.core.types import Role, Visibility
 from intranet.core.publishing import PublicationStatus
 from intranet.documents import services as documents
 from intranet.extensions import db
@@ -14,7 +15,7 @@ from intranet.search import services as search
 from intranet.search.backends import NO_WORD, ONLY_STOP_WORDS, QueryError, SearchRequest
 from intranet.search.models import SearchQueue
 from intranet.spaces import services as spaces
-from intranet.spaces.models import JoinPolicy, Visibility
+from intranet.spaces.models import JoinPolicy
 
 from .. import factories
 from ..helpers import text

@@ -2,11 +2,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage
-from intranet.spaces.models import (JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember,
-                                    Visibility)
+from intranet.spaces.models import JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember
 
 from .. import factories
 from . import page_text

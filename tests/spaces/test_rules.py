@@ -8,11 +8,12 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from intranet import access
-from intranet.accounts.models import Membership, OrgKind, Role
+from intranet.accounts.models import Membership, OrgKind
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage
 from intranet.spaces import services as spaces
-from intranet.spaces.models import JoinPolicy, SpaceRule, Visibility
+from intranet.spaces.models import JoinPolicy, SpaceRule
 
 from .. import factories
 from . import page_text

@@ -7,7 +7,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from .models import AID_TYPES, BENEFICIARIES, THEMES
 
 REQUIRED = "Ce champ est obligatoire."

@@ -25,7 +25,7 @@ from ...core.urls import absolute_url, path_for
 from ...extensions import db
 from .. import common
 from ...spaces import services as spaces
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from .models import (BENEFICIARIES, BENEFICIARY_TARGETS, FACETS, THEMES, Aid,
                      AidDocument, AidStatus, AidTag, today_paris)
 

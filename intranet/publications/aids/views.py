@@ -13,7 +13,7 @@ from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...extensions import db
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from . import services
 from .forms import AidForm, DocumentForm
 from .models import (AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidDocument,

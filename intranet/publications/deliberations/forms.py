@@ -6,7 +6,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from . import classification
 from .models import ASSEMBLY_LABELS, NATURE_LABELS, PUBLICATION_MODE_LABELS
 

@@ -15,7 +15,8 @@ from sqlalchemy import (Date, DateTime, ForeignKey, Index, Integer, String, Text
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...accounts.models import Organisation, User, _enum
+from ...accounts.models import Organisation, User
+from ...core.types import enum_column
 from ...core.frdates import format_date
 from ...core.models import StoredFile, TimestampMixin
 from ...core.publishing import PublicationMixin
@@ -128,7 +129,7 @@ class Sitting(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    assembly: Mapped[Assembly] = mapped_column(_enum(Assembly, "deliberation_assembly"))
+    assembly: Mapped[Assembly] = mapped_column(enum_column(Assembly, "deliberation_assembly"))
     sitting_date: Mapped[date] = mapped_column(Date, index=True)
     list_published_at: Mapped[datetime | None] = mapped_column(DateTime)
     list_published_by_id: Mapped[int | None] = mapped_column(
@@ -164,14 +165,14 @@ class Deliberation(PublicationMixin, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nature: Mapped[ActNature] = mapped_column(_enum(ActNature, "act_nature"),
+    nature: Mapped[ActNature] = mapped_column(enum_column(ActNature, "act_nature"),
                                               default=ActNature.DELIBERATION)
     number: Mapped[str] = mapped_column(String(15))
     sitting_id: Mapped[int] = mapped_column(
         ForeignKey("deliberation_sitting.id", ondelete="CASCADE"), index=True)
     # Copies of the sitting's, kept in step by the services, for filters and the index.
     sitting_date: Mapped[date] = mapped_column(Date)
-    assembly: Mapped[Assembly] = mapped_column(_enum(Assembly, "deliberation_assembly"))
+    assembly: Mapped[Assembly] = mapped_column(enum_column(Assembly, "deliberation_assembly"))
     subject: Mapped[str] = mapped_column(String(500))
     matiere_code: Mapped[str] = mapped_column(String(5), index=True)
     body_source: Mapped[str] = mapped_column(Text, default="")
@@ -259,7 +260,7 @@ class DeliberationSettings(db.Model):
     # Communes under 3,500 inhabitants: their chosen publication mode and the deliberation
     # that chose it.
     publication_mode: Mapped[PublicationMode] = mapped_column(
-        _enum(PublicationMode, "act_publication_mode"), default=PublicationMode.ELECTRONIC)
+        enum_column(PublicationMode, "act_publication_mode"), default=PublicationMode.ELECTRONIC)
     mode_chosen_on: Mapped[date | None] = mapped_column(Date)
     mode_deliberation_number: Mapped[str | None] = mapped_column(String(15))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -23,7 +23,7 @@ from ...core import csvexport
 from ...core.publishing import PublicationStatus
 from ...core.urls import absolute_url
 from ...extensions import db
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from .models import SCDL_NATURES, Deliberation, DeliberationSettings
 from .services import apply_filters
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ...core.inputs import to_int
 from ... import access
-from ...accounts.models import Organisation, OrgKind, Role, User
+from ...accounts.models import Organisation, OrgKind, User
+from ...core.types import Role, Visibility
 from ...core import audit, uploads
 from ...core.frdates import format_date
 from ...core.models import StoredFile
@@ -26,7 +27,6 @@ from ...core.timeutil import utcnow
 from ...core.urls import path_for
 from ...extensions import db
 from ...spaces import services as spaces
-from ...spaces.models import Visibility
 from . import classification
 from .models import (MINIMUM_MONTHS_ONLINE, SMALL_COMMUNE_POPULATION, ActNature, Assembly,
                      Deliberation, DeliberationAnnex, DeliberationSettings, PublicationMode,

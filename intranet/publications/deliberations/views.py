@@ -16,7 +16,7 @@ from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...extensions import db
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from . import classification, scdl, services
 from .forms import DeliberationForm, ListFilterForm, SettingsForm
 from .models import (ActNature, Assembly, Deliberation, DeliberationAnnex, PublicationMode,

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from .models import CHART_VISIBILITY_LABELS, UNIT_KIND_LABELS
 
 REQUIRED = "Ce champ est obligatoire."

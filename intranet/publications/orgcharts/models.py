@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...accounts.models import Organisation, User, _enum
+from ...accounts.models import Organisation, User
+from ...core.types import Visibility, enum_column
 from ...core.models import TimestampMixin
 from ...core.timeutil import utcnow
 from ...extensions import db
-from ...spaces.models import Visibility
 
 
 class UnitKind(enum.StrEnum):
@@ -50,7 +50,7 @@ class OrgUnit(TimestampMixin, db.Model):
         ForeignKey("organisation.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"),
                                                   index=True)
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "org_unit_kind"),
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, "org_unit_kind"),
                                            default=UnitKind.SERVICE)
     name: Mapped[str] = mapped_column(String(200))
     # Order among the siblings (same parent), smallest first.
@@ -107,6 +107,6 @@ class OrgChartSetting(db.Model):
 
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "visibility"),
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "visibility"),
                                                    default=Visibility.NETWORK)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

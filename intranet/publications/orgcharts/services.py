@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from ...accounts.models import Membership, Organisation, User
 from ...core import audit
 from ...extensions import db
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from .models import CHART_VISIBILITY_LABELS, OrgChartSetting, OrgPosition, OrgUnit, UnitKind
 
 

@@ -7,7 +7,7 @@ from ... import access
 from ...accounts.models import Organisation
 from ...core.hooks import register_organisation_section
 from ...extensions import db, login_manager
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from . import services
 from .forms import NO_ACCOUNT, TOP_LEVEL, DeleteUnitForm, PositionForm, UnitForm, VisibilityForm
 from .models import OrgPosition, OrgUnit, UnitKind

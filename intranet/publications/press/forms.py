@@ -3,7 +3,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from .models import BODY_FORMAT_LABELS
 
 REQUIRED = "Ce champ est obligatoire."

@@ -9,7 +9,8 @@ from sqlalchemy import extract, select
 from sqlalchemy.orm import joinedload
 
 from ... import access
-from ...accounts.models import Organisation, Role, User
+from ...accounts.models import Organisation, User
+from ...core.types import Role, Visibility
 from ...core import uploads
 from ...core.publishing import PublicationStatus
 from ...core.sanitize import to_html
@@ -17,7 +18,6 @@ from ...core.timeutil import utcnow
 from ...core.urls import path_for
 from ...extensions import db
 from ...spaces import services as spaces
-from ...spaces.models import Visibility
 from .models import BODY_FORMAT_LABELS, PressAttachment, PressRelease
 
 ATTACHMENT_TYPES = ("pdf", *uploads.IMAGES)

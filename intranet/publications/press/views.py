@@ -14,7 +14,7 @@ from ...core.sanitize import to_text
 from ...core.timeutil import to_paris, utcnow
 from ...core.urls import absolute_url
 from ...extensions import db
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from . import services
 from .forms import FilterForm, ReleaseForm
 from .models import PressAttachment, PressRelease

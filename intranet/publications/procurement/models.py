@@ -12,7 +12,7 @@ from sqlalchemy import (Column, DateTime, ForeignKey, Index, Integer, String, Ta
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...accounts.models import _enum
+from ...core.types import enum_column
 from ...core.models import StoredFile, TimestampMixin
 from ...core.publishing import PublicationMixin
 from ...core import uploads
@@ -99,7 +99,7 @@ class ProcurementNotice(PublicationMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(250))
     reference: Mapped[str] = mapped_column(String(60), default="")
-    procedure: Mapped[Procedure] = mapped_column(_enum(Procedure, "procurement_procedure"))
+    procedure: Mapped[Procedure] = mapped_column(enum_column(Procedure, "procurement_procedure"))
     deadline: Mapped[datetime] = mapped_column(DateTime, index=True)   # naive UTC
     description: Mapped[str] = mapped_column(Text, default="")         # sanitised HTML
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

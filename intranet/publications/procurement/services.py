@@ -22,7 +22,7 @@ from ...core.urls import path_for
 from ...extensions import db
 from .. import common
 from ...spaces import services as spaces
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from .models import (Nomenclature, NomenclatureCode, NoticeDocument, Procedure,
                      ProcurementNotice, notice_code)
 

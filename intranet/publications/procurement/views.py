@@ -15,7 +15,7 @@ from ...core.sanitize import to_text
 from ...core.timeutil import PARIS, to_paris
 from ...core.urls import absolute_url
 from ...extensions import db
-from ...spaces.models import Visibility
+from ...core.types import Visibility
 from ..aids.forms import DocumentForm
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm

@@ -2,7 +2,7 @@
 from datetime import date
 
 from intranet.publications.aids import services
-from intranet.spaces.models import Visibility
+from intranet.core.types import Visibility
 
 
 def aid_data(title: str = "Aide aux équipements sportifs", **fields) -> services.AidData:

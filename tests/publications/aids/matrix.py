@@ -3,7 +3,7 @@ document), a published public aid does not."""
 from datetime import date
 
 from intranet.publications.aids import services
-from intranet.spaces.models import Visibility
+from intranet.core.types import Visibility
 
 from ...route_world import private_file
 

@@ -5,13 +5,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role, Visibility
 from intranet.accounts.services import renew_feed_token
 from intranet.core.models import StoredFile
 from intranet.extensions import db
 from intranet.publications.aids import services
 from intranet.publications.aids.models import Aid, today_paris
-from intranet.spaces.models import Visibility
 
 from ... import factories
 from ...helpers import text

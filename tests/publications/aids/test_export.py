@@ -6,8 +6,8 @@ from pathlib import Path
 
 from frictionless import Resource, Schema
 
-from intranet.accounts.models import OrgKind, Role
-from intranet.spaces.models import Visibility
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role, Visibility
 
 from ... import factories
 from . import make_aid

@@ -1,7 +1,8 @@
 """Every page of the aids directory has one h1 and a label for each field."""
 from html.parser import HTMLParser
 
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role
 
 from ... import factories
 from . import make_aid

@@ -8,7 +8,7 @@ from intranet.core.timeutil import utcnow
 from intranet.extensions import db
 from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import ActNature, Assembly, today_paris
-from intranet.spaces.models import Visibility
+from intranet.core.types import Visibility
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import today_paris
-from intranet.spaces.models import Visibility
+from intranet.core.types import Visibility
 
 from ...route_world import private_file
 from .builders import age, make_act

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.core.models import StoredFile
 from intranet.extensions import db
 from intranet.publications.deliberations.models import Deliberation, Sitting

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from frictionless import Resource, Schema
 
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role, Visibility
 from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import ActNature, Assembly, today_paris
-from intranet.spaces.models import Visibility
 
 from ... import factories
 from .builders import make_act, valid_siret

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import event
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.publications.deliberations.models import Assembly, Deliberation, today_paris
 

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from intranet.accounts import services as accounts
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role, Visibility
 from intranet.core.audit import AuditEvent
 from intranet.core.frdates import format_date
 from intranet.core.models import StoredFile
@@ -15,7 +16,7 @@ from intranet.extensions import db
 from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import (Deliberation, Sitting, add_months,
                                                         today_paris)
-from intranet.spaces.models import Activity, Visibility
+from intranet.spaces.models import Activity
 
 from ... import factories
 from ...helpers import text

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role
 from intranet.core.audit import AuditEvent
 from intranet.extensions import db
 from intranet.publications.deliberations.models import (DeliberationSettings, PublicationMode,

@@ -4,12 +4,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.core.frdates import format_date
 from intranet.extensions import db
 from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import Sitting, today_paris
-from intranet.spaces.models import Visibility
 
 from ... import factories
 from ...helpers import text

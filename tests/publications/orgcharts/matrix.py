@@ -4,7 +4,7 @@ An org chart is never private to A: it is shown to the whole network (or to ever
 makes it public), so no ``CONTENT`` goes in it. What the matrix checks here is that the edit
 routes, walked as B's people and anonymously, never fail and never change A's chart (B's
 admin gets 403; the platform admin manages every organisation and may change it)."""
-from intranet.accounts.models import Role
+from intranet.core.types import Role
 from intranet.publications.orgcharts import services
 from intranet.publications.orgcharts.models import UnitKind
 

@@ -6,12 +6,11 @@ from html.parser import HTMLParser
 
 from sqlalchemy import event, func, select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.core.audit import AuditEvent
 from intranet.extensions import db
 from intranet.publications.orgcharts import services
 from intranet.publications.orgcharts.models import OrgPosition, OrgUnit, UnitKind
-from intranet.spaces.models import Visibility
 
 from ... import factories
 from ...helpers import text

@@ -5,9 +5,8 @@ A's published releases (public and network-only) hold no ``CONTENT``, since ever
 may read a network-only release."""
 from datetime import date
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.publications.press import services
-from intranet.spaces.models import Visibility
 
 from ... import factories
 from ...route_world import private_file

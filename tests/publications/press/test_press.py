@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from intranet.accounts import services as accounts
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.core.models import StoredFile
 from intranet.core.publishing import PublicationStatus
 from intranet.extensions import db
 from intranet.publications.press import services
 from intranet.publications.press.models import PressRelease
-from intranet.spaces.models import Activity, Visibility
+from intranet.spaces.models import Activity
 
 from ... import factories
 from ...helpers import text

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from intranet.publications.procurement import services
 from intranet.publications.procurement.models import Procedure
-from intranet.spaces.models import Visibility
+from intranet.core.types import Visibility
 
 from ...route_world import private_file
 

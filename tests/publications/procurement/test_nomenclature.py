@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.publications.procurement import services
 from intranet.publications.procurement.models import Nomenclature, NomenclatureCode

@@ -5,13 +5,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from intranet.accounts.models import Role
+from intranet.core.types import Role, Visibility
 from intranet.core.models import StoredFile
 from intranet.core.timeutil import utcnow
 from intranet.extensions import db
 from intranet.publications.procurement import services
 from intranet.publications.procurement.models import Procedure, ProcurementNotice
-from intranet.spaces.models import Visibility
 
 from ... import factories
 from ...helpers import text

@@ -1,7 +1,8 @@
 """Every page of procurement has one h1 and a label for each field."""
 from datetime import timedelta
 
-from intranet.accounts.models import OrgKind, Role
+from intranet.accounts.models import OrgKind
+from intranet.core.types import Role
 from intranet.core.timeutil import utcnow
 from intranet.publications.procurement import services
 from intranet.publications.procurement.models import Procedure
