@@ -113,8 +113,9 @@ def _register_blueprints(app: Flask) -> None:
     from .publications.procurement.views import bp as procurement_bp
     from .search.views import bp as search_bp
     from .spaces.views import bp as spaces_bp
+    from .spaces.views import home_bp
 
-    for blueprint in (core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
+    for blueprint in (home_bp, core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
                       messaging_bp, lists_bp, forums_bp):
         app.register_blueprint(blueprint)
@@ -122,7 +123,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from .core import frdates, timeutil
-    from .core.navigation import navigation_context
+    from .spaces.navigation import navigation_context
 
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,

@@ -25,7 +25,7 @@ from sqlalchemy import and_, case, false, literal, or_, select, union
 
 from .accounts.models import Membership, Organisation, User
 from .core.types import Role, Visibility
-from .core.publishing import PublicationMixin, PublicationStatus
+from .publications.lifecycle import PublicationMixin, PublicationStatus
 from .extensions import db
 from .spaces.models import JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule
 

@@ -40,13 +40,13 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//"):
             return target
-    return url_for("core.home")
+    return url_for("home.home")
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.home"))
     form = LoginForm()
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
@@ -65,7 +65,7 @@ def logout():
     services.record_logout(current_user)
     logout_user()
     flash("Vous êtes déconnecté(e).", "success")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("home.home"))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])

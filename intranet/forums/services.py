@@ -21,7 +21,7 @@ from ..accounts.models import Membership, User
 from ..core.types import Role, Visibility
 from ..core.inputs import to_int
 from ..core import uploads
-from ..core.replies import ReplyRefused, register_handler, reply_address
+from ..mail.replies import ReplyRefused, register_handler, reply_address
 from ..core.sanitize import to_html, to_text
 from ..core.text import fold
 from ..core.timeutil import utcnow

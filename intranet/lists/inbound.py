@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import User
-from ..core import replies
+from ..mail import replies
 from ..core.sanitize import clean_html, to_text
 from ..extensions import db
 from . import services

@@ -18,7 +18,7 @@ from ..accounts.models import Membership, Organisation, User
 from ..core.types import Role
 from ..accounts.services import find_user
 from ..core import uploads
-from ..core.replies import ReplyRefused, register_handler, reply_address
+from ..mail.replies import ReplyRefused, register_handler, reply_address
 from ..core.sanitize import text_to_html
 from ..core.timeutil import utcnow
 from ..core.urls import path_for
@@ -425,7 +425,7 @@ def _email_attachments(message) -> tuple[list[tuple[bytes, str]], list[str]]:
 
 
 def reply_by_email(user: User, conversation_id: int, text: str, message=None) -> None:
-    """The reply handler of ``core.replies``: the text (quotes already trimmed) is added to
+    """The reply handler of ``mail.replies``: the text (quotes already trimmed) is added to
     the conversation as the person the mail was sent to — if they still take part in it."""
     participant = participation(user, conversation_id)
     if participant is None:

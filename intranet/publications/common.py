@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..accounts.models import User
-from ..core.publishing import PublicationStatus
+from .lifecycle import PublicationStatus
 from ..core.timeutil import utcnow
 from ..spaces import services as spaces
 

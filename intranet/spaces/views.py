@@ -15,6 +15,16 @@ from .models import (JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, Sp
                      Visibility)
 
 bp = Blueprint("spaces", __name__, url_prefix="/espaces")
+# The site's home: the public landing page, or the signed-in person's dashboard.
+home_bp = Blueprint("home", __name__)
+
+
+@home_bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("spaces/landing.html", news=services.public_activity(limit=10))
+    return render_template("spaces/dashboard.html",
+                           activity=services.dashboard_activity(current_user, limit=40))
 
 
 @bp.get("/")

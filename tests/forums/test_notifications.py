@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from intranet.accounts.models import Membership
 from intranet.core.types import Role
-from intranet.core import replies
-from intranet.core.replies import ReplyRefused, reply_address
+from intranet.mail import replies
+from intranet.mail.replies import ReplyRefused, reply_address
 from intranet.extensions import db
 from intranet.forums import services
 from intranet.forums.models import ForumPost, ForumTopic

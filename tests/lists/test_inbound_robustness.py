@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from intranet.core.types import Role
-from intranet.core import replies
+from intranet.mail import replies
 from intranet.extensions import db
 from intranet.lists import fanout, inbound, services
 from intranet.lists.models import (FanoutJob, ListMessage, PostingPolicy, QuarantinedMail,

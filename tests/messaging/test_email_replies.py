@@ -5,8 +5,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
-from intranet.core import replies
-from intranet.core.replies import ReplyRefused, reply_address
+from intranet.mail import replies
+from intranet.mail.replies import ReplyRefused, reply_address
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage
 from intranet.messaging import services

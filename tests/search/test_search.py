@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from intranet.accounts.models import User
 from intranet.core.types import Role, Visibility
-from intranet.core.publishing import PublicationStatus
+from intranet.publications.lifecycle import PublicationStatus
 from intranet.documents import services as documents
 from intranet.extensions import db
 from intranet.publications.press.models import PressRelease

@@ -18,7 +18,7 @@ from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
 from ...core import sanitize, uploads
-from ...core.publishing import PublicationStatus
+from ..lifecycle import PublicationStatus
 from ...core.text import fold
 from ...core.timeutil import PARIS, utcnow
 from ...core.urls import absolute_url, path_for

@@ -19,7 +19,7 @@ from ...accounts.models import Organisation, User
 from ...core.types import enum_column
 from ...core.frdates import format_date
 from ...core.models import StoredFile, TimestampMixin
-from ...core.publishing import PublicationMixin
+from ..lifecycle import PublicationMixin
 from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for

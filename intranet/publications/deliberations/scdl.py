@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...core import csvexport
-from ...core.publishing import PublicationStatus
+from ..lifecycle import PublicationStatus
 from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility

@@ -21,7 +21,7 @@ from ...core.types import Role, Visibility
 from ...core import audit, uploads
 from ...core.frdates import format_date
 from ...core.models import StoredFile
-from ...core.publishing import PublicationStatus
+from ..lifecycle import PublicationStatus
 from ...core.sanitize import text_to_html
 from ...core.timeutil import utcnow
 from ...core.urls import path_for

@@ -12,7 +12,7 @@ from ... import access
 from ...accounts.models import Organisation, User
 from ...core.types import Role, Visibility
 from ...core import uploads
-from ...core.publishing import PublicationStatus
+from ..lifecycle import PublicationStatus
 from ...core.sanitize import to_html
 from ...core.timeutil import utcnow
 from ...core.urls import path_for

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...core.types import enum_column
 from ...core.models import StoredFile, TimestampMixin
-from ...core.publishing import PublicationMixin
+from ..lifecycle import PublicationMixin
 from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for

@@ -15,7 +15,7 @@ from ... import access
 from ...accounts.models import Organisation, User
 from ...core import audit, csvimport, sanitize, uploads
 from ...core.csvimport import CsvImportError, CsvProblem
-from ...core.publishing import PublicationStatus
+from ..lifecycle import PublicationStatus
 from ...core.text import fold, unique_slug
 from ...core.timeutil import utcnow
 from ...core.urls import path_for

@@ -11,7 +11,7 @@ from intranet.core.types import Role, Visibility
 from intranet.core.audit import AuditEvent
 from intranet.core.frdates import format_date
 from intranet.core.models import StoredFile
-from intranet.core.publishing import PublicationStatus
+from intranet.publications.lifecycle import PublicationStatus
 from intranet.extensions import db
 from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import (Deliberation, Sitting, add_months,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from intranet.accounts import services as accounts
 from intranet.core.types import Role, Visibility
 from intranet.core.models import StoredFile
-from intranet.core.publishing import PublicationStatus
+from intranet.publications.lifecycle import PublicationStatus
 from intranet.extensions import db
 from intranet.publications.press import services
 from intranet.publications.press.models import PressRelease

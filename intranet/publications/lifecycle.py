@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from ..core.timeutil import utcnow
 from ..core.types import Visibility, enum_column
 from ..search.documents import SearchDocument
-from .timeutil import utcnow
 
 
 class PublicationStatus(enum.StrEnum):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..accounts.models import User
 from ..extensions import db
 
 HANDLERS: dict[str, Callable] = {}
@@ -40,7 +41,6 @@ def reply_address(user, kind: str, target_id: int) -> str:
 
 def parse(address: str):
     """(kind, target_id, user) from a reply address, or raise ReplyRefused."""
-    from ..accounts.models import User
     match = ADDRESS.match(address.strip().strip("<>"))
     if match is None:
         raise ReplyRefused("adresse de réponse inconnue")

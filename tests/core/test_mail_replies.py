@@ -1,6 +1,6 @@
 import pytest
 
-from intranet.core import replies
+from intranet.mail import replies
 
 from .. import factories
 

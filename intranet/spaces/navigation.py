@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from .. import access
 from ..extensions import db
-from ..spaces.models import Space, SpaceKind
+from .models import Space, SpaceKind
 
 
 def my_spaces(user) -> list[Space]:
