@@ -219,6 +219,7 @@ def seed_demo(force: bool):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (import_cli, mail_cli, search_cli, notifications_cli, worker, create_admin,
-                    seed_demo):
+    from .lists.cli import lists_cli
+    for command in (import_cli, mail_cli, search_cli, notifications_cli, lists_cli, worker,
+                    create_admin, seed_demo):
         app.cli.add_command(command)

@@ -64,3 +64,27 @@ UPLOAD_MAX_BYTES = 15 * 1024 * 1024
 # Domain of the addresses mail is received at: replies (reply+…@) and mailing lists.
 REPLY_DOMAIN = "territoires47.fr"
 LISTS_DOMAIN = "lists.territoires47.fr"
+# Other domains whose senders' mail the lists forward without rewriting From: (DMARC aligned).
+LISTS_ALIGNED_DOMAINS: list[str] = []
+# Largest message the list listener accepts.
+LISTS_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+# The worker connects to SMTP but sends nothing (a test setting of Flask-Mail).
+MAIL_SUPPRESS_SEND = False
+
+# Search: "whoosh" (an index on this machine's disk) or "postgres" (in the database).
+SEARCH_BACKEND = "whoosh"
+# Where the Whoosh index lives (None: instance/search).
+SEARCH_INDEX_DIR = None
+# How stale a process's Whoosh searcher may be, in seconds.
+SEARCH_REFRESH_SECONDS = 0.5
+# What each process keeps of the Whoosh index between queries, in MB.
+SEARCH_CACHE_MB = 64
+
+# Forums.
+FORUM_POSTS_PER_PAGE = 20
+FORUM_TOPICS_PER_PAGE = 30
+# Throttling of new posts, and how long an account counts as new (its posts are held).
+FORUM_POSTS_PER_MINUTE = 5
+FORUM_NEW_ACCOUNT_DAYS = 7
+# How often each process writes the topic view counters it has gathered.
+FORUM_VIEW_FLUSH_SECONDS = 2.0

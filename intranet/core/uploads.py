@@ -65,9 +65,8 @@ def clean_filename(name: str) -> str:
     return name[:200] or "fichier"
 
 
-def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
-          by=None) -> StoredFile:
-    """Check and store a file; add its row to the caller's transaction."""
+def check(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS) -> tuple[str, str]:
+    """(clean name, extension) of a file that may be stored; raise UploadError otherwise."""
     name = clean_filename(filename)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not data:
@@ -79,10 +78,27 @@ def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
         kinds = ", ".join(sorted({e.upper() for e in allowed}))
         raise UploadError(f"Le type de fichier « .{extension or '?'} » n'est pas accepté. "
                           f"Types acceptés : {kinds}.")
-    content_type, looks_right, _inline = TYPES[extension]
-    if not looks_right(data):
+    if not TYPES[extension][1](data):
         raise UploadError(f"Le contenu de « {name} » ne correspond pas à un fichier "
                           f".{extension} : il est peut-être endommagé ou mal nommé.")
+    return name, extension
+
+
+def acceptable(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS) -> bool:
+    """Whether ``store`` would accept the file (for files that arrive by mail: skipped, not
+    refused, when they would not be)."""
+    try:
+        check(data, filename, allowed=allowed)
+    except UploadError:
+        return False
+    return True
+
+
+def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
+          by=None) -> StoredFile:
+    """Check and store a file; add its row to the caller's transaction."""
+    name, extension = check(data, filename, allowed=allowed)
+    content_type = TYPES[extension][0]
     storage_name = secrets.token_hex(20)
     path = _folder() / storage_name
     path.write_bytes(data)

@@ -28,19 +28,15 @@ from .models import (Forum, ForumAttachment, ForumCategory, ForumPost, ForumPost
 from .tracking import BUFFER, visit_since
 
 
-def _config(name: str, default):
-    return current_app.config.get(name, default)
-
-
 NEWS_DEFAULT_DAYS = 30
 
 
 def posts_per_page() -> int:
-    return int(_config("FORUM_POSTS_PER_PAGE", 20))
+    return current_app.config["FORUM_POSTS_PER_PAGE"]
 
 
 def topics_per_page() -> int:
-    return int(_config("FORUM_TOPICS_PER_PAGE", 30))
+    return current_app.config["FORUM_TOPICS_PER_PAGE"]
 
 
 # --- a small pager, the same shape as Flask-SQLAlchemy's (for the ``pager`` macro) ----------------

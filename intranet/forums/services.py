@@ -43,10 +43,6 @@ class ForumError(ValueError):
     """A refused change, with a French message; nothing was changed."""
 
 
-def _config(name: str, default):
-    return current_app.config.get(name, default)
-
-
 # --- structure -------------------------------------------------------------------------------------
 
 
@@ -124,7 +120,7 @@ def _check_body(body: str, body_format: str) -> tuple[str, str, str]:
 def _check_rate(user: User) -> None:
     """At most FORUM_POSTS_PER_MINUTE posts a minute per person, counted in the database
     (so every web process agrees)."""
-    limit = int(_config("FORUM_POSTS_PER_MINUTE", 5))
+    limit = current_app.config["FORUM_POSTS_PER_MINUTE"]
     recent = db.session.scalar(select(func.count(ForumPost.id)).where(
         ForumPost.author_id == user.id, ForumPost.created_at >= utcnow() - timedelta(minutes=1)))
     if recent >= limit:
@@ -133,7 +129,7 @@ def _check_rate(user: User) -> None:
 
 
 def is_new_account(user: User) -> bool:
-    days = int(_config("FORUM_NEW_ACCOUNT_DAYS", 7))
+    days = current_app.config["FORUM_NEW_ACCOUNT_DAYS"]
     return user.created_at is not None and user.created_at > utcnow() - timedelta(days=days)
 
 

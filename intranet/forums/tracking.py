@@ -118,7 +118,7 @@ class ViewBuffer:
         return written
 
     def _start(self, app) -> None:
-        interval = float(app.config.get("FORUM_VIEW_FLUSH_SECONDS", 2.0))
+        interval = app.config["FORUM_VIEW_FLUSH_SECONDS"]
         if interval <= 0:
             return
         with self._lock:

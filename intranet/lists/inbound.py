@@ -28,7 +28,6 @@ from .models import ListMessage, MailingList, QuarantinedMail
 
 log = logging.getLogger("intranet.lists.inbound")
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 FATAL_MIME_DEFECTS = (errors.NoBoundaryInMultipartDefect, errors.StartBoundaryNotFoundDefect,
                       errors.MultipartInvariantViolationDefect)
 
@@ -50,7 +49,7 @@ def _ascii(text: str) -> str:
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("LISTS_MAX_MESSAGE_BYTES", DEFAULT_MAX_BYTES))
+    return current_app.config["LISTS_MAX_MESSAGE_BYTES"]
 
 
 # --- recipients ---------------------------------------------------------------------------------
@@ -66,7 +65,7 @@ def check_recipient(address: str) -> Outcome:
     """At RCPT TO: is this one of our addresses? (We relay nothing.)"""
     local, domain = _split(address)
     lowered = local.lower()
-    reply_domain = current_app.config.get("REPLY_DOMAIN", "").lower()
+    reply_domain = current_app.config["REPLY_DOMAIN"].lower()
     if domain == reply_domain and lowered.startswith("reply+"):
         return Outcome(250, "2.1.5 OK")
     if domain != services.lists_domain():

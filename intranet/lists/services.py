@@ -128,11 +128,11 @@ def discard_address() -> str:
 
 def _aligned_domains() -> set[str]:
     config = current_app.config
-    domains = {lists_domain(), config.get("REPLY_DOMAIN", "").lower()}
+    domains = {lists_domain(), config["REPLY_DOMAIN"].lower()}
     sender = config.get("MAIL_DEFAULT_SENDER") or ""
     if "@" in sender:
         domains.add(sender.rsplit("@", 1)[1].strip(" >").lower())
-    domains.update(d.lower() for d in config.get("LISTS_ALIGNED_DOMAINS", []))
+    domains.update(d.lower() for d in config["LISTS_ALIGNED_DOMAINS"])
     return {d for d in domains if d}
 
 

@@ -2,8 +2,7 @@
 (/listes/…: confirmation of an outside address, one-click unsubscribe)."""
 from __future__ import annotations
 
-import click
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
 
@@ -11,7 +10,7 @@ from ..core.inputs import page_arg
 from .. import access
 from ..extensions import csrf, db
 from ..spaces.models import Space
-from . import fanout, services
+from . import services
 from .forms import (ConfirmForm, ListForm, MassSubscribeForm, ModeratorForm,
                     OutsideSubscribeForm, PostForm, RejectForm, ReplyForm, SubscribeForm)
 from .models import (DELIVERY_MODE_LABELS, FROM_REWRITE_LABELS, POSTING_POLICY_LABELS,
@@ -435,42 +434,3 @@ def remove_moderator(slug, name, user_id):
     services.remove_moderator(mlist, user_id, by=current_user)
     flash("Modérateur retiré.", "success")
     return redirect(url_for(".settings", slug=slug, name=name))
-
-
-# --- command line ----------------------------------------------------------------------------------
-
-
-@bp.cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8025, show_default=True, type=int)
-@click.option("--lmtp", is_flag=True, help="Parler LMTP (derrière Postfix) au lieu de SMTP.")
-@click.option("--max-size", type=int, default=None,
-              help="Taille maximale d'un message, en octets (LISTS_MAX_MESSAGE_BYTES).")
-def serve(host, port, lmtp, max_size):
-    """Recevoir le courrier des listes et les réponses par courriel (SMTP/LMTP)."""
-    import logging
-    import time
-
-    from .listener import make_controller
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's dialogue trace
-    app = current_app._get_current_object()
-    controller = make_controller(app, host, port, lmtp=lmtp, max_bytes=max_size)
-    controller.start()
-    click.echo(f"Écoute {'LMTP' if lmtp else 'SMTP'} sur {host}:{port} "
-               f"(domaine {app.config['LISTS_DOMAIN']}) ; Ctrl-C pour arrêter.")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        controller.stop()
-
-
-@bp.cli.command("fanout")
-def fanout_command():
-    """Distribuer les messages en attente (ce que fait aussi `flask worker`)."""
-    queued = fanout.worker_round()
-    click.echo(f"{queued} courriel(s) mis en file d'envoi.")
-

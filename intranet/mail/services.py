@@ -102,7 +102,7 @@ def send_due(limit: int = 100) -> tuple[int, int]:
         sent = len(messages)
     elif messages:
         # Read the settings now (not at start-up), and really send even under TESTING.
-        state = mailer.init_mail(config, testing=config.get("MAIL_SUPPRESS_SEND", False))
+        state = mailer.init_mail(config, testing=config["MAIL_SUPPRESS_SEND"])
         remaining = list(messages)
         try:
             with Connection(state) as connection:

@@ -414,10 +414,7 @@ def _email_attachments(message) -> tuple[list[tuple[bytes, str]], list[str]]:
             data = part.get_payload(decode=True) or b""
         except Exception:
             data = b""
-        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        check = uploads.TYPES.get(extension)
-        if (not data or check is None or len(data) > uploads._limit()
-                or not check[1](data)):
+        if not uploads.acceptable(data, name):
             skipped.append(name)
         else:
             kept.append((data, name))

@@ -66,12 +66,13 @@ class PublicationMixin:
                              date: datetime | None = None) -> SearchDocument | None:
         """The search document of a publication: published ones only (drafts and withdrawn
         ones never reach the index), in the open space, narrowed to its own visibility."""
-        if not self.is_published:
-            return None
         from ..spaces.services import open_space_id
+        space_id = open_space_id()
+        if not self.is_published or space_id is None:
+            return None
         return SearchDocument(
             key=f"{type_key}:{self.id}", type=type_key, title=title, body=body, url=url,
-            date=date or self.published_at or utcnow(), space_id=open_space_id(),
+            date=date or self.published_at or utcnow(), space_id=space_id,
             narrow=self.visibility.value, organisation_id=self.organisation_id,
             organisation_name=self.organisation.name if self.organisation else "")
 

@@ -37,14 +37,14 @@ def backend():
     app = current_app._get_current_object()
     existing = app.extensions.get("search_backend")
     if existing is None:
-        if app.config.get("SEARCH_BACKEND", "whoosh") == "postgres":
+        if app.config["SEARCH_BACKEND"] == "postgres":
             from .backends.postgres import PostgresBackend
             existing = PostgresBackend()
         else:
             from .backends.whoosh import WhooshBackend
-            path = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search")
-            existing = WhooshBackend(path, app.config.get("SEARCH_REFRESH_SECONDS", 0.5),
-                                     app.config.get("SEARCH_CACHE_MB", 64))
+            path = app.config["SEARCH_INDEX_DIR"] or os.path.join(app.instance_path, "search")
+            existing = WhooshBackend(path, app.config["SEARCH_REFRESH_SECONDS"],
+                                     app.config["SEARCH_CACHE_MB"])
         app.extensions["search_backend"] = existing
     return existing
 

@@ -81,7 +81,10 @@ def listed_spaces(user) -> list[Space]:
 
 
 def ensure_organisation_space(org: Organisation) -> Space:
-    """The organisation's private space (created with the organisation, one per organisation)."""
+    """The organisation's private space (created with the organisation, one per organisation).
+    The open space is made with the first organisation: the network's public facts (the
+    organisations, its people's directory) are filed there."""
+    ensure_open_space()
     space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.ORGANISATION,
                                                   Space.organisation_id == org.id))
     if space is None:
@@ -93,12 +96,12 @@ def ensure_organisation_space(org: Organisation) -> Space:
     return space
 
 
-def open_space_id() -> int:
-    """The open space's id, looked up once per request or command (for indexing)."""
-    if "_open_space_id" not in g:
-        space = ensure_open_space()
-        db.session.flush()
-        g._open_space_id = space.id
+def open_space_id() -> int | None:
+    """The open space's id, looked up once per request or command (for indexing). It only
+    reads: the open space is made with the first organisation (``ensure_organisation_space``)
+    or by publishing, never by building a search document."""
+    if g.get("_open_space_id") is None:
+        g._open_space_id = db.session.scalar(select(Space.id).where(Space.kind == SpaceKind.OPEN))
     return g._open_space_id
 
 

@@ -24,6 +24,8 @@ def topic_with_posts(forum, author, n, title="Budget 2026", others=()):
     """A topic of ``n`` posts, written fast (no rate limit), by ``author`` and ``others`` in
     turn."""
     from flask import current_app
+
+    from intranet import config
     current_app.config["FORUM_POSTS_PER_MINUTE"] = 10 ** 6
     try:
         topic = services.create_topic(forum, title=title, body="Premier message", body_format="text",
@@ -33,5 +35,5 @@ def topic_with_posts(forum, author, n, title="Budget 2026", others=()):
             services.reply(topic, body=f"Message {i}", body_format="text",
                            by=writers[i % len(writers)], subscribe=False)
     finally:
-        current_app.config.pop("FORUM_POSTS_PER_MINUTE", None)
+        current_app.config["FORUM_POSTS_PER_MINUTE"] = config.FORUM_POSTS_PER_MINUTE
     return topic

@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import event, select
 
+from intranet import config
 from intranet.core.types import Role
 from intranet.core import uploads
 from intranet.extensions import db
@@ -22,7 +23,7 @@ def _small_pages(client, data_app, size=5):
 
 def _default_pages(client, data_app):
     for flask_app in (client.application, data_app):
-        flask_app.config.pop("FORUM_POSTS_PER_PAGE", None)
+        flask_app.config["FORUM_POSTS_PER_PAGE"] = config.FORUM_POSTS_PER_PAGE
 
 
 def test_unread_markers_are_kept_per_person(client, login, data_app):

@@ -7,6 +7,7 @@ import os
 import pytest
 from sqlalchemy import func, select
 
+from intranet import config
 from intranet.core.types import Role
 from intranet.mail import replies
 from intranet.extensions import db
@@ -86,7 +87,7 @@ def test_the_size_limit_is_configurable(app, data_app):
         assert inbound.receive("a@exemple.org", ["x@lists.territoires47.fr"],
                                b"From: a@exemple.org\r\n\r\n" + b"x" * 2000)[0].code == 552
     finally:
-        del data_app.config["LISTS_MAX_MESSAGE_BYTES"]
+        data_app.config["LISTS_MAX_MESSAGE_BYTES"] = config.LISTS_MAX_MESSAGE_BYTES
     controller = make_controller(app, port=1, max_bytes=1234)
     try:
         assert controller.SMTP_kwargs["data_size_limit"] == 1234

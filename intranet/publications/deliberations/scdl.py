@@ -53,7 +53,7 @@ def _number(value: int | None) -> str:
 
 
 def prefecture_id() -> str:
-    code = str(current_app.config.get("DEPARTEMENT_CODE", "47"))
+    code = current_app.config["DEPARTEMENT_CODE"]
     return f"PREF{code.zfill(3)}"
 
 
