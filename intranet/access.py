@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import and_, case, false, literal, or_, select, union
 
 from .accounts.models import Membership, Organisation, User
+from .core.readscope import ReadScope
 from .core.types import Role, Visibility
 from .publications.lifecycle import PublicationMixin, PublicationStatus
 from .extensions import db
@@ -129,13 +130,30 @@ def spaces_with_role(user, role: Role):
     return union(*parts)
 
 
+def read_scope(user) -> ReadScope:
+    """What ``user`` may see, as the one description every list, feed and search translates
+    (``core/readscope.py``): their visible and member spaces, read once per request
+    (``forget_roles`` drops it after a membership change), afresh each time elsewhere (a
+    command or the worker runs for long, and changes spaces as it goes)."""
+    key = user.id if _signed_in(user) else None
+    cache = g.setdefault("_read_scopes", {}) if has_request_context() else {}
+    if key not in cache:
+        cache[key] = ReadScope(
+            signed_in=key is not None, user_id=key,
+            visible_space_ids=db.session.scalars(visible_spaces(user)).all(),
+            member_space_ids=db.session.scalars(member_spaces(user)).all() if key else ())
+    return cache[key]
+
+
 def visible_content(user, model):
-    """WHERE clause for a content model with ``space_id`` and a nullable ``visibility``."""
-    narrowing = model.visibility.is_(None) | (model.visibility == Visibility.PUBLIC)
-    if _signed_in(user):
-        narrowing = narrowing | (model.visibility == Visibility.NETWORK) \
-            | model.space_id.in_(member_spaces(user))
-    return and_(model.space_id.in_(visible_spaces(user)), narrowing)
+    """WHERE clause for a content model with ``space_id`` and a nullable ``visibility``: the
+    SQL translation of ``read_scope(user).admits(space_id, visibility)``."""
+    scope = read_scope(user)
+    narrowing = model.visibility.is_(None) | model.visibility.in_(
+        [n for n in scope.narrowings if n in Visibility._value2member_map_])
+    if scope.member_space_ids:
+        narrowing = narrowing | model.space_id.in_(sorted(scope.member_space_ids))
+    return and_(model.space_id.in_(sorted(scope.visible_space_ids) or [-1]), narrowing)
 
 
 # --- roles in a space --------------------------------------------------------------------------
@@ -153,8 +171,10 @@ def space_role(user, space: Space) -> Role | None:
 
 
 def forget_roles() -> None:
-    """Drop the memoised roles after a membership change made in this request or command."""
+    """Drop the memoised roles and read scopes after a membership change made in this request
+    or command."""
     g.pop("_space_roles", None)
+    g.pop("_read_scopes", None)
 
 
 def _compute_space_role(user, space: Space) -> Role | None:

@@ -222,14 +222,10 @@ def countable() -> int:
 
 
 def scope_for(user) -> Scope:
-    signed_in = access.is_signed_in(user)
-    return Scope(
-        signed_in=signed_in,
-        user_id=user.id if signed_in else None,
-        visible_space_ids=list(db.session.scalars(access.visible_spaces(user))),
-        member_space_ids=list(db.session.scalars(access.member_spaces(user))) if signed_in else [],
-        pending_keys=pending_keys(),
-    )
+    read = access.read_scope(user)
+    return Scope(signed_in=read.signed_in, user_id=read.user_id,
+                 visible_space_ids=read.visible_space_ids,
+                 member_space_ids=read.member_space_ids, pending_keys=tuple(pending_keys()))
 
 
 def query(user, request: SearchRequest) -> Results:

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ...core.readscope import ReadScope
 from ..spelling import is_query_word
 
 MAX_QUERY_CHARS = 300
@@ -55,14 +56,11 @@ def has_query_word(text: str) -> bool:
                for match in re.finditer(r"\w+", text))
 
 
-@dataclass
-class Scope:
-    """Who is asking, resolved against the database at query time."""
-    signed_in: bool
-    user_id: int | None
-    visible_space_ids: list[int]
-    member_space_ids: list[int]
-    pending_keys: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class Scope(ReadScope):
+    """Who is asking (what they may see: ``core/readscope.py``, which each backend translates),
+    and the documents whose change the writer has not applied yet (left out)."""
+    pending_keys: tuple[str, ...] = ()
 
 
 @dataclass

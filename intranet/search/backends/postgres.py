@@ -13,7 +13,7 @@ import re
 from contextlib import contextmanager
 
 from markupsafe import escape
-from sqlalchemy import (and_, delete, func, literal_column, null, or_, select, text,
+from sqlalchemy import (delete, func, literal_column, null, or_, select, text,
                         tuple_, union_all)
 
 from ...extensions import db
@@ -160,12 +160,11 @@ class PostgresBackend:
         own narrowing they pass, and those they are a reader of. (One condition with an OR
         between the two would keep PostgreSQL from combining the space index with the text
         index: every document holding the words would be read, for a signed-in person.)"""
-        narrow = [SearchEntry.narrow.in_((NARROW_AS_SPACE, "public"))]
-        if scope.signed_in:
-            narrow.append(SearchEntry.narrow == "network")
-            if scope.member_space_ids:
-                narrow.append(and_(SearchEntry.narrow == "members",
-                                   SearchEntry.space_id.in_(scope.member_space_ids)))
+        # The scope's description (core/readscope.py): a member space's documents whatever
+        # their narrowing; another visible space's when their narrowing is passed.
+        narrow = [SearchEntry.narrow.in_(sorted({n or NARROW_AS_SPACE for n in scope.narrowings}))]
+        if scope.member_space_ids:
+            narrow.append(SearchEntry.space_id.in_(sorted(scope.member_space_ids)))
         filters = []
         if scope.pending_keys:
             filters.append(SearchEntry.key.not_in(scope.pending_keys))
@@ -176,7 +175,8 @@ class PostgresBackend:
         if request.year:
             filters.append(func.extract("year", SearchEntry.date) == request.year)
         readable = [[SearchEntry.has_readers.is_(False), or_(*narrow),
-                     SearchEntry.space_id.in_(scope.visible_space_ids or [-1]), *filters]]
+                     SearchEntry.space_id.in_(sorted(scope.visible_space_ids) or [-1]),
+                     *filters]]
         if scope.signed_in and scope.user_id is not None:
             readable.append([SearchEntry.key.in_(select(SearchEntryReader.key).where(
                 SearchEntryReader.user_id == scope.user_id)), *filters])

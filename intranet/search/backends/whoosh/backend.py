@@ -41,10 +41,10 @@ from whoosh.query import NullQuery
 from whoosh.writing import LockError
 
 from ...spelling import is_query_word, suggest
-from .. import (NO_WORD, ONLY_EXCLUSIONS, ONLY_STOP_WORDS, BusyError, Hit, QueryError, Results,
-                Scope, SearchRequest, has_query_word)
-from .schema import (clean, fields_of, parser, plain_query, schema, surface_analyzer,
-                     understood)
+from .. import (NARROW_AS_SPACE, NO_WORD, ONLY_EXCLUSIONS, ONLY_STOP_WORDS, BusyError, Hit,
+                QueryError, Results, Scope, SearchRequest, has_query_word)
+from .schema import (NARROW_CODES, clean, fields_of, parser, plain_query, schema,
+                     surface_analyzer, understood)
 from .spelling import Vocabulary
 from .segments import (Cache, Segment, SegmentQuery, bitmap, has_prefix, matches_empty,
                        positive_terms, read_from)
@@ -364,19 +364,19 @@ class WhooshBackend:
     @staticmethod
     def _allowed(part: SegmentQuery, scope: Scope, request: SearchRequest,
                  pending: list[bytes]) -> int:
-        """What this person may see in the segment, narrowed by the request's filters: the
-        documents of their member spaces, those of the other spaces they may see whose own
-        narrowing they pass (network: signed in), and those they are a reader of."""
+        """What this person may see in the segment (the scope's description, core/readscope.py,
+        as sets of documents), narrowed by the request's filters: the documents of their member
+        spaces, those of the other spaces they may see whose narrowing they pass, and those
+        they are a reader of (documents with readers have no space: -1)."""
         segment = part.segment
-        member = set(scope.member_space_ids)
         bits = 0
-        for space in member:
+        for space in scope.member_space_ids:
             bits |= segment.value_set("space", space)
         passed = 0
-        for narrow in range(2 if scope.signed_in else 1):
+        for narrow in {NARROW_CODES[n or NARROW_AS_SPACE] for n in scope.narrowings}:
             passed |= segment.value_set("narrow", narrow)
         others = 0
-        for space in set(scope.visible_space_ids) - member:
+        for space in scope.other_space_ids:
             others |= segment.value_set("space", space)
         bits |= others & passed
         if scope.signed_in and scope.user_id is not None:
