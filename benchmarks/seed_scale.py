@@ -111,7 +111,7 @@ def seed(n_orgs: int = 450, n_users: int = 5_000, n_docs: int = 100_000, seed_: 
     existing = db.session.scalar(select(func.count()).select_from(Organisation))
     for n in range(existing, n_orgs):
         organisations.create_organisation(name=f"Syndicat intercommunal n° {n}",
-                                          kind=OrgKind.OTHER, commit=False)
+                                          kind=OrgKind.OTHER)
     db.session.commit()
     orgs = db.session.scalars(select(Organisation)).all()
     communes = [o.name for o in orgs if o.kind == OrgKind.COMMUNE]
@@ -130,7 +130,7 @@ def seed(n_orgs: int = 450, n_users: int = 5_000, n_docs: int = 100_000, seed_: 
     for n in range(200):
         spaces.create_group(name=f"Groupe de travail {n}", description="", by=admin,
                             visibility=rng.choice(list(Visibility)),
-                            join_policy=JoinPolicy.REQUEST, commit=False)
+                            join_policy=JoinPolicy.REQUEST)
     db.session.commit()
     group_ids = list(db.session.scalars(select(Space.id).where(Space.kind == SpaceKind.GROUP)))
     admins = set(db.session.scalars(select(SpaceMember.user_id)))

@@ -150,7 +150,7 @@ def visible_content(user, model):
     SQL translation of ``read_scope(user).admits(space_id, visibility)``."""
     scope = read_scope(user)
     narrowing = model.visibility.is_(None) | model.visibility.in_(
-        [n for n in scope.narrowings if n in Visibility._value2member_map_])
+        [n for n in scope.narrowings if n in {v.value for v in Visibility}])
     if scope.member_space_ids:
         narrowing = narrowing | model.space_id.in_(sorted(scope.member_space_ids))
     return and_(model.space_id.in_(sorted(scope.visible_space_ids) or [-1]), narrowing)

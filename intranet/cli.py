@@ -186,21 +186,11 @@ def _loop(rounds, once: bool, interval: float):
 def create_admin(email: str, password: str, first_name: str, last_name: str):
     """Créer (ou promouvoir) un administrateur de la plateforme."""
     from .accounts import services
-    from .accounts.models import User
-    from .extensions import db
-    from .spaces.services import ensure_open_space
-    user = services.find_user(email)
-    if user is None:
-        user = User(email=services.normalise_email(email), first_name=first_name,
-                    last_name=last_name)
-        db.session.add(user)
     try:
-        services.set_password(user, password)
+        user = services.make_platform_admin(email, password, first_name=first_name,
+                                            last_name=last_name)
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    user.is_platform_admin = True
-    ensure_open_space()
-    db.session.commit()
     click.echo(f"{user.email} est administrateur de la plateforme.")
 
 

@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 from .accounts import organisations
 from .accounts.models import Membership, Organisation, OrgKind, User
 from .core.types import Role, Visibility
+from .core.uow import transaction
 from .extensions import db
 from .spaces import services as spaces
 from .spaces.models import JoinPolicy
@@ -69,13 +70,21 @@ def seed(communes_csv: Path, force: bool = False) -> bool:
     """Load the demo once. Returns False if it was already there."""
     if not force and db.session.scalar(select(func.count()).select_from(Organisation)) > 0:
         return False
+    with transaction():
+        people, by_key, open_space, secretaries = _structure(communes_csv)
+    _content(people, by_key, open_space, secretaries)
+    return True
+
+
+def _structure(communes_csv: Path):
+    """The organisations of the 47, the demo's people and their working groups."""
     open_space = spaces.ensure_open_space()
     db.session.flush()
     organisations.import_csv(communes_csv.read_bytes())
     by_key: dict[str, Organisation] = {}
     for name, kind, key in FOUNDERS:
         org = db.session.scalar(select(Organisation).where(Organisation.name == name)) or \
-            organisations.create_organisation(name=name, kind=kind, commit=False)
+            organisations.create_organisation(name=name, kind=kind)
         by_key[key] = org
     for org in db.session.scalars(select(Organisation)):
         if org.insee_code:
@@ -102,34 +111,30 @@ def seed(communes_csv: Path, force: bool = False) -> bool:
         description="Entraide entre les secrétaires de mairie des communes de l'agglomération : "
                     "questions d'état civil, d'urbanisme, de paie.",
         visibility=Visibility.MEMBERS, join_policy=JoinPolicy.REQUEST,
-        organisation=agen_agglo, commit=False)
-    spaces.add_rule(secretaries, by=admin, epci=agen_agglo, org_kind=OrgKind.COMMUNE,
-                    commit=False)
+        organisation=agen_agglo)
+    spaces.add_rule(secretaries, by=admin, epci=agen_agglo, org_kind=OrgKind.COMMUNE)
     mayors = spaces.create_group(
         name="Réseau des administrateurs communaux", by=people["contact@amf47.fr"],
         description="Informations de l'Association des maires pour les administrateurs de "
                     "chaque commune.", visibility=Visibility.NETWORK,
-        join_policy=JoinPolicy.CLOSED, organisation=by_key["amf47"], commit=False)
-    spaces.add_rule(mayors, by=admin, org_kind=OrgKind.COMMUNE, min_role=Role.ADMIN, commit=False)
+        join_policy=JoinPolicy.CLOSED, organisation=by_key["amf47"])
+    spaces.add_rule(mayors, by=admin, org_kind=OrgKind.COMMUNE, min_role=Role.ADMIN)
     hr = spaces.create_group(
         name="Ressources humaines et carrières", by=people["admin@cdg47.fr"],
         description="Le Centre de gestion et les gestionnaires RH des collectivités : statut, "
                     "concours, remplacements.", visibility=Visibility.NETWORK,
-        join_policy=JoinPolicy.REQUEST, organisation=by_key["cdg47"], commit=False)
-    spaces.add_rule(hr, by=admin, organisation=by_key["cdg47"], commit=False)
+        join_policy=JoinPolicy.REQUEST, organisation=by_key["cdg47"])
+    spaces.add_rule(hr, by=admin, organisation=by_key["cdg47"])
     digital = spaces.create_group(
         name="Numérique et territoires", by=people["redacteur@cd47.fr"],
         description="Le programme « Lot-et-Garonne département numérique » : haut débit, "
                     "outils en ligne, formation des élus et des agents.",
         visibility=Visibility.PUBLIC, join_policy=JoinPolicy.OPEN,
-        organisation=by_key["departement"], commit=False)
-    spaces.add_member(digital, people["secretaire@agme-agnac.fr"], by=people["redacteur@cd47.fr"],
-                      commit=False)
+        organisation=by_key["departement"])
+    spaces.add_member(digital, people["secretaire@agme-agnac.fr"], by=people["redacteur@cd47.fr"])
     spaces.record_activity(open_space, "welcome", "Bienvenue sur l'intranet des collectivités "
                            "de Lot-et-Garonne", actor=people["redacteur@cd47.fr"])
-    db.session.commit()
-    _content(people, by_key, open_space, secretaries)
-    return True
+    return people, by_key, open_space, secretaries
 
 
 def _content(people: dict[str, User], by_key: dict[str, Organisation], open_space, secretaries):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..core import audit, csvimport
 from ..core.csvimport import CsvImportError, CsvProblem
 from ..core.text import unique_slug
+from ..core.uow import unit_of_work
 from ..extensions import db
 from ..spaces import services as spaces
 from .models import Organisation, OrgKind, User
@@ -58,10 +59,11 @@ def _slug_taken(slug: str) -> bool:
     return db.session.scalar(select(func.count()).where(Organisation.slug == slug)) > 0
 
 
+@unit_of_work
 def create_organisation(*, name: str, kind: OrgKind, by: User | None = None,
                         insee_code: str | None = None, siren: str | None = None,
                         epci: Organisation | None = None, population: int | None = None,
-                        commit: bool = True, **details) -> Organisation:
+                        **details) -> Organisation:
     """A new organisation and its private space."""
     _check_codes(name, insee_code, siren, exclude_id=None)
     org = Organisation(slug=unique_slug(name, _slug_taken), name=name.strip(), kind=kind,
@@ -72,11 +74,10 @@ def create_organisation(*, name: str, kind: OrgKind, by: User | None = None,
     spaces.ensure_organisation_space(org)
     if by is not None:
         audit.record("organisation.created", actor=by, organisation=org, target=org.name)
-    if commit:
-        db.session.commit()
     return org
 
 
+@unit_of_work
 def update_organisation(org: Organisation, *, by: User, **fields) -> None:
     _check_codes(fields.get("name", org.name), fields.get("insee_code"), fields.get("siren"),
                  exclude_id=org.id)
@@ -86,7 +87,6 @@ def update_organisation(org: Organisation, *, by: User, **fields) -> None:
         if getattr(org, key) == "":
             setattr(org, key, None)
     audit.record("organisation.updated", actor=by, organisation=org, target=org.name)
-    db.session.commit()
 
 
 def _check_codes(name: str, insee: str | None, siren: str | None, exclude_id: int | None) -> None:
@@ -109,6 +109,7 @@ def _check_codes(name: str, insee: str | None, siren: str | None, exclude_id: in
 # --- CSV import -------------------------------------------------------------------------------------
 
 
+@unit_of_work
 def import_csv(data: bytes | str, by: User | None = None) -> dict[str, int]:
     """Import or update organisations from a CSV file; all or nothing.
 
@@ -127,7 +128,6 @@ def import_csv(data: bytes | str, by: User | None = None) -> dict[str, int]:
     counts = _apply(planned)
     audit.record("organisations.imported", actor=by,
                  detail=f"{counts['created']} créées, {counts['updated']} mises à jour")
-    db.session.commit()
     return counts
 
 

@@ -10,14 +10,16 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core import audit, csvimport
+from ..core import audit, csvimport, uploads
 from ..core.audit import AuditEvent
 from ..core.csvimport import CsvImportError, CsvProblem
 from ..core.timeutil import utcnow
 from ..core.types import ORG_ROLES, Role
 from ..core.urls import absolute_url
+from ..core.uow import unit_of_work
 from ..extensions import db
 from ..mail import services as mail
+from ..spaces import services as spaces
 from . import tokens
 from .models import Membership, Organisation, User
 
@@ -81,6 +83,7 @@ def _recent_failures(**where) -> int:
     return db.session.scalar(query)
 
 
+@unit_of_work
 def authenticate(email: str, password: str) -> LoginResult:
     """Check a password, throttled per account and per address; every attempt is audited."""
     config = current_app.config
@@ -89,7 +92,6 @@ def authenticate(email: str, password: str) -> LoginResult:
     if (_recent_failures(target=email_key) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
             or (ip and _recent_failures(ip=ip) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"])):
         audit.record("login.throttled", target=email_key)
-        db.session.commit()
         minutes = int(config["LOGIN_THROTTLE_WINDOW"].total_seconds() // 60)
         return LoginResult(None, "Trop de tentatives de connexion ont échoué. Par sécurité, "
                                  f"réessayez dans {minutes} minutes ou utilisez « mot de passe "
@@ -100,25 +102,24 @@ def authenticate(email: str, password: str) -> LoginResult:
     if not ok or not user.active:
         audit.record("login.failure", actor=user, target=email_key,
                      detail="compte désactivé" if ok else "")
-        db.session.commit()
         if ok:
             return LoginResult(None, "Ce compte est désactivé. Demandez à l'administrateur de "
                                      "votre organisation de le faire réactiver.")
         return LoginResult(None, "Adresse électronique ou mot de passe incorrect.")
     user.last_login_at = utcnow()
     audit.record("login.success", actor=user, target=email_key)
-    db.session.commit()
     return LoginResult(user)
 
 
+@unit_of_work
 def record_logout(user: User) -> None:
     audit.record("logout", actor=user, target=user.email)
-    db.session.commit()
 
 
 # --- links sent by email ------------------------------------------------------------------------
 
 
+@unit_of_work
 def request_password_reset(email: str) -> None:
     """Mail a reset link if the address belongs to an active account. The caller shows the same
     message either way, so the form does not reveal who has an account."""
@@ -130,30 +131,30 @@ def request_password_reset(email: str) -> None:
         mail.queue(user.email, "Votre mot de passe Territoires", "password_reset", user=user,
                    link=link, purpose=purpose,
                    hours=int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 3600))
-    db.session.commit()
 
 
+@unit_of_work
 def reset_password(token: str, password: str) -> User:
     user = tokens.load(token, "reset")
     set_password(user, password)
     audit.record("password.reset", actor=user, target=user.email)
-    db.session.commit()
     return user
 
 
+@unit_of_work
 def change_password(user: User, current: str, new: str) -> None:
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise AccountError("Le mot de passe actuel est incorrect.")
     set_password(user, new)
     audit.record("password.changed", actor=user, target=user.email)
-    db.session.commit()
 
 
 # --- invitations and accounts -------------------------------------------------------------------
 
 
+@unit_of_work
 def invite(organisation: Organisation, *, email: str, first_name: str, last_name: str,
-           role: Role, by: User, function: str = "", commit: bool = True) -> User:
+           role: Role, by: User, function: str = "") -> User:
     """Create an account in an organisation and mail its owner a link to choose a password.
     The membership is effective at once: what the organisation's spaces send reaches them."""
     email = normalise_email(email)
@@ -178,11 +179,10 @@ def invite(organisation: Organisation, *, email: str, first_name: str, last_name
                days=current_app.config["INVITATION_MAX_AGE"].days)
     audit.record("invitation.sent", actor=by, organisation=organisation, target=email,
                  detail=role.value)
-    if commit:
-        db.session.commit()
     return user
 
 
+@unit_of_work
 def resend_invitation(user: User, organisation: Organisation, *, by: User) -> None:
     if user.has_password:
         raise AccountError(f"{user.full_name} a déjà activé son compte.")
@@ -193,7 +193,6 @@ def resend_invitation(user: User, organisation: Organisation, *, by: User) -> No
                days=current_app.config["INVITATION_MAX_AGE"].days)
     audit.record("invitation.sent", actor=by, organisation=organisation, target=user.email,
                  detail="relance")
-    db.session.commit()
 
 
 def invitation_user(token: str) -> User:
@@ -204,26 +203,27 @@ def invitation_user(token: str) -> User:
     return user
 
 
+@unit_of_work
 def accept_invitation(token: str, password: str) -> User:
     user = invitation_user(token)
     set_password(user, password)
     audit.record("invitation.accepted", actor=user, target=user.email)
-    db.session.commit()
     return user
 
 
+@unit_of_work
 def update_profile(user: User, *, first_name: str, last_name: str, function: str,
                    phone: str, by: User) -> None:
     user.first_name, user.last_name = (first_name or "").strip(), (last_name or "").strip()
     user.function, user.phone = (function or "").strip(), (phone or "").strip()
     if by.id != user.id:
         audit.record("user.updated", actor=by, target=user.email)
-    db.session.commit()
 
 
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"RIFF": ".webp"}
 
 
+@unit_of_work
 def set_photo(user: User, data: bytes) -> None:
     """Store a profile photo (PNG, JPEG or WebP, checked by content) under a random name."""
     if len(data) > current_app.config["PHOTO_MAX_BYTES"]:
@@ -237,19 +237,18 @@ def set_photo(user: User, data: bytes) -> None:
     folder = Path(current_app.config["UPLOAD_DIR"]) / "photos"
     folder.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16) + suffix
-    (folder / name).write_bytes(data)
-    old = user.photo_path
+    uploads.write(folder / name, data)
+    if user.photo_path:
+        uploads.remove_after_commit(folder / user.photo_path)
     user.photo_path = name
-    db.session.commit()
-    if old:
-        (folder / old).unlink(missing_ok=True)
 
 
+@unit_of_work
 def remove_photo(user: User) -> None:
     if user.photo_path:
-        (Path(current_app.config["UPLOAD_DIR"]) / "photos" / user.photo_path).unlink(missing_ok=True)
+        uploads.remove_after_commit(Path(current_app.config["UPLOAD_DIR"]) / "photos"
+                                    / user.photo_path)
         user.photo_path = None
-        db.session.commit()
 
 
 def photo_file(user: User) -> Path | None:
@@ -259,6 +258,7 @@ def photo_file(user: User) -> Path | None:
     return path if path.exists() else None
 
 
+@unit_of_work
 def set_active(user: User, active: bool, *, by: User) -> None:
     """Deactivate (or reactivate) an account. Nothing the person wrote is deleted."""
     if user.id == by.id and not active:
@@ -267,33 +267,49 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     if not active:
         user.token_generation += 1
     audit.record("user.reactivated" if active else "user.deactivated", actor=by, target=user.email)
-    db.session.commit()
 
 
+@unit_of_work
+def make_platform_admin(email: str, password: str, *, first_name: str = "",
+                        last_name: str = "Administrateur") -> User:
+    """`flask create-admin`: create a platform admin, or promote an existing account (and give
+    it this password)."""
+    user = find_user(email)
+    if user is None:
+        user = User(email=normalise_email(email), first_name=first_name, last_name=last_name)
+        db.session.add(user)
+    set_password(user, password)
+    user.is_platform_admin = True
+    spaces.ensure_open_space()
+    audit.record("user.created" if user.id is None else "user.updated", target=user.email,
+                 detail="administrateur de la plateforme (flask create-admin)")
+    return user
+
+
+@unit_of_work
 def set_platform_admin(user: User, value: bool, *, by: User) -> None:
     if user.id == by.id and not value:
         raise AccountError("Vous ne pouvez pas retirer vos propres droits d'administration.")
     user.is_platform_admin = value
     audit.record("user.updated", actor=by, target=user.email,
                  detail="administrateur de la plateforme" if value else "n'est plus administrateur")
-    db.session.commit()
 
 
 # --- private feeds -------------------------------------------------------------------------------
 
 
+@unit_of_work
 def feed_token(user: User) -> str:
     """The secret of the person's private feed addresses (created on first use)."""
     if user.feed_token is None:
         user.feed_token = secrets.token_urlsafe(32)
-        db.session.commit()
     return user.feed_token
 
 
+@unit_of_work
 def renew_feed_token(user: User) -> str:
     """New feed addresses; the old ones stop working at once."""
     user.feed_token = secrets.token_urlsafe(32)
-    db.session.commit()
     return user.feed_token
 
 
@@ -313,6 +329,7 @@ def _membership(user: User, organisation: Organisation) -> Membership | None:
                                                       Membership.organisation_id == organisation.id))
 
 
+@unit_of_work
 def add_membership(user: User, organisation: Organisation, role: Role, *, by: User) -> Membership:
     if _membership(user, organisation) is not None:
         raise AccountError(f"{user.full_name} fait déjà partie de « {organisation.name} ».")
@@ -320,7 +337,6 @@ def add_membership(user: User, organisation: Organisation, role: Role, *, by: Us
     db.session.add(membership)
     audit.record("membership.added", actor=by, organisation=organisation, target=user.email,
                  detail=role.value)
-    db.session.commit()
     return membership
 
 
@@ -330,6 +346,7 @@ def _admins_left(organisation: Organisation, without: Membership) -> int:
         Membership.id != without.id, User.active.is_(True)))
 
 
+@unit_of_work
 def change_role(membership: Membership, role: Role, *, by: User) -> None:
     if role not in ORG_ROLES:
         raise AccountError("Rôle inconnu.")
@@ -339,9 +356,9 @@ def change_role(membership: Membership, role: Role, *, by: User) -> None:
     membership.role = role
     audit.record("membership.role_changed", actor=by, organisation=membership.organisation,
                  target=membership.user.email, detail=role.value)
-    db.session.commit()
 
 
+@unit_of_work
 def remove_membership(membership: Membership, *, by: User) -> None:
     if membership.role == Role.ADMIN and _admins_left(membership.organisation, membership) == 0 \
             and not by.is_platform_admin:
@@ -350,7 +367,6 @@ def remove_membership(membership: Membership, *, by: User) -> None:
     organisation, email = membership.organisation, membership.user.email
     db.session.delete(membership)
     audit.record("membership.removed", actor=by, organisation=organisation, target=email)
-    db.session.commit()
 
 
 # --- bulk import -------------------------------------------------------------------------------
@@ -369,6 +385,7 @@ def _find_organisation(ref: str) -> Organisation | None:
         | (Organisation.siren == ref)))
 
 
+@unit_of_work
 def import_users(data: bytes | str, *, by: User, organisation: Organisation | None = None) -> int:
     """Create accounts from a CSV file (email, prenom, nom, organisation, role, fonction,
     telephone) and mail each an invitation. All or nothing. With ``organisation`` given (an
@@ -408,9 +425,8 @@ def import_users(data: bytes | str, *, by: User, organisation: Organisation | No
         raise CsvImportError(problems)
     for email, row, org, role in planned:
         user = invite(org, email=email, first_name=row["prenom"], last_name=row["nom"], role=role,
-                      by=by, function=row.get("fonction", ""), commit=False)
+                      by=by, function=row.get("fonction", ""))
         user.phone = row.get("telephone", "")
     audit.record("users.imported", actor=by, organisation=organisation,
                  detail=f"{len(planned)} comptes créés")
-    db.session.commit()
     return len(planned)

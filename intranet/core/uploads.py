@@ -101,8 +101,7 @@ def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
     content_type = TYPES[extension][0]
     storage_name = secrets.token_hex(20)
     path = _folder() / storage_name
-    path.write_bytes(data)
-    db.session.info.setdefault("written_files", []).append(path)
+    write(path, data)
     stored = StoredFile(storage_name=storage_name, original_name=name, extension=extension,
                         content_type=content_type, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(),
@@ -111,25 +110,40 @@ def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
     return stored
 
 
+# Files follow the transaction of the change that writes or removes them: a file written for
+# a change that is rolled back is removed (nothing is left orphaned); a file whose row goes is
+# removed once the change is committed (never before: a failed change keeps its files).
+
+def write(path: Path, data: bytes) -> None:
+    """Write a file for the current transaction: removed again if it rolls back."""
+    path.write_bytes(data)
+    db.session.info.setdefault("written_files", []).append(path)
+
+
+def remove_after_commit(path: Path) -> None:
+    """Remove a file once the current transaction commits (kept if it rolls back)."""
+    db.session.info.setdefault("files_to_remove", []).append(path)
+
+
 def discard(files) -> None:
-    """Remove from disk the files of rows that will not be (or are no longer) kept."""
+    """Remove the files of rows the current transaction deletes, once it commits."""
     folder = _folder()
     for stored in files:
-        (folder / stored.storage_name).unlink(missing_ok=True)
+        remove_after_commit(folder / stored.storage_name)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_written_files(session):
-    """A file stored for a change that was rolled back is removed: nothing is left orphaned."""
-    written = session.info.pop("written_files", [])
-    if written:
-        for path in written:
-            path.unlink(missing_ok=True)
+    for path in session.info.pop("written_files", []):
+        path.unlink(missing_ok=True)
+    session.info.pop("files_to_remove", None)
 
 
 @event.listens_for(Session, "after_commit")
 def _keep_written_files(session):
     session.info.pop("written_files", None)
+    for path in session.info.pop("files_to_remove", []):
+        path.unlink(missing_ok=True)
 
 
 def read(stored: StoredFile) -> bytes:

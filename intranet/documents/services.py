@@ -18,6 +18,7 @@ from ..extensions import db
 from ..search import services as search
 from ..spaces.models import Space
 from ..core.types import Visibility
+from ..core.uow import unit_of_work
 from ..spaces.services import record_activity, restrict_activity, retract_activity
 from .models import (Document, DocumentVersion, Folder, Page, PageAttachment, PageRevision,
                      PageStatus)
@@ -62,6 +63,7 @@ def _page_url(page: Page) -> str:
     return path_for("documents.page", slug=page.space.slug, page_id=page.id)
 
 
+@unit_of_work
 def create_page(space: Space, *, title: str, body: str, body_format: str, by: User,
                 visibility: Visibility | None = None) -> Page:
     page = Page(space=space, title=_check_title(title), body_source=body or "",
@@ -71,10 +73,10 @@ def create_page(space: Space, *, title: str, body: str, body_format: str, by: Us
     db.session.add(page)
     db.session.flush()
     _revise(page, by, "Création")
-    db.session.commit()
     return page
 
 
+@unit_of_work
 def update_page(page: Page, *, title: str, body: str, body_format: str, by: User,
                 base_version: int, visibility: Visibility | None = None, note: str = "") -> Page:
     """Save a new text; refused (EditConflict) if the page changed since ``base_version``."""
@@ -93,10 +95,10 @@ def update_page(page: Page, *, title: str, body: str, body_format: str, by: User
     if page.is_published:
         record_activity(page.space, "page.updated", f"Page modifiée : {page.title}", actor=by,
                         url=_page_url(page), visibility=page.visibility)
-    db.session.commit()
     return page
 
 
+@unit_of_work
 def publish_page(page: Page, *, by: User) -> PageStatus:
     """Publish (editors) or submit for approval (members, where pages need approval)."""
     if page.is_published:
@@ -106,7 +108,6 @@ def publish_page(page: Page, *, by: User) -> PageStatus:
     else:
         page.status = PageStatus.PENDING
         page.review_comment = ""
-    db.session.commit()
     return page.status
 
 
@@ -118,13 +119,14 @@ def _publish(page: Page, by: User) -> None:
                     url=_page_url(page), visibility=page.visibility)
 
 
+@unit_of_work
 def approve_page(page: Page, *, by: User) -> None:
     if page.status != PageStatus.PENDING:
         raise DocumentError("Cette page n'attend pas d'approbation.")
     _publish(page, by)
-    db.session.commit()
 
 
+@unit_of_work
 def send_back(page: Page, *, by: User, comment: str) -> None:
     comment = (comment or "").strip()
     if page.status != PageStatus.PENDING:
@@ -133,16 +135,16 @@ def send_back(page: Page, *, by: User, comment: str) -> None:
         raise DocumentError("Expliquez à l'auteur ce qu'il faut revoir.")
     page.status = PageStatus.DRAFT
     page.review_comment = f"{by.full_name} : {comment}"[:5000]
-    db.session.commit()
 
 
+@unit_of_work
 def unpublish_page(page: Page, *, by: User) -> None:
     page.status = PageStatus.DRAFT
     page.updated_at, page.updated_by_id = utcnow(), by.id
     retract_activity(_page_url(page))
-    db.session.commit()
 
 
+@unit_of_work
 def restore_revision(page: Page, revision: PageRevision, *, by: User) -> None:
     """Bring back an older text as a new revision (history is never rewritten)."""
     page.title, page.body_html = revision.title, revision.body_html
@@ -150,31 +152,30 @@ def restore_revision(page: Page, revision: PageRevision, *, by: User) -> None:
     page.version += 1
     page.updated_at, page.updated_by_id = utcnow(), by.id
     _revise(page, by, f"Retour à la version {revision.number}")
-    db.session.commit()
 
 
+@unit_of_work
 def delete_page(page: Page, *, by: User) -> None:
     page.deleted_at = utcnow()
     retract_activity(_page_url(page))
-    db.session.commit()
 
 
+@unit_of_work
 def restore_page(page: Page, *, by: User) -> None:
     page.deleted_at = None
-    db.session.commit()
 
 
+@unit_of_work
 def attach_to_page(page: Page, data: bytes, filename: str, *, by: User) -> PageAttachment:
     stored = uploads.store(data, filename, by=by)
     attachment = PageAttachment(page=page, file=stored)
     db.session.add(attachment)
-    db.session.commit()
     return attachment
 
 
+@unit_of_work
 def remove_attachment(attachment: PageAttachment) -> None:
     db.session.delete(attachment)
-    db.session.commit()
 
 
 def pages(user, space: Space, *, page: int = 1, per_page: int = 50):
@@ -229,6 +230,7 @@ def library(user, space: Space, folder: Folder | None):
     return folders, documents
 
 
+@unit_of_work
 def create_folder(space: Space, name: str, parent: Folder | None, *, by: User) -> Folder:
     name = (name or "").strip()
     if not name:
@@ -236,7 +238,6 @@ def create_folder(space: Space, name: str, parent: Folder | None, *, by: User) -
     _check_sibling_name(space, parent, name)
     folder = Folder(space=space, parent=parent, name=name[:200])
     db.session.add(folder)
-    db.session.commit()
     return folder
 
 
@@ -252,6 +253,7 @@ def _check_sibling_name(space: Space, parent: Folder | None, name: str,
         raise DocumentError(f"Un dossier « {name} » existe déjà ici.")
 
 
+@unit_of_work
 def upload(space: Space, folder: Folder | None, data: bytes, filename: str, *, by: User,
            visibility: Visibility | None = None, description: str = "") -> Document:
     stored = uploads.store(data, filename, by=by)
@@ -266,10 +268,10 @@ def upload(space: Space, folder: Folder | None, data: bytes, filename: str, *, b
     record_activity(space, "document.added", f"Nouveau document : {document.name}", actor=by,
                     url=path_for("documents.document", slug=space.slug, doc_id=document.id),
                     visibility=document.visibility)
-    db.session.commit()
     return document
 
 
+@unit_of_work
 def add_version(document: Document, data: bytes, filename: str, *, by: User,
                 note: str = "") -> DocumentVersion:
     stored = uploads.store(data, filename, by=by)
@@ -285,35 +287,35 @@ def add_version(document: Document, data: bytes, filename: str, *, by: User,
                     url=path_for("documents.document", slug=document.space.slug,
                                      doc_id=document.id),
                     visibility=document.visibility)
-    db.session.commit()
     return version
 
 
+@unit_of_work
 def rename_document(document: Document, name: str, *, by: User) -> None:
     name = (name or "").strip()
     if not name:
         raise DocumentError("Le nom est obligatoire.")
     document.name = uploads.clean_filename(name)
     document.updated_at = utcnow()
-    db.session.commit()
 
 
+@unit_of_work
 def move_document(document: Document, folder: Folder | None, *, by: User) -> None:
     if folder is not None and (folder.space_id != document.space_id or folder.deleted_at):
         raise DocumentError("Ce dossier n'existe pas dans cet espace.")
     document.folder = folder
-    db.session.commit()
 
 
+@unit_of_work
 def rename_folder(folder: Folder, name: str, *, by: User) -> None:
     name = (name or "").strip()
     if not name:
         raise DocumentError("Le nom du dossier est obligatoire.")
     _check_sibling_name(folder.space, folder.parent, name, exclude=folder)
     folder.name = name[:200]
-    db.session.commit()
 
 
+@unit_of_work
 def move_folder(folder: Folder, target: Folder | None, *, by: User) -> None:
     if target is not None:
         if target.space_id != folder.space_id or target.deleted_at:
@@ -323,20 +325,19 @@ def move_folder(folder: Folder, target: Folder | None, *, by: User) -> None:
                                 "l'un de ses sous-dossiers.")
     _check_sibling_name(folder.space, target, folder.name, exclude=folder)
     folder.parent = target
-    db.session.commit()
 
 
+@unit_of_work
 def delete_document(document: Document, *, by: User) -> None:
     document.deleted_at, document.deleted_by_id = utcnow(), by.id
     retract_activity(path_for("documents.document", slug=document.space.slug, doc_id=document.id))
-    db.session.commit()
 
 
+@unit_of_work
 def delete_folder(folder: Folder, *, by: User) -> None:
     """To the bin, with everything inside (which comes back with it)."""
     folder.deleted_at, folder.deleted_by_id = utcnow(), by.id
     _requeue_contents(folder)
-    db.session.commit()
 
 
 def _requeue_contents(folder: Folder) -> None:
@@ -349,19 +350,19 @@ def _requeue_contents(folder: Folder) -> None:
         search.index(document)
 
 
+@unit_of_work
 def restore_document(document: Document, *, by: User) -> None:
     document.deleted_at = document.deleted_by_id = None
     if document.folder is not None and _in_bin(document.folder):
         document.folder = None  # its folder is still in the bin: back to the root
-    db.session.commit()
 
 
+@unit_of_work
 def restore_folder(folder: Folder, *, by: User) -> None:
     folder.deleted_at = folder.deleted_by_id = None
     if folder.parent is not None and _in_bin(folder.parent):
         folder.parent = None
     _requeue_contents(folder)
-    db.session.commit()
 
 
 def _in_bin(folder: Folder) -> bool:

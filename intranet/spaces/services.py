@@ -11,6 +11,7 @@ from ..core.types import Role
 from ..core import audit
 from ..core.text import unique_slug
 from ..core.urls import path_for
+from ..core.uow import unit_of_work
 from ..extensions import db
 from ..notifications.services import notify
 from .models import (Activity, JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember,
@@ -117,9 +118,9 @@ def ensure_open_space() -> Space:
     return space
 
 
+@unit_of_work
 def create_group(*, name: str, description: str, visibility: Visibility,
-                 join_policy: JoinPolicy, by: User, organisation: Organisation | None = None,
-                 commit: bool = True) -> Space:
+                 join_policy: JoinPolicy, by: User, organisation: Organisation | None = None) -> Space:
     """A working group; its creator becomes its first admin."""
     name = name.strip()
     if not name:
@@ -133,12 +134,11 @@ def create_group(*, name: str, description: str, visibility: Visibility,
     db.session.add(SpaceMember(space=space, user=by, role=Role.ADMIN))
     audit.record("space.created", actor=by, organisation=organisation, target=space.name)
     record_activity(space, "space.created", f"Création du groupe « {space.name} »", actor=by)
-    if commit:
-        db.session.commit()
     access.forget_roles()
     return space
 
 
+@unit_of_work
 def update_space(space: Space, *, by: User, name: str, description: str,
                  visibility: Visibility, join_policy: JoinPolicy, archived: bool,
                  pages_need_approval: bool = False) -> None:
@@ -150,7 +150,6 @@ def update_space(space: Space, *, by: User, name: str, description: str,
     space.visibility, space.join_policy, space.archived = visibility, join_policy, archived
     space.pages_need_approval = pages_need_approval
     audit.record("space.updated", actor=by, organisation=space.organisation, target=space.name)
-    db.session.commit()
     access.forget_roles()
 
 
@@ -173,8 +172,8 @@ def _require_group(space: Space) -> None:
                          "gérez-les depuis la page de l'organisation.")
 
 
-def add_member(space: Space, user: User, *, role: Role = Role.MEMBER, by: User,
-               commit: bool = True) -> SpaceMember:
+@unit_of_work
+def add_member(space: Space, user: User, *, role: Role = Role.MEMBER, by: User) -> SpaceMember:
     """Add someone directly: no invitation to accept (staff who rarely sign in still receive
     what the space sends)."""
     _require_group(space)
@@ -195,12 +194,11 @@ def add_member(space: Space, user: User, *, role: Role = Role.MEMBER, by: User,
                  target=f"{user.email} → {space.name}", detail=role.value)
     record_activity(space, "space.member_added", f"{user.full_name} rejoint « {space.name} »",
                     actor=by)
-    if commit:
-        db.session.commit()
     access.forget_roles()
     return member
 
 
+@unit_of_work
 def join(space: Space, user: User) -> MemberStatus:
     """Join an open group, or ask to join a group « sur demande »."""
     _require_group(space)
@@ -215,7 +213,6 @@ def join(space: Space, user: User) -> MemberStatus:
     else:
         member.status = MemberStatus.PENDING
         _tell_admins_of_request(space, user)
-    db.session.commit()
     access.forget_roles()
     return member.status
 
@@ -231,6 +228,7 @@ def _tell_admins_of_request(space: Space, user: User) -> None:
                 "des membres.", actor=user)
 
 
+@unit_of_work
 def approve(space: Space, user: User, *, by: User) -> None:
     member = _membership(space, user)
     if member is None or member.status != MemberStatus.PENDING:
@@ -240,10 +238,10 @@ def approve(space: Space, user: User, *, by: User) -> None:
                  target=f"{user.email} → {space.name}")
     record_activity(space, "space.member_added", f"{user.full_name} rejoint « {space.name} »",
                     actor=by)
-    db.session.commit()
     access.forget_roles()
 
 
+@unit_of_work
 def remove_member(space: Space, user: User, *, by: User) -> None:
     """Remove (or refuse) a member; a group always keeps at least one admin."""
     member = _membership(space, user)
@@ -255,7 +253,6 @@ def remove_member(space: Space, user: User, *, by: User) -> None:
     db.session.delete(member)
     audit.record("space.member_removed", actor=by, organisation=space.organisation,
                  target=f"{user.email} → {space.name}")
-    db.session.commit()
     access.forget_roles()
 
 
@@ -272,9 +269,10 @@ def members(space: Space) -> list[SpaceMember]:
         .join(User).order_by(SpaceMember.status, User.last_name, User.first_name)))
 
 
+@unit_of_work
 def add_rule(space: Space, *, by: User, organisation: Organisation | None = None,
              org_kind: OrgKind | None = None, epci: Organisation | None = None,
-             min_role: Role = Role.MEMBER, commit: bool = True) -> SpaceRule:
+             min_role: Role = Role.MEMBER) -> SpaceRule:
     _require_group(space)
     if organisation is None and org_kind is None and epci is None and min_role == Role.MEMBER:
         raise SpaceError("Cette règle ferait entrer tout le réseau dans le groupe : précisez "
@@ -286,17 +284,15 @@ def add_rule(space: Space, *, by: User, organisation: Organisation | None = None
     db.session.add(rule)
     audit.record("space.rule_added", actor=by, organisation=space.organisation,
                  target=space.name, detail=rule.description)
-    if commit:
-        db.session.commit()
     access.forget_roles()
     return rule
 
 
+@unit_of_work
 def remove_rule(rule: SpaceRule, *, by: User) -> None:
     audit.record("space.rule_removed", actor=by, organisation=rule.space.organisation,
                  target=rule.space.name, detail=rule.description)
     db.session.delete(rule)
-    db.session.commit()
     access.forget_roles()
 
 
