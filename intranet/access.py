@@ -256,7 +256,8 @@ def can_view(user, obj) -> bool:
         return obj.is_active or is_platform_admin(user)
     if isinstance(obj, User):
         # People's profiles are part of the network's directory, not of the public site.
-        return _signed_in(user) and (obj.active or is_platform_admin(user) or obj.id == user.id)
+        return can_read_directory(user) and (obj.active or is_platform_admin(user)
+                                             or obj.id == user.id)
     space = _space_of(obj)
     if space is None:
         return False
@@ -353,6 +354,18 @@ def can_manage_organisation(user, organisation: Organisation) -> bool:
         return True
     role = org_role(user, organisation)
     return role is not None and role.rank >= Role.ADMIN.rank
+
+
+def can_read_directory(user) -> bool:
+    """The network's directory of people (an organisation's members, people's profiles) is
+    for signed-in people only, never the public site."""
+    return _signed_in(user)
+
+
+def directory_members(organisation: Organisation):
+    """SELECT of an organisation's people as the directory lists them (active accounts)."""
+    return (select(Membership).join(User).where(Membership.organisation_id == organisation.id,
+                                                User.active.is_(True)))
 
 
 def can_view_org_chart(user, org: Organisation, visibility: Visibility) -> bool:

@@ -10,6 +10,7 @@ from ..core.csvimport import CsvImportError, CsvProblem
 from ..core.text import unique_slug
 from ..core.uow import unit_of_work
 from ..extensions import db
+from ..search import services as search
 from ..spaces import services as spaces
 from .models import Organisation, OrgKind, User
 
@@ -81,12 +82,15 @@ def create_organisation(*, name: str, kind: OrgKind, by: User | None = None,
 def update_organisation(org: Organisation, *, by: User, **fields) -> None:
     _check_codes(fields.get("name", org.name), fields.get("insee_code"), fields.get("siren"),
                  exclude_id=org.id)
+    renamed = fields.get("name") is not None and fields["name"].strip() != org.name
     for key, value in fields.items():
         setattr(org, key, value.strip() if isinstance(value, str) else value)
     for key in ("insee_code", "siren", "email", "phone", "address"):
         if getattr(org, key) == "":
             setattr(org, key, None)
     audit.record("organisation.updated", actor=by, organisation=org, target=org.name)
+    if renamed:
+        search.reindex_organisation(org)
 
 
 def _check_codes(name: str, insee: str | None, siren: str | None, exclude_id: int | None) -> None:

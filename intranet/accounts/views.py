@@ -223,12 +223,10 @@ def organisation(slug):
     space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.ORGANISATION,
                                                   Space.organisation_id == org.id))
     members = []
-    if current_user.is_authenticated:
-        # People of the network's organisations are in the directory of signed-in users.
+    if access.can_read_directory(current_user):
         members = db.session.scalars(
-            select(Membership).join(User).where(Membership.organisation_id == org.id,
-                                                User.active.is_(True))
-            .options(joinedload(Membership.user)).order_by(User.last_name, User.first_name)).all()
+            access.directory_members(org).options(joinedload(Membership.user))
+            .order_by(User.last_name, User.first_name)).all()
     communes = org.communes if org.kind == OrgKind.EPCI else []
     member_count = db.session.scalar(select(func.count()).select_from(Membership)
                                      .where(Membership.organisation_id == org.id))

@@ -113,6 +113,14 @@ def index(obj) -> None:
         db.session.add(SearchQueue(key=key))
 
 
+def reindex_organisation(organisation) -> None:
+    """Index again, once the current transaction commits, what names an organisation: its own
+    document, everything filed under it, and its members' directory entries (after a rename)."""
+    keys = {key_of(organisation), *backend().keys_of_organisation(organisation.id)}
+    keys |= {key_of(m.user) for m in organisation.memberships}
+    db.session.add_all(SearchQueue(key=key) for key in sorted(k for k in keys if k))
+
+
 def remove(obj) -> None:
     """Take ``obj`` out of the index once the current transaction commits, when it was deleted
     or hidden by a bulk statement that the session's events do not see. The writer reads

@@ -101,6 +101,11 @@ class PostgresBackend:
     def count(self) -> int:
         return db.session.scalar(select(func.count()).select_from(SearchEntry))
 
+    def keys_of_organisation(self, organisation_id: int) -> list[str]:
+        """The keys of the documents filed under an organisation (to index them again)."""
+        return list(db.session.scalars(select(SearchEntry.key).where(
+            SearchEntry.organisation_id == organisation_id)))
+
     # --- query -----------------------------------------------------------------------------------
 
     @staticmethod

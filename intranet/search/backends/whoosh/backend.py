@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from markupsafe import Markup, escape
 from whoosh import highlight, index
 from whoosh.analysis import Token
-from whoosh.query import NullQuery
+from whoosh.query import NullQuery, NumericRange
 from whoosh.writing import LockError
 
 from ...spelling import is_query_word, suggest
@@ -162,6 +162,13 @@ class WhooshBackend:
     def count(self) -> int:
         with self._reading() as opened:
             return opened.searcher.doc_count()
+
+    def keys_of_organisation(self, organisation_id: int) -> list[str]:
+        """The keys of the documents filed under an organisation (to index them again)."""
+        with self._reading() as opened:
+            found = opened.searcher.search(NumericRange("org", organisation_id, organisation_id),
+                                           limit=None)
+            return [hit["key"] for hit in found]
 
     def close(self) -> None:
         """Close the searchers' files (a backend being replaced; the next query reopens).
