@@ -28,7 +28,8 @@ from .core.readscope import ReadScope
 from .core.types import Role, Visibility
 from .publications.lifecycle import PublicationMixin, PublicationStatus
 from .extensions import db
-from .spaces.models import JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule
+from .spaces.models import (JoinPolicy, MemberStatus, Space, SpaceContent, SpaceKind, SpaceMember,
+                            SpaceRule)
 
 # --- who is this ----------------------------------------------------------------------------
 
@@ -219,7 +220,10 @@ def pending_request(user, space: Space) -> bool:
 
 
 def _space_of(obj) -> Space | None:
-    return obj if isinstance(obj, Space) else getattr(obj, "space", None)
+    """A space, or the space of content that says it lives in one (``SpaceContent``)."""
+    if isinstance(obj, Space):
+        return obj
+    return obj.content_space if isinstance(obj, SpaceContent) else None
 
 
 def _is_publication(obj) -> bool:
@@ -261,10 +265,10 @@ def can_view(user, obj) -> bool:
     space = _space_of(obj)
     if space is None:
         return False
-    if not _draft_visible(user, obj, space):
+    if obj is not space and not _draft_visible(user, obj, space):
         return False
     visibility = space.visibility
-    narrowed = getattr(obj, "visibility", None) if obj is not space else None
+    narrowed = obj.content_narrowing if obj is not space else None
     if narrowed is not None and narrowed.rank > visibility.rank:
         visibility = narrowed
     if visibility == Visibility.PUBLIC:
@@ -274,16 +278,14 @@ def can_view(user, obj) -> bool:
     return is_space_member(user, space)
 
 
-def _draft_visible(user, obj, space: Space) -> bool:
+def _draft_visible(user, content: SpaceContent, space: Space) -> bool:
     """Drafts, pending and binned content: their author and the space's editors only."""
-    unpublished = getattr(obj, "is_published", True) is False
-    binned = getattr(obj, "deleted_at", None) is not None
-    if not (unpublished or binned):
+    if not (content.content_is_draft or content.content_is_binned):
         return True
     if _role_at_least(user, space, Role.EDITOR):
         return True
-    return (not binned and _signed_in(user)
-            and getattr(obj, "author_id", None) == user.id)
+    return (not content.content_is_binned and _signed_in(user)
+            and content.content_author_id == user.id)
 
 
 def visible_drafts(user, model):
@@ -316,8 +318,8 @@ def can_edit(user, obj) -> bool:
     space = _space_of(obj)
     if space is None or space.archived or not can_view(user, obj):
         return False
-    if (obj is not space and getattr(obj, "is_published", True) is False
-            and getattr(obj, "author_id", None) == user.id and can_write_page(user, space)):
+    if (obj is not space and obj.content_is_draft and obj.content_author_id == user.id
+            and can_write_page(user, space)):
         return True  # a member's own draft, in a space where members write for approval
     return _role_at_least(user, space, Role.EDITOR)
 

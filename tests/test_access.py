@@ -168,3 +168,18 @@ def test_rule_membership_sql_and_python_agree(world):
         _fresh()
         in_sql = group.id in db.session.scalars(access.member_spaces(person)).all()
         assert in_sql == access.is_space_member(person, group) == (name == "inside")
+
+
+def test_only_what_declares_itself_content_is_judged_as_content(world):
+    """access reads what a model declares (SpaceContent, PublicationMixin), never the
+    attributes an object happens to have: an object with a ``space`` is not content."""
+    public = world["groups"][Visibility.PUBLIC]
+
+    class Lookalike:
+        space = public
+        visibility = None
+        is_published = True
+    _fresh()
+    assert access.can_view(ANON, public)
+    assert not access.can_view(ANON, Lookalike())
+    assert not access.can_edit(world["org_member"], Lookalike())

@@ -17,7 +17,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..core.urls import path_for
 from ..search.documents import SearchDocument, searchable
-from ..spaces.models import Space
+from ..spaces.models import Space, SpaceContent
 
 
 class PageStatus(enum.StrEnum):
@@ -31,7 +31,7 @@ PAGE_STATUS_LABELS = {PageStatus.DRAFT: "Brouillon", PageStatus.PENDING: "En att
 
 
 @searchable("page", "Pages")
-class Page(TimestampMixin, db.Model):
+class Page(SpaceContent, TimestampMixin, db.Model):
     __tablename__ = "page"
     __table_args__ = (Index("ix_page_space_status", "space_id", "status"),)
 
@@ -66,6 +66,22 @@ class Page(TimestampMixin, db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == PageStatus.PUBLISHED
+
+    @property
+    def content_narrowing(self) -> Visibility | None:
+        return self.visibility
+
+    @property
+    def content_author_id(self) -> int | None:
+        return self.author_id
+
+    @property
+    def content_is_draft(self) -> bool:
+        return not self.is_published
+
+    @property
+    def content_is_binned(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def status_label(self) -> str:
@@ -127,7 +143,7 @@ class PageAttachment(db.Model):
         return self.page.space
 
 
-class Folder(TimestampMixin, db.Model):
+class Folder(SpaceContent, TimestampMixin, db.Model):
     __tablename__ = "folder"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,9 +159,22 @@ class Folder(TimestampMixin, db.Model):
     parent: Mapped[Folder | None] = relationship(remote_side=[id])
     deleted_by: Mapped[User | None] = relationship()
 
+    @property
+    def in_bin(self) -> bool:
+        folder = self
+        while folder is not None:
+            if folder.deleted_at is not None:
+                return True
+            folder = folder.parent
+        return False
+
+    @property
+    def content_is_binned(self) -> bool:
+        return self.in_bin
+
 
 @searchable("document", "Documents")
-class Document(TimestampMixin, db.Model):
+class Document(SpaceContent, TimestampMixin, db.Model):
     __tablename__ = "document"
     __table_args__ = (Index("ix_document_space_folder", "space_id", "folder_id"),)
 
@@ -176,12 +205,15 @@ class Document(TimestampMixin, db.Model):
 
     @property
     def in_bin(self) -> bool:
-        folder = self.folder
-        while folder is not None:
-            if folder.deleted_at is not None:
-                return True
-            folder = folder.parent
-        return self.deleted_at is not None
+        return self.deleted_at is not None or (self.folder is not None and self.folder.in_bin)
+
+    @property
+    def content_narrowing(self) -> Visibility | None:
+        return self.visibility
+
+    @property
+    def content_is_binned(self) -> bool:
+        return self.in_bin
 
     @classmethod
     def search_load_options(cls):

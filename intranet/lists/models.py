@@ -17,7 +17,7 @@ from ..core.timeutil import utcnow
 from ..core.urls import path_for
 from ..extensions import db
 from ..search.documents import SearchDocument, searchable
-from ..spaces.models import Space
+from ..spaces.models import Space, SpaceContent
 
 
 class SubscriptionPolicy(enum.StrEnum):
@@ -102,7 +102,7 @@ class MessageStatus(enum.StrEnum):
 
 
 @searchable("mailing_list", "Listes de diffusion")
-class MailingList(TimestampMixin, db.Model):
+class MailingList(SpaceContent, TimestampMixin, db.Model):
     __tablename__ = "mailing_list"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,6 +34,38 @@ JOIN_POLICY_LABELS = {JoinPolicy.OPEN: "Libre", JoinPolicy.REQUEST: "Sur demande
                       JoinPolicy.CLOSED: "Fermé (ajout par les administrateurs)"}
 
 
+class SpaceContent:
+    """What ``access`` reads of content that lives in a space (DESIGN §2). A model says it is
+    such content by inheriting this mixin, and says what else it is by overriding the
+    properties that apply to it: access never guesses from the attributes an object happens to
+    have. Publications say what they are with ``PublicationMixin`` instead."""
+
+    @property
+    def content_space(self) -> Space:
+        return self.space
+
+    @property
+    def content_narrowing(self) -> Visibility | None:
+        """A visibility narrower than its space's, or None: as its space."""
+        return None
+
+    @property
+    def content_author_id(self) -> int | None:
+        """Whose draft it is (they see and edit it before it is published)."""
+        return None
+
+    @property
+    def content_is_draft(self) -> bool:
+        """Not published yet (a draft, a page waiting for approval): its author and the
+        space's editors only."""
+        return False
+
+    @property
+    def content_is_binned(self) -> bool:
+        """In the space's bin: its editors only."""
+        return False
+
+
 class Space(TimestampMixin, db.Model):
     __tablename__ = "space"
 
@@ -128,7 +160,7 @@ class SpaceRule(TimestampMixin, db.Model):
         return f"{who.capitalize()} {' '.join(parts) or 'de toutes les organisations'}"
 
 
-class Activity(db.Model):
+class Activity(SpaceContent, db.Model):
     """One line of « quoi de neuf dans mes espaces ». Written by services, in the same
     transaction as the change it reports; carries the content's own (narrower) visibility."""
     __tablename__ = "activity"
@@ -145,3 +177,7 @@ class Activity(db.Model):
 
     space: Mapped[Space] = relationship()
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def content_narrowing(self) -> Visibility | None:
+        return self.visibility
