@@ -130,7 +130,7 @@ def build_world() -> dict:
     world = {
         "people": people, "a_member": a_member, "a_admin": a_admin, "two_orgs": two_orgs,
         "org_a": org_a, "org_b": org_b, "a_space": a_space, "a_group": group,
-        "public_group": public_group, "open_space": open_space,
+        "public_group": public_group, "open_space": open_space, "network_group": network_group,
         "CONTENT": CONTENT, "DRAFT": DRAFT, "insider_urls": ["/"],
         "draft_urls": [], "private_files": [],
         "samples": {

@@ -28,7 +28,10 @@ def world():
         "org_editor": factories.make_user(org_a, Role.EDITOR),
         "org_admin": factories.make_user(org_a, Role.ADMIN),
         "platform_admin": factories.make_user(platform_admin=True),
+        # A plain member of A who is an editor of B: A's role, not B's, counts in A's space.
+        "two_orgs": factories.make_user(org_a, Role.MEMBER),
     }
+    factories.add_membership(w["two_orgs"], org_b, Role.EDITOR)
     w["org_space"] = factories.org_space(org_a)
     w["groups"] = {}
     for visibility in Visibility:
@@ -86,6 +89,7 @@ ORG_SPACE_TABLE = {
     "org_editor": (True, True, False, False),
     "org_admin": (True, True, True, False),     # members are managed on the organisation page
     "platform_admin": (False, False, False, True),
+    "two_orgs": (True, False, False, False),
 }
 
 
@@ -97,6 +101,8 @@ def test_organisation_space_decisions(world, who):
            access.can_moderate(user, space), access.can_admin_space(user, space))
     assert got == ORG_SPACE_TABLE[who]
     assert (space.id in db.session.scalars(access.visible_spaces(user)).all()) == got[0]
+    editing = db.session.scalars(access.spaces_with_role(user, Role.EDITOR)).all()
+    assert (space.id in editing) == got[1]
 
 
 @pytest.mark.parametrize(("who", "narrowed", "expected"), [

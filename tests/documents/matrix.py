@@ -16,13 +16,26 @@ def build(world):
                                  body_format="text", by=admin)
     own_draft = services.create_page(space, title=f"Projet {draft_marker}",
                                      body=f"En cours {draft_marker}", body_format="text", by=admin)
+    # Narrowed to members inside a space every signed-in person sees: search must narrow too.
+    narrowed = services.create_page(world["network_group"], title=f"Réservé {secret}",
+                                    body=f"Texte {secret}", body_format="text", by=admin,
+                                    visibility=Visibility.MEMBERS)
+    services.publish_page(narrowed, by=admin)
     attachment = services.attach_to_page(page, pdf, f"annexe-{secret}.pdf", by=admin)
+    # B's public group has a page of its own: A's attachments are tried under it too.
+    b_admin = world["people"]["b_admin"]
+    public_page = services.create_page(world["public_group"], title="Ordre du jour",
+                                       body="Réunion publique", body_format="text", by=b_admin)
+    services.publish_page(public_page, by=b_admin)
+    public_folder = services.create_folder(world["public_group"], "Comptes rendus", None,
+                                           by=b_admin)
     folder = services.create_folder(space, f"Dossier {secret}", None, by=admin)
     document = services.upload(space, folder, pdf, f"budget-{secret}.pdf", by=admin)
     binned = services.upload(group, None, pdf, f"ancien-{draft_marker}.pdf", by=admin,
                              visibility=Visibility.MEMBERS)
     services.delete_document(binned, by=admin)
     world["insider_urls"].append(f"/espaces/{space.slug}/pages/{page.id}")
+    world["insider_urls"].append(f"/espaces/{narrowed.space.slug}/pages/{narrowed.id}")
     world["insider_urls"].append(f"/espaces/{space.slug}/documents/dossiers/{folder.id}")
     world["draft_urls"] += [f"/espaces/{space.slug}/pages/{own_draft.id}",
                             f"/espaces/{group.slug}/corbeille"]
@@ -31,9 +44,9 @@ def build(world):
         f"/espaces/{space.slug}/documents/{document.id}/telecharger"]
     return {
         ("documents", "slug"): [space.slug, group.slug],
-        ("documents", "page_id"): [page.id, draft.id, own_draft.id],
+        ("documents", "page_id"): [page.id, draft.id, own_draft.id, public_page.id],
         ("documents", "attachment_id"): [attachment.id],
         ("documents", "number"): [1],
-        ("documents", "folder_id"): [folder.id],
+        ("documents", "folder_id"): [folder.id, public_folder.id],
         ("documents", "doc_id"): [document.id, binned.id],
     }

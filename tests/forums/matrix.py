@@ -38,7 +38,7 @@ def build(world):
         ("forums", "slug"): [space.slug, group.slug],
         ("forums", "forum_id"): [forum.id, group_forum.id, public_forum.id],
         ("forums", "topic_id"): [topic.id, group_topic.id, public_topic.id],
-        ("forums", "post_id"): [topic.first_post_id, reply.id],
+        ("forums", "post_id"): [topic.first_post_id, reply.id, public_topic.first_post_id],
         ("forums", "attachment_id"): [attachment],
         ("forums", "report_id"): [report.id],
     }
