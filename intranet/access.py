@@ -836,6 +836,13 @@ def can_delete_topic(user, topic: ForumTopic) -> bool:
     return topic_rights(user, topic).delete_topic()
 
 
+def can_move_topic_to(user, topic: ForumTopic, forum) -> bool:
+    """A topic's moderators move it to another forum of a space they moderate, not archived
+    (``moderated_spaces`` lists them in SQL)."""
+    return (forum.id != topic.forum_id and can_moderate(user, topic.space)
+            and not forum.space.archived and can_moderate(user, forum.space))
+
+
 def visible_topics(user, space: Space | None = None):
     """WHERE clause on ``ForumTopic``: the SQL twin of ``can_view_topic``. With ``space`` (the
     one the listing is in, already loaded) its part is decided in Python, so the clause is

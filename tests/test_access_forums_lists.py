@@ -380,3 +380,41 @@ def test_readable_participations_is_the_sql_twin_of_can_read_conversation(people
         assert bool(rows) == access.can_read_conversation(user, mine)
     assert messaging.participation(author, conversation.id) is not None
     assert messaging.participation(colleague, conversation.id) is None
+
+
+def test_a_topic_moves_to_the_forums_of_spaces_its_moderator_moderates(people, private_forum):
+    admin = people["org_admin"]
+    topic = _topic(private_forum, people["author"], "normal")
+    mine = factories.make_group(admin)
+    theirs = factories.make_group(people["outsider"], visibility=Visibility.PUBLIC)
+    forums = {}
+    for name, space in (("same", private_forum.space), ("mine", mine), ("theirs", theirs)):
+        forums[name] = Forum(space=space, space_id=space.id, name=name)
+    db.session.add_all(forums.values())
+    db.session.commit()
+    _fresh()
+    assert {name: access.can_move_topic_to(admin, topic, f) for name, f in forums.items()} \
+        == {"same": True, "mine": True, "theirs": False}
+    assert not access.can_move_topic_to(admin, topic, private_forum)    # already there
+    assert not access.can_move_topic_to(people["author"], topic, forums["same"])
+    mine.archived = True
+    db.session.commit()
+    _fresh()
+    assert not access.can_move_topic_to(admin, topic, forums["mine"])
+    from intranet.forums import reading
+    assert {f.name for f in reading.forums_moderated_by(admin, exclude=private_forum)} == {"same"}
+
+
+def test_the_moderators_of_an_archived_space_are_not_told_of_its_lists(people):
+    """They may not moderate its lists any more (can_manage_lists): only the list's own
+    moderators are told."""
+    from intranet.lists import services as lists
+    group = factories.make_group(people["org_admin"], visibility=Visibility.NETWORK)
+    mlist = _list(people, PostingPolicy.MODERATED, space=group)
+    lists.add_moderator(mlist, people["colleague"].email, by=people["org_admin"])
+    group.archived = True
+    db.session.commit()
+    _fresh()
+    assert not access.can_moderate_list(people["org_admin"], mlist)
+    assert access.can_moderate_list(people["colleague"], mlist)
+    assert [u.id for u in access.list_moderators_to_notify(mlist)] == [people["colleague"].id]

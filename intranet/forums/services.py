@@ -433,7 +433,7 @@ def move_topic(topic: ForumTopic, target: Forum, *, by: User) -> None:
     """To another forum, of this space or of another one the moderator moderates."""
     if target.id == topic.forum_id:
         raise ForumError("Le sujet est déjà dans ce forum.")
-    if target.space.archived or not access.can_moderate(by, target.space):
+    if not access.can_move_topic_to(by, topic, target):
         raise ForumError("Vous ne pouvez déplacer un sujet que vers un forum que vous modérez.")
     source, source_space = topic.forum, topic.space
     if target.space_id != topic.space_id:
