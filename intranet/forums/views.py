@@ -72,6 +72,16 @@ def _topic_url(topic: ForumTopic, position: int | None = None, **values) -> str:
     return url_for(".topic", slug=topic.space.slug, topic_id=topic.id, **values)
 
 
+def _written(held: bool, saved: str, published: str, target: str, held_target: str):
+    """After a topic or a reply: where it went, and whether it waits for a moderator."""
+    if held:
+        flash(f"{saved} ; il sera visible de tous dès qu'un modérateur l'aura validé (premier "
+              "message d'un nouveau compte).", "success")
+        return redirect(held_target)
+    flash(published, "success")
+    return redirect(target)
+
+
 def _act(action, target: str, done: str):
     """Run a service ``action`` as the current person, flash ``done`` (or the refusal) and go
     to ``target``."""
@@ -210,12 +220,8 @@ def new_topic(slug, forum_id):
         except services.ForumError as exc:
             error = str(exc)
         else:
-            if topic.held:
-                flash("Votre sujet est enregistré ; il sera visible de tous dès qu'un modérateur "
-                      "l'aura validé (premier message d'un nouveau compte).", "success")
-            else:
-                flash("Sujet publié.", "success")
-            return redirect(_topic_url(topic))
+            return _written(topic.held, "Votre sujet est enregistré", "Sujet publié.",
+                            _topic_url(topic), _topic_url(topic))
     return render_template("forums/topic_form.html", space=space, forum=forum, form=form,
                            error=error)
 
@@ -276,13 +282,10 @@ def reply(slug, topic_id):
         except services.ForumError as exc:
             error = str(exc)
         else:
-            if post.held:
-                flash("Votre message est enregistré ; il sera visible de tous dès qu'un "
-                      "modérateur l'aura validé (premier message d'un nouveau compte).", "success")
-                return redirect(_topic_url(topic, None, page=reading.page_count(topic))
-                                + "#en-attente")
-            flash("Réponse publiée.", "success")
-            return redirect(_topic_url(topic, post.position))
+            return _written(post.held, "Votre message est enregistré", "Réponse publiée.",
+                            _topic_url(topic, post.position),
+                            _topic_url(topic, None, page=reading.page_count(topic))
+                            + "#en-attente")
     return render_template("forums/reply.html", space=space, topic=topic, form=form,
                            error=error, quoted=quoted,
                            preview=to_html(form.body.data or "", "text") if quoted else None)
@@ -301,23 +304,25 @@ def _moderated_topic(slug: str, topic_id: int) -> ForumTopic:
     return _topic(space, topic_id)
 
 
+def _toggle(slug: str, topic_id: int, flag: str, service, done_on: str, done_off: str):
+    """Pin or lock a topic (``flag``), or undo it."""
+    topic = _moderated_topic(slug, topic_id)
+    value = not getattr(topic, flag)
+    return _act(partial(service, topic, value), _topic_url(topic), done_on if value else done_off)
+
+
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/epingler")
 @login_required
 def pin(slug, topic_id):
-    topic = _moderated_topic(slug, topic_id)
-    pinned = not topic.pinned
-    return _act(partial(services.set_pinned, topic, pinned), _topic_url(topic),
-                "Sujet épinglé en tête du forum." if pinned else "Sujet désépinglé.")
+    return _toggle(slug, topic_id, "pinned", services.set_pinned,
+                   "Sujet épinglé en tête du forum.", "Sujet désépinglé.")
 
 
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/verrouiller")
 @login_required
 def lock(slug, topic_id):
-    topic = _moderated_topic(slug, topic_id)
-    locked = not topic.locked
-    return _act(partial(services.set_locked, topic, locked), _topic_url(topic),
-                "Sujet verrouillé : il n'accepte plus de réponses." if locked
-                else "Sujet rouvert aux réponses.")
+    return _toggle(slug, topic_id, "locked", services.set_locked,
+                   "Sujet verrouillé : il n'accepte plus de réponses.", "Sujet rouvert aux réponses.")
 
 
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/supprimer")
