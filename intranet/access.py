@@ -459,7 +459,7 @@ TEMPLATE_GLOBALS["can_manage_nomenclatures"] = lambda: can_manage_nomenclatures(
 #
 # Who moderates a space, who reads it, what happens to what a person sends (accepted, held for a
 # moderator, refused with the reason), and every decision on a forum topic or post. Each SQL
-# function is the twin of a Python decision, and tests/test_access.py checks that they agree.
+# function is the twin of a Python decision; tests/test_access_forums_lists.py checks they agree.
 
 
 class Outcome(enum.StrEnum):
