@@ -50,6 +50,23 @@ ACTION_LABELS = {
     "list.created": "Liste de diffusion créée",
     "list.updated": "Liste de diffusion modifiée",
     "list.mass_subscribed": "Abonnements en nombre à une liste de diffusion",
+    "forum.created": "Forum créé",
+    "forum.updated": "Forum modifié",
+    "forum.category_added": "Forum : catégorie ajoutée",
+    "forum.topic_pinned": "Forum : sujet épinglé",
+    "forum.topic_unpinned": "Forum : sujet désépinglé",
+    "forum.topic_locked": "Forum : sujet verrouillé",
+    "forum.topic_unlocked": "Forum : sujet rouvert aux réponses",
+    "forum.topic_moved": "Forum : sujet déplacé",
+    "forum.topic_deleted": "Forum : sujet supprimé par un modérateur",
+    "forum.topic_restored": "Forum : sujet restauré",
+    "forum.post_edited": "Forum : message modifié par un modérateur",
+    "forum.post_deleted": "Forum : message supprimé par un modérateur",
+    "forum.post_restored": "Forum : message restauré",
+    "forum.post_approved": "Forum : message validé",
+    "forum.post_rejected": "Forum : message refusé",
+    "forum.report_dismissed": "Forum : signalement classé",
+    "forum.report_upheld": "Forum : signalement retenu, message supprimé",
 }
 
 

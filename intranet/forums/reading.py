@@ -1,6 +1,8 @@
 """Forums, reading side: pages of topics and forums, unread markers, « nouveautés », the
 moderators' queue. Nothing here writes: what a page showed goes to ``tracking.BUFFER``, which
-writes it in batches.
+writes it in batches. Nothing here decides who sees what either: the listings filter with
+``access.visible_topics`` / ``access.moderated_spaces``, and a topic page shows the held posts
+``access.TopicRights.held_scope`` says.
 
 The topic page is the hot path (see ``benchmarks/forums.py``): its head (space, topic, forum,
 the reader's marker and subscriptions) is one query, its posts another (a range of positions
@@ -18,7 +20,6 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import access
 from ..accounts.models import User
-from ..core.types import Role
 from ..core.models import StoredFile
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -102,26 +103,18 @@ def forum_index(space: Space) -> list[tuple[ForumCategory | None, list[Forum]]]:
 
 
 def forums_moderated_by(user, exclude: Forum | None = None) -> list[Forum]:
-    """Forums a topic may be moved to: those of the spaces this person moderates."""
-    spaces = (access.visible_spaces(user) if access.is_platform_admin(user)
-              else access.spaces_with_role(user, Role.MODERATOR))
-    forums = db.session.scalars(select(Forum).where(Forum.space_id.in_(spaces))
-                                .options(joinedload(Forum.space))
-                                .order_by(Forum.space_id, Forum.position, Forum.name)).all()
-    return [f for f in forums if (exclude is None or f.id != exclude.id)
-            and not f.space.archived and access.can_moderate(user, f.space)]
+    """Forums a topic may be moved to: those of the spaces this person moderates (not
+    archived) — the SQL side of ``access.can_move_topic_to``."""
+    query = (select(Forum).join(Space, Space.id == Forum.space_id)
+             .where(Forum.space_id.in_(access.moderated_spaces(user)), Space.archived.is_(False))
+             .options(joinedload(Forum.space))
+             .order_by(Forum.space_id, Forum.position, Forum.name))
+    if exclude is not None:
+        query = query.where(Forum.id != exclude.id)
+    return list(db.session.scalars(query))
 
 
 # --- reading ---------------------------------------------------------------------------------------
-
-
-def topic_visible(user, topic: ForumTopic, moderator: bool) -> bool:
-    """Deleted topics: the moderators only; held ones: their author and the moderators."""
-    if topic.deleted_at is not None and not moderator:
-        return False
-    if topic.held and not moderator:
-        return access.is_signed_in(user) and topic.author_id == user.id
-    return True
 
 
 # The statements of the topic page are built once, with bound parameters: building a
@@ -205,14 +198,6 @@ def load_post(space: Space, post_id: int) -> ForumPost | None:
     return post
 
 
-def post_visible(user, post: ForumPost, moderator: bool) -> bool:
-    if not topic_visible(user, post.topic, moderator):
-        return False
-    if post.held and not moderator:
-        return access.is_signed_in(user) and post.author_id == user.id
-    return True
-
-
 def page_count(topic: ForumTopic) -> int:
     return max(1, math.ceil(topic.last_position / posts_per_page()))
 
@@ -274,7 +259,8 @@ class ShownAttachment:
 
 @dataclass(slots=True)
 class ShownPost:
-    """What a topic page shows of a post."""
+    """What a topic page shows of a post (``access.TopicRights`` decides on it as on a post)."""
+    topic: ForumTopic
     id: int
     position: int | None          # None: waiting for review
     author_id: int | None
@@ -287,6 +273,10 @@ class ShownPost:
     author_name: str | None
     editor_name: str | None
     attachments: list[ShownAttachment] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        return self.position is None
 
 
 def _full_name(first, last, email) -> str | None:
@@ -310,23 +300,22 @@ class TopicPage:
         return self.posts[-1].position if self.posts else 0
 
 
-def topic_page(user, topic: ForumTopic, page, *, moderator: bool,
+def topic_page(user, topic: ForumTopic, page, *, rights: access.TopicRights,
                state: ReadingState | None = None) -> TopicPage:
     """One page of a topic: a range of positions read through the (topic_id, position) index,
-    so every page costs the same; a constant number of queries whatever the topic's size."""
+    so every page costs the same; a constant number of queries whatever the topic's size. The
+    last page also shows the held posts the person may see (``rights.held_scope()``)."""
     per, pages = posts_per_page(), page_count(topic)
     page = _page_number(page, pages)
     first, last = (page - 1) * per + 1, page * per
-    waiting = None
-    if page == pages and access.is_signed_in(user):
-        waiting = "all" if moderator else "own"
+    waiting = rights.held_scope() if page == pages else None
     shown: dict[int, ShownPost] = {}
     for row in db.session.execute(_PAGE[waiting], {
             "topic_id": topic.id, "first": first, "last": last,
             "user_id": user.id if waiting else None}):
         post = shown.get(row[0])
         if post is None:
-            post = shown[row[0]] = ShownPost(*row[:9], _full_name(*row[9:12]),
+            post = shown[row[0]] = ShownPost(topic, *row[:9], _full_name(*row[9:12]),
                                              _full_name(*row[12:15]))
         if row[15] is not None:
             post.attachments.append(ShownAttachment(*row[15:18]))
@@ -381,14 +370,10 @@ def _read_join(query, user):
     return query.add_columns(literal(None))
 
 
-def forum_topics(user, forum: Forum, page, *, moderator: bool) -> Pager:
-    """A forum's topics, pinned first then by latest post, each with its first unread
-    position (None when read)."""
-    where = [ForumTopic.forum_id == forum.id]
-    if not moderator:
-        where.append(ForumTopic.deleted_at.is_(None))
-        held_ok = ForumTopic.author_id == user.id if access.is_signed_in(user) else literal(False)
-        where.append(or_(ForumTopic.held.is_(False), held_ok))
+def forum_topics(user, forum: Forum, page) -> Pager:
+    """A forum's topics the person may see (``access.visible_topics``), pinned first then by
+    latest post, each with its first unread position (None when read)."""
+    where = [ForumTopic.forum_id == forum.id, access.visible_topics(user, forum.space)]
     total = db.session.scalar(select(func.count(ForumTopic.id)).where(*where))
     per = topics_per_page()
     page = _page_number(page, max(1, math.ceil(total / per)))

@@ -1,9 +1,14 @@
 """Forums, writing side: structure, posts, moderation, subscriptions and notifications
 (reading is in ``reading``).
 
-Each public function is one transaction (it commits). Counters (topic ``post_count``/
-``last_position``/``last_post_*``, forum ``topic_count``/``post_count``/``last_*``) are kept
-here, by SQL increments where two people may write at once.
+Each public function is one unit of work (``@unit_of_work``): it commits when it returns and
+rolls back when it raises ``ForumError``, so a refused change leaves nothing behind. Who may do
+what is decided in ``access`` (``forum_topic_decision``, ``forum_reply_decision``,
+``can_edit_post``, …); the services apply the decision. Moderators' acts (structure, pinning,
+locking, moving, deleting someone else's post or topic, restoring, validating, refusing,
+closing reports) are written to the audit log with the space's organisation. Counters (topic
+``post_count``/``last_position``/``last_post_*``, forum ``topic_count``/``post_count``/
+``last_*``) are kept here, by SQL increments where two people may write at once.
 """
 from __future__ import annotations
 
@@ -12,24 +17,25 @@ from datetime import timedelta
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import access
-from ..accounts.models import Membership, User
-from ..core.types import Role, Visibility
+from ..accounts.models import User
+from ..core.types import Visibility
 from ..core.inputs import to_int
-from ..core import uploads
+from ..core import audit, uploads
 from ..mail.replies import ReplyRefused, register_handler, reply_address
 from ..core.sanitize import to_html, to_text
 from ..core.text import fold
 from ..core.timeutil import utcnow
 from ..core.urls import path_for
+from ..core.uow import unit_of_work
 from ..extensions import db
 from ..notifications.services import notify, register_kind
 from ..search.models import SearchQueue
-from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember
+from ..spaces.models import Space
 from ..spaces.services import record_activity, retract_activity
 from .models import (Forum, ForumAttachment, ForumCategory, ForumPost, ForumPostRevision,
                      ForumReport, ForumSubscription, ForumTopic, ForumVisit)
@@ -39,8 +45,18 @@ register_kind("forum.mention", "Mentions de mon nom dans un forum")
 register_kind("forum.report", "Messages signalés ou à valider dans les forums que je modère")
 
 MAX_FILES = 5
+
+
 class ForumError(ValueError):
     """A refused change, with a French message; nothing was changed."""
+
+
+def _audit(action: str, space: Space, by: User, target: str, detail: str = "") -> None:
+    """A moderator's act, for the journal of the space's organisation (the platform's journal
+    for a group without one). ``target`` is the address of what was acted on: never a title or
+    a text, which the readers of the journal may not be allowed to read."""
+    audit.record(action, actor=by, organisation=space.organisation, target=target,
+                 detail=detail)
 
 
 # --- structure -------------------------------------------------------------------------------------
@@ -53,10 +69,13 @@ def _check_name(name: str, what: str = "Le nom") -> str:
     return name[:200]
 
 
+@unit_of_work
 def create_category(space: Space, name: str, *, by: User, position: int = 0) -> ForumCategory:
     category = ForumCategory(space_id=space.id, name=_check_name(name), position=position or 0)
     db.session.add(category)
-    db.session.commit()
+    db.session.flush()
+    _audit("forum.category_added", space, by, path_for("forums.index", slug=space.slug),
+           f"catégorie n° {category.id}")
     return category
 
 
@@ -69,29 +88,43 @@ def _category_of(space: Space, category_id) -> ForumCategory | None:
     return category
 
 
+def _forum_url(forum: Forum) -> str:
+    return path_for("forums.forum", slug=forum.space.slug, forum_id=forum.id)
+
+
+def _set_forum(forum: Forum, space: Space, *, name: str, description: str, category_id,
+               open_to_network: bool, position: int) -> None:
+    forum.name = _check_name(name)
+    forum.description = (description or "").strip()
+    forum.category = _category_of(space, category_id)
+    forum.open_to_network = bool(open_to_network) and space.visibility != Visibility.MEMBERS
+    forum.position = position or 0
+
+
+@unit_of_work
 def create_forum(space: Space, *, name: str, by: User, description: str = "",
                  category_id=None, open_to_network: bool = False, position: int = 0) -> Forum:
     if space.archived:
         raise ForumError("Cet espace est archivé : on ne peut plus y ouvrir de forum.")
-    forum = Forum(space_id=space.id, name=_check_name(name), description=(description or "").strip(),
-                  category=_category_of(space, category_id), position=position or 0,
-                  open_to_network=bool(open_to_network) and space.visibility != Visibility.MEMBERS)
+    forum = Forum(space_id=space.id, space=space)
+    _set_forum(forum, space, name=name, description=description, category_id=category_id,
+               open_to_network=open_to_network, position=position)
     db.session.add(forum)
-    db.session.commit()
+    db.session.flush()
+    _audit("forum.created", space, by, _forum_url(forum))
     return forum
 
 
+@unit_of_work
 def update_forum(forum: Forum, *, name: str, by: User, description: str = "", category_id=None,
                  open_to_network: bool = False, position: int = 0) -> Forum:
-    forum.name = _check_name(name)
-    forum.description = (description or "").strip()
-    forum.category = _category_of(forum.space, category_id)
-    forum.open_to_network = bool(open_to_network) and forum.space.visibility != Visibility.MEMBERS
-    forum.position = position or 0
-    db.session.commit()
+    _set_forum(forum, forum.space, name=name, description=description, category_id=category_id,
+               open_to_network=open_to_network, position=position)
+    _audit("forum.updated", forum.space, by, _forum_url(forum))
     return forum
 
 
+@unit_of_work
 def mark_all_read(user) -> None:
     """Everything published until now counts as read for this person."""
     visit = db.session.get(ForumVisit, user.id)
@@ -99,7 +132,6 @@ def mark_all_read(user) -> None:
         visit = ForumVisit(user_id=user.id)
         db.session.add(visit)
     visit.marked_read_at = utcnow()
-    db.session.commit()
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -126,23 +158,6 @@ def _check_rate(user: User) -> None:
     if recent >= limit:
         raise ForumError(f"Vous publiez trop vite : {limit} messages par minute au plus. "
                          "Patientez un instant avant d'envoyer le suivant.")
-
-
-def is_new_account(user: User) -> bool:
-    days = current_app.config["FORUM_NEW_ACCOUNT_DAYS"]
-    return user.created_at is not None and user.created_at > utcnow() - timedelta(days=days)
-
-
-def _must_hold(user: User, space: Space) -> bool:
-    """The first post of a new account in a public forum waits for a moderator."""
-    if space.visibility != Visibility.PUBLIC or access.can_moderate(user, space):
-        return False
-    if not is_new_account(user):
-        return False
-    published = db.session.scalar(select(literal(1)).where(
-        ForumPost.author_id == user.id, ForumPost.held.is_(False),
-        ForumPost.deleted_at.is_(None)).limit(1))
-    return published is None
 
 
 def _attach(post: ForumPost, files, by: User) -> None:
@@ -199,14 +214,31 @@ def _publish(post: ForumPost, by: User) -> None:
     _announce(post, first)
 
 
+def _applied(decision: access.Decision) -> bool:
+    """Whether the post is held; a refusal raises its reason."""
+    if decision.refused:
+        raise ForumError(decision.reason)
+    return decision.held
+
+
+def _post_or_hold(post: ForumPost, held: bool, by: User, subscribe: bool) -> None:
+    if subscribe:
+        _subscribe(by, topic_id=post.topic.id)
+    if held:
+        _announce_held(post)
+    else:
+        _publish(post, by)
+
+
+@unit_of_work
 def create_topic(forum: Forum, *, title: str, body: str, body_format: str, by: User,
                  files=(), subscribe: bool = True) -> ForumTopic:
+    """A new topic and its first post (held for a moderator, or published): as
+    ``access.forum_topic_decision`` says."""
     title = _check_title(title)
     html, source, fmt = _check_body(body, body_format)
-    if forum.space.archived:
-        raise ForumError("Cet espace est archivé : on ne peut plus y écrire.")
+    held = _applied(access.forum_topic_decision(by, forum))
     _check_rate(by)
-    held = _must_hold(by, forum.space)
     topic = ForumTopic(forum=forum, space_id=forum.space_id, title=title, author_id=by.id,
                        held=held, last_post_at=utcnow(), last_post_author_id=by.id)
     post = ForumPost(topic=topic, author_id=by.id, body_html=html, body_source=source,
@@ -215,43 +247,24 @@ def create_topic(forum: Forum, *, title: str, body: str, body_format: str, by: U
     _attach(post, files, by)
     db.session.flush()
     topic.first_post_id = post.id
-    if subscribe:
-        _subscribe(by, topic_id=topic.id)
-    if held:
-        _announce_held(post)
-    else:
-        _publish(post, by)
-    db.session.commit()
+    _post_or_hold(post, held, by, subscribe)
     return topic
 
 
+@unit_of_work
 def reply(topic: ForumTopic, *, body: str, body_format: str, by: User, files=(),
           subscribe: bool = True) -> ForumPost:
-    """A reply; refused (ForumError, in French) in a locked, deleted or held topic."""
-    if topic.deleted_at is not None:
-        raise ForumError("Ce sujet a été supprimé : il n'accepte plus de réponses.")
-    if topic.held:
-        raise ForumError("Ce sujet attend la validation d'un modérateur : on pourra y répondre "
-                         "ensuite.")
-    if topic.locked and not access.can_moderate(by, topic.space):
-        raise ForumError("Ce sujet est verrouillé : il n'accepte plus de réponses.")
-    if topic.space.archived:
-        raise ForumError("Cet espace est archivé : on ne peut plus y écrire.")
+    """A reply; refused (ForumError, in French) as ``access.forum_reply_decision`` says (a
+    locked, deleted or held topic, a forum the person may not write in)."""
+    held = _applied(access.forum_reply_decision(by, topic))
     html, source, fmt = _check_body(body, body_format)
     _check_rate(by)
-    held = _must_hold(by, topic.space)
     post = ForumPost(topic=topic, author_id=by.id, body_html=html, body_source=source,
                      body_format=fmt, held=held)
     db.session.add(post)
     _attach(post, files, by)
     db.session.flush()
-    if subscribe:
-        _subscribe(by, topic_id=topic.id)
-    if held:
-        _announce_held(post)
-    else:
-        _publish(post, by)
-    db.session.commit()
+    _post_or_hold(post, held, by, subscribe)
     return post
 
 
@@ -264,14 +277,23 @@ def quote(post: ForumPost) -> str:
     return f"> <cite>{escape(name)}</cite> a écrit :\n>\n{lines}\n\n"
 
 
+def _may_change(post: ForumPost, by: User, allowed: bool) -> None:
+    """Refuse, with the rule that applies, a change ``access`` does not allow."""
+    if allowed:
+        return
+    if post.deleted_at is not None:
+        raise ForumError("Ce message a été supprimé : il ne peut plus être modifié.")
+    if post.topic.locked:
+        raise ForumError("Ce sujet est verrouillé : ses messages ne peuvent plus être modifiés.")
+    raise ForumError("Vous ne pouvez pas modifier ce message.")
+
+
+@unit_of_work
 def edit_post(post: ForumPost, *, body: str, body_format: str, by: User,
               title: str | None = None) -> ForumPost:
     """Change a post's text; the former one is kept (moderators read the history)."""
     topic = post.topic
-    if post.deleted_at is not None:
-        raise ForumError("Ce message a été supprimé : il ne peut plus être modifié.")
-    if topic.locked and not access.can_moderate(by, topic.space):
-        raise ForumError("Ce sujet est verrouillé : ses messages ne peuvent plus être modifiés.")
+    _may_change(post, by, access.can_edit_post(by, post))
     html, source, fmt = _check_body(body, body_format)
     new_title = _check_title(title) if post.is_first and title is not None else None
     if html == post.body_html and (new_title is None or new_title == topic.title):
@@ -292,32 +314,39 @@ def edit_post(post: ForumPost, *, body: str, body_format: str, by: User,
         for user in mentioned_users(html, topic.space):
             if user.id not in before:
                 _notify_mention(user, post)
-    db.session.commit()
+    if post.author_id != by.id:
+        _audit("forum.post_edited", topic.space, by, _post_url(post))
     return post
 
 
+def _mark_deleted(post: ForumPost, by: User | None) -> None:
+    """Delete (``by``) or restore (None) a post: it keeps its place; the counters follow."""
+    post.deleted_at, post.deleted_by_id = (utcnow(), by.id) if by is not None else (None, None)
+    if post.position is not None:
+        _refresh_topic(post.topic)
+        _refresh_forum(post.topic.forum)
+
+
+@unit_of_work
 def delete_post(post: ForumPost, *, by: User) -> None:
     """Soft delete: the post keeps its place, shown as « message supprimé »; moderators
     still read it and may restore it."""
     if post.deleted_at is not None:
         return
+    _may_change(post, by, access.can_delete_post(by, post))
     if post.is_first:
         raise ForumError("Le premier message porte le sujet : supprimez le sujet entier.")
-    post.deleted_at, post.deleted_by_id = utcnow(), by.id
-    if post.position is not None:
-        _refresh_topic(post.topic)
-        _refresh_forum(post.topic.forum)
-    db.session.commit()
+    _mark_deleted(post, by)
+    if post.author_id != by.id:
+        _audit("forum.post_deleted", post.topic.space, by, _post_url(post))
 
 
+@unit_of_work
 def restore_post(post: ForumPost, *, by: User) -> None:
     if post.deleted_at is None:
         return
-    post.deleted_at = post.deleted_by_id = None
-    if post.position is not None:
-        _refresh_topic(post.topic)
-        _refresh_forum(post.topic.forum)
-    db.session.commit()
+    _mark_deleted(post, None)
+    _audit("forum.post_restored", post.topic.space, by, _post_url(post))
 
 
 def _refresh_topic(topic: ForumTopic) -> None:
@@ -355,19 +384,27 @@ def _requeue_topic(topic: ForumTopic) -> None:
 # --- topics: moderation ----------------------------------------------------------------------------
 
 
+@unit_of_work
 def set_pinned(topic: ForumTopic, pinned: bool, *, by: User) -> None:
     topic.pinned = pinned
-    db.session.commit()
+    _audit("forum.topic_pinned" if pinned else "forum.topic_unpinned", topic.space, by,
+           _topic_url(topic))
 
 
+@unit_of_work
 def set_locked(topic: ForumTopic, locked: bool, *, by: User) -> None:
     topic.locked = locked
-    db.session.commit()
+    _audit("forum.topic_locked" if locked else "forum.topic_unlocked", topic.space, by,
+           _topic_url(topic))
 
 
+@unit_of_work
 def delete_topic(topic: ForumTopic, *, by: User) -> None:
+    """Soft delete (moderators still read it and may restore it); refused unless
+    ``access.can_delete_topic``."""
+    if not access.can_delete_topic(by, topic):
+        raise ForumError("Vous ne pouvez pas supprimer ce sujet.")
     _delete_topic(topic, by)
-    db.session.commit()
 
 
 def _delete_topic(topic: ForumTopic, by: User) -> None:
@@ -377,24 +414,28 @@ def _delete_topic(topic: ForumTopic, by: User) -> None:
     _refresh_forum(topic.forum)
     retract_activity(_topic_url(topic))
     _requeue_topic(topic)
+    if topic.author_id != by.id:
+        _audit("forum.topic_deleted", topic.space, by, _topic_url(topic))
 
 
+@unit_of_work
 def restore_topic(topic: ForumTopic, *, by: User) -> None:
     if topic.deleted_at is None:
         return
     topic.deleted_at = topic.deleted_by_id = None
     _refresh_forum(topic.forum)
     _requeue_topic(topic)
-    db.session.commit()
+    _audit("forum.topic_restored", topic.space, by, _topic_url(topic))
 
 
+@unit_of_work
 def move_topic(topic: ForumTopic, target: Forum, *, by: User) -> None:
     """To another forum, of this space or of another one the moderator moderates."""
     if target.id == topic.forum_id:
         raise ForumError("Le sujet est déjà dans ce forum.")
-    if target.space.archived or not access.can_moderate(by, target.space):
+    if not access.can_move_topic_to(by, topic, target):
         raise ForumError("Vous ne pouvez déplacer un sujet que vers un forum que vous modérez.")
-    source = topic.forum
+    source, source_space = topic.forum, topic.space
     if target.space_id != topic.space_id:
         retract_activity(_topic_url(topic))
     topic.forum, topic.space_id = target, target.space_id
@@ -403,35 +444,24 @@ def move_topic(topic: ForumTopic, target: Forum, *, by: User) -> None:
     _refresh_forum(source)
     _refresh_forum(target)
     _requeue_topic(topic)
-    db.session.commit()
+    detail = f"du forum {_forum_url(source)} vers le forum {_forum_url(target)}"
+    _audit("forum.topic_moved", source_space, by, _topic_url(topic), detail)
+    if target.space.organisation_id not in (None, source_space.organisation_id):
+        _audit("forum.topic_moved", target.space, by, _topic_url(topic), detail)
 
 
 # --- reports and held posts ------------------------------------------------------------------------
 
 
-def _moderators(space: Space) -> list[User]:
-    """Who moderates a space's forums: an organisation's admins in its space, a group's
-    moderators and admins; the platform admins where nobody else does."""
-    if space.kind == SpaceKind.ORGANISATION:
-        query = select(User).join(Membership, Membership.user_id == User.id).where(
-            Membership.organisation_id == space.organisation_id, Membership.role == Role.ADMIN)
-    else:
-        query = select(User).join(SpaceMember, SpaceMember.user_id == User.id).where(
-            SpaceMember.space_id == space.id, SpaceMember.status == MemberStatus.ACTIVE,
-            SpaceMember.role.in_(Role.at_least(Role.MODERATOR)))
-    people = list(db.session.scalars(query.where(User.active.is_(True))))
-    if not people:
-        people = list(db.session.scalars(select(User).where(User.is_platform_admin.is_(True),
-                                                            User.active.is_(True))))
-    return people
-
-
+@unit_of_work
 def report_post(post: ForumPost, reason: str, *, by: User) -> ForumReport:
     reason = (reason or "").strip()
     if not reason:
         raise ForumError("Expliquez en quelques mots ce qui pose problème.")
     if post.deleted_at is not None:
         raise ForumError("Ce message a déjà été supprimé.")
+    if not access.can_report_post(by, post):
+        raise ForumError("Vous ne pouvez pas signaler ce message.")
     already = db.session.scalar(select(ForumReport.id).where(
         ForumReport.post_id == post.id, ForumReport.reporter_id == by.id,
         ForumReport.resolved_at.is_(None)))
@@ -440,13 +470,13 @@ def report_post(post: ForumPost, reason: str, *, by: User) -> ForumReport:
     report = ForumReport(post_id=post.id, reporter_id=by.id, reason=reason[:2000])
     db.session.add(report)
     space = post.topic.space
-    notify(_moderators(space), "forum.report",
+    notify(access.moderators_to_notify(space), "forum.report",
            f"Message signalé dans « {post.topic.title} »",
            url=path_for("forums.moderation", slug=space.slug), body=reason[:2000], actor=by)
-    db.session.commit()
     return report
 
 
+@unit_of_work
 def resolve_report(report: ForumReport, *, by: User, delete: bool) -> None:
     """Close a report (and the other open reports of the same post): the post is deleted,
     or the report dismissed."""
@@ -455,40 +485,45 @@ def resolve_report(report: ForumReport, *, by: User, delete: bool) -> None:
         if post.is_first:
             _delete_topic(post.topic, by)
         else:
-            post.deleted_at, post.deleted_by_id = utcnow(), by.id
-            if post.position is not None:
-                _refresh_topic(post.topic)
-                _refresh_forum(post.topic.forum)
+            _mark_deleted(post, by)
     now = utcnow()
+    closed = 0
     for open_report in db.session.scalars(select(ForumReport).where(
             ForumReport.post_id == post.id, ForumReport.resolved_at.is_(None))):
         open_report.resolved_at, open_report.resolved_by_id = now, by.id
         open_report.outcome = "deleted" if delete else "dismissed"
-    db.session.commit()
+        closed += 1
+    _audit("forum.report_upheld" if delete else "forum.report_dismissed", post.topic.space, by,
+           _post_url(post), f"signalement n° {report.id} ({closed} clos)")
 
 
 def _announce_held(post: ForumPost) -> None:
     space = post.topic.space
-    notify(_moderators(space), "forum.report",
+    notify(access.moderators_to_notify(space), "forum.report",
            f"Message à valider dans « {post.topic.title} »",
            url=path_for("forums.moderation", slug=space.slug),
            body=to_text(post.body_html)[:1500], actor=post.author)
 
 
+def _waiting(post: ForumPost) -> None:
+    if not post.held or post.deleted_at is not None:
+        raise ForumError("Ce message n'attend pas de validation.")
+
+
+@unit_of_work
 def approve_post(post: ForumPost, *, by: User) -> None:
-    if not post.held or post.deleted_at is not None:
-        raise ForumError("Ce message n'attend pas de validation.")
+    _waiting(post)
     _publish(post, by)
-    db.session.commit()
+    _audit("forum.post_approved", post.topic.space, by, _post_url(post))
 
 
+@unit_of_work
 def reject_post(post: ForumPost, *, by: User) -> None:
-    if not post.held or post.deleted_at is not None:
-        raise ForumError("Ce message n'attend pas de validation.")
+    _waiting(post)
     post.deleted_at, post.deleted_by_id = utcnow(), by.id
     if post.is_first:
         post.topic.deleted_at, post.topic.deleted_by_id = post.deleted_at, by.id
-    db.session.commit()
+    _audit("forum.post_rejected", post.topic.space, by, _post_url(post))
 
 
 # --- subscriptions and notifications ---------------------------------------------------------------
@@ -502,6 +537,7 @@ def _subscribe(user: User, *, topic_id: int | None = None, forum_id: int | None 
         db.session.add(ForumSubscription(user_id=user.id, topic_id=topic_id, forum_id=forum_id))
 
 
+@unit_of_work
 def toggle_subscription(user: User, *, topic: ForumTopic | None = None,
                         forum: Forum | None = None) -> bool:
     """Follow or stop following a topic (or a forum). Returns whether now followed."""
@@ -511,11 +547,9 @@ def toggle_subscription(user: User, *, topic: ForumTopic | None = None,
         ForumSubscription.user_id == user.id, column == value))
     if existing is not None:
         db.session.delete(existing)
-        db.session.commit()
         return False
     db.session.add(ForumSubscription(user_id=user.id, topic_id=topic.id if topic else None,
                                      forum_id=forum.id if forum else None))
-    db.session.commit()
     return True
 
 
@@ -589,7 +623,7 @@ def _announce(post: ForumPost, first: bool) -> None:
              else f"{name} a répondu à « {topic.title} »")
     body = to_text(post.body_html)[:1500]
     for user in followers:
-        if user.id in done or not access.can_view(user, space):
+        if user.id in done or not access.can_view_post(user, post):
             continue
         done.add(user.id)
         notify([user], "forum.reply", title, url=_post_url(post), body=body, actor=author,
@@ -600,7 +634,7 @@ def _reply_by_mail(user: User, topic_id: int, text: str, message) -> None:
     """A reply to a forum notification, received by email, becomes a post by that person."""
     access.forget_roles()   # decided now, not from what a long-running worker remembers
     topic = db.session.get(ForumTopic, topic_id)
-    if topic is None or topic.deleted_at is not None or not access.can_view(user, topic.space):
+    if topic is None or topic.deleted_at is not None or not access.can_view_topic(user, topic):
         raise ReplyRefused("ce sujet n'existe plus")
     if not access.can_post_in_forum(user, topic.forum):
         raise ReplyRefused("vous ne pouvez plus écrire dans ce forum")
@@ -613,8 +647,7 @@ def _reply_by_mail(user: User, topic_id: int, text: str, message) -> None:
     try:
         reply(topic, body=text, body_format="text", by=user, subscribe=False,
               files=files[:MAX_FILES])
-    except ForumError as exc:
-        db.session.rollback()
+    except ForumError as exc:   # reply() rolled its unit of work back
         raise ReplyRefused(str(exc)) from exc
 
 

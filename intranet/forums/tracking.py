@@ -105,7 +105,8 @@ class ViewBuffer:
 
     def flush(self) -> int:
         """Write what is buffered, in one transaction (call within an app context). Returns
-        the number of rows written."""
+        the number of rows written. A step of the buffer's thread, not a unit of work: it
+        commits on its own, or rolls back and gives the rows back for the next round."""
         reads, views, seen = self._take()
         if not (reads or views or seen):
             return 0

@@ -1,5 +1,9 @@
 """Forums of a space (URLs under /espaces/<slug>/forums/) and « nouveautés » across all my
-spaces (/forums/nouveautes). Reading pages never write: see ``tracking``."""
+spaces (/forums/nouveautes). Reading pages never write: see ``tracking``. Every decision is
+``access``'s: a topic page asks ``access.topic_rights`` once and its template asks the same
+object about each post."""
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -42,16 +46,16 @@ def _forum(space: Space, forum_id: int) -> Forum:
     return forum
 
 
-def _topic(space: Space, topic_id: int, moderator: bool) -> ForumTopic:
+def _topic(space: Space, topic_id: int) -> ForumTopic:
     topic = reading.load_topic(space, topic_id)
-    if topic is None or not reading.topic_visible(_me(), topic, moderator):
+    if topic is None or not access.can_view_topic(_me(), topic):
         abort(404)
     return topic
 
 
-def _post(space: Space, post_id: int, moderator: bool) -> ForumPost:
+def _post(space: Space, post_id: int) -> ForumPost:
     post = reading.load_post(space, post_id)
-    if post is None or not reading.post_visible(current_user, post, moderator):
+    if post is None or not access.can_view_post(_me(), post):
         abort(404)
     return post
 
@@ -68,8 +72,25 @@ def _topic_url(topic: ForumTopic, position: int | None = None, **values) -> str:
     return url_for(".topic", slug=topic.space.slug, topic_id=topic.id, **values)
 
 
-def _refused(exc: Exception, target: str):
-    flash(str(exc), "error")
+def _written(held: bool, saved: str, published: str, target: str, held_target: str):
+    """After a topic or a reply: where it went, and whether it waits for a moderator."""
+    if held:
+        flash(f"{saved} ; il sera visible de tous dès qu'un modérateur l'aura validé (premier "
+              "message d'un nouveau compte).", "success")
+        return redirect(held_target)
+    flash(published, "success")
+    return redirect(target)
+
+
+def _act(action, target: str, done: str):
+    """Run a service ``action`` as the current person, flash ``done`` (or the refusal) and go
+    to ``target``."""
+    try:
+        action(by=current_user)
+    except services.ForumError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
     return redirect(target)
 
 
@@ -98,6 +119,13 @@ def _forum_form(space: Space, forum: Forum | None) -> ForumForm:
     return form
 
 
+def _forum_settings(form: ForumForm) -> dict:
+    return {"name": form.name.data, "description": form.description.data,
+            "category_id": form.category.data or None, "position": form.position.data or 0,
+            "open_to_network": bool(getattr(form, "open_to_network", None)
+                                    and form.open_to_network.data)}
+
+
 @bp.route("/espaces/<slug>/forums/nouveau", methods=["GET", "POST"])
 @login_required
 def new_forum(slug):
@@ -105,11 +133,7 @@ def new_forum(slug):
     form = _forum_form(space, None)
     if form.validate_on_submit():
         try:
-            forum = services.create_forum(
-                space, name=form.name.data, description=form.description.data,
-                category_id=form.category.data or None, position=form.position.data or 0,
-                open_to_network=bool(getattr(form, "open_to_network", None)
-                                     and form.open_to_network.data), by=current_user)
+            forum = services.create_forum(space, by=current_user, **_forum_settings(form))
         except services.ForumError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -126,11 +150,7 @@ def edit_forum(slug, forum_id):
     form = _forum_form(space, forum)
     if form.validate_on_submit():
         try:
-            services.update_forum(
-                forum, name=form.name.data, description=form.description.data,
-                category_id=form.category.data or None, position=form.position.data or 0,
-                open_to_network=bool(getattr(form, "open_to_network", None)
-                                     and form.open_to_network.data), by=current_user)
+            services.update_forum(forum, by=current_user, **_forum_settings(form))
         except services.ForumError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -160,8 +180,7 @@ def forum(slug, forum_id):
     space = _space(slug)
     forum = _forum(space, forum_id)
     moderator = _moderator(space)
-    listing = reading.forum_topics(current_user, forum, request.args.get("page", 1),
-                                    moderator=moderator)
+    listing = reading.forum_topics(_me(), forum, request.args.get("page", 1))
     reading.record_visit(current_user)
     following = reading.follows_forum(current_user, forum)
     return render_template("forums/forum.html", space=space, forum=forum, listing=listing,
@@ -169,15 +188,20 @@ def forum(slug, forum_id):
                            can_post=access.can_post_in_forum(current_user, forum))
 
 
+def _follow(target: str, followed: str, left: str, **what):
+    """Follow ``what`` (a topic or a forum), or stop following it."""
+    now = services.toggle_subscription(current_user, **what)
+    flash(followed if now else left, "success")
+    return redirect(target)
+
+
 @bp.post("/espaces/<slug>/forums/<int:forum_id>/suivre")
 @login_required
 def follow_forum(slug, forum_id):
-    space = _space(slug)
-    forum = _forum(space, forum_id)
-    now = services.toggle_subscription(current_user, forum=forum)
-    flash("Vous suivez ce forum : chaque nouveau message vous sera notifié." if now
-          else "Vous ne suivez plus ce forum.", "success")
-    return redirect(url_for(".forum", slug=slug, forum_id=forum.id))
+    forum = _forum(_space(slug), forum_id)
+    return _follow(url_for(".forum", slug=slug, forum_id=forum.id),
+                   "Vous suivez ce forum : chaque nouveau message vous sera notifié.",
+                   "Vous ne suivez plus ce forum.", forum=forum)
 
 
 @bp.route("/espaces/<slug>/forums/<int:forum_id>/nouveau-sujet", methods=["GET", "POST"])
@@ -194,15 +218,10 @@ def new_topic(slug, forum_id):
                                           body_format=form.body_format.data, by=current_user,
                                           files=_files(form.files), subscribe=form.subscribe.data)
         except services.ForumError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
-            if topic.held:
-                flash("Votre sujet est enregistré ; il sera visible de tous dès qu'un modérateur "
-                      "l'aura validé (premier message d'un nouveau compte).", "success")
-            else:
-                flash("Sujet publié.", "success")
-            return redirect(_topic_url(topic))
+            return _written(topic.held, "Votre sujet est enregistré", "Sujet publié.",
+                            _topic_url(topic), _topic_url(topic))
     return render_template("forums/topic_form.html", space=space, forum=forum, form=form,
                            error=error)
 
@@ -218,18 +237,15 @@ def topic(slug, topic_id):
         abort(404)
     space, topic, state = head
     access.authorize(space, user=me)
-    moderator = _moderator(space)
-    if not reading.topic_visible(me, topic, moderator):
+    rights = access.topic_rights(me, topic)
+    if not rights.view_topic():
         abort(404)
-    shown = reading.topic_page(me, topic, request.args.get("page", 1), moderator=moderator,
+    shown = reading.topic_page(me, topic, request.args.get("page", 1), rights=rights,
                                 state=state)
     reading.record_view(me, topic, shown.shown_up_to)
-    can_post = access.can_post_in_forum(me, topic.forum)
-    may_reply = (can_post and topic.deleted_at is None and not topic.held
-                 and (not topic.locked or moderator))
     return render_template("forums/topic.html", space=space, topic=topic, forum=topic.forum,
-                           shown=shown, moderator=moderator, can_post=can_post,
-                           may_reply=may_reply,
+                           shown=shown, rights=rights, moderator=rights.moderator,
+                           can_post=rights.writer, may_reply=rights.reply(),
                            # built once (a URL is already safe HTML): the page repeats them
                            topic_base=Markup(url_for(".topic", slug=slug, topic_id=topic.id)),
                            message_base=Markup(url_for(".post", slug=slug, post_id=0)[:-1]))
@@ -238,7 +254,7 @@ def topic(slug, topic_id):
 @bp.get("/espaces/<slug>/forums/sujets/<int:topic_id>/premier-non-lu")
 def first_unread(slug, topic_id):
     space = _space(slug)
-    topic = _topic(space, topic_id, _moderator(space))
+    topic = _topic(space, topic_id)
     state = reading.reading_state(current_user, topic)
     position = state.first_unread(topic) or topic.last_position or None
     return redirect(_topic_url(topic, position))
@@ -248,14 +264,14 @@ def first_unread(slug, topic_id):
 @login_required
 def reply(slug, topic_id):
     space = _space(slug)
-    moderator = _moderator(space)
-    topic = _topic(space, topic_id, moderator)
-    access.require(access.can_post_in_forum(current_user, topic.forum))
+    topic = _topic(space, topic_id)
+    rights = access.topic_rights(_me(), topic)
+    access.require(rights.writer)
     form = PostForm()
     error = quoted = None
     if request.method == "GET" and int_arg("citer"):
-        quoted = _post(space, int_arg("citer"), moderator)
-        if quoted.topic_id != topic.id or quoted.deleted_at is not None:
+        quoted = _post(space, int_arg("citer"))
+        if quoted.topic_id != topic.id or not rights.quote(quoted):
             abort(404)
         form.body.data = services.quote(quoted)
     if form.validate_on_submit():
@@ -264,16 +280,12 @@ def reply(slug, topic_id):
                                   by=current_user, files=_files(form.files),
                                   subscribe=form.subscribe.data)
         except services.ForumError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
-            if post.held:
-                flash("Votre message est enregistré ; il sera visible de tous dès qu'un "
-                      "modérateur l'aura validé (premier message d'un nouveau compte).", "success")
-                return redirect(_topic_url(topic, None, page=reading.page_count(topic))
-                                + "#en-attente")
-            flash("Réponse publiée.", "success")
-            return redirect(_topic_url(topic, post.position))
+            return _written(post.held, "Votre message est enregistré", "Réponse publiée.",
+                            _topic_url(topic, post.position),
+                            _topic_url(topic, None, page=reading.page_count(topic))
+                            + "#en-attente")
     return render_template("forums/reply.html", space=space, topic=topic, form=form,
                            error=error, quoted=quoted,
                            preview=to_html(form.body.data or "", "text") if quoted else None)
@@ -282,59 +294,53 @@ def reply(slug, topic_id):
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/suivre")
 @login_required
 def follow_topic(slug, topic_id):
-    space = _space(slug)
-    topic = _topic(space, topic_id, _moderator(space))
-    now = services.toggle_subscription(current_user, topic=topic)
-    flash("Vous suivez ce sujet : chaque réponse vous sera notifiée." if now
-          else "Vous ne suivez plus ce sujet.", "success")
-    return redirect(_topic_url(topic))
+    topic = _topic(_space(slug), topic_id)
+    return _follow(_topic_url(topic), "Vous suivez ce sujet : chaque réponse vous sera notifiée.",
+                   "Vous ne suivez plus ce sujet.", topic=topic)
 
 
 def _moderated_topic(slug: str, topic_id: int) -> ForumTopic:
     space = _space(slug, need="moderate")
-    return _topic(space, topic_id, True)
+    return _topic(space, topic_id)
+
+
+def _toggle(slug: str, topic_id: int, flag: str, service, done_on: str, done_off: str):
+    """Pin or lock a topic (``flag``), or undo it."""
+    topic = _moderated_topic(slug, topic_id)
+    value = not getattr(topic, flag)
+    return _act(partial(service, topic, value), _topic_url(topic), done_on if value else done_off)
 
 
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/epingler")
 @login_required
 def pin(slug, topic_id):
-    topic = _moderated_topic(slug, topic_id)
-    services.set_pinned(topic, not topic.pinned, by=current_user)
-    flash("Sujet épinglé en tête du forum." if topic.pinned else "Sujet désépinglé.", "success")
-    return redirect(_topic_url(topic))
+    return _toggle(slug, topic_id, "pinned", services.set_pinned,
+                   "Sujet épinglé en tête du forum.", "Sujet désépinglé.")
 
 
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/verrouiller")
 @login_required
 def lock(slug, topic_id):
-    topic = _moderated_topic(slug, topic_id)
-    services.set_locked(topic, not topic.locked, by=current_user)
-    flash("Sujet verrouillé : il n'accepte plus de réponses." if topic.locked
-          else "Sujet rouvert aux réponses.", "success")
-    return redirect(_topic_url(topic))
+    return _toggle(slug, topic_id, "locked", services.set_locked,
+                   "Sujet verrouillé : il n'accepte plus de réponses.", "Sujet rouvert aux réponses.")
 
 
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/supprimer")
 @login_required
 def delete_topic(slug, topic_id):
     space = _space(slug)
-    moderator = _moderator(space)
-    topic = _topic(space, topic_id, moderator)
-    # its author may withdraw a topic nobody answered yet
-    access.require(moderator or (topic.author_id == current_user.id and topic.post_count <= 1
-                                 and not topic.locked and topic.deleted_at is None))
-    services.delete_topic(topic, by=current_user)
-    flash("Sujet supprimé.", "success")
-    return redirect(url_for(".forum", slug=slug, forum_id=topic.forum_id))
+    topic = _topic(space, topic_id)
+    access.require(access.can_delete_topic(_me(), topic))
+    forum_id = topic.forum_id
+    return _act(partial(services.delete_topic, topic),
+                url_for(".forum", slug=slug, forum_id=forum_id), "Sujet supprimé.")
 
 
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/restaurer")
 @login_required
 def restore_topic(slug, topic_id):
     topic = _moderated_topic(slug, topic_id)
-    services.restore_topic(topic, by=current_user)
-    flash("Sujet restauré.", "success")
-    return redirect(_topic_url(topic))
+    return _act(partial(services.restore_topic, topic), _topic_url(topic), "Sujet restauré.")
 
 
 @bp.route("/espaces/<slug>/forums/sujets/<int:topic_id>/deplacer", methods=["GET", "POST"])
@@ -366,24 +372,25 @@ def move(slug, topic_id):
 @bp.get("/espaces/<slug>/forums/messages/<int:post_id>")
 def post(slug, post_id):
     space = _space(slug)
-    post = _post(space, post_id, _moderator(space))
+    post = _post(space, post_id)
     if post.position is None:
         return redirect(_topic_url(post.topic, None, page=reading.page_count(post.topic))
                         + "#en-attente")
     return redirect(_topic_url(post.topic, post.position))
 
 
-def _editable_post(slug: str, post_id: int) -> ForumPost:
-    space = _space(slug)
-    post = _post(space, post_id, _moderator(space))
-    access.require(access.can_edit_forum_post(current_user, post))
+def _changed_post(slug: str, post_id: int, decision) -> ForumPost:
+    """The post, if the person may see it (else 404) and ``decision`` allows the change (else
+    403)."""
+    post = _post(_space(slug), post_id)
+    access.require(decision(_me(), post))
     return post
 
 
 @bp.route("/espaces/<slug>/forums/messages/<int:post_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit_post(slug, post_id):
-    post = _editable_post(slug, post_id)
+    post = _changed_post(slug, post_id, access.can_edit_post)
     topic = post.topic
     form = EditPostForm(data={"title": topic.title, "body": post.body_source,
                               "body_format": post.body_format})
@@ -396,7 +403,6 @@ def edit_post(slug, post_id):
                                by=current_user,
                                title=form.title.data if post.is_first else None)
         except services.ForumError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash("Message modifié.", "success")
@@ -409,7 +415,7 @@ def edit_post(slug, post_id):
 @login_required
 def history(slug, post_id):
     space = _space(slug, need="moderate")
-    post = _post(space, post_id, True)
+    post = _post(space, post_id)
     return render_template("forums/history.html", space=space, topic=post.topic, post=post,
                            revisions=reading.revisions(post))
 
@@ -417,56 +423,43 @@ def history(slug, post_id):
 @bp.post("/espaces/<slug>/forums/messages/<int:post_id>/supprimer")
 @login_required
 def delete_post(slug, post_id):
-    post = _editable_post(slug, post_id)
-    try:
-        services.delete_post(post, by=current_user)
-    except services.ForumError as exc:
-        return _refused(exc, url_for(".post", slug=slug, post_id=post.id))
-    flash("Message supprimé.", "success")
-    return redirect(url_for(".post", slug=slug, post_id=post.id))
+    post = _changed_post(slug, post_id, access.can_delete_post)
+    return _act(partial(services.delete_post, post),
+                url_for(".post", slug=slug, post_id=post.id), "Message supprimé.")
+
+
+def _moderate_post(slug: str, post_id: int, action, done: str, target: str | None = None):
+    """A moderator's act on a post (``action``, a service), back to ``target`` (the moderation
+    queue by default)."""
+    post = _post(_space(slug, need="moderate"), post_id)
+    return _act(partial(action, post), target or url_for(".moderation", slug=slug), done)
 
 
 @bp.post("/espaces/<slug>/forums/messages/<int:post_id>/restaurer")
 @login_required
 def restore_post(slug, post_id):
-    space = _space(slug, need="moderate")
-    post = _post(space, post_id, True)
-    services.restore_post(post, by=current_user)
-    flash("Message restauré.", "success")
-    return redirect(url_for(".post", slug=slug, post_id=post.id))
+    return _moderate_post(slug, post_id, services.restore_post, "Message restauré.",
+                          url_for(".post", slug=slug, post_id=post_id))
 
 
 @bp.post("/espaces/<slug>/forums/messages/<int:post_id>/valider")
 @login_required
 def approve(slug, post_id):
-    space = _space(slug, need="moderate")
-    post = _post(space, post_id, True)
-    try:
-        services.approve_post(post, by=current_user)
-    except services.ForumError as exc:
-        return _refused(exc, url_for(".moderation", slug=slug))
-    flash("Message validé et publié.", "success")
-    return redirect(url_for(".moderation", slug=slug))
+    return _moderate_post(slug, post_id, services.approve_post, "Message validé et publié.")
 
 
 @bp.post("/espaces/<slug>/forums/messages/<int:post_id>/refuser")
 @login_required
 def reject(slug, post_id):
-    space = _space(slug, need="moderate")
-    post = _post(space, post_id, True)
-    try:
-        services.reject_post(post, by=current_user)
-    except services.ForumError as exc:
-        return _refused(exc, url_for(".moderation", slug=slug))
-    flash("Message refusé : il ne sera pas publié.", "success")
-    return redirect(url_for(".moderation", slug=slug))
+    return _moderate_post(slug, post_id, services.reject_post,
+                          "Message refusé : il ne sera pas publié.")
 
 
 @bp.route("/espaces/<slug>/forums/messages/<int:post_id>/signaler", methods=["GET", "POST"])
 @login_required
 def report(slug, post_id):
-    space = _space(slug)
-    post = _post(space, post_id, _moderator(space))
+    post = _changed_post(slug, post_id, access.can_report_post)
+    space = post.topic.space
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -482,10 +475,8 @@ def report(slug, post_id):
 
 @bp.get("/espaces/<slug>/forums/messages/<int:post_id>/pieces/<int:attachment_id>")
 def attachment(slug, post_id, attachment_id):
-    space = _space(slug)
-    moderator = _moderator(space)
-    post = _post(space, post_id, moderator)
-    if post.deleted_at is not None and not moderator:
+    post = _post(_space(slug), post_id)
+    if not access.can_read_post(_me(), post):
         abort(404)
     attached = db.session.get(ForumAttachment, attachment_id)
     if attached is None or attached.post_id != post.id:
@@ -516,17 +507,15 @@ def _report(slug: str, report_id: int):
 @bp.post("/espaces/<slug>/forums/signalements/<int:report_id>/classer")
 @login_required
 def dismiss_report(slug, report_id):
-    services.resolve_report(_report(slug, report_id), by=current_user, delete=False)
-    flash("Signalement classé : le message reste en ligne.", "success")
-    return redirect(url_for(".moderation", slug=slug))
+    return _act(partial(services.resolve_report, _report(slug, report_id), delete=False),
+                url_for(".moderation", slug=slug), "Signalement classé : le message reste en ligne.")
 
 
 @bp.post("/espaces/<slug>/forums/signalements/<int:report_id>/supprimer")
 @login_required
 def uphold_report(slug, report_id):
-    services.resolve_report(_report(slug, report_id), by=current_user, delete=True)
-    flash("Message supprimé et signalement clos.", "success")
-    return redirect(url_for(".moderation", slug=slug))
+    return _act(partial(services.resolve_report, _report(slug, report_id), delete=True),
+                url_for(".moderation", slug=slug), "Message supprimé et signalement clos.")
 
 
 # --- across my spaces ------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 """The fan-out of list posts and daily digests, done by the worker (``flask worker``):
 each ``FanoutJob`` is expanded into one outbox row per subscriber, in committed batches, with
-the list headers (RFC 2369/2919/8058) and a per-subscriber envelope sender (VERP)."""
+the list headers (RFC 2369/2919/8058) and a per-subscriber envelope sender (VERP).
+
+These are worker loops, not units of work: each step commits on its own (a batch of one job,
+with the job's cursor; the day's digest jobs), so that a crash loses at most the step under
+way and the next round resumes where the last committed step stopped."""
 from __future__ import annotations
 
 import re
@@ -10,17 +14,15 @@ from datetime import datetime, timedelta
 from email.header import Header
 
 from flask import current_app
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import and_, func, select
 
 from .. import access
-from ..accounts.models import Membership, User
+from ..accounts.models import User
 from ..core.frdates import format_date
 from ..core.timeutil import utcnow
 from ..core.urls import absolute_url
 from ..extensions import db
 from ..mail import services as mail
-from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember
-from ..core.types import Visibility
 from .models import (DeliveryMode, FanoutJob, FromRewrite, ListMessage, MailingList,
                      MessageStatus, PostingPolicy, ReplyTo, Subscriber, SubscriberStatus)
 from .services import (bounce_address, lists_domain, one_line, unsubscribe_token,
@@ -131,19 +133,6 @@ def _queue_copy(mlist: MailingList, common: _Common, sub: Subscriber, email: str
                    headers=headers)
 
 
-def readers(space: Space):
-    """SELECT of the ids of the people who may read this space's lists today, or None when
-    every signed-in person may: the people subscribed who left a private space receive no
-    more of its mail. (Outside addresses are added by the list's managers, on purpose.)"""
-    if space.visibility != Visibility.MEMBERS or space.kind == SpaceKind.OPEN:
-        return None
-    if space.kind == SpaceKind.ORGANISATION:
-        return select(Membership.user_id).where(Membership.organisation_id == space.organisation_id)
-    return union(select(SpaceMember.user_id).where(SpaceMember.space_id == space.id,
-                                                    SpaceMember.status == MemberStatus.ACTIVE),
-                 access.rule_members(space.id).with_only_columns(User.id))
-
-
 def _claim_job():
     query = select(FanoutJob).where(FanoutJob.done.is_(False)).order_by(FanoutJob.id).limit(1)
     if db.engine.dialect.name == "postgresql":
@@ -152,8 +141,11 @@ def _claim_job():
 
 
 def run_fanout(batch: int = FANOUT_BATCH, budget_seconds: float = 5.0) -> int:
-    """Expand pending fan-out jobs into outbox rows, one committed batch at a time (the
-    batch's rows and the job's cursor together). Returns how many messages were queued."""
+    """Expand pending fan-out jobs into outbox rows, one committed batch at a time: each
+    batch (its rows and the job's cursor together) is the unit of work. Only the subscribers
+    who may still read the list receive it (``access.space_readers``: people who left a
+    private space receive no more of its mail; outside addresses are added by the list's
+    managers, on purpose). Returns how many messages were queued."""
     started, queued = time.monotonic(), 0
     commons: dict[int, _Common | None] = {}
     unsubscribe_base = absolute_url("lists.one_click", token="T")[:-1]
@@ -174,7 +166,7 @@ def run_fanout(batch: int = FANOUT_BATCH, budget_seconds: float = 5.0) -> int:
                         Subscriber.status == SubscriberStatus.ACTIVE,
                         Subscriber.delivery == mode, Subscriber.id > job.cursor)
                  .order_by(Subscriber.id).limit(batch))
-        allowed = readers(mlist.space)
+        allowed = access.space_readers(mlist.space)
         if allowed is not None:
             query = query.where(Subscriber.user_id.is_(None) | Subscriber.user_id.in_(allowed))
         rows = [] if common is None else db.session.execute(query).all()
@@ -194,7 +186,8 @@ def run_fanout(batch: int = FANOUT_BATCH, budget_seconds: float = 5.0) -> int:
 
 
 def schedule_digests(now: datetime | None = None) -> int:
-    """Once a day per list, a digest job for the subscribers who chose the daily digest."""
+    """Once a day per list, a digest job for the subscribers who chose the daily digest; the
+    round's jobs and the lists' ``digest_sent_at`` are committed together (one step)."""
     now = now or utcnow()
     query = select(MailingList).where(
         (MailingList.digest_sent_at.is_(None))

@@ -19,9 +19,11 @@ from email.utils import getaddresses, parseaddr
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import access
 from ..accounts.models import User
 from ..mail import replies
 from ..core.sanitize import clean_html, to_text
+from ..core.uow import unit_of_work
 from ..extensions import db
 from . import services
 from .models import ListMessage, MailingList, QuarantinedMail
@@ -195,16 +197,15 @@ def _is_failure_report(msg: EmailMessage, envelope_from: str) -> bool:
 # --- receiving ----------------------------------------------------------------------------------
 
 
+@unit_of_work
 def quarantine(reason: str, envelope_from: str, recipients, data: bytes,
                mlist: MailingList | None = None) -> None:
     log.warning("courriel mis en quarantaine (%s) de %r pour %s, %s octets", reason,
                 envelope_from, ", ".join(recipients), len(data))
-    db.session.rollback()
     db.session.add(QuarantinedMail(list_id=getattr(mlist, "id", None),
                                    envelope_from=(envelope_from or "")[:254],
                                    recipients=", ".join(recipients)[:2000], reason=reason[:2000],
                                    size=len(data), head=data[:65536]))
-    db.session.commit()
 
 
 def receive(envelope_from: str, recipients: list[str], data: bytes) -> list[Outcome]:
@@ -292,8 +293,7 @@ def _reply(rcpt: str, msg: EmailMessage, envelope_from: str, data: bytes) -> Out
         return Outcome(554, "5.6.0 Message malforme, conserve en quarantaine")
     try:
         replies.handle(rcpt.strip("<>"), text, msg)
-    except replies.ReplyRefused as exc:
-        db.session.rollback()
+    except replies.ReplyRefused as exc:   # refused before anything was written
         log.info("réponse refusée pour %s : %s", rcpt, exc)
         return Outcome(550, f"5.7.1 Reponse refusee : {exc}")
     return Outcome(250, "2.0.0 Reponse enregistree")
@@ -321,11 +321,10 @@ def _post(mlist: MailingList, msg: EmailMessage, envelope_from: str, rcpt: str,
         return Outcome(250, "2.0.0 Deja recu")  # the sender's server retried: taken once
     user = db.session.scalar(select(User).where(func.lower(User.email) == email,
                                                 User.active.is_(True)))
-    try:
-        decision = services.posting_decision(mlist, email=email, user=user)
-    except services.ListError as exc:
-        log.info("message de %s refusé sur %s : %s", email, mlist.address, exc)
-        return Outcome(550, f"5.7.1 {exc}")
+    decision = access.list_posting_decision(user, mlist, email)
+    if decision.refused:
+        log.info("message de %s refusé sur %s : %s", email, mlist.address, decision.reason)
+        return Outcome(550, f"5.7.1 {decision.reason}")
     references = " ".join(header(msg, "References").split()[-20:])
     in_reply_to = (header(msg, "In-Reply-To").split() or [""])[-1]
     message = ListMessage(
@@ -338,6 +337,6 @@ def _post(mlist: MailingList, msg: EmailMessage, envelope_from: str, rcpt: str,
         author_id=getattr(user, "id", None), body_text=text, attachments_note=note,
         source="email")
     services.store_post(message, decision, actor=user)
-    if decision == services.HOLD:
+    if decision.held:
         return Outcome(250, "2.0.0 Message en attente de moderation")
     return Outcome(250, "2.0.0 Message diffuse")

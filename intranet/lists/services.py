@@ -1,9 +1,13 @@
 """Mailing lists: creation and settings, subscriptions (double opt-in for outside addresses),
 posting from the web, moderation, bounces, and the fan-out of posts and digests by the worker.
 
-Each public function is one unit of work and commits. Posting never sends mail itself: it
-stores the message and a ``FanoutJob``; the worker (``fanout.run_fanout``) expands the job
-into outbox rows in batches, and the mail worker sends them.
+Each public function that changes something is one unit of work (``@unit_of_work``): it
+commits when it returns and rolls back when it raises ``ListError``. Who may post, subscribe,
+manage and moderate is decided in ``access`` (``list_posting_decision``,
+``list_subscription_decision``, ``can_manage_lists``, ``can_moderate_list``,
+``list_moderators_to_notify``); the services apply the decision. Posting never sends mail
+itself: it stores the message and a ``FanoutJob``; the worker (``fanout.run_fanout``) expands
+the job into outbox rows in batches, and the mail worker sends them.
 """
 from __future__ import annotations
 
@@ -25,15 +29,15 @@ from sqlalchemy.orm import joinedload
 from ..core.inputs import to_int
 from ..core.pagination import paginate
 from .. import access
-from ..accounts.models import Membership, User
-from ..core.types import Role, Visibility
+from ..accounts.models import User
 from ..core import audit
 from ..core.timeutil import utcnow
+from ..core.uow import unit_of_work
 from ..core.urls import absolute_url, path_for
 from ..extensions import db
 from ..mail import services as mail
 from ..notifications.services import notify, register_kind
-from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember
+from ..spaces.models import Space
 from ..spaces.services import record_activity
 from .models import (DeliveryMode, FanoutJob, FromRewrite, ListMessage, ListModerator,
                      MailingList, MessageStatus, PostingPolicy, QuarantinedMail, ReplyTo, Subscriber,
@@ -201,6 +205,7 @@ def _settings(mlist: MailingList, *, title: str, description: str,
     mlist.bounce_threshold = int(bounce_threshold)
 
 
+@unit_of_work
 def create_list(space: Space, *, name: str, by: User, **settings) -> MailingList:
     name = (name or "").strip().lower()
     if not NAME.match(name) or ".." in name:
@@ -215,17 +220,17 @@ def create_list(space: Space, *, name: str, by: User, **settings) -> MailingList
     db.session.add(mlist)
     db.session.flush()
     audit.record("list.created", actor=by, organisation=space.organisation, target=mlist.address)
-    db.session.commit()
     return mlist
 
 
+@unit_of_work
 def update_list(mlist: MailingList, *, by: User, **settings) -> None:
     _settings(mlist, **settings)
     audit.record("list.updated", actor=by, organisation=mlist.space.organisation,
                  target=mlist.address)
-    db.session.commit()
 
 
+@unit_of_work
 def add_moderator(mlist: MailingList, email: str, *, by: User) -> User:
     user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_address(email)))
     if user is None or not user.active:
@@ -237,33 +242,16 @@ def add_moderator(mlist: MailingList, email: str, *, by: User) -> User:
     mlist.moderators.append(ListModerator(user_id=user.id))
     audit.record("list.updated", actor=by, organisation=mlist.space.organisation,
                  target=mlist.address, detail=f"modérateur ajouté : {user.email}")
-    db.session.commit()
     return user
 
 
+@unit_of_work
 def remove_moderator(mlist: MailingList, user_id: int, *, by: User) -> None:
     for moderator in list(mlist.moderators):
         if moderator.user_id == user_id:
             mlist.moderators.remove(moderator)
     audit.record("list.updated", actor=by, organisation=mlist.space.organisation,
                  target=mlist.address, detail=f"modérateur retiré : {user_id}")
-    db.session.commit()
-
-
-def moderator_users(mlist: MailingList) -> list[User]:
-    """Who is told of held posts: the list's moderators and the space's moderators/admins."""
-    ids = {m.user_id for m in mlist.moderators}
-    space = mlist.space
-    if space.kind == SpaceKind.ORGANISATION and space.organisation_id:
-        ids.update(db.session.scalars(select(Membership.user_id).where(
-            Membership.organisation_id == space.organisation_id, Membership.role == Role.ADMIN)))
-    else:
-        ids.update(db.session.scalars(select(SpaceMember.user_id).where(
-            SpaceMember.space_id == space.id, SpaceMember.status == MemberStatus.ACTIVE,
-            SpaceMember.role.in_(Role.at_least(Role.MODERATOR)))))
-    if not ids:
-        return []
-    return list(db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))))
 
 
 # --- subscriptions -------------------------------------------------------------------------------
@@ -288,41 +276,41 @@ def _new_subscriber(mlist: MailingList, *, email: str, user: User | None, status
     return sub
 
 
+def _applied(decision: access.Decision) -> bool:
+    """Whether ``decision`` holds the request for a moderator; a refusal raises its reason."""
+    if decision.refused:
+        raise ListError(decision.reason)
+    return decision.held
+
+
+@unit_of_work
 def subscribe_user(mlist: MailingList, user: User, delivery=DeliveryMode.EACH) -> Subscriber:
-    """A person subscribes themself (from the list's page)."""
-    if not access.can_view(user, mlist):
-        raise ListError("Vous n'avez pas accès à cette liste.")
+    """A person subscribes themself (from the list's page), as
+    ``access.list_subscription_decision`` says: at once, or once a moderator accepts."""
+    pending = _applied(access.list_subscription_decision(user, mlist))
     if subscription_of(mlist, user) is not None:
         raise ListError("Vous êtes déjà abonné(e) à cette liste.")
-    if mlist.subscription_policy == SubscriptionPolicy.CLOSED:
-        raise ListError("Les abonnements à cette liste sont gérés par ses gestionnaires : "
-                        "demandez-leur de vous inscrire.")
-    pending = mlist.subscription_policy == SubscriptionPolicy.REQUEST
     sub = _new_subscriber(mlist, email=user.email, user=user, delivery=delivery,
                           status=SubscriberStatus.PENDING_APPROVAL if pending
                           else SubscriberStatus.ACTIVE)
     if pending:
         _tell_of_request(mlist, sub, actor=user)
-    db.session.commit()
     return sub
 
 
 def _tell_of_request(mlist: MailingList, sub: Subscriber, actor=None) -> None:
-    notify(moderator_users(mlist), "lists.subscription_request",
+    notify(access.list_moderators_to_notify(mlist), "lists.subscription_request",
            f"Demande d'abonnement à {mlist.address}",
            url=path_for("lists.subscribers", slug=mlist.space.slug, name=mlist.name),
            body=f"{sub.label} demande à recevoir la liste « {mlist.title} ».", actor=actor)
 
 
+@unit_of_work
 def request_outside_subscription(mlist: MailingList, email: str,
                                  delivery=DeliveryMode.EACH) -> None:
     """An outside address asks to subscribe (double opt-in): a confirmation link is mailed.
     The answer is the same whether or not the address was already there."""
-    if mlist.subscription_policy == SubscriptionPolicy.CLOSED:
-        raise ListError("Les abonnements à cette liste sont gérés par ses gestionnaires.")
-    if mlist.space.visibility != Visibility.PUBLIC:
-        raise ListError("Seules les listes des espaces publics acceptent l'abonnement d'adresses "
-                        "extérieures : demandez aux gestionnaires de la liste.")
+    _applied(access.list_subscription_decision(None, mlist))
     email = normalise_address(email)
     sub = db.session.scalar(select(Subscriber).where(Subscriber.list_id == mlist.id,
                                                      Subscriber.email == email))
@@ -331,12 +319,10 @@ def request_outside_subscription(mlist: MailingList, email: str,
                               status=SubscriberStatus.PENDING_CONFIRMATION)
     elif sub.status != SubscriberStatus.PENDING_CONFIRMATION or \
             utcnow() - sub.created_at < timedelta(minutes=10):
-        db.session.commit()
         return  # already subscribed, or a link was just sent: nothing more
     else:
         sub.created_at = utcnow()
     _mail_confirmation(mlist, sub)
-    db.session.commit()
 
 
 def _mail_confirmation(mlist: MailingList, sub: Subscriber, invited_by: User | None = None) -> None:
@@ -363,6 +349,7 @@ def pending_confirmation(token: str) -> Subscriber | None:
     return sub
 
 
+@unit_of_work
 def confirm(token: str) -> Subscriber | None:
     """The confirmation link was followed (and its button pressed)."""
     sub = pending_confirmation(token)
@@ -375,7 +362,6 @@ def confirm(token: str) -> Subscriber | None:
         _tell_of_request(mlist, sub)
     else:
         sub.status = SubscriberStatus.ACTIVE
-    db.session.commit()
     return sub
 
 
@@ -386,6 +372,7 @@ class MassReport:
     already: list[str] = field(default_factory=list)
 
 
+@unit_of_work
 def add_subscribers(mlist: MailingList, text: str, *, by: User, delivery=DeliveryMode.EACH,
                     confirm_outside: bool = True) -> MassReport:
     """Mass subscription by a manager: one address per line (« Nom <adresse> » accepted).
@@ -439,40 +426,40 @@ def add_subscribers(mlist: MailingList, text: str, *, by: User, delivery=Deliver
     audit.record("list.mass_subscribed", actor=by, organisation=mlist.space.organisation,
                  target=mlist.address, detail=f"{len(report.added)} ajoutée(s), "
                  f"{len(report.invited)} invitée(s), {len(report.already)} déjà inscrite(s)")
-    db.session.commit()
     return report
 
 
+@unit_of_work
 def approve_subscriber(sub: Subscriber, *, by: User) -> None:
     if sub.status != SubscriberStatus.PENDING_APPROVAL:
         raise ListError("Cette demande a déjà été traitée.")
     sub.status = SubscriberStatus.ACTIVE
-    db.session.commit()
 
 
+@unit_of_work
 def remove_subscriber(sub: Subscriber, *, by: User | None = None) -> None:
     mlist = sub.mailing_list
     if by is not None:
         audit.record("list.updated", actor=by, organisation=mlist.space.organisation,
                      target=mlist.address, detail=f"abonné retiré : {sub.email}")
     db.session.delete(sub)
-    db.session.commit()
 
 
+@unit_of_work
 def set_delivery(sub: Subscriber, delivery) -> None:
     sub.delivery = DeliveryMode(delivery)
     if sub.status == SubscriberStatus.DISABLED:  # the person says their address works again
         sub.status = SubscriberStatus.ACTIVE
         sub.bounce_count = 0
-    db.session.commit()
 
 
+@unit_of_work
 def reenable(sub: Subscriber) -> None:
     sub.status = SubscriberStatus.ACTIVE
     sub.bounce_count = 0
-    db.session.commit()
 
 
+@unit_of_work
 def unsubscribe_by_token(token: str) -> MailingList | None:
     """One-click unsubscribe (RFC 8058): only the subscriber the token was made for."""
     sub = subscriber_for_token(token, "unsubscribe")
@@ -481,7 +468,6 @@ def unsubscribe_by_token(token: str) -> MailingList | None:
     mlist = sub.mailing_list
     log.info("désabonnement de %s de %s par lien", sub.email, mlist.address)
     db.session.delete(sub)
-    db.session.commit()
     return mlist
 
 
@@ -506,44 +492,8 @@ def subscriber_counts(mlist: MailingList) -> dict[str, int]:
 
 # --- posting -------------------------------------------------------------------------------------
 
-ACCEPT, HOLD = "accept", "hold"
 
-
-def is_member(mlist: MailingList, email: str, user: User | None = None) -> bool:
-    """A subscriber (even with delivery suspended) counts as a member of the list."""
-    condition = Subscriber.email == email.lower()
-    if user is not None:
-        condition = condition | (Subscriber.user_id == user.id)
-    return db.session.scalar(select(func.count()).where(
-        Subscriber.list_id == mlist.id, condition,
-        Subscriber.status.in_([SubscriberStatus.ACTIVE, SubscriberStatus.DISABLED]))) > 0
-
-
-def posting_decision(mlist: MailingList, *, email: str, user: User | None) -> str:
-    """ACCEPT, HOLD, or raise ListError with the reason (French) the post is refused."""
-    moderator = user is not None and access.can_moderate_list(user, mlist)
-    policy = mlist.posting_policy
-    if moderator or policy == PostingPolicy.ANYONE:
-        return ACCEPT
-    if policy == PostingPolicy.ANNOUNCE:
-        raise ListError("Seuls les modérateurs écrivent sur cette liste d'annonces.")
-    if policy == PostingPolicy.MODERATED:
-        return HOLD
-    if is_member(mlist, email, user):
-        return ACCEPT
-    raise ListError("Seuls les abonnés de la liste peuvent y écrire.")
-
-
-def can_post_from_web(user, mlist: MailingList) -> bool:
-    if not access.is_signed_in(user) or not access.can_view(user, mlist):
-        return False
-    try:
-        posting_decision(mlist, email=user.email, user=user)
-    except ListError:
-        return False
-    return True
-
-
+@unit_of_work
 def post_from_web(mlist: MailingList, user: User, *, subject: str, body: str,
                   parent: ListMessage | None = None) -> ListMessage:
     subject, body = one_line(subject), (body or "").strip()
@@ -552,7 +502,8 @@ def post_from_web(mlist: MailingList, user: User, *, subject: str, body: str,
             else f"Re: {parent.subject}"
     if not subject or not body:
         raise ListError("Le message doit avoir un objet et un texte.")
-    decision = posting_decision(mlist, email=user.email, user=user)
+    decision = access.list_posting_decision(user, mlist, user.email)
+    _applied(decision)
     references = ""
     if parent is not None:
         references = " ".join((parent.references.split() + [parent.message_id])[-20:])
@@ -564,21 +515,24 @@ def post_from_web(mlist: MailingList, user: User, *, subject: str, body: str,
     return store_post(message, decision, actor=user)
 
 
-def store_post(message: ListMessage, decision: str, actor: User | None = None) -> ListMessage:
-    """Archive and send (ACCEPT), or hold for the moderators (HOLD). Commits."""
+@unit_of_work
+def store_post(message: ListMessage, decision: access.Decision,
+               actor: User | None = None) -> ListMessage:
+    """Archive and send (accepted), or hold for the moderators (held), as
+    ``access.list_posting_decision`` said; a refusal raises its reason."""
+    held = _applied(decision)
     db.session.add(message)
-    if decision == ACCEPT:
+    if not held:
         _publish(message, actor=actor)
     else:
         message.status = MessageStatus.HELD
         db.session.flush()
         mlist = message.mailing_list
-        notify(moderator_users(mlist), "lists.held",
+        notify(access.list_moderators_to_notify(mlist), "lists.held",
                f"Message en attente de modération sur {mlist.address}",
                url=path_for("lists.moderation", slug=mlist.space.slug, name=mlist.name),
                body=f"De : {message.sender_label} <{message.sender_email}>\n"
                     f"Objet : {message.subject}", actor=actor)
-    db.session.commit()
     return message
 
 
@@ -628,14 +582,15 @@ def held_count(mlist: MailingList) -> int:
         ListMessage.list_id == mlist.id, ListMessage.status == MessageStatus.HELD))
 
 
+@unit_of_work
 def approve(message: ListMessage, *, by: User) -> None:
     if message.status != MessageStatus.HELD:
         raise ListError("Ce message a déjà été traité.")
     message.moderated_by_id = by.id
     _publish(message)
-    db.session.commit()
 
 
+@unit_of_work
 def reject(message: ListMessage, *, by: User, reason: str) -> None:
     """Refuse a held post; the reason is mailed to its sender (never to an automatic one)."""
     reason = (reason or "").strip()
@@ -649,7 +604,6 @@ def reject(message: ListMessage, *, by: User, reason: str) -> None:
     mlist = message.mailing_list
     _queue_notice(message.sender_email, f"Votre message à {mlist.address} n'a pas été diffusé",
                   "list_rejected", mlist=mlist, message=message, reason=reason)
-    db.session.commit()
 
 
 # --- archives ------------------------------------------------------------------------------------
@@ -679,6 +633,7 @@ def thread_messages(mlist: MailingList, thread_id: int) -> list[ListMessage]:
 # --- bounces ------------------------------------------------------------------------------------
 
 
+@unit_of_work
 def record_bounce(sub: Subscriber) -> None:
     """One more delivery failure; past the list's threshold, delivery stops and the person is
     told (in the notification centre for people of the intranet, by mail otherwise)."""
@@ -700,4 +655,3 @@ def record_bounce(sub: Subscriber) -> None:
                           "list_disabled", mlist=mlist, sub=sub,
                           unsubscribe=absolute_url("lists.one_click",
                                                    token=unsubscribe_token(sub)))
-    db.session.commit()

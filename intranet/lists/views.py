@@ -123,13 +123,15 @@ def show(slug, name):
     page = page_arg()
     rows, total = services.threads(mlist, page=page)
     subscription = services.subscription_of(mlist, current_user)
+    me = current_user if access.is_signed_in(current_user) else None
     return render_template(
         "lists/show.html", space=mlist.space, mlist=mlist, rows=rows, total=total, page=page,
         pages=max(1, -(-total // 30)), subscription=subscription,
+        subscribing=access.list_subscription_decision(me, mlist),
         subscribe_form=SubscribeForm(data={"delivery": subscription.delivery.value}
                                      if subscription else None),
         outside_form=OutsideSubscribeForm(),
-        can_post=services.can_post_from_web(current_user, mlist),
+        can_post=access.can_post_to_list(current_user, mlist),
         held=services.held_count(mlist) if access.can_moderate_list(current_user, mlist) else 0)
 
 
@@ -141,14 +143,14 @@ def thread(slug, name, thread_id):
         abort(404)
     return render_template("lists/thread.html", space=mlist.space, mlist=mlist,
                            messages=messages, form=ReplyForm(),
-                           can_post=services.can_post_from_web(current_user, mlist))
+                           can_post=access.can_post_to_list(current_user, mlist))
 
 
 @bp.route("/espaces/<slug>/listes/<name>/ecrire", methods=["GET", "POST"])
 @login_required
 def write(slug, name):
     mlist = _list(slug, name)
-    access.require(services.can_post_from_web(current_user, mlist))
+    access.require(access.can_post_to_list(current_user, mlist))
     form = PostForm()
     if form.validate_on_submit():
         try:
@@ -158,7 +160,9 @@ def write(slug, name):
             form.subject.errors.append(str(exc))
         else:
             return _posted(mlist, message)
-    return render_template("lists/write.html", space=mlist.space, mlist=mlist, form=form)
+    return render_template("lists/write.html", space=mlist.space, mlist=mlist, form=form,
+                           decision=access.list_posting_decision(current_user, mlist,
+                                                                 current_user.email))
 
 
 def _posted(mlist, message):
@@ -177,7 +181,7 @@ def reply(slug, name, thread_id):
     messages = services.thread_messages(mlist, thread_id)
     if not messages:
         abort(404)
-    access.require(services.can_post_from_web(current_user, mlist))
+    access.require(access.can_post_to_list(current_user, mlist))
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -229,14 +233,18 @@ def subscribe_outside(slug, name):
     return redirect(url_for(".show", slug=slug, name=name))
 
 
+def _my_subscription(slug: str, name: str):
+    """The current person's subscription (or None) to a list they see (404 if they do not)."""
+    return services.subscription_of(_list(slug, name), current_user)
+
+
 @bp.post("/espaces/<slug>/listes/<name>/remise")
 @login_required
 def change_delivery(slug, name):
-    mlist = _list(slug, name)
-    sub = services.subscription_of(mlist, current_user)
-    form = SubscribeForm()
+    sub = _my_subscription(slug, name)
     if sub is None:
         abort(404)
+    form = SubscribeForm()
     if not form.validate_on_submit():
         flash("Choix invalide.", "error")
     else:
@@ -248,8 +256,7 @@ def change_delivery(slug, name):
 @bp.post("/espaces/<slug>/listes/<name>/desabonnement")
 @login_required
 def unsubscribe(slug, name):
-    mlist = _list(slug, name)
-    sub = services.subscription_of(mlist, current_user)
+    sub = _my_subscription(slug, name)
     if sub is not None:
         services.remove_subscriber(sub)
         flash("Vous n'êtes plus abonné(e) à la liste.", "success")
@@ -304,7 +311,11 @@ def moderation(slug, name):
                            quarantined=services.quarantined(mlist))
 
 
-def _held(mlist, message_id):
+def _held(slug: str, name: str, message_id: int):
+    """A held message of a list the person moderates (None, with a word, if already
+    decided)."""
+    mlist = _list(slug, name)
+    _moderate(mlist)
     message = _owned(ListMessage, message_id, mlist)
     if message.status != MessageStatus.HELD:
         flash("Ce message a déjà été traité.", "error")
@@ -315,9 +326,7 @@ def _held(mlist, message_id):
 @bp.post("/espaces/<slug>/listes/<name>/moderation/<int:message_id>/approuver")
 @login_required
 def approve(slug, name, message_id):
-    mlist = _list(slug, name)
-    _moderate(mlist)
-    message = _held(mlist, message_id)
+    message = _held(slug, name, message_id)
     if message is not None:
         services.approve(message, by=current_user)
         flash("Message approuvé : il est archivé et envoyé aux abonnés.", "success")
@@ -327,9 +336,7 @@ def approve(slug, name, message_id):
 @bp.post("/espaces/<slug>/listes/<name>/moderation/<int:message_id>/rejeter")
 @login_required
 def reject(slug, name, message_id):
-    mlist = _list(slug, name)
-    _moderate(mlist)
-    message = _held(mlist, message_id)
+    message = _held(slug, name, message_id)
     form = RejectForm()
     if message is not None:
         try:

@@ -1,8 +1,12 @@
 """Internal messaging: addressing (people, or a group resolved when the message is sent),
 sending and replying (on the web and by email), read state, archive, leaving, search.
 
-Each public function that changes something is one unit of work and commits; refused input
-raises ``MessagingError`` (French message) and leaves nothing behind."""
+Each public function that changes something is one unit of work (``@unit_of_work``): it
+commits when it returns; refused input raises ``MessagingError`` (French message), the unit
+rolls back and leaves nothing behind (files stored for the message included). Who reads a
+conversation and whose members one may write to is decided in ``access``
+(``can_read_conversation``, ``readable_participations``, ``can_address_space``,
+``addressable_spaces``)."""
 from __future__ import annotations
 
 import re
@@ -21,12 +25,13 @@ from ..core import uploads
 from ..mail.replies import ReplyRefused, register_handler, reply_address
 from ..core.sanitize import text_to_html
 from ..core.timeutil import utcnow
+from ..core.uow import unit_of_work
 from ..core.urls import path_for
 from ..extensions import db
 from ..notifications.services import notify, register_kind
 from ..search import services as search
 from ..search.backends import SearchRequest
-from ..spaces.models import Space, SpaceKind
+from ..spaces.models import Space
 from .models import (Conversation, ConversationAttachment, ConversationMessage,
                      ConversationParticipant)
 
@@ -62,9 +67,7 @@ def group_choices(user) -> dict:
         select(Organisation.id, Organisation.name).where(Organisation.is_active.is_(True))
         .order_by(Organisation.name)).all()
     spaces = db.session.execute(
-        select(Space.id, Space.name).where(Space.id.in_(access.visible_spaces(user)),
-                                           Space.kind != SpaceKind.OPEN,
-                                           Space.archived.is_(False))
+        select(Space.id, Space.name).where(Space.id.in_(access.addressable_spaces(user)))
         .order_by(Space.name)).all()
     choices: dict = {"": "Aucun groupe"}
     if organisations:
@@ -182,8 +185,7 @@ def _store_files(files, by: User) -> list:
     try:
         for data, name in files:
             stored.append(uploads.store(data, name, by=by))
-    except uploads.UploadError as exc:
-        db.session.rollback()  # removes the files already written for this message
+    except uploads.UploadError as exc:  # the unit of work's rollback removes the files written
         raise MessagingError(str(exc), "files") from exc
     return stored
 
@@ -231,6 +233,7 @@ def _notify_others(conversation: Conversation, message: ConversationMessage, aut
                reply_to=reply_address(user, REPLY_KIND, conversation.id))
 
 
+@unit_of_work
 def start_conversation(sender: User, *, to: str = "", group: str = "", subject: str,
                        body: str, files=()) -> Conversation:
     """A new conversation with the people typed and/or everyone a group means right now."""
@@ -258,10 +261,10 @@ def start_conversation(sender: User, *, to: str = "", group: str = "", subject: 
                                                read_count=1 if user.id == sender.id else 0))
     message = _post(conversation, sender, body, stored, via_email=False, first=True)
     _notify_others(conversation, message, sender, first=True)
-    db.session.commit()
     return conversation
 
 
+@unit_of_work
 def reply(participant: ConversationParticipant, body: str, files=(), *,
           via_email: bool = False) -> ConversationMessage:
     """A message in the conversation, by this participant (who has read it all, then)."""
@@ -274,7 +277,6 @@ def reply(participant: ConversationParticipant, body: str, files=(), *,
     message = _post(conversation, author, body, stored, via_email=via_email, first=False)
     participant.read_count = conversation.message_count
     _notify_others(conversation, message, author, first=False)
-    db.session.commit()
     return message
 
 
@@ -302,13 +304,23 @@ class Thread:
     first_new: int | None         # id of the first message not read before this visit
 
 
+@unit_of_work
+def mark_read(participant: ConversationParticipant) -> int:
+    """Everything in the conversation counts as read by this participant; returns how many
+    messages they had read before."""
+    previously_read = participant.read_count
+    participant.read_count = participant.conversation.message_count
+    return previously_read
+
+
 def open_thread(participant: ConversationParticipant) -> Thread:
-    """The whole conversation, marked as read; a fixed number of queries whatever its size."""
+    """The whole conversation, marked as read (``mark_read``, its own unit of work, done
+    first: the messages are loaded after its commit); a fixed number of queries whatever its
+    size."""
     conversation = participant.conversation
     previously_read = participant.read_count
     if previously_read != conversation.message_count:
-        participant.read_count = conversation.message_count
-        db.session.commit()
+        mark_read(participant)
     messages = list(db.session.scalars(
         select(ConversationMessage).where(ConversationMessage.conversation_id == conversation.id)
         .options(selectinload(ConversationMessage.author),
@@ -328,8 +340,7 @@ def open_thread(participant: ConversationParticipant) -> Thread:
 def inbox(user: User, *, archived: bool = False, page: int = 1):
     """My conversations (current or archived), the most recently active first."""
     query = (select(ConversationParticipant).join(ConversationParticipant.conversation)
-             .where(ConversationParticipant.user_id == user.id,
-                    ConversationParticipant.left_at.is_(None),
+             .where(access.readable_participations(user),
                     ConversationParticipant.archived_at.is_not(None) if archived
                     else ConversationParticipant.archived_at.is_(None))
              .options(contains_eager(ConversationParticipant.conversation)
@@ -344,8 +355,7 @@ def unread_count(user: User) -> int:
     return db.session.scalar(
         select(func.count()).select_from(ConversationParticipant)
         .join(Conversation, Conversation.id == ConversationParticipant.conversation_id)
-        .where(ConversationParticipant.user_id == user.id,
-               ConversationParticipant.left_at.is_(None),
+        .where(access.readable_participations(user),
                ConversationParticipant.archived_at.is_(None),
                Conversation.message_count > ConversationParticipant.read_count))
 
@@ -369,22 +379,23 @@ def search_messages(user: User, text: str, page: int = 1, per_page: int = 20):
 # --- read state, archive, leaving -------------------------------------------------------------
 
 
+@unit_of_work
 def mark_unread(participant: ConversationParticipant) -> None:
     """The last message shows as new again (and the conversation counts as unread)."""
     participant.read_count = max(participant.conversation.message_count - 1, 0)
-    db.session.commit()
 
 
+@unit_of_work
 def archive(participant: ConversationParticipant) -> None:
     participant.archived_at = utcnow()
-    db.session.commit()
 
 
+@unit_of_work
 def unarchive(participant: ConversationParticipant) -> None:
     participant.archived_at = None
-    db.session.commit()
 
 
+@unit_of_work
 def leave(participant: ConversationParticipant) -> None:
     """Leave for good: no more access, mail or search hits; the others keep the history."""
     participant.left_at = utcnow()
@@ -392,7 +403,6 @@ def leave(participant: ConversationParticipant) -> None:
     for message in db.session.scalars(select(ConversationMessage).where(
             ConversationMessage.conversation_id == participant.conversation_id)):
         search.index(message)  # its readers changed
-    db.session.commit()
 
 
 # --- reply by email -------------------------------------------------------------------------------

@@ -1,5 +1,10 @@
 """Notify people: one row per person in the notification centre, in the caller's transaction,
-and an email per their preference (queued in the outbox, never sent in the request)."""
+and an email per their preference (queued in the outbox, never sent in the request).
+
+``notify`` (and ``settings_for``) add to the caller's unit of work and never commit: they are
+steps of other services' changes. The person's own actions (``mark_read``,
+``set_preferences``) are units of work; ``send_digests`` is a worker loop whose steps — one
+person's digest each — commit one by one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +16,7 @@ from sqlalchemy import func, select, update
 from ..core.pagination import paginate
 from ..accounts.models import User
 from ..core.timeutil import utcnow
+from ..core.uow import transaction, unit_of_work
 from ..core.urls import absolute_url
 from ..extensions import db
 from ..mail import services as mail
@@ -87,41 +93,52 @@ def _mail_now(user: User, note: Notification, reply_to: str | None) -> None:
 
 def send_digests(now=None) -> int:
     """One email per person with what they chose to receive as a daily digest and have not
-    read nor received yet. Run daily (``flask notifications digest``). Returns mails queued."""
+    read nor received yet. Run daily (``flask notifications digest``). A worker loop: each
+    person's digest (the mail queued, the notifications marked as mailed, the day noted) is
+    its own step and commits on its own, so that one failure loses no one else's. Returns
+    mails queued."""
     now = now or utcnow()
     digest_kinds = {k for k, kind in KINDS.items() if kind.default == Delivery.DIGEST}
     rows = db.session.execute(
-        select(Notification, NotificationPreference.delivery)
+        select(Notification.id, Notification.user_id, Notification.kind,
+               NotificationPreference.delivery)
         .outerjoin(NotificationPreference,
                    (NotificationPreference.user_id == Notification.user_id)
                    & (NotificationPreference.kind == Notification.kind))
         .where(Notification.mailed_at.is_(None), Notification.read_at.is_(None),
                Notification.created_at <= now)
         .order_by(Notification.user_id, Notification.created_at)).all()
-    by_user: dict[int, list[Notification]] = {}
-    for note, chosen in rows:
+    by_user: dict[int, list[int]] = {}
+    for note_id, user_id, kind, chosen in rows:
         delivery = Delivery(chosen) if chosen else (
-            Delivery.DIGEST if note.kind in digest_kinds else None)
+            Delivery.DIGEST if kind in digest_kinds else None)
         if delivery == Delivery.DIGEST:
-            by_user.setdefault(note.user_id, []).append(note)
+            by_user.setdefault(user_id, []).append(note_id)
     sent = 0
-    for user_id, notes in by_user.items():
-        user = db.session.get(User, user_id)
-        if user is None or not user.active:
-            continue
-        settings = settings_for(user)
-        if settings.last_digest_at and now - settings.last_digest_at < timedelta(hours=20):
-            continue  # one digest a day, whatever how often the job runs
-        mail.queue(user.email, f"Votre résumé du jour : {len(notes)} nouveauté"
-                   f"{'s' if len(notes) > 1 else ''}", "digest", user=user, notes=notes,
-                   with_content=settings.mail_content, link=_link,
-                   preferences=absolute_url("notifications.preferences"))
-        for note in notes:
-            note.mailed_at = now
-        settings.last_digest_at = now
-        sent += 1
-    db.session.commit()
+    for user_id, note_ids in by_user.items():
+        with transaction():
+            sent += _send_digest(user_id, note_ids, now)
     return sent
+
+
+def _send_digest(user_id: int, note_ids: list[int], now) -> int:
+    """One person's digest (one step of ``send_digests``): 1 if queued, else 0."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return 0
+    settings = settings_for(user)
+    if settings.last_digest_at and now - settings.last_digest_at < timedelta(hours=20):
+        return 0  # one digest a day, whatever how often the job runs
+    notes = list(db.session.scalars(select(Notification).where(Notification.id.in_(note_ids))
+                                    .order_by(Notification.created_at, Notification.id)))
+    mail.queue(user.email, f"Votre résumé du jour : {len(notes)} nouveauté"
+               f"{'s' if len(notes) > 1 else ''}", "digest", user=user, notes=notes,
+               with_content=settings.mail_content, link=_link,
+               preferences=absolute_url("notifications.preferences"))
+    for note in notes:
+        note.mailed_at = now
+    settings.last_digest_at = now
+    return 1
 
 
 def unread_count(user: User) -> int:
@@ -135,15 +152,16 @@ def recent(user: User, page: int = 1, per_page: int = 30):
                        page=page, per_page=per_page)
 
 
+@unit_of_work
 def mark_read(user: User, note_id: int | None = None) -> None:
     query = update(Notification).where(Notification.user_id == user.id,
                                        Notification.read_at.is_(None))
     if note_id is not None:
         query = query.where(Notification.id == note_id)
     db.session.execute(query.values(read_at=utcnow()))
-    db.session.commit()
 
 
+@unit_of_work
 def set_preferences(user: User, choices: dict[str, Delivery], mail_content: bool) -> None:
     existing = {p.kind: p for p in db.session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
@@ -155,4 +173,3 @@ def set_preferences(user: User, choices: dict[str, Delivery], mail_content: bool
         else:
             db.session.add(NotificationPreference(user_id=user.id, kind=kind, delivery=delivery))
     settings_for(user).mail_content = mail_content
-    db.session.commit()

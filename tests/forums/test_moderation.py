@@ -1,7 +1,7 @@
 """Edits kept with their history, soft deletion, pinned and moved topics, reports."""
 from sqlalchemy import select
 
-from intranet.core.types import Role
+from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.forums import services
 from intranet.forums.models import Forum, ForumPost, ForumReport, ForumTopic
@@ -149,3 +149,94 @@ def test_a_reported_post_reaches_the_moderators_queue(client, login):
     assert db.session.get(ForumReport, report.id).outcome == "deleted"
     assert "Aucun signalement en attente." in text(
         client.get(f"/espaces/{space.slug}/forums/moderation"))
+
+
+def test_moderators_acts_are_in_the_organisation_s_journal_without_their_content(client, login):
+    org, space, forum, member = org_with_forum()
+    admin = factories.make_user(org, Role.ADMIN)
+    topic = topic_with_posts(forum, member, 3, title="Sujet confidentiel")
+    second = db.session.scalar(select(ForumPost).where(ForumPost.position == 2))
+    third = db.session.scalar(select(ForumPost).where(ForumPost.position == 3))
+    login(member)   # an author withdrawing their own post is not a moderator's act
+    client.post(f"/espaces/{space.slug}/forums/messages/{third.id}/supprimer")
+    client.post("/deconnexion")
+    services.report_post(second, "À vérifier", by=factories.make_user(org, Role.MEMBER))
+    login(admin)
+    base = f"/espaces/{space.slug}/forums"
+    for action in ("epingler", "verrouiller", "epingler", "verrouiller"):
+        client.post(f"{base}/sujets/{topic.id}/{action}")
+    client.post(f"{base}/messages/{second.id}/supprimer")
+    client.post(f"{base}/messages/{second.id}/restaurer")
+    report = db.session.scalar(select(ForumReport))
+    client.post(f"{base}/signalements/{report.id}/classer")
+    client.post(f"{base}/nouveau", data={"name": "Autre forum", "category": "", "position": "0"})
+    client.post(f"{base}/categories", data={"name": "Services"})
+    journal = text(client.get(f"/admin/organisations/{org.slug}/journal"))
+    for label in ("Forum : sujet épinglé", "Forum : sujet désépinglé", "Forum : sujet verrouillé",
+                  "Forum : sujet rouvert aux réponses", "Forum : message supprimé par un modérateur",
+                  "Forum : message restauré", "Forum : signalement classé", "Forum créé",
+                  "Forum : catégorie ajoutée"):
+        assert label in journal, label
+    assert f"{base}/sujets/{topic.id}" in journal and f"{base}/messages/{second.id}" in journal
+    assert f"{base}/messages/{third.id}" not in journal
+    assert "Sujet confidentiel" not in journal and "À vérifier" not in journal
+
+
+def test_acts_in_a_group_without_organisation_are_in_the_platform_journal(client, login):
+    platform_admin = factories.make_user(platform_admin=True)
+    owner = factories.make_user(factories.make_org(), Role.ADMIN)
+    group = factories.make_group(owner, visibility=Visibility.NETWORK)
+    forum = services.create_forum(group, name="Groupe", by=owner)
+    topic = services.create_topic(forum, title="Ordre du jour", body="x", body_format="text",
+                                  by=owner)
+    other = services.create_forum(group, name="Archives", by=owner)
+    services.move_topic(topic, other, by=owner)
+    login(platform_admin)
+    journal = text(client.get("/admin/journal"))
+    assert "Forum : sujet déplacé" in journal and "Forum créé" in journal
+
+
+def test_a_report_in_a_closed_space_without_moderator_is_not_told_to_the_platform_admin():
+    """Before, the platform admins were told (with the reason and the title) when a space had
+    no moderator — even in a members-only space they may not read."""
+    platform_admin = factories.make_user(platform_admin=True)
+    org = factories.make_org()
+    member, colleague = factories.make_user(org), factories.make_user(org)
+    space = factories.org_space(org)            # the organisation has no admin
+    forum = services.create_forum(space, name="Forum", by=member)
+    topic = services.create_topic(forum, title="Sujet", body="x", body_format="text", by=member)
+    services.report_post(db.session.get(ForumPost, topic.first_post_id), "Motif", by=colleague)
+    assert db.session.scalars(select(Notification).where(
+        Notification.kind == "forum.report")).all() == []
+    owner = factories.make_user(factories.make_org(), Role.ADMIN)
+    public = factories.make_group(owner, visibility=Visibility.PUBLIC)
+    owner.active = False                         # a public group left without moderator
+    db.session.commit()
+    public_forum = services.create_forum(public, name="Public", by=owner, open_to_network=True)
+    public_topic = services.create_topic(public_forum, title="Ouvert", body="x", body_format="text",
+                                         by=platform_admin)
+    services.report_post(db.session.get(ForumPost, public_topic.first_post_id), "Motif",
+                         by=colleague)
+    note = db.session.scalar(select(Notification).where(Notification.kind == "forum.report"))
+    assert note.user_id == platform_admin.id
+
+
+def test_refused_actions_where_the_page_and_the_route_disagreed(client, login):
+    """The page offered neither; the route allowed them: now refused (stricter wins)."""
+    org, space, forum, member = org_with_forum()
+    admin = factories.make_user(org, Role.ADMIN)
+    topic = topic_with_posts(forum, member, 2)
+    mine = db.session.scalar(select(ForumPost).where(ForumPost.position == 2))
+    base = f"/espaces/{space.slug}/forums"
+    login(member)
+    assert client.get(f"{base}/messages/{mine.id}/signaler").status_code == 403   # their own
+    client.post("/deconnexion")
+    login(admin)
+    client.post(f"{base}/sujets/{topic.id}/verrouiller")
+    client.post(f"{base}/messages/{mine.id}/supprimer")
+    assert client.get(f"{base}/messages/{mine.id}/modifier").status_code == 403   # deleted
+    client.post("/deconnexion")
+    login(member)
+    # quoting in a locked topic (no « Citer » link there)
+    assert client.get(f"{base}/sujets/{topic.id}/repondre?citer={topic.first_post_id}"
+                      ).status_code == 404

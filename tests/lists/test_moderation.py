@@ -2,6 +2,7 @@
 refuse the others during the SMTP dialogue."""
 from sqlalchemy import select
 
+from intranet import access
 from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.lists import services
@@ -56,7 +57,7 @@ def test_a_rejected_post_is_not_sent_and_its_sender_gets_the_reason(client, logi
         services.ListMessage(list_id=mlist.id, mailing_list=mlist,
                              message_id=services.new_message_id(), subject="Pub",
                              sender_email="vendeur@exemple.com", body_text="Achetez"),
-        services.HOLD)
+        access.HOLD)
     login(admin)
     url = f"/espaces/{mlist.space.slug}/listes/{mlist.name}/moderation/{message.id}/rejeter"
     client.post(url, data={"reason": ""})
