@@ -126,6 +126,14 @@ def remove_after_commit(path: Path) -> None:
 
 
 def discard(files) -> None:
+    """Remove from disk, now, the files of rows that are no longer kept (after the commit that
+    deleted them)."""
+    folder = _folder()
+    for stored in files:
+        (folder / stored.storage_name).unlink(missing_ok=True)
+
+
+def discard_after_commit(files) -> None:
     """Remove the files of rows the current transaction deletes, once it commits."""
     folder = _folder()
     for stored in files:
