@@ -21,12 +21,17 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.test-installed
 
-## make run: venv, install, migrate, demo data (once), serve on http://127.0.0.1:5000
+## make run: venv, install, migrate, demo data (once), serve on http://127.0.0.1:$(PORT)
+## (make run PORT=5001 when 5000 is taken); the address and demo accounts are printed last
+PORT ?= 5000
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	@echo "Territoires : http://127.0.0.1:5000  (les courriels s'affichent ici, MAIL_SERVER n'étant pas configuré)"
-	@trap 'kill 0' INT TERM EXIT; $(FLASK) worker & $(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) seed-demo --quiet
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(FLASK) worker & \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT) & \
+	  $(FLASK) demo-welcome --port $(PORT); \
+	  wait
 
 ## make test: install test dependencies, run the whole suite (TEST_DATABASE_URL=postgresql://… for PostgreSQL)
 ## on every core (PYTEST_ARGS="-n 0" runs it in one process)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -90,9 +91,9 @@ def mail_worker(once: bool, interval: float):
     """Envoyer les courriels de la file d'attente (avec nouvelles tentatives)."""
     from .mail import services
     while True:
-        sent, failed = services.send_due()
-        if sent or failed:
-            click.echo(f"{sent} envoyé(s), {failed} échec(s) (nouvel essai plus tard).")
+        delivery = services.send_due()
+        if any(delivery):
+            click.echo(delivery.summary() + ".")
         if once:
             return
         time.sleep(interval)
@@ -151,10 +152,10 @@ def _mail_round():
     from .mail import services
     started = time.monotonic()
     while True:  # full batches sent (a list's fan-out): keep going, a few seconds at most
-        sent, failed = services.send_due()
-        if sent or failed:
-            click.echo(f"courriels : {sent} envoyé(s), {failed} échec(s) (nouvel essai plus tard)")
-        if failed or sent < 100 or time.monotonic() - started > 9:
+        delivery = services.send_due()
+        if any(delivery):
+            click.echo(f"courriels : {delivery.summary()}")
+        if delivery.failed or sum(delivery) < 100 or time.monotonic() - started > 9:
             return
 
 
@@ -196,20 +197,63 @@ def create_admin(email: str, password: str, first_name: str, last_name: str):
 
 @click.command("seed-demo")
 @click.option("--force", is_flag=True, help="Ajouter les données même si la base n'est pas vide.")
-def seed_demo(force: bool):
-    """Charger les données de démonstration (organisations du 47, comptes, groupes)."""
-    from .demo import DEMO_PASSWORD, accounts, seed
+@click.option("--quiet", is_flag=True, help="Ne pas lister les comptes (make run les affiche "
+                                            "une fois le serveur prêt).")
+def seed_demo(force: bool, quiet: bool):
+    """Charger les données de démonstration (organisations du 47, comptes, contenus)."""
+    from .demo import seed
     if seed(DATA_DIR / "communes-47.csv", force=force):
         click.echo("Données de démonstration chargées.")
     else:
         click.echo("Données de démonstration déjà présentes.")
+    if not quiet:
+        _echo_accounts()
+
+
+def _echo_accounts() -> None:
+    from .demo import DEMO_PASSWORD, accounts
     click.echo(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
     for email, description in accounts():
         click.echo(f"  {email:<42} {description}")
 
 
+def _wait_for(port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+@click.command("demo-welcome")
+@click.option("--port", default=5000, show_default=True)
+@click.option("--wait", default=60.0, show_default=True,
+              help="Secondes à attendre que le serveur réponde.")
+def demo_welcome(port: int, wait: float):
+    """Attendre que le serveur de démonstration réponde, puis afficher son adresse et les
+    comptes (les dernières lignes que voit la personne qui a lancé make run)."""
+    from flask import current_app
+    ready = _wait_for(port, wait)
+    click.echo("")
+    click.echo("=" * 72)
+    if ready:
+        click.echo(f"Territoires est prêt : http://127.0.0.1:{port}")
+    else:
+        click.echo(f"Le serveur ne répond pas encore sur le port {port} : voyez les messages "
+                   f"ci-dessus.")
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("Les courriels (invitations, mots de passe…) s'affichent dans ce terminal : "
+                   "MAIL_SERVER n'est pas configuré.")
+    _echo_accounts()
+    click.echo("Ctrl+C pour arrêter.")
+    click.echo("=" * 72)
+
+
 def register_cli(app: Flask) -> None:
     from .lists.cli import lists_cli
     for command in (import_cli, mail_cli, search_cli, notifications_cli, lists_cli, worker,
-                    create_admin, seed_demo):
+                    create_admin, seed_demo, demo_welcome):
         app.cli.add_command(command)

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from .accounts import organisations
 from .accounts.models import Membership, Organisation, OrgKind, User
+from .core.text import of
 from .core.types import Role, Visibility
 from .core.uow import transaction
 from .extensions import db
@@ -60,7 +61,8 @@ def accounts() -> list[tuple[str, str]]:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             continue
-        roles = ", ".join(f"{m.role.label.lower()} de {m.organisation.name}" for m in user.memberships)
+        roles = ", ".join(f"{m.role.label.lower()} {of(m.organisation.name)}"
+                          for m in user.memberships)
         rows.append((email, ("administrateur de la plateforme ; " if user.is_platform_admin
                              else "") + roles))
     return rows

@@ -23,3 +23,10 @@ def unique_slug(base: str, exists) -> str:
         n += 1
         candidate = f"{slug}-{n}"
     return candidate
+
+
+def of(name: str) -> str:
+    """« de » before a name, elided before a vowel: « d'Agen », « de Boé » (an h is left alone:
+    « de Houeillès »)."""
+    first = fold(name[:1])
+    return f"d'{name}" if first and first in "aeiouy" else f"de {name}"

@@ -5,6 +5,7 @@ import json
 import smtplib
 import sys
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -87,9 +88,30 @@ def _sent(message: OutboxMessage) -> None:
     message.last_error = ""
 
 
-def send_due(limit: int = 100) -> tuple[int, int]:
+class Delivery(NamedTuple):
+    """What one round of the outbox did. ``shown``: printed instead of sent, because
+    ``MAIL_SERVER`` is not configured (development, the demo)."""
+    sent: int
+    failed: int
+    shown: int = 0
+
+    def summary(self) -> str:
+        """The worker's French log line, which never calls a printed mail sent."""
+        parts = []
+        if self.sent:
+            parts.append(f"{self.sent} envoyé(s)")
+        if self.shown:
+            parts.append(f"{self.shown} affiché(s) ci-dessus sans être envoyé(s) "
+                         f"(MAIL_SERVER n'est pas configuré)")
+        if self.failed:
+            parts.append(f"{self.failed} échec(s) (nouvel essai plus tard)")
+        return ", ".join(parts)
+
+
+def send_due(limit: int = 100) -> Delivery:
     """Send what is due over one SMTP connection, then commit the outcome of the batch.
-    Returns (sent, failed attempts); failures are retried later with exponential back-off."""
+    Failures are retried later with exponential back-off. Without ``MAIL_SERVER`` the messages
+    are printed (and counted as ``shown``, never as sent)."""
     config = current_app.config
     messages = _due(limit)
     sent = failed = 0
@@ -99,7 +121,8 @@ def send_due(limit: int = 100) -> tuple[int, int]:
         for message in messages:
             _print(message)
             _sent(message)
-        sent = len(messages)
+        db.session.commit()
+        return Delivery(0, 0, shown=len(messages))
     elif messages:
         # Read the settings now (not at start-up), and really send even under TESTING.
         state = mailer.init_mail(config, testing=config["MAIL_SUPPRESS_SEND"])
@@ -123,4 +146,4 @@ def send_due(limit: int = 100) -> tuple[int, int]:
                 _failed(message, exc)
             failed += len(remaining)
     db.session.commit()
-    return sent, failed
+    return Delivery(sent, failed)

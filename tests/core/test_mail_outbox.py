@@ -25,6 +25,9 @@ def test_without_smtp_server_the_worker_prints_the_message(runner):
     message = _queue()
     result = runner.invoke(args=["mail", "worker", "--once"])
     assert "À : a@exemple.fr" in result.output and "Corps" in result.output
+    # The log never calls a printed mail sent.
+    assert "1 affiché(s) ci-dessus sans être envoyé(s)" in result.output
+    assert "envoyé(s)," not in result.output and "1 envoyé" not in result.output
     db.session.refresh(message)
     assert message.status == OutboxStatus.SENT and message.sent_at is not None
 
@@ -33,12 +36,12 @@ def test_smtp_failure_keeps_the_message_and_retries_later(data_app):
     message = _queue()
     data_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_closed_port())
     try:
-        assert mail.send_due() == (0, 1)
+        assert mail.send_due() == mail.Delivery(sent=0, failed=1)
         db.session.refresh(message)
         assert message.status == OutboxStatus.PENDING and message.attempts == 1
         assert "ConnectionRefusedError" in message.last_error
         assert message.next_attempt_at > utcnow() + timedelta(seconds=30)
-        assert mail.send_due() == (0, 0)  # not due yet: nothing hammered
+        assert mail.send_due() == mail.Delivery(sent=0, failed=0)  # not due yet: nothing hammered
         message.next_attempt_at = utcnow()
         db.session.commit()
         mail.send_due()

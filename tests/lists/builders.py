@@ -45,8 +45,7 @@ def drain(max_rounds: int = 100) -> None:
     """The worker's rounds: fan-out, then sending, until nothing is left to do."""
     for _ in range(max_rounds):
         queued = fanout.run_fanout()
-        sent, failed = mail.send_due(limit=500)
-        if not queued and not sent and not failed:
+        if not queued and not any(mail.send_due(limit=500)):
             return
 
 

@@ -76,7 +76,7 @@ def test_while_the_smtp_server_is_down_nothing_is_lost_and_all_is_delivered_late
                             "quelqu.un@exemple.net", [mlist.address])
     assert code == 250
     fanout.run_fanout()
-    assert mail.send_due(limit=500) == (0, 30)
+    assert mail.send_due(limit=500) == mail.Delivery(sent=0, failed=30)
     pending = builders.pending_outbox()
     assert len(pending) == 30 and all(m.attempts == 1 and m.last_error for m in pending)
 
