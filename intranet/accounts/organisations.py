@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import func, select
 
-from ..core import audit, csvimport
+from ..core import audit, csvimport, identifiers
 from ..core.csvimport import CsvImportError, CsvProblem
 from ..core.text import unique_slug
 from ..core.uow import unit_of_work
@@ -15,7 +15,6 @@ from ..spaces import services as spaces
 from .models import Organisation, OrgKind, User
 
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-SIREN_RE = re.compile(r"^\d{9}$")
 
 KIND_ALIASES = {
     "departement": OrgKind.DEPARTEMENT, "département": OrgKind.DEPARTEMENT,
@@ -43,19 +42,6 @@ class OrganisationError(ValueError):
     pass
 
 
-def siren_is_valid(siren: str) -> bool:
-    """Nine digits with a valid Luhn key (La Poste's SIRENs excepted, as INSEE does)."""
-    if not SIREN_RE.match(siren):
-        return False
-    if siren.startswith("356000000"):
-        return True
-    total = 0
-    for index, char in enumerate(reversed(siren)):
-        digit = int(char) * (2 if index % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return total % 10 == 0
-
-
 def _slug_taken(slug: str) -> bool:
     return db.session.scalar(select(func.count()).where(Organisation.slug == slug)) > 0
 
@@ -66,6 +52,7 @@ def create_organisation(*, name: str, kind: OrgKind, by: User | None = None,
                         epci: Organisation | None = None, population: int | None = None,
                         **details) -> Organisation:
     """A new organisation and its private space."""
+    siren = identifiers.compact(siren) or None
     _check_codes(name, insee_code, siren, exclude_id=None)
     org = Organisation(slug=unique_slug(name, _slug_taken), name=name.strip(), kind=kind,
                        insee_code=insee_code or None, siren=siren or None, epci=epci,
@@ -80,6 +67,8 @@ def create_organisation(*, name: str, kind: OrgKind, by: User | None = None,
 
 @unit_of_work
 def update_organisation(org: Organisation, *, by: User, **fields) -> None:
+    if "siren" in fields:
+        fields["siren"] = identifiers.compact(fields["siren"]) or None
     _check_codes(fields.get("name", org.name), fields.get("insee_code"), fields.get("siren"),
                  exclude_id=org.id)
     renamed = fields.get("name") is not None and fields["name"].strip() != org.name
@@ -103,8 +92,9 @@ def _check_codes(name: str, insee: str | None, siren: str | None, exclude_id: in
         if other is not None and other.id != exclude_id:
             raise OrganisationError(f"Le code INSEE {insee} est déjà celui de « {other.name} ».")
     if siren:
-        if not siren_is_valid(siren):
-            raise OrganisationError("Le SIREN compte 9 chiffres et sa clé doit être valide.")
+        problem = identifiers.siren_problem(siren)
+        if problem:
+            raise OrganisationError(problem)
         other = db.session.scalar(select(Organisation).where(Organisation.siren == siren))
         if other is not None and other.id != exclude_id:
             raise OrganisationError(f"Le SIREN {siren} est déjà celui de « {other.name} ».")
@@ -153,9 +143,9 @@ def _check_row_codes(line: int, insee: str | None, siren: str | None, insee_col:
     if insee and not INSEE_RE.match(insee):
         problems.append(CsvProblem(line, insee_col, f"« {insee} » n'est pas un code INSEE "
                                                     "(5 caractères, ex. 47001)."))
-    if siren and not siren_is_valid(siren):
-        problems.append(CsvProblem(line, siren_col, f"« {siren} » n'est pas un SIREN valide "
-                                                    "(9 chiffres, clé de contrôle)."))
+    problem = identifiers.siren_problem(siren) if siren else None
+    if problem:
+        problems.append(CsvProblem(line, siren_col, f"« {siren} » : {problem}"))
 
 
 def _plan_cog(rows: csvimport.CsvRows) -> list[dict]:

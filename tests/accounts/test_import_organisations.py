@@ -61,7 +61,7 @@ def test_unknown_type_missing_column_and_bad_siren_are_each_explained(runner, tm
     path.write_text("type,nom,siren\nmairie,Quelque part,123456789\n", encoding="utf-8")
     result = runner.invoke(args=["import", "organisations", str(path)])
     assert "ligne 2, colonne « type » : type « mairie » inconnu" in result.output
-    assert "ligne 2, colonne « siren » : « 123456789 » n'est pas un SIREN valide" in result.output
+    assert "ligne 2, colonne « siren » : « 123456789 » : Ce SIREN n'existe pas : sa clé de contrôle" in result.output
     path.write_text("kind,name\ncommune,X\n", encoding="utf-8")
     result = runner.invoke(args=["import", "organisations", str(path)])
     assert "ligne 1, colonne « type » : colonne obligatoire absente" in result.output

@@ -105,7 +105,7 @@ def test_admin_creates_an_organisation_from_the_fewest_fields(client, admin):
 def test_organisation_with_a_bad_siren_is_refused_in_french(client, admin):
     response = client.post("/admin/organisations/nouvelle", data={
         "name": "Agen", "kind": "commune", "insee_code": "", "siren": "123456789", "epci": ""})
-    assert "Le SIREN compte 9 chiffres et sa clé doit être valide." in page_text(response)
+    assert "Ce SIREN n'existe pas : sa clé de contrôle (le dernier chiffre) est fausse." in page_text(response)
     assert _count(Organisation) == 0
 
 
@@ -149,7 +149,7 @@ def test_malformed_communes_file_reports_line_and_column_and_imports_nothing(cli
 
     text = page_text(response)
     assert "Le fichier a été refusé : rien n'a été importé" in text
-    assert "ligne 3, colonne « siren_commune » : « 21470002X » n'est pas un SIREN valide" in text
+    assert "ligne 3, colonne « siren_commune » : « 21470002X » : Un SIREN ne contient que des chiffres" in text
     assert _count(Organisation) == 0
 
 

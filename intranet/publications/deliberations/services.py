@@ -18,7 +18,7 @@ from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
 from ...core.types import Role, Visibility
-from ...core import audit, uploads
+from ...core import audit, identifiers, uploads
 from ...core.frdates import format_date
 from ...core.models import StoredFile
 from ..lifecycle import PublicationStatus
@@ -413,31 +413,14 @@ def is_small_commune(organisation: Organisation) -> bool:
             and organisation.population < SMALL_COMMUNE_POPULATION)
 
 
-def siret_is_valid(siret: str) -> bool:
-    """14 digits with a correct Luhn key (La Poste's establishments: digit sum multiple of 5)."""
-    if not re.fullmatch(r"\d{14}", siret):
-        return False
-    if siret.startswith("356000000"):
-        return sum(int(c) for c in siret) % 5 == 0
-    total = 0
-    for index, char in enumerate(reversed(siret)):
-        digit = int(char) * (2 if index % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return total % 10 == 0
-
-
 def save_settings(organisation: Organisation, *, by: User, siret: str | None,
                   publication_mode: PublicationMode, mode_chosen_on: date | None,
                   mode_deliberation_number: str | None) -> DeliberationSettings:
-    siret = re.sub(r"\s", "", siret or "") or None
+    siret = identifiers.compact(siret) or None
     if siret is not None:
-        if not siret_is_valid(siret):
-            raise DeliberationError("Ce SIRET n'est pas valide : il compte 14 chiffres et sa clé "
-                                    "de contrôle doit être juste (vérifiez-le sur "
-                                    "annuaire-entreprises.data.gouv.fr).", "siret")
-        if organisation.siren and not siret.startswith(organisation.siren):
-            raise DeliberationError(f"Le SIRET doit commencer par le SIREN de l'organisation "
-                                    f"({organisation.siren}).", "siret")
+        problem = identifiers.siret_problem(siret, organisation.siren)
+        if problem:
+            raise DeliberationError(problem, "siret")
     number = (mode_deliberation_number or "").strip() or None
     if publication_mode != PublicationMode.ELECTRONIC:
         if not is_small_commune(organisation):

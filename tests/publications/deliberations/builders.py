@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
+from intranet.core import identifiers
 from intranet.core.timeutil import utcnow
 from intranet.extensions import db
 from intranet.publications.deliberations import services
@@ -63,6 +64,6 @@ def last_year() -> date:
 def valid_siret(first13: str = "2147019560001") -> str:
     """A SIRET with a correct Luhn key, from its first 13 digits."""
     for last in "0123456789":
-        if services.siret_is_valid(first13 + last):
+        if identifiers.siret_is_valid(first13 + last):
             return first13 + last
     raise AssertionError("no Luhn key")

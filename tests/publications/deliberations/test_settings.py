@@ -79,7 +79,7 @@ def test_larger_organisations_publish_electronically(client, login):
 def test_siret_is_checked(client, login):
     org = factories.make_org("Nérac", siren="214701955")
     login(factories.make_user(org, Role.ADMIN))
-    assert "Ce SIRET n'est pas valide" in text(_post(client, org, siret="21470195500017"))
+    assert "Ce SIRET n'existe pas : sa clé de contrôle est fausse" in text(_post(client, org, siret="21470195500017"))
     assert "Le SIRET compte 14 chiffres" in text(_post(client, org, siret="2147"))
     other = valid_siret("2000000000001")
     assert "doit commencer par le SIREN de l'organisation (214701955)" in text(
