@@ -1,10 +1,18 @@
 """Reading pages as a person would."""
 import html
+import re
 
 
 def text(response) -> str:
     """The page's markup with entities decoded (« n'est » rather than « n&#39;est »)."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def visible_text(response) -> str:
+    """What a person reads: the page without its tags, white space collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    body = re.sub(r"</?(a|strong|em|b|i|span|abbr|code|time|mark)\b[^>]*>", "", body)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def count_queries(client, url: str) -> int:

@@ -340,6 +340,15 @@ def add_membership(user: User, organisation: Organisation, role: Role, *, by: Us
     return membership
 
 
+def organisation_admins(organisation: Organisation) -> list[User]:
+    """The active admins of an organisation: who can change its settings."""
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, Membership.role == Role.ADMIN,
+               User.active.is_(True))
+        .order_by(User.last_name, User.first_name)))
+
+
 def _admins_left(organisation: Organisation, without: Membership) -> int:
     return db.session.scalar(select(func.count()).select_from(Membership).join(User).where(
         Membership.organisation_id == organisation.id, Membership.role == Role.ADMIN,

@@ -73,9 +73,13 @@ def _load(deliberation_id: int, need: str = "view") -> Deliberation:
 def show(deliberation_id):
     deliberation = _load(deliberation_id)
     sitting = deliberation.sitting
+    settings = services.settings_for(deliberation.organisation)
+    missing = (scdl.missing_from_export(deliberation, settings)
+               if access.can_edit(current_user, deliberation) else None)
     return render_template(
-        "publications/deliberations/show.html", deliberation=deliberation,
-        settings=services.settings_for(deliberation.organisation),
+        "publications/deliberations/show.html", deliberation=deliberation, settings=settings,
+        missing_from_export=missing,
+        fixers=accounts.organisation_admins(deliberation.organisation) if missing else [],
         sitting_visible=access.can_view_sitting(current_user, sitting),
         withdrawal_refusal=services.withdrawal_refusal(deliberation)
         if deliberation.is_published else None)
@@ -358,6 +362,15 @@ def private_feed(token):
                      title="Délibérations et actes (réseau)",
                      self_url=absolute_url("deliberations.private_feed", token=token),
                      page_url=absolute_url("deliberations.index"), entries=_entries(acts))
+
+
+@bp.get("/donnees-ouvertes")
+def open_data():
+    """The SCDL export: what it holds for the list's filters, and what it leaves out and why."""
+    filters = services.ListFilters.from_args(request.args)
+    included, left_out = scdl.report(filters)
+    return render_template("publications/deliberations/open_data.html", filters=filters,
+                           included=included, left_out=left_out)
 
 
 @bp.get("/export-scdl.csv")

@@ -14,6 +14,7 @@ from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import ActNature, Assembly, today_paris
 
 from ... import factories
+from ...helpers import visible_text as text
 from .builders import make_act, valid_siret
 
 SCHEMA_PATH = Path(__file__).with_name("scdl-deliberations-2.1.5.schema.json")
@@ -115,3 +116,38 @@ def test_export_follows_the_list_filters(client):
     mine = client.get(f"/deliberations/export-scdl.csv?organisation={council.slug}&theme=7.9"
                       ).get_data(as_text=True)
     assert "2025_CD_002" in mine and "2025_CD_001" not in mine
+
+
+def test_export_page_counts_the_acts_it_leaves_out_and_says_why(client, login):
+    _world()
+    page = text(client.get("/deliberations/donnees-ouvertes"))
+    assert "2 actes dans le fichier." in page
+    assert "Télécharger le fichier CSV (2 lignes)" in page
+    assert "1 acte : réservés aux personnes connectées" in page               # 2025_CD_004
+    assert "1 acte : arrêtés, contrats et autres actes" in page               # 2025_CD_005
+    assert "1 acte : le SIRET de l'organisation n'est pas renseigné" in page   # the commune
+    assert "Commune sans SIRET : 1 acte" in page
+    assert "saisir le SIRET" not in page            # a visitor cannot fix it
+    assert "Brouillon non exporté" not in page      # drafts are not even counted
+    filtered = text(client.get("/deliberations/donnees-ouvertes?assembly=commission_permanente"))
+    assert "1 acte dans le fichier." in filtered and "SIRET" not in filtered
+
+
+def test_an_act_of_an_organisation_without_siret_tells_its_editor(client, login):
+    commune = factories.make_org("Agmé")
+    admin = factories.make_user(commune, Role.ADMIN, first_name="Martine", last_name="Delmas")
+    editor = factories.make_user(commune, Role.EDITOR)
+    act = make_act(commune, editor, number="2026_01", subject="Voirie communale",
+                   sitting_date=today_paris() - timedelta(days=3))
+    login(editor)
+    page = text(client.get(f"/deliberations/{act.id}"))
+    assert "ne figurera pas dans l'export open data (format SCDL) : le SIRET d'Agmé" in page
+    assert "peut le saisir dans les réglages des délibérations : Martine Delmas." in page
+    client.post("/deconnexion")
+    login(admin)
+    page = text(client.get(f"/deliberations/{act.id}"))
+    assert "Vous pouvez le saisir dans les réglages des délibérations" in page
+    _settings(commune, valid_siret("2147000150001"))
+    assert "ne figurera pas" not in text(client.get(f"/deliberations/{act.id}"))
+    client.post("/deconnexion")
+    assert "ne figurera pas" not in text(client.get(f"/deliberations/{act.id}"))  # visitors
