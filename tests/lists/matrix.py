@@ -1,5 +1,7 @@
 """Organisation A's mailing lists for the route matrix: archives, held posts and subscribers
-of lists in A's private space and in A's closed group."""
+of lists in A's private space and in A's closed group; and a list of B's public group with a
+thread of its own, so that A's threads and messages are also tried under a list anybody may
+read (a thread must belong to the list of its address)."""
 from intranet.lists import services
 from intranet.lists.models import ListMessage, PostingPolicy
 
@@ -25,12 +27,18 @@ def build(world):
     held = services.post_from_web(group_list, member, subject=f"Attente {secret}",
                                   body=f"Retenu {secret}")
     assert isinstance(held, ListMessage)
+    b_admin, public_group = world["people"]["b_admin"], world["public_group"]
+    public_list = services.create_list(public_group, name="public-b", title="Ouverte",
+                                       by=b_admin, posting_policy=PostingPolicy.ANYONE,
+                                       **settings)
+    public_post = services.post_from_web(public_list, b_admin, subject="Bienvenue",
+                                         body="Ouvert à tous")
     world["insider_urls"].append(f"/espaces/{space.slug}/listes/agents-a")
     world["insider_urls"].append(f"/espaces/{space.slug}/listes/agents-a/fils/{posted.thread_id}")
     return {
-        ("lists", "slug"): [space.slug, group.slug],
-        ("lists", "name"): [mlist.name, group_list.name],
-        ("lists", "thread_id"): [posted.thread_id],
+        ("lists", "slug"): [space.slug, group.slug, public_group.slug],
+        ("lists", "name"): [mlist.name, group_list.name, public_list.name],
+        ("lists", "thread_id"): [posted.thread_id, public_post.thread_id],
         ("lists", "message_id"): [held.id],
         ("lists", "subscriber_id"): [sub.id, outside.id],
         ("lists", "token"): ["jeton-invalide", services.unsubscribe_token(outside),
