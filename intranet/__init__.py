@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from . import access
-from .core import inputs, security
+from .core import csrf as form_expiry, inputs, security
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
 
@@ -156,3 +156,4 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handler)
+    form_expiry.register(app, handler)

@@ -21,6 +21,9 @@ INVITATION_MAX_AGE = timedelta(days=14)
 
 # Sessions: signed cookies, expiring.
 PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+# A form's CSRF token lives as long as the session (Flask-WTF's default is one hour: a form left
+# open over lunch would be refused while its author is still signed in).
+WTF_CSRF_TIME_LIMIT = int(PERMANENT_SESSION_LIFETIME.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_DURATION = timedelta(days=14)
