@@ -17,21 +17,28 @@ from ...core import csvexport
 from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
-from ...core import sanitize, uploads
+from ...core import sanitize
+from ...core.uow import unit_of_work
 from ..lifecycle import PublicationStatus
 from ...core.text import fold
 from ...core.timeutil import PARIS, utcnow
-from ...core.urls import absolute_url, path_for
+from ...core.urls import absolute_url
 from ...extensions import db
-from .. import common
+from .. import publishing
 from ...spaces import services as spaces
 from ...core.types import Visibility
 from .models import (BENEFICIARIES, BENEFICIARY_TARGETS, FACETS, THEMES, Aid,
                      AidDocument, AidStatus, AidTag, today_paris)
 
 
-class AidError(ValueError):
+class AidError(publishing.PublicationError):
     """A refused change, with a French message; nothing was stored."""
+
+
+publishing.register(Aid, publishing.PublicationType(
+    key="aid", endpoint="aids.show", id_arg="aid_id", this="Cette aide", error=AidError,
+    summary=lambda aid: f"Nouvelle aide de {aid.organisation.name} : {aid.title}",
+    attachments="documents", attachment=AidDocument))
 
 
 @dataclass
@@ -118,14 +125,12 @@ def _apply(aid: Aid, data: AidData) -> None:
     aid.updated_at = utcnow()
 
 
-def _attach(aid: Aid, upload: tuple[bytes, str] | None, by: User, title: str = "") -> None:
-    if upload is None:
-        return
-    data, filename = upload
-    stored = uploads.store(data, filename, by=by)   # raises UploadError, nothing stored
-    aid.documents.append(AidDocument(file=stored, title=(title or "").strip()[:200]))
+def _attach(aid: Aid, upload: tuple[bytes, str] | None, by: User) -> None:
+    if upload is not None:
+        publishing.attach(aid, *upload, by=by)   # raises UploadError: the change rolls back
 
 
+@unit_of_work
 def create_aid(organisation: Organisation, data: AidData, *, by: User,
                upload: tuple[bytes, str] | None = None) -> Aid:
     """A new draft aid of ``organisation``."""
@@ -133,63 +138,28 @@ def create_aid(organisation: Organisation, data: AidData, *, by: User,
         raise AidError("Vous ne pouvez pas publier d'aide pour cet organisme.")
     _check(data)
     aid = Aid(organisation=organisation, created_by_id=by.id, status=PublicationStatus.DRAFT)
-    try:
-        _apply(aid, data)
-        _attach(aid, upload, by)
-    except uploads.UploadError:
-        db.session.rollback()
-        raise
+    _apply(aid, data)
     db.session.add(aid)
-    db.session.commit()
+    _attach(aid, upload, by)
     return aid
 
 
+@unit_of_work
 def update_aid(aid: Aid, data: AidData, *, by: User,
                upload: tuple[bytes, str] | None = None) -> Aid:
     _check(data)
-    try:
-        _apply(aid, data)
-        _attach(aid, upload, by)
-    except uploads.UploadError:
-        db.session.rollback()
-        raise
+    _apply(aid, data)
+    _attach(aid, upload, by)
     # The dashboard line of a published aid follows its visibility.
-    spaces.restrict_activity(_page(aid), aid.visibility)
-    db.session.commit()
+    spaces.restrict_activity(publishing.type_of(aid).url(aid), aid.visibility)
     return aid
 
 
-def add_document(aid: Aid, data: bytes, filename: str, *, by: User, title: str = "") -> AidDocument:
-    try:
-        _attach(aid, (data, filename), by, title)
-    except uploads.UploadError:
-        db.session.rollback()
-        raise
-    aid.updated_at = utcnow()
-    db.session.commit()
-    return aid.documents[-1]
-
-
-def remove_document(document: AidDocument) -> None:
-    aid = document.aid
-    aid.documents.remove(document)
-    aid.updated_at = utcnow()
-    db.session.commit()
-
-
-def publish(aid: Aid, *, by: User) -> None:
-    if common.mark_published(aid, by=by, verb="aid.published", url=_page(aid),
-                             summary=f"Nouvelle aide de {aid.organisation.name} : {aid.title}"):
-        db.session.commit()
-
-
-def _page(aid) -> str:
-    return path_for("aids.show", aid_id=aid.id)
-
-
-def withdraw(aid: Aid, *, by: User) -> None:
-    common.mark_withdrawn(aid, url=_page(aid))
-    db.session.commit()
+# Publishing, withdrawing and documents: the one life cycle of publications.
+publish = publishing.publish
+withdraw = publishing.withdraw
+add_document = publishing.add_attachment
+remove_document = publishing.remove_attachment
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -274,14 +244,6 @@ def organisation_aids(user, organisation: Organisation, limit: int = 20) -> list
                                Aid.organisation_id == organisation.id)
              .order_by(Aid.title).limit(limit))
     return list(db.session.scalars(query))
-
-
-def editable_organisations(user) -> list[Organisation]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return sorted((m.organisation for m in user.memberships
-                   if access.can_edit_publication(user, m.organisation)),
-                  key=lambda o: o.name.lower())
 
 
 # --- the dispositif-aide export (schema.data.gouv.fr, v0.2.0) ------------------------------------

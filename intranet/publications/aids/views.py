@@ -12,12 +12,12 @@ from ...core import atom, uploads
 from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.urls import absolute_url
-from ...extensions import db
 from ...core.types import Visibility
+from ..forms import DocumentForm
+from ..routes import add_attachment_routes, add_document_route, add_lifecycle_routes
 from . import services
-from .forms import AidForm, DocumentForm
-from .models import (AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidDocument,
-                     AidStatus)
+from .forms import AidForm
+from .models import AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
 
 bp = Blueprint("aids", __name__, url_prefix="/aides")
 
@@ -68,7 +68,7 @@ def index():
     return render_template("publications/aids/index.html", page=page, filters=filters,
                            beneficiaries=BENEFICIARIES, themes=THEMES,
                            states=AID_STATE_LABELS, AidStatus=AidStatus,
-                           can_write=bool(services.editable_organisations(current_user)))
+                           can_write=bool(access.publishing_organisations(current_user)))
 
 
 @bp.get("/<int:aid_id>")
@@ -76,15 +76,6 @@ def show(aid_id):
     aid = access.get_or_404(Aid, aid_id)
     return render_template("publications/aids/show.html", aid=aid, aid_types=AID_TYPES,
                            document_form=DocumentForm())
-
-
-@bp.get("/<int:aid_id>/documents/<int:document_id>")
-def document(aid_id, document_id):
-    aid = access.get_or_404(Aid, aid_id)
-    doc = db.session.get(AidDocument, document_id)
-    if doc is None or doc.aid_id != aid.id:
-        abort(404)
-    return uploads.send(doc.file, inline=request.args.get("voir") == "1")
 
 
 @bp.get("/export.csv")
@@ -125,7 +116,7 @@ def private_feed(token):
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @login_required
 def new():
-    organisations = services.editable_organisations(current_user)
+    organisations = access.publishing_organisations(current_user)
     access.require(bool(organisations))
     form = AidForm()
     form.organisation.choices = {str(o.id): o.name for o in organisations}
@@ -170,49 +161,10 @@ def edit(aid_id):
     return render_template("publications/aids/form.html", form=form, aid=aid)
 
 
-@bp.post("/<int:aid_id>/publier")
-@login_required
-def publish(aid_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    services.publish(aid, by=current_user)
-    flash("Aide publiée.", "success")
-    return redirect(url_for(".show", aid_id=aid.id))
-
-
-@bp.post("/<int:aid_id>/retirer")
-@login_required
-def withdraw(aid_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    services.withdraw(aid, by=current_user)
-    flash("Aide retirée : elle n'est plus visible hors de votre organisation.", "success")
-    return redirect(url_for(".show", aid_id=aid.id))
-
-
-@bp.post("/<int:aid_id>/documents")
-@login_required
-def add_document(aid_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    form = DocumentForm()
-    upload = _upload(form.file) if form.validate_on_submit() else None
-    if upload is None:
-        flash("Choisissez d'abord un fichier.", "error")
-    else:
-        try:
-            services.add_document(aid, *upload, by=current_user, title=form.title.data or "")
-        except uploads.UploadError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Document ajouté.", "success")
-    return redirect(url_for(".show", aid_id=aid_id) + "#documents")
-
-
-@bp.post("/<int:aid_id>/documents/<int:document_id>/supprimer")
-@login_required
-def remove_document(aid_id, document_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    doc = db.session.get(AidDocument, document_id)
-    if doc is None or doc.aid_id != aid.id:
-        abort(404)
-    services.remove_document(doc)
-    flash("Document retiré.", "success")
-    return redirect(url_for(".show", aid_id=aid_id) + "#documents")
+add_lifecycle_routes(
+    bp, Aid, "/<int:aid_id>", "aid_id", published="Aide publiée.",
+    withdrawn="Aide retirée : elle n'est plus visible hors de votre organisation.")
+add_attachment_routes(
+    bp, Aid, "/<int:aid_id>", "aid_id", item_rule="documents", item_arg="document_id",
+    endpoint="document", inline=None, removed="Document retiré.", anchor="#documents")
+add_document_route(bp, Aid, "/<int:aid_id>", "aid_id")

@@ -13,11 +13,11 @@ from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.timeutil import to_paris, utcnow
 from ...core.urls import absolute_url
-from ...extensions import db
 from ...core.types import Visibility
+from ..routes import add_attachment_routes, add_lifecycle_routes
 from . import services
 from .forms import FilterForm, ReleaseForm
-from .models import PressAttachment, PressRelease
+from .models import PressRelease
 
 bp = Blueprint("press", __name__, url_prefix="/communiques")
 
@@ -53,22 +53,13 @@ def index():
     args = {k: v for k, v in (("organisation", organisation), ("annee", year)) if v}
     return render_template("publications/press/index.html", form=form, page=page, args=args,
                            publisher_name=publishers.get(organisation),
-                           can_write=bool(services.publishable_organisations(current_user)))
+                           can_write=bool(access.publishing_organisations(current_user)))
 
 
 @bp.get("/<int:release_id>")
 def show(release_id):
     release = access.get_or_404(PressRelease, release_id)
     return render_template("publications/press/show.html", release=release)
-
-
-@bp.get("/<int:release_id>/pieces-jointes/<int:attachment_id>")
-def attachment(release_id, attachment_id):
-    release = access.get_or_404(PressRelease, release_id)
-    item = db.session.get(PressAttachment, attachment_id)
-    if item is None or item.release_id != release.id:
-        abort(404)
-    return uploads.send(item.file, inline=True)
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -93,7 +84,7 @@ def _fields(form: ReleaseForm) -> dict:
 @bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
 def create():
-    organisations = services.publishable_organisations(current_user)
+    organisations = access.publishing_organisations(current_user)
     access.require(bool(organisations))
     form = ReleaseForm()
     form.organisation.choices = {o.slug: o.name for o in organisations}
@@ -136,31 +127,13 @@ def edit(release_id):
     return render_template("publications/press/form.html", form=form, release=release)
 
 
-@bp.post("/<int:release_id>/publier")
-@login_required
-def publish(release_id):
-    release = access.get_or_404(PressRelease, release_id, need="edit")
-    try:
-        services.publish(release, by=current_user)
-    except services.PressError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Communiqué publié.", "success")
-    return redirect(url_for(".show", release_id=release.id))
-
-
-@bp.post("/<int:release_id>/retirer")
-@login_required
-def withdraw(release_id):
-    release = access.get_or_404(PressRelease, release_id, need="edit")
-    try:
-        services.withdraw(release, by=current_user)
-    except services.PressError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Communiqué retiré : seuls les membres de votre organisation le voient encore.",
-              "success")
-    return redirect(url_for(".show", release_id=release.id))
+add_lifecycle_routes(
+    bp, PressRelease, "/<int:release_id>", "release_id", published="Communiqué publié.",
+    withdrawn="Communiqué retiré : seuls les membres de votre organisation le voient encore.")
+add_attachment_routes(
+    bp, PressRelease, "/<int:release_id>", "release_id", item_rule="pieces-jointes",
+    item_arg="attachment_id", endpoint="attachment", inline=True,
+    removed="Pièce jointe « {name} » retirée.", back=".edit")
 
 
 @bp.post("/<int:release_id>/supprimer")
@@ -174,19 +147,6 @@ def delete(release_id):
         return redirect(url_for(".show", release_id=release.id))
     flash("Brouillon supprimé.", "success")
     return redirect(url_for(".index"))
-
-
-@bp.post("/<int:release_id>/pieces-jointes/<int:attachment_id>/supprimer")
-@login_required
-def remove_attachment(release_id, attachment_id):
-    release = access.get_or_404(PressRelease, release_id, need="edit")
-    item = db.session.get(PressAttachment, attachment_id)
-    if item is None or item.release_id != release.id:
-        abort(404)
-    name = item.file.original_name
-    services.remove_attachment(release, item, by=current_user)
-    flash(f"Pièce jointe « {name} » retirée.", "success")
-    return redirect(url_for(".edit", release_id=release.id))
 
 
 # --- feeds ---------------------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from ...core.timeutil import PARIS, to_paris
 from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
-from ..aids.forms import DocumentForm
+from ..forms import DocumentForm
+from ..routes import add_attachment_routes, add_document_route, add_lifecycle_routes
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
-from .models import Nomenclature, NoticeDocument, Procedure, ProcurementNotice
+from .models import Nomenclature, Procedure, ProcurementNotice
 
 bp = Blueprint("procurement", __name__, url_prefix="/marches")
 
@@ -50,7 +51,7 @@ def index():
     q = request.args.get("q", "").strip()[:100]
     page = paginate(services.notices_query(current_user, past=past, q=q), per_page=30)
     return render_template("publications/procurement/index.html", page=page, past=past, q=q,
-                           can_write=bool(services.editable_organisations(current_user)))
+                           can_write=bool(access.publishing_organisations(current_user)))
 
 
 @bp.get("/avis/<int:notice_id>")
@@ -58,15 +59,6 @@ def show(notice_id):
     notice = access.get_or_404(ProcurementNotice, notice_id)
     return render_template("publications/procurement/show.html", notice=notice,
                            document_form=DocumentForm())
-
-
-@bp.get("/avis/<int:notice_id>/documents/<int:document_id>")
-def document(notice_id, document_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id)
-    doc = db.session.get(NoticeDocument, document_id)
-    if doc is None or doc.notice_id != notice.id:
-        abort(404)
-    return uploads.send(doc.file, inline=request.args.get("voir") == "1")
 
 
 @bp.get("/flux.atom")
@@ -91,7 +83,7 @@ def feed():
 @bp.route("/avis/nouveau", methods=["GET", "POST"])
 @login_required
 def new():
-    organisations = services.editable_organisations(current_user)
+    organisations = access.publishing_organisations(current_user)
     access.require(bool(organisations))
     form = NoticeForm()
     form.organisation.choices = {str(o.id): o.name for o in organisations}
@@ -137,52 +129,14 @@ def edit(notice_id):
     return render_template("publications/procurement/form.html", form=form, notice=notice)
 
 
-@bp.post("/avis/<int:notice_id>/publier")
-@login_required
-def publish(notice_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    services.publish(notice, by=current_user)
-    flash("Avis publié.", "success")
-    return redirect(url_for(".show", notice_id=notice.id))
-
-
-@bp.post("/avis/<int:notice_id>/retirer")
-@login_required
-def withdraw(notice_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    services.withdraw(notice, by=current_user)
-    flash("Avis retiré : il n'est plus visible hors de votre organisation.", "success")
-    return redirect(url_for(".show", notice_id=notice.id))
-
-
-@bp.post("/avis/<int:notice_id>/documents")
-@login_required
-def add_document(notice_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    form = DocumentForm()
-    upload = _upload(form.file) if form.validate_on_submit() else None
-    if upload is None:
-        flash("Choisissez d'abord un fichier.", "error")
-    else:
-        try:
-            services.add_document(notice, *upload, by=current_user, title=form.title.data or "")
-        except uploads.UploadError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Document ajouté.", "success")
-    return redirect(url_for(".show", notice_id=notice_id) + "#documents")
-
-
-@bp.post("/avis/<int:notice_id>/documents/<int:document_id>/supprimer")
-@login_required
-def remove_document(notice_id, document_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    doc = db.session.get(NoticeDocument, document_id)
-    if doc is None or doc.notice_id != notice.id:
-        abort(404)
-    services.remove_document(doc)
-    flash("Document retiré.", "success")
-    return redirect(url_for(".show", notice_id=notice_id) + "#documents")
+add_lifecycle_routes(
+    bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id", published="Avis publié.",
+    withdrawn="Avis retiré : il n'est plus visible hors de votre organisation.")
+add_attachment_routes(
+    bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id", item_rule="documents",
+    item_arg="document_id", endpoint="document", inline=None, removed="Document retiré.",
+    anchor="#documents")
+add_document_route(bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id")
 
 
 # --- nomenclatures -------------------------------------------------------------------------------
