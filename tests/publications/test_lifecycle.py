@@ -219,6 +219,9 @@ def test_removing_an_attachment_deletes_its_file(client, login, kind, world):
     assert _on_disk(stored)
     login(world["editor"])
     address = kind.attachment_page.format(id=item.id, item=attachment.id)
+    assert f'action="{address}/supprimer"' in text(client.get(
+        kind.page.format(id=item.id) if kind.name in ("aid", "notice")
+        else kind.page.format(id=item.id) + "/modifier"))
     assert client.get(address).status_code == 200
     assert client.post(address + "/supprimer").status_code == 302
     db.session.expire_all()
