@@ -51,9 +51,11 @@ class PublicationType:
     endpoint: str               # the item's page, e.g. "aids.show"
     id_arg: str                 # that endpoint's parameter, e.g. "aid_id"
     this: str                   # the subject of messages: « Cette aide », « Cet acte »…
+    noun: str                   # what the audit log calls it: « Aide », « Communiqué »…
     summary: Callable[[object], str]    # the activity line announcing the item
     error: type[PublicationError] = PublicationError
-    target: Callable[[object], str] = lambda item: item.title   # what the audit log names
+    # What the audit log names: a number, never a title (a draft's is its publisher's only).
+    target: Callable[[object], str] | None = None
     publish_refusal: Callable[[object], str | None] = _no_refusal
     withdrawal_refusal: Callable[[object], str | None] = _no_refusal
     on_withdrawn: Callable[[object], None] = _nothing
@@ -64,6 +66,9 @@ class PublicationType:
 
     def url(self, item) -> str:
         return path_for(self.endpoint, **{self.id_arg: item.id})
+
+    def audit_target(self, item) -> str:
+        return self.target(item) if self.target else f"{self.noun} n° {item.id}"
 
 
 _TYPES: dict[type, PublicationType] = {}
@@ -107,7 +112,7 @@ def publish(item, *, by: User) -> None:
     item.status = PublicationStatus.PUBLISHED
     item.published_at = utcnow()
     audit.record(f"{kind.key}.published", actor=by, organisation=item.organisation,
-                 target=kind.target(item))
+                 target=kind.audit_target(item))
     spaces.record_activity(spaces.ensure_open_space(), f"{kind.key}.published",
                            kind.summary(item), actor=by, url=kind.url(item),
                            visibility=item.visibility)
@@ -125,7 +130,7 @@ def withdraw(item, *, by: User, reason: str = "") -> None:
     # The lines announcing it go with it (they would lead to a page now closed).
     spaces.retract_activity(kind.url(item))
     audit.record(f"{kind.key}.withdrawn", actor=by, organisation=item.organisation,
-                 target=kind.target(item), detail=(reason or "").strip()[:2000])
+                 target=kind.audit_target(item), detail=(reason or "").strip()[:2000])
 
 
 # --- attachments ---------------------------------------------------------------------------------

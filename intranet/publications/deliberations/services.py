@@ -350,7 +350,7 @@ def _mark_withdrawn(deliberation: Deliberation) -> None:
 
 publishing.register(Deliberation, publishing.PublicationType(
     key="deliberation", endpoint="deliberations.show", id_arg="deliberation_id", this="Cet acte",
-    error=DeliberationError,
+    noun="Acte", error=DeliberationError,
     summary=lambda act: (f"{act.organisation.name} publie : {act.nature.label.lower()} n° "
                          f"{act.number} — {act.subject}"),
     target=lambda act: f"{act.nature.label} n° {act.number}",

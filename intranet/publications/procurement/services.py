@@ -272,7 +272,7 @@ class NoticeError(publishing.PublicationError):
 
 publishing.register(ProcurementNotice, publishing.PublicationType(
     key="procurement", endpoint="procurement.show", id_arg="notice_id", this="Cet avis",
-    error=NoticeError,
+    noun="Avis de marché", error=NoticeError,
     summary=lambda notice: f"Avis de marché de {notice.organisation.name} : {notice.title}",
     attachments="documents", attachment=NoticeDocument))
 
