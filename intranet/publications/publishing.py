@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..accounts.models import User
+from .. import access
+from ..accounts.models import Organisation, User
 from ..core import audit, uploads
 from ..core.timeutil import utcnow
 from ..core.uow import unit_of_work
@@ -81,6 +82,24 @@ def register(model: type, publication_type: PublicationType) -> PublicationType:
 
 def type_of(item) -> PublicationType:
     return _TYPES[type(item)]
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def new_draft(model, organisation: Organisation, *, by: User, **fields):
+    """A new draft of ``organisation`` by ``by``, once ``access`` says they publish for it;
+    the caller adds it to the session when its fields are set."""
+    kind = _TYPES[model]
+    if not access.can_edit_publication(by, organisation):
+        raise kind.error("Vous ne pouvez pas publier pour cet organisme.")
+    return model(organisation=organisation, created_by=by, status=PublicationStatus.DRAFT,
+                 **fields)
+
+
+def follow_visibility(item) -> None:
+    """The activity lines announcing ``item`` take its visibility (after it was saved)."""
+    spaces.restrict_activity(type_of(item).url(item), item.visibility)
 
 
 # --- publishing and withdrawing ------------------------------------------------------------------

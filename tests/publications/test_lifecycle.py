@@ -265,3 +265,12 @@ def test_an_upload_refused_midway_keeps_nothing(world):
                              body="Texte.", by=world["editor"],
                              files=[("bon.pdf", PDF), ("faux.pdf", b"MZ\x90\x00")])
     assert set(folder.iterdir()) == before
+
+
+def test_the_announcement_follows_the_visibility_it_is_saved_with(kind, world):
+    item = _published(kind, world)
+    item.visibility = Visibility.NETWORK
+    publishing.follow_visibility(item)
+    db.session.commit()
+    line = db.session.scalar(select(Activity).where(Activity.verb == f"{kind.verb}.published"))
+    assert line.visibility == Visibility.NETWORK

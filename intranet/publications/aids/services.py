@@ -134,10 +134,8 @@ def _attach(aid: Aid, upload: tuple[bytes, str] | None, by: User) -> None:
 def create_aid(organisation: Organisation, data: AidData, *, by: User,
                upload: tuple[bytes, str] | None = None) -> Aid:
     """A new draft aid of ``organisation``."""
-    if not access.can_edit_publication(by, organisation):
-        raise AidError("Vous ne pouvez pas publier d'aide pour cet organisme.")
     _check(data)
-    aid = Aid(organisation=organisation, created_by_id=by.id, status=PublicationStatus.DRAFT)
+    aid = publishing.new_draft(Aid, organisation, by=by)
     _apply(aid, data)
     db.session.add(aid)
     _attach(aid, upload, by)
@@ -150,8 +148,7 @@ def update_aid(aid: Aid, data: AidData, *, by: User,
     _check(data)
     _apply(aid, data)
     _attach(aid, upload, by)
-    # The dashboard line of a published aid follows its visibility.
-    spaces.restrict_activity(publishing.type_of(aid).url(aid), aid.visibility)
+    publishing.follow_visibility(aid)
     return aid
 
 

@@ -252,9 +252,9 @@ def create_deliberation(organisation: Organisation, data: ActData, *, by: User,
     """Record a draft act (only the publisher's members see it until it is published)."""
     _check(data, organisation, None)
     written: list[StoredFile] = []
-    act_file = _store(act_pdf, by, "act_pdf", written) if act_pdf else None
-    deliberation = Deliberation(organisation=organisation, created_by=by,
-                                status=PublicationStatus.DRAFT, act_file=act_file)
+    deliberation = publishing.new_draft(Deliberation, organisation, by=by)
+    if act_pdf is not None:
+        deliberation.act_file = _store(act_pdf, by, "act_pdf", written)
     _attach_annexes(deliberation, list(annexes), by, written)
     _apply(deliberation, data)
     deliberation.sitting = _sitting_for(organisation, data.assembly, data.sitting_date)
@@ -284,6 +284,7 @@ def update_deliberation(deliberation: Deliberation, data: ActData, *, by: User,
         deliberation.sitting = _sitting_for(deliberation.organisation, data.assembly,
                                             data.sitting_date)
         _drop_if_empty(old_sitting)
+    publishing.follow_visibility(deliberation)
     replaced = [old_file] if act_pdf is not None and old_file is not None else []
     for stored in replaced:
         db.session.delete(stored)

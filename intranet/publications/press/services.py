@@ -70,7 +70,7 @@ def create_release(org: Organisation, *, title: str, release_date: date | None, 
                    body_format: str = "text", visibility: Visibility = Visibility.PUBLIC,
                    files=(), by: User) -> PressRelease:
     """A draft release of ``org`` with its attachments (``files``: (name, bytes) pairs)."""
-    release = PressRelease(organisation=org, created_by=by, status=PublicationStatus.DRAFT)
+    release = publishing.new_draft(PressRelease, org, by=by)
     _apply(release, title=title, release_date=release_date, body=body,
            body_format=body_format, visibility=visibility)
     db.session.add(release)
@@ -85,6 +85,7 @@ def update_release(release: PressRelease, *, title: str, release_date: date | No
     _apply(release, title=title, release_date=release_date, body=body,
            body_format=body_format, visibility=visibility)
     _store_attachments(release, files, by)
+    publishing.follow_visibility(release)
 
 
 # A draft or a withdrawn release is published, and withdrawn, by the one life cycle.

@@ -343,11 +343,8 @@ def _attach(notice, upload, by) -> None:
 @unit_of_work
 def create_notice(organisation: Organisation, data: NoticeData, *, by: User,
                   upload: tuple[bytes, str] | None = None) -> ProcurementNotice:
-    if not access.can_edit_publication(by, organisation):
-        raise NoticeError("Vous ne pouvez pas publier d'avis pour cet organisme.")
     _check(data)
-    notice = ProcurementNotice(organisation=organisation, created_by_id=by.id,
-                               status=PublicationStatus.DRAFT)
+    notice = publishing.new_draft(ProcurementNotice, organisation, by=by)
     _apply(notice, data)
     db.session.add(notice)
     _attach(notice, upload, by)
@@ -360,8 +357,7 @@ def update_notice(notice: ProcurementNotice, data: NoticeData, *, by: User,
     _check(data)
     _apply(notice, data)
     _attach(notice, upload, by)
-    # The dashboard line of a published notice follows its visibility.
-    spaces.restrict_activity(publishing.type_of(notice).url(notice), notice.visibility)
+    publishing.follow_visibility(notice)
     return notice
 
 
