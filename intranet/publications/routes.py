@@ -11,9 +11,56 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access
+from ..accounts.models import Organisation
+from ..accounts.services import user_for_feed
 from ..core import uploads
 from . import publishing
 from .forms import DocumentForm
+
+
+REFUSED = object()
+
+
+def offer_publishers(form, key=lambda org: str(org.id)) -> dict[str, Organisation]:
+    """The organisations the person publishes for, as the choices of ``form.organisation``
+    (403 when there is none), by their key in the form."""
+    organisations = {key(org): org for org in access.publishing_organisations(current_user)}
+    access.require(bool(organisations))
+    form.organisation.choices = {k: org.name for k, org in organisations.items()}
+    return organisations
+
+
+def attempt(save, form, *, file_field: str, error_field: str | None = None):
+    """What ``save()`` returns, or ``REFUSED``: a refused file is shown under ``file_field``,
+    another refusal under ``error_field`` (flashed when None)."""
+    try:
+        return save()
+    except uploads.UploadError as exc:
+        field = getattr(form, file_field)
+        field.errors = [*field.errors, str(exc)]
+    except publishing.PublicationError as exc:
+        if error_field is None:
+            flash(str(exc), "error")
+        else:
+            field = getattr(form, error_field)
+            field.errors = [*field.errors, str(exc)]
+    return REFUSED
+
+
+def upload_of(field) -> tuple[bytes, str] | None:
+    """(content, name) of the file a form's field received, or None."""
+    data = field.data
+    if data is None or not getattr(data, "filename", ""):
+        return None
+    return data.read(), data.filename
+
+
+def feed_owner(token: str):
+    """The person whose private feed address this is (404 when it is nobody's any more)."""
+    user = user_for_feed(token)
+    if user is None:
+        abort(404)
+    return user
 
 
 def _back(id_arg: str, ident: int, endpoint: str = ".show", anchor: str = ""):
@@ -92,12 +139,12 @@ def add_document_route(bp: Blueprint, model, rule: str, id_arg: str) -> None:
     def add_document(**ids):
         item = access.get_or_404(model, ids[id_arg], need="edit")
         form = DocumentForm()
-        data = form.file.data if form.validate_on_submit() else None
-        if data is None or not getattr(data, "filename", ""):
+        upload = upload_of(form.file) if form.validate_on_submit() else None
+        if upload is None:
             flash("Choisissez d'abord un fichier.", "error")
         else:
             try:
-                publishing.add_attachment(item, data.read(), data.filename, by=current_user,
+                publishing.add_attachment(item, *upload, by=current_user,
                                           title=form.title.data or "")
             except uploads.UploadError as exc:
                 flash(str(exc), "error")

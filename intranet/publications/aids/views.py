@@ -1,20 +1,20 @@
 """The directory of departmental aids (répertoire des aides) and its open-data export."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...core import csvexport
 from ...core.pagination import paginate
 from ... import access
-from ...accounts.services import user_for_feed
-from ...core import atom, uploads
+from ...core import atom
 from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...core.types import Visibility
 from ..forms import DocumentForm
-from ..routes import add_attachment_routes, add_document_route, add_lifecycle_routes
+from ..routes import (REFUSED, add_attachment_routes, add_document_route, add_lifecycle_routes,
+                      attempt, feed_owner, offer_publishers, upload_of)
 from . import services
 from .forms import AidForm
 from .models import AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
@@ -34,13 +34,6 @@ def organisation_aids(org):
 @bp.app_template_filter("euros")
 def euros(value) -> str:
     return services.format_number(value)
-
-
-def _upload(field) -> tuple[bytes, str] | None:
-    data = field.data
-    if data is None or not getattr(data, "filename", ""):
-        return None
-    return data.read(), data.filename
 
 
 def _data(form: AidForm) -> services.AidData:
@@ -103,9 +96,7 @@ def feed():
 
 @bp.get("/flux/<token>.atom")
 def private_feed(token):
-    user = user_for_feed(token)
-    if user is None:
-        abort(404)
+    user = feed_owner(token)
     return _feed(services.published_for(user), title="Répertoire des aides (réseau)",
                  self_url=absolute_url("aids.private_feed", token=token))
 
@@ -116,20 +107,13 @@ def private_feed(token):
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @login_required
 def new():
-    organisations = access.publishing_organisations(current_user)
-    access.require(bool(organisations))
     form = AidForm()
-    form.organisation.choices = {str(o.id): o.name for o in organisations}
+    publishers = offer_publishers(form)
     if form.validate_on_submit():
-        org = next(o for o in organisations if str(o.id) == form.organisation.data)
-        try:
-            aid = services.create_aid(org, _data(form), by=current_user,
-                                      upload=_upload(form.document))
-        except uploads.UploadError as exc:
-            form.document.errors.append(str(exc))
-        except services.AidError as exc:
-            flash(str(exc), "error")
-        else:
+        aid = attempt(lambda: services.create_aid(
+            publishers[form.organisation.data], _data(form), by=current_user,
+            upload=upload_of(form.document)), form, file_field="document")
+        if aid is not REFUSED:
             flash("Aide enregistrée comme brouillon : relisez-la puis publiez-la.", "success")
             return redirect(url_for(".show", aid_id=aid.id))
     return render_template("publications/aids/form.html", form=form, aid=None)
@@ -148,16 +132,12 @@ def edit(aid_id):
         form.themes.data = aid.themes
         form.aid_types.data = aid.aid_types
         form.visibility.data = aid.visibility.value
-    if form.validate_on_submit():
-        try:
-            services.update_aid(aid, _data(form), by=current_user, upload=_upload(form.document))
-        except uploads.UploadError as exc:
-            form.document.errors.append(str(exc))
-        except services.AidError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Aide enregistrée.", "success")
-            return redirect(url_for(".show", aid_id=aid.id))
+    if form.validate_on_submit() and attempt(
+            lambda: services.update_aid(aid, _data(form), by=current_user,
+                                        upload=upload_of(form.document)),
+            form, file_field="document") is not REFUSED:
+        flash("Aide enregistrée.", "success")
+        return redirect(url_for(".show", aid_id=aid.id))
     return render_template("publications/aids/form.html", form=form, aid=aid)
 
 

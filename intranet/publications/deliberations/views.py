@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from ...core import csvexport
 from ...core.pagination import paginate
 from ... import access
-from ...accounts import services as accounts
 from ...accounts.models import Organisation
 from ...core import atom, uploads
 from ...core.hooks import register_organisation_section
@@ -17,7 +16,7 @@ from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
-from ..routes import add_attachment_routes, add_lifecycle_routes
+from ..routes import add_attachment_routes, add_lifecycle_routes, feed_owner
 from . import classification, scdl, services
 from .forms import DeliberationForm, ListFilterForm, SettingsForm
 from .models import ActNature, Assembly, Deliberation, PublicationMode, Sitting, today_paris
@@ -312,9 +311,7 @@ def feed():
 
 @bp.get("/flux/<token>.atom")
 def private_feed(token):
-    user = accounts.user_for_feed(token)
-    if user is None:
-        abort(404)
+    user = feed_owner(token)
     acts = services.feed_entries(user)
     return atom.feed(feed_id=f"{absolute_url('deliberations.feed')}#personnel-{user.id}",
                      title="Délibérations et actes (réseau)",

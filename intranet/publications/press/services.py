@@ -28,7 +28,8 @@ class PressError(publishing.PublicationError):
 
 
 publishing.register(PressRelease, publishing.PublicationType(
-    key="press", endpoint="press.show", id_arg="release_id", this="Ce communiqué", noun="Communiqué",
+    key="press", endpoint="press.show", id_arg="release_id", this="Ce communiqué",
+    noun="Communiqué",
     summary=lambda release: release.title, error=PressError,
     attachments="attachments", attachment=PressAttachment, attachment_types=ATTACHMENT_TYPES))
 

@@ -1,20 +1,19 @@
 """Press releases (communiqués) and their feeds."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...core.inputs import to_int
 from ...core.pagination import paginate
 from ... import access
-from ...accounts import services as accounts
 from ...accounts.models import Organisation
-from ...core import uploads
 from ...core.atom import Entry, feed as atom_feed, register_private_feed
 from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.timeutil import to_paris, utcnow
 from ...core.urls import absolute_url
 from ...core.types import Visibility
-from ..routes import add_attachment_routes, add_lifecycle_routes
+from ..routes import (REFUSED, add_attachment_routes, add_lifecycle_routes, attempt, feed_owner,
+                      offer_publishers)
 from . import services
 from .forms import FilterForm, ReleaseForm
 from .models import PressRelease
@@ -69,12 +68,6 @@ def _files(form: ReleaseForm) -> list[tuple[str, bytes]]:
     return [(f.filename, f.read()) for f in (form.attachments.data or []) if f and f.filename]
 
 
-def _report(form: ReleaseForm, exc: Exception) -> None:
-    target = form.attachments if isinstance(exc, uploads.UploadError) else form.body
-    target.errors = [*target.errors, str(exc)]
-    flash(str(exc), "error")
-
-
 def _fields(form: ReleaseForm) -> dict:
     return {"title": form.title.data, "release_date": form.release_date.data,
             "body": form.body.data, "body_format": form.body_format.data,
@@ -84,23 +77,17 @@ def _fields(form: ReleaseForm) -> dict:
 @bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
 def create():
-    organisations = access.publishing_organisations(current_user)
-    access.require(bool(organisations))
     form = ReleaseForm()
-    form.organisation.choices = {o.slug: o.name for o in organisations}
+    publishers = offer_publishers(form, key=lambda org: org.slug)
     if request.method == "GET":
         if request.args.get("organisation") in form.organisation.choices:
             form.organisation.data = request.args["organisation"]
         form.release_date.data = to_paris(utcnow()).date()
     if form.validate_on_submit():
-        org = next(o for o in organisations if o.slug == form.organisation.data)
-        access.require(access.can_edit_publication(current_user, org))
-        try:
-            release = services.create_release(org, **_fields(form), files=_files(form),
-                                              by=current_user)
-        except (services.PressError, uploads.UploadError) as exc:
-            _report(form, exc)
-        else:
+        release = attempt(lambda: services.create_release(
+            publishers[form.organisation.data], **_fields(form), files=_files(form),
+            by=current_user), form, file_field="attachments", error_field="body")
+        if release is not REFUSED:
             flash("Brouillon enregistré. Relisez-le, puis publiez-le.", "success")
             return redirect(url_for(".show", release_id=release.id))
     return render_template("publications/press/form.html", form=form, release=None)
@@ -116,14 +103,12 @@ def edit(release_id):
         form.title.data, form.release_date.data = release.title, release.release_date
         form.visibility.data = release.visibility.value
         form.body_format.data, form.body.data = release.body_format, release.body_source
-    if form.validate_on_submit():
-        try:
-            services.update_release(release, **_fields(form), files=_files(form), by=current_user)
-        except (services.PressError, uploads.UploadError) as exc:
-            _report(form, exc)
-        else:
-            flash("Communiqué enregistré.", "success")
-            return redirect(url_for(".show", release_id=release.id))
+    if form.validate_on_submit() and attempt(
+            lambda: services.update_release(release, **_fields(form), files=_files(form),
+                                            by=current_user),
+            form, file_field="attachments", error_field="body") is not REFUSED:
+        flash("Communiqué enregistré.", "success")
+        return redirect(url_for(".show", release_id=release.id))
     return render_template("publications/press/form.html", form=form, release=release)
 
 
@@ -192,9 +177,7 @@ def organisation_feed(org_slug):
 @bp.get("/flux/<token>.atom")
 def private_feed(token):
     """Everything published that the address's owner may read, network-only included."""
-    user = accounts.user_for_feed(token)
-    if user is None:
-        abort(404)
+    user = feed_owner(token)
     releases = services.published_for(user)
     page = absolute_url("press.index")
     response = atom_feed(feed_id=f"{page}#flux-personnel-{user.id}",

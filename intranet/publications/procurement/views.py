@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ...core.pagination import paginate
 from ... import access
-from ...core import atom, uploads
+from ...core import atom
 from ...core.csvimport import CsvImportError
 from ...core.frdates import format_datetime
 from ...core.sanitize import to_text
@@ -17,19 +17,13 @@ from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
 from ..forms import DocumentForm
-from ..routes import add_attachment_routes, add_document_route, add_lifecycle_routes
+from ..routes import (REFUSED, add_attachment_routes, add_document_route, add_lifecycle_routes,
+                      attempt, offer_publishers, upload_of)
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
 from .models import Nomenclature, Procedure, ProcurementNotice
 
 bp = Blueprint("procurement", __name__, url_prefix="/marches")
-
-
-def _upload(field) -> tuple[bytes, str] | None:
-    data = field.data
-    if data is None or not getattr(data, "filename", ""):
-        return None
-    return data.read(), data.filename
 
 
 def _data(form: NoticeForm) -> services.NoticeData:
@@ -83,20 +77,13 @@ def feed():
 @bp.route("/avis/nouveau", methods=["GET", "POST"])
 @login_required
 def new():
-    organisations = access.publishing_organisations(current_user)
-    access.require(bool(organisations))
     form = NoticeForm()
-    form.organisation.choices = {str(o.id): o.name for o in organisations}
+    publishers = offer_publishers(form)
     if form.validate_on_submit():
-        org = next(o for o in organisations if str(o.id) == form.organisation.data)
-        try:
-            notice = services.create_notice(org, _data(form), by=current_user,
-                                            upload=_upload(form.document))
-        except uploads.UploadError as exc:
-            form.document.errors.append(str(exc))
-        except services.NoticeError as exc:
-            form.codes.errors.append(str(exc))
-        else:
+        notice = attempt(lambda: services.create_notice(
+            publishers[form.organisation.data], _data(form), by=current_user,
+            upload=upload_of(form.document)), form, file_field="document", error_field="codes")
+        if notice is not REFUSED:
             flash("Avis enregistré comme brouillon : relisez-le puis publiez-le.", "success")
             return redirect(url_for(".show", notice_id=notice.id))
     return render_template("publications/procurement/form.html", form=form, notice=None)
@@ -115,17 +102,12 @@ def edit(notice_id):
         form.codes.data = "\n".join(c.code for c in notice.codes)
         form.procedure.data = notice.procedure.value
         form.visibility.data = notice.visibility.value
-    if form.validate_on_submit():
-        try:
-            services.update_notice(notice, _data(form), by=current_user,
-                                   upload=_upload(form.document))
-        except uploads.UploadError as exc:
-            form.document.errors.append(str(exc))
-        except services.NoticeError as exc:
-            form.codes.errors.append(str(exc))
-        else:
-            flash("Avis enregistré.", "success")
-            return redirect(url_for(".show", notice_id=notice.id))
+    if form.validate_on_submit() and attempt(
+            lambda: services.update_notice(notice, _data(form), by=current_user,
+                                           upload=upload_of(form.document)),
+            form, file_field="document", error_field="codes") is not REFUSED:
+        flash("Avis enregistré.", "success")
+        return redirect(url_for(".show", notice_id=notice.id))
     return render_template("publications/procurement/form.html", form=form, notice=notice)
 
 
@@ -154,7 +136,7 @@ def import_nomenclature():
     access.require(access.can_manage_nomenclatures(current_user))
     form, problems = NomenclatureImportForm(), None
     if form.validate_on_submit():
-        upload = _upload(form.file)
+        upload = upload_of(form.file)
         if upload is None:
             form.file.errors.append("Choisissez un fichier CSV.")
         else:
