@@ -30,6 +30,7 @@ from ..core import audit, uploads
 from ..core.timeutil import utcnow
 from ..core.uow import unit_of_work
 from ..core.urls import path_for
+from ..extensions import db
 from ..spaces import services as spaces
 from .lifecycle import PublicationStatus
 
@@ -95,6 +96,30 @@ def new_draft(model, organisation: Organisation, *, by: User, **fields):
         raise kind.error("Vous ne pouvez pas publier pour cet organisme.")
     return model(organisation=organisation, created_by=by, status=PublicationStatus.DRAFT,
                  **fields)
+
+
+@unit_of_work
+def create(model, organisation: Organisation, *, by: User, fill: Callable[[object], None],
+           upload: tuple[bytes, str] | None = None):
+    """A new draft of ``organisation``: ``fill(item)`` checks and sets its fields (raising the
+    type's error), and ``upload`` (content, name), if any, is joined to it."""
+    item = new_draft(model, organisation, by=by)
+    fill(item)
+    db.session.add(item)
+    if upload is not None:
+        attach(item, *upload, by=by)
+    return item
+
+
+@unit_of_work
+def update(item, *, by: User, fill: Callable[[object], None],
+           upload: tuple[bytes, str] | None = None):
+    """``create``'s twin for an item that exists; its announcement follows its visibility."""
+    fill(item)
+    if upload is not None:
+        attach(item, *upload, by=by)
+    follow_visibility(item)
+    return item
 
 
 def follow_visibility(item) -> None:

@@ -7,7 +7,7 @@ person who sees the item but does not write it gets 403, one who does not see it
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access
@@ -16,9 +16,6 @@ from ..accounts.services import user_for_feed
 from ..core import uploads
 from . import publishing
 from .forms import DocumentForm
-
-
-REFUSED = object()
 
 
 def offer_publishers(form, key=lambda org: str(org.id)) -> dict[str, Organisation]:
@@ -30,21 +27,31 @@ def offer_publishers(form, key=lambda org: str(org.id)) -> dict[str, Organisatio
     return organisations
 
 
-def attempt(save, form, *, file_field: str, error_field: str | None = None):
-    """What ``save()`` returns, or ``REFUSED``: a refused file is shown under ``file_field``,
-    another refusal under ``error_field`` (flashed when None)."""
-    try:
-        return save()
-    except uploads.UploadError as exc:
-        field = getattr(form, file_field)
-        field.errors = [*field.errors, str(exc)]
-    except publishing.PublicationError as exc:
-        if error_field is None:
-            flash(str(exc), "error")
+def form_page(form, save, *, template: str, done: str, show, file_field: str,
+              error_field: str | None = None, **context):
+    """A publication's writing form: when it is sent and valid, ``save()`` (a service call);
+    saved, flash ``done`` and go to ``show(what save returned)``. A refused file is shown under
+    ``file_field``, another refusal under ``error_field`` (flashed when None), on the form
+    rendered again."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except uploads.UploadError as exc:
+            _show_error(form, file_field, str(exc))
+        except publishing.PublicationError as exc:
+            _show_error(form, error_field, str(exc))
         else:
-            field = getattr(form, error_field)
-            field.errors = [*field.errors, str(exc)]
-    return REFUSED
+            flash(done, "success")
+            return redirect(show(saved))
+    return render_template(template, form=form, **context)
+
+
+def _show_error(form, field_name: str | None, message: str) -> None:
+    if field_name is None:
+        flash(message, "error")
+    else:
+        field = getattr(form, field_name)
+        field.errors = [*field.errors, message]
 
 
 def upload_of(field) -> tuple[bytes, str] | None:

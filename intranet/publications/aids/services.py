@@ -18,7 +18,6 @@ from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
 from ...core import sanitize
-from ...core.uow import unit_of_work
 from ..lifecycle import PublicationStatus
 from ...core.text import fold
 from ...core.timeutil import PARIS, utcnow
@@ -98,6 +97,7 @@ def _check(data: AidData) -> None:
 
 
 def _apply(aid: Aid, data: AidData) -> None:
+    _check(data)
     aid.title = data.title.strip()
     aid.search_title = fold(aid.title)
     aid.summary = (data.summary or "").strip()[:180]
@@ -126,31 +126,16 @@ def _apply(aid: Aid, data: AidData) -> None:
     aid.updated_at = utcnow()
 
 
-def _attach(aid: Aid, upload: tuple[bytes, str] | None, by: User) -> None:
-    if upload is not None:
-        publishing.attach(aid, *upload, by=by)   # raises UploadError: the change rolls back
-
-
-@unit_of_work
 def create_aid(organisation: Organisation, data: AidData, *, by: User,
                upload: tuple[bytes, str] | None = None) -> Aid:
-    """A new draft aid of ``organisation``."""
-    _check(data)
-    aid = publishing.new_draft(Aid, organisation, by=by)
-    _apply(aid, data)
-    db.session.add(aid)
-    _attach(aid, upload, by)
-    return aid
+    """A new draft aid of ``organisation``, with its first document if any."""
+    return publishing.create(Aid, organisation, by=by, upload=upload,
+                             fill=lambda aid: _apply(aid, data))
 
 
-@unit_of_work
 def update_aid(aid: Aid, data: AidData, *, by: User,
                upload: tuple[bytes, str] | None = None) -> Aid:
-    _check(data)
-    _apply(aid, data)
-    _attach(aid, upload, by)
-    publishing.follow_visibility(aid)
-    return aid
+    return publishing.update(aid, by=by, upload=upload, fill=lambda item: _apply(item, data))
 
 
 # Publishing, withdrawing and documents: the one life cycle of publications.
@@ -173,10 +158,8 @@ class AidFilters:
 
     @classmethod
     def from_args(cls, args) -> AidFilters:
-        beneficiary = args.get("beneficiaire", "")
-        theme = args.get("theme", "")
-        state = args.get("etat", "")
-        org = args.get("organisme", "")
+        beneficiary, theme, state, org = (args.get(name, "") for name in
+                                          ("beneficiaire", "theme", "etat", "organisme"))
         return cls(beneficiary=beneficiary if beneficiary in BENEFICIARIES else "",
                    theme=theme if theme in THEMES else "",
                    state=state if state in (AidStatus.OPEN, AidStatus.UPCOMING,

@@ -1,7 +1,7 @@
 """The directory of departmental aids (répertoire des aides) and its open-data export."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...core import csvexport
@@ -13,8 +13,8 @@ from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...core.types import Visibility
 from ..forms import DocumentForm
-from ..routes import (REFUSED, add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      attempt, feed_owner, offer_publishers, upload_of)
+from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
+                      feed_owner, form_page, offer_publishers, upload_of)
 from . import services
 from .forms import AidForm
 from .models import AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
@@ -109,14 +109,11 @@ def private_feed(token):
 def new():
     form = AidForm()
     publishers = offer_publishers(form)
-    if form.validate_on_submit():
-        aid = attempt(lambda: services.create_aid(
-            publishers[form.organisation.data], _data(form), by=current_user,
-            upload=upload_of(form.document)), form, file_field="document")
-        if aid is not REFUSED:
-            flash("Aide enregistrée comme brouillon : relisez-la puis publiez-la.", "success")
-            return redirect(url_for(".show", aid_id=aid.id))
-    return render_template("publications/aids/form.html", form=form, aid=None)
+    return form_page(
+        form, lambda: services.create_aid(publishers[form.organisation.data], _data(form),
+                                          by=current_user, upload=upload_of(form.document)),
+        template="publications/aids/form.html", file_field="document", aid=None,
+        done="Aide enregistrée comme brouillon : relisez-la puis publiez-la.", show=_page)
 
 
 @bp.route("/<int:aid_id>/modifier", methods=["GET", "POST"])
@@ -132,13 +129,15 @@ def edit(aid_id):
         form.themes.data = aid.themes
         form.aid_types.data = aid.aid_types
         form.visibility.data = aid.visibility.value
-    if form.validate_on_submit() and attempt(
-            lambda: services.update_aid(aid, _data(form), by=current_user,
-                                        upload=upload_of(form.document)),
-            form, file_field="document") is not REFUSED:
-        flash("Aide enregistrée.", "success")
-        return redirect(url_for(".show", aid_id=aid.id))
-    return render_template("publications/aids/form.html", form=form, aid=aid)
+    return form_page(
+        form, lambda: services.update_aid(aid, _data(form), by=current_user,
+                                          upload=upload_of(form.document)),
+        template="publications/aids/form.html", file_field="document", aid=aid,
+        done="Aide enregistrée.", show=_page)
+
+
+def _page(aid: Aid) -> str:
+    return url_for(".show", aid_id=aid.id)
 
 
 add_lifecycle_routes(

@@ -61,7 +61,8 @@ def index():
                           organisations=services.act_publishers(current_user))
     page = paginate(services.list_query(current_user, filters), per_page=PER_PAGE)
     return render_template("publications/deliberations/index.html", page=page, form=form,
-                           filters=filters, publishers=access.publishing_organisations(current_user))
+                           filters=filters,
+                           publishers=access.publishing_organisations(current_user))
 
 
 def _load(deliberation_id: int, need: str = "view") -> Deliberation:

@@ -12,7 +12,7 @@ from ...core.sanitize import to_text
 from ...core.timeutil import to_paris, utcnow
 from ...core.urls import absolute_url
 from ...core.types import Visibility
-from ..routes import (REFUSED, add_attachment_routes, add_lifecycle_routes, attempt, feed_owner,
+from ..routes import (add_attachment_routes, add_lifecycle_routes, feed_owner, form_page,
                       offer_publishers)
 from . import services
 from .forms import FilterForm, ReleaseForm
@@ -83,14 +83,12 @@ def create():
         if request.args.get("organisation") in form.organisation.choices:
             form.organisation.data = request.args["organisation"]
         form.release_date.data = to_paris(utcnow()).date()
-    if form.validate_on_submit():
-        release = attempt(lambda: services.create_release(
-            publishers[form.organisation.data], **_fields(form), files=_files(form),
-            by=current_user), form, file_field="attachments", error_field="body")
-        if release is not REFUSED:
-            flash("Brouillon enregistré. Relisez-le, puis publiez-le.", "success")
-            return redirect(url_for(".show", release_id=release.id))
-    return render_template("publications/press/form.html", form=form, release=None)
+    return form_page(
+        form, lambda: services.create_release(publishers[form.organisation.data], **_fields(form),
+                                              files=_files(form), by=current_user),
+        template="publications/press/form.html", file_field="attachments", error_field="body",
+        release=None, done="Brouillon enregistré. Relisez-le, puis publiez-le.",
+        show=lambda release: url_for(".show", release_id=release.id))
 
 
 @bp.route("/<int:release_id>/modifier", methods=["GET", "POST"])
@@ -103,13 +101,12 @@ def edit(release_id):
         form.title.data, form.release_date.data = release.title, release.release_date
         form.visibility.data = release.visibility.value
         form.body_format.data, form.body.data = release.body_format, release.body_source
-    if form.validate_on_submit() and attempt(
-            lambda: services.update_release(release, **_fields(form), files=_files(form),
-                                            by=current_user),
-            form, file_field="attachments", error_field="body") is not REFUSED:
-        flash("Communiqué enregistré.", "success")
-        return redirect(url_for(".show", release_id=release.id))
-    return render_template("publications/press/form.html", form=form, release=release)
+    return form_page(
+        form, lambda: services.update_release(release, **_fields(form), files=_files(form),
+                                              by=current_user),
+        template="publications/press/form.html", file_field="attachments", error_field="body",
+        release=release, done="Communiqué enregistré.",
+        show=lambda _saved: url_for(".show", release_id=release.id))
 
 
 add_lifecycle_routes(

@@ -14,7 +14,6 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from ... import access
 from ...accounts.models import Organisation, User
 from ...core import audit, csvimport, sanitize
-from ...core.uow import unit_of_work
 from ...core.csvimport import CsvImportError, CsvProblem
 from ..lifecycle import PublicationStatus
 from ...core.text import fold, unique_slug
@@ -325,6 +324,7 @@ def _check(data: NoticeData) -> None:
 
 
 def _apply(notice: ProcurementNotice, data: NoticeData) -> None:
+    _check(data)
     notice.codes = resolve_codes(data.codes)
     notice.title = data.title.strip()
     notice.reference = (data.reference or "").strip()[:60]
@@ -335,30 +335,17 @@ def _apply(notice: ProcurementNotice, data: NoticeData) -> None:
     notice.updated_at = utcnow()
 
 
-def _attach(notice, upload, by) -> None:
-    if upload is not None:
-        publishing.attach(notice, *upload, by=by)   # raises UploadError: the change rolls back
-
-
-@unit_of_work
 def create_notice(organisation: Organisation, data: NoticeData, *, by: User,
                   upload: tuple[bytes, str] | None = None) -> ProcurementNotice:
-    _check(data)
-    notice = publishing.new_draft(ProcurementNotice, organisation, by=by)
-    _apply(notice, data)
-    db.session.add(notice)
-    _attach(notice, upload, by)
-    return notice
+    """A new draft notice of ``organisation`` (the buyer), with its first document if any."""
+    return publishing.create(ProcurementNotice, organisation, by=by, upload=upload,
+                             fill=lambda notice: _apply(notice, data))
 
 
-@unit_of_work
 def update_notice(notice: ProcurementNotice, data: NoticeData, *, by: User,
                   upload: tuple[bytes, str] | None = None) -> ProcurementNotice:
-    _check(data)
-    _apply(notice, data)
-    _attach(notice, upload, by)
-    publishing.follow_visibility(notice)
-    return notice
+    return publishing.update(notice, by=by, upload=upload,
+                             fill=lambda item: _apply(item, data))
 
 
 # Publishing, withdrawing and documents: the one life cycle of publications.

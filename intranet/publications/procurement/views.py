@@ -17,8 +17,8 @@ from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
 from ..forms import DocumentForm
-from ..routes import (REFUSED, add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      attempt, offer_publishers, upload_of)
+from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
+                      form_page, offer_publishers, upload_of)
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
 from .models import Nomenclature, Procedure, ProcurementNotice
@@ -79,14 +79,12 @@ def feed():
 def new():
     form = NoticeForm()
     publishers = offer_publishers(form)
-    if form.validate_on_submit():
-        notice = attempt(lambda: services.create_notice(
-            publishers[form.organisation.data], _data(form), by=current_user,
-            upload=upload_of(form.document)), form, file_field="document", error_field="codes")
-        if notice is not REFUSED:
-            flash("Avis enregistré comme brouillon : relisez-le puis publiez-le.", "success")
-            return redirect(url_for(".show", notice_id=notice.id))
-    return render_template("publications/procurement/form.html", form=form, notice=None)
+    return form_page(
+        form, lambda: services.create_notice(publishers[form.organisation.data], _data(form),
+                                             by=current_user, upload=upload_of(form.document)),
+        template="publications/procurement/form.html", file_field="document",
+        error_field="codes", notice=None, show=_page,
+        done="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
 
 
 @bp.route("/avis/<int:notice_id>/modifier", methods=["GET", "POST"])
@@ -102,13 +100,15 @@ def edit(notice_id):
         form.codes.data = "\n".join(c.code for c in notice.codes)
         form.procedure.data = notice.procedure.value
         form.visibility.data = notice.visibility.value
-    if form.validate_on_submit() and attempt(
-            lambda: services.update_notice(notice, _data(form), by=current_user,
-                                           upload=upload_of(form.document)),
-            form, file_field="document", error_field="codes") is not REFUSED:
-        flash("Avis enregistré.", "success")
-        return redirect(url_for(".show", notice_id=notice.id))
-    return render_template("publications/procurement/form.html", form=form, notice=notice)
+    return form_page(
+        form, lambda: services.update_notice(notice, _data(form), by=current_user,
+                                             upload=upload_of(form.document)),
+        template="publications/procurement/form.html", file_field="document",
+        error_field="codes", notice=notice, done="Avis enregistré.", show=_page)
+
+
+def _page(notice: ProcurementNotice) -> str:
+    return url_for(".show", notice_id=notice.id)
 
 
 add_lifecycle_routes(
