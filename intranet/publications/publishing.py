@@ -122,6 +122,21 @@ def update(item, *, by: User, fill: Callable[[object], None],
     return item
 
 
+def writers(model, apply: Callable[[object, object], None]):
+    """The create and update services of a type whose form data ``apply(item, data)`` checks
+    (raising the type's error) and sets: ``create(organisation, data, *, by, upload=None)``
+    and ``update(item, data, *, by, upload=None)``, each one unit of work."""
+    def create_item(organisation: Organisation, data, *, by: User,
+                    upload: tuple[bytes, str] | None = None):
+        return create(model, organisation, by=by, upload=upload,
+                      fill=lambda item: apply(item, data))
+
+    def update_item(item, data, *, by: User, upload: tuple[bytes, str] | None = None):
+        return update(item, by=by, upload=upload, fill=lambda saved: apply(saved, data))
+
+    return create_item, update_item
+
+
 def follow_visibility(item) -> None:
     """The activity lines announcing ``item`` take its visibility (after it was saved)."""
     spaces.restrict_activity(type_of(item).url(item), item.visibility)

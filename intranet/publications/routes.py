@@ -46,6 +46,23 @@ def form_page(form, save, *, template: str, done: str, show, file_field: str,
     return render_template(template, form=form, **context)
 
 
+def creation_page(form, create, data, **page):
+    """``form_page`` for a new aid or notice: the form offers the person's publishers, and
+    ``create(publisher, data(form), by=…, upload=…)`` saves it with its first document."""
+    publishers = offer_publishers(form)
+    return form_page(form, lambda: create(publishers[form.organisation.data], data(form),
+                                          by=current_user, upload=upload_of(form.document)),
+                     file_field="document", **page)
+
+
+def editing_page(form, update, item, data, **page):
+    """``form_page`` for changing an aid or a notice: ``update(item, data(form), by=…,
+    upload=…)``."""
+    return form_page(form, lambda: update(item, data(form), by=current_user,
+                                          upload=upload_of(form.document)),
+                     file_field="document", **page)
+
+
 def _show_error(form, field_name: str | None, message: str) -> None:
     if field_name is None:
         flash(message, "error")

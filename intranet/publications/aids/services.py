@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ...core import csvexport
 from ...core.inputs import to_int
 from ... import access
-from ...accounts.models import Organisation, OrgKind, User
+from ...accounts.models import Organisation, OrgKind
 from ...core import sanitize
 from ..lifecycle import PublicationStatus
 from ...core.text import fold
@@ -126,16 +126,9 @@ def _apply(aid: Aid, data: AidData) -> None:
     aid.updated_at = utcnow()
 
 
-def create_aid(organisation: Organisation, data: AidData, *, by: User,
-               upload: tuple[bytes, str] | None = None) -> Aid:
-    """A new draft aid of ``organisation``, with its first document if any."""
-    return publishing.create(Aid, organisation, by=by, upload=upload,
-                             fill=lambda aid: _apply(aid, data))
-
-
-def update_aid(aid: Aid, data: AidData, *, by: User,
-               upload: tuple[bytes, str] | None = None) -> Aid:
-    return publishing.update(aid, by=by, upload=upload, fill=lambda item: _apply(item, data))
+# create_aid(organisation, data, by=…, upload=None): a new draft aid, with its first document;
+# update_aid(aid, data, by=…, upload=None).
+create_aid, update_aid = publishing.writers(Aid, _apply)
 
 
 # Publishing, withdrawing and documents: the one life cycle of publications.

@@ -14,7 +14,7 @@ from ...core.urls import absolute_url
 from ...core.types import Visibility
 from ..forms import DocumentForm
 from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      feed_owner, form_page, offer_publishers, upload_of)
+                      creation_page, editing_page, feed_owner)
 from . import services
 from .forms import AidForm
 from .models import AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
@@ -107,13 +107,9 @@ def private_feed(token):
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @login_required
 def new():
-    form = AidForm()
-    publishers = offer_publishers(form)
-    return form_page(
-        form, lambda: services.create_aid(publishers[form.organisation.data], _data(form),
-                                          by=current_user, upload=upload_of(form.document)),
-        template="publications/aids/form.html", file_field="document", aid=None,
-        done="Aide enregistrée comme brouillon : relisez-la puis publiez-la.", show=_page)
+    return creation_page(AidForm(), services.create_aid, _data, aid=None, show=_page,
+                         template="publications/aids/form.html",
+                         done="Aide enregistrée comme brouillon : relisez-la puis publiez-la.")
 
 
 @bp.route("/<int:aid_id>/modifier", methods=["GET", "POST"])
@@ -129,11 +125,8 @@ def edit(aid_id):
         form.themes.data = aid.themes
         form.aid_types.data = aid.aid_types
         form.visibility.data = aid.visibility.value
-    return form_page(
-        form, lambda: services.update_aid(aid, _data(form), by=current_user,
-                                          upload=upload_of(form.document)),
-        template="publications/aids/form.html", file_field="document", aid=aid,
-        done="Aide enregistrée.", show=_page)
+    return editing_page(form, services.update_aid, aid, _data, aid=aid, show=_page,
+                        template="publications/aids/form.html", done="Aide enregistrée.")
 
 
 def _page(aid: Aid) -> str:

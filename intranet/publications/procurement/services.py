@@ -12,7 +12,7 @@ from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ... import access
-from ...accounts.models import Organisation, User
+from ...accounts.models import User
 from ...core import audit, csvimport, sanitize
 from ...core.csvimport import CsvImportError, CsvProblem
 from ..lifecycle import PublicationStatus
@@ -335,17 +335,9 @@ def _apply(notice: ProcurementNotice, data: NoticeData) -> None:
     notice.updated_at = utcnow()
 
 
-def create_notice(organisation: Organisation, data: NoticeData, *, by: User,
-                  upload: tuple[bytes, str] | None = None) -> ProcurementNotice:
-    """A new draft notice of ``organisation`` (the buyer), with its first document if any."""
-    return publishing.create(ProcurementNotice, organisation, by=by, upload=upload,
-                             fill=lambda notice: _apply(notice, data))
-
-
-def update_notice(notice: ProcurementNotice, data: NoticeData, *, by: User,
-                  upload: tuple[bytes, str] | None = None) -> ProcurementNotice:
-    return publishing.update(notice, by=by, upload=upload,
-                             fill=lambda item: _apply(item, data))
+# create_notice(buyer, data, by=…, upload=None): a new draft notice, with its first document;
+# update_notice(notice, data, by=…, upload=None).
+create_notice, update_notice = publishing.writers(ProcurementNotice, _apply)
 
 
 # Publishing, withdrawing and documents: the one life cycle of publications.

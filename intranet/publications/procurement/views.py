@@ -18,7 +18,7 @@ from ...extensions import db
 from ...core.types import Visibility
 from ..forms import DocumentForm
 from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      form_page, offer_publishers, upload_of)
+                      creation_page, editing_page, upload_of)
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
 from .models import Nomenclature, Procedure, ProcurementNotice
@@ -77,14 +77,9 @@ def feed():
 @bp.route("/avis/nouveau", methods=["GET", "POST"])
 @login_required
 def new():
-    form = NoticeForm()
-    publishers = offer_publishers(form)
-    return form_page(
-        form, lambda: services.create_notice(publishers[form.organisation.data], _data(form),
-                                             by=current_user, upload=upload_of(form.document)),
-        template="publications/procurement/form.html", file_field="document",
-        error_field="codes", notice=None, show=_page,
-        done="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
+    return creation_page(NoticeForm(), services.create_notice, _data, notice=None, show=_page,
+                         error_field="codes", template="publications/procurement/form.html",
+                         done="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
 
 
 @bp.route("/avis/<int:notice_id>/modifier", methods=["GET", "POST"])
@@ -100,11 +95,9 @@ def edit(notice_id):
         form.codes.data = "\n".join(c.code for c in notice.codes)
         form.procedure.data = notice.procedure.value
         form.visibility.data = notice.visibility.value
-    return form_page(
-        form, lambda: services.update_notice(notice, _data(form), by=current_user,
-                                             upload=upload_of(form.document)),
-        template="publications/procurement/form.html", file_field="document",
-        error_field="codes", notice=notice, done="Avis enregistré.", show=_page)
+    return editing_page(form, services.update_notice, notice, _data, notice=notice,
+                        show=_page, error_field="codes", done="Avis enregistré.",
+                        template="publications/procurement/form.html")
 
 
 def _page(notice: ProcurementNotice) -> str:
