@@ -46,6 +46,13 @@ def form_page(form, save, *, template: str, done: str, show, file_field: str,
     return render_template(template, form=form, **context)
 
 
+def editing_form(form_class, item):
+    """The writing form of an existing item, filled from it; its publisher does not change."""
+    form = form_class(obj=item)
+    del form.organisation
+    return form
+
+
 def creation_page(form, create, data, **page):
     """``form_page`` for a new aid or notice: the form offers the person's publishers, and
     ``create(publisher, data(form), by=…, upload=…)`` saves it with its first document."""

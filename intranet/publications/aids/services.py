@@ -132,10 +132,7 @@ create_aid, update_aid = publishing.writers(Aid, _apply)
 
 
 # Publishing, withdrawing and documents: the one life cycle of publications.
-publish = publishing.publish
-withdraw = publishing.withdraw
-add_document = publishing.add_attachment
-remove_document = publishing.remove_attachment
+publish, withdraw, add_document = publishing.publish, publishing.withdraw, publishing.add_attachment
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ...core.urls import absolute_url
 from ...core.types import Visibility
 from ..forms import DocumentForm
 from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      creation_page, editing_page, feed_owner)
+                      creation_page, editing_form, editing_page, feed_owner)
 from . import services
 from .forms import AidForm
 from .models import AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
@@ -116,8 +116,7 @@ def new():
 @login_required
 def edit(aid_id):
     aid = access.get_or_404(Aid, aid_id, need="edit")
-    form = AidForm(obj=aid)
-    del form.organisation
+    form = editing_form(AidForm, aid)
     if request.method == "GET":
         form.description.data = aid.description
         form.description_format.data = "html"

@@ -298,10 +298,6 @@ def _annex_removal_refusal(deliberation: Deliberation) -> str | None:
     return None
 
 
-def remove_annex(annex: DeliberationAnnex, *, by: User) -> None:
-    publishing.remove_attachment(annex.deliberation, annex, by=by)
-
-
 @unit_of_work
 def delete_draft(deliberation: Deliberation, *, by: User) -> None:
     """Delete a draft act; its annexes' files follow their rows, its PDF is removed here."""
@@ -361,8 +357,7 @@ publishing.register(Deliberation, publishing.PublicationType(
 
 # Put online (from then on the act shows the date it went online and its signatory) and taken
 # offline (kept for the record, seen by its publisher's members only) by the one life cycle.
-publish = publishing.publish
-withdraw = publishing.withdraw
+publish, withdraw = publishing.publish, publishing.withdraw
 
 
 def withdrawal_refusal(deliberation: Deliberation, today: date | None = None) -> str | None:

@@ -90,9 +90,7 @@ def update_release(release: PressRelease, *, title: str, release_date: date | No
 
 
 # A draft or a withdrawn release is published, and withdrawn, by the one life cycle.
-publish = publishing.publish
-withdraw = publishing.withdraw
-remove_attachment = publishing.remove_attachment
+publish, withdraw = publishing.publish, publishing.withdraw
 
 
 @unit_of_work

@@ -340,11 +340,8 @@ def _apply(notice: ProcurementNotice, data: NoticeData) -> None:
 create_notice, update_notice = publishing.writers(ProcurementNotice, _apply)
 
 
-# Publishing, withdrawing and documents: the one life cycle of publications.
-publish = publishing.publish
-withdraw = publishing.withdraw
-add_document = publishing.add_attachment
-remove_document = publishing.remove_attachment
+# Publishing and withdrawing: the one life cycle of publications (publications/publishing.py).
+publish, withdraw = publishing.publish, publishing.withdraw
 
 
 def notices_query(user, *, past: bool, q: str = ""):

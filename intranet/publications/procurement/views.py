@@ -18,7 +18,7 @@ from ...extensions import db
 from ...core.types import Visibility
 from ..forms import DocumentForm
 from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      creation_page, editing_page, upload_of)
+                      creation_page, editing_form, editing_page, upload_of)
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
 from .models import Nomenclature, Procedure, ProcurementNotice
@@ -86,8 +86,7 @@ def new():
 @login_required
 def edit(notice_id):
     notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    form = NoticeForm(obj=notice)
-    del form.organisation
+    form = editing_form(NoticeForm, notice)
     if request.method == "GET":
         local = to_paris(notice.deadline)
         form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
