@@ -252,6 +252,16 @@ def can_edit_publication(user, obj_or_org) -> bool:
     return role is not None and role.rank >= Role.EDITOR.rank
 
 
+def publishing_organisations(user) -> list[Organisation]:
+    """The organisations ``user`` publishes for (acts, aids, notices, press releases): the
+    active ones where they are editor or admin, by name. The platform admin is no publisher."""
+    if not _signed_in(user):
+        return []
+    return sorted((m.organisation for m in user.memberships
+                   if m.organisation.is_active and can_edit_publication(user, m.organisation)),
+                  key=lambda org: org.name.lower())
+
+
 def visible_publications(user, model):
     """WHERE clause for a publication model: the SQL twin of ``can_view_publication``."""
     published = model.status == PublicationStatus.PUBLISHED

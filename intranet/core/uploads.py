@@ -135,9 +135,13 @@ def discard(files) -> None:
 
 def discard_after_commit(files) -> None:
     """Remove the files of rows the current transaction deletes, once it commits."""
-    folder = _folder()
     for stored in files:
-        remove_after_commit(folder / stored.storage_name)
+        remove_stored_after_commit(stored.storage_name)
+
+
+def remove_stored_after_commit(storage_name: str) -> None:
+    """``discard_after_commit`` by the stored name, for a row deleted by a statement."""
+    remove_after_commit(_folder() / storage_name)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,28 +1,13 @@
 """Forms of the aids directory (French labels and messages)."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...core.types import Visibility
+from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
 from .models import AID_TYPES, BENEFICIARIES, THEMES
-
-REQUIRED = "Ce champ est obligatoire."
-VISIBILITY_CHOICES = {Visibility.PUBLIC.value: "Public (tout le monde, sans connexion)",
-                      Visibility.NETWORK.value: "Réseau (personnes connectées seulement)"}
-
-
-class FrenchForm(FlaskForm):
-    """WTForms' own messages (« N'est pas une date valide. ») in French."""
-
-    class Meta:
-        locales = ("fr_FR", "fr")
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -110,8 +95,3 @@ class AidForm(FrenchForm):
             ok = False
         return ok
 
-
-class DocumentForm(FrenchForm):
-    title = StringField("Titre du document (facultatif)", validators=[Optional(),
-                                                                       Length(max=200)])
-    file = FileField("Fichier")

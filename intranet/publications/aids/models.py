@@ -14,8 +14,8 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Numeric, Str
                         UniqueConstraint, Uuid)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...core.models import StoredFile, TimestampMixin
-from ..lifecycle import PublicationMixin
+from ...core.models import TimestampMixin
+from ..lifecycle import AttachmentMixin, PublicationMixin
 from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for
@@ -176,19 +176,13 @@ class AidTag(db.Model):
     aid: Mapped[Aid] = relationship(back_populates="tags")
 
 
-class AidDocument(TimestampMixin, db.Model):
+class AidDocument(AttachmentMixin, TimestampMixin, db.Model):
     """A file attached to an aid (rules, application form…)."""
     __tablename__ = "aid_document"
     __search_follow__ = {"aid": "aid_id"}   # its text is part of the aid's document
 
     id: Mapped[int] = mapped_column(primary_key=True)
     aid_id: Mapped[int] = mapped_column(ForeignKey("aid.id", ondelete="CASCADE"), index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200), default="")
 
     aid: Mapped[Aid] = relationship(back_populates="documents")
-    file: Mapped[StoredFile] = relationship()
-
-    @property
-    def display_name(self) -> str:
-        return self.title or self.file.original_name

@@ -16,22 +16,29 @@ from sqlalchemy.orm import joinedload, selectinload
 from ...core import csvexport
 from ...core.inputs import to_int
 from ... import access
-from ...accounts.models import Organisation, OrgKind, User
-from ...core import sanitize, uploads
+from ...accounts.models import Organisation, OrgKind
+from ...core import sanitize
 from ..lifecycle import PublicationStatus
 from ...core.text import fold
 from ...core.timeutil import PARIS, utcnow
-from ...core.urls import absolute_url, path_for
+from ...core.urls import absolute_url
 from ...extensions import db
-from .. import common
+from .. import publishing
 from ...spaces import services as spaces
 from ...core.types import Visibility
 from .models import (BENEFICIARIES, BENEFICIARY_TARGETS, FACETS, THEMES, Aid,
                      AidDocument, AidStatus, AidTag, today_paris)
 
 
-class AidError(ValueError):
+class AidError(publishing.PublicationError):
     """A refused change, with a French message; nothing was stored."""
+
+
+publishing.register(Aid, publishing.PublicationType(
+    key="aid", endpoint="aids.show", id_arg="aid_id", this="Cette aide", noun="Aide",
+    error=AidError,
+    summary=lambda aid: f"Nouvelle aide de {aid.organisation.name} : {aid.title}",
+    attachments="documents", attachment=AidDocument))
 
 
 @dataclass
@@ -90,6 +97,7 @@ def _check(data: AidData) -> None:
 
 
 def _apply(aid: Aid, data: AidData) -> None:
+    _check(data)
     aid.title = data.title.strip()
     aid.search_title = fold(aid.title)
     aid.summary = (data.summary or "").strip()[:180]
@@ -118,78 +126,13 @@ def _apply(aid: Aid, data: AidData) -> None:
     aid.updated_at = utcnow()
 
 
-def _attach(aid: Aid, upload: tuple[bytes, str] | None, by: User, title: str = "") -> None:
-    if upload is None:
-        return
-    data, filename = upload
-    stored = uploads.store(data, filename, by=by)   # raises UploadError, nothing stored
-    aid.documents.append(AidDocument(file=stored, title=(title or "").strip()[:200]))
+# create_aid(organisation, data, by=…, upload=None): a new draft aid, with its first document;
+# update_aid(aid, data, by=…, upload=None).
+create_aid, update_aid = publishing.writers(Aid, _apply)
 
 
-def create_aid(organisation: Organisation, data: AidData, *, by: User,
-               upload: tuple[bytes, str] | None = None) -> Aid:
-    """A new draft aid of ``organisation``."""
-    if not access.can_edit_publication(by, organisation):
-        raise AidError("Vous ne pouvez pas publier d'aide pour cet organisme.")
-    _check(data)
-    aid = Aid(organisation=organisation, created_by_id=by.id, status=PublicationStatus.DRAFT)
-    try:
-        _apply(aid, data)
-        _attach(aid, upload, by)
-    except uploads.UploadError:
-        db.session.rollback()
-        raise
-    db.session.add(aid)
-    db.session.commit()
-    return aid
-
-
-def update_aid(aid: Aid, data: AidData, *, by: User,
-               upload: tuple[bytes, str] | None = None) -> Aid:
-    _check(data)
-    try:
-        _apply(aid, data)
-        _attach(aid, upload, by)
-    except uploads.UploadError:
-        db.session.rollback()
-        raise
-    # The dashboard line of a published aid follows its visibility.
-    spaces.restrict_activity(_page(aid), aid.visibility)
-    db.session.commit()
-    return aid
-
-
-def add_document(aid: Aid, data: bytes, filename: str, *, by: User, title: str = "") -> AidDocument:
-    try:
-        _attach(aid, (data, filename), by, title)
-    except uploads.UploadError:
-        db.session.rollback()
-        raise
-    aid.updated_at = utcnow()
-    db.session.commit()
-    return aid.documents[-1]
-
-
-def remove_document(document: AidDocument) -> None:
-    aid = document.aid
-    aid.documents.remove(document)
-    aid.updated_at = utcnow()
-    db.session.commit()
-
-
-def publish(aid: Aid, *, by: User) -> None:
-    if common.mark_published(aid, by=by, verb="aid.published", url=_page(aid),
-                             summary=f"Nouvelle aide de {aid.organisation.name} : {aid.title}"):
-        db.session.commit()
-
-
-def _page(aid) -> str:
-    return path_for("aids.show", aid_id=aid.id)
-
-
-def withdraw(aid: Aid, *, by: User) -> None:
-    common.mark_withdrawn(aid, url=_page(aid))
-    db.session.commit()
+# Publishing, withdrawing and documents: the one life cycle of publications.
+publish, withdraw, add_document = publishing.publish, publishing.withdraw, publishing.add_attachment
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -205,10 +148,8 @@ class AidFilters:
 
     @classmethod
     def from_args(cls, args) -> AidFilters:
-        beneficiary = args.get("beneficiaire", "")
-        theme = args.get("theme", "")
-        state = args.get("etat", "")
-        org = args.get("organisme", "")
+        beneficiary, theme, state, org = (args.get(name, "") for name in
+                                          ("beneficiaire", "theme", "etat", "organisme"))
         return cls(beneficiary=beneficiary if beneficiary in BENEFICIARIES else "",
                    theme=theme if theme in THEMES else "",
                    state=state if state in (AidStatus.OPEN, AidStatus.UPCOMING,
@@ -274,14 +215,6 @@ def organisation_aids(user, organisation: Organisation, limit: int = 20) -> list
                                Aid.organisation_id == organisation.id)
              .order_by(Aid.title).limit(limit))
     return list(db.session.scalars(query))
-
-
-def editable_organisations(user) -> list[Organisation]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return sorted((m.organisation for m in user.memberships
-                   if access.can_edit_publication(user, m.organisation)),
-                  key=lambda o: o.name.lower())
 
 
 # --- the dispositif-aide export (schema.data.gouv.fr, v0.2.0) ------------------------------------

@@ -1,23 +1,23 @@
 """The directory of departmental aids (répertoire des aides) and its open-data export."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...core import csvexport
 from ...core.pagination import paginate
 from ... import access
-from ...accounts.services import user_for_feed
-from ...core import atom, uploads
+from ...core import atom
 from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.urls import absolute_url
-from ...extensions import db
 from ...core.types import Visibility
+from ..forms import DocumentForm
+from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
+                      creation_page, editing_form, editing_page, feed_owner)
 from . import services
-from .forms import AidForm, DocumentForm
-from .models import (AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidDocument,
-                     AidStatus)
+from .forms import AidForm
+from .models import AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
 
 bp = Blueprint("aids", __name__, url_prefix="/aides")
 
@@ -34,13 +34,6 @@ def organisation_aids(org):
 @bp.app_template_filter("euros")
 def euros(value) -> str:
     return services.format_number(value)
-
-
-def _upload(field) -> tuple[bytes, str] | None:
-    data = field.data
-    if data is None or not getattr(data, "filename", ""):
-        return None
-    return data.read(), data.filename
 
 
 def _data(form: AidForm) -> services.AidData:
@@ -68,7 +61,7 @@ def index():
     return render_template("publications/aids/index.html", page=page, filters=filters,
                            beneficiaries=BENEFICIARIES, themes=THEMES,
                            states=AID_STATE_LABELS, AidStatus=AidStatus,
-                           can_write=bool(services.editable_organisations(current_user)))
+                           can_write=bool(access.publishing_organisations(current_user)))
 
 
 @bp.get("/<int:aid_id>")
@@ -76,15 +69,6 @@ def show(aid_id):
     aid = access.get_or_404(Aid, aid_id)
     return render_template("publications/aids/show.html", aid=aid, aid_types=AID_TYPES,
                            document_form=DocumentForm())
-
-
-@bp.get("/<int:aid_id>/documents/<int:document_id>")
-def document(aid_id, document_id):
-    aid = access.get_or_404(Aid, aid_id)
-    doc = db.session.get(AidDocument, document_id)
-    if doc is None or doc.aid_id != aid.id:
-        abort(404)
-    return uploads.send(doc.file, inline=request.args.get("voir") == "1")
 
 
 @bp.get("/export.csv")
@@ -112,9 +96,7 @@ def feed():
 
 @bp.get("/flux/<token>.atom")
 def private_feed(token):
-    user = user_for_feed(token)
-    if user is None:
-        abort(404)
+    user = feed_owner(token)
     return _feed(services.published_for(user), title="Répertoire des aides (réseau)",
                  self_url=absolute_url("aids.private_feed", token=token))
 
@@ -125,31 +107,16 @@ def private_feed(token):
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @login_required
 def new():
-    organisations = services.editable_organisations(current_user)
-    access.require(bool(organisations))
-    form = AidForm()
-    form.organisation.choices = {str(o.id): o.name for o in organisations}
-    if form.validate_on_submit():
-        org = next(o for o in organisations if str(o.id) == form.organisation.data)
-        try:
-            aid = services.create_aid(org, _data(form), by=current_user,
-                                      upload=_upload(form.document))
-        except uploads.UploadError as exc:
-            form.document.errors.append(str(exc))
-        except services.AidError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Aide enregistrée comme brouillon : relisez-la puis publiez-la.", "success")
-            return redirect(url_for(".show", aid_id=aid.id))
-    return render_template("publications/aids/form.html", form=form, aid=None)
+    return creation_page(AidForm(), services.create_aid, _data, aid=None, show=_page,
+                         template="publications/aids/form.html",
+                         done="Aide enregistrée comme brouillon : relisez-la puis publiez-la.")
 
 
 @bp.route("/<int:aid_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(aid_id):
     aid = access.get_or_404(Aid, aid_id, need="edit")
-    form = AidForm(obj=aid)
-    del form.organisation
+    form = editing_form(AidForm, aid)
     if request.method == "GET":
         form.description.data = aid.description
         form.description_format.data = "html"
@@ -157,62 +124,18 @@ def edit(aid_id):
         form.themes.data = aid.themes
         form.aid_types.data = aid.aid_types
         form.visibility.data = aid.visibility.value
-    if form.validate_on_submit():
-        try:
-            services.update_aid(aid, _data(form), by=current_user, upload=_upload(form.document))
-        except uploads.UploadError as exc:
-            form.document.errors.append(str(exc))
-        except services.AidError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Aide enregistrée.", "success")
-            return redirect(url_for(".show", aid_id=aid.id))
-    return render_template("publications/aids/form.html", form=form, aid=aid)
+    return editing_page(form, services.update_aid, aid, _data, aid=aid, show=_page,
+                        template="publications/aids/form.html", done="Aide enregistrée.")
 
 
-@bp.post("/<int:aid_id>/publier")
-@login_required
-def publish(aid_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    services.publish(aid, by=current_user)
-    flash("Aide publiée.", "success")
-    return redirect(url_for(".show", aid_id=aid.id))
+def _page(aid: Aid) -> str:
+    return url_for(".show", aid_id=aid.id)
 
 
-@bp.post("/<int:aid_id>/retirer")
-@login_required
-def withdraw(aid_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    services.withdraw(aid, by=current_user)
-    flash("Aide retirée : elle n'est plus visible hors de votre organisation.", "success")
-    return redirect(url_for(".show", aid_id=aid.id))
-
-
-@bp.post("/<int:aid_id>/documents")
-@login_required
-def add_document(aid_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    form = DocumentForm()
-    upload = _upload(form.file) if form.validate_on_submit() else None
-    if upload is None:
-        flash("Choisissez d'abord un fichier.", "error")
-    else:
-        try:
-            services.add_document(aid, *upload, by=current_user, title=form.title.data or "")
-        except uploads.UploadError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Document ajouté.", "success")
-    return redirect(url_for(".show", aid_id=aid_id) + "#documents")
-
-
-@bp.post("/<int:aid_id>/documents/<int:document_id>/supprimer")
-@login_required
-def remove_document(aid_id, document_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    doc = db.session.get(AidDocument, document_id)
-    if doc is None or doc.aid_id != aid.id:
-        abort(404)
-    services.remove_document(doc)
-    flash("Document retiré.", "success")
-    return redirect(url_for(".show", aid_id=aid_id) + "#documents")
+add_lifecycle_routes(
+    bp, Aid, "/<int:aid_id>", "aid_id", published="Aide publiée.",
+    withdrawn="Aide retirée : elle n'est plus visible hors de votre organisation.")
+add_attachment_routes(
+    bp, Aid, "/<int:aid_id>", "aid_id", item_rule="documents", item_arg="document_id",
+    endpoint="document", inline=None, removed="Document retiré.", anchor="#documents")
+add_document_route(bp, Aid, "/<int:aid_id>", "aid_id")

@@ -2,32 +2,18 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.meta import DefaultMeta
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
-from ...core.types import Visibility
+from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
 from . import classification
 from .models import ASSEMBLY_LABELS, NATURE_LABELS, PUBLICATION_MODE_LABELS
 
-REQUIRED = "Ce champ est obligatoire."
 NUMBER_PATTERN = r"^[0-9A-Z_]{1,15}$"
 NUMBER_MESSAGE = ("Numéro invalide : de 1 à 15 caractères parmi les chiffres, les lettres "
                   "majuscules sans accent et « _ » (par exemple 2025_014).")
-VISIBILITY_CHOICES = {Visibility.PUBLIC.value: "Public (tout le monde, sans connexion)",
-                      Visibility.NETWORK.value: "Réseau (personnes connectées seulement)"}
 ASSEMBLY_CHOICES = {k.value: v for k, v in ASSEMBLY_LABELS.items()}
 NATURE_CHOICES = {k.value: v for k, v in NATURE_LABELS.items()}
-
-
-class FrenchForm(FlaskForm):
-    """WTForms' own messages (« N'est pas une date valide. ») in French."""
-
-    class Meta:
-        locales = ("fr_FR", "fr")
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
 
 
 def _strip(value):

@@ -19,7 +19,7 @@ from ...accounts.models import Organisation, User
 from ...core.types import enum_column
 from ...core.frdates import format_date
 from ...core.models import StoredFile, TimestampMixin
-from ..lifecycle import PublicationMixin
+from ..lifecycle import AttachmentMixin, PublicationMixin
 from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for
@@ -236,17 +236,15 @@ class Deliberation(PublicationMixin, TimestampMixin, db.Model):
             date=datetime.combine(self.sitting_date, datetime.min.time()))
 
 
-class DeliberationAnnex(db.Model):
+class DeliberationAnnex(AttachmentMixin, db.Model):
     __tablename__ = "deliberation_annex"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deliberation_id: Mapped[int] = mapped_column(
         ForeignKey("deliberation.id", ondelete="CASCADE"), index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     deliberation: Mapped[Deliberation] = relationship(back_populates="annexes")
-    file: Mapped[StoredFile] = relationship()
 
 
 class DeliberationSettings(db.Model):

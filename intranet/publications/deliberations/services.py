@@ -17,16 +17,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
-from ...core.types import Role, Visibility
+from ...core.types import Visibility
 from ...core import audit, identifiers, uploads
 from ...core.frdates import format_date
 from ...core.models import StoredFile
 from ..lifecycle import PublicationStatus
 from ...core.sanitize import text_to_html
 from ...core.timeutil import utcnow
+from ...core.uow import unit_of_work
 from ...core.urls import path_for
 from ...extensions import db
 from ...spaces import services as spaces
+from .. import publishing
 from . import classification
 from .models import (MINIMUM_MONTHS_ONLINE, SMALL_COMMUNE_POPULATION, ActNature, Assembly,
                      Deliberation, DeliberationAnnex, DeliberationSettings, PublicationMode,
@@ -39,7 +41,7 @@ PDF_ONLY = ("pdf",)
 PUBLISHED = PublicationStatus.PUBLISHED
 
 
-class DeliberationError(ValueError):
+class DeliberationError(publishing.PublicationError):
     """A refused change, with a French message; ``field`` names the form field concerned."""
 
     def __init__(self, message: str, field: str | None = None):
@@ -169,17 +171,11 @@ def _check_transmission(data: ActData) -> None:
 # --- files ------------------------------------------------------------------------------------
 
 
-def _discard(files: list[StoredFile]) -> None:
-    """Remove files written to disk for a change that was not committed (or deleted rows)."""
-    uploads.discard(files)
-
-
 def _store(upload: Upload, by: User, field_name: str, written: list[StoredFile]) -> StoredFile:
     try:
         stored = uploads.store(upload.data, upload.filename, allowed=PDF_ONLY, by=by)
     except uploads.UploadError as exc:
-        db.session.rollback()
-        _discard(written)
+        db.session.rollback()   # the files already written go with it (core/uploads.py)
         raise DeliberationError(str(exc), field_name) from exc
     written.append(stored)
     return stored
@@ -190,12 +186,10 @@ def _commit(written: list[StoredFile]) -> None:
         db.session.commit()
     except IntegrityError as exc:  # two people saving the same number at the same time
         db.session.rollback()
-        _discard(written)
         raise DeliberationError("Ce numéro vient d'être utilisé par un autre acte : choisissez-en "
                                 "un autre.", "number") from exc
     except Exception:
         db.session.rollback()
-        _discard(written)
         raise
 
 
@@ -258,9 +252,9 @@ def create_deliberation(organisation: Organisation, data: ActData, *, by: User,
     """Record a draft act (only the publisher's members see it until it is published)."""
     _check(data, organisation, None)
     written: list[StoredFile] = []
-    act_file = _store(act_pdf, by, "act_pdf", written) if act_pdf else None
-    deliberation = Deliberation(organisation=organisation, created_by=by,
-                                status=PublicationStatus.DRAFT, act_file=act_file)
+    deliberation = publishing.new_draft(Deliberation, organisation, by=by)
+    if act_pdf is not None:
+        deliberation.act_file = _store(act_pdf, by, "act_pdf", written)
     _attach_annexes(deliberation, list(annexes), by, written)
     _apply(deliberation, data)
     deliberation.sitting = _sitting_for(organisation, data.assembly, data.sitting_date)
@@ -290,74 +284,54 @@ def update_deliberation(deliberation: Deliberation, data: ActData, *, by: User,
         deliberation.sitting = _sitting_for(deliberation.organisation, data.assembly,
                                             data.sitting_date)
         _drop_if_empty(old_sitting)
+    publishing.follow_visibility(deliberation)
     replaced = [old_file] if act_pdf is not None and old_file is not None else []
     for stored in replaced:
         db.session.delete(stored)
+    uploads.discard_after_commit(replaced)
     _commit(written)
-    _discard(replaced)
 
 
-def remove_annex(annex: DeliberationAnnex, *, by: User) -> None:
-    if annex.deliberation.status != PublicationStatus.DRAFT:
-        raise DeliberationError("Les annexes d'un acte publié restent en ligne avec lui.")
-    stored = annex.file
-    db.session.delete(annex)
-    db.session.delete(stored)
-    db.session.commit()
-    _discard([stored])
+def _annex_removal_refusal(deliberation: Deliberation) -> str | None:
+    if deliberation.status != PublicationStatus.DRAFT:
+        return "Les annexes d'un acte publié restent en ligne avec lui."
+    return None
 
 
+@unit_of_work
 def delete_draft(deliberation: Deliberation, *, by: User) -> None:
+    """Delete a draft act; its annexes' files follow their rows, its PDF is removed here."""
     if deliberation.status != PublicationStatus.DRAFT:
         raise DeliberationError("Seul un brouillon peut être supprimé : un acte publié reste "
                                 "en ligne au moins deux mois, puis peut être retiré.")
-    files = [a.file for a in deliberation.annexes]
-    if deliberation.act_file is not None:
-        files.append(deliberation.act_file)
+    act_file = deliberation.act_file
     sitting = deliberation.sitting
     db.session.delete(deliberation)
-    for stored in files:
-        db.session.delete(stored)
+    if act_file is not None:
+        db.session.delete(act_file)
+        uploads.discard_after_commit([act_file])
     _drop_if_empty(sitting)
-    db.session.commit()
-    _discard(files)
 
 
 # --- publishing -------------------------------------------------------------------------------
 
 
-def publish(deliberation: Deliberation, *, by: User) -> None:
-    """Put the act online: from now on it shows the date it went online and its signatory."""
-    if deliberation.status == PublicationStatus.PUBLISHED:
-        raise DeliberationError("Cet acte est déjà en ligne.")
+def _publish_refusal(deliberation: Deliberation) -> str | None:
+    """The rules of an act's publication (décret 2021-1311), beyond the life cycle's own."""
     if deliberation.status == PublicationStatus.WITHDRAWN:
-        raise DeliberationError("Un acte retiré ne peut pas être republié : enregistrez-le "
-                                "comme un nouvel acte.")
+        return "Un acte retiré ne peut pas être republié : enregistrez-le comme un nouvel acte."
     if deliberation.act_file is None:
-        raise DeliberationError("Ajoutez l'acte en PDF avant de le publier.")
+        return "Ajoutez l'acte en PDF avant de le publier."
     if not deliberation.signatory_name or not deliberation.signatory_function:
-        raise DeliberationError("Indiquez le nom et la fonction du signataire avant de publier.")
+        return "Indiquez le nom et la fonction du signataire avant de publier."
     if deliberation.sitting_date > today_paris():
-        raise DeliberationError(f"La séance du {format_date(deliberation.sitting_date)} n'a pas "
-                                "encore eu lieu : l'acte ne peut pas encore être publié.")
-    deliberation.status = PublicationStatus.PUBLISHED
-    deliberation.published_at = utcnow()
-    organisation = deliberation.organisation
-    audit.record("deliberation.published", actor=by, organisation=organisation,
-                 target=f"{deliberation.nature.label} n° {deliberation.number}")
-    spaces.record_activity(
-        spaces.ensure_open_space(), "deliberation.published",
-        f"{organisation.name} publie : {deliberation.nature.label.lower()} n° "
-        f"{deliberation.number} — {deliberation.subject}",
-        actor=by, url=path_for("deliberations.show", deliberation_id=deliberation.id),
-        visibility=deliberation.visibility)
-    db.session.commit()
+        return (f"La séance du {format_date(deliberation.sitting_date)} n'a pas encore eu lieu : "
+                "l'acte ne peut pas encore être publié.")
+    return None
 
 
-def withdrawal_refusal(deliberation: Deliberation, today: date | None = None) -> str | None:
-    """Why the act may not be withdrawn today (French), or None if it may."""
-    if deliberation.status != PublicationStatus.PUBLISHED:
-        return "Seul un acte en ligne peut être retiré."
+def _two_months_refusal(deliberation: Deliberation, today: date | None = None) -> str | None:
+    """An act stays online two months at least (article L2131-1 CGCT)."""
     possible_from = deliberation.online_until_at_least
     if (today or today_paris()) < possible_from:
         return (f"Cet acte a été mis en ligne le {format_date(deliberation.published_at)} : il "
@@ -367,18 +341,30 @@ def withdrawal_refusal(deliberation: Deliberation, today: date | None = None) ->
     return None
 
 
-def withdraw(deliberation: Deliberation, *, by: User) -> None:
-    """Take the act offline (kept for the record, seen by its publisher's members only)."""
-    refusal = withdrawal_refusal(deliberation)
-    if refusal:
-        raise DeliberationError(refusal)
-    deliberation.status = PublicationStatus.WITHDRAWN
+def _mark_withdrawn(deliberation: Deliberation) -> None:
     deliberation.withdrawn_at = utcnow()
-    # The dashboards' lines announcing it go with it (they would lead to a page now closed).
-    spaces.retract_activity(path_for("deliberations.show", deliberation_id=deliberation.id))
-    audit.record("deliberation.withdrawn", actor=by, organisation=deliberation.organisation,
-                 target=f"{deliberation.nature.label} n° {deliberation.number}")
-    db.session.commit()
+
+
+publishing.register(Deliberation, publishing.PublicationType(
+    key="deliberation", endpoint="deliberations.show", id_arg="deliberation_id", this="Cet acte",
+    noun="Acte", error=DeliberationError,
+    summary=lambda act: (f"{act.organisation.name} publie : {act.nature.label.lower()} n° "
+                         f"{act.number} — {act.subject}"),
+    target=lambda act: f"{act.nature.label} n° {act.number}",
+    publish_refusal=_publish_refusal, withdrawal_refusal=_two_months_refusal,
+    on_withdrawn=_mark_withdrawn, attachments="annexes", attachment=DeliberationAnnex,
+    attachment_types=PDF_ONLY, removal_refusal=_annex_removal_refusal))
+
+# Put online (from then on the act shows the date it went online and its signatory) and taken
+# offline (kept for the record, seen by its publisher's members only) by the one life cycle.
+publish, withdraw = publishing.publish, publishing.withdraw
+
+
+def withdrawal_refusal(deliberation: Deliberation, today: date | None = None) -> str | None:
+    """Why the act may not be withdrawn today (French), or None if it may."""
+    if not deliberation.is_published:
+        return publishing.withdrawal_refusal(deliberation)
+    return _two_months_refusal(deliberation, today)
 
 
 def publish_sitting_list(sitting: Sitting, *, by: User) -> None:
@@ -520,20 +506,11 @@ def list_years(user) -> list[int]:
         select(year).where(_published_visible(user)).distinct().order_by(year.desc()))]
 
 
-def publishing_organisations(user) -> list[Organisation]:
+def act_publishers(user) -> list[Organisation]:
     """Organisations with at least one act the user may read (for the filter)."""
     ids = select(Deliberation.organisation_id).where(_published_visible(user))
     return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))
                                    .order_by(Organisation.name)))
-
-
-def editable_organisations(user) -> list[Organisation]:
-    """The organisations for which the user writes acts (editor or admin)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return sorted((m.organisation for m in user.memberships
-                   if m.role.rank >= Role.EDITOR.rank and m.organisation.is_active),
-                  key=lambda o: o.name)
 
 
 def last_signatory(organisation: Organisation) -> tuple[str, str]:

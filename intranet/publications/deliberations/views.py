@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from ...core import csvexport
 from ...core.pagination import paginate
 from ... import access
-from ...accounts import services as accounts
 from ...accounts.models import Organisation
 from ...core import atom, uploads
 from ...core.hooks import register_organisation_section
@@ -17,10 +16,10 @@ from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
+from ..routes import add_attachment_routes, add_lifecycle_routes, feed_owner
 from . import classification, scdl, services
 from .forms import DeliberationForm, ListFilterForm, SettingsForm
-from .models import (ActNature, Assembly, Deliberation, DeliberationAnnex, PublicationMode,
-                     Sitting, today_paris)
+from .models import ActNature, Assembly, Deliberation, PublicationMode, Sitting, today_paris
 
 bp = Blueprint("deliberations", __name__, url_prefix="/deliberations")
 
@@ -59,10 +58,11 @@ def deliberation_section(org: Organisation) -> dict:
 def index():
     filters = services.ListFilters.from_args(request.args)
     form = ListFilterForm(request.args, years=services.list_years(current_user),
-                          organisations=services.publishing_organisations(current_user))
+                          organisations=services.act_publishers(current_user))
     page = paginate(services.list_query(current_user, filters), per_page=PER_PAGE)
     return render_template("publications/deliberations/index.html", page=page, form=form,
-                           filters=filters, publishers=services.editable_organisations(current_user))
+                           filters=filters,
+                           publishers=access.publishing_organisations(current_user))
 
 
 def _load(deliberation_id: int, need: str = "view") -> Deliberation:
@@ -94,13 +94,10 @@ def act_pdf(deliberation_id):
                         download_name=f"{deliberation.number}.pdf")
 
 
-@bp.get("/<int:deliberation_id>/annexes/<int:annex_id>")
-def annex(deliberation_id, annex_id):
-    deliberation = _load(deliberation_id)
-    item = db.session.get(DeliberationAnnex, annex_id)
-    if item is None or item.deliberation_id != deliberation.id:
-        abort(404)
-    return uploads.send(item.file)
+add_attachment_routes(
+    bp, Deliberation, "/<int:deliberation_id>", "deliberation_id", item_rule="annexes",
+    item_arg="annex_id", endpoint="annex", inline=False, removed="Annexe supprimée.",
+    back=".edit")
 
 
 # --- sittings ---------------------------------------------------------------------------------
@@ -138,7 +135,7 @@ def publish_sitting_list(sitting_id):
 @bp.get("/a-publier")
 @login_required
 def pending():
-    organisations = services.editable_organisations(current_user)
+    organisations = access.publishing_organisations(current_user)
     access.require(bool(organisations))
     return render_template("publications/deliberations/pending.html",
                            organisations=organisations,
@@ -187,7 +184,7 @@ _DEFAULT_ASSEMBLY = {"commune": "conseil_municipal", "epci": "conseil_communauta
 @bp.route("/nouvel-acte", methods=["GET", "POST"])
 @login_required
 def create():
-    organisations = services.editable_organisations(current_user)
+    organisations = access.publishing_organisations(current_user)
     access.require(bool(organisations))
     form = DeliberationForm(organisations=organisations)
     if request.method == "GET":
@@ -243,29 +240,10 @@ def edit(deliberation_id):
                            deliberation=deliberation)
 
 
-def _act_action(deliberation_id: int, action, success: str):
-    deliberation = _load(deliberation_id, need="edit")
-    try:
-        action(deliberation, by=current_user)
-    except services.DeliberationError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(success, "success")
-    return redirect(url_for(".show", deliberation_id=deliberation_id))
-
-
-@bp.post("/<int:deliberation_id>/publier")
-@login_required
-def publish(deliberation_id):
-    return _act_action(deliberation_id, services.publish,
-                       "Acte publié : il est en ligne, avec sa date de mise en ligne.")
-
-
-@bp.post("/<int:deliberation_id>/retirer")
-@login_required
-def withdraw(deliberation_id):
-    return _act_action(deliberation_id, services.withdraw,
-                       "Acte retiré : il n'est plus en ligne (il reste archivé).")
+add_lifecycle_routes(
+    bp, Deliberation, "/<int:deliberation_id>", "deliberation_id",
+    published="Acte publié : il est en ligne, avec sa date de mise en ligne.",
+    withdrawn="Acte retiré : il n'est plus en ligne (il reste archivé).")
 
 
 @bp.post("/<int:deliberation_id>/supprimer")
@@ -279,22 +257,6 @@ def delete(deliberation_id):
         return redirect(url_for(".show", deliberation_id=deliberation_id))
     flash("Brouillon supprimé.", "success")
     return redirect(url_for(".pending"))
-
-
-@bp.post("/<int:deliberation_id>/annexes/<int:annex_id>/supprimer")
-@login_required
-def remove_annex(deliberation_id, annex_id):
-    deliberation = _load(deliberation_id, need="edit")
-    item = db.session.get(DeliberationAnnex, annex_id)
-    if item is None or item.deliberation_id != deliberation.id:
-        abort(404)
-    try:
-        services.remove_annex(item, by=current_user)
-    except services.DeliberationError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Annexe supprimée.", "success")
-    return redirect(url_for(".edit", deliberation_id=deliberation_id))
 
 
 # --- organisation settings --------------------------------------------------------------------
@@ -354,9 +316,7 @@ def feed():
 
 @bp.get("/flux/<token>.atom")
 def private_feed(token):
-    user = accounts.user_for_feed(token)
-    if user is None:
-        abort(404)
+    user = feed_owner(token)
     acts = services.feed_entries(user)
     return atom.feed(feed_id=f"{absolute_url('deliberations.feed')}#personnel-{user.id}",
                      title="Délibérations et actes (réseau)",

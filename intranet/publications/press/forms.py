@@ -4,11 +4,8 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ...core.types import Visibility
+from ..forms import REQUIRED, VISIBILITY_CHOICES
 from .models import BODY_FORMAT_LABELS
-
-REQUIRED = "Ce champ est obligatoire."
-VISIBILITY_CHOICES = {Visibility.PUBLIC.value: "Public (tout le monde, sans connexion)",
-                      Visibility.NETWORK.value: "Réseau (personnes connectées seulement)"}
 
 
 class FrenchDateField(DateField):

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...core.models import StoredFile, TimestampMixin
-from ..lifecycle import PublicationMixin
+from ...core.models import TimestampMixin
+from ..lifecycle import AttachmentMixin, PublicationMixin
 from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for
@@ -50,7 +50,7 @@ class PressRelease(PublicationMixin, TimestampMixin, db.Model):
         return f"<PressRelease {self.id} {self.title!r}>"
 
 
-class PressAttachment(db.Model):
+class PressAttachment(AttachmentMixin, db.Model):
     """A PDF or an image joined to a release; downloaded only by those who may see the release."""
     __tablename__ = "press_attachment"
     __search_follow__ = {"press": "release_id"}   # its text is part of the release's document
@@ -58,7 +58,5 @@ class PressAttachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     release_id: Mapped[int] = mapped_column(ForeignKey("press_release.id", ondelete="CASCADE"),
                                             index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
 
     release: Mapped[PressRelease] = relationship(back_populates="attachments")
-    file: Mapped[StoredFile] = relationship(lazy="joined")

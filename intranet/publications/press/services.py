@@ -10,53 +10,37 @@ from sqlalchemy.orm import joinedload
 
 from ... import access
 from ...accounts.models import Organisation, User
-from ...core.types import Role, Visibility
+from ...core.types import Visibility
 from ...core import uploads
+from ...core.uow import unit_of_work
 from ..lifecycle import PublicationStatus
 from ...core.sanitize import to_html
-from ...core.timeutil import utcnow
-from ...core.urls import path_for
 from ...extensions import db
-from ...spaces import services as spaces
+from .. import publishing
 from .models import BODY_FORMAT_LABELS, PressAttachment, PressRelease
 
 ATTACHMENT_TYPES = ("pdf", *uploads.IMAGES)
 PUBLISHED_VISIBILITIES = (Visibility.PUBLIC, Visibility.NETWORK)
 
 
-class PressError(ValueError):
+class PressError(publishing.PublicationError):
     """A refused change, with a French message; nothing was changed."""
 
 
-def publishable_organisations(user) -> list[Organisation]:
-    """The organisations whose releases ``user`` writes (editor or admin there)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return sorted((m.organisation for m in user.memberships
-                   if m.role.rank >= Role.EDITOR.rank and m.organisation.is_active),
-                  key=lambda o: o.name.lower())
+publishing.register(PressRelease, publishing.PublicationType(
+    key="press", endpoint="press.show", id_arg="release_id", this="Ce communiqué",
+    noun="Communiqué",
+    summary=lambda release: release.title, error=PressError,
+    attachments="attachments", attachment=PressAttachment, attachment_types=ATTACHMENT_TYPES))
 
 
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _discard(stored_files) -> None:
-    """Remove the files written for a change that did not happen."""
-    uploads.discard(stored_files)
-
-
 def _store_attachments(release: PressRelease, files, by: User) -> None:
-    """Store every file or none (raises ``uploads.UploadError``, having removed the others)."""
-    stored = []
-    try:
-        for filename, data in files:
-            stored.append(uploads.store(data, filename, allowed=ATTACHMENT_TYPES, by=by))
-    except uploads.UploadError:
-        db.session.rollback()
-        _discard(stored)
-        raise
-    for item in stored:
-        release.attachments.append(PressAttachment(file=item))
+    """Store every file or none: an ``uploads.UploadError`` rolls the whole change back."""
+    for filename, data in files:
+        publishing.attach(release, data, filename, by=by)
 
 
 def _apply(release: PressRelease, *, title: str, release_date: date | None, body: str,
@@ -82,73 +66,39 @@ def _apply(release: PressRelease, *, title: str, release_date: date | None, body
     release.body_html = html
 
 
+@unit_of_work
 def create_release(org: Organisation, *, title: str, release_date: date | None, body: str,
                    body_format: str = "text", visibility: Visibility = Visibility.PUBLIC,
                    files=(), by: User) -> PressRelease:
     """A draft release of ``org`` with its attachments (``files``: (name, bytes) pairs)."""
-    release = PressRelease(organisation=org, created_by=by, status=PublicationStatus.DRAFT)
+    release = publishing.new_draft(PressRelease, org, by=by)
     _apply(release, title=title, release_date=release_date, body=body,
            body_format=body_format, visibility=visibility)
     db.session.add(release)
     _store_attachments(release, files, by)
-    db.session.commit()
     return release
 
 
+@unit_of_work
 def update_release(release: PressRelease, *, title: str, release_date: date | None, body: str,
                    body_format: str = "text", visibility: Visibility = Visibility.PUBLIC,
                    files=(), by: User) -> None:
-    try:
-        _apply(release, title=title, release_date=release_date, body=body,
-               body_format=body_format, visibility=visibility)
-    except PressError:
-        db.session.rollback()
-        raise
+    _apply(release, title=title, release_date=release_date, body=body,
+           body_format=body_format, visibility=visibility)
     _store_attachments(release, files, by)
-    db.session.commit()
+    publishing.follow_visibility(release)
 
 
-def remove_attachment(release: PressRelease, attachment: PressAttachment, *, by: User) -> None:
-    stored = attachment.file
-    release.attachments.remove(attachment)
-    db.session.delete(stored)
-    db.session.commit()
-    _discard([stored])
+# A draft or a withdrawn release is published, and withdrawn, by the one life cycle.
+publish, withdraw = publishing.publish, publishing.withdraw
 
 
-def _page_url(release: PressRelease) -> str:
-    return path_for("press.show", release_id=release.id)
-
-
-def publish(release: PressRelease, *, by: User) -> None:
-    """Put a draft (or a withdrawn release) online and tell the open space."""
-    if release.is_published:
-        raise PressError("Ce communiqué est déjà publié.")
-    release.status = PublicationStatus.PUBLISHED
-    release.published_at = utcnow()
-    spaces.record_activity(spaces.ensure_open_space(), "press.published", release.title,
-                           actor=by, url=_page_url(release), visibility=release.visibility)
-    db.session.commit()
-
-
-def withdraw(release: PressRelease, *, by: User) -> None:
-    """Take a published release offline; its publisher's members still see it."""
-    if not release.is_published:
-        raise PressError("Seul un communiqué publié peut être retiré.")
-    release.status = PublicationStatus.WITHDRAWN
-    spaces.retract_activity(_page_url(release))
-    db.session.commit()
-
-
+@unit_of_work
 def delete_draft(release: PressRelease, *, by: User) -> None:
+    """Delete a draft; its attachments' files follow their rows."""
     if release.status != PublicationStatus.DRAFT:
         raise PressError("Seul un brouillon peut être supprimé ; un communiqué publié se retire.")
-    stored = [a.file for a in release.attachments]
-    for item in stored:
-        db.session.delete(item)
     db.session.delete(release)
-    db.session.commit()
-    _discard(stored)
 
 
 # --- reading -------------------------------------------------------------------------------------

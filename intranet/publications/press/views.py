@@ -1,23 +1,22 @@
 """Press releases (communiqués) and their feeds."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...core.inputs import to_int
 from ...core.pagination import paginate
 from ... import access
-from ...accounts import services as accounts
 from ...accounts.models import Organisation
-from ...core import uploads
 from ...core.atom import Entry, feed as atom_feed, register_private_feed
 from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.timeutil import to_paris, utcnow
 from ...core.urls import absolute_url
-from ...extensions import db
 from ...core.types import Visibility
+from ..routes import (add_attachment_routes, add_lifecycle_routes, feed_owner, form_page,
+                      offer_publishers)
 from . import services
 from .forms import FilterForm, ReleaseForm
-from .models import PressAttachment, PressRelease
+from .models import PressRelease
 
 bp = Blueprint("press", __name__, url_prefix="/communiques")
 
@@ -53,7 +52,7 @@ def index():
     args = {k: v for k, v in (("organisation", organisation), ("annee", year)) if v}
     return render_template("publications/press/index.html", form=form, page=page, args=args,
                            publisher_name=publishers.get(organisation),
-                           can_write=bool(services.publishable_organisations(current_user)))
+                           can_write=bool(access.publishing_organisations(current_user)))
 
 
 @bp.get("/<int:release_id>")
@@ -62,26 +61,11 @@ def show(release_id):
     return render_template("publications/press/show.html", release=release)
 
 
-@bp.get("/<int:release_id>/pieces-jointes/<int:attachment_id>")
-def attachment(release_id, attachment_id):
-    release = access.get_or_404(PressRelease, release_id)
-    item = db.session.get(PressAttachment, attachment_id)
-    if item is None or item.release_id != release.id:
-        abort(404)
-    return uploads.send(item.file, inline=True)
-
-
 # --- writing -------------------------------------------------------------------------------------
 
 
 def _files(form: ReleaseForm) -> list[tuple[str, bytes]]:
     return [(f.filename, f.read()) for f in (form.attachments.data or []) if f and f.filename]
-
-
-def _report(form: ReleaseForm, exc: Exception) -> None:
-    target = form.attachments if isinstance(exc, uploads.UploadError) else form.body
-    target.errors = [*target.errors, str(exc)]
-    flash(str(exc), "error")
 
 
 def _fields(form: ReleaseForm) -> dict:
@@ -93,26 +77,18 @@ def _fields(form: ReleaseForm) -> dict:
 @bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
 def create():
-    organisations = services.publishable_organisations(current_user)
-    access.require(bool(organisations))
     form = ReleaseForm()
-    form.organisation.choices = {o.slug: o.name for o in organisations}
+    publishers = offer_publishers(form, key=lambda org: org.slug)
     if request.method == "GET":
         if request.args.get("organisation") in form.organisation.choices:
             form.organisation.data = request.args["organisation"]
         form.release_date.data = to_paris(utcnow()).date()
-    if form.validate_on_submit():
-        org = next(o for o in organisations if o.slug == form.organisation.data)
-        access.require(access.can_edit_publication(current_user, org))
-        try:
-            release = services.create_release(org, **_fields(form), files=_files(form),
-                                              by=current_user)
-        except (services.PressError, uploads.UploadError) as exc:
-            _report(form, exc)
-        else:
-            flash("Brouillon enregistré. Relisez-le, puis publiez-le.", "success")
-            return redirect(url_for(".show", release_id=release.id))
-    return render_template("publications/press/form.html", form=form, release=None)
+    return form_page(
+        form, lambda: services.create_release(publishers[form.organisation.data], **_fields(form),
+                                              files=_files(form), by=current_user),
+        template="publications/press/form.html", file_field="attachments", error_field="body",
+        release=None, done="Brouillon enregistré. Relisez-le, puis publiez-le.",
+        show=lambda release: url_for(".show", release_id=release.id))
 
 
 @bp.route("/<int:release_id>/modifier", methods=["GET", "POST"])
@@ -125,42 +101,21 @@ def edit(release_id):
         form.title.data, form.release_date.data = release.title, release.release_date
         form.visibility.data = release.visibility.value
         form.body_format.data, form.body.data = release.body_format, release.body_source
-    if form.validate_on_submit():
-        try:
-            services.update_release(release, **_fields(form), files=_files(form), by=current_user)
-        except (services.PressError, uploads.UploadError) as exc:
-            _report(form, exc)
-        else:
-            flash("Communiqué enregistré.", "success")
-            return redirect(url_for(".show", release_id=release.id))
-    return render_template("publications/press/form.html", form=form, release=release)
+    return form_page(
+        form, lambda: services.update_release(release, **_fields(form), files=_files(form),
+                                              by=current_user),
+        template="publications/press/form.html", file_field="attachments", error_field="body",
+        release=release, done="Communiqué enregistré.",
+        show=lambda _saved: url_for(".show", release_id=release.id))
 
 
-@bp.post("/<int:release_id>/publier")
-@login_required
-def publish(release_id):
-    release = access.get_or_404(PressRelease, release_id, need="edit")
-    try:
-        services.publish(release, by=current_user)
-    except services.PressError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Communiqué publié.", "success")
-    return redirect(url_for(".show", release_id=release.id))
-
-
-@bp.post("/<int:release_id>/retirer")
-@login_required
-def withdraw(release_id):
-    release = access.get_or_404(PressRelease, release_id, need="edit")
-    try:
-        services.withdraw(release, by=current_user)
-    except services.PressError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Communiqué retiré : seuls les membres de votre organisation le voient encore.",
-              "success")
-    return redirect(url_for(".show", release_id=release.id))
+add_lifecycle_routes(
+    bp, PressRelease, "/<int:release_id>", "release_id", published="Communiqué publié.",
+    withdrawn="Communiqué retiré : seuls les membres de votre organisation le voient encore.")
+add_attachment_routes(
+    bp, PressRelease, "/<int:release_id>", "release_id", item_rule="pieces-jointes",
+    item_arg="attachment_id", endpoint="attachment", inline=True,
+    removed="Pièce jointe « {name} » retirée.", back=".edit")
 
 
 @bp.post("/<int:release_id>/supprimer")
@@ -174,19 +129,6 @@ def delete(release_id):
         return redirect(url_for(".show", release_id=release.id))
     flash("Brouillon supprimé.", "success")
     return redirect(url_for(".index"))
-
-
-@bp.post("/<int:release_id>/pieces-jointes/<int:attachment_id>/supprimer")
-@login_required
-def remove_attachment(release_id, attachment_id):
-    release = access.get_or_404(PressRelease, release_id, need="edit")
-    item = db.session.get(PressAttachment, attachment_id)
-    if item is None or item.release_id != release.id:
-        abort(404)
-    name = item.file.original_name
-    services.remove_attachment(release, item, by=current_user)
-    flash(f"Pièce jointe « {name} » retirée.", "success")
-    return redirect(url_for(".edit", release_id=release.id))
 
 
 # --- feeds ---------------------------------------------------------------------------------------
@@ -232,9 +174,7 @@ def organisation_feed(org_slug):
 @bp.get("/flux/<token>.atom")
 def private_feed(token):
     """Everything published that the address's owner may read, network-only included."""
-    user = accounts.user_for_feed(token)
-    if user is None:
-        abort(404)
+    user = feed_owner(token)
     releases = services.published_for(user)
     page = absolute_url("press.index")
     response = atom_feed(feed_id=f"{page}#flux-personnel-{user.id}",

@@ -3,10 +3,9 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..aids.forms import VISIBILITY_CHOICES, FrenchForm
+from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
 from .models import PROCEDURE_LABELS
 
-REQUIRED = "Ce champ est obligatoire."
 
 
 class NoticeForm(FrenchForm):

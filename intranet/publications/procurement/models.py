@@ -13,8 +13,8 @@ from sqlalchemy import (Column, DateTime, ForeignKey, Index, Integer, String, Ta
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...core.types import enum_column
-from ...core.models import StoredFile, TimestampMixin
-from ..lifecycle import PublicationMixin
+from ...core.models import TimestampMixin
+from ..lifecycle import AttachmentMixin, PublicationMixin
 from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for
@@ -125,7 +125,7 @@ class ProcurementNotice(PublicationMixin, TimestampMixin, db.Model):
         return f"<ProcurementNotice {self.id} {self.title!r}>"
 
 
-class NoticeDocument(TimestampMixin, db.Model):
+class NoticeDocument(AttachmentMixin, TimestampMixin, db.Model):
     """A file of a notice (rules of the consultation, specifications…)."""
     __tablename__ = "procurement_notice_document"
     __search_follow__ = {"notice": "notice_id"}   # its text is part of the notice's document
@@ -133,12 +133,6 @@ class NoticeDocument(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("procurement_notice.id", ondelete="CASCADE"),
                                            index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200), default="")
 
     notice: Mapped[ProcurementNotice] = relationship(back_populates="documents")
-    file: Mapped[StoredFile] = relationship()
-
-    @property
-    def display_name(self) -> str:
-        return self.title or self.file.original_name

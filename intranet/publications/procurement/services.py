@@ -12,15 +12,14 @@ from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ... import access
-from ...accounts.models import Organisation, User
-from ...core import audit, csvimport, sanitize, uploads
+from ...accounts.models import User
+from ...core import audit, csvimport, sanitize
 from ...core.csvimport import CsvImportError, CsvProblem
 from ..lifecycle import PublicationStatus
 from ...core.text import fold, unique_slug
 from ...core.timeutil import utcnow
-from ...core.urls import path_for
 from ...extensions import db
-from .. import common
+from .. import publishing
 from ...spaces import services as spaces
 from ...core.types import Visibility
 from .models import (Nomenclature, NomenclatureCode, NoticeDocument, Procedure,
@@ -266,8 +265,15 @@ def notices_for_code(user, node: NomenclatureCode) -> list[ProcurementNotice]:
 # --- notices --------------------------------------------------------------------------------------
 
 
-class NoticeError(ValueError):
+class NoticeError(publishing.PublicationError):
     """A refused change to a notice, with a French message; nothing was stored."""
+
+
+publishing.register(ProcurementNotice, publishing.PublicationType(
+    key="procurement", endpoint="procurement.show", id_arg="notice_id", this="Cet avis",
+    noun="Avis de marché", error=NoticeError,
+    summary=lambda notice: f"Avis de marché de {notice.organisation.name} : {notice.title}",
+    attachments="documents", attachment=NoticeDocument))
 
 
 @dataclass
@@ -318,6 +324,7 @@ def _check(data: NoticeData) -> None:
 
 
 def _apply(notice: ProcurementNotice, data: NoticeData) -> None:
+    _check(data)
     notice.codes = resolve_codes(data.codes)
     notice.title = data.title.strip()
     notice.reference = (data.reference or "").strip()[:60]
@@ -328,78 +335,13 @@ def _apply(notice: ProcurementNotice, data: NoticeData) -> None:
     notice.updated_at = utcnow()
 
 
-def _attach(notice, upload, by, title="") -> None:
-    if upload is not None:
-        stored = uploads.store(upload[0], upload[1], by=by)
-        notice.documents.append(NoticeDocument(file=stored, title=(title or "").strip()[:200]))
+# create_notice(buyer, data, by=…, upload=None): a new draft notice, with its first document;
+# update_notice(notice, data, by=…, upload=None).
+create_notice, update_notice = publishing.writers(ProcurementNotice, _apply)
 
 
-def create_notice(organisation: Organisation, data: NoticeData, *, by: User,
-                  upload: tuple[bytes, str] | None = None) -> ProcurementNotice:
-    if not access.can_edit_publication(by, organisation):
-        raise NoticeError("Vous ne pouvez pas publier d'avis pour cet organisme.")
-    _check(data)
-    notice = ProcurementNotice(organisation=organisation, created_by_id=by.id,
-                               status=PublicationStatus.DRAFT)
-    try:
-        _apply(notice, data)
-        _attach(notice, upload, by)
-    except (uploads.UploadError, NoticeError):
-        db.session.rollback()
-        raise
-    db.session.add(notice)
-    db.session.commit()
-    return notice
-
-
-def update_notice(notice: ProcurementNotice, data: NoticeData, *, by: User,
-                  upload: tuple[bytes, str] | None = None) -> ProcurementNotice:
-    _check(data)
-    try:
-        _apply(notice, data)
-        _attach(notice, upload, by)
-    except (uploads.UploadError, NoticeError):
-        db.session.rollback()
-        raise
-    # The dashboard line of a published notice follows its visibility.
-    spaces.restrict_activity(_page(notice), notice.visibility)
-    db.session.commit()
-    return notice
-
-
-def add_document(notice: ProcurementNotice, data: bytes, filename: str, *, by: User,
-                 title: str = "") -> NoticeDocument:
-    try:
-        _attach(notice, (data, filename), by, title)
-    except uploads.UploadError:
-        db.session.rollback()
-        raise
-    notice.updated_at = utcnow()
-    db.session.commit()
-    return notice.documents[-1]
-
-
-def remove_document(document: NoticeDocument) -> None:
-    notice = document.notice
-    notice.documents.remove(document)
-    notice.updated_at = utcnow()
-    db.session.commit()
-
-
-def publish(notice: ProcurementNotice, *, by: User) -> None:
-    if common.mark_published(notice, by=by, verb="procurement.published", url=_page(notice),
-                             summary=f"Avis de marché de {notice.organisation.name} : "
-                                     f"{notice.title}"):
-        db.session.commit()
-
-
-def _page(notice) -> str:
-    return path_for("procurement.show", notice_id=notice.id)
-
-
-def withdraw(notice: ProcurementNotice, *, by: User) -> None:
-    common.mark_withdrawn(notice, url=_page(notice))
-    db.session.commit()
+# Publishing and withdrawing: the one life cycle of publications (publications/publishing.py).
+publish, withdraw = publishing.publish, publishing.withdraw
 
 
 def notices_query(user, *, past: bool, q: str = ""):
@@ -427,9 +369,3 @@ def published_for(user, limit: int = 50) -> list[ProcurementNotice]:
     return list(db.session.scalars(query))
 
 
-def editable_organisations(user) -> list[Organisation]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return sorted((m.organisation for m in user.memberships
-                   if access.can_edit_publication(user, m.organisation)),
-                  key=lambda o: o.name.lower())

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ...core.pagination import paginate
 from ... import access
-from ...core import atom, uploads
+from ...core import atom
 from ...core.csvimport import CsvImportError
 from ...core.frdates import format_datetime
 from ...core.sanitize import to_text
@@ -16,19 +16,14 @@ from ...core.timeutil import PARIS, to_paris
 from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
-from ..aids.forms import DocumentForm
+from ..forms import DocumentForm
+from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
+                      creation_page, editing_form, editing_page, upload_of)
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
-from .models import Nomenclature, NoticeDocument, Procedure, ProcurementNotice
+from .models import Nomenclature, Procedure, ProcurementNotice
 
 bp = Blueprint("procurement", __name__, url_prefix="/marches")
-
-
-def _upload(field) -> tuple[bytes, str] | None:
-    data = field.data
-    if data is None or not getattr(data, "filename", ""):
-        return None
-    return data.read(), data.filename
 
 
 def _data(form: NoticeForm) -> services.NoticeData:
@@ -50,7 +45,7 @@ def index():
     q = request.args.get("q", "").strip()[:100]
     page = paginate(services.notices_query(current_user, past=past, q=q), per_page=30)
     return render_template("publications/procurement/index.html", page=page, past=past, q=q,
-                           can_write=bool(services.editable_organisations(current_user)))
+                           can_write=bool(access.publishing_organisations(current_user)))
 
 
 @bp.get("/avis/<int:notice_id>")
@@ -58,15 +53,6 @@ def show(notice_id):
     notice = access.get_or_404(ProcurementNotice, notice_id)
     return render_template("publications/procurement/show.html", notice=notice,
                            document_form=DocumentForm())
-
-
-@bp.get("/avis/<int:notice_id>/documents/<int:document_id>")
-def document(notice_id, document_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id)
-    doc = db.session.get(NoticeDocument, document_id)
-    if doc is None or doc.notice_id != notice.id:
-        abort(404)
-    return uploads.send(doc.file, inline=request.args.get("voir") == "1")
 
 
 @bp.get("/flux.atom")
@@ -91,31 +77,16 @@ def feed():
 @bp.route("/avis/nouveau", methods=["GET", "POST"])
 @login_required
 def new():
-    organisations = services.editable_organisations(current_user)
-    access.require(bool(organisations))
-    form = NoticeForm()
-    form.organisation.choices = {str(o.id): o.name for o in organisations}
-    if form.validate_on_submit():
-        org = next(o for o in organisations if str(o.id) == form.organisation.data)
-        try:
-            notice = services.create_notice(org, _data(form), by=current_user,
-                                            upload=_upload(form.document))
-        except uploads.UploadError as exc:
-            form.document.errors.append(str(exc))
-        except services.NoticeError as exc:
-            form.codes.errors.append(str(exc))
-        else:
-            flash("Avis enregistré comme brouillon : relisez-le puis publiez-le.", "success")
-            return redirect(url_for(".show", notice_id=notice.id))
-    return render_template("publications/procurement/form.html", form=form, notice=None)
+    return creation_page(NoticeForm(), services.create_notice, _data, notice=None, show=_page,
+                         error_field="codes", template="publications/procurement/form.html",
+                         done="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
 
 
 @bp.route("/avis/<int:notice_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(notice_id):
     notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    form = NoticeForm(obj=notice)
-    del form.organisation
+    form = editing_form(NoticeForm, notice)
     if request.method == "GET":
         local = to_paris(notice.deadline)
         form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
@@ -123,66 +94,23 @@ def edit(notice_id):
         form.codes.data = "\n".join(c.code for c in notice.codes)
         form.procedure.data = notice.procedure.value
         form.visibility.data = notice.visibility.value
-    if form.validate_on_submit():
-        try:
-            services.update_notice(notice, _data(form), by=current_user,
-                                   upload=_upload(form.document))
-        except uploads.UploadError as exc:
-            form.document.errors.append(str(exc))
-        except services.NoticeError as exc:
-            form.codes.errors.append(str(exc))
-        else:
-            flash("Avis enregistré.", "success")
-            return redirect(url_for(".show", notice_id=notice.id))
-    return render_template("publications/procurement/form.html", form=form, notice=notice)
+    return editing_page(form, services.update_notice, notice, _data, notice=notice,
+                        show=_page, error_field="codes", done="Avis enregistré.",
+                        template="publications/procurement/form.html")
 
 
-@bp.post("/avis/<int:notice_id>/publier")
-@login_required
-def publish(notice_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    services.publish(notice, by=current_user)
-    flash("Avis publié.", "success")
-    return redirect(url_for(".show", notice_id=notice.id))
+def _page(notice: ProcurementNotice) -> str:
+    return url_for(".show", notice_id=notice.id)
 
 
-@bp.post("/avis/<int:notice_id>/retirer")
-@login_required
-def withdraw(notice_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    services.withdraw(notice, by=current_user)
-    flash("Avis retiré : il n'est plus visible hors de votre organisation.", "success")
-    return redirect(url_for(".show", notice_id=notice.id))
-
-
-@bp.post("/avis/<int:notice_id>/documents")
-@login_required
-def add_document(notice_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    form = DocumentForm()
-    upload = _upload(form.file) if form.validate_on_submit() else None
-    if upload is None:
-        flash("Choisissez d'abord un fichier.", "error")
-    else:
-        try:
-            services.add_document(notice, *upload, by=current_user, title=form.title.data or "")
-        except uploads.UploadError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Document ajouté.", "success")
-    return redirect(url_for(".show", notice_id=notice_id) + "#documents")
-
-
-@bp.post("/avis/<int:notice_id>/documents/<int:document_id>/supprimer")
-@login_required
-def remove_document(notice_id, document_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    doc = db.session.get(NoticeDocument, document_id)
-    if doc is None or doc.notice_id != notice.id:
-        abort(404)
-    services.remove_document(doc)
-    flash("Document retiré.", "success")
-    return redirect(url_for(".show", notice_id=notice_id) + "#documents")
+add_lifecycle_routes(
+    bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id", published="Avis publié.",
+    withdrawn="Avis retiré : il n'est plus visible hors de votre organisation.")
+add_attachment_routes(
+    bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id", item_rule="documents",
+    item_arg="document_id", endpoint="document", inline=None, removed="Document retiré.",
+    anchor="#documents")
+add_document_route(bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id")
 
 
 # --- nomenclatures -------------------------------------------------------------------------------
@@ -200,7 +128,7 @@ def import_nomenclature():
     access.require(access.can_manage_nomenclatures(current_user))
     form, problems = NomenclatureImportForm(), None
     if form.validate_on_submit():
-        upload = _upload(form.file)
+        upload = upload_of(form.file)
         if upload is None:
             form.file.errors.append("Choisissez un fichier CSV.")
         else:

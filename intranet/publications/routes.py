@@ -1,0 +1,187 @@
+"""The routes every publication type has, written once and added to each type's blueprint:
+publish and withdraw, an attachment's download and removal, adding a document.
+
+Each follows the house order: load → authorise (``access``) → call the life cycle
+(``publishing``) → flash and redirect. A refusal of the life cycle is flashed as an error; a
+person who sees the item but does not write it gets 403, one who does not see it 404.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access
+from ..accounts.models import Organisation
+from ..accounts.services import user_for_feed
+from ..core import uploads
+from . import publishing
+from .forms import DocumentForm
+
+
+def offer_publishers(form, key=lambda org: str(org.id)) -> dict[str, Organisation]:
+    """The organisations the person publishes for, as the choices of ``form.organisation``
+    (403 when there is none), by their key in the form."""
+    organisations = {key(org): org for org in access.publishing_organisations(current_user)}
+    access.require(bool(organisations))
+    form.organisation.choices = {k: org.name for k, org in organisations.items()}
+    return organisations
+
+
+def form_page(form, save, *, template: str, done: str, show, file_field: str,
+              error_field: str | None = None, **context):
+    """A publication's writing form: when it is sent and valid, ``save()`` (a service call);
+    saved, flash ``done`` and go to ``show(what save returned)``. A refused file is shown under
+    ``file_field``, another refusal under ``error_field`` (flashed when None), on the form
+    rendered again."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except uploads.UploadError as exc:
+            _show_error(form, file_field, str(exc))
+        except publishing.PublicationError as exc:
+            _show_error(form, error_field, str(exc))
+        else:
+            flash(done, "success")
+            return redirect(show(saved))
+    return render_template(template, form=form, **context)
+
+
+def editing_form(form_class, item):
+    """The writing form of an existing item, filled from it; its publisher does not change."""
+    form = form_class(obj=item)
+    del form.organisation
+    return form
+
+
+def creation_page(form, create, data, **page):
+    """``form_page`` for a new aid or notice: the form offers the person's publishers, and
+    ``create(publisher, data(form), by=…, upload=…)`` saves it with its first document."""
+    publishers = offer_publishers(form)
+    return form_page(form, lambda: create(publishers[form.organisation.data], data(form),
+                                          by=current_user, upload=upload_of(form.document)),
+                     file_field="document", **page)
+
+
+def editing_page(form, update, item, data, **page):
+    """``form_page`` for changing an aid or a notice: ``update(item, data(form), by=…,
+    upload=…)``."""
+    return form_page(form, lambda: update(item, data(form), by=current_user,
+                                          upload=upload_of(form.document)),
+                     file_field="document", **page)
+
+
+def _show_error(form, field_name: str | None, message: str) -> None:
+    if field_name is None:
+        flash(message, "error")
+    else:
+        field = getattr(form, field_name)
+        field.errors = [*field.errors, message]
+
+
+def upload_of(field) -> tuple[bytes, str] | None:
+    """(content, name) of the file a form's field received, or None."""
+    data = field.data
+    if data is None or not getattr(data, "filename", ""):
+        return None
+    return data.read(), data.filename
+
+
+def feed_owner(token: str):
+    """The person whose private feed address this is (404 when it is nobody's any more)."""
+    user = user_for_feed(token)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _back(id_arg: str, ident: int, endpoint: str = ".show", anchor: str = ""):
+    return redirect(url_for(endpoint, **{id_arg: ident}) + anchor)
+
+
+def add_lifecycle_routes(bp: Blueprint, model, rule: str, id_arg: str, *, published: str,
+                         withdrawn: str) -> None:
+    """POST ``<rule>/publier`` and ``<rule>/retirer`` (endpoints ``publish`` and ``withdraw``);
+    the withdrawal's optional reason is the form's ``motif``."""
+
+    def run(ident: int, action, success: str):
+        item = access.get_or_404(model, ident, need="edit")
+        try:
+            action(item)
+        except publishing.PublicationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(success, "success")
+        return _back(id_arg, ident)
+
+    def publish(**ids):
+        return run(ids[id_arg], lambda item: publishing.publish(item, by=current_user), published)
+
+    def withdraw(**ids):
+        reason = (request.form.get("motif") or "")[:2000]
+        return run(ids[id_arg],
+                   lambda item: publishing.withdraw(item, by=current_user, reason=reason),
+                   withdrawn)
+
+    bp.add_url_rule(f"{rule}/publier", "publish", login_required(publish), methods=["POST"])
+    bp.add_url_rule(f"{rule}/retirer", "withdraw", login_required(withdraw), methods=["POST"])
+
+
+def add_attachment_routes(bp: Blueprint, model, rule: str, id_arg: str, *, item_rule: str,
+                          item_arg: str, endpoint: str, inline: bool | None, removed: str,
+                          back: str = ".show", anchor: str = "") -> None:
+    """GET ``<rule>/<item_rule>/<item_arg>`` (endpoint ``endpoint``: the file, for whoever sees
+    the item) and POST ``…/supprimer`` (``remove_<endpoint>``: its editors). ``inline``: shown
+    in the browser when it may be (True), downloaded (False), or as the link asks (``?voir=1``,
+    None). ``removed``: the message, with ``{name}`` for the file's name."""
+    item_rule = f"{rule}/{item_rule}/<int:{item_arg}>"
+
+    def load(ids: dict, need: str):
+        item = access.get_or_404(model, ids[id_arg], need=need)
+        attachment = publishing.find_attachment(item, ids[item_arg])
+        if attachment is None:
+            abort(404)
+        return item, attachment
+
+    def download(**ids):
+        _, attachment = load(ids, "view")
+        show = request.args.get("voir") == "1" if inline is None else inline
+        return uploads.send(attachment.file, inline=show)
+
+    def remove(**ids):
+        item, attachment = load(ids, "edit")
+        name = attachment.display_name
+        try:
+            publishing.remove_attachment(item, attachment, by=current_user)
+        except publishing.PublicationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(removed.format(name=name), "success")
+        return _back(id_arg, ids[id_arg], back, anchor)
+
+    bp.add_url_rule(item_rule, endpoint, download, methods=["GET"])
+    bp.add_url_rule(f"{item_rule}/supprimer", f"remove_{endpoint}", login_required(remove),
+                    methods=["POST"])
+
+
+def add_document_route(bp: Blueprint, model, rule: str, id_arg: str) -> None:
+    """POST ``<rule>/documents`` (endpoint ``add_document``): a titled document joined to the
+    item from the show page's ``DocumentForm``."""
+
+    def add_document(**ids):
+        item = access.get_or_404(model, ids[id_arg], need="edit")
+        form = DocumentForm()
+        upload = upload_of(form.file) if form.validate_on_submit() else None
+        if upload is None:
+            flash("Choisissez d'abord un fichier.", "error")
+        else:
+            try:
+                publishing.add_attachment(item, *upload, by=current_user,
+                                          title=form.title.data or "")
+            except uploads.UploadError as exc:
+                flash(str(exc), "error")
+            else:
+                flash("Document ajouté.", "success")
+        return _back(id_arg, ids[id_arg], anchor="#documents")
+
+    bp.add_url_rule(f"{rule}/documents", "add_document", login_required(add_document),
+                    methods=["POST"])
