@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ...core import csvexport
 from ...core.pagination import paginate
 from ... import access
+from ...accounts import services as accounts
 from ...accounts.models import Organisation
 from ...core import atom, uploads
 from ...core.hooks import register_organisation_section
