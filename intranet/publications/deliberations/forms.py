@@ -67,6 +67,12 @@ class DeliberationForm(FrenchForm):
                                 **classification.grouped_choices()}
         self.matiere.flags.required = True
 
+    def other_fields(self) -> list:
+        """The fields stored as typed, with no rule or place of their own: the form page shows
+        them under « Autres informations », each with its ``description`` as hint."""
+        from .services import extra_columns
+        return [self[name] for name in extra_columns(self._fields)]
+
     def validate_matiere(self, field):
         if not classification.is_sub_matiere(field.data):
             raise ValidationError("Choisissez la matière de l'acte dans la liste.")

@@ -7,7 +7,7 @@ raises ``DeliberationError`` (French message, nothing changed) or commits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from sqlalchemy import extract, func, or_, select
@@ -76,6 +76,9 @@ class ActData:
     transmitted_on: date | None = None
     acknowledgement_id: str | None = None
     visibility: Visibility = Visibility.PUBLIC
+    # Columns of the act that the form fills as typed and no rule above checks (see
+    # ``extra_columns``): a new one is a column of the model and a field of the form.
+    extra: dict = field(default_factory=dict)
     votes: tuple = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -88,6 +91,16 @@ class ActData:
         self.acknowledgement_id = (self.acknowledgement_id or "").strip() or None
         self.votes = (self.members_in_office, self.members_present, self.votes_for,
                       self.votes_against, self.abstentions)
+        self.extra = {name: ((value or "").strip() or None) if isinstance(value, str) else value
+                      for name, value in self.extra.items()}
+
+
+def extra_columns(names) -> list[str]:
+    """Of ``names`` (a form's fields), those that are columns of an act with no rule of their
+    own in ``ActData``: the form's value is stored as typed (text stripped, empty → NULL)."""
+    columns = set(Deliberation.__table__.columns.keys())
+    handled = {f.name for f in fields(ActData)}
+    return [name for name in names if name in columns and name not in handled]
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -235,6 +248,8 @@ def _apply(deliberation: Deliberation, data: ActData) -> None:
     deliberation.transmitted_on = data.transmitted_on
     deliberation.acknowledgement_id = data.acknowledgement_id
     deliberation.visibility = data.visibility
+    for name, value in data.extra.items():
+        setattr(deliberation, name, value)
 
 
 def _attach_annexes(deliberation: Deliberation, annexes: list[Upload], by: User,

@@ -159,7 +159,8 @@ def _act_data(form: DeliberationForm) -> services.ActData:
         abstentions=form.abstentions.data, budget_year=form.budget_year.data,
         budget_name=form.budget_name.data, transmitted_on=form.transmitted_on.data,
         acknowledgement_id=form.acknowledgement_id.data,
-        visibility=Visibility(form.visibility.data))
+        visibility=Visibility(form.visibility.data),
+        extra={f.name: f.data for f in form.other_fields()})
 
 
 def _uploads(form: DeliberationForm) -> tuple[services.Upload | None, list[services.Upload]]:
@@ -210,10 +211,10 @@ def create():
 
 
 def _form_values(deliberation: Deliberation) -> dict:
-    names = ("number", "sitting_date", "subject", "members_in_office", "members_present",
-             "votes_for", "votes_against", "abstentions", "budget_year", "budget_name",
-             "signatory_name", "signatory_function", "transmitted_on", "acknowledgement_id")
-    values = {name: getattr(deliberation, name) for name in names}
+    """The act as the form's values: every column under its own name (the form takes the
+    fields it has), then the few fields named or shaped differently."""
+    values = {name: getattr(deliberation, name)
+              for name in Deliberation.__table__.columns.keys()}
     values.update(nature=deliberation.nature.value, assembly=deliberation.assembly.value,
                   visibility=deliberation.visibility.value, matiere=deliberation.matiere_code,
                   body=deliberation.body_source)
