@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import and_, case, or_, select
 from wtforms import Field
+from wtforms.utils import unset_value
 from wtforms.widgets import TextInput
 
 from .. import access
@@ -114,17 +115,24 @@ class OrganisationField(Field):
         self.among = None
 
     @property
+    def finder_type(self) -> str:
+        """The ``type`` argument of ``/organisations/trouver`` for this field."""
+        return "intercommunalite" if self.kind == OrgKind.EPCI else ""
+
+    @property
     def id_name(self) -> str:
         return f"{self.name}_id"
 
-    def process(self, formdata, data=None, extra_filters=None):
+    def process(self, formdata, data=unset_value, extra_filters=None):
         self.process_errors = []
-        self.data = data if data is not None else self.default
+        self.data = None if data is unset_value else data
         if isinstance(self.data, Organisation):
             self.text = self.data.name
         if formdata is not None:
             self.text = (formdata.get(self.name) or "")[:200]
-            raw_id = formdata.get(self.id_name) or ""
+            # the hidden input, or the radio ticked after « Chercher » (the first one set)
+            chosen = [v for v in formdata.getlist(self.id_name) if v]
+            raw_id = chosen[0] if chosen else ""
             self.chosen_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() \
                 and len(raw_id) <= 9 else None
             self.raw_data = [self.text]
@@ -152,22 +160,29 @@ class OrganisationField(Field):
             self.text = self.data.name
         return self.data
 
+    @property
+    def chosen_value(self) -> str:
+        """What the hidden input carries: the organisation decided, or the one sent."""
+        if isinstance(self.data, Organisation):
+            return str(self.data.id)
+        if self.matches is not None:   # the radio buttons say it
+            return ""
+        return str(self.chosen_id) if self.chosen_id is not None else ""
+
     def search(self, user) -> list[Organisation]:
         """The « Chercher » button: the matches, shown under the box to pick from."""
         self.among = access.choosable_organisations(user, self.kind)
+        self.data, self.chosen_id = None, None
         self.matches = find_organisations(self.text, self.among)
         return self.matches
 
     def refuse(self, message: str | None = None) -> None:
+        """An error on the field, and the organisations that come close, to pick from."""
         self.errors = [*(self.errors or []), message or
-                       f"Aucune organisation ne s'appelle exactement « {self.text} » : tapez "
-                       "une partie de son nom et choisissez-la dans la liste (bouton "
+                       f"Aucune organisation ne s'appelle exactement « {self.text.strip()} » : "
+                       "choisissez-la dans la liste (tapez une partie de son nom, puis "
                        "« Chercher »)."]
-        if self.matches is None and self.text.strip():
-            self.search_fallback()
-
-    def search_fallback(self) -> None:
-        if self.among is not None:
+        if self.among is not None and self.matches is None:
             self.matches = find_organisations(self.text, self.among)
 
 

@@ -75,7 +75,8 @@
         });
       }
     } else {
-      this.hidden = root.querySelector("input[name='" + root.getAttribute("data-finder-id") + "']");
+      this.hidden = root.querySelector("input[type=hidden][name='" +
+                                       root.getAttribute("data-finder-id") + "']");
     }
   }
 
@@ -218,6 +219,8 @@
     } else {
       this.input.value = result.label;
       if (this.hidden) { this.hidden.value = String(result.id); }
+      var radios = this.root.querySelectorAll("input[type=radio]");
+      for (var i = 0; i < radios.length; i += 1) { radios[i].checked = false; }
       this.say("« " + result.label + " » choisi.");
     }
     this.input.focus();
