@@ -1,7 +1,7 @@
 """Administration: the platform admin's console and each organisation admin's members page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.pagination import paginate
@@ -35,10 +35,11 @@ def index():
 @access.platform_admin_required
 def organisations():
     q = request.args.get("q", "").strip()[:100]
-    query = select(Organisation).order_by(Organisation.kind, Organisation.name)
-    if q:
-        query = query.where(Organisation.name.ilike(f"%{q}%") | (Organisation.insee_code == q)
-                            | (Organisation.siren == q))
+    query = select(Organisation).order_by(Organisation.kind, Organisation.name_key)
+    words = finder.words_of(q)
+    if words:
+        query = query.where(and_(*finder.name_matches(Organisation.name_key, words))
+                            | (Organisation.insee_code == q) | (Organisation.siren == q))
     page = paginate(query, per_page=100)
     return render_template("admin/organisations.html", page=page, q=q)
 
@@ -130,7 +131,7 @@ def organisation_members(slug):
     org = access.get_or_404(Organisation, slug=slug, need="manage")
     members = db.session.scalars(
         select(Membership).join(User).where(Membership.organisation_id == org.id)
-        .options(joinedload(Membership.user)).order_by(User.last_name, User.first_name)).all()
+        .options(joinedload(Membership.user)).order_by(User.name_key, User.id)).all()
     return render_template("admin/organisation_members.html", org=org, members=members,
                            invite_form=InviteForm(), add_form=AddMemberForm(),
                            csv_form=CsvForm(), role_form=RoleForm(), roles=Role,

@@ -19,7 +19,7 @@ from ... import access
 from ...accounts.models import Organisation, OrgKind, User
 from ...core import sanitize, uploads
 from ..lifecycle import PublicationStatus
-from ...core.text import fold
+from ...core.text import collation_key, fold
 from ...core.timeutil import PARIS, utcnow
 from ...core.urls import absolute_url, path_for
 from ...extensions import db
@@ -281,7 +281,7 @@ def editable_organisations(user) -> list[Organisation]:
         return []
     return sorted((m.organisation for m in user.memberships
                    if access.can_edit_publication(user, m.organisation)),
-                  key=lambda o: o.name.lower())
+                  key=lambda o: collation_key(o.name))
 
 
 # --- the dispositif-aide export (schema.data.gouv.fr, v0.2.0) ------------------------------------

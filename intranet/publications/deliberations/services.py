@@ -20,6 +20,7 @@ from ...accounts.models import Organisation, OrgKind, User
 from ...core.types import Role, Visibility
 from ...core import audit, uploads
 from ...core.frdates import format_date
+from ...core.text import collation_key
 from ...core.models import StoredFile
 from ..lifecycle import PublicationStatus
 from ...core.sanitize import text_to_html
@@ -541,7 +542,7 @@ def publishing_organisations(user) -> list[Organisation]:
     """Organisations with at least one act the user may read (for the filter)."""
     ids = select(Deliberation.organisation_id).where(_published_visible(user))
     return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))
-                                   .order_by(Organisation.name)))
+                                   .order_by(Organisation.name_key)))
 
 
 def editable_organisations(user) -> list[Organisation]:
@@ -550,7 +551,7 @@ def editable_organisations(user) -> list[Organisation]:
         return []
     return sorted((m.organisation for m in user.memberships
                    if m.role.rank >= Role.EDITOR.rank and m.organisation.is_active),
-                  key=lambda o: o.name)
+                  key=lambda o: collation_key(o.name))
 
 
 def last_signatory(organisation: Organisation) -> tuple[str, str]:

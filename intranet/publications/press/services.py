@@ -14,6 +14,7 @@ from ...core.types import Role, Visibility
 from ...core import uploads
 from ..lifecycle import PublicationStatus
 from ...core.sanitize import to_html
+from ...core.text import collation_key
 from ...core.timeutil import utcnow
 from ...core.urls import path_for
 from ...extensions import db
@@ -34,7 +35,7 @@ def publishable_organisations(user) -> list[Organisation]:
         return []
     return sorted((m.organisation for m in user.memberships
                    if m.role.rank >= Role.EDITOR.rank and m.organisation.is_active),
-                  key=lambda o: o.name.lower())
+                  key=lambda o: collation_key(o.name))
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ def filter_choices(user) -> tuple[dict[str, str], list[int]]:
     publishers = db.session.execute(
         select(Organisation.slug, Organisation.name)
         .where(Organisation.id.in_(select(PressRelease.organisation_id).where(visible)))
-        .order_by(Organisation.name)).all()
+        .order_by(Organisation.name_key)).all()
     years = db.session.scalars(select(extract("year", PressRelease.release_date))
                                .where(visible).distinct()).all()
     return dict(publishers), sorted({int(y) for y in years if y is not None}, reverse=True)

@@ -16,7 +16,7 @@ from ...accounts.models import Organisation, User
 from ...core import audit, csvimport, sanitize, uploads
 from ...core.csvimport import CsvImportError, CsvProblem
 from ..lifecycle import PublicationStatus
-from ...core.text import fold, unique_slug
+from ...core.text import collation_key, fold, unique_slug
 from ...core.timeutil import utcnow
 from ...core.urls import path_for
 from ...extensions import db
@@ -432,4 +432,4 @@ def editable_organisations(user) -> list[Organisation]:
         return []
     return sorted((m.organisation for m in user.memberships
                    if access.can_edit_publication(user, m.organisation)),
-                  key=lambda o: o.name.lower())
+                  key=lambda o: collation_key(o.name))
