@@ -28,6 +28,7 @@ from sqlalchemy import and_, case, false, func, literal, or_, select, true, unio
 
 from .accounts.models import Membership, Organisation, User
 from .core.readscope import ReadScope
+from .core.text import collation_key
 from .core.timeutil import utcnow
 from .core.types import Role, Visibility
 from .extensions import db
@@ -259,7 +260,7 @@ def publishing_organisations(user) -> list[Organisation]:
         return []
     return sorted((m.organisation for m in user.memberships
                    if m.organisation.is_active and can_edit_publication(user, m.organisation)),
-                  key=lambda org: org.name.lower())
+                  key=lambda org: collation_key(org.name))
 
 
 def visible_publications(user, model):
@@ -634,6 +635,85 @@ def addressable_spaces(user):
         return select(Space.id).where(false())
     return select(Space.id).where(Space.id.in_(visible_spaces(user)),
                                   Space.kind != SpaceKind.OPEN, Space.archived.is_(False))
+
+
+def addressable_people(user):
+    """SELECT of the ids of the active people ``user`` may write to by name: the members of
+    the spaces whose members they may write to (``addressable_spaces``) — the people of their
+    organisations, the members (explicit or by rule) of the groups they see. The open space
+    does not count (it is everybody): someone who shares no other space with the person is
+    reached through their organisation (``addressable_organisations``). The person is in it
+    when they are in such a space. Twin of ``can_address_person``."""
+    if not _signed_in(user):
+        return select(User.id).where(false())
+    spaces = addressable_spaces(user)
+    org = Organisation.__table__.alias("rule_org")
+    return select(User.id).where(User.active.is_(True), User.id.in_(union(
+        select(Membership.user_id).join(Space, and_(
+            Space.organisation_id == Membership.organisation_id,
+            Space.kind == SpaceKind.ORGANISATION)).where(Space.id.in_(spaces)),
+        select(SpaceMember.user_id).where(SpaceMember.status == MemberStatus.ACTIVE,
+                                          SpaceMember.space_id.in_(spaces)),
+        select(Membership.user_id).join(org, org.c.id == Membership.organisation_id)
+        .join(SpaceRule, SpaceRule.space_id.in_(spaces)).where(_rule_matches(org, Membership)),
+    )))
+
+
+def can_address_person(user, person: User) -> bool:
+    """Write to one person by name: they are active and share with ``user`` a space whose
+    members ``user`` may write to (``addressable_people``, asked about this one person)."""
+    if not _signed_in(user) or person is None or not person.active:
+        return False
+    return db.session.scalar(select(addressable_people(user).where(User.id == person.id)
+                                    .exists())) is True
+
+
+def _has_active_admin():
+    admin = Membership.__table__.alias("org_admin")
+    admin_user = User.__table__.alias("org_admin_user")
+    return (select(admin.c.id).join(admin_user, admin_user.c.id == admin.c.user_id)
+            .where(admin.c.organisation_id == Organisation.id, admin.c.role == Role.ADMIN,
+                   admin_user.c.active.is_(True)).exists())
+
+
+def addressable_organisations(user):
+    """SELECT of the ids of the organisations ``user`` may write to — a message to one goes
+    to its administrators: every active organisation of the directory that has an active
+    administrator. Twin of ``can_address_organisation``."""
+    if not _signed_in(user):
+        return select(Organisation.id).where(false())
+    return select(Organisation.id).where(Organisation.is_active.is_(True), _has_active_admin())
+
+
+def can_address_organisation(user, organisation: Organisation) -> bool:
+    if not _signed_in(user) or organisation is None or not organisation.is_active:
+        return False
+    return db.session.scalar(select(Organisation.id).where(
+        Organisation.id == organisation.id, _has_active_admin())) is not None
+
+
+def choosable_organisations(user, kind=None):
+    """SELECT of the ids of the organisations a person may pick in an organisation field
+    (a space's rules, a new organisation's EPCI, a membership): the active organisations of
+    the directory for a signed-in person, every organisation for the platform admin, who also
+    manages inactive ones; optionally of one ``kind``. Twin of ``can_choose_organisation``."""
+    if not _signed_in(user):
+        return select(Organisation.id).where(false())
+    query = select(Organisation.id)
+    if not is_platform_admin(user):
+        query = query.where(Organisation.is_active.is_(True))
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
+    return query
+
+
+def can_choose_organisation(user, organisation: Organisation, kind=None) -> bool:
+    return (_signed_in(user) and organisation is not None
+            and (organisation.is_active or is_platform_admin(user))
+            and (kind is None or organisation.kind == kind))
+
+
+TEMPLATE_GLOBALS["can_address_person"] = lambda person: can_address_person(current_user, person)
 
 
 def can_read_conversation(user, participant) -> bool:

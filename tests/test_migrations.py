@@ -46,3 +46,22 @@ def test_upgrade_from_empty_matches_the_models_and_downgrade_empties(empty_app):
     downgrade(revision="base")
     tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()
+
+
+def test_name_keys_are_filled_for_rows_written_before_them(empty_app):
+    upgrade(revision="d5c1cbcd9ace")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO organisation (slug, name, kind, description, is_active, created_at) "
+            "VALUES ('boe', 'Mairie de Boé', 'commune', '', true, CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO user_account (email, first_name, last_name, function, phone, active, "
+            "is_platform_admin, token_generation, created_at) VALUES "
+            "('e@x.fr', 'Élodie', 'Dévillac-Œuf', '', '', true, false, 0, CURRENT_TIMESTAMP), "
+            "('sans.nom@x.fr', '', '', '', '', true, false, 0, CURRENT_TIMESTAMP)"))
+    upgrade()
+    with db.engine.connect() as conn:
+        assert conn.scalar(text("SELECT name_key FROM organisation")) == "mairie de boe"
+        assert conn.execute(text("SELECT name_key FROM user_account ORDER BY id")).scalars() \
+            .all() == ["devillac oeuf elodie", "sans nom x fr"]
+    downgrade(revision="base")

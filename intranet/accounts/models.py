@@ -5,14 +5,23 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        event)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..core.models import TimestampMixin
+from ..core.text import collation_key
 from ..core.types import Role, enum_column
 from ..core.urls import path_for
 from ..extensions import db
 from ..search.documents import SearchDocument, searchable
+
+
+# ``collation_key`` of a name, kept by the model (see ``_keep_name_keys``): lists order by it and
+# the finders search it, the same way on SQLite and PostgreSQL. Byte order ("C") on PostgreSQL,
+# so that a space sorts before a letter there as it does in SQLite and in Python.
+NAME_KEY_LENGTH = 250
+NameKey = String(NAME_KEY_LENGTH, collation="C").with_variant(String(NAME_KEY_LENGTH), "sqlite")
 
 
 class OrgKind(enum.StrEnum):
@@ -49,6 +58,7 @@ class Organisation(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(NameKey, default="", index=True)
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind, "org_kind"), index=True)
     insee_code: Mapped[str | None] = mapped_column(String(5), unique=True)
     siren: Mapped[str | None] = mapped_column(String(9), unique=True)
@@ -62,7 +72,7 @@ class Organisation(TimestampMixin, db.Model):
 
     epci: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="communes")
     communes: Mapped[list[Organisation]] = relationship(back_populates="epci",
-                                                        order_by="Organisation.name")
+                                                        order_by="Organisation.name_key")
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation",
                                                          cascade="all, delete-orphan")
 
@@ -93,6 +103,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
+    # Sorted by last name, then first name; the address when the person has no name yet.
+    name_key: Mapped[str] = mapped_column(NameKey, default="", index=True)
     function: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     photo_path: Mapped[str | None] = mapped_column(String(100))
@@ -139,6 +151,25 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+def person_key(first_name: str | None, last_name: str | None, email: str | None) -> str:
+    return (collation_key(f"{last_name or ''} {first_name or ''}", NAME_KEY_LENGTH)
+            or collation_key(email, NAME_KEY_LENGTH))
+
+
+def _keep_name_keys(mapper, connection, target) -> None:
+    """Refresh ``name_key`` whenever a row is written: every service, import and the demo
+    go through the ORM, so the key never lags behind the name."""
+    if isinstance(target, Organisation):
+        target.name_key = collation_key(target.name, NAME_KEY_LENGTH)
+    else:
+        target.name_key = person_key(target.first_name, target.last_name, target.email)
+
+
+for _model in (Organisation, User):
+    event.listen(_model, "before_insert", _keep_name_keys)
+    event.listen(_model, "before_update", _keep_name_keys)
 
 
 class Membership(TimestampMixin, db.Model):

@@ -4,17 +4,16 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
                    url_for)
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.pagination import paginate
 from .. import access
 from ..core.atom import PRIVATE_FEEDS
 from ..core.hooks import ORGANISATION_SECTIONS
-from ..core.text import fold
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
-from . import services, tokens
+from . import finder, services, tokens
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)
 from .models import ORG_KIND_LABELS, Membership, Organisation, OrgKind, User
@@ -200,21 +199,29 @@ def organisations():
     query = select(Organisation).where(Organisation.is_active.is_(True))
     if kind in {k.value for k in OrgKind}:
         query = query.where(Organisation.kind == OrgKind(kind))
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(Organisation.name.ilike(like), Organisation.insee_code == q,
-                                Organisation.siren == q))
-    page = paginate(query.order_by(Organisation.kind, Organisation.name),
-                       per_page=60)
-    if q and not page.items:
-        # Accents are easy to forget: « Penne d'Agenais » for « Penne-d'Agenais ».
-        folded = fold(q).replace("-", " ")
-        names = db.session.execute(select(Organisation.id, Organisation.name)).all()
-        ids = [i for i, name in names if folded in fold(name).replace("-", " ")]
-        page = paginate(select(Organisation).where(Organisation.id.in_(ids))
-                           .order_by(Organisation.name), per_page=60)
+    words = finder.words_of(q)
+    if words:
+        # Accents, case, hyphens are ignored: « penne d agenais » finds « Penne-d'Agenais ».
+        query = query.where(or_(Organisation.insee_code == q, Organisation.siren == q,
+                                and_(*finder.name_matches(Organisation.name_key, words))))
+    page = paginate(query.order_by(Organisation.kind, Organisation.name_key), per_page=60)
     return render_template("accounts/organisations.html", page=page, kind=kind, q=q,
                            kinds=ORG_KIND_LABELS)
+
+
+FINDER_KINDS = {"intercommunalite": OrgKind.EPCI}
+
+
+@bp.get("/organisations/trouver")
+@login_required
+def find_organisations():
+    """The organisation choosers' search-as-you-type (``static/js/finder.js``): JSON, at most
+    20 organisations the person may choose (``access.choosable_organisations``), closest and
+    then in French order. ``?type=intercommunalite`` keeps the EPCIs."""
+    kind = FINDER_KINDS.get(request.args.get("type", ""))
+    found = finder.find_organisations(request.args.get("q", ""),
+                                      access.choosable_organisations(current_user, kind))
+    return finder.json_results([finder.organisation_result(org) for org in found])
 
 
 @bp.get("/organisations/<slug>")
@@ -226,7 +233,7 @@ def organisation(slug):
     if access.can_read_directory(current_user):
         members = db.session.scalars(
             access.directory_members(org).options(joinedload(Membership.user))
-            .order_by(User.last_name, User.first_name)).all()
+            .order_by(User.name_key, User.id)).all()
     communes = org.communes if org.kind == OrgKind.EPCI else []
     member_count = db.session.scalar(select(func.count()).select_from(Membership)
                                      .where(Membership.organisation_id == org.id))

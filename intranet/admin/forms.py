@@ -1,21 +1,21 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from ..accounts.forms import REQUIRED, ROLE_CHOICES, OrganisationForm
-from ..accounts.models import ORG_KIND_LABELS
+from ..accounts.forms import ROLE_CHOICES, OrganisationForm
+from ..accounts.finder import OrganisationField
+from ..accounts.models import ORG_KIND_LABELS, OrgKind
 
 
 class NewOrganisationForm(OrganisationForm):
     kind = SelectField("Type", choices={k.value: v for k, v in ORG_KIND_LABELS.items()})
     insee_code = StringField("Code INSEE", validators=[Optional(), Length(max=5)])
     siren = StringField("SIREN", validators=[Optional(), Length(max=9)])
-    epci = StringField("Intercommunalité de rattachement (SIREN)", validators=[Optional(), Length(max=9)])
+    epci = OrganisationField("Intercommunalité de rattachement (facultatif)", kind=OrgKind.EPCI)
 
 
 class AddMembershipForm(FlaskForm):
-    organisation = StringField("Organisation (code INSEE, SIREN ou identifiant)",
-                               validators=[DataRequired(REQUIRED), Length(max=100)])
+    organisation = OrganisationField("Organisation")
     role = SelectField("Rôle", choices=ROLE_CHOICES, default="member")
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
+from ..accounts.finder import name_matches, words_of
 from ..accounts.models import Membership, Organisation, User
 from ..core.audit import AuditEvent
 from ..extensions import db
@@ -49,11 +50,11 @@ def overview() -> dict[str, int]:
 
 
 def users_query(q: str = "", state: str = ""):
-    query = select(User).order_by(User.last_name, User.first_name, User.email)
-    if q:
-        pattern = f"%{q.strip()}%"
-        query = query.where(or_(User.email.ilike(pattern), User.last_name.ilike(pattern),
-                                User.first_name.ilike(pattern)))
+    query = select(User).order_by(User.name_key, User.email)
+    words = words_of(q)
+    if words:   # accents and case ignored, any order: « devillac elodie », « Élodie Dévillac »
+        query = query.where(or_(User.email.ilike(f"%{q.strip()}%"),
+                                and_(*name_matches(User.name_key, words))))
     if state == "actifs":
         query = query.where(User.active.is_(True))
     elif state == "desactives":

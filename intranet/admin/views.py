@@ -1,11 +1,12 @@
 """Administration: the platform admin's console and each organisation admin's members page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.pagination import paginate
 from .. import access
+from ..accounts import finder
 from ..accounts import organisations as orgs
 from ..accounts import services as accounts
 from ..accounts.forms import AddMemberForm, CsvForm, InviteForm, OrganisationForm, RoleForm
@@ -34,10 +35,11 @@ def index():
 @access.platform_admin_required
 def organisations():
     q = request.args.get("q", "").strip()[:100]
-    query = select(Organisation).order_by(Organisation.kind, Organisation.name)
-    if q:
-        query = query.where(Organisation.name.ilike(f"%{q}%") | (Organisation.insee_code == q)
-                            | (Organisation.siren == q))
+    query = select(Organisation).order_by(Organisation.kind, Organisation.name_key)
+    words = finder.words_of(q)
+    if words:
+        query = query.where(and_(*finder.name_matches(Organisation.name_key, words))
+                            | (Organisation.insee_code == q) | (Organisation.siren == q))
     page = paginate(query, per_page=100)
     return render_template("admin/organisations.html", page=page, q=q)
 
@@ -46,13 +48,14 @@ def organisations():
 @access.platform_admin_required
 def new_organisation():
     form = NewOrganisationForm()
-    if form.validate_on_submit():
-        epci = None
-        if form.epci.data:
-            epci = db.session.scalar(select(Organisation).where(Organisation.siren == form.epci.data,
-                                                                Organisation.kind == OrgKind.EPCI))
-            if epci is None:
-                form.epci.errors.append("Aucune intercommunalité n'a ce SIREN.")
+    searched = finder.searched_field(form)
+    if searched is not None:   # « Chercher » without JavaScript: the matches, to pick from
+        searched.search(current_user)
+    elif form.validate_on_submit():
+        epci = form.epci.choose(current_user)
+        if form.epci.text.strip() and epci is None:
+            form.epci.refuse("Aucune intercommunalité n'a ce SIREN." if
+                             form.epci.text.strip().isdigit() else None)
         if not form.epci.errors:
             try:
                 org = orgs.create_organisation(
@@ -128,7 +131,7 @@ def organisation_members(slug):
     org = access.get_or_404(Organisation, slug=slug, need="manage")
     members = db.session.scalars(
         select(Membership).join(User).where(Membership.organisation_id == org.id)
-        .options(joinedload(Membership.user)).order_by(User.last_name, User.first_name)).all()
+        .options(joinedload(Membership.user)).order_by(User.name_key, User.id)).all()
     return render_template("admin/organisation_members.html", org=org, members=members,
                            invite_form=InviteForm(), add_form=AddMemberForm(),
                            csv_form=CsvForm(), role_form=RoleForm(), roles=Role,
@@ -279,8 +282,11 @@ def users():
 @access.platform_admin_required
 def user(user_id):
     person = db.session.get(User, user_id) or abort(404)
-    return render_template("admin/user.html", person=person, form=AddMembershipForm(),
-                           role_form=RoleForm())
+    return _user_page(person, AddMembershipForm())
+
+
+def _user_page(person: User, form: AddMembershipForm):
+    return render_template("admin/user.html", person=person, form=form, role_form=RoleForm())
 
 
 @bp.post("/utilisateurs/<int:user_id>/etat")
@@ -314,18 +320,21 @@ def toggle_platform_admin(user_id):
 def add_membership(user_id):
     person = db.session.get(User, user_id) or abort(404)
     form = AddMembershipForm()
-    org = accounts._find_organisation(form.organisation.data or "") \
-        if form.validate_on_submit() else None
+    searched = finder.searched_field(form)
+    if searched is not None:   # « Chercher » without JavaScript: the matches, to pick from
+        searched.search(current_user)
+        return _user_page(person, form)
+    org = form.organisation.choose(current_user) if form.validate_on_submit() else None
     if org is None:
-        flash("Organisation introuvable : indiquez son code INSEE, son SIREN ou son identifiant.",
-              "error")
+        form.organisation.refuse(
+            None if form.organisation.text.strip() else "Choisissez une organisation.")
+        return _user_page(person, form)
+    try:
+        accounts.add_membership(person, org, Role(form.role.data), by=current_user)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
     else:
-        try:
-            accounts.add_membership(person, org, Role(form.role.data), by=current_user)
-        except accounts.AccountError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"{person.full_name} fait maintenant partie de « {org.name} ».", "success")
+        flash(f"{person.full_name} fait maintenant partie de « {org.name} ».", "success")
     return redirect(url_for(".user", user_id=person.id))
 
 

@@ -12,6 +12,7 @@ from .. import access
 from ..accounts.models import User
 from ..core import uploads
 from ..core.sanitize import to_html
+from ..core.text import collation_key
 from ..core.timeutil import utcnow
 from ..core.urls import path_for
 from ..extensions import db
@@ -394,7 +395,7 @@ def all_folders(space: Space) -> list[tuple[Folder, int]]:
     ordered: list[tuple[Folder, int]] = []
 
     def walk(parent_id, depth):
-        for folder in sorted(children.get(parent_id, []), key=lambda f: f.name.lower()):
+        for folder in sorted(children.get(parent_id, []), key=lambda f: collation_key(f.name)):
             ordered.append((folder, depth))
             walk(folder.id, depth + 1)
     walk(None, 0)

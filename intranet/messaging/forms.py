@@ -7,13 +7,15 @@ REQUIRED = "Ce champ est obligatoire."
 
 
 class ComposeForm(FlaskForm):
-    """A new conversation. The directory search (« Chercher ») and its « Ajouter » buttons
-    submit this same form, so what was typed is kept — no JavaScript needed."""
-    to = TextAreaField("Destinataires", validators=[Optional(), Length(max=5000)])
-    group = SelectField("Ou tout un groupe", choices={"": "Aucun groupe"}, default="",
-                        validate_choice=False)
-    lookup = StringField("Chercher une personne dans l'annuaire (nom ou adresse)",
+    """A new conversation. The recipients' finder (« Chercher ») and its « Ajouter » /
+    « Retirer » buttons submit this same form, so what was typed is kept — no JavaScript
+    needed; with it, the finder is a search-as-you-type combobox (``static/js/finder.js``).
+    The organisations chosen travel as hidden ``organisation`` inputs (their ids)."""
+    lookup = StringField("Chercher une personne ou une organisation",
                          validators=[Optional(), Length(max=100)])
+    to = TextAreaField("Personnes", validators=[Optional(), Length(max=5000)])
+    group = SelectField("Ou tous les membres d'un espace", choices={"": "Aucun espace"},
+                        default="", validate_choice=False)
     subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=100_000)])
     files = MultipleFileField("Pièces jointes (facultatif)")

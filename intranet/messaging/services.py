@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.inputs import to_int
@@ -20,10 +20,12 @@ from ..core.pagination import paginate
 from .. import access
 from ..accounts.models import Membership, Organisation, User
 from ..core.types import Role
+from ..accounts import finder
 from ..accounts.services import find_user
 from ..core import uploads
 from ..mail.replies import ReplyRefused, register_handler, reply_address
 from ..core.sanitize import text_to_html
+from ..core.text import collation_key, french_sorted
 from ..core.timeutil import utcnow
 from ..core.uow import unit_of_work
 from ..core.urls import path_for
@@ -61,34 +63,69 @@ ADMINS, SPACE = "admins", "espace"
 
 
 def group_choices(user) -> dict:
-    """The « groupes » a person may write to, for the select of the form: the administrators
-    of each active organisation (the directory), and the members of each space they see."""
-    organisations = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.is_active.is_(True))
-        .order_by(Organisation.name)).all()
-    spaces = db.session.execute(
-        select(Space.id, Space.name).where(Space.id.in_(access.addressable_spaces(user)))
-        .order_by(Space.name)).all()
-    choices: dict = {"": "Aucun groupe"}
-    if organisations:
-        choices["Tous les administrateurs d'une organisation"] = {
-            f"{ADMINS}:{ident}": f"Administrateurs — {name}" for ident, name in organisations}
-    if spaces:
-        choices["Tous les membres d'un espace"] = {
-            f"{SPACE}:{ident}": f"Membres — {name}" for ident, name in spaces}
+    """The spaces a person may write to all the members of, for the select of the form, in
+    French order. (An organisation's administrators are chosen in the recipients' finder.)"""
+    spaces = french_sorted(db.session.execute(
+        select(Space.id, Space.name).where(Space.id.in_(access.addressable_spaces(user)))).all(),
+        key=lambda row: row.name)
+    choices: dict = {"": "Aucun espace"}
+    choices.update({f"{SPACE}:{ident}": f"Membres — {name}" for ident, name in spaces})
     return choices
 
 
+def chosen_organisations(user, ids) -> list[Organisation]:
+    """The organisations (by id) whose administrators ``user`` may write to, in French order;
+    others are left out."""
+    ids = [ident for ident in (to_int(raw) for raw in ids or ()) if ident is not None][:50]
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.id.in_(ids),
+                                   Organisation.id.in_(access.addressable_organisations(user)))
+        .order_by(Organisation.name_key)))
+
+
+def find_recipients(user, text: str, limit: int = finder.LIMIT) -> tuple[list[Organisation],
+                                                                        list[User]]:
+    """What « Destinataires » finds for a few letters: the organisations ``user`` may write to
+    (their administrators) and the people they may write to by name (``access``), accents and
+    case ignored, closest first then in French order; ``limit`` in all."""
+    words = finder.words_of(text)
+    if len("".join(words)) < finder.MIN_LETTERS:
+        return [], []
+    organisations = finder.find_organisations(text, access.addressable_organisations(user),
+                                              limit=limit)
+    email = (text or "").strip().lower()[:254]
+    people = list(db.session.scalars(
+        select(User).where(User.id.in_(access.addressable_people(user)), User.id != user.id,
+                           or_(and_(*finder.name_matches(User.name_key, words)),
+                               func.lower(User.email).contains(email, autoescape=True)))
+        .options(selectinload(User.memberships).joinedload(Membership.organisation))
+        .order_by(finder.closeness(User.name_key, words), User.name_key, User.id)
+        .limit(limit)))
+    # Half each when both have more, the rest to whichever has fewer.
+    half = max(limit - len(people), limit // 2)
+    organisations = organisations[:half]
+    return organisations, people[:limit - len(organisations)]
+
+
+def person_detail(user: User) -> str:
+    return ", ".join(french_sorted((m.organisation.name for m in user.memberships)))
+
+
 def resolve_group(sender: User, key: str) -> tuple[list[User], str]:
-    """The people a group means *now* (active accounts only), and how to name it."""
+    """The people a group means *now* (active accounts only), and how to name it: the
+    administrators of an organisation (« admins:<id> ») or the members of a space
+    (« espace:<id> »)."""
     kind, _, ident = (key or "").partition(":")
     ident = to_int(ident)
     if kind not in (ADMINS, SPACE) or ident is None:
         raise MessagingError("Ce groupe de destinataires n'existe pas.", "group")
     if kind == ADMINS:
         org = db.session.get(Organisation, ident)
-        if org is None or not org.is_active:
-            raise MessagingError("Cette organisation n'existe pas ou n'est plus active.", "group")
+        if org is None or not access.can_address_organisation(sender, org):
+            raise MessagingError("Cette organisation n'existe pas, n'est plus active ou n'a pas "
+                                 "d'administrateur à qui écrire.", "group")
         people = db.session.scalars(
             select(User).join(Membership, Membership.user_id == User.id)
             .where(Membership.organisation_id == org.id, Membership.role == Role.ADMIN,
@@ -105,13 +142,15 @@ def resolve_group(sender: User, key: str) -> tuple[list[User], str]:
 def _named(name: str) -> list[User]:
     wanted = " ".join(name.lower().split())
     return list(db.session.scalars(select(User).where(or_(
+        User.name_key == collation_key(name),
         func.lower(User.first_name + " " + User.last_name) == wanted,
         func.lower(User.last_name + " " + User.first_name) == wanted)).limit(5)))
 
 
-def resolve_people(typed: str) -> list[User]:
+def resolve_people(typed: str, sender: User) -> list[User]:
     """People typed by email address or by name (« Prénom Nom », « Nom Prénom »,
-    « Prénom Nom <adresse> »), separated by commas, semicolons or lines."""
+    « Prénom Nom <adresse> »), separated by commas, semicolons or lines — each one someone
+    ``sender`` may write to (``access.can_address_person``)."""
     people, problems = [], []
     for token in _SEPARATORS.split(typed or ""):
         token = token.strip()
@@ -129,7 +168,8 @@ def resolve_people(typed: str) -> list[User]:
             candidates = _named(token)
             if not candidates:
                 problems.append(f"Personne ne s'appelle « {token} » dans l'annuaire : "
-                                "cherchez-la ci-dessous ou indiquez son adresse électronique.")
+                                "cherchez-la avec « Chercher » ou indiquez son adresse "
+                                "électronique.")
                 continue
         active = [user for user in candidates if user.active]
         if not active:
@@ -138,25 +178,16 @@ def resolve_people(typed: str) -> list[User]:
         elif len(active) > 1:
             problems.append(f"Plusieurs personnes s'appellent « {token} » : indiquez plutôt "
                             "son adresse électronique.")
+        elif active[0].id != sender.id and not access.can_address_person(sender, active[0]):
+            problems.append(f"Vous ne pouvez pas écrire directement à {active[0].full_name} : "
+                            "vous n'avez ni organisation ni groupe en commun. Écrivez aux "
+                            "administrateurs de son organisation (cherchez-la dans "
+                            "« Destinataires »).")
         else:
             people.append(active[0])
     if problems:
         raise MessagingError(" ".join(problems), "to")
     return people
-
-
-def find_people(text: str, limit: int = 20) -> list[User]:
-    """The directory's active people whose name or address contains ``text``."""
-    text = " ".join((text or "").split())[:100].lower()
-    if len(text) < 2:
-        return []
-    return list(db.session.scalars(
-        select(User).where(User.active.is_(True), or_(
-            func.lower(User.email).contains(text, autoescape=True),
-            func.lower(User.first_name + " " + User.last_name).contains(text, autoescape=True),
-            func.lower(User.last_name + " " + User.first_name).contains(text, autoescape=True)))
-        .options(selectinload(User.memberships).joinedload(Membership.organisation))
-        .order_by(User.last_name, User.first_name, User.id).limit(limit)))
 
 
 def recipient_line(user: User) -> str:
@@ -234,24 +265,29 @@ def _notify_others(conversation: Conversation, message: ConversationMessage, aut
 
 
 @unit_of_work
-def start_conversation(sender: User, *, to: str = "", group: str = "", subject: str,
-                       body: str, files=()) -> Conversation:
-    """A new conversation with the people typed and/or everyone a group means right now."""
+def start_conversation(sender: User, *, to: str = "", group: str = "", organisations=(),
+                       subject: str, body: str, files=()) -> Conversation:
+    """A new conversation with the people typed, the administrators of the ``organisations``
+    (ids) and/or everyone a group means right now."""
     subject = " ".join((subject or "").split())
     if not subject:
         raise MessagingError("Indiquez l'objet du message.", "subject")
     body = _clean_body(body)
-    people = resolve_people(to)
-    audience = ""
-    if group:
-        members, audience = resolve_group(sender, group)
+    people = resolve_people(to, sender)
+    audiences = []
+    for key in [f"{ADMINS}:{ident}" for ident in organisations or ()] + ([group] if group else []):
+        members, audience = resolve_group(sender, key)
         people += members
+        audiences.append(audience)
+    audience = " ; ".join(audiences)
+    if len(audience) > 300:
+        audience = audience[:298] + " …"
     recipients = {user.id: user for user in people if user.id != sender.id}
     if not recipients:
-        if people or group:
+        if people or audiences:
             raise MessagingError("Ces destinataires ne comptent personne d'autre que vous.", "to")
-        raise MessagingError("Indiquez au moins un destinataire : une personne ou un groupe.",
-                             "to")
+        raise MessagingError("Indiquez au moins un destinataire : une personne, une "
+                             "organisation ou un espace.", "to")
     stored = _store_files(files, sender)
     conversation = Conversation(subject=subject[:200], audience=audience[:300],
                                 created_by_id=sender.id)

@@ -7,6 +7,8 @@ from flask import (Blueprint, abort, flash, has_request_context, redirect, rende
 from flask_login import current_user, login_required
 
 from ..core.inputs import int_arg, page_arg, to_int
+from .. import access
+from ..accounts import finder
 from ..accounts.models import User
 from ..core import uploads
 from ..extensions import db
@@ -77,37 +79,68 @@ def search():
 # --- writing ------------------------------------------------------------------------------------
 
 
+def _add_person(form: ComposeForm, person: User | None) -> None:
+    if person is not None and access.can_address_person(current_user, person):
+        line = services.recipient_line(person)
+        if line not in (form.to.data or ""):
+            form.to.data = ",\n".join(filter(None, [(form.to.data or "").strip(" ,\n"), line]))
+
+
 @bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
 def compose():
     form = ComposeForm()
     form.group.choices = services.group_choices(current_user)
+    organisation_ids = request.form.getlist("organisation") if request.method == "POST" else []
     found = None
     if request.method == "GET":
         person = db.session.get(User, int_arg("a", 0))
-        if person is not None and person.active and person.id != current_user.id:
-            form.to.data = services.recipient_line(person)
-        form.group.data = request.args.get("groupe", "")
-    elif "chercher" in request.form or "ajouter" in request.form:
-        chosen = db.session.get(User, to_int(request.form.get("ajouter"), 0))
-        if chosen is not None and chosen.active:
-            line = services.recipient_line(chosen)
-            if line not in (form.to.data or ""):
-                form.to.data = ",\n".join(filter(None, [(form.to.data or "").strip(" ,\n"),
-                                                        line]))
-        found = [person for person in services.find_people(form.lookup.data)
-                 if person.id != current_user.id]
+        if person is not None and person.id != current_user.id:
+            _add_person(form, person)
+        group = request.args.get("groupe", "")
+        if group.startswith(services.ADMINS + ":"):
+            organisation_ids = [group.partition(":")[2]]
+        else:
+            form.group.data = group
+    elif {"chercher", "ajouter", "retirer"} & set(request.form):
+        # The finder without JavaScript: the same form comes back, with what was typed.
+        kind, _, ident = request.form.get("ajouter", "").partition(":")
+        if kind == "personne":
+            _add_person(form, db.session.get(User, to_int(ident, 0)))
+        elif kind == "organisation":
+            organisation_ids.append(ident)
+        removed = request.form.get("retirer")
+        organisation_ids = [ident for ident in organisation_ids if ident != removed]
+        if "chercher" in request.form:
+            found = services.find_recipients(current_user, form.lookup.data or "")
     elif form.validate_on_submit():
         try:
             conversation = services.start_conversation(
                 current_user, to=form.to.data or "", group=form.group.data or "",
-                subject=form.subject.data, body=form.body.data, files=_files(form.files))
+                organisations=organisation_ids, subject=form.subject.data,
+                body=form.body.data, files=_files(form.files))
         except MessagingError as exc:
             _show_error(form, exc)
         else:
             flash("Message envoyé.", "success")
             return redirect(url_for(".show", conversation_id=conversation.id))
-    return render_template("messaging/compose.html", form=form, found=found)
+    chosen = services.chosen_organisations(current_user, organisation_ids)
+    return render_template("messaging/compose.html", form=form, found=found, chosen=chosen)
+
+
+@bp.get("/destinataires")
+@login_required
+def find_recipients():
+    """The recipients' search-as-you-type (``static/js/finder.js``): JSON, at most 20
+    organisations and people the person may write to (``access.addressable_organisations``,
+    ``access.addressable_people``), closest first then in French order."""
+    organisations, people = services.find_recipients(current_user, request.args.get("q", ""))
+    results = [dict(finder.organisation_result(org), detail="Ses administrateurs")
+               for org in organisations]
+    results += [{"kind": "person", "id": person.id, "label": person.full_name,
+                 "detail": services.person_detail(person),
+                 "line": services.recipient_line(person)} for person in people]
+    return finder.json_results(results)
 
 
 @bp.get("/<int:conversation_id>")

@@ -2,7 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..accounts.models import ORG_KIND_LABELS
+from ..accounts.finder import OrganisationField
+from ..accounts.models import ORG_KIND_LABELS, OrgKind
 from ..core.types import VISIBILITY_LABELS, Role
 from .models import JOIN_POLICY_LABELS
 
@@ -29,13 +30,11 @@ class AddSpaceMemberForm(FlaskForm):
 
 
 class RuleForm(FlaskForm):
-    organisation = StringField("Organisation précise (nom, code INSEE ou SIREN)",
-                               validators=[Optional(), Length(max=200)])
+    organisation = OrganisationField("Organisation précise (facultatif)")
     org_kind = SelectField("Type d'organisation",
                            choices={"": "Tous les types", **{k.value: v for k, v in ORG_KIND_LABELS.items()}},
                            default="")
-    epci = StringField("Communes de l'intercommunalité (nom ou SIREN)",
-                       validators=[Optional(), Length(max=200)])
+    epci = OrganisationField("Communes de l'intercommunalité (facultatif)", kind=OrgKind.EPCI)
     min_role = SelectField("Rôle minimal dans l'organisation",
                            choices={"member": "Tous les membres", "editor": "Rédacteurs et administrateurs",
                                     "admin": "Administrateurs seulement"}, default="member")

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import access
+from ..core.text import collation_key, french_sorted
 from ..extensions import db
 from .models import Space, SpaceKind
 
@@ -17,12 +18,13 @@ def my_spaces(user) -> list[Space]:
         spaces = db.session.scalars(
             select(Space).where(Space.id.in_(access.member_spaces(user)),
                                 Space.archived.is_(False))).all()
-        g._my_spaces = sorted(spaces, key=lambda s: (order[s.kind], s.name.lower()))
+        g._my_spaces = sorted(spaces, key=lambda s: (order[s.kind], collation_key(s.name)))
     return g._my_spaces
 
 
 def navigation_context() -> dict:
     if not has_request_context() or not current_user.is_authenticated:
         return {"nav_organisations": [], "nav_spaces": []}
-    return {"nav_organisations": [m.organisation for m in current_user.memberships],
+    return {"nav_organisations": french_sorted((m.organisation for m in current_user.memberships),
+                                               key=lambda org: org.name),
             "nav_spaces": my_spaces(current_user)}

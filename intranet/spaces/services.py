@@ -266,7 +266,7 @@ def members(space: Space) -> list[SpaceMember]:
     return list(db.session.scalars(
         select(SpaceMember).where(SpaceMember.space_id == space.id)
         .options(joinedload(SpaceMember.user))
-        .join(User).order_by(SpaceMember.status, User.last_name, User.first_name)))
+        .join(User).order_by(SpaceMember.status, User.name_key, User.id)))
 
 
 @unit_of_work
@@ -299,4 +299,4 @@ def remove_rule(rule: SpaceRule, *, by: User) -> None:
 def rule_members(space: Space, limit: int = 200) -> list[User]:
     """The people a space's rules bring in today (for the members page)."""
     return list(db.session.scalars(access.rule_members(space.id)
-                                   .order_by(User.last_name, User.first_name).limit(limit)))
+                                   .order_by(User.name_key, User.id).limit(limit)))

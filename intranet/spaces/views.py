@@ -1,12 +1,13 @@
 """Spaces directory, space home, group creation, settings, members and rules."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import access
+from ..accounts import finder
 from ..accounts import services as accounts
-from ..accounts.models import Membership, Organisation, OrgKind, User
+from ..accounts.models import Membership, OrgKind, User
 from ..core.types import Role
 from ..extensions import db
 from . import services
@@ -99,16 +100,20 @@ def members(slug):
     # Who belongs to a space is structure, which the platform admin runs (not its content).
     need = "admin" if access.is_platform_admin(current_user) else "view"
     space = access.get_or_404(Space, slug=slug, need=need)
+    return _members_page(space)
+
+
+def _members_page(space: Space, rule_form: RuleForm | None = None):
     if space.kind == SpaceKind.ORGANISATION:
         org_members = db.session.scalars(
             select(Membership).join(User).where(Membership.organisation_id == space.organisation_id,
                                                 User.active.is_(True))
-            .options(joinedload(Membership.user)).order_by(User.last_name)).all()
+            .options(joinedload(Membership.user)).order_by(User.name_key, User.id)).all()
         return render_template("spaces/members.html", space=space, org_members=org_members)
     return render_template("spaces/members.html", space=space,
                            members=services.members(space),
                            rule_members=services.rule_members(space),
-                           add_form=AddSpaceMemberForm(), rule_form=RuleForm(),
+                           add_form=AddSpaceMemberForm(), rule_form=rule_form or RuleForm(),
                            statuses=MemberStatus)
 
 
@@ -202,31 +207,27 @@ def remove(slug, user_id):
     return redirect(url_for(".members", slug=slug))
 
 
-def _find_org(text: str, kind: OrgKind | None = None) -> Organisation | None:
-    text = text.strip()
-    query = select(Organisation).where(or_(Organisation.name.ilike(text), Organisation.siren == text,
-                                           Organisation.insee_code == text, Organisation.slug == text))
-    if kind is not None:
-        query = query.where(Organisation.kind == kind)
-    return db.session.scalars(query.limit(1)).first()
-
-
 @bp.post("/<slug>/regles")
 @login_required
 def add_rule(slug):
     space = access.get_or_404(Space, slug=slug, need="admin")
     form = RuleForm()
+    searched = finder.searched_field(form)
+    if searched is not None:   # « Chercher » without JavaScript: the matches, to pick from
+        searched.search(current_user)
+        return _members_page(space, form)
     if not form.validate_on_submit():
         return _refused(ValueError("Règle invalide : vérifiez les champs."), slug)
-    organisation = epci = None
-    if form.organisation.data:
-        organisation = _find_org(form.organisation.data)
-        if organisation is None:
-            return _refused(ValueError(f"Organisation « {form.organisation.data} » introuvable."), slug)
-    if form.epci.data:
-        epci = _find_org(form.epci.data, OrgKind.EPCI)
-        if epci is None:
-            return _refused(ValueError(f"Intercommunalité « {form.epci.data} » introuvable."), slug)
+    organisation = form.organisation.choose(current_user)
+    epci = form.epci.choose(current_user)
+    if form.organisation.text.strip() and organisation is None:
+        form.organisation.refuse(f"Organisation « {form.organisation.text.strip()} » "
+                                 "introuvable : choisissez-la dans la liste.")
+    if form.epci.text.strip() and epci is None:
+        form.epci.refuse(f"Intercommunalité « {form.epci.text.strip()} » introuvable : "
+                         "choisissez-la dans la liste.")
+    if form.organisation.errors or form.epci.errors:
+        return _members_page(space, form)
     try:
         services.add_rule(space, by=current_user, organisation=organisation, epci=epci,
                           org_kind=OrgKind(form.org_kind.data) if form.org_kind.data else None,

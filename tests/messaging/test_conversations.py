@@ -14,6 +14,7 @@ from intranet.mail.models import OutboxMessage
 from intranet.messaging import services
 from intranet.messaging.models import Conversation, ConversationMessage
 from intranet.notifications.models import Notification
+from intranet.spaces import services as spaces
 
 from .. import factories
 from ..helpers import count_queries, text
@@ -135,7 +136,7 @@ def _uploaded_files() -> int:
 
 @pytest.mark.parametrize("data, message", [
     ({"to": "", "group": "", "subject": "Objet", "body": "Texte"},
-     "Indiquez au moins un destinataire : une personne ou un groupe."),
+     "Indiquez au moins un destinataire : une personne, une organisation ou un espace."),
     ({"to": "{bruno}", "subject": "Objet", "body": "   "}, "Ce champ est obligatoire."),
     ({"to": "{bruno}", "subject": "", "body": "Texte"}, "Ce champ est obligatoire."),
     ({"to": "inconnu@exemple.fr", "subject": "Objet", "body": "Texte"},
@@ -145,7 +146,7 @@ def _uploaded_files() -> int:
     ({"to": "{alice}", "subject": "Objet", "body": "Texte"},
      "Ces destinataires ne comptent personne d'autre que vous."),
     ({"to": "{bruno}", "group": "admins:999999", "subject": "Objet", "body": "Texte"},
-     "Cette organisation n'existe pas ou n'est plus active."),
+     "Cette organisation n'existe pas, n'est plus active ou n'a pas d'administrateur à qui écrire."),
     ({"to": "{bruno}", "subject": "Objet", "body": "Texte",
       "files": [(io.BytesIO(PDF), "bon.pdf"), (io.BytesIO(b"MZ\x90\x00"), "virus.exe")]},
      "Le type de fichier « .exe » n'est pas accepté."),
@@ -205,18 +206,21 @@ def test_deactivated_people_cannot_be_added_but_their_messages_stay(client, logi
 
 def test_people_are_found_in_the_directory_without_javascript(client, login):
     world = people()
-    factories.make_user(world["nerac"], first_name="Bruno", last_name="Durand")
+    durand = factories.make_user(world["nerac"], first_name="Bruno", last_name="Durand")
+    spaces.add_member(world["network"], durand, by=world["alice"])
+    factories.make_user(factories.make_org("Boé"), first_name="Bruno", last_name="Lenoir")
     login(world["alice"])
     typed = {"subject": "Compte rendu", "body": "Voici le compte rendu", "to": ""}
     page = text(client.post("/messages/nouveau", data={**typed, "lookup": "bruno",
                                                        "chercher": "1"}))
     assert "Bruno Petit" in page and "Bruno Durand" in page
+    assert "Bruno Lenoir" not in page  # nothing in common with Alice: not addressable by name
     assert "Voici le compte rendu" in page  # what was typed is kept
     assert _count(Conversation) == 0
-    page = text(client.post("/messages/nouveau", data={**typed, "lookup": "bruno",
-                                                       "ajouter": str(world["bruno"].id)}))
+    page = text(client.post("/messages/nouveau", data={
+        **typed, "lookup": "bruno", "ajouter": f"personne:{world['bruno'].id}"}))
     line = f"Bruno Petit <{world['bruno'].email}>"
-    assert line in page
+    assert line in page and "Voici le compte rendu" in page
     response = client.post("/messages/nouveau", data={**typed, "to": line, "envoyer": "1"})
     assert response.status_code == 302
     conv = db.session.scalar(select(Conversation))

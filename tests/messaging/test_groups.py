@@ -25,10 +25,10 @@ def test_all_admins_of_a_commune_are_those_of_the_moment_of_sending(client, logi
     second_admin = factories.make_user(nerac, Role.ADMIN)
     editor = factories.make_user(nerac, Role.EDITOR)
     login(alice)
-    page = text(client.get("/messages/nouveau"))
-    assert f'<option value="admins:{nerac.id}">Administrateurs — Nérac</option>' in page
+    found = client.get("/messages/destinataires?q=nerac").get_json()["results"]
+    assert {"kind": "organisation", "id": nerac.id, "label": "Nérac"}.items() <= found[0].items()
     response = client.post("/messages/nouveau", data={
-        "group": f"admins:{nerac.id}", "subject": "Convention", "body": "Pouvez-vous signer ?",
+        "organisation": str(nerac.id), "subject": "Convention", "body": "Pouvez-vous signer ?",
         "envoyer": "1"})
     assert response.status_code == 302
     conv = db.session.scalar(select(Conversation))

@@ -105,7 +105,7 @@ def test_someone_who_left_no_longer_finds_it(search_backend):
 def test_only_participants_are_notified_and_mailed():
     world = people()
     from .. import factories
-    dora = factories.make_user(world["nerac"], first_name="Dora", last_name="Blanc")
+    dora = factories.make_user(world["agen"], first_name="Dora", last_name="Blanc")
     conv = conversation(world["alice"], world["bruno"], dora, body=f"Texte {SECRET}")
     notified = set(db.session.scalars(select(Notification.user_id)))
     mailed = set(db.session.scalars(select(OutboxMessage.recipient)))

@@ -117,7 +117,8 @@ def test_epci_rule_names_an_epci_that_does_not_exist(client, login, area):
     response = client.post(f"/espaces/{group.slug}/regles", data={
         "epci": "Layrac", "org_kind": "", "organisation": "", "min_role": "member"},
         follow_redirects=True)
-    assert "Intercommunalité « Layrac » introuvable." in page_text(response)
+    assert "Intercommunalité « Layrac » introuvable : choisissez-la dans la liste." \
+        in page_text(response)
     assert db.session.scalar(select(func.count()).select_from(SpaceRule)) == 0
 
 

@@ -24,7 +24,6 @@ from ...core.timeutil import PARIS, utcnow
 from ...core.urls import absolute_url
 from ...extensions import db
 from .. import publishing
-from ...spaces import services as spaces
 from ...core.types import Visibility
 from .models import (BENEFICIARIES, BENEFICIARY_TARGETS, FACETS, THEMES, Aid,
                      AidDocument, AidStatus, AidTag, today_paris)

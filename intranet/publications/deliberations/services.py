@@ -525,7 +525,7 @@ def act_publishers(user) -> list[Organisation]:
     """Organisations with at least one act the user may read (for the filter)."""
     ids = select(Deliberation.organisation_id).where(_published_visible(user))
     return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))
-                                   .order_by(Organisation.name)))
+                                   .order_by(Organisation.name_key)))
 
 
 def last_signatory(organisation: Organisation) -> tuple[str, str]:

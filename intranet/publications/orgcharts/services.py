@@ -124,7 +124,7 @@ def member_choices(org: Organisation) -> dict[str, str]:
     people = db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == org.id, User.active.is_(True))
-        .order_by(User.last_name, User.first_name)).all()
+        .order_by(User.name_key, User.id)).all()
     return {str(u.id): u.full_name for u in people}
 
 

@@ -123,7 +123,7 @@ def filter_choices(user) -> tuple[dict[str, str], list[int]]:
     publishers = db.session.execute(
         select(Organisation.slug, Organisation.name)
         .where(Organisation.id.in_(select(PressRelease.organisation_id).where(visible)))
-        .order_by(Organisation.name)).all()
+        .order_by(Organisation.name_key)).all()
     years = db.session.scalars(select(extract("year", PressRelease.release_date))
                                .where(visible).distinct()).all()
     return dict(publishers), sorted({int(y) for y in years if y is not None}, reverse=True)

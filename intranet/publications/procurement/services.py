@@ -20,7 +20,6 @@ from ...core.text import fold, unique_slug
 from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import publishing
-from ...spaces import services as spaces
 from ...core.types import Visibility
 from .models import (Nomenclature, NomenclatureCode, NoticeDocument, Procedure,
                      ProcurementNotice, notice_code)
