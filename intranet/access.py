@@ -638,17 +638,22 @@ def addressable_spaces(user):
 
 
 def addressable_people(user):
-    """SELECT of the ids of the active people ``user`` may write to by name: the members of
-    the spaces whose members they may write to (``addressable_spaces``) — the people of their
-    organisations, the members (explicit or by rule) of the groups they see. The open space
-    does not count (it is everybody): someone who shares no other space with the person is
-    reached through their organisation (``addressable_organisations``). The person is in it
-    when they are in such a space. Twin of ``can_address_person``."""
+    """SELECT of the ids of the active people ``user`` may write to by name: everybody the
+    network's directory shows them (``can_read_directory``: the people of active
+    organisations), and the members of the spaces whose members they may write to
+    (``addressable_spaces``: the groups they see, whose members may belong to no organisation
+    of the directory). Twin of ``can_address_person``."""
     if not _signed_in(user):
         return select(User.id).where(false())
     spaces = addressable_spaces(user)
     org = Organisation.__table__.alias("rule_org")
+    directory = (select(Membership.user_id)
+                 .join(Organisation, Organisation.id == Membership.organisation_id)
+                 .where(Organisation.is_active.is_(True)))
+    if not can_read_directory(user):
+        directory = directory.where(false())
     return select(User.id).where(User.active.is_(True), User.id.in_(union(
+        directory,
         select(Membership.user_id).join(Space, and_(
             Space.organisation_id == Membership.organisation_id,
             Space.kind == SpaceKind.ORGANISATION)).where(Space.id.in_(spaces)),
@@ -660,8 +665,9 @@ def addressable_people(user):
 
 
 def can_address_person(user, person: User) -> bool:
-    """Write to one person by name: they are active and share with ``user`` a space whose
-    members ``user`` may write to (``addressable_people``, asked about this one person)."""
+    """Write to one person by name: they are active and in the directory, or share with
+    ``user`` a space whose members ``user`` may write to (``addressable_people``, asked about
+    this one person)."""
     if not _signed_in(user) or person is None or not person.active:
         return False
     return db.session.scalar(select(addressable_people(user).where(User.id == person.id)
