@@ -1,7 +1,6 @@
 """Organisations, people and their memberships."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..core.models import TimestampMixin
 from ..core.text import collation_key
-from ..core.types import Role, enum_column
+from ..core.types import LabelledEnum, Role, enum_column
 from ..core.urls import path_for
 from ..extensions import db
 from ..search.documents import SearchDocument, searchable
@@ -24,31 +23,18 @@ NAME_KEY_LENGTH = 250
 NameKey = String(NAME_KEY_LENGTH, collation="C").with_variant(String(NAME_KEY_LENGTH), "sqlite")
 
 
-class OrgKind(enum.StrEnum):
-    DEPARTEMENT = "departement"
-    REGION = "region"
-    PREFECTURE = "prefecture"
-    ASSOCIATION_MAIRES = "association_maires"
-    CENTRE_GESTION = "centre_gestion"
-    COMMUNE = "commune"
-    EPCI = "epci"
-    OTHER = "autre"
-
-    @property
-    def label(self) -> str:
-        return ORG_KIND_LABELS[self]
+class OrgKind(LabelledEnum):
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"
+    PREFECTURE = "prefecture", "Préfecture"
+    ASSOCIATION_MAIRES = "association_maires", "Association des maires"
+    CENTRE_GESTION = "centre_gestion", "Centre de gestion"
+    COMMUNE = "commune", "Commune"
+    EPCI = "epci", "Intercommunalité (EPCI)"
+    OTHER = "autre", "Autre organisme"
 
 
-ORG_KIND_LABELS = {
-    OrgKind.DEPARTEMENT: "Département",
-    OrgKind.REGION: "Région",
-    OrgKind.PREFECTURE: "Préfecture",
-    OrgKind.ASSOCIATION_MAIRES: "Association des maires",
-    OrgKind.CENTRE_GESTION: "Centre de gestion",
-    OrgKind.COMMUNE: "Commune",
-    OrgKind.EPCI: "Intercommunalité (EPCI)",
-    OrgKind.OTHER: "Autre organisme",
-}
+ORG_KIND_LABELS = OrgKind.labels()
 
 
 @searchable("organisation", "Organisations")

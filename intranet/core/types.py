@@ -7,6 +7,22 @@ import enum
 from sqlalchemy import Enum
 
 
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum whose members carry their French label: ``BUDGET = "budget", "Document
+    budgétaire"``. The value is what the database stores; ``label`` what people read."""
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def labels(cls) -> dict:
+        """``{member: label}``, for choices and lookups."""
+        return {member: member.label for member in cls}
+
+
 class Role(enum.StrEnum):
     """A person's role in an organisation (and, for group spaces, in a space)."""
     MEMBER = "member"

@@ -27,7 +27,10 @@ def test_login_without_token_is_refused_in_french(csrf_client):
     response = csrf_client.post("/connexion", data={"email": user.email,
                                                     "password": factories.PASSWORD})
     assert response.status_code == 400
-    assert "votre session a peut-être expiré" in text(response)
+    page = text(response)
+    assert "Votre formulaire a expiré avant d'être envoyé" in page
+    assert f'value="{user.email}"' in page           # the address typed is kept
+    assert factories.PASSWORD not in page             # never the password
     assert csrf_client.get("/profil").status_code == 302
 
 

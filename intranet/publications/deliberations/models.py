@@ -8,7 +8,6 @@ enforced in ``services``.
 """
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (Date, DateTime, ForeignKey, Index, Integer, String, Text,
@@ -16,7 +15,7 @@ from sqlalchemy import (Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import Organisation, User
-from ...core.types import enum_column
+from ...core.types import LabelledEnum, enum_column
 from ...core.frdates import format_date
 from ...core.models import StoredFile, TimestampMixin
 from ..lifecycle import AttachmentMixin, PublicationMixin
@@ -52,71 +51,41 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-class ActNature(enum.StrEnum):
+class ActNature(LabelledEnum):
     """The six natures of the ACTES nomenclature."""
-    DELIBERATION = "deliberation"
-    REGULATORY = "acte_reglementaire"
-    INDIVIDUAL = "acte_individuel"
-    CONTRACT = "contrat_convention"
-    BUDGET = "budget"
-    OTHER = "autre"
-
-    @property
-    def label(self) -> str:
-        return NATURE_LABELS[self]
+    DELIBERATION = "deliberation", "Délibération"
+    REGULATORY = "acte_reglementaire", "Acte réglementaire"
+    INDIVIDUAL = "acte_individuel", "Acte individuel"
+    CONTRACT = "contrat_convention", "Contrat, convention"
+    BUDGET = "budget", "Document budgétaire"
+    OTHER = "autre", "Autre acte"
 
 
-NATURE_LABELS = {
-    ActNature.DELIBERATION: "Délibération",
-    ActNature.REGULATORY: "Acte réglementaire",
-    ActNature.INDIVIDUAL: "Acte individuel",
-    ActNature.CONTRACT: "Contrat, convention",
-    ActNature.BUDGET: "Document budgétaire",
-    ActNature.OTHER: "Autre acte",
-}
+NATURE_LABELS = ActNature.labels()
 # The SCDL « délibérations » dataset holds what an assembly voted.
 SCDL_NATURES = (ActNature.DELIBERATION, ActNature.BUDGET)
 
 
-class Assembly(enum.StrEnum):
-    MUNICIPAL_COUNCIL = "conseil_municipal"
-    COMMUNITY_COUNCIL = "conseil_communautaire"
-    DEPARTMENTAL_COUNCIL = "conseil_departemental"
-    STANDING_COMMITTEE = "commission_permanente"
-    BUREAU = "bureau"
-    OTHER = "autre"
-
-    @property
-    def label(self) -> str:
-        return ASSEMBLY_LABELS[self]
+class Assembly(LabelledEnum):
+    MUNICIPAL_COUNCIL = "conseil_municipal", "Conseil municipal"
+    COMMUNITY_COUNCIL = "conseil_communautaire", "Conseil communautaire"
+    DEPARTMENTAL_COUNCIL = "conseil_departemental", "Conseil départemental"
+    STANDING_COMMITTEE = "commission_permanente", "Commission permanente"
+    BUREAU = "bureau", "Bureau"
+    OTHER = "autre", "Autre instance ou autorité"
 
 
-ASSEMBLY_LABELS = {
-    Assembly.MUNICIPAL_COUNCIL: "Conseil municipal",
-    Assembly.COMMUNITY_COUNCIL: "Conseil communautaire",
-    Assembly.DEPARTMENTAL_COUNCIL: "Conseil départemental",
-    Assembly.STANDING_COMMITTEE: "Commission permanente",
-    Assembly.BUREAU: "Bureau",
-    Assembly.OTHER: "Autre instance ou autorité",
-}
+ASSEMBLY_LABELS = Assembly.labels()
 
 
-class PublicationMode(enum.StrEnum):
+class PublicationMode(LabelledEnum):
     """How a commune under 3,500 inhabitants makes its acts enforceable (L2131-1 CGCT)."""
-    ELECTRONIC = "electronique"
-    POSTING = "affichage"
-    PAPER = "papier"
-
-    @property
-    def label(self) -> str:
-        return PUBLICATION_MODE_LABELS[self]
+    ELECTRONIC = "electronique", "Publication électronique (sur ce site)"
+    POSTING = "affichage", "Affichage (en mairie)"
+    PAPER = "papier", "Publication sur papier (tenue à disposition du public)"
 
 
-PUBLICATION_MODE_LABELS = {
-    PublicationMode.ELECTRONIC: "Publication électronique (sur ce site)",
-    PublicationMode.POSTING: "Affichage (en mairie)",
-    PublicationMode.PAPER: "Publication sur papier (tenue à disposition du public)",
-}
+PUBLICATION_MODE_LABELS = PublicationMode.labels()
 
 
 class Sitting(TimestampMixin, db.Model):

@@ -6,32 +6,26 @@ all the positions of an organisation in one query each and build the tree in Pyt
 """
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import Organisation, User
-from ...core.types import Visibility, enum_column
+from ...core.types import LabelledEnum, Visibility, enum_column
 from ...core.models import TimestampMixin
 from ...core.timeutil import utcnow
 from ...extensions import db
 
 
-class UnitKind(enum.StrEnum):
-    DIRECTION = "direction"
-    SERVICE = "service"
-    BUREAU = "bureau"
-    OTHER = "autre"
-
-    @property
-    def label(self) -> str:
-        return UNIT_KIND_LABELS[self]
+class UnitKind(LabelledEnum):
+    DIRECTION = "direction", "Direction"
+    SERVICE = "service", "Service"
+    BUREAU = "bureau", "Bureau"
+    OTHER = "autre", "Autre"
 
 
-UNIT_KIND_LABELS = {UnitKind.DIRECTION: "Direction", UnitKind.SERVICE: "Service",
-                    UnitKind.BUREAU: "Bureau", UnitKind.OTHER: "Autre"}
+UNIT_KIND_LABELS = UnitKind.labels()
 
 # Who may see an organisation's chart; its admins choose (network by default).
 CHART_VISIBILITY_LABELS = {

@@ -5,14 +5,13 @@ marché) is a publication (``PublicationMixin``) linked to any number of codes.
 """
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import (Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...core.types import enum_column
+from ...core.types import LabelledEnum, enum_column
 from ...core.models import TimestampMixin
 from ..lifecycle import AttachmentMixin, PublicationMixin
 from ...core import uploads
@@ -61,27 +60,16 @@ class NomenclatureCode(db.Model):
         return f"<NomenclatureCode {self.code}>"
 
 
-class Procedure(enum.StrEnum):
-    ADAPTED = "adaptee"
-    OPEN_TENDER = "appel_offres_ouvert"
-    RESTRICTED_TENDER = "appel_offres_restreint"
-    NEGOTIATED = "negociee"
-    COMPETITIVE_DIALOGUE = "dialogue_competitif"
-    OTHER = "autre"
-
-    @property
-    def label(self) -> str:
-        return PROCEDURE_LABELS[self]
+class Procedure(LabelledEnum):
+    ADAPTED = "adaptee", "Procédure adaptée"
+    OPEN_TENDER = "appel_offres_ouvert", "Appel d'offres ouvert"
+    RESTRICTED_TENDER = "appel_offres_restreint", "Appel d'offres restreint"
+    NEGOTIATED = "negociee", "Procédure négociée"
+    COMPETITIVE_DIALOGUE = "dialogue_competitif", "Dialogue compétitif"
+    OTHER = "autre", "Autre"
 
 
-PROCEDURE_LABELS = {
-    Procedure.ADAPTED: "Procédure adaptée",
-    Procedure.OPEN_TENDER: "Appel d'offres ouvert",
-    Procedure.RESTRICTED_TENDER: "Appel d'offres restreint",
-    Procedure.NEGOTIATED: "Procédure négociée",
-    Procedure.COMPETITIVE_DIALOGUE: "Dialogue compétitif",
-    Procedure.OTHER: "Autre",
-}
+PROCEDURE_LABELS = Procedure.labels()
 
 notice_code = Table(
     "procurement_notice_code", db.metadata,
