@@ -24,7 +24,8 @@ from functools import wraps
 
 from flask import abort, current_app, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import and_, case, false, func, literal, or_, select, true, union, union_all
+from sqlalchemy import (Integer, and_, bindparam, case, false, func, literal, or_, select, true,
+                        union, union_all)
 
 from .accounts.models import Membership, Organisation, User
 from .core.readscope import ReadScope
@@ -170,26 +171,32 @@ class Reach:
 _OPEN, _ORG, _ADDED, _RULE = "open", "org", "added", "rule"   # where a membership comes from
 
 
-def _reach_rows(user):
-    """SELECT, one row per (space, source of membership), of every space the person may see:
-    the four parts of ``member_spaces``, each with the role it gives and its source, joined
-    to the spaces that are not members-only (source NULL when not a member)."""
-    rule = _rule_member_spaces(user.id)
+def _reach_rows():
+    """SELECT, one row per (space, source of membership), of every space the person
+    (``:reach_user``) may see: the four parts of ``member_spaces``, each with the role it gives
+    and its source, joined to the spaces that are not members-only (source NULL when not a
+    member). Built once per process (``_REACH_ROWS``): building it cost more than running it."""
+    person = bindparam("reach_user", type_=Integer)
     sources = union_all(
         select(Space.id.label("space_id"), literal(Role.MEMBER.value).label("role"),
                literal(_OPEN).label("source")).where(Space.kind == SpaceKind.OPEN),
         select(Space.id, Membership.role, literal(_ORG))
         .join(Membership, and_(Membership.organisation_id == Space.organisation_id,
-                               Membership.user_id == user.id))
+                               Membership.user_id == person))
         .where(Space.kind == SpaceKind.ORGANISATION),
         select(SpaceMember.space_id, SpaceMember.role, literal(_ADDED))
-        .where(SpaceMember.user_id == user.id, SpaceMember.status == MemberStatus.ACTIVE),
-        rule.with_only_columns(SpaceRule.space_id, literal(Role.MEMBER.value), literal(_RULE)),
+        .where(SpaceMember.user_id == person, SpaceMember.status == MemberStatus.ACTIVE),
+        _rule_member_spaces(person).with_only_columns(SpaceRule.space_id,
+                                                      literal(Role.MEMBER.value),
+                                                      literal(_RULE)),
     ).subquery("reach")
     return (select(Space.id, Space.slug, Space.name, Space.kind, Space.archived,
                    sources.c.role, sources.c.source)
             .outerjoin(sources, sources.c.space_id == Space.id)
             .where(or_(Space.visibility != Visibility.MEMBERS, sources.c.space_id.is_not(None))))
+
+
+_REACH_ROWS = []
 
 
 def _role_from(kind: SpaceKind, memberships: list[tuple[str, str]], best_org: int) -> Role | None:
@@ -205,9 +212,11 @@ def _role_from(kind: SpaceKind, memberships: list[tuple[str, str]], best_org: in
 
 
 def _compute_reach(user) -> Reach:
+    if not _REACH_ROWS:
+        _REACH_ROWS.append(_reach_rows())
     found: dict[int, tuple[tuple, list]] = {}
     for space_id, slug, name, kind, archived, role, source in db.session.execute(
-            _reach_rows(user)):
+            _REACH_ROWS[0], {"reach_user": user.id}):
         entry = found.setdefault(space_id, ((space_id, slug, name, kind, archived), []))
         if source is not None:
             entry[1].append((role, source))
@@ -321,9 +330,17 @@ def is_space_member(user, space: Space) -> bool:
     return space_role(user, space) is not None
 
 
-def pending_request(user, space: Space) -> bool:
+_UNREAD = object()
+
+
+def pending_request(user, space: Space, added=_UNREAD) -> bool:
+    """The person asked to join and waits. ``added``: their ``SpaceMember`` row of this space
+    (or None, they have none) when the caller has read it already."""
     if not _signed_in(user):
         return False
+    if added is not _UNREAD:
+        return added is not None and added.user_id == user.id and added.space_id == space.id \
+            and added.status == MemberStatus.PENDING
     return db.session.scalar(select(literal(1)).where(
         SpaceMember.space_id == space.id, SpaceMember.user_id == user.id,
         SpaceMember.status == MemberStatus.PENDING)) is not None
