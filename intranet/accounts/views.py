@@ -204,15 +204,17 @@ def organisations():
         like = f"%{q}%"
         query = query.where(or_(Organisation.name.ilike(like), Organisation.insee_code == q,
                                 Organisation.siren == q))
-    page = paginate(query.order_by(Organisation.kind, Organisation.name),
-                       per_page=60)
+    # the EPCI column: loaded with the page, not once per commune
+    page = paginate(query.options(joinedload(Organisation.epci))
+                    .order_by(Organisation.kind, Organisation.name), per_page=60)
     if q and not page.items:
         # Accents are easy to forget: « Penne d'Agenais » for « Penne-d'Agenais ».
         folded = fold(q).replace("-", " ")
         names = db.session.execute(select(Organisation.id, Organisation.name)).all()
         ids = [i for i, name in names if folded in fold(name).replace("-", " ")]
         page = paginate(select(Organisation).where(Organisation.id.in_(ids))
-                           .order_by(Organisation.name), per_page=60)
+                        .options(joinedload(Organisation.epci))
+                        .order_by(Organisation.name), per_page=60)
     return render_template("accounts/organisations.html", page=page, kind=kind, q=q,
                            kinds=ORG_KIND_LABELS)
 
