@@ -759,7 +759,13 @@ def readable_participations(user):
     conversations they may read — the SQL twin of ``can_read_conversation``."""
     if not _signed_in(user):
         return false()
-    return and_(ConversationParticipant.user_id == user.id,
+    return participations_readable_by(user.id)
+
+
+def participations_readable_by(user_id):
+    """``readable_participations`` of a signed-in person given by id — or by a bound parameter
+    that stands for it, in a statement built once (the header's counters)."""
+    return and_(ConversationParticipant.user_id == user_id,
                 ConversationParticipant.left_at.is_(None))
 
 

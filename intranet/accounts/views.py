@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
                    url_for)
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.pagination import paginate
@@ -26,11 +26,18 @@ login_manager.login_message = "Connectez-vous pour accéder à cette page."
 login_manager.login_message_category = "info"
 
 
+_SESSION_USER = []   # the statement below, built once per process (every signed-in page runs it)
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.scalar(select(User).where(User.id == int(user_id))
+    """The session's person, with their memberships and organisations (the header and the
+    access decisions read them)."""
+    if not _SESSION_USER:
+        _SESSION_USER.append(select(User).where(User.id == bindparam("session_user", type_=Integer))
                              .options(joinedload(User.memberships)
                                       .joinedload(Membership.organisation)))
+    return db.session.scalar(_SESSION_USER[0], {"session_user": int(user_id)})
 
 
 def _safe_next(target: str | None) -> str:
