@@ -3,7 +3,7 @@ machine's trivial page measured in the same run.
 
     python -m benchmarks.signed_in                          # PostgreSQL at 127.0.0.1:5432
     python -m benchmarks.signed_in --duration 5 --rounds 2
-    python -m benchmarks.signed_in --app-dir /tmp/older     # another checkout of the code
+    git archive OLD | tar -x -C /tmp/old && python -m benchmarks.signed_in --baseline /tmp/old
 
 Dataset: ``flask db upgrade`` and ``flask seed-demo`` on a fresh PostgreSQL database (dropped
 at the end unless ``--keep``), plus what the demo lacks so that every page has something to
@@ -19,9 +19,11 @@ by the first account that reaches it, and every account's dashboard. Anonymous p
 measured too (``--no-anonymous`` leaves them out), to check they do not get slower.
 
 Each page is loaded with ``wrk -t2 -c10 -d<duration>s`` (or, without wrk, a Python thread
-pool that does the same), and the trivial page is measured again every ``--trivial-every``
-pages: a page's ratio is its req/s over the nearest trivial measurement before it. With
-``--rounds`` > 1 the medians are printed. Target: every signed-in page ≥ 10 %.
+pool that does the same), and the trivial page between every two pages: a page's ratio is its
+req/s over the mean of the trivial measurements just before and after it. With ``--baseline``,
+an older checkout is served too, on the same database, and each page is measured on both,
+one right after the other. With ``--rounds`` > 1 the medians are printed. Target: every
+signed-in page ≥ 10 %.
 """
 from __future__ import annotations
 
@@ -49,7 +51,8 @@ from .forums import free_port, serve, stop
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL = Path(os.environ.get("TRIVIAL_DIR", ROOT.parent / "shared" / "bench" / "trivial"))
 SKIPPED = ("/deconnexion", "/static/")
-SPACE_ROUTE = re.compile(r"^/espaces/([^/]+)(/[^/0-9]+)?/?$")   # /espaces/<slug>[/section]
+# a space's home and sections, measured for every space: /espaces/<slug>[/section]
+SPACE_ROUTE = re.compile(r"^/espaces/[^/]+(/(pages|documents|forums|listes|membres))?/?$")
 
 EXTRA_CONTENT = """
 from sqlalchemy import select
@@ -235,6 +238,13 @@ def python_load(url: str, duration: int, cookie: str | None, connections: int = 
     return {"rps": counts[0] / (time.perf_counter() - started), "non_2xx": errors[0]}
 
 
+def warm(url: str, cookie: str | None) -> None:
+    """A few requests at once, so that every worker has compiled the page's templates."""
+    headers = {"Cookie": cookie} if cookie else {}
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda _: requests.get(url, headers=headers), range(12)))
+
+
 def load(url: str, duration: int, cookie: str | None) -> dict:
     return (wrk if shutil.which("wrk") else python_load)(url, duration, cookie)
 
@@ -249,10 +259,12 @@ def main() -> None:
                         help="PostgreSQL server (a database is created there, then dropped)")
     parser.add_argument("--database", default="bench_signed_in")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the code to measure")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout of the code (e.g. `git archive` of an older "
+                             "commit), served too on the same database and measured beside "
+                             "each page (its migrations must be the same)")
     parser.add_argument("--duration", type=int, default=3, help="seconds of load per page")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--trivial-every", type=int, default=3,
-                        help="measure the trivial page again every N pages")
     parser.add_argument("--accounts", default="", help="comma-separated emails (default: all)")
     parser.add_argument("--limit", type=int, default=150, help="pages walked per account")
     parser.add_argument("--no-anonymous", action="store_true")
@@ -271,17 +283,25 @@ def main() -> None:
         if args.accounts:
             accounts = [a for a in accounts if a in args.accounts.split(",")]
         print(f"demo loaded in {time.perf_counter() - started:.0f} s; {len(accounts)} accounts; "
-              f"code: {app_dir} ({_commit(app_dir)})")
+              f"code: {app_dir} ({_commit(app_dir)})"
+              + (f"; baseline: {args.baseline} ({_commit(args.baseline)})" if args.baseline
+                 else ""))
 
         trivial_db = f"sqlite:///{work / 'trivial.sqlite'}"
         subprocess.run([sys.executable, "app.py"], cwd=TRIVIAL,
                        env={**os.environ, "TRIVIAL_DB": trivial_db}, check=True,
                        capture_output=True)
-        trivial_port, app_port = free_port(), free_port()
+        trivial_port, app_port, baseline_port = free_port(), free_port(), free_port()
         servers.append(serve("app:app", TRIVIAL, {"TRIVIAL_DB": trivial_db}, trivial_port))
         servers.append(serve("wsgi:app", app_dir, env, app_port))
         base = f"http://127.0.0.1:{app_port}"
         trivial = f"http://127.0.0.1:{trivial_port}/item/42"
+        bases = {"after": base} if not args.baseline else {"before": "", "after": base}
+        if args.baseline:
+            baseline = args.baseline.resolve()
+            servers.append(serve("wsgi:app", baseline, {**env, "PYTHONPATH": str(baseline)},
+                                 baseline_port))
+            bases["before"] = f"http://127.0.0.1:{baseline_port}"
 
         from intranet.demo import DEMO_PASSWORD
         pages: list[tuple[str, str, str | None]] = []     # (who, path, cookie)
@@ -295,21 +315,28 @@ def main() -> None:
                 if path == "/" or key not in measured:
                     measured.add(key)
                     pages.append((who or "anonyme", path, cookie))
-        print(f"{len(pages)} pages to measure, {args.duration} s each; "
+        print(f"{len(pages)} pages to measure, {args.duration} s each"
+              + (" on each version" if args.baseline else "") + "; "
               f"{'wrk -t2 -c10' if shutil.which('wrk') else 'Python load, 10 connections'}")
 
+        # The trivial page is measured between every two pages: a page's reference is the
+        # mean of the trivial measurements just before and just after it (the machine is
+        # shared: a burst of someone else's work then weighs on both).
         load(trivial, 1, None)                                 # warm up its workers
-        results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+        results: dict[tuple[str, str], dict[str, list[tuple[float, float, int]]]] = {}
         for round_ in range(args.rounds):
-            reference = None
-            for n, (who, path, cookie) in enumerate(pages):
-                if n % args.trivial_every == 0:
-                    reference = load(trivial, args.duration, None)["rps"]
-                for _ in range(3):
-                    requests.get(base + path, headers={"Cookie": cookie} if cookie else {})
-                got = load(base + path, args.duration, cookie)
-                results.setdefault((who, path), []).append((got["rps"], reference,
-                                                            got["non_2xx"]))
+            before_it = load(trivial, args.duration, None)["rps"]
+            for who, path, cookie in pages:
+                got = {}
+                for version, root in bases.items():
+                    warm(root + path, cookie)
+                    got[version] = load(root + path, args.duration, cookie)
+                after_it = load(trivial, args.duration, None)["rps"]
+                reference = (before_it + after_it) / 2
+                for version, measure in got.items():
+                    results.setdefault((who, path), {}).setdefault(version, []).append(
+                        (measure["rps"], reference, measure["non_2xx"]))
+                before_it = after_it
             print(f"round {round_ + 1} done")
     finally:
         for server in servers:
@@ -319,21 +346,30 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"\ngunicorn -w 3, PostgreSQL, {os.cpu_count()} CPU, {args.duration} s per page, "
-          f"{args.rounds} round(s) (medians); ratio = page / trivial page measured just before\n")
-    print(f"{'who':<28}{'page':<58}{'req/s':>7}{'trivial':>8}{'ratio':>7}")
-    worst = []
-    for (who, path), runs in results.items():
-        ratio = statistics.median(rps / ref for rps, ref, _ in runs)
-        errors = sum(e for *_, e in runs)
-        if who != "anonyme":
-            worst.append(ratio)
-        print(f"{who:<28}{path[:57]:<58}{statistics.median(r for r, *_ in runs):>7.0f}"
-              f"{statistics.median(ref for _, ref, _ in runs):>8.0f}{ratio:>7.1%}"
-              + (f"  (non-2xx: {errors})" if errors else ""))
-    if worst:
-        print(f"\nsigned-in pages: {len(worst)}, ratio min {min(worst):.1%}, median "
-              f"{statistics.median(worst):.1%}, max {max(worst):.1%}; target ≥ 10 % → "
-              f"{'met' if min(worst) >= 0.10 else 'NOT met'}")
+          f"{args.rounds} round(s) (medians); ratio = page / trivial page (mean of the "
+          "measurements just before and after)\n")
+    versions = list(bases)
+    print(f"{'who':<28}{'page':<58}{'trivial':>8}"
+          + "".join(f"{v + ' req/s':>13}{'ratio':>7}" for v in versions))
+    ratios: dict[str, list[float]] = {v: [] for v in versions}
+    for (who, path), by_version in results.items():
+        line = f"{who:<28}{path[:57]:<58}" \
+            f"{statistics.median(ref for _, ref, _ in by_version[versions[-1]]):>8.0f}"
+        for version in versions:
+            runs = by_version[version]
+            ratio = statistics.median(rps / ref for rps, ref, _ in runs)
+            errors = sum(e for *_, e in runs)
+            if who != "anonyme":
+                ratios[version].append(ratio)
+            line += f"{statistics.median(r for r, *_ in runs):>13.0f}{ratio:>7.1%}" \
+                + (f" ({errors} non-2xx)" if errors else "")
+        print(line)
+    for version, found in ratios.items():
+        if found:
+            print(f"\n{version}: signed-in pages: {len(found)}, ratio min {min(found):.1%}, "
+                  f"median {statistics.median(found):.1%}, max {max(found):.1%}, "
+                  f"below 10 %: {sum(r < 0.10 for r in found)}; target every page ≥ 10 % → "
+                  f"{'met' if min(found) >= 0.10 else 'NOT met'}")
 
 
 def _commit(app_dir: Path) -> str:
