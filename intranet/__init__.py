@@ -122,7 +122,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import frdates, timeutil
+    from .core import frdates, hooks, timeutil
     from .spaces.navigation import navigation_context
 
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
@@ -130,6 +130,7 @@ def _register_template_helpers(app: Flask) -> None:
                                  relative_fr=frdates.format_relative,
                                  datetime_attr=timeutil.machine_readable)
     app.context_processor(navigation_context)
+    app.context_processor(hooks.header_counters)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -24,7 +24,8 @@ from functools import wraps
 
 from flask import abort, current_app, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import and_, case, false, func, literal, or_, select, true, union
+from sqlalchemy import (Integer, and_, bindparam, case, false, func, literal, or_, select, true,
+                        union, union_all)
 
 from .accounts.models import Membership, Organisation, User
 from .core.readscope import ReadScope
@@ -140,19 +141,152 @@ def spaces_with_role(user, role: Role):
     return union(*parts)
 
 
+# --- what one person reaches, read once per request ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ReachedSpace:
+    """A space the person is a member of, as the header lists it."""
+    id: int
+    slug: str
+    name: str
+    kind: SpaceKind
+    archived: bool
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Everything a signed-in person's spaces decide, from one statement (``_reach_rows``):
+
+    - ``member_ids``: the spaces they are a member of (``member_spaces``);
+    - ``roles``: their role in each space where they have one (``space_role``);
+    - ``visible_ids``: the spaces they may see (``visible_spaces``);
+    - ``spaces``: their member spaces with the names the header shows.
+    """
+    member_ids: frozenset[int]
+    roles: dict[int, Role]
+    visible_ids: frozenset[int]
+    spaces: tuple[ReachedSpace, ...]
+
+
+_OPEN, _ORG, _ADDED, _RULE = "open", "org", "added", "rule"   # where a membership comes from
+
+
+def _reach_rows():
+    """SELECT, one row per (space, source of membership), of every space the person
+    (``:reach_user``) may see: the four parts of ``member_spaces``, each with the role it gives
+    and its source, joined to the spaces that are not members-only (source NULL when not a
+    member). Built once per process (``_REACH_ROWS``): building it cost more than running it."""
+    person = bindparam("reach_user", type_=Integer)
+    sources = union_all(
+        select(Space.id.label("space_id"), literal(Role.MEMBER.value).label("role"),
+               literal(_OPEN).label("source")).where(Space.kind == SpaceKind.OPEN),
+        select(Space.id, Membership.role, literal(_ORG))
+        .join(Membership, and_(Membership.organisation_id == Space.organisation_id,
+                               Membership.user_id == person))
+        .where(Space.kind == SpaceKind.ORGANISATION),
+        select(SpaceMember.space_id, SpaceMember.role, literal(_ADDED))
+        .where(SpaceMember.user_id == person, SpaceMember.status == MemberStatus.ACTIVE),
+        _rule_member_spaces(person).with_only_columns(SpaceRule.space_id,
+                                                      literal(Role.MEMBER.value),
+                                                      literal(_RULE)),
+    ).subquery("reach")
+    return (select(Space.id, Space.slug, Space.name, Space.kind, Space.archived,
+                   sources.c.role, sources.c.source)
+            .outerjoin(sources, sources.c.space_id == Space.id)
+            .where(or_(Space.visibility != Visibility.MEMBERS, sources.c.space_id.is_not(None))))
+
+
+_REACH_ROWS = []
+
+
+def _role_from(kind: SpaceKind, memberships: list[tuple[str, str]], best_org: int) -> Role | None:
+    """A person's role in one space from the sources of their membership of it (the table of
+    docs/architecture.md §4, « Role in a space »)."""
+    if kind == SpaceKind.ORGANISATION:
+        roles = [Role(role) for role, source in memberships if source == _ORG]
+    else:
+        roles = [Role(role) for role, source in memberships if source in (_ADDED, _RULE, _OPEN)]
+        if kind == SpaceKind.OPEN and best_org >= Role.EDITOR.rank:
+            roles.append(Role.EDITOR)   # an organisation's editors write in the open space
+    return max(roles, key=lambda r: r.rank, default=None)
+
+
+def _compute_reach(user) -> Reach:
+    if not _REACH_ROWS:
+        _REACH_ROWS.append(_reach_rows())
+    found: dict[int, tuple[tuple, list]] = {}
+    for space_id, slug, name, kind, archived, role, source in db.session.execute(
+            _REACH_ROWS[0], {"reach_user": user.id}):
+        entry = found.setdefault(space_id, ((space_id, slug, name, kind, archived), []))
+        if source is not None:
+            entry[1].append((role, source))
+    best_org = max((m.role.rank for m in user.memberships), default=0)
+    roles, spaces = {}, []
+    for space_id, (columns, memberships) in found.items():
+        if not memberships:
+            continue
+        spaces.append(ReachedSpace(*columns))
+        role = _role_from(SpaceKind(columns[3]), memberships, best_org)
+        if role is not None:
+            roles[space_id] = role
+    return Reach(member_ids=frozenset(s.id for s in spaces), roles=roles,
+                 visible_ids=frozenset(found), spaces=tuple(spaces))
+
+
+def reach(user) -> Reach | None:
+    """What a signed-in person reaches (None for a visitor): one statement, read once per
+    request and kept in ``flask.g`` (``forget_roles`` drops it after a membership change);
+    afresh at each call outside a request (a command or the worker runs for long, and changes
+    memberships as it goes). ``read_scope``, ``space_role``, the SQL filters of a request and
+    the header's list of spaces all read it."""
+    if not _signed_in(user):
+        return None
+    if not has_request_context():
+        return _compute_reach(user)
+    cache = g.setdefault("_reach", {})
+    if user.id not in cache:
+        cache[user.id] = _compute_reach(user)
+    return cache[user.id]
+
+
 def read_scope(user) -> ReadScope:
     """What ``user`` may see, as the one description every list, feed and search translates
-    (``core/readscope.py``): their visible and member spaces, read once per request
-    (``forget_roles`` drops it after a membership change), afresh each time elsewhere (a
-    command or the worker runs for long, and changes spaces as it goes)."""
-    key = user.id if _signed_in(user) else None
+    (``core/readscope.py``): their visible and member spaces (``reach``; a visitor's public
+    spaces are read once per request too)."""
+    found = reach(user)
+    if found is not None:
+        return ReadScope(signed_in=True, user_id=user.id, visible_space_ids=found.visible_ids,
+                         member_space_ids=found.member_ids)
     cache = g.setdefault("_read_scopes", {}) if has_request_context() else {}
-    if key not in cache:
-        cache[key] = ReadScope(
-            signed_in=key is not None, user_id=key,
-            visible_space_ids=db.session.scalars(visible_spaces(user)).all(),
-            member_space_ids=db.session.scalars(member_spaces(user)).all() if key else ())
-    return cache[key]
+    if None not in cache:
+        cache[None] = ReadScope(signed_in=False, user_id=None,
+                                visible_space_ids=db.session.scalars(visible_spaces(user)).all())
+    return cache[None]
+
+
+def member_space_ids(user) -> list[int]:
+    """The ids of ``member_spaces`` for a SQL ``IN`` in a request (never empty: ``[-1]``)."""
+    found = reach(user)
+    return sorted(found.member_ids) if found is not None and found.member_ids else [-1]
+
+
+def visible_space_ids(user):
+    """``visible_spaces`` for a SQL ``IN`` in a request: a signed-in person's ids (never empty:
+    ``[-1]``), read with their ``reach``; a visitor's public spaces stay a subquery of the
+    statement that uses them (one statement fewer on an anonymous page)."""
+    found = reach(user)
+    if found is None:
+        return visible_spaces(user)
+    return sorted(found.visible_ids) or [-1]
+
+
+def space_ids_with_role(user, role: Role) -> list[int]:
+    """The ids of ``spaces_with_role`` for a SQL ``IN`` in a request (never empty: ``[-1]``)."""
+    found = reach(user)
+    ids = sorted(space_id for space_id, held in found.roles.items()
+                 if held.rank >= role.rank) if found is not None else []
+    return ids or [-1]
 
 
 def visible_content(user, model):
@@ -170,42 +304,22 @@ def visible_content(user, model):
 
 
 def space_role(user, space: Space) -> Role | None:
-    """The user's effective role in a space, or None if not a member. Memoised per request."""
+    """The user's effective role in a space, or None if not a member (``reach``). Memoised per
+    request, and in a command until ``forget_roles``."""
     if not _signed_in(user):
         return None
     cache = g.setdefault("_space_roles", {})
     key = (user.id, space.id)
     if key not in cache:
-        cache[key] = _compute_space_role(user, space)
+        cache[key] = reach(user).roles.get(space.id)
     return cache[key]
 
 
 def forget_roles() -> None:
-    """Drop the memoised roles and read scopes after a membership change made in this request
-    or command."""
-    g.pop("_space_roles", None)
-    g.pop("_read_scopes", None)
-
-
-def _compute_space_role(user, space: Space) -> Role | None:
-    if space.kind == SpaceKind.ORGANISATION:
-        return org_role(user, space.organisation) if space.organisation else None
-    roles = []
-    explicit = db.session.scalar(select(SpaceMember.role).where(
-        SpaceMember.space_id == space.id, SpaceMember.user_id == user.id,
-        SpaceMember.status == MemberStatus.ACTIVE))
-    if explicit is not None:
-        roles.append(Role(explicit))
-    if space.kind == SpaceKind.OPEN:
-        roles.append(Role.MEMBER)
-        best_org = max((m.role.rank for m in user.memberships), default=0)
-        if best_org >= Role.EDITOR.rank:
-            roles.append(Role.EDITOR)
-    elif space.rules and db.session.scalar(
-            select(literal(1)).where(
-                _rule_member_spaces(user.id).where(SpaceRule.space_id == space.id).exists())):
-        roles.append(Role.MEMBER)
-    return max(roles, key=lambda r: r.rank, default=None)
+    """Drop what was read of memberships (roles, read scopes, reach) after a membership change
+    made in this request or command."""
+    for name in ("_space_roles", "_read_scopes", "_reach"):
+        g.pop(name, None)
 
 
 def _role_at_least(user, space: Space, role: Role) -> bool:
@@ -217,9 +331,17 @@ def is_space_member(user, space: Space) -> bool:
     return space_role(user, space) is not None
 
 
-def pending_request(user, space: Space) -> bool:
+_UNREAD = object()
+
+
+def pending_request(user, space: Space, added=_UNREAD) -> bool:
+    """The person asked to join and waits. ``added``: their ``SpaceMember`` row of this space
+    (or None, they have none) when the caller has read it already."""
     if not _signed_in(user):
         return False
+    if added is not _UNREAD:
+        return added is not None and added.user_id == user.id and added.space_id == space.id \
+            and added.status == MemberStatus.PENDING
     return db.session.scalar(select(literal(1)).where(
         SpaceMember.space_id == space.id, SpaceMember.user_id == user.id,
         SpaceMember.status == MemberStatus.PENDING)) is not None
@@ -310,12 +432,11 @@ def _draft_visible(user, content: SpaceContent, space: Space) -> bool:
 def visible_drafts(user, model):
     """WHERE clause, twin of ``_draft_visible``, for content with ``status``, ``author_id`` and
     ``deleted_at``: published and not binned, or the user's own, or in a space they edit."""
-    editor_spaces = spaces_with_role(user, Role.EDITOR)
     if not _signed_in(user):
         return (model.status == "published") & model.deleted_at.is_(None)
     return or_(and_(model.status == "published", model.deleted_at.is_(None)),
                and_(model.author_id == user.id, model.deleted_at.is_(None)),
-               model.space_id.in_(editor_spaces))
+               model.space_id.in_(space_ids_with_role(user, Role.EDITOR)))
 
 
 def can_write_page(user, space: Space) -> bool:
@@ -734,7 +855,13 @@ def readable_participations(user):
     conversations they may read — the SQL twin of ``can_read_conversation``."""
     if not _signed_in(user):
         return false()
-    return and_(ConversationParticipant.user_id == user.id,
+    return participations_readable_by(user.id)
+
+
+def participations_readable_by(user_id):
+    """``readable_participations`` of a signed-in person given by id — or by a bound parameter
+    that stands for it, in a statement built once (the header's counters)."""
+    return and_(ConversationParticipant.user_id == user_id,
                 ConversationParticipant.left_at.is_(None))
 
 

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import access
 from ..core import audit, csvimport, uploads
 from ..core.audit import AuditEvent
 from ..core.csvimport import CsvImportError, CsvProblem
@@ -337,6 +338,7 @@ def add_membership(user: User, organisation: Organisation, role: Role, *, by: Us
     db.session.add(membership)
     audit.record("membership.added", actor=by, organisation=organisation, target=user.email,
                  detail=role.value)
+    access.forget_roles()   # their spaces change with their organisations
     return membership
 
 
@@ -365,6 +367,7 @@ def change_role(membership: Membership, role: Role, *, by: User) -> None:
     membership.role = role
     audit.record("membership.role_changed", actor=by, organisation=membership.organisation,
                  target=membership.user.email, detail=role.value)
+    access.forget_roles()
 
 
 @unit_of_work
@@ -376,6 +379,7 @@ def remove_membership(membership: Membership, *, by: User) -> None:
     organisation, email = membership.organisation, membership.user.email
     db.session.delete(membership)
     audit.record("membership.removed", actor=by, organisation=organisation, target=email)
+    access.forget_roles()
 
 
 # --- bulk import -------------------------------------------------------------------------------

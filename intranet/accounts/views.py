@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
                    url_for)
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.pagination import paginate
@@ -25,11 +25,18 @@ login_manager.login_message = "Connectez-vous pour accéder à cette page."
 login_manager.login_message_category = "info"
 
 
+_SESSION_USER = []   # the statement below, built once per process (every signed-in page runs it)
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.scalar(select(User).where(User.id == int(user_id))
+    """The session's person, with their memberships and organisations (the header and the
+    access decisions read them)."""
+    if not _SESSION_USER:
+        _SESSION_USER.append(select(User).where(User.id == bindparam("session_user", type_=Integer))
                              .options(joinedload(User.memberships)
                                       .joinedload(Membership.organisation)))
+    return db.session.scalar(_SESSION_USER[0], {"session_user": int(user_id)})
 
 
 def _safe_next(target: str | None) -> str:
@@ -204,7 +211,9 @@ def organisations():
         # Accents, case, hyphens are ignored: « penne d agenais » finds « Penne-d'Agenais ».
         query = query.where(or_(Organisation.insee_code == q, Organisation.siren == q,
                                 and_(*finder.name_matches(Organisation.name_key, words))))
-    page = paginate(query.order_by(Organisation.kind, Organisation.name_key), per_page=60)
+    # the EPCI column: loaded with the page, not once per commune
+    page = paginate(query.options(joinedload(Organisation.epci))
+                    .order_by(Organisation.kind, Organisation.name_key), per_page=60)
     return render_template("accounts/organisations.html", page=page, kind=kind, q=q,
                            kinds=ORG_KIND_LABELS)
 

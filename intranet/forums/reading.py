@@ -391,7 +391,7 @@ def news(user, page, *, only_unread: bool = False) -> tuple[Pager, object]:
     visit = db.session.get(ForumVisit, user.id)
     since = visit_since(visit) or utcnow() - timedelta(days=NEWS_DEFAULT_DAYS)
     marked = visit.marked_read_at if visit else None
-    where = [ForumTopic.space_id.in_(access.member_spaces(user)),
+    where = [ForumTopic.space_id.in_(access.member_space_ids(user)),
              ForumTopic.deleted_at.is_(None), ForumTopic.held.is_(False),
              ForumTopic.last_post_at > since]
     if marked is not None:

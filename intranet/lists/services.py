@@ -173,7 +173,7 @@ def lists_of(user, space: Space) -> list[MailingList]:
 def visible_lists(user) -> list[MailingList]:
     """Every list of the spaces the person may see (the lists directory)."""
     return list(db.session.scalars(
-        select(MailingList).where(MailingList.space_id.in_(access.visible_spaces(user)))
+        select(MailingList).where(MailingList.space_id.in_(access.visible_space_ids(user)))
         .options(joinedload(MailingList.space).joinedload(Space.organisation))
         .order_by(MailingList.title)))
 

@@ -386,14 +386,19 @@ def inbox(user: User, *, archived: bool = False, page: int = 1):
     return paginate(query, page=page, per_page=PER_PAGE)
 
 
+def unread_query(user_id):
+    """SELECT of the number of conversations of a signed-in person's inbox (``user_id``: their
+    id, or a bound parameter) with messages they have not read: the header's counter."""
+    return (select(func.count()).select_from(ConversationParticipant)
+            .join(Conversation, Conversation.id == ConversationParticipant.conversation_id)
+            .where(access.participations_readable_by(user_id),
+                   ConversationParticipant.archived_at.is_(None),
+                   Conversation.message_count > ConversationParticipant.read_count))
+
+
 def unread_count(user: User) -> int:
     """Conversations of my inbox with messages I have not read (one COUNT)."""
-    return db.session.scalar(
-        select(func.count()).select_from(ConversationParticipant)
-        .join(Conversation, Conversation.id == ConversationParticipant.conversation_id)
-        .where(access.readable_participations(user),
-               ConversationParticipant.archived_at.is_(None),
-               Conversation.message_count > ConversationParticipant.read_count))
+    return db.session.scalar(unread_query(user.id)) if access.is_signed_in(user) else 0
 
 
 def attachment(participant: ConversationParticipant, attachment_id: int):

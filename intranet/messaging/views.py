@@ -2,7 +2,7 @@
 
 A conversation is private: every route loads the current person's participation first and
 answers 404 to anybody else (the platform admin included)."""
-from flask import (Blueprint, abort, flash, has_request_context, redirect, render_template,
+from flask import (Blueprint, abort, flash, redirect, render_template,
                    request, url_for)
 from flask_login import current_user, login_required
 
@@ -10,7 +10,7 @@ from ..core.inputs import int_arg, page_arg, to_int
 from .. import access
 from ..accounts import finder
 from ..accounts.models import User
-from ..core import uploads
+from ..core import hooks, uploads
 from ..extensions import db
 from ..search.backends import QueryError
 from . import services
@@ -20,12 +20,8 @@ from .services import MessagingError
 bp = Blueprint("messaging", __name__, url_prefix="/messages")
 
 
-@bp.app_context_processor
-def unread():
-    """The count beside « Messages » in the header (one COUNT per page for signed-in people)."""
-    if has_request_context() and current_user.is_authenticated:
-        return {"unread_messages": services.unread_count(current_user)}
-    return {"unread_messages": 0}
+# The count beside « Messages » in the header, read with the header's other counters.
+hooks.register_header_counter("unread_messages", services.unread_query)
 
 
 def _participant(conversation_id: int):

@@ -141,9 +141,15 @@ def _send_digest(user_id: int, note_ids: list[int], now) -> int:
     return 1
 
 
+def unread_query(user_id):
+    """SELECT of the number of a person's unread notifications (``user_id``: their id, or a
+    bound parameter): the header's counter."""
+    return select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(unread_query(user.id))
 
 
 def recent(user: User, page: int = 1, per_page: int = 30):

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from ..core import hooks
 from ..core.inputs import page_arg
 from . import services
 from .models import DELIVERY_LABELS, Delivery, NotificationSettings
@@ -11,12 +12,8 @@ from .models import DELIVERY_LABELS, Delivery, NotificationSettings
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-@bp.app_context_processor
-def unread():
-    """The unread count shown in the header (one COUNT per page for signed-in people)."""
-    if current_user.is_authenticated:
-        return {"unread_notifications": services.unread_count(current_user)}
-    return {"unread_notifications": 0}
+# The unread count shown in the header, read with the header's other counters.
+hooks.register_header_counter("unread_notifications", services.unread_query)
 
 
 class ReadForm(FlaskForm):

@@ -1,25 +1,22 @@
 """What the header shows: the signed-in person's organisations and spaces."""
-from flask import g, has_request_context
+from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import access
 from ..core.text import collation_key, french_sorted
-from ..extensions import db
-from .models import Space, SpaceKind
+from .models import SpaceKind
+
+_ORDER = {SpaceKind.OPEN: 0, SpaceKind.ORGANISATION: 1, SpaceKind.GROUP: 2}
 
 
-def my_spaces(user) -> list[Space]:
-    """The spaces a person is a member of, open space first, then organisations, then groups."""
-    if not user.is_authenticated:
+def my_spaces(user) -> list[access.ReachedSpace]:
+    """The spaces a person is a member of and that are not archived, open space first, then
+    organisations, then groups: read from ``access.reach``, which the request reads once."""
+    found = access.reach(user)
+    if found is None:
         return []
-    if "_my_spaces" not in g:
-        order = {SpaceKind.OPEN: 0, SpaceKind.ORGANISATION: 1, SpaceKind.GROUP: 2}
-        spaces = db.session.scalars(
-            select(Space).where(Space.id.in_(access.member_spaces(user)),
-                                Space.archived.is_(False))).all()
-        g._my_spaces = sorted(spaces, key=lambda s: (order[s.kind], collation_key(s.name)))
-    return g._my_spaces
+    return sorted((s for s in found.spaces if not s.archived),
+                  key=lambda s: (_ORDER[SpaceKind(s.kind)], collation_key(s.name)))
 
 
 def navigation_context() -> dict:

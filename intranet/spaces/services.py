@@ -48,7 +48,7 @@ def restrict_activity(url: str, visibility: Visibility | None) -> None:
 def dashboard_activity(user: User, limit: int = 40) -> list[Activity]:
     """« Quoi de neuf dans mes espaces »: activity of the spaces I am a member of."""
     query = (select(Activity)
-             .where(Activity.space_id.in_(access.member_spaces(user)),
+             .where(Activity.space_id.in_(access.member_space_ids(user)),
                     access.visible_content(user, Activity))
              .options(joinedload(Activity.space), joinedload(Activity.actor))
              .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit))
@@ -73,7 +73,7 @@ def space_activity(user, space: Space | None, limit: int = 30) -> list[Activity]
 def listed_spaces(user) -> list[Space]:
     """Every space the user may see, for the spaces directory."""
     return list(db.session.scalars(
-        select(Space).where(Space.id.in_(access.visible_spaces(user)))
+        select(Space).where(Space.id.in_(access.visible_space_ids(user)))
         .options(joinedload(Space.organisation))
         .order_by(Space.kind, Space.name)))
 

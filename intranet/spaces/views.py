@@ -62,7 +62,7 @@ def show(slug):
     activity = services.space_activity(current_user, space, limit=30)
     added = services.added_member(space, current_user) if current_user.is_authenticated else None
     return render_template("spaces/show.html", space=space, activity=activity,
-                           pending=access.pending_request(current_user, space),
+                           pending=access.pending_request(current_user, space, added),
                            leavable=added is not None and added.status == MemberStatus.ACTIVE)
 
 

@@ -1,0 +1,110 @@
+"""What every signed-in page pays first does not grow with the person's spaces: the spaces
+and roles are read in one statement (``access.reach``), the header's counters in one more, and
+a page in a space shows the same number of statements for a person in 3 spaces as for one in
+30 (no query per space). The numbers are pinned: a new statement on these pages should be a
+decision, not an accident."""
+from __future__ import annotations
+
+import pytest
+from flask_login import login_user
+from sqlalchemy import select
+
+from intranet import access
+from intranet.accounts.models import User
+from intranet.core.types import Role, Visibility
+from intranet.extensions import db
+from intranet.forums import services as forums
+from intranet.spaces import services as spaces
+from intranet.spaces.models import Space
+
+from . import factories
+from .helpers import count_queries
+
+# statements per page: the person (with memberships), what they reach, the header's
+# counters; then each page's own
+FLOOR = 3
+PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces), after
+    "/accessibilite": FLOOR,                        # 4 / 4
+    "/": FLOOR + 1,                                 # 7 / 7: the activity of my spaces
+    "/espaces/{org}": FLOOR + 3,                    # 10 / 10: the space, its activity, my row
+    "/espaces/{group}": FLOOR + 3,                  # 12 / 12
+    "/espaces/{org}/pages": FLOOR + 4,              # 10 / 10: a page of pages and their count,
+                                                    # the pages waiting for approval
+    "/espaces/{org}/documents": FLOOR + 3,          # 9 / 9
+    "/espaces/{org}/forums": FLOOR + 3,             # 7 / 7
+    "/espaces/{org}/listes": FLOOR + 2,             # 6 / 6
+    "/espaces/{group}/membres": FLOOR + 4,          # 9 / 9
+    "/espaces/": FLOOR + 1,                         # 32 / 52: a role read per space listed
+    "/forums/nouveautes": FLOOR + 3,                # 7 / 7
+}
+
+
+@pytest.fixture
+def world():
+    """Two editors of the same commune: « few » is in 3 spaces (the open space, the commune's,
+    one group), « many » in 30 (the open space, 10 organisations' spaces, 11 groups they were
+    added to, 8 groups whose rule admits the members of a syndicate they belong to); every
+    space has news."""
+    commune = factories.make_org("Commune des comptes")
+    few = factories.make_user(commune, Role.EDITOR, first_name="Peu")
+    many = factories.make_user(commune, Role.EDITOR, first_name="Beaucoup")
+    organiser = factories.make_user(factories.make_org("Département"), Role.EDITOR)
+    open_space = spaces.ensure_open_space()
+    shared = factories.make_group(organiser, name="Groupe partagé")
+    spaces.add_member(shared, few, by=organiser)
+    spaces.add_member(shared, many, by=organiser)
+    organisations = [commune] + [factories.make_org(f"Syndicat {n}") for n in range(9)]
+    for org in organisations[1:]:
+        factories.add_membership(many, org, Role.MEMBER)
+    groups = [factories.make_group(many, name=f"Groupe ajouté {n}") for n in range(10)]
+    for n in range(8):
+        group = factories.make_group(organiser, name=f"Groupe par règle {n}",
+                                     visibility=Visibility.NETWORK)
+        spaces.add_rule(group, by=organiser, organisation=organisations[1])
+        groups.append(group)
+    mine = [open_space, shared, *groups, *(factories.org_space(o) for o in organisations)]
+    for space in mine:
+        factories.activity(space, f"Nouvelles de {space.name}")
+    forums.create_forum(factories.org_space(commune), name="Vie de la commune", by=many)
+    return {"few": few, "many": many, "org": factories.org_space(commune).slug,
+            "group": shared.slug, "spaces": {"few": 3, "many": len({s.id for s in mine})}}
+
+
+def test_the_world_has_the_spaces_it_says(world):
+    assert len(access.reach(world["few"]).member_ids) == world["spaces"]["few"] == 3
+    assert len(access.reach(world["many"]).member_ids) == world["spaces"]["many"] == 30
+
+
+@pytest.mark.parametrize("page", list(PINNED))
+def test_a_page_costs_the_same_in_3_spaces_as_in_30(world, new_client, page):
+    url = page.format(org=world["org"], group=world["group"])
+    counts = {who: count_queries(new_client(world[who]), url) for who in ("few", "many")}
+    assert counts["few"] == counts["many"], f"{url}: {counts}"
+    assert counts["many"] <= PINNED[page], f"{url}: {counts['many']} statements"
+
+
+def test_the_reach_agrees_with_the_sql_twins(world):
+    for who in ("few", "many"):
+        person = world[who]
+        found = access.reach(person)
+        assert found.member_ids == set(db.session.scalars(access.member_spaces(person)))
+        assert found.visible_ids == set(db.session.scalars(access.visible_spaces(person)))
+        for role in Role:
+            held = {i for i in access.space_ids_with_role(person, role) if i != -1}
+            assert held == set(db.session.scalars(access.spaces_with_role(person, role))), role
+
+
+def test_a_membership_changed_in_the_request_is_seen_by_the_rest_of_it(world, app):
+    newcomer = factories.make_user(factories.make_org("Commune voisine"), Role.MEMBER)
+    group_id = db.session.scalar(select(Space.id).where(Space.slug == world["group"]))
+    with app.test_request_context("/"):
+        person = db.session.get(User, newcomer.id)
+        group = db.session.get(Space, group_id)
+        login_user(person)
+        assert access.space_role(person, group) is None
+        assert group_id not in access.read_scope(person).member_space_ids
+        spaces.add_member(group, person, by=db.session.get(User, world["few"].id))
+        assert access.space_role(person, group) == Role.MEMBER     # add_member forgot the roles
+        assert group_id in access.read_scope(person).member_space_ids
+        assert group_id in access.member_space_ids(person)
+        db.session.remove()
