@@ -5,7 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask_login import current_user
 
 from . import access
 from .core import inputs, security
@@ -149,6 +150,8 @@ def _register_error_pages(app: Flask) -> None:
         code = getattr(error, "code", 500) or 500
         if code == 500:
             db.session.rollback()
+        if access.must_sign_in_first(current_user, request.method, request.endpoint, code):
+            return login_manager.unauthorized()   # accounts.views.sign_in_first
         title, text = messages.get(code, messages[500])
         if isinstance(error, inputs.BadInput):
             text = error.description
