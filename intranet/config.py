@@ -12,6 +12,13 @@ DEPARTEMENT_CODE = "47"
 # SQLALCHEMY_DATABASE_URI is filled in by create_app (SQLite in instance/ by default).
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
+# The accessibility statement (/accessibilite, RGAA): how to tell the platform about a content
+# someone cannot reach (an address, and a contact form if there is one), and the date of the
+# statement as long as no audit is recorded (once one is, its own date is shown).
+ACCESSIBILITY_CONTACT_EMAIL = "accessibilite@territoires47.fr"
+ACCESSIBILITY_CONTACT_URL: str | None = None
+ACCESSIBILITY_STATEMENT_DATE = "2026-12-05"
+
 PASSWORD_HASH_METHOD = "scrypt"
 PASSWORD_MIN_LENGTH = 10
 
