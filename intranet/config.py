@@ -75,6 +75,9 @@ LISTS_DOMAIN = "lists.territoires47.fr"
 LISTS_ALIGNED_DOMAINS: list[str] = []
 # Largest message the list listener accepts.
 LISTS_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+# Delivery errors (bounces) after which a subscriber's delivery is suspended: a new list's
+# default (« Réglages avancés » of the list form).
+LISTS_BOUNCE_THRESHOLD = 5
 # The worker connects to SMTP but sends nothing (a test setting of Flask-Mail).
 MAIL_SUPPRESS_SEND = False
 
