@@ -16,7 +16,7 @@ from ...extensions import db
 from ...core.types import Visibility
 from . import services
 from .forms import AidForm, DocumentForm
-from .models import (AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidDocument,
+from .models import (AID_STATE_FILTERS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidDocument,
                      AidStatus)
 
 bp = Blueprint("aids", __name__, url_prefix="/aides")
@@ -67,7 +67,7 @@ def index():
     page = paginate(services.list_query(current_user, filters), per_page=30)
     return render_template("publications/aids/index.html", page=page, filters=filters,
                            beneficiaries=BENEFICIARIES, themes=THEMES,
-                           states=AID_STATE_LABELS, AidStatus=AidStatus,
+                           states=AID_STATE_FILTERS, AidStatus=AidStatus,
                            can_write=bool(services.editable_organisations(current_user)))
 
 
