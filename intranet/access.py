@@ -1,7 +1,8 @@
 """Every permission decision of the application, as small named functions.
 
 Reads that are denied answer 404 (the object's existence is not revealed), writes that are
-denied answer 403. Lists, search, feeds and exports filter in SQL with ``visible_spaces`` /
+denied answer 403. A signed-out visitor's denied read is sent to the sign-in page instead, the
+same way whether the object exists or not (``must_sign_in_first``). Lists, search, feeds and exports filter in SQL with ``visible_spaces`` /
 ``visible_content`` so that nothing is loaded and then hidden.
 
 Decisions, in words:
