@@ -460,11 +460,12 @@ def platform_admin_required(view):
 
 # Addresses where signing in would change nothing, so that a signed-out visitor's 404 there stays
 # a 404: static files; feeds, read by programs that cannot sign in (a private feed's token is its
-# permission; an organisation's feed lists public releases only); and the procurement
-# nomenclatures, public reference data with no visibility of their own; and the links sent by
-# mail whose token is the permission (they answer their own « lien invalide » page).
+# permission; the public feeds, for one organisation or all, list public items only); the
+# procurement nomenclatures, public reference data with no visibility of their own; and the links
+# sent by mail whose token is the permission (they answer their own « lien invalide » page).
 ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "static",
+    "aids.feed", "deliberations.feed", "press.feed", "procurement.feed",
     "aids.private_feed", "deliberations.private_feed", "press.private_feed",
     "press.organisation_feed",
     "procurement.nomenclature", "procurement.code",
