@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import Date, DateTime, ForeignKey, Numeric, String, Text, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -96,10 +97,22 @@ def audits() -> list[AccessibilityAudit]:
 
 
 def current_level() -> str:
-    """The compliance level the footer and the home page show."""
-    rate = db.session.scalar(select(AccessibilityAudit.compliance_rate)
-                             .order_by(AccessibilityAudit.id.desc()).limit(1))
-    return compliance_level(rate)
+    """The compliance level the footer and the home page show (read once per request).
+
+    The error pages show the footer too, the 500 page included: if the database cannot answer,
+    the level shown is « non conforme », which claims nothing."""
+    if has_request_context() and "accessibility_level" in g:
+        return g.accessibility_level
+    try:
+        rate = db.session.scalar(select(AccessibilityAudit.compliance_rate)
+                                 .order_by(AccessibilityAudit.id.desc()).limit(1))
+    except SQLAlchemyError:
+        current_app.logger.warning("accessibility level unknown: the database did not answer")
+        return NON_COMPLIANT
+    level = compliance_level(rate)
+    if has_request_context():
+        g.accessibility_level = level
+    return level
 
 
 def statement() -> Statement:

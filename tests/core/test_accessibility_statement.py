@@ -115,3 +115,13 @@ def test_only_the_platform_admin_records_audits(client, login):
     assert client.post("/admin/accessibilite", data={
         "audited_on": "2026-11-02", "auditor": "X", "compliance_rate": "100"}).status_code == 403
     assert accessibility.latest_audit() is None
+
+
+def test_the_footer_claims_nothing_when_the_database_does_not_answer(data_app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("connexion refusée"))
+    monkeypatch.setattr(db.session, "scalar", down)
+    with data_app.test_request_context("/"):
+        assert accessibility.current_level() == "non conforme"
