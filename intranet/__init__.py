@@ -5,7 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask_login import current_user
 
 from . import access
 from .core import csrf as form_expiry, inputs, security
@@ -16,7 +17,8 @@ from .extensions import mail as mailer
 ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
                  "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "PUBLIC_BASE_URL",
                  "SEARCH_BACKEND", "SEARCH_INDEX_DIR", "UPLOAD_MAX_BYTES", "TRUSTED_NETWORKS",
-                 "REPLY_DOMAIN", "LISTS_DOMAIN")
+                 "REPLY_DOMAIN", "LISTS_DOMAIN", "ACCESSIBILITY_CONTACT_EMAIL",
+                 "ACCESSIBILITY_CONTACT_URL")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -122,10 +124,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import frdates, hooks, timeutil
+    from .core import accessibility, frdates, hooks, timeutil
     from .spaces.navigation import navigation_context
 
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
+    app.jinja_env.globals["accessibility_level"] = accessibility.current_level
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
                                  relative_fr=frdates.format_relative,
                                  datetime_attr=timeutil.machine_readable)
@@ -150,6 +153,8 @@ def _register_error_pages(app: Flask) -> None:
         code = getattr(error, "code", 500) or 500
         if code == 500:
             db.session.rollback()
+        if access.must_sign_in_first(current_user, request.method, request.endpoint, code):
+            return login_manager.unauthorized()   # accounts.views.sign_in_first
         title, text = messages.get(code, messages[500])
         if isinstance(error, inputs.BadInput):
             text = error.description

@@ -12,6 +12,13 @@ DEPARTEMENT_CODE = "47"
 # SQLALCHEMY_DATABASE_URI is filled in by create_app (SQLite in instance/ by default).
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
+# The accessibility statement (/accessibilite, RGAA): how to tell the platform about a content
+# someone cannot reach (an address, and a contact form if there is one), and the date of the
+# statement as long as no audit is recorded (once one is, its own date is shown).
+ACCESSIBILITY_CONTACT_EMAIL = "accessibilite@territoires47.fr"
+ACCESSIBILITY_CONTACT_URL: str | None = None
+ACCESSIBILITY_STATEMENT_DATE = "2026-12-05"
+
 PASSWORD_HASH_METHOD = "scrypt"
 PASSWORD_MIN_LENGTH = 10
 
@@ -71,6 +78,9 @@ LISTS_DOMAIN = "lists.territoires47.fr"
 LISTS_ALIGNED_DOMAINS: list[str] = []
 # Largest message the list listener accepts.
 LISTS_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+# Delivery errors (bounces) after which a subscriber's delivery is suspended: a new list's
+# default (« Réglages avancés » of the list form).
+LISTS_BOUNCE_THRESHOLD = 5
 # The worker connects to SMTP but sends nothing (a test setting of Flask-Mail).
 MAIL_SUPPRESS_SEND = False
 

@@ -33,3 +33,13 @@ def count_queries(client, url: str) -> int:
         event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200, f"{url} → {response.status_code}"
     return len(statements)
+
+
+def sends_to_sign_in(response, path: str | None = None) -> bool:
+    """The answer a signed-out visitor gets for an address they may not see (or that does not
+    exist): the sign-in page, then back to ``path`` (``access.must_sign_in_first``)."""
+    from urllib.parse import parse_qs, urlsplit
+    location = urlsplit(response.headers.get("Location", ""))
+    back = parse_qs(location.query).get("next", [""])[0]
+    return (response.status_code == 302 and location.path == "/connexion"
+            and (path is None or back == path))

@@ -12,20 +12,27 @@ the open space's and B's public group's addresses; each GET again with every que
 its view reads set to A's objects; each POST with the form A's admin is shown for it (valid
 values, files attached). Nothing of A's may appear in a body or a header, a read that is denied
 answers 404 (never 403, which would tell that the object exists), and no table changes.
+
+A signed-out visitor's denied read answers the sign-in redirect instead (``access.
+must_sign_in_first``), and the same one for an address that names nothing: the last tests check
+that the answer to each of A's private addresses is the answer to its twin made of ids and
+names that do not exist.
 """
 from __future__ import annotations
 
 import io
 import re
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from werkzeug.routing.converters import NumberConverter
 
+from intranet import access
 from intranet.extensions import db
 
 from . import factories
 from .route_world import (CAPABILITY_ENDPOINTS, CONTENT, DRAFT, QUERY_SAMPLES, STRUCTURE, build_world, database_state,
-                          harvest, query_values, recording, route_urls, state_changes)
+                          harvest, query_values, recording, route_urls, sample_values, state_changes)
 
 OUTSIDERS = ["anonymous", "b_member", "b_editor", "b_admin", "platform_admin"]  # in this order
 PUBLIC_PDF = b"%PDF-1.4\n% piece jointe\n"
@@ -77,6 +84,19 @@ def _leaks(response, *markers: str) -> list[str]:
     return found
 
 
+def _answer(response) -> tuple:
+    """What a signed-out visitor learns from a response, the ``next`` of a redirect apart."""
+    location = urlsplit(response.headers.get("Location", ""))
+    query = sorted((k, tuple(v)) for k, v in parse_qs(location.query).items() if k != "next")
+    return response.status_code, location.path, tuple(query), response.get_data()
+
+
+def _is_sign_in(response, target: str) -> bool:
+    """The sign-in redirect, bringing the visitor back to ``target`` (access.must_sign_in_first)."""
+    back = parse_qs(urlsplit(response.headers.get("Location", "")).query).get("next")
+    return _answer(response) == (302, "/connexion", (), b"") and back == [target]
+
+
 def _post_data(forms, url: str) -> dict:
     fields, files = forms.get(urlsplit(url).path, ([], []))
     data: dict = {}
@@ -117,6 +137,12 @@ def _walk(app, client, world, insider_view, who: str, markers: tuple[str, ...],
                     and target in private and "<" in rules[endpoint]):
                 yield (f"{who}: GET {target} answers 403: a read that is denied answers 404, "
                        "so that it does not tell what A has")
+            if (who == "anonymous" and method == "GET" and response.status_code != 200
+                    and (target in private or response.status_code in (403, 404))
+                    and endpoint not in access.ANSWERED_WITHOUT_SIGN_IN
+                    and not _is_sign_in(response, target)):
+                yield (f"anonymous: GET {target} answers {response.status_code}: a signed-out "
+                       "visitor's denied read answers the sign-in redirect, back to the address")
     assert checked > (0 if capabilities else 300)
 
 
@@ -158,6 +184,48 @@ def test_insiders_do_see_a_private_content(client, login, world):
     for url in world["private_files"]:
         response = client.get(url)
         assert response.status_code == 200 and CONTENT.encode() in response.get_data(), url
+
+
+# --- signed out: the same answer for what exists and what does not -------------------------------
+
+def _ghost_twins(rule, values: dict) -> list[str]:
+    """The address of ``rule`` with each of its arguments in turn, then all of them, replaced by
+    one that names nothing (an id nobody has, a slug, name or token nobody uses)."""
+    ghost = {arg: 999_999 if isinstance(rule._converters[arg], NumberConverter)
+             else "nexiste-pas-47" for arg in rule.arguments}
+    variants = [dict(values, **{arg: ghost[arg]}) for arg in sorted(rule.arguments)]
+    if len(rule.arguments) > 1:
+        variants.append(ghost)
+    return [rule.build(v)[1] for v in variants]
+
+
+def test_signed_out_visitors_learn_nothing_from_private_addresses(app, client, world, insider_view):
+    """Each address where A's admin sees A's private content (pages, documents, messages, drafts,
+    files…) answers a signed-out visitor the sign-in redirect, with the very answer its twins
+    that name nothing get — and a page behind ``login_required`` gets it too."""
+    _, _, private = insider_view
+    samples = world["samples"]
+    expected = _answer(client.get("/messages/"))
+    assert expected == (302, "/connexion", (), b"")
+    compared = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not rule.arguments or rule.endpoint == "static":
+            continue
+        blueprint = rule.endpoint.split(".")[0]
+        combos = [{}]
+        for arg in sorted(rule.arguments):
+            combos = [dict(c, **{arg: v}) for c in combos
+                      for v in sample_values(samples, blueprint, arg)]
+        for values in combos:
+            url = rule.build(values)[1]
+            if url not in private or client.get(url).status_code == 200:
+                continue   # a public page (a code of the nomenclature) showing A's items to A
+            for target in [url, *_ghost_twins(rule, values)]:
+                response = client.get(target)
+                assert _answer(response) == expected, f"GET {target} ({rule.endpoint})"
+                assert _is_sign_in(response, target), f"GET {target}: next is not the address"
+                compared += 1
+    assert compared > 100
 
 
 # --- CSRF --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ..core.pagination import paginate
 from .. import access
 from ..core.atom import PRIVATE_FEEDS
 from ..core.hooks import ORGANISATION_SECTIONS
+from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
 from . import finder, services, tokens
@@ -28,6 +29,20 @@ login_manager.login_message_category = "info"
 _SESSION_USER = []   # the statement below, built once per process (every signed-in page runs it)
 
 
+@login_manager.unauthorized_handler
+def sign_in_first():
+    """The one answer a signed-out visitor gets where they must sign in: a page behind
+    ``login_required``, and any refused read (``access.must_sign_in_first``, from the error
+    pages). Its status, headers and (empty) body are the same for every address, whether what
+    it names exists or not; only ``next`` says where to come back to after signing in."""
+    flash(login_manager.login_message, login_manager.login_message_category)
+    here = urlsplit(request.url)
+    back = here.path + ("?" + here.query if here.query else "")
+    response = redirect(url_for("accounts.login", next=back))
+    response.set_data(b"")  # Werkzeug's redirect body quotes the address
+    return response
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
     """The session's person, with their memberships and organisations (the header and the
@@ -41,18 +56,13 @@ def load_user(user_id: str):
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: a login link must not become an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//"):
-            return target
-    return url_for("home.home")
+    return local_path(target) or url_for("home.home")
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("home.home"))
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)

@@ -12,12 +12,14 @@ from ..accounts import services as accounts
 from ..accounts.forms import AddMemberForm, CsvForm, InviteForm, OrganisationForm, RoleForm
 from ..accounts.models import Membership, Organisation, OrgKind, User
 from ..core.types import Role
+from ..core import accessibility
 from ..core.audit import ACTION_LABELS, AuditEvent
 from ..core.csvimport import CsvImportError
 from ..extensions import db
 from ..spaces.models import Space
 from . import services
-from .forms import AddMembershipForm, AuditFilterForm, NewOrganisationForm
+from .forms import (ONE_A_LINE, AccessibilityAuditForm, AddMembershipForm, AuditFilterForm,
+                    NewOrganisationForm)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -379,3 +381,27 @@ def organisation_audit(slug):
 @access.platform_admin_required
 def mail():
     return render_template("admin/mail.html", messages=services.mail_problems())
+
+
+# --- accessibility statement ------------------------------------------------------------------
+
+
+@bp.route("/accessibilite", methods=["GET", "POST"])
+@access.platform_admin_required
+def accessibility_audits():
+    form = AccessibilityAuditForm()
+    if form.validate_on_submit():
+        try:
+            record = accessibility.record_audit(
+                audited_on=form.audited_on.data, auditor=form.auditor.data,
+                compliance_rate=form.compliance_rate.data, statement_date=form.statement_date.data,
+                non_compliances=form.non_compliances.data, derogations=form.derogations.data,
+                exemptions=form.exemptions.data, pages_checked=form.pages_checked.data,
+                test_environment=form.test_environment.data, by=current_user)
+        except accessibility.AccessibilityError as exc:
+            form.audited_on.errors.append(str(exc))   # the dates; the form checks the rest
+        else:
+            flash(f"Audit enregistré : le site est désormais « {record.level} ».", "success")
+            return redirect(url_for(".accessibility_audits"))
+    return render_template("admin/accessibility.html", form=form, audits=accessibility.audits(),
+                           one_a_line=ONE_A_LINE)

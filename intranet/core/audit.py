@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "forum.post_rejected": "Forum : message refusé",
     "forum.report_dismissed": "Forum : signalement classé",
     "forum.report_upheld": "Forum : signalement retenu, message supprimé",
+    "accessibility.audit_recorded": "Audit d'accessibilité enregistré",
 }
 
 

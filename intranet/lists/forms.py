@@ -1,3 +1,4 @@
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, IntegerField, SelectField, StringField,
                      TextAreaField)
@@ -11,27 +12,33 @@ DELIVERY_CHOICES = {k.value: v for k, v in DELIVERY_MODE_LABELS.items()}
 
 
 class ListForm(FlaskForm):
-    name = StringField("Adresse de la liste (avant le @)",
-                       validators=[Optional(), Length(max=40)])
-    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    """What a secretary is asked: the list's name, who may subscribe, who may write. The rest
+    (the address, replies, the sender shown, the subject prefix, delivery errors) sits under
+    « Réglages avancés », with defaults that suit almost every list."""
+    title = StringField("Nom de la liste", validators=[DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField("À quoi sert-elle ?", validators=[Optional(), Length(max=5000)])
     subscription_policy = SelectField(
-        "Abonnement", choices={k.value: v for k, v in SUBSCRIPTION_POLICY_LABELS.items()},
-        default="open")
+        "Qui peut s'abonner ?",
+        choices={k.value: v for k, v in SUBSCRIPTION_POLICY_LABELS.items()}, default="open")
     posting_policy = SelectField(
         "Qui peut écrire à la liste ?",
         choices={k.value: v for k, v in POSTING_POLICY_LABELS.items()}, default="members")
-    reply_to = SelectField("Les réponses vont", choices={k.value: v for k, v in REPLY_TO_LABELS.items()},
-                           default="list")
+    # Réglages avancés
+    name = StringField("Adresse de la liste (avant le @)",
+                       validators=[Optional(), Length(max=40)])
+    reply_to = SelectField("Les réponses aux messages vont",
+                           choices={k.value: v for k, v in REPLY_TO_LABELS.items()}, default="list")
     from_rewrite = SelectField("Expéditeur affiché « Nom via la liste »",
                                choices={k.value: v for k, v in FROM_REWRITE_LABELS.items()},
                                default="auto")
-    subject_prefix = StringField("Préfixe de l'objet (par défaut « [adresse] »)",
+    subject_prefix = StringField("Début de l'objet des messages",
                                  validators=[Optional(), Length(max=40)])
     bounce_threshold = IntegerField(
-        "Erreurs de distribution avant de suspendre un abonné", default=5,
-        validators=[DataRequired(REQUIRED),
-                    NumberRange(min=1, max=100, message="Entre 1 et 100.")])
+        "Nombre d'erreurs de distribution avant de suspendre un abonné",
+        default=lambda: current_app.config["LISTS_BOUNCE_THRESHOLD"],
+        validators=[Optional(), NumberRange(min=1, max=100, message="Entre 1 et 100.")])
+
+    ADVANCED = ("name", "reply_to", "from_rewrite", "subject_prefix", "bounce_threshold")
 
 
 class SubscribeForm(FlaskForm):

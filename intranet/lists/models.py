@@ -27,9 +27,9 @@ class SubscriptionPolicy(enum.StrEnum):
 
 
 SUBSCRIPTION_POLICY_LABELS = {
-    SubscriptionPolicy.OPEN: "Libre",
-    SubscriptionPolicy.REQUEST: "Sur demande (acceptée par un modérateur)",
-    SubscriptionPolicy.CLOSED: "Fermée (les gestionnaires inscrivent les abonnés)",
+    SubscriptionPolicy.OPEN: "Toute personne qui voit l'espace, sans demander",
+    SubscriptionPolicy.REQUEST: "Sur demande, acceptée par un modérateur",
+    SubscriptionPolicy.CLOSED: "Personne : les gestionnaires de la liste inscrivent les abonnés",
 }
 
 
@@ -42,9 +42,9 @@ class PostingPolicy(enum.StrEnum):
 
 POSTING_POLICY_LABELS = {
     PostingPolicy.MEMBERS: "Les abonnés",
-    PostingPolicy.ANYONE: "Tout le monde (y compris hors de l'intranet)",
-    PostingPolicy.MODERATED: "Modérée : chaque message attend l'accord d'un modérateur",
-    PostingPolicy.ANNOUNCE: "Annonces : seuls les modérateurs écrivent",
+    PostingPolicy.ANYONE: "Tout le monde, y compris des personnes extérieures à l'intranet",
+    PostingPolicy.MODERATED: "Tout le monde, mais chaque message attend l'accord d'un modérateur",
+    PostingPolicy.ANNOUNCE: "Seuls les modérateurs (lettre d'information, annonces)",
 }
 
 
@@ -53,7 +53,7 @@ class ReplyTo(enum.StrEnum):
     SENDER = "sender"
 
 
-REPLY_TO_LABELS = {ReplyTo.LIST: "À la liste", ReplyTo.SENDER: "À l'expéditeur seulement"}
+REPLY_TO_LABELS = {ReplyTo.LIST: "À toute la liste", ReplyTo.SENDER: "À l'auteur du message seulement"}
 
 
 class FromRewrite(enum.StrEnum):
@@ -63,9 +63,9 @@ class FromRewrite(enum.StrEnum):
 
 
 FROM_REWRITE_LABELS = {
-    FromRewrite.AUTO: "Pour les expéditeurs d'autres domaines (recommandé, DMARC)",
-    FromRewrite.ALWAYS: "Toujours (« Nom via la liste »)",
-    FromRewrite.NEVER: "Jamais (l'adresse de l'expéditeur est conservée)",
+    FromRewrite.AUTO: "Seulement quand c'est nécessaire (recommandé)",
+    FromRewrite.ALWAYS: "Toujours « Nom via la liste »",
+    FromRewrite.NEVER: "Jamais : l'adresse de l'auteur est gardée (des messages seront refusés)",
 }
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..core.inputs import to_int
+from ..core.text import slugify, unique_slug
 from ..core.pagination import paginate
 from .. import access
 from ..accounts.models import User
@@ -189,7 +190,9 @@ def list_by_name(name: str) -> MailingList | None:
 
 def _settings(mlist: MailingList, *, title: str, description: str,
               subscription_policy, posting_policy, reply_to, from_rewrite,
-              subject_prefix: str = "", bounce_threshold: int = 5) -> None:
+              subject_prefix: str = "", bounce_threshold: int | None = None) -> None:
+    if bounce_threshold is None:
+        bounce_threshold = current_app.config["LISTS_BOUNCE_THRESHOLD"]
     title = (title or "").strip()
     if not title:
         raise ListError("Donnez un titre à la liste.")
@@ -205,9 +208,19 @@ def _settings(mlist: MailingList, *, title: str, description: str,
     mlist.bounce_threshold = int(bounce_threshold)
 
 
+def _address_from(title: str) -> str:
+    base = slugify(title, max_length=36)
+    if base in RESERVED_NAMES or base.startswith(("bounce", "reply", "unsubscribe")):
+        base = f"liste-{base}"[:36].rstrip("-")
+    return unique_slug(base, lambda name: db.session.scalar(
+        select(func.count()).where(MailingList.name == name)) > 0)
+
+
 @unit_of_work
 def create_list(space: Space, *, name: str, by: User, **settings) -> MailingList:
-    name = (name or "").strip().lower()
+    """A new list; without an address (the form keeps it in « Réglages avancés »), one is made
+    from its title: « Secrétaires du canton » → secretaires-du-canton@…, -2 if it is taken."""
+    name = (name or "").strip().lower() or _address_from(settings.get("title") or "")
     if not NAME.match(name) or ".." in name:
         raise ListError("Le nom de l'adresse ne peut contenir que des lettres minuscules sans "
                         "accent, des chiffres, des points et des tirets (40 caractères au plus).")

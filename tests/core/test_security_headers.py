@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from intranet import create_app
+from intranet.extensions import db
 from intranet.core.types import Role
 from intranet.core import security
 from intranet.publications.aids import services as aids
@@ -101,7 +102,10 @@ def test_headers_are_on_a_server_error_too(test_config):
     def fail():
         raise RuntimeError("panne")
 
-    response = broken.test_client().get("/panne")
+    try:
+        response = broken.test_client().get("/panne")
+    finally:
+        _dispose(broken)   # the error page reads the database (its footer's accessibility level)
     assert response.status_code == 500
     assert not missing_headers(response)
 
@@ -115,8 +119,17 @@ def test_hsts_only_over_https(client):
 
 def test_hsts_behind_a_tls_proxy(test_config):
     proxied = create_app(dict(test_config, PROXY_FIX_X_FOR=1))
-    response = proxied.test_client().get("/connexion", headers={"X-Forwarded-Proto": "https"})
+    try:
+        response = proxied.test_client().get("/connexion", headers={"X-Forwarded-Proto": "https"})
+    finally:
+        _dispose(proxied)
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def _dispose(made):
+    """Close the connections of an application made by a test (PostgreSQL warns otherwise)."""
+    with made.app_context():
+        db.engine.dispose()
 
 
 def test_policy_allows_no_inline_code_nor_framing():

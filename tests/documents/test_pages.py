@@ -11,7 +11,7 @@ from intranet.extensions import db
 from intranet.spaces.models import JoinPolicy
 
 from .. import factories
-from ..helpers import count_queries, text
+from ..helpers import count_queries, sends_to_sign_in, text
 
 
 def _setup(role=Role.EDITOR):
@@ -79,7 +79,7 @@ def test_a_page_can_narrow_a_public_space_but_not_widen_a_private_one(client, lo
     page = services.create_page(group, title="Interne", body="x", body_format="text", by=editor,
                                 visibility=Visibility.NETWORK)
     services.publish_page(page, by=editor)
-    assert client.get(f"/espaces/{group.slug}/pages/{page.id}").status_code == 404  # anonymous
+    assert sends_to_sign_in(client.get(f"/espaces/{group.slug}/pages/{page.id}"))  # anonymous
     with pytest.raises(services.DocumentError, match="ne peut pas être plus visible"):
         services.create_page(space, title="Public ?", body="x", body_format="text", by=editor,
                              visibility=Visibility.PUBLIC)

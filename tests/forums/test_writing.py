@@ -14,7 +14,7 @@ from intranet.forums.models import ForumPost, ForumTopic
 from intranet.notifications.models import Notification
 
 from .. import factories
-from ..helpers import text
+from ..helpers import sends_to_sign_in, text
 from .helpers import org_with_forum, public_forum
 
 PDF = b"%PDF-1.4\n% test\n"
@@ -183,7 +183,7 @@ def test_attachments_are_served_to_those_who_read_the_topic(client, login):
     url = f"/espaces/{space.slug}/forums/messages/{post.id}/pieces/{attachment.id}"
     assert client.get(url).data == PDF
     client.post("/deconnexion")
-    assert client.get(url).status_code == 404
+    assert sends_to_sign_in(client.get(url))
 
 
 def test_a_wrong_attachment_is_refused_and_nothing_is_posted(client, login):

@@ -112,3 +112,31 @@ def test_the_lmtp_listener_answers_for_each_recipient(app):
         controller.stop()
     assert answers[0].startswith("250") and answers[1].startswith("550")
     assert db.session.scalar(select(ListMessage.list_id)) == open_list.id
+
+
+def test_a_secretary_creates_a_list_answering_three_plain_questions(client, login):
+    org = factories.make_org()
+    admin = factories.make_user(org, Role.ADMIN)
+    space = factories.org_space(org)
+    url = f"/espaces/{space.slug}/listes/nouvelle"
+    login(admin)
+    page = text(client.get(url))
+    main = page[page.index('<form method="post"'):page.index('<details class="advanced"')]
+    for question in ("Nom de la liste", "Qui peut s'abonner ?", "Qui peut écrire à la liste ?"):
+        assert question in main
+    for technical in ("DMARC", "Adresse de la liste", "erreurs de distribution", "objet"):
+        assert technical not in main
+    assert '<details class="advanced">' in page and "<summary>Réglages avancés</summary>" in page
+    plain = {"title": "Secrétaires du canton d'Astaffort", "subscription_policy": "request",
+             "posting_policy": "members"}
+    assert client.post(url, data=plain).status_code == 302
+    assert client.post(url, data=plain).status_code == 302
+    lists = db.session.scalars(select(MailingList).order_by(MailingList.id)).all()
+    assert [m.name for m in lists] == ["secretaires-du-canton-d-astaffort",
+                                       "secretaires-du-canton-d-astaffort-2"]
+    first = lists[0]
+    assert (first.reply_to.value, first.from_rewrite.value, first.bounce_threshold,
+            first.subject_prefix) == ("list", "auto", 5, "")
+    # a mistake in an advanced setting opens the section, so that it is seen
+    page = text(client.post(url, data=dict(plain, bounce_threshold="0")))
+    assert '<details class="advanced" open>' in page and "Entre 1 et 100." in page

@@ -96,8 +96,8 @@ def test_group_without_a_name_is_refused_in_french(client, login):
 
 @pytest.mark.parametrize("visibility, anonymous, outsider, member", [
     (Visibility.PUBLIC, 200, 200, 200),
-    (Visibility.NETWORK, 404, 200, 200),
-    (Visibility.MEMBERS, 404, 404, 200),
+    (Visibility.NETWORK, 302, 200, 200),   # signed out: to the sign-in page
+    (Visibility.MEMBERS, 302, 404, 200),
 ])
 def test_who_sees_a_group_depends_on_its_visibility(client, login, visibility, anonymous,
                                                     outsider, member):

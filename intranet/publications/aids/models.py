@@ -77,6 +77,10 @@ class AidStatus:
 
 AID_STATE_LABELS = {AidStatus.OPEN: "Ouverte", AidStatus.UPCOMING: "À venir",
                     AidStatus.CLOSED: "Clôturée"}
+# The same states as a filter of the directory (« Toutes », « Ouvertes »…): written out, as
+# « À venir » has no plural.
+AID_STATE_FILTERS = {AidStatus.OPEN: "Ouvertes", AidStatus.UPCOMING: "À venir",
+                     AidStatus.CLOSED: "Clôturées"}
 
 
 def today_paris() -> date:

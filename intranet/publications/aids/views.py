@@ -17,7 +17,7 @@ from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_r
                       creation_page, editing_form, editing_page, feed_owner)
 from . import services
 from .forms import AidForm
-from .models import AID_STATE_LABELS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
+from .models import AID_STATE_FILTERS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
 
 bp = Blueprint("aids", __name__, url_prefix="/aides")
 
@@ -60,7 +60,7 @@ def index():
     page = paginate(services.list_query(current_user, filters), per_page=30)
     return render_template("publications/aids/index.html", page=page, filters=filters,
                            beneficiaries=BENEFICIARIES, themes=THEMES,
-                           states=AID_STATE_LABELS, AidStatus=AidStatus,
+                           states=AID_STATE_FILTERS, AidStatus=AidStatus,
                            can_write=bool(access.publishing_organisations(current_user)))
 
 

@@ -14,7 +14,7 @@ from intranet.publications.aids import services
 from intranet.publications.aids.models import Aid, today_paris
 
 from ... import factories
-from ...helpers import text
+from ...helpers import sends_to_sign_in, text
 from . import aid_data, make_aid
 
 
@@ -42,8 +42,10 @@ def test_anonymous_sees_published_public_aids_but_never_drafts(client, council):
     assert "Fonds de soutien aux écoles" in listing
     assert "Aide en préparation" not in listing and "Aide abandonnée" not in listing
     assert client.get(f"/aides/{public.id}").status_code == 200
-    assert client.get(f"/aides/{draft.id}").status_code == 404
-    assert client.get(f"/aides/{withdrawn.id}").status_code == 404
+    # signed out: the sign-in page, as for an aid that does not exist
+    assert sends_to_sign_in(client.get(f"/aides/{draft.id}"), f"/aides/{draft.id}")
+    assert sends_to_sign_in(client.get(f"/aides/{withdrawn.id}"))
+    assert sends_to_sign_in(client.get("/aides/999999"))
     for url in ("/aides/export.csv", "/aides/flux.atom"):
         body = text(client.get(url))
         assert "Fonds de soutien aux écoles" in body, url
@@ -70,7 +72,7 @@ def test_network_only_aid_is_shown_to_signed_in_people_only(client, login, counc
     aid = make_aid(org, editor, "Aide réservée au réseau", visibility=Visibility.NETWORK)
     reader = factories.make_user(factories.make_org("Nérac"), Role.MEMBER)
 
-    assert client.get(f"/aides/{aid.id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/aides/{aid.id}"))
     assert "Aide réservée au réseau" not in text(client.get("/aides/"))
     assert "Aide réservée au réseau" not in text(client.get("/aides/flux.atom"))
     login(reader)
@@ -105,9 +107,9 @@ def test_document_of_a_draft_cannot_be_downloaded_by_others(client, council):
     response = client.get(f"/aides/{public.id}/documents/{public.documents[0].id}")
     assert response.status_code == 200 and response.data == b"%PDF-1.4 reglement"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert client.get(f"/aides/{draft.id}/documents/{draft.documents[0].id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/aides/{draft.id}/documents/{draft.documents[0].id}"))
     # A document reached through another aid's address is not served either.
-    assert client.get(f"/aides/{public.id}/documents/{draft.documents[0].id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/aides/{public.id}/documents/{draft.documents[0].id}"))
 
 
 def test_organisation_page_lists_its_published_aids(client, council):
@@ -162,7 +164,7 @@ def test_editor_creates_edits_publishes_and_withdraws_an_aid(client, login, coun
     login(editor)
     client.post(f"/aides/{aid.id}/retirer")
     client.post("/deconnexion")
-    assert client.get(f"/aides/{aid.id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/aides/{aid.id}"))
 
 
 @pytest.mark.parametrize("who", ["other_editor", "own_member"])

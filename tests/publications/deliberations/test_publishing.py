@@ -19,7 +19,7 @@ from intranet.publications.deliberations.models import (Deliberation, Sitting, a
 from intranet.spaces.models import Activity
 
 from ... import factories
-from ...helpers import text
+from ...helpers import sends_to_sign_in, text
 from .builders import PDF, age, form, make_act, valid_siret
 
 
@@ -108,7 +108,7 @@ def test_drafts_are_invisible_outside_the_publisher_and_never_listed_exported_or
             f"/deliberations/seances/{draft.sitting_id}"]
 
     for url in urls:
-        assert client.get(url).status_code == 404, url
+        assert sends_to_sign_in(client.get(url)), url
     login(outsider)
     for url in urls:
         assert client.get(url).status_code == 404, url
@@ -136,8 +136,8 @@ def test_network_only_act_is_for_signed_in_people_and_in_the_private_feed(client
     act = make_act(org, editor, number="R1", subject="Convention réservée au réseau",
                    publish=True, visibility=Visibility.NETWORK)
 
-    assert client.get(f"/deliberations/{act.id}").status_code == 404
-    assert client.get(f"/deliberations/{act.id}/acte.pdf").status_code == 404
+    assert sends_to_sign_in(client.get(f"/deliberations/{act.id}"))
+    assert sends_to_sign_in(client.get(f"/deliberations/{act.id}/acte.pdf"))
     assert "Convention réservée" not in text(client.get("/deliberations/"))
     assert "Convention réservée" not in client.get("/deliberations/flux.atom").get_data(as_text=True)
 
@@ -190,7 +190,7 @@ def test_withdrawing_before_two_months_is_refused_with_the_date_it_becomes_possi
     assert not db.session.scalars(
         select(Activity).where(Activity.verb == "deliberation.published")).all()
     client.post("/deconnexion")
-    assert client.get(f"/deliberations/{act.id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/deliberations/{act.id}"))
 
 
 def test_two_months_count_in_calendar_months(data_app):

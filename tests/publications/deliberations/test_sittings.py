@@ -11,7 +11,7 @@ from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import Sitting, today_paris
 
 from ... import factories
-from ...helpers import text
+from ...helpers import sends_to_sign_in, text
 from .builders import make_act
 
 
@@ -58,7 +58,7 @@ def test_published_sitting_list_appears_on_the_organisation_page(client, login):
     make_act(org, editor, number="2025_003", subject="Convention réservée", sitting_date=day,
              publish=True, visibility=Visibility.NETWORK)
     # Before the list is online, the sitting page is for the organisation's members only.
-    assert client.get(f"/deliberations/seances/{first.sitting_id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/deliberations/seances/{first.sitting_id}"))
 
     login(editor)
     sitting_page = text(client.get(f"/deliberations/seances/{first.sitting_id}"))

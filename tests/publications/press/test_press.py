@@ -20,7 +20,7 @@ from intranet.publications.press.models import PressRelease
 from intranet.spaces.models import Activity
 
 from ... import factories
-from ...helpers import text
+from ...helpers import sends_to_sign_in, text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
@@ -75,15 +75,15 @@ def test_anonymous_visitor_reads_public_releases_only(client, agen):
     assert "Ouverture de la piscine" in listing
     assert "Brouillon secret" not in listing and "Note au réseau" not in listing
     assert client.get(f"/communiques/{public.id}").status_code == 200
-    assert client.get(f"/communiques/{draft.id}").status_code == 404
-    assert client.get(f"/communiques/{network.id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/communiques/{draft.id}"))
+    assert sends_to_sign_in(client.get(f"/communiques/{network.id}"))
     for release in (draft, network):
         attachment = release.attachments[0]
-        assert client.get(f"/communiques/{release.id}/pieces-jointes/{attachment.id}"
-                          ).status_code == 404
+        assert sends_to_sign_in(
+            client.get(f"/communiques/{release.id}/pieces-jointes/{attachment.id}"))
     # An attachment is only reached through its own release.
-    assert client.get(f"/communiques/{public.id}/pieces-jointes/{draft.attachments[0].id}"
-                      ).status_code == 404
+    assert sends_to_sign_in(
+        client.get(f"/communiques/{public.id}/pieces-jointes/{draft.attachments[0].id}"))
 
     for url in ("/communiques/flux.atom", f"/communiques/flux.atom?organisation={org.slug}",
                 f"/communiques/{org.slug}/flux.atom"):
@@ -153,7 +153,7 @@ def test_withdrawn_release_leaves_the_public_pages_and_feeds(client, login, agen
     login(agen["editor"])
     assert client.post(f"/communiques/{release.id}/retirer").status_code == 302
     client.post("/deconnexion")
-    assert client.get(f"/communiques/{release.id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/communiques/{release.id}"))
     assert feed_titles(client.get("/communiques/flux.atom")) == []
     login(agen["member"])
     assert "Retiré" in text(client.get(f"/communiques/{release.id}"))

@@ -13,7 +13,7 @@ from intranet.publications.procurement import services
 from intranet.publications.procurement.models import Procedure, ProcurementNotice
 
 from ... import factories
-from ...helpers import text
+from ...helpers import sends_to_sign_in, text
 
 FAMILIES = "code;libelle;parent\nT;Travaux;\nT01;Voirie;T\nF;Fournitures;\n"
 
@@ -50,8 +50,8 @@ def test_anonymous_sees_published_public_notices_never_drafts(client, buyer):
     assert "Réfection de la voirie" in listing
     assert "Marché en préparation" not in listing and "Marché abandonné" not in listing
     assert client.get(f"/marches/avis/{public.id}").status_code == 200
-    assert client.get(f"/marches/avis/{draft.id}").status_code == 404
-    assert client.get(f"/marches/avis/{withdrawn.id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/marches/avis/{draft.id}"))
+    assert sends_to_sign_in(client.get(f"/marches/avis/{withdrawn.id}"))
     feed = text(client.get("/marches/flux.atom"))
     assert "Réfection de la voirie" in feed and "Marché en préparation" not in feed
     code_page = text(client.get("/marches/nomenclatures/familles-d-achat/T01"))
@@ -63,7 +63,7 @@ def test_anonymous_sees_published_public_notices_never_drafts(client, buyer):
 def test_network_only_notices_are_for_signed_in_people(client, login, buyer):
     org, editor = buyer
     notice = make_notice(org, editor, "Marché réservé", visibility=Visibility.NETWORK)
-    assert client.get(f"/marches/avis/{notice.id}").status_code == 404
+    assert sends_to_sign_in(client.get(f"/marches/avis/{notice.id}"))
     assert "Marché réservé" not in text(client.get("/marches/"))
     assert "Marché réservé" not in text(client.get("/marches/flux.atom"))
     login(factories.make_user(factories.make_org("Tonneins"), Role.MEMBER))
@@ -117,9 +117,9 @@ def test_editor_writes_publishes_and_withdraws_a_notice(client, login, buyer):
     login(editor)
     client.post(f"/marches/avis/{notice.id}/retirer")
     client.post("/deconnexion")
-    assert client.get(f"/marches/avis/{notice.id}").status_code == 404
-    assert client.get(f"/marches/avis/{notice.id}/documents/{notice.documents[0].id}") \
-        .status_code == 404
+    assert sends_to_sign_in(client.get(f"/marches/avis/{notice.id}"))
+    assert sends_to_sign_in(
+        client.get(f"/marches/avis/{notice.id}/documents/{notice.documents[0].id}"))
 
 
 def test_only_the_buyers_editors_may_change_a_notice(client, login, buyer):
