@@ -21,10 +21,10 @@ from . import factories
 from .helpers import count_queries
 
 # statements per page: the person (with memberships), what they reach, the header's
-# counters; then each page's own
-FLOOR = 3
+# counters, the footer's accessibility level (the latest audit's rate); then each page's own
+FLOOR = 4
 PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces), after
-    "/accessibilite": FLOOR,                        # 4 / 4
+    "/accessibilite": FLOOR + 1,                    # 4 / 4: the audits recorded
     "/": FLOOR + 1,                                 # 7 / 7: the activity of my spaces
     "/espaces/{org}": FLOOR + 3,                    # 10 / 10: the space, its activity, my row
     "/espaces/{group}": FLOOR + 3,                  # 12 / 12

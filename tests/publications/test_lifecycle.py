@@ -131,10 +131,17 @@ def _published(kind, world):
     return item
 
 
+def _hidden_from_visitors(client, url):
+    """A signed-out visitor is sent to sign in, as for any address that is not public."""
+    response = client.get(url)
+    assert response.status_code == 302 and "/connexion?next=" in response.headers["Location"]
+    assert TITLE not in text(response)
+
+
 def test_publishing_puts_it_online_audited_announced_and_searchable(client, login, kind, world,
                                                                    index):
     item = kind.make(world["org"], world["editor"])
-    assert client.get(kind.page.format(id=item.id)).status_code == 404
+    _hidden_from_visitors(client, kind.page.format(id=item.id))
     assert _found(world["editor"]) == 0                  # drafts never reach the index
 
     login(world["editor"])
@@ -178,7 +185,7 @@ def test_withdrawing_takes_it_out_of_lists_search_and_feeds(client, login, kind,
     db.session.refresh(item)
     assert item.status == PublicationStatus.WITHDRAWN
     client.post("/deconnexion")
-    assert client.get(kind.page.format(id=item.id)).status_code == 404
+    _hidden_from_visitors(client, kind.page.format(id=item.id))
     assert TITLE not in text(client.get(kind.listing))
     assert TITLE not in text(client.get(kind.feed))
     assert _found() == 0
