@@ -140,6 +140,11 @@ publish, withdraw, add_document = publishing.publish, publishing.withdraw, publi
 # --- reading -------------------------------------------------------------------------------------
 
 
+# The states as the list's « État » filter names them.
+STATE_NAMES = {AidStatus.OPEN: "Ouvertes", AidStatus.UPCOMING: "À venir",
+               AidStatus.CLOSED: "Clôturées"}
+
+
 @dataclass
 class AidFilters:
     beneficiary: str = ""
@@ -164,6 +169,23 @@ class AidFilters:
         values = {"q": self.q, "beneficiaire": self.beneficiary, "theme": self.theme,
                   "etat": self.state, "organisme": self.organisation_id}
         return {name: value for name, value in values.items() if value}
+
+    def active(self) -> list[tuple[str, str]]:
+        """The filters in use, as (query-string name, what a person reads), in the form's
+        order."""
+        active = []
+        if self.q:
+            active.append(("q", f"Mots du titre : « {self.q} »"))
+        if self.beneficiary:
+            active.append(("beneficiaire", f"Bénéficiaire : {BENEFICIARIES[self.beneficiary]}"))
+        if self.theme:
+            active.append(("theme", f"Thématique : {THEMES[self.theme]}"))
+        if self.state:
+            active.append(("etat", f"État : {STATE_NAMES[self.state]}"))
+        if self.organisation_id:
+            org = db.session.get(Organisation, self.organisation_id)
+            active.append(("organisme", f"Organisme : {org.name if org else 'inconnu'}"))
+        return active
 
     def without(self, name: str) -> AidFilters:
         """The same filters but the one sent as ``name`` (« theme », « etat »…)."""

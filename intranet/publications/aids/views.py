@@ -12,8 +12,6 @@ from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...core.types import Visibility
-from ...accounts.models import Organisation
-from ...extensions import db
 from ..forms import DocumentForm
 from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
                       creation_page, editing_form, editing_page, feed_owner)
@@ -67,32 +65,11 @@ def index():
                            can_write=bool(access.publishing_organisations(current_user)))
 
 
-_STATE_NAMES = {AidStatus.OPEN: "Ouvertes", AidStatus.UPCOMING: "À venir",
-                AidStatus.CLOSED: "Clôturées"}
-
-
-def _active_filters(filters: services.AidFilters) -> list[tuple[str, str]]:
-    """The filters in use, as (query-string name, what a person reads)."""
-    active = []
-    if filters.q:
-        active.append(("q", f"Mots du titre : « {filters.q} »"))
-    if filters.beneficiary:
-        active.append(("beneficiaire", f"Bénéficiaire : {BENEFICIARIES[filters.beneficiary]}"))
-    if filters.theme:
-        active.append(("theme", f"Thématique : {THEMES[filters.theme]}"))
-    if filters.state:
-        active.append(("etat", f"État : {_STATE_NAMES[filters.state]}"))
-    if filters.organisation_id:
-        org = db.session.get(Organisation, filters.organisation_id)
-        active.append(("organisme", f"Organisme : {org.name if org else 'inconnu'}"))
-    return active
-
-
 def _widenings(filters: services.AidFilters) -> list[dict]:
     """For an empty result: each active filter, the address of the same search without it,
     and how many aids that search finds."""
     widenings = []
-    for name, label in _active_filters(filters):
+    for name, label in filters.active():
         wider = filters.without(name)
         widenings.append({"label": label, "url": url_for(".index", **wider.args()),
                           "count": services.count(current_user, wider)})
