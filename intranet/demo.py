@@ -181,7 +181,7 @@ def _content(people: dict[str, User], by_key: dict[str, Organisation], open_spac
         title="Aide aux travaux de voirie communale", summary="Pour les communes rurales.",
         description="Le Département aide les communes de moins de 3 500 habitants à "
                     "entretenir leur voirie.", beneficiaries=["communes"],
-        themes=["amenagement"], rate_percent=Decimal("30"), ceiling_amount=Decimal("20000"),
+        themes=["mobilite", "amenagement"], rate_percent=Decimal("30"), ceiling_amount=Decimal("20000"),
         opens_on=date.today() - timedelta(days=30), closes_on=date.today() + timedelta(days=90),
         service="Direction des routes", contact_email="routes@lotetgaronne.fr"), by=council)
     aids.publish(aid, by=council)

@@ -50,7 +50,7 @@ class AidForm(FrenchForm):
                                      choices={"text": "Texte simple (mise en forme légère)",
                                               "html": "HTML"}, default="text")
     beneficiaries = CheckboxesField("Bénéficiaires", choices=BENEFICIARIES)
-    themes = CheckboxesField("Thématiques", choices=THEMES)
+    themes = CheckboxesField("Thématiques (une ou plusieurs)", choices=THEMES)
     aid_types = CheckboxesField("Nature de l'aide", choices=AID_TYPES,
                                 default=["financement"])
     eligibility = TextAreaField("Conditions d'éligibilité", validators=[Optional(),
@@ -81,6 +81,10 @@ class AidForm(FrenchForm):
         ok = super().validate(extra_validators)
         if not self.beneficiaries.data:
             self.beneficiaries.errors.append("Choisissez au moins un type de bénéficiaire.")
+            ok = False
+        if not self.themes.data:
+            self.themes.errors.append("Choisissez au moins une thématique : l'aide sera "
+                                      "trouvée sous chacune de celles que vous cochez.")
             ok = False
         if not self.aid_types.data:
             self.aid_types.errors.append("Choisissez au moins une nature d'aide.")

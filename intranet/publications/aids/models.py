@@ -120,7 +120,8 @@ class Aid(PublicationMixin, TimestampMixin, db.Model):
 
     def search_document(self) -> SearchDocument | None:
         attached = "\n".join(uploads.text_of(d.file) for d in self.documents if d.file)
-        body = "\n".join(part for part in (self.summary, to_text(self.description),
+        themes = "Thématiques : " + ", ".join(self.labels("theme")) if self.themes else ""
+        body = "\n".join(part for part in (self.summary, themes, to_text(self.description),
                                             self.eligibility, self.eligible_expenses,
                                             self.programme, self.service, attached) if part)
         return self.publication_document(type_key="aid", title=self.title, body=body,

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...core import csvexport
@@ -79,6 +79,8 @@ def _check(data: AidData) -> None:
         raise AidError("Le taux doit être compris entre 0 et 100 %.")
     if not data.beneficiaries:
         raise AidError("Choisissez au moins un type de bénéficiaire.")
+    if not data.themes:
+        raise AidError("Choisissez au moins une thématique.")
     if not data.aid_types:
         raise AidError("Choisissez au moins une nature d'aide.")
     for facet, values in (("beneficiary", data.beneficiaries), ("theme", data.themes),
@@ -137,6 +139,11 @@ publish, withdraw, add_document = publishing.publish, publishing.withdraw, publi
 # --- reading -------------------------------------------------------------------------------------
 
 
+# The states as the list's « État » filter names them.
+STATE_NAMES = {AidStatus.OPEN: "Ouvertes", AidStatus.UPCOMING: "À venir",
+               AidStatus.CLOSED: "Clôturées"}
+
+
 @dataclass
 class AidFilters:
     beneficiary: str = ""
@@ -156,8 +163,37 @@ class AidFilters:
                    q=args.get("q", "").strip()[:100],
                    organisation_id=to_int(org))
 
+    def args(self) -> dict[str, str | int]:
+        """The filters in use, as the list's query string (``from_args`` reads it back)."""
+        values = {"q": self.q, "beneficiaire": self.beneficiary, "theme": self.theme,
+                  "etat": self.state, "organisme": self.organisation_id}
+        return {name: value for name, value in values.items() if value}
+
+    def active(self) -> list[tuple[str, str]]:
+        """The filters in use, as (query-string name, what a person reads), in the form's
+        order."""
+        active = []
+        if self.q:
+            active.append(("q", f"Mots du titre : « {self.q} »"))
+        if self.beneficiary:
+            active.append(("beneficiaire", f"Bénéficiaire : {BENEFICIARIES[self.beneficiary]}"))
+        if self.theme:
+            active.append(("theme", f"Thématique : {THEMES[self.theme]}"))
+        if self.state:
+            active.append(("etat", f"État : {STATE_NAMES[self.state]}"))
+        if self.organisation_id:
+            org = db.session.get(Organisation, self.organisation_id)
+            active.append(("organisme", f"Organisme : {org.name if org else 'inconnu'}"))
+        return active
+
+    def without(self, name: str) -> AidFilters:
+        """The same filters but the one sent as ``name`` (« theme », « etat »…)."""
+        return AidFilters.from_args({k: str(v) for k, v in self.args().items() if k != name})
+
 
 def _tagged(facet: str, value: str):
+    """Aids that have ``value`` among their values of ``facet`` (an aid has several themes and
+    is found under each). A semi-join: an aid is listed, and counted, once."""
     return Aid.id.in_(select(AidTag.aid_id).where(AidTag.facet == facet, AidTag.value == value))
 
 
@@ -181,22 +217,32 @@ def _title_matches(q: str):
     return and_(*(Aid.search_title.contains(w, autoescape=True) for w in words))
 
 
-def list_query(user, filters: AidFilters):
-    query = select(Aid).where(access.visible_publications(user, Aid))
+def _conditions(user, filters: AidFilters) -> list:
+    conditions = [access.visible_publications(user, Aid)]
     if filters.beneficiary:
-        query = query.where(_tagged("beneficiary", filters.beneficiary))
+        conditions.append(_tagged("beneficiary", filters.beneficiary))
     if filters.theme:
-        query = query.where(_tagged("theme", filters.theme))
+        conditions.append(_tagged("theme", filters.theme))
     if filters.state:
-        query = query.where(state_clause(filters.state))
+        conditions.append(state_clause(filters.state))
     if filters.organisation_id:
-        query = query.where(Aid.organisation_id == filters.organisation_id)
+        conditions.append(Aid.organisation_id == filters.organisation_id)
     if filters.q:
         match = _title_matches(filters.q)
         if match is not None:
-            query = query.where(match)
-    return (query.options(selectinload(Aid.tags), joinedload(Aid.organisation))
+            conditions.append(match)
+    return conditions
+
+
+def list_query(user, filters: AidFilters):
+    return (select(Aid).where(*_conditions(user, filters))
+            .options(selectinload(Aid.tags), joinedload(Aid.organisation))
             .order_by(Aid.closes_on.is_(None), Aid.closes_on, Aid.title, Aid.id))
+
+
+def count(user, filters: AidFilters) -> int:
+    """How many aids the list shows ``user`` with ``filters``."""
+    return db.session.scalar(select(func.count(Aid.id)).where(*_conditions(user, filters)))
 
 
 def published_for(user, limit: int = 50) -> list[Aid]:
@@ -218,6 +264,8 @@ def organisation_aids(user, organisation: Organisation, limit: int = 20) -> list
 
 # --- the dispositif-aide export (schema.data.gouv.fr, v0.2.0) ------------------------------------
 
+# The schema's fields, in its order. Version 0.2.0 has no field for themes: an aid's themes are
+# not exported (a column the schema does not define would make the file invalid).
 EXPORT_COLUMNS = ["id", "titre", "promesse", "description", "eligibilite", "types_aides",
                   "porteurs", "programmes_parents", "url_source", "cibles",
                   "eligibilite_geographique", "eligibilite_geographique_exclusions",

@@ -61,7 +61,19 @@ def index():
     return render_template("publications/aids/index.html", page=page, filters=filters,
                            beneficiaries=BENEFICIARIES, themes=THEMES,
                            states=AID_STATE_FILTERS, AidStatus=AidStatus,
+                           widenings=_widenings(filters) if not page.total else [],
                            can_write=bool(access.publishing_organisations(current_user)))
+
+
+def _widenings(filters: services.AidFilters) -> list[dict]:
+    """For an empty result: each active filter, the address of the same search without it,
+    and how many aids that search finds."""
+    widenings = []
+    for name, label in filters.active():
+        wider = filters.without(name)
+        widenings.append({"label": label, "url": url_for(".index", **wider.args()),
+                          "count": services.count(current_user, wider)})
+    return widenings
 
 
 @bp.get("/<int:aid_id>")

@@ -2,16 +2,12 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
-                                ValidationError)
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp)
 
 from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
 from . import classification
 from .models import ASSEMBLY_LABELS, NATURE_LABELS, PUBLICATION_MODE_LABELS
 
-NUMBER_PATTERN = r"^[0-9A-Z_]{1,15}$"
-NUMBER_MESSAGE = ("Numéro invalide : de 1 à 15 caractères parmi les chiffres, les lettres "
-                  "majuscules sans accent et « _ » (par exemple 2025_014).")
 ASSEMBLY_CHOICES = {k.value: v for k, v in ASSEMBLY_LABELS.items()}
 NATURE_CHOICES = {k.value: v for k, v in NATURE_LABELS.items()}
 
@@ -28,8 +24,11 @@ def _count(label: str) -> IntegerField:
 class DeliberationForm(FrenchForm):
     organisation = SelectField("Organisation qui publie l'acte", choices={})
     nature = SelectField("Nature de l'acte", choices=NATURE_CHOICES, default="deliberation")
-    number = StringField("Numéro de l'acte", filters=[_strip], validators=[
-        DataRequired(REQUIRED), Regexp(NUMBER_PATTERN, message=NUMBER_MESSAGE)])
+    # The number's pattern, the vote counts' sums, the budget pair and the transmission dates
+    # are checked by the service (``act_problems``), once, whatever the entry point: the form
+    # only parses and requires, so that no message is given twice.
+    number = StringField("Numéro de l'acte", filters=[_strip],
+                         validators=[DataRequired(REQUIRED)])
     assembly = SelectField("Assemblée ou autorité", choices=ASSEMBLY_CHOICES,
                            default="conseil_municipal")
     sitting_date = DateField("Date de la séance (ou de la décision)",
@@ -42,9 +41,8 @@ class DeliberationForm(FrenchForm):
     votes_for = _count("Votes pour")
     votes_against = _count("Votes contre")
     abstentions = _count("Abstentions")
-    budget_year = StringField("Exercice budgétaire concerné", validators=[
-        Optional(), Regexp(r"^[0-9]{4}(/[0-9]{4})?$",
-                           message="Indiquez une année (2025) ou un intervalle (2025/2026).")])
+    budget_year = StringField("Exercice budgétaire concerné", filters=[_strip],
+                              validators=[Optional(), Length(max=9)])
     budget_name = StringField("Nom du budget", validators=[Optional(), Length(max=200)])
     signatory_name = StringField("Signataire : prénom et nom", validators=[
         DataRequired(REQUIRED), Length(max=200)])
@@ -72,10 +70,6 @@ class DeliberationForm(FrenchForm):
         them under « Autres informations », each with its ``description`` as hint."""
         from .services import extra_columns
         return [self[name] for name in extra_columns(self._fields)]
-
-    def validate_matiere(self, field):
-        if not classification.is_sub_matiere(field.data):
-            raise ValidationError("Choisissez la matière de l'acte dans la liste.")
 
 
 class ListFilterForm(FlaskForm):
@@ -108,5 +102,5 @@ class SettingsForm(FrenchForm):
                                    default="electronique")
     mode_chosen_on = DateField("Date de la délibération qui a choisi ce mode",
                                validators=[Optional()])
-    mode_deliberation_number = StringField("Numéro de cette délibération (facultatif)", validators=[
-        Optional(), Regexp(NUMBER_PATTERN, message=NUMBER_MESSAGE)])
+    mode_deliberation_number = StringField("Numéro de cette délibération (facultatif)",
+                                           filters=[_strip], validators=[Optional()])

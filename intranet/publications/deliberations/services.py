@@ -7,6 +7,7 @@ raises ``DeliberationError`` (French message, nothing changed) or commits.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -42,11 +43,22 @@ PUBLISHED = PublicationStatus.PUBLISHED
 
 
 class DeliberationError(publishing.PublicationError):
-    """A refused change, with a French message; ``field`` names the form field concerned."""
+    """A refused change, with a French message; ``field`` names the form field concerned.
 
-    def __init__(self, message: str, field: str | None = None):
+    A refused act carries every problem found at once in ``problems``, a list of
+    ``(field, message)``; ``field`` and the message are then those of the first one.
+    """
+
+    def __init__(self, message: str, field: str | None = None,
+                 problems: list[tuple[str | None, str]] | None = None):
         super().__init__(message)
         self.field = field
+        self.problems = problems or [(field, message)]
+
+    @classmethod
+    def of(cls, problems: list[tuple[str | None, str]]) -> DeliberationError:
+        field_name, message = problems[0]
+        return cls(message, field_name, problems)
 
 
 @dataclass
@@ -60,7 +72,7 @@ class ActData:
     nature: ActNature
     number: str
     assembly: Assembly
-    sitting_date: date
+    sitting_date: date | None
     subject: str
     matiere_code: str
     signatory_name: str
@@ -105,80 +117,133 @@ def extra_columns(names) -> list[str]:
 
 # --- checks -----------------------------------------------------------------------------------
 
+Problems = list[tuple[str, str]]   # (form field, French message saying how to fix it)
+
+
+def suggest_number(typed: str) -> str:
+    """A valid act number made from what was typed: accents removed, upper case, any other
+    character replaced by « _ », 15 characters at most (« 2026-12 » → « 2026_12 »)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", typed.strip())
+                    if not unicodedata.combining(c))
+    return re.sub(r"[^0-9A-Z_]", "_", plain.upper())[:15]
+
+
+def number_problem(number: str) -> str | None:
+    """What is wrong with an act number, and the valid number to use instead."""
+    if NUMBER_RE.match(number):
+        return None
+    if not number:
+        return "Indiquez le numéro de l'acte, par exemple 2025_014."
+    suggestion = suggest_number(number)
+    if len(number) > 15 and suggest_number(number[:15]) == number[:15]:
+        why = f"il compte {len(number)} caractères, 15 au plus"
+    else:
+        why = ("seuls les chiffres, les lettres majuscules sans accent et « _ » sont "
+               "acceptés, 15 caractères au plus")
+    return f"Numéro invalide : {why}. Écrivez par exemple « {suggestion} »."
+
+
+def act_problems(data: ActData, organisation: Organisation | None,
+                 deliberation: Deliberation | None = None) -> Problems:
+    """Every problem of an act at once, each with the field it concerns (empty when fine).
+    Reads the database (is the number free in ``organisation``?) and changes nothing."""
+    problems: Problems = []
+    message = number_problem(data.number)
+    if message:
+        problems.append(("number", message))
+    elif organisation is not None:
+        taken = db.session.scalar(select(Deliberation.id).where(
+            Deliberation.organisation_id == organisation.id, Deliberation.number == data.number))
+        if taken is not None and (deliberation is None or taken != deliberation.id):
+            problems.append(("number", f"Le numéro {data.number} est déjà celui d'un autre acte "
+                                       f"de votre organisation : chaque acte a son propre "
+                                       f"numéro."))
+    if data.sitting_date is None:
+        problems.append(("sitting_date", "Indiquez la date de la séance (ou de la décision)."))
+    if not data.subject:
+        problems.append(("subject", "L'objet de l'acte est obligatoire."))
+    if not classification.is_sub_matiere(data.matiere_code):
+        problems.append(("matiere", "Choisissez la matière de l'acte dans la liste."))
+    if not data.signatory_name:
+        problems.append(("signatory_name", "Indiquez le prénom et le nom du signataire de "
+                                           "l'acte."))
+    if not data.signatory_function:
+        problems.append(("signatory_function", "Indiquez la fonction du signataire de l'acte "
+                                               "(par exemple : Maire)."))
+    if data.visibility not in (Visibility.PUBLIC, Visibility.NETWORK):
+        problems.append(("visibility", "Choisissez qui peut lire l'acte."))
+    problems += _vote_problems(data) + _budget_problems(data) + _transmission_problems(data)
+    return problems
+
 
 def _check(data: ActData, organisation: Organisation, deliberation: Deliberation | None) -> None:
-    if not NUMBER_RE.match(data.number):
-        raise DeliberationError("Numéro invalide : de 1 à 15 caractères parmi les chiffres, les "
-                                "lettres majuscules sans accent et « _ » (par exemple 2025_014).",
-                                "number")
-    taken = db.session.scalar(select(Deliberation.id).where(
-        Deliberation.organisation_id == organisation.id, Deliberation.number == data.number))
-    if taken is not None and (deliberation is None or taken != deliberation.id):
-        raise DeliberationError(f"Le numéro {data.number} est déjà celui d'un autre acte de "
-                                f"votre organisation : chaque acte a son propre numéro.",
-                                "number")
-    if not data.subject:
-        raise DeliberationError("L'objet de l'acte est obligatoire.", "subject")
-    if not classification.is_sub_matiere(data.matiere_code):
-        raise DeliberationError("Choisissez la matière de l'acte dans la liste.", "matiere")
-    if not data.signatory_name or not data.signatory_function:
-        raise DeliberationError("Indiquez le nom et la fonction du signataire de l'acte.",
-                                "signatory_name")
-    if data.visibility not in (Visibility.PUBLIC, Visibility.NETWORK):
-        raise DeliberationError("Choisissez qui peut lire l'acte.", "visibility")
-    _check_votes(data)
-    _check_budget(data)
-    _check_transmission(data)
+    problems = act_problems(data, organisation, deliberation)
+    if problems:
+        raise DeliberationError.of(problems)
 
 
-def _check_votes(data: ActData) -> None:
-    in_office, present, votes_for, against, abstentions = data.votes
+VOTE_FIELDS = ("members_in_office", "members_present", "votes_for", "votes_against",
+               "abstentions")
+
+
+def _vote_problems(data: ActData) -> Problems:
     given = [v is not None for v in data.votes]
     if not any(given):
-        return
+        return []
     if not all(given):
-        raise DeliberationError("Renseignez les cinq nombres du vote (membres en exercice, "
-                                "présents, pour, contre, abstentions), ou aucun.",
-                                "members_in_office")
-    if any(v < 0 for v in data.votes):
-        raise DeliberationError("Les nombres du vote ne peuvent pas être négatifs.",
-                                "members_in_office")
+        missing = next(name for name, v in zip(VOTE_FIELDS, data.votes) if v is None)
+        return [(missing, "Renseignez les cinq nombres du vote (membres en exercice, présents, "
+                          "pour, contre, abstentions), ou aucun.")]
+    negative = [(name, "Indiquez un nombre positif ou nul.")
+                for name, v in zip(VOTE_FIELDS, data.votes) if v < 0]
+    if negative:
+        return negative
+    in_office, present, votes_for, against, abstentions = data.votes
+    problems: Problems = []
     if present > in_office:
-        raise DeliberationError(f"Il ne peut pas y avoir plus de membres présents ({present}) "
-                                f"que de membres en exercice ({in_office}).", "members_present")
+        problems.append(("members_present", f"Il ne peut pas y avoir plus de membres présents "
+                                            f"({present}) que de membres en exercice "
+                                            f"({in_office}) : corrigez l'un des deux nombres."))
     cast = votes_for + against + abstentions
     if cast > present:
-        raise DeliberationError(f"Les votes ne s'additionnent pas : pour + contre + abstentions "
-                                f"= {cast}, soit plus que les {present} membres présents.",
-                                "votes_for")
+        problems.append(("votes_for", f"Les votes ne s'additionnent pas : pour + contre + "
+                                      f"abstentions = {cast}, soit plus que les {present} "
+                                      f"membres présents."))
+    return problems
 
 
-def _check_budget(data: ActData) -> None:
-    if (data.budget_year is None) != (data.budget_name is None):
-        raise DeliberationError("Indiquez à la fois l'exercice et le nom du budget, ou aucun "
-                                "des deux.", "budget_year")
+def _budget_problems(data: ActData) -> Problems:
     if data.budget_year and not BUDGET_YEAR_RE.match(data.budget_year):
-        raise DeliberationError("Indiquez l'exercice par une année (2025) ou un intervalle "
-                                "(2025/2026).", "budget_year")
+        return [("budget_year", "Indiquez l'exercice par une année (2025) ou un intervalle "
+                                "(2025/2026).")]
+    if data.budget_year is None and data.budget_name is not None:
+        return [("budget_year", "Indiquez à la fois l'exercice et le nom du budget, ou aucun "
+                                "des deux.")]
+    if data.budget_year is not None and data.budget_name is None:
+        return [("budget_name", "Indiquez à la fois l'exercice et le nom du budget, ou aucun "
+                                "des deux.")]
+    return []
 
 
-def _check_transmission(data: ActData) -> None:
+def _transmission_problems(data: ActData) -> Problems:
+    problems: Problems = []
     if data.transmitted_on is not None:
-        if data.transmitted_on < data.sitting_date:
-            raise DeliberationError("L'acte ne peut pas avoir été transmis en préfecture avant "
-                                    f"la séance du {format_date(data.sitting_date)}.",
-                                    "transmitted_on")
-        if data.transmitted_on > today_paris():
-            raise DeliberationError("La date de transmission en préfecture ne peut pas être "
-                                    "dans le futur.", "transmitted_on")
+        if data.sitting_date is not None and data.transmitted_on < data.sitting_date:
+            problems.append(("transmitted_on", "L'acte ne peut pas avoir été transmis en "
+                                               "préfecture avant la séance du "
+                                               f"{format_date(data.sitting_date)}."))
+        elif data.transmitted_on > today_paris():
+            problems.append(("transmitted_on", "La date de transmission en préfecture ne peut "
+                                               "pas être dans le futur."))
     if data.acknowledgement_id:
         if data.transmitted_on is None:
-            raise DeliberationError("Indiquez aussi la date de transmission en préfecture de "
-                                    "l'acte accusé.", "transmitted_on")
+            problems.append(("transmitted_on", "Indiquez aussi la date de transmission en "
+                                               "préfecture de l'acte accusé."))
         if not ACKNOWLEDGEMENT_RE.match(data.acknowledgement_id):
-            raise DeliberationError("L'identifiant de l'accusé de réception ne contient que des "
-                                    "chiffres, des lettres, « - » et « _ ».",
-                                    "acknowledgement_id")
+            problems.append(("acknowledgement_id", "L'identifiant de l'accusé de réception ne "
+                                                   "contient que des chiffres, des lettres, "
+                                                   "« - » et « _ »."))
+    return problems
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -434,10 +499,8 @@ def save_settings(organisation: Organisation, *, by: User, siret: str | None,
     if mode_chosen_on is not None and mode_chosen_on > today_paris():
         raise DeliberationError("La date de la délibération ne peut pas être dans le futur.",
                                 "mode_chosen_on")
-    if number is not None and not NUMBER_RE.match(number):
-        raise DeliberationError("Numéro invalide : de 1 à 15 caractères parmi les chiffres, les "
-                                "lettres majuscules sans accent et « _ ».",
-                                "mode_deliberation_number")
+    if number is not None and number_problem(number):
+        raise DeliberationError(number_problem(number), "mode_deliberation_number")
     settings = settings_for(organisation) or DeliberationSettings(organisation=organisation)
     settings.siret = siret
     settings.publication_mode = publication_mode

@@ -147,10 +147,21 @@ def pending():
 # --- writing ----------------------------------------------------------------------------------
 
 
+def _choice(enum, value, default):
+    """The enum member of a choice, or ``default`` when the choice itself was refused (the
+    field then already shows its error)."""
+    try:
+        return enum(value)
+    except ValueError:
+        return default
+
+
 def _act_data(form: DeliberationForm) -> services.ActData:
     return services.ActData(
-        nature=ActNature(form.nature.data), number=form.number.data or "",
-        assembly=Assembly(form.assembly.data), sitting_date=form.sitting_date.data,
+        nature=_choice(ActNature, form.nature.data, ActNature.DELIBERATION),
+        number=form.number.data or "",
+        assembly=_choice(Assembly, form.assembly.data, Assembly.OTHER),
+        sitting_date=form.sitting_date.data,
         subject=form.subject.data or "", matiere_code=form.matiere.data or "",
         signatory_name=form.signatory_name.data or "",
         signatory_function=form.signatory_function.data or "", body=form.body.data or "",
@@ -159,7 +170,7 @@ def _act_data(form: DeliberationForm) -> services.ActData:
         abstentions=form.abstentions.data, budget_year=form.budget_year.data,
         budget_name=form.budget_name.data, transmitted_on=form.transmitted_on.data,
         acknowledgement_id=form.acknowledgement_id.data,
-        visibility=Visibility(form.visibility.data),
+        visibility=_choice(Visibility, form.visibility.data, Visibility.PUBLIC),
         extra={f.name: f.data for f in form.other_fields()})
 
 
@@ -171,12 +182,31 @@ def _uploads(form: DeliberationForm) -> tuple[services.Upload | None, list[servi
     return act_upload, annexes
 
 
-def _field_error(form: DeliberationForm, exc: services.DeliberationError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None:
-        flash(str(exc), "error")
-    else:
-        target.errors = list(target.errors) + [str(exc)]
+def _field_error(form, exc: services.DeliberationError) -> None:
+    _report(form, exc.problems)
+
+
+def _report(form, problems) -> None:
+    """Each problem next to its field (the summary at the top of the page lists them all);
+    one without a field of this form is flashed. A field that already shows an error (a
+    required value, a date that could not be read) is not given a second one."""
+    for name, message in problems:
+        target = getattr(form, name, None) if name else None
+        if target is None:
+            flash(message, "error")
+        elif not target.errors:
+            target.errors = [message]
+
+
+def _act_form_valid(form: DeliberationForm, organisation, deliberation=None) -> bool:
+    """The form's own checks, then, if they failed, the service's too: every problem of the
+    act is reported at once, not one per attempt."""
+    if not form.is_submitted():
+        return False
+    if form.validate():
+        return True
+    _report(form, services.act_problems(_act_data(form), organisation, deliberation))
+    return False
 
 
 _DEFAULT_ASSEMBLY = {"commune": "conseil_municipal", "epci": "conseil_communautaire",
@@ -195,8 +225,9 @@ def create():
         form.organisation.data = str(chosen.id)
         form.assembly.data = _DEFAULT_ASSEMBLY.get(chosen.kind.value, "autre")
         form.signatory_name.data, form.signatory_function.data = services.last_signatory(chosen)
-    if form.validate_on_submit():
-        organisation = next(o for o in organisations if str(o.id) == form.organisation.data)
+    chosen = next((o for o in organisations if str(o.id) == form.organisation.data), None)
+    if _act_form_valid(form, chosen):
+        organisation = chosen
         act, annexes = _uploads(form)
         try:
             deliberation = services.create_deliberation(organisation, _act_data(form),
@@ -228,7 +259,7 @@ def edit(deliberation_id):
     form = DeliberationForm(organisations=[deliberation.organisation],
                             data=_form_values(deliberation) if request.method == "GET" else None)
     del form.organisation
-    if form.validate_on_submit():
+    if _act_form_valid(form, deliberation.organisation, deliberation):
         act, annexes = _uploads(form)
         try:
             services.update_deliberation(deliberation, _act_data(form), by=current_user,

@@ -1,6 +1,7 @@
 """Bad input on the « Nouvel acte » form: a French error, and nothing stored (no act, no
 sitting, no file row, no file on disk)."""
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from werkzeug.test import stream_encode_multipart
 from intranet.core.types import Role
 from intranet.core.models import StoredFile
 from intranet.extensions import db
+from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import Deliberation, Sitting
 
 from ... import factories
@@ -125,3 +127,60 @@ def test_votes_that_add_up_are_accepted(client, login):
     act = db.session.scalar(select(Deliberation))
     assert (act.members_in_office, act.members_present, act.votes_for, act.votes_against,
             act.abstentions) == (29, 29, 20, 5, 4)
+
+
+def _error_next_to(page: str, field_id: str) -> str:
+    """The error shown under the field ``field_id`` (empty when there is none)."""
+    found = re.search(rf'<p class="error" id="{field_id}-erreur">(.*?)</p>', page, re.S)
+    return " ".join(found.group(1).split()) if found else ""
+
+
+def test_three_wrong_fields_are_reported_at_once_next_to_each_field(client, login):
+    org = factories.make_org("Agen")
+    login(factories.make_user(org, Role.EDITOR))
+    # A form error (no subject) and two the service finds (number, votes): all three at once.
+    response = client.post("/deliberations/nouvel-acte", data=form(
+        number="2026-12", subject="", members_present="30", votes_for="25", votes_against="4",
+        abstentions="2"), content_type="multipart/form-data")
+    page = text(response)
+    assert response.status_code == 200 and _count(Deliberation) == 0
+    assert "Numéro invalide" in _error_next_to(page, "number")
+    assert "« 2026_12 »" in _error_next_to(page, "number")
+    assert _error_next_to(page, "subject") == "Ce champ est obligatoire."
+    assert "Les votes ne s'additionnent pas" in _error_next_to(page, "votes_for")
+    summary = page[page.index('class="error-summary"'):page.index("</div>",
+                                                               page.index("error-summary"))]
+    assert "3 erreurs" in summary
+    for field_id in ("number", "subject", "votes_for"):
+        assert f'href="#{field_id}"' in summary
+
+
+def test_the_service_reports_every_problem_of_an_act(app):
+    org = factories.make_org("Agen")
+    editor = factories.make_user(org, Role.EDITOR)
+    with pytest.raises(services.DeliberationError) as refused:
+        make_act(org, editor, number="délib 12", subject="", matiere_code="8",
+                 signatory_name="", budget_name="Budget principal")
+    assert [name for name, _ in refused.value.problems] == [
+        "number", "subject", "matiere", "signatory_name", "budget_year"]
+    assert "« DELIB_12 »" in refused.value.problems[0][1]
+    assert _count(Deliberation) == 0
+
+
+@pytest.mark.parametrize("typed, suggested", [
+    ("2026-12", "2026_12"), ("délib n°4", "DELIB_N_4"), ("2026/014-bis", "2026_014_BIS"),
+    ("A" * 20, "A" * 15), ("  2026.12 ", "2026_12")])
+def test_an_invalid_number_gets_a_valid_suggestion(typed, suggested):
+    assert services.suggest_number(typed) == suggested
+    assert f"« {suggested} »" in services.number_problem(typed.strip())
+
+
+def test_a_number_with_a_hyphen_says_which_characters_are_allowed_once(client, login):
+    org = factories.make_org("Agen")
+    login(factories.make_user(org, Role.EDITOR))
+    page = text(client.post("/deliberations/nouvel-acte", data=form(number="2026-12"),
+                            content_type="multipart/form-data"))
+    error = _error_next_to(page, "number")
+    assert "seuls les chiffres, les lettres majuscules sans accent et « _ »" in error
+    assert "« 2026_12 »" in error
+    assert page.count("Numéro invalide") == 2   # next to the field, and in the summary
