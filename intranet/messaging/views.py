@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..core.inputs import int_arg, page_arg, to_int
 from ..accounts.models import User
-from ..core import uploads
+from ..core import pending, uploads
 from ..extensions import db
 from ..search.backends import QueryError
 from . import services
@@ -33,9 +33,23 @@ def _participant(conversation_id: int):
     return participant
 
 
-def _files(field) -> list[tuple[bytes, str]]:
-    return [(item.read(), item.filename) for item in field.data or ()
-            if item is not None and getattr(item, "filename", "")]
+def _files(field, carried) -> list:
+    """The files sent now, as (data, name), then the pending ones the form carries."""
+    return ([(sent.data, sent.filename) for sent in pending.sent(field.data)]
+            + pending.files_of(carried, "files"))
+
+
+def _kept(form, carried) -> list:
+    """After a refusal (or a search for recipients): the files sent with the form, kept for
+    the person, with those it carried; listed as « déjà joint » on the form shown again."""
+    if request.method != "POST":
+        return []
+    try:
+        return carried + pending.keep(pending.sent(form.files.data), current_user,
+                                      field="files")
+    except uploads.UploadError as exc:
+        form.files.errors = [*form.files.errors, str(exc)]
+        return carried
 
 
 def _show_error(form, exc: MessagingError) -> None:
@@ -82,6 +96,7 @@ def search():
 def compose():
     form = ComposeForm()
     form.group.choices = services.group_choices(current_user)
+    carried = pending.carried(current_user) if request.method == "POST" else []
     found = None
     if request.method == "GET":
         person = db.session.get(User, int_arg("a", 0))
@@ -101,13 +116,15 @@ def compose():
         try:
             conversation = services.start_conversation(
                 current_user, to=form.to.data or "", group=form.group.data or "",
-                subject=form.subject.data, body=form.body.data, files=_files(form.files))
+                subject=form.subject.data, body=form.body.data,
+                files=_files(form.files, carried))
         except MessagingError as exc:
             _show_error(form, exc)
         else:
             flash("Message envoyé.", "success")
             return redirect(url_for(".show", conversation_id=conversation.id))
-    return render_template("messaging/compose.html", form=form, found=found)
+    return render_template("messaging/compose.html", form=form, found=found,
+                           pending_files=_kept(form, carried))
 
 
 @bp.get("/<int:conversation_id>")
@@ -123,9 +140,10 @@ def show(conversation_id):
 def reply(conversation_id):
     participant = _participant(conversation_id)
     form = ReplyForm()
+    carried = pending.carried(current_user)
     if form.validate_on_submit():
         try:
-            message = services.reply(participant, form.body.data, _files(form.files))
+            message = services.reply(participant, form.body.data, _files(form.files, carried))
         except MessagingError as exc:
             _show_error(form, exc)
         else:
@@ -134,7 +152,7 @@ def reply(conversation_id):
                                     _anchor=f"message-{message.id}"))
     thread = services.open_thread(_participant(conversation_id))
     return render_template("messaging/show.html", thread=thread, form=form,
-                           actions=ActionForm())
+                           actions=ActionForm(), pending_files=_kept(form, carried))
 
 
 @bp.get("/<int:conversation_id>/pieces-jointes/<int:attachment_id>")
