@@ -126,8 +126,16 @@ def search_worker(once: bool, interval: float):
 @click.option("--once", is_flag=True, help="Un seul passage puis s'arrêter.")
 @click.option("--interval", default=0.5, show_default=True)
 def worker(once: bool, interval: float):
-    """Le service de fond : index de recherche et courriels (un processus suffit)."""
-    _loop([_search_round, _lists_round, _mail_round], once, interval)
+    """Le service de fond : index de recherche, courriels et fichiers en attente expirés (un
+    processus suffit)."""
+    _loop([_search_round, _lists_round, _mail_round, _pending_round], once, interval)
+
+
+def _pending_round():
+    from .core import pending
+    purged = pending.purge()
+    if purged:
+        click.echo(f"fichiers en attente : {purged} expiré(s) supprimé(s)")
 
 
 def _lists_round():
@@ -161,13 +169,15 @@ def _mail_round():
 
 def _loop(rounds, once: bool, interval: float):
     from .extensions import db
-    mail_every, last_mail = 5.0, 0.0
+    # Rounds that need not run every pass: seconds between two of their runs.
+    every, last = {_mail_round: 5.0, _pending_round: 60.0}, {}
     while True:
         for round_ in rounds:
-            if round_ is _mail_round:
-                if time.monotonic() - last_mail < mail_every and not once:
+            if round_ in every:
+                if time.monotonic() - last.get(round_, -every[round_]) < every[round_] \
+                        and not once:
                     continue
-                last_mail = time.monotonic()
+                last[round_] = time.monotonic()
             try:
                 round_()
             except Exception as exc:  # keep serving; the failed work stays queued

@@ -101,3 +101,8 @@ FORUM_POSTS_PER_MINUTE = 5
 FORUM_NEW_ACCOUNT_DAYS = 7
 # How often each process writes the topic view counters it has gathered.
 FORUM_VIEW_FLUSH_SECONDS = 2.0
+
+# Files of a refused form, kept for their owner so the form shown again carries them
+# (core/pending.py): at most this much per person, purged by the worker after this age.
+PENDING_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+PENDING_UPLOAD_MAX_AGE = timedelta(hours=24)

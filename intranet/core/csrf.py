@@ -32,6 +32,12 @@ class ReadOnlyRequest(RuntimeError):
     """A write was attempted while showing a form again."""
 
 
+def read_only() -> bool:
+    """True while a form is shown again after its token was refused: nothing may be written
+    (``pending.keep`` then keeps no file: the page says to choose them again)."""
+    return bool(db.session.info.get(_READ_ONLY))
+
+
 def _refuse_flush(session, flush_context, instances):
     if session.info.get(_READ_ONLY):
         raise ReadOnlyRequest("écriture refusée : jeton de formulaire invalide")

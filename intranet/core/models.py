@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .timeutil import utcnow
@@ -36,3 +36,23 @@ class StoredFile(TimestampMixin, db.Model):
         if self.size < 1024 * 1024:
             return f"{self.size / 1024:.0f} Ko".replace(".", ",")
         return f"{self.size / 1024 / 1024:.1f} Mo".replace(".", ",")
+
+
+class PendingUpload(db.Model):
+    """A file sent with a form that was refused, kept for its owner so that the form, shown
+    again, carries it (``core/pending.py``). Purged by the worker after PENDING_UPLOAD_MAX_AGE;
+    when the form is accepted the row goes and its stored file becomes the real attachment."""
+    __tablename__ = "pending_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"),
+                                         unique=True)
+    # The form field the file was chosen in ("act_pdf", "annexes"…).
+    field: Mapped[str] = mapped_column(String(60), default="")
+    original_name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from .models import StoredFile
+from .models import PendingUpload, StoredFile
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -107,6 +107,18 @@ def store(data: bytes, filename: str, *, allowed: tuple[str, ...] = DOCUMENTS,
                         sha256=hashlib.sha256(data).hexdigest(),
                         uploaded_by_id=getattr(by, "id", None))
     db.session.add(stored)
+    return stored
+
+
+def adopt(stored: StoredFile, *, allowed: tuple[str, ...] = DOCUMENTS) -> StoredFile:
+    """A file already stored (a pending file, ``core/pending.py``) taken as it is by the
+    caller's change: its type is checked against ``allowed`` and it stops being pending in the
+    caller's transaction (it stays pending if that rolls back). Nothing is written again."""
+    if stored.extension not in allowed:
+        kinds = ", ".join(sorted({e.upper() for e in allowed}))
+        raise UploadError(f"Le type de fichier « .{stored.extension} » n'est pas accepté. "
+                          f"Types acceptés : {kinds}.")
+    db.session.execute(db.delete(PendingUpload).where(PendingUpload.file_id == stored.id))
     return stored
 
 

@@ -23,6 +23,7 @@ from ..core.types import Role
 from ..accounts import finder
 from ..accounts.services import find_user
 from ..core import uploads
+from ..core.models import StoredFile
 from ..mail.replies import ReplyRefused, register_handler, reply_address
 from ..core.sanitize import text_to_html
 from ..core.text import collation_key, french_sorted
@@ -209,13 +210,16 @@ def _clean_body(body: str) -> str:
 
 
 def _store_files(files, by: User) -> list:
-    files = [(data, name) for data, name in files or () if name]
+    """Files sent now as (data, name), or pending files kept from a refused form
+    (``StoredFile``, taken as they are: ``core/pending.py``)."""
+    files = [item for item in files or () if isinstance(item, StoredFile) or item[1]]
     if len(files) > MAX_FILES:
         raise MessagingError(f"{MAX_FILES} pièces jointes au plus par message.", "files")
     stored = []
     try:
-        for data, name in files:
-            stored.append(uploads.store(data, name, by=by))
+        for item in files:
+            stored.append(uploads.adopt(item) if isinstance(item, StoredFile)
+                          else uploads.store(item[0], item[1], by=by))
     except uploads.UploadError as exc:  # the unit of work's rollback removes the files written
         raise MessagingError(str(exc), "files") from exc
     return stored

@@ -10,7 +10,7 @@ from ..core.inputs import int_arg, page_arg, to_int
 from .. import access
 from ..accounts import finder
 from ..accounts.models import User
-from ..core import hooks, uploads
+from ..core import hooks, pending, uploads
 from ..extensions import db
 from ..search.backends import QueryError
 from . import services
@@ -31,9 +31,23 @@ def _participant(conversation_id: int):
     return participant
 
 
-def _files(field) -> list[tuple[bytes, str]]:
-    return [(item.read(), item.filename) for item in field.data or ()
-            if item is not None and getattr(item, "filename", "")]
+def _files(field, carried) -> list:
+    """The files sent now, as (data, name), then the pending ones the form carries."""
+    return ([(sent.data, sent.filename) for sent in pending.sent(field.data)]
+            + pending.files_of(carried, "files"))
+
+
+def _kept(form, carried) -> list:
+    """After a refusal (or a search for recipients): the files sent with the form, kept for
+    the person, with those it carried; listed as « déjà joint » on the form shown again."""
+    if request.method != "POST":
+        return []
+    try:
+        return carried + pending.keep(pending.sent(form.files.data), current_user,
+                                      field="files")
+    except uploads.UploadError as exc:
+        form.files.errors = [*form.files.errors, str(exc)]
+        return carried
 
 
 def _show_error(form, exc: MessagingError) -> None:
@@ -88,6 +102,7 @@ def compose():
     form = ComposeForm()
     form.group.choices = services.group_choices(current_user)
     organisation_ids = request.form.getlist("organisation") if request.method == "POST" else []
+    carried = pending.carried(current_user) if request.method == "POST" else []
     found = None
     if request.method == "GET":
         person = db.session.get(User, int_arg("a", 0))
@@ -114,14 +129,15 @@ def compose():
             conversation = services.start_conversation(
                 current_user, to=form.to.data or "", group=form.group.data or "",
                 organisations=organisation_ids, subject=form.subject.data,
-                body=form.body.data, files=_files(form.files))
+                body=form.body.data, files=_files(form.files, carried))
         except MessagingError as exc:
             _show_error(form, exc)
         else:
             flash("Message envoyé.", "success")
             return redirect(url_for(".show", conversation_id=conversation.id))
     chosen = services.chosen_organisations(current_user, organisation_ids)
-    return render_template("messaging/compose.html", form=form, found=found, chosen=chosen)
+    return render_template("messaging/compose.html", form=form, found=found, chosen=chosen,
+                           pending_files=_kept(form, carried))
 
 
 @bp.get("/destinataires")
@@ -152,9 +168,10 @@ def show(conversation_id):
 def reply(conversation_id):
     participant = _participant(conversation_id)
     form = ReplyForm()
+    carried = pending.carried(current_user)
     if form.validate_on_submit():
         try:
-            message = services.reply(participant, form.body.data, _files(form.files))
+            message = services.reply(participant, form.body.data, _files(form.files, carried))
         except MessagingError as exc:
             _show_error(form, exc)
         else:
@@ -163,7 +180,7 @@ def reply(conversation_id):
                                     _anchor=f"message-{message.id}"))
     thread = services.open_thread(_participant(conversation_id))
     return render_template("messaging/show.html", thread=thread, form=form,
-                           actions=ActionForm())
+                           actions=ActionForm(), pending_files=_kept(form, carried))
 
 
 @bp.get("/<int:conversation_id>/pieces-jointes/<int:attachment_id>")

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from intranet.accounts import services as accounts
-from intranet.core.models import StoredFile
+from intranet.core.models import PendingUpload, StoredFile
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage
 from intranet.messaging import services
@@ -164,9 +164,13 @@ def test_bad_input_gets_a_french_error_and_stores_nothing(client, login, data, m
                            content_type="multipart/form-data")
     assert response.status_code == 200
     assert message in text(response)
-    for model in (Conversation, ConversationMessage, StoredFile, Notification, OutboxMessage):
+    for model in (Conversation, ConversationMessage, Notification, OutboxMessage):
         assert _count(model) == 0, model
-    assert _uploaded_files() == files_before
+    # The acceptable files sent are kept for the form shown again (core/pending.py), no other.
+    kept = 1 if "bon.pdf" in str(data.get("files")) else 0
+    assert _count(StoredFile) == _count(PendingUpload) == kept
+    assert ("déjà joint : bon.pdf" in text(response)) == bool(kept)
+    assert _uploaded_files() == files_before + kept
 
 
 def test_a_bad_reply_stores_nothing_either(client, login):

@@ -249,9 +249,14 @@ def _transmission_problems(data: ActData) -> Problems:
 # --- files ------------------------------------------------------------------------------------
 
 
-def _store(upload: Upload, by: User, field_name: str, written: list[StoredFile]) -> StoredFile:
+def _store(upload: Upload | StoredFile, by: User, field_name: str,
+           written: list[StoredFile]) -> StoredFile:
+    """A file sent now, or a pending file kept from a refused form (taken as it is)."""
     try:
-        stored = uploads.store(upload.data, upload.filename, allowed=PDF_ONLY, by=by)
+        if isinstance(upload, StoredFile):
+            stored = uploads.adopt(upload, allowed=PDF_ONLY)
+        else:
+            stored = uploads.store(upload.data, upload.filename, allowed=PDF_ONLY, by=by)
     except uploads.UploadError as exc:
         db.session.rollback()   # the files already written go with it (core/uploads.py)
         raise DeliberationError(str(exc), field_name) from exc
@@ -327,8 +332,8 @@ def _attach_annexes(deliberation: Deliberation, annexes: list[Upload], by: User,
 
 
 def create_deliberation(organisation: Organisation, data: ActData, *, by: User,
-                        act_pdf: Upload | None = None,
-                        annexes: list[Upload] = ()) -> Deliberation:
+                        act_pdf: Upload | StoredFile | None = None,
+                        annexes: list[Upload | StoredFile] = ()) -> Deliberation:
     """Record a draft act (only the publisher's members see it until it is published)."""
     _check(data, organisation, None)
     written: list[StoredFile] = []
@@ -344,7 +349,8 @@ def create_deliberation(organisation: Organisation, data: ActData, *, by: User,
 
 
 def update_deliberation(deliberation: Deliberation, data: ActData, *, by: User,
-                        act_pdf: Upload | None = None, annexes: list[Upload] = ()) -> None:
+                        act_pdf: Upload | StoredFile | None = None,
+                        annexes: list[Upload | StoredFile] = ()) -> None:
     """Change an act. A published act keeps its PDF (what was put online stays as it was)."""
     if deliberation.status == PublicationStatus.WITHDRAWN:
         raise DeliberationError("Cet acte est retiré : il ne peut plus être modifié.")

@@ -12,6 +12,7 @@ from ... import access
 from ...accounts import services as accounts
 from ...accounts.models import Organisation
 from ...core import atom, uploads
+from ...core import pending as pending_uploads
 from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.urls import absolute_url
@@ -174,12 +175,32 @@ def _act_data(form: DeliberationForm) -> services.ActData:
         extra={f.name: f.data for f in form.other_fields()})
 
 
-def _uploads(form: DeliberationForm) -> tuple[services.Upload | None, list[services.Upload]]:
-    act = form.act_pdf.data
-    act_upload = services.Upload(act.read(), act.filename) if act and act.filename else None
-    annexes = [services.Upload(f.read(), f.filename) for f in (form.annexes.data or [])
-               if f and f.filename]
-    return act_upload, annexes
+def _uploads(form: DeliberationForm, carried: list) -> tuple:
+    """The act's PDF and the annexes: those sent now, and the pending ones the form carries
+    (kept from a refused submission, ``core/pending.py``). A new PDF wins over a carried one."""
+    act = next(iter(pending_uploads.sent(form.act_pdf.data)), None)
+    act = act or next(iter(pending_uploads.files_of(carried, "act_pdf")), None)
+    annexes = pending_uploads.files_of(carried, "annexes") + pending_uploads.sent(form.annexes.data)
+    return act, annexes
+
+
+def _kept(form: DeliberationForm, carried: list) -> list:
+    """After a refusal: the files sent with the form, kept for the person, with those it
+    already carried; what the form shown again lists as « déjà joint »."""
+    if request.method != "POST":
+        return []
+    act = pending_uploads.sent(form.act_pdf.data)
+    if act:  # a new PDF replaces the one carried
+        pending_uploads.discard([p.id for p in carried if p.field == "act_pdf"], current_user)
+        carried = [p for p in carried if p.field != "act_pdf"]
+    try:
+        return (carried
+                + pending_uploads.keep(act, current_user, field="act_pdf", allowed=services.PDF_ONLY)
+                + pending_uploads.keep(pending_uploads.sent(form.annexes.data), current_user, field="annexes",
+                               allowed=services.PDF_ONLY))
+    except uploads.UploadError as exc:
+        form.annexes.errors = list(form.annexes.errors) + [str(exc)]
+        return carried
 
 
 def _field_error(form, exc: services.DeliberationError) -> None:
@@ -219,6 +240,7 @@ def create():
     organisations = access.publishing_organisations(current_user)
     access.require(bool(organisations))
     form = DeliberationForm(organisations=organisations)
+    carried = pending_uploads.carried(current_user) if request.method == "POST" else []
     if request.method == "GET":
         wanted = request.args.get("organisation")
         chosen = next((o for o in organisations if o.slug == wanted), organisations[0])
@@ -228,7 +250,7 @@ def create():
     chosen = next((o for o in organisations if str(o.id) == form.organisation.data), None)
     if _act_form_valid(form, chosen):
         organisation = chosen
-        act, annexes = _uploads(form)
+        act, annexes = _uploads(form, carried)
         try:
             deliberation = services.create_deliberation(organisation, _act_data(form),
                                                         by=current_user, act_pdf=act,
@@ -238,7 +260,8 @@ def create():
         else:
             flash("Acte enregistré comme brouillon : vérifiez-le puis publiez-le.", "success")
             return redirect(url_for(".show", deliberation_id=deliberation.id))
-    return render_template("publications/deliberations/form.html", form=form, deliberation=None)
+    return render_template("publications/deliberations/form.html", form=form, deliberation=None,
+                           pending_files=_kept(form, carried))
 
 
 def _form_values(deliberation: Deliberation) -> dict:
@@ -259,8 +282,9 @@ def edit(deliberation_id):
     form = DeliberationForm(organisations=[deliberation.organisation],
                             data=_form_values(deliberation) if request.method == "GET" else None)
     del form.organisation
+    carried = pending_uploads.carried(current_user) if request.method == "POST" else []
     if _act_form_valid(form, deliberation.organisation, deliberation):
-        act, annexes = _uploads(form)
+        act, annexes = _uploads(form, carried)
         try:
             services.update_deliberation(deliberation, _act_data(form), by=current_user,
                                          act_pdf=act, annexes=annexes)
@@ -270,7 +294,7 @@ def edit(deliberation_id):
             flash("Modifications enregistrées.", "success")
             return redirect(url_for(".show", deliberation_id=deliberation.id))
     return render_template("publications/deliberations/form.html", form=form,
-                           deliberation=deliberation)
+                           deliberation=deliberation, pending_files=_kept(form, carried))
 
 
 add_lifecycle_routes(

@@ -1,5 +1,5 @@
 """Bad input on the « Nouvel acte » form: a French error, and nothing stored (no act, no
-sitting, no file row, no file on disk)."""
+sitting) but the files sent, kept as pending files for their sender (core/pending.py)."""
 import io
 import re
 from pathlib import Path
@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from intranet.core.types import Role
-from intranet.core.models import StoredFile
+from intranet.core.models import PendingUpload, StoredFile
 from intranet.extensions import db
 from intranet.publications.deliberations import services
 from intranet.publications.deliberations.models import Deliberation, Sitting
@@ -76,8 +76,12 @@ def test_bad_input_gets_a_french_error_and_stores_nothing(app, client, login, ca
                            content_type="multipart/form-data")
     assert response.status_code == 200
     assert message in text(response)
-    assert _count(Deliberation) == 0 and _count(Sitting) == 0 and _count(StoredFile) == 0
-    assert _files_on_disk(app) == files_before
+    assert _count(Deliberation) == 0 and _count(Sitting) == 0
+    # Only the act's PDF, kept for the form shown again (« déjà joint »); a refused file is not.
+    kept = 0 if "act_pdf" in overrides else 1
+    assert _count(PendingUpload) == _count(StoredFile) == kept
+    assert ("déjà joint : deliberation.pdf" in text(response)) == bool(kept)
+    assert _files_on_disk(app) == files_before + kept
 
 
 def test_an_upload_over_the_limit_is_refused_in_french_and_stores_nothing(app, client, login,
@@ -87,7 +91,8 @@ def test_an_upload_over_the_limit_is_refused_in_french_and_stores_nothing(app, c
     login(factories.make_user(org, Role.EDITOR))
     files_before = _files_on_disk(app)
     big = PDF + b"0" * (1024 * 1024)
-    # The act is fine, its second annex is too big: the act and first annex are not kept either.
+    # The act is fine, its second annex is too big: no act, the act's PDF and first annex are
+    # kept as pending files, the big annex is not.
     # Encoded in memory: the test client would spool a large body to an unclosed temp file.
     body, length, boundary = stream_encode_multipart(form(
         act_pdf=_file(PDF, "acte.pdf"),
@@ -96,8 +101,10 @@ def test_an_upload_over_the_limit_is_refused_in_french_and_stores_nothing(app, c
                            content_length=length,
                            content_type=f"multipart/form-data; boundary={boundary}")
     assert "Le fichier « annexe-2.pdf » dépasse la taille autorisée (1 Mo)." in text(response)
-    assert _count(Deliberation) == 0 and _count(StoredFile) == 0
-    assert _files_on_disk(app) == files_before
+    assert _count(Deliberation) == 0
+    assert _count(PendingUpload) == _count(StoredFile) == 2
+    assert "déjà joint : annexe-1.pdf" in text(response) and "annexe-2.pdf (" not in text(response)
+    assert _files_on_disk(app) == files_before + 2
 
 
 def test_a_number_already_used_by_the_organisation_is_refused(client, login):

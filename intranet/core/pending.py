@@ -1,0 +1,156 @@
+"""Pending files: what a person attached to a form that was refused.
+
+A refused form (a validation error, a refusal by the service) must not make the person choose
+their files again. The view keeps the files sent with it (``keep``); the form, shown again,
+lists them (« déjà joint : devis.pdf », macro ``pending_files`` in ``_macros.html``) and carries
+their ids in hidden inputs named ``PENDING_FIELD``; a ticked ``REMOVE_FIELD`` box drops one. On
+the next submission ``carried`` gives the files still carried — only the person's own: another
+person's id is a 404 — and the accepted change takes their stored files through
+``uploads.adopt``, which ends their pending state in the same transaction: the file is moved,
+never sent or written again.
+
+Pending files are bounded per person (``PENDING_UPLOAD_MAX_BYTES``) and in age
+(``PENDING_UPLOAD_MAX_AGE``): ``claim`` ignores older ones and the worker's round ``purge``
+deletes them, files included.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from flask import abort, current_app, request
+from sqlalchemy import func, select
+
+from ..extensions import db
+from . import csrf, uploads
+from .models import PendingUpload, StoredFile
+from .timeutil import utcnow
+from .uow import unit_of_work
+
+PENDING_FIELD = "fichier_en_attente"
+REMOVE_FIELD = "retirer_fichier"
+
+
+@dataclass
+class Sent:
+    """A file as read from the request, before any check."""
+    data: bytes
+    filename: str
+
+
+def sent(files) -> list[Sent]:
+    """The files of a file field (one ``FileStorage``, a list of them, or None), read once;
+    empty inputs are left out."""
+    if files is None:
+        return []
+    if not isinstance(files, (list, tuple)):
+        files = [files]
+    result = []
+    for storage in files:
+        if storage is None or isinstance(storage, str) or not getattr(storage, "filename", ""):
+            continue
+        storage.stream.seek(0)
+        result.append(Sent(storage.read(), storage.filename))
+        storage.stream.seek(0)
+    return result
+
+
+def _ids(values: Iterable[str]) -> list[int]:
+    ids = []
+    for value in values:
+        value = (value or "").strip()
+        if value.isdigit() and len(value) < 10:
+            ids.append(int(value))
+    return ids
+
+
+def _oldest_kept() -> datetime:
+    return utcnow() - current_app.config["PENDING_UPLOAD_MAX_AGE"]
+
+
+def _size_message(limit: int) -> str:
+    return (f"Les fichiers joints en attente dépassent {limit // (1024 * 1024)} Mo : "
+            "retirez-en un ou envoyez le formulaire sans nouveau fichier.")
+
+
+@unit_of_work
+def keep(files: Iterable[Sent], user, *, field: str = "",
+         allowed: tuple[str, ...] = uploads.DOCUMENTS) -> list[PendingUpload]:
+    """Keep, for ``user``, the files of a refused form. A file the form would refuse anyway
+    (type, size, content) is not kept: its error is the form's. Raise ``UploadError`` when the
+    person's pending files would pass ``PENDING_UPLOAD_MAX_BYTES``; then nothing is kept."""
+    if csrf.read_only():      # a form shown again after its token expired writes nothing
+        return []
+    files = [f for f in files if uploads.acceptable(f.data, f.filename, allowed=allowed)]
+    if not files:
+        return []
+    limit = current_app.config["PENDING_UPLOAD_MAX_BYTES"]
+    held = db.session.scalar(select(func.coalesce(func.sum(PendingUpload.size), 0))
+                             .where(PendingUpload.owner_id == user.id)) or 0
+    if held + sum(len(f.data) for f in files) > limit:
+        raise uploads.UploadError(_size_message(limit))
+    kept = []
+    for sent_file in files:
+        stored = uploads.store(sent_file.data, sent_file.filename, allowed=allowed, by=user)
+        row = PendingUpload(owner_id=user.id, file=stored, field=field,
+                            original_name=stored.original_name, size=stored.size)
+        db.session.add(row)
+        kept.append(row)
+    return kept
+
+
+def claim(ids: Iterable[int], user) -> list[PendingUpload]:
+    """The pending files ``ids`` that ``user`` may use, in their order: a file of another
+    person is a 404; one that expired or is gone is left out (nothing to show)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    rows = db.session.scalars(select(PendingUpload).where(PendingUpload.id.in_(ids))).all()
+    if any(row.owner_id != user.id for row in rows):
+        abort(404)
+    oldest = _oldest_kept()
+    by_id = {row.id: row for row in rows if row.created_at >= oldest}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@unit_of_work
+def discard(ids: Iterable[int], user) -> None:
+    """Drop pending files of ``user`` (« retirer »), their files included; another person's id
+    is a 404."""
+    for row in claim(ids, user):
+        _delete(row)
+
+
+def _delete(row: PendingUpload) -> None:
+    stored = row.file
+    db.session.delete(row)
+    db.session.delete(stored)
+    uploads.discard_after_commit([stored])
+
+
+@unit_of_work
+def purge(older_than: timedelta | None = None) -> int:
+    """Delete the pending files older than ``older_than`` (PENDING_UPLOAD_MAX_AGE by default),
+    their stored files included; return how many."""
+    age = current_app.config["PENDING_UPLOAD_MAX_AGE"] if older_than is None else older_than
+    rows = db.session.scalars(select(PendingUpload)
+                              .where(PendingUpload.created_at < utcnow() - age)).all()
+    for row in rows:
+        _delete(row)
+    return len(rows)
+
+
+def carried(user) -> list[PendingUpload]:
+    """The pending files the submitted form carries, less those ticked « retirer » (dropped
+    now). For views, on a POST."""
+    removed = set(_ids(request.form.getlist(REMOVE_FIELD)))
+    if removed:
+        discard(removed, user)
+    return claim([i for i in _ids(request.form.getlist(PENDING_FIELD)) if i not in removed],
+                 user)
+
+
+def files_of(rows: Iterable[PendingUpload], field: str) -> list[StoredFile]:
+    """The stored files of the carried rows chosen in ``field``."""
+    return [row.file for row in rows if row.field == field]
