@@ -1,7 +1,7 @@
 """accessibility audits
 
 Revision ID: 57b2834b1f48
-Revises: d5c1cbcd9ace
+Revises: 7c1e0a9b3f42
 Create Date: 2026-12-05 04:37:31.068822
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '57b2834b1f48'
-down_revision = 'd5c1cbcd9ace'
+down_revision = '7c1e0a9b3f42'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """pending uploads: the files of a refused form, kept for their owner
 
 Revision ID: 7b3e9c1d2a40
-Revises: d5c1cbcd9ace
+Revises: 57b2834b1f48
 Create Date: 2026-12-05 06:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b3e9c1d2a40'
-down_revision = 'd5c1cbcd9ace'
+down_revision = '57b2834b1f48'
 branch_labels = None
 depends_on = None
 
