@@ -521,7 +521,8 @@ def _deliberations(demo: Demo) -> None:
                            mode_deliberation_number=None)
 
     today = today_paris()
-    # organisation key, assembly, days ago, signatory, function, [(number, matière, nature, subject, body)]
+    # organisation key, assembly, days ago, signatory, function,
+    # [(number, matière, nature, subject, body)]
     sittings = [
         ("departement", Assembly.DEPARTMENTAL_COUNCIL, 12, "Sophie Borderie",
          "Présidente du conseil départemental", [
