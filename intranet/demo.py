@@ -2,6 +2,7 @@
 role and some working groups, so that every feature has something real to show."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -11,6 +12,7 @@ from werkzeug.security import generate_password_hash
 from .accounts import organisations
 from .accounts.models import Membership, Organisation, OrgKind, User
 from .core.text import of
+from .core.timeutil import utcnow
 from .core.types import Role, Visibility
 from .core.uow import transaction
 from .extensions import db
@@ -19,13 +21,16 @@ from .spaces.models import JoinPolicy
 
 DEMO_PASSWORD = "territoires47-demo"
 
+# name, kind, key, SIREN (real-looking: the public-sector prefix of each kind of body, a
+# correct Luhn key; tests/test_demo.py checks them)
 FOUNDERS = [
-    ("Conseil départemental de Lot-et-Garonne", OrgKind.DEPARTEMENT, "departement"),
-    ("Conseil régional de Nouvelle-Aquitaine", OrgKind.REGION, "region"),
-    ("Préfecture de Lot-et-Garonne", OrgKind.PREFECTURE, "prefecture"),
-    ("Association des maires de Lot-et-Garonne", OrgKind.ASSOCIATION_MAIRES, "amf47"),
+    ("Conseil départemental de Lot-et-Garonne", OrgKind.DEPARTEMENT, "departement", "224700013"),
+    ("Conseil régional de Nouvelle-Aquitaine", OrgKind.REGION, "region", "200053759"),
+    ("Préfecture de Lot-et-Garonne", OrgKind.PREFECTURE, "prefecture", "174700005"),
+    ("Association des maires de Lot-et-Garonne", OrgKind.ASSOCIATION_MAIRES, "amf47",
+     "778812347"),
     ("Centre de gestion de la fonction publique territoriale de Lot-et-Garonne",
-     OrgKind.CENTRE_GESTION, "cdg47"),
+     OrgKind.CENTRE_GESTION, "cdg47", "284700010"),
 ]
 
 # email, first name, last name, function, [(organisation key, role)], platform admin
@@ -72,9 +77,11 @@ def seed(communes_csv: Path, force: bool = False) -> bool:
     """Load the demo once. Returns False if it was already there."""
     if not force and db.session.scalar(select(func.count()).select_from(Organisation)) > 0:
         return False
+    from . import demo_content
     with transaction():
-        people, by_key, open_space, secretaries = _structure(communes_csv)
-    _content(people, by_key, open_space, secretaries)
+        people, by_key, open_space, groups = _structure(communes_csv)
+    with transaction():
+        demo_content.load(demo_content.Demo(people, by_key, open_space, groups))
     return True
 
 
@@ -84,9 +91,9 @@ def _structure(communes_csv: Path):
     db.session.flush()
     organisations.import_csv(communes_csv.read_bytes())
     by_key: dict[str, Organisation] = {}
-    for name, kind, key in FOUNDERS:
+    for name, kind, key, siren in FOUNDERS:
         org = db.session.scalar(select(Organisation).where(Organisation.name == name)) or \
-            organisations.create_organisation(name=name, kind=kind)
+            organisations.create_organisation(name=name, kind=kind, siren=siren)
         by_key[key] = org
     for org in db.session.scalars(select(Organisation)):
         if org.insee_code:
@@ -97,9 +104,13 @@ def _structure(communes_csv: Path):
     password_hash = generate_password_hash(DEMO_PASSWORD,
                                            method=current_app.config["PASSWORD_HASH_METHOD"])
     people: dict[str, User] = {}
+    # The demo's people joined months ago: a new account's first forum post in a public space
+    # would wait for a moderator (access.must_hold_forum_post).
+    joined = utcnow() - timedelta(days=180)
     for email, first, last, function, memberships, platform_admin in PEOPLE:
         user = User(email=email, first_name=first, last_name=last, function=function,
-                    password_hash=password_hash, is_platform_admin=platform_admin)
+                    password_hash=password_hash, is_platform_admin=platform_admin,
+                    created_at=joined)
         db.session.add(user)
         for key, role in memberships:
             db.session.add(Membership(user=user, organisation=by_key[key], role=role))
@@ -136,52 +147,6 @@ def _structure(communes_csv: Path):
     spaces.add_member(digital, people["secretaire@agme-agnac.fr"], by=people["redacteur@cd47.fr"])
     spaces.record_activity(open_space, "welcome", "Bienvenue sur l'intranet des collectivités "
                            "de Lot-et-Garonne", actor=people["redacteur@cd47.fr"])
-    return people, by_key, open_space, secretaries
+    return people, by_key, open_space, {"secretaries": secretaries, "mayors": mayors, "hr": hr,
+                                        "digital": digital}
 
-
-def _content(people: dict[str, User], by_key: dict[str, Organisation], open_space, secretaries):
-    """A little of everything, written through the same services as the web pages."""
-    from datetime import date, timedelta
-    from decimal import Decimal
-
-    from .documents import services as documents
-    from .publications.aids import services as aids
-    from .publications.press import services as press
-
-    council = people["redacteur@cd47.fr"]
-    page = documents.create_page(
-        open_space, title="Bienvenue sur Territoires", body_format="text", by=council,
-        body="## Un intranet pour les collectivités de Lot-et-Garonne\n\n"
-             "Le Département, la Région, la Préfecture, l'Association des maires et le Centre de "
-             "gestion partagent ici leurs informations avec les **319 communes** et les "
-             "**12 intercommunalités** du département.\n\n"
-             "- l'espace privé de votre collectivité ;\n- les groupes de travail ;\n"
-             "- les délibérations, les aides du Département, les marchés publics.")
-    documents.publish_page(page, by=council)
-    agen = people["mairie@agen.fr"]
-    agen_space = spaces.ensure_organisation_space(by_key["47001"])
-    note = documents.create_page(
-        agen_space, title="Permanences de l'état civil en décembre", body_format="text", by=agen,
-        body="Les permanences du samedi matin reprennent le **6 décembre**. Merci de prévenir "
-             "l'accueil de vos absences avant le 1er.")
-    documents.publish_page(note, by=agen)
-    dgs = people["dgs@agglo-agen.fr"]
-    faq = documents.create_page(
-        secretaries, title="Questions fréquentes : recensement", body_format="text", by=dgs,
-        body="Le recensement de la population a lieu du **15 janvier au 14 février**. Les "
-             "agents recenseurs sont recrutés par chaque commune.")
-    documents.publish_page(faq, by=dgs)
-    release = press.create_release(
-        by_key["departement"], title="Le Département accélère le très haut débit",
-        release_date=date.today(), by=council,
-        body="Le Conseil départemental annonce le raccordement de **12 000 foyers** "
-             "supplémentaires à la fibre d'ici la fin de l'année.")
-    press.publish(release, by=council)
-    aid = aids.create_aid(by_key["departement"], aids.AidData(
-        title="Aide aux travaux de voirie communale", summary="Pour les communes rurales.",
-        description="Le Département aide les communes de moins de 3 500 habitants à "
-                    "entretenir leur voirie.", beneficiaries=["communes"],
-        themes=["mobilite", "amenagement"], rate_percent=Decimal("30"), ceiling_amount=Decimal("20000"),
-        opens_on=date.today() - timedelta(days=30), closes_on=date.today() + timedelta(days=90),
-        service="Direction des routes", contact_email="routes@lotetgaronne.fr"), by=council)
-    aids.publish(aid, by=council)

@@ -121,36 +121,7 @@ def crawl(app, who: str | None, *, per_endpoint: int = 3, limit: int = 120) -> l
 
 
 def load_demo(runner) -> None:
-    """``flask seed-demo``, then a little of what the demo does not have yet (a forum topic, a
-    conversation, a mailing list, an act, an org chart), written by demo accounts through the
-    domains' own test builders, so that the walk meets those pages with content."""
+    """``flask seed-demo``: it writes content in every service (forums, lists, acts, notices,
+    org charts, conversations, documents), so that the walk meets those pages with content."""
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-
-    from sqlalchemy import select
-
-    from intranet.accounts.models import Organisation, User
-    from intranet.extensions import db
-    from intranet.forums import services as forums
-    from intranet.publications.orgcharts import services as orgcharts
-    from intranet.spaces import services as spaces
-    from intranet.spaces.models import Space
-
-    from .forums.helpers import topic_with_posts
-    from .lists.builders import make_list
-    from .messaging.builders import conversation
-    from .publications.deliberations.builders import make_act
-
-    person = {u.email: u for u in db.session.scalars(select(User))}
-    agen = db.session.scalar(select(Organisation).where(Organisation.insee_code == "47001"))
-    mayor, clerk = person["mairie@agen.fr"], person["agent@agen.fr"]
-    forum = forums.create_forum(spaces.ensure_organisation_space(agen), name="Vie de la mairie",
-                                by=mayor)
-    topic_with_posts(forum, mayor, 3, title="Horaires d'été", others=[clerk])
-    conversation(mayor, clerk, person["secretaire@agme-agnac.fr"], subject="Réunion de rentrée",
-                 body="Rendez-vous **lundi** à 9 h.")
-    digital = db.session.scalar(select(Space).where(Space.name == "Numérique et territoires"))
-    make_list(digital, person["redacteur@cd47.fr"], name="numerique",
-              title="Numérique et territoires")
-    make_act(agen, mayor, publish=True)
-    orgcharts.create_unit(agen, name="Direction générale des services", by=mayor)

@@ -6,6 +6,7 @@ from intranet.documents.models import Page
 from intranet.extensions import db
 from intranet.search import services as search
 from intranet.search.backends import SearchRequest
+from intranet.spaces import services as spaces
 
 from .helpers import text
 
@@ -63,3 +64,79 @@ def test_welcome_says_when_the_server_does_not_answer(runner):
         port = probe.getsockname()[1]
     welcome = runner.invoke(args=["demo-welcome", "--port", str(port), "--wait", "0.5"])
     assert "ne répond pas encore" in welcome.output and "prêt" not in welcome.output
+
+
+# Each service page of a demo account, and the routes of which it must link to at least one
+# item (None: checked otherwise, below). {open}: the open space, {space} and {org}: the private
+# space and the slug of the account's first organisation.
+CONTENT = {"forums.topic", "forums.post", "lists.thread", "messaging.show", "documents.document",
+           "deliberations.show", "aids.show", "procurement.show", "press.show"}
+SERVICE_PAGES = {
+    "dashboard": ("/", CONTENT),
+    "forums of the open space": ("/espaces/{open}/forums", {"forums.topic"}),
+    "forums of its organisation": ("/espaces/{space}/forums", {"forums.topic"}),
+    "lists": ("/listes", {"lists.show"}),
+    "messages": ("/messages/", {"messaging.show"}),
+    "notifications": ("/notifications/", None),
+    "deliberations": ("/deliberations/", {"deliberations.show"}),
+    "aids": ("/aides/", {"aids.show"}),
+    "procurement notices": ("/marches/", {"procurement.show"}),
+    "press releases": ("/communiques/", {"press.show"}),
+    "org chart": ("/organisations/{org}/organigramme", {"accounts.person"}),
+    "documents": ("/espaces/{space}/documents", {"documents.folder", "documents.document"}),
+    "search": ("/recherche?q=voirie", CONTENT),
+}
+
+
+def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
+    """No service page of a demo account shows its empty state (« Aucun… », « Rien de nouveau »,
+    « …pas encore été renseigné », « Ce dossier est vide » are all <… class="empty">), and each
+    links to some of its items."""
+    from intranet.demo import PEOPLE
+
+    from .demo_crawl import endpoint_of, links, sign_in
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    search.backend().clear()
+    search.drain()
+    open_slug = spaces.ensure_open_space().slug
+    for email, *_ in PEOPLE:
+        user = db.session.scalar(select(User).where(User.email == email))
+        org = user.memberships[0].organisation
+        slugs = {"open": open_slug, "org": org.slug,
+                 "space": spaces.ensure_organisation_space(org).slug}
+        client = app.test_client()
+        sign_in(client, email)
+        for name, (pattern, expected) in SERVICE_PAGES.items():
+            url = pattern.format(**slugs)
+            response = client.get(url)
+            assert response.status_code == 200, (email, url, response.status_code)
+            html = response.get_data(as_text=True)
+            assert 'class="empty"' not in html, f"{email}: {name} ({url}) is empty"
+            if expected is None:        # notifications: each one a form that opens its page
+                assert 'name="next"' in html, f"{email}: no notification"
+                continue
+            found = {endpoint_of(app, link) for link in links(html, url)}
+            assert found & expected, f"{email}: {name} ({url}) links to no item"
+
+
+def test_demo_identifiers_nomenclature_and_sitting_lists(runner):
+    from intranet.core import identifiers
+    from intranet.demo import FOUNDERS
+    from intranet.publications.deliberations.models import DeliberationSettings, Sitting
+    from intranet.publications.procurement.models import Nomenclature
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    for name, *_ in FOUNDERS:
+        org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+        assert identifiers.siren_is_valid(org.siren), name
+    agen = db.session.scalar(select(Organisation).where(Organisation.insee_code == "47001"))
+    assert agen.siren == "214700015"               # from communes-47.csv
+    sirets = {s.organisation.name: s.siret for s in db.session.scalars(
+        select(DeliberationSettings))}
+    assert set(sirets) == {"Conseil départemental de Lot-et-Garonne", "Agen"}
+    assert all(identifiers.siret_is_valid(siret) for siret in sirets.values())
+    cpv = db.session.scalar(select(Nomenclature))
+    assert cpv.name == "CPV 2008" and cpv.code_count > 9000
+    assert db.session.scalar(select(func.count()).select_from(Sitting).where(
+        Sitting.list_published_at.is_not(None))) == 3
