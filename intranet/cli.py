@@ -26,21 +26,27 @@ def notifications_digest():
     click.echo(f"{sent} résumé(s) mis en file d'envoi.")
 
 
+def _imported(run, *refusals):
+    """Run an import; a refused file (a ``CsvImportError`` or one of ``refusals``) lists its
+    problems on stderr and exits 1: nothing was imported."""
+    from .core.csvimport import CsvImportError
+    try:
+        return run()
+    except (CsvImportError, *refusals) as exc:
+        click.echo("Fichier refusé, rien n'a été importé :", err=True)
+        for problem in getattr(exc, "problems", [exc]):
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1) from exc
+
+
 @import_cli.command("organisations")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_organisations(path: Path):
     """Importer ou mettre à jour des organisations depuis un CSV."""
     from .accounts import organisations
-    from .core.csvimport import CsvImportError
     from .spaces.services import ensure_open_space
     ensure_open_space()
-    try:
-        counts = organisations.import_csv(path.read_bytes())
-    except CsvImportError as exc:
-        click.echo("Fichier refusé, rien n'a été importé :", err=True)
-        for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
-        raise SystemExit(1) from exc
+    counts = _imported(lambda: organisations.import_csv(path.read_bytes()))
     click.echo(f"{counts['created']} organisations créées, {counts['updated']} mises à jour.")
 
 
@@ -50,17 +56,10 @@ def import_organisations(path: Path):
 def import_users(path: Path, by_email: str):
     """Créer des comptes depuis un CSV (chacun reçoit une invitation)."""
     from .accounts import services
-    from .core.csvimport import CsvImportError
     admin = services.find_user(by_email)
     if admin is None or not admin.is_platform_admin:
         raise click.ClickException(f"{by_email} n'est pas administrateur de la plateforme.")
-    try:
-        count = services.import_users(path.read_bytes(), by=admin)
-    except CsvImportError as exc:
-        click.echo("Fichier refusé, rien n'a été importé :", err=True)
-        for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
-        raise SystemExit(1) from exc
+    count = _imported(lambda: services.import_users(path.read_bytes(), by=admin))
     click.echo(f"{count} comptes créés.")
 
 
@@ -69,16 +68,10 @@ def import_users(path: Path, by_email: str):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_nomenclature(name: str, path: Path):
     """Importer une nomenclature des achats (code;libelle;parent, ou le fichier CPV 2008)."""
-    from .core.csvimport import CsvImportError
     from .publications.procurement import services
     started = time.perf_counter()
-    try:
-        result = services.import_nomenclature(name, path.read_bytes())
-    except (CsvImportError, services.NomenclatureError) as exc:
-        click.echo("Fichier refusé, rien n'a été importé :", err=True)
-        for problem in getattr(exc, "problems", [exc]):
-            click.echo(f"  - {problem}", err=True)
-        raise SystemExit(1) from exc
+    result = _imported(lambda: services.import_nomenclature(name, path.read_bytes()),
+                       services.NomenclatureError)
     click.echo(f"« {name} » : {result['total']} codes ({result['added']} ajoutés, "
                f"{result['changed']} modifiés, {result['removed']} supprimés) "
                f"en {time.perf_counter() - started:.1f} s.")

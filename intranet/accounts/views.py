@@ -18,6 +18,7 @@ from . import finder, services, tokens
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)
 from .models import ORG_KIND_LABELS, Membership, Organisation, OrgKind, User
+from ..core.feedback import attempt
 
 bp = Blueprint("accounts", __name__)
 
@@ -158,12 +159,8 @@ def upload_photo():
         if not upload or not upload.filename:
             flash("Choisissez d'abord une image.", "error")
         else:
-            try:
-                services.set_photo(current_user, upload.read())
-            except services.AccountError as exc:
-                flash(str(exc), "error")
-            else:
-                flash("Photo enregistrée.", "success")
+            attempt(lambda: services.set_photo(current_user, upload.read()),
+                    "Photo enregistrée.", services.AccountError)
     return redirect(url_for(".profile"))
 
 

@@ -20,6 +20,7 @@ from ..spaces.models import Space
 from . import services
 from .forms import (ONE_A_LINE, AccessibilityAuditForm, AddMembershipForm, AuditFilterForm,
                     NewOrganisationForm)
+from ..core.feedback import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -175,12 +176,8 @@ def add_existing_member(slug):
     if user is None:
         flash("Aucun compte n'a cette adresse : utilisez « Inviter une personne ».", "error")
         return _back(org)
-    try:
-        accounts.add_membership(user, org, Role(form.role.data), by=current_user)
-    except accounts.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{user.full_name} fait maintenant partie de l'organisation.", "success")
+    attempt(lambda: accounts.add_membership(user, org, Role(form.role.data), by=current_user),
+            f"{user.full_name} fait maintenant partie de l'organisation.", accounts.AccountError)
     return _back(org)
 
 
@@ -191,12 +188,9 @@ def change_role(slug, membership_id):
     membership = _org_membership(org, membership_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            accounts.change_role(membership, Role(form.role.data), by=current_user)
-        except accounts.AccountError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"Rôle de {membership.user.full_name} : {membership.role.label}.", "success")
+        role = Role(form.role.data)
+        attempt(lambda: accounts.change_role(membership, role, by=current_user),
+                f"Rôle de {membership.user.full_name} : {role.label}.", accounts.AccountError)
     return _back(org)
 
 
@@ -206,13 +200,9 @@ def remove_member(slug, membership_id):
     org = access.get_or_404(Organisation, slug=slug, need="manage")
     membership = _org_membership(org, membership_id)
     name = membership.user.full_name
-    try:
-        accounts.remove_membership(membership, by=current_user)
-    except accounts.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{name} ne fait plus partie de l'organisation. Son compte et ses contenus "
-              "sont conservés.", "success")
+    attempt(lambda: accounts.remove_membership(membership, by=current_user),
+            f"{name} ne fait plus partie de l'organisation. Son compte et ses contenus "
+            "sont conservés.", accounts.AccountError)
     return _back(org)
 
 
@@ -221,12 +211,8 @@ def remove_member(slug, membership_id):
 def resend_invitation(slug, membership_id):
     org = access.get_or_404(Organisation, slug=slug, need="manage")
     membership = _org_membership(org, membership_id)
-    try:
-        accounts.resend_invitation(membership.user, org, by=current_user)
-    except accounts.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Nouvelle invitation envoyée à {membership.user.email}.", "success")
+    attempt(lambda: accounts.resend_invitation(membership.user, org, by=current_user),
+            f"Nouvelle invitation envoyée à {membership.user.email}.", accounts.AccountError)
     return _back(org)
 
 
@@ -295,12 +281,10 @@ def _user_page(person: User, form: AddMembershipForm):
 @access.platform_admin_required
 def set_active(user_id):
     person = db.session.get(User, user_id) or abort(404)
-    try:
-        accounts.set_active(person, not person.active, by=current_user)
-    except accounts.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Compte {'réactivé' if person.active else 'désactivé'} : {person.full_name}.", "success")
+    active = not person.active
+    attempt(lambda: accounts.set_active(person, active, by=current_user),
+            f"Compte {'réactivé' if active else 'désactivé'} : {person.full_name}.",
+            accounts.AccountError)
     return redirect(url_for(".user", user_id=person.id))
 
 
@@ -308,12 +292,9 @@ def set_active(user_id):
 @access.platform_admin_required
 def toggle_platform_admin(user_id):
     person = db.session.get(User, user_id) or abort(404)
-    try:
-        accounts.set_platform_admin(person, not person.is_platform_admin, by=current_user)
-    except accounts.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Droits d'administration de la plateforme mis à jour.", "success")
+    attempt(lambda: accounts.set_platform_admin(person, not person.is_platform_admin,
+                                                by=current_user),
+            "Droits d'administration de la plateforme mis à jour.", accounts.AccountError)
     return redirect(url_for(".user", user_id=person.id))
 
 
@@ -331,12 +312,8 @@ def add_membership(user_id):
         form.organisation.refuse(
             None if form.organisation.text.strip() else "Choisissez une organisation.")
         return _user_page(person, form)
-    try:
-        accounts.add_membership(person, org, Role(form.role.data), by=current_user)
-    except accounts.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{person.full_name} fait maintenant partie de « {org.name} ».", "success")
+    attempt(lambda: accounts.add_membership(person, org, Role(form.role.data), by=current_user),
+            f"{person.full_name} fait maintenant partie de « {org.name} ».", accounts.AccountError)
     return redirect(url_for(".user", user_id=person.id))
 
 

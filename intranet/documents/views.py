@@ -12,6 +12,7 @@ from . import services
 from .forms import (FileForm, FolderForm, MoveForm, PageForm, RenameForm, ReviewForm,
                     UploadForm)
 from .models import Document, Folder, Page, PageAttachment, PageRevision, PageStatus
+from ..core.feedback import attempt
 
 bp = Blueprint("documents", __name__, url_prefix="/espaces")
 
@@ -129,12 +130,8 @@ def publish_page(slug, page_id):
 def approve_page(slug, page_id):
     space = _space(slug, need="edit")
     page = _owned(Page, page_id, space)
-    try:
-        services.approve_page(page, by=current_user)
-    except services.DocumentError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Page approuvée et publiée.", "success")
+    attempt(lambda: services.approve_page(page, by=current_user),
+            "Page approuvée et publiée.", services.DocumentError)
     return redirect(url_for(".page", slug=slug, page_id=page.id))
 
 
@@ -144,12 +141,8 @@ def send_back_page(slug, page_id):
     space = _space(slug, need="edit")
     page = _owned(Page, page_id, space)
     form = ReviewForm()
-    try:
-        services.send_back(page, by=current_user, comment=form.comment.data or "")
-    except services.DocumentError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Page renvoyée à son auteur avec votre commentaire.", "success")
+    attempt(lambda: services.send_back(page, by=current_user, comment=form.comment.data or ""),
+            "Page renvoyée à son auteur avec votre commentaire.", services.DocumentError)
     return redirect(url_for(".page", slug=slug, page_id=page.id))
 
 
@@ -424,13 +417,9 @@ def rename_document(slug, doc_id):
     space = _space(slug)
     doc = _document(space, doc_id, need="edit")
     form = RenameForm()
-    try:
-        services.rename_document(doc, form.name.data if form.validate_on_submit() else "",
-                                 by=current_user)
-    except services.DocumentError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Document renommé.", "success")
+    name = form.name.data if form.validate_on_submit() else ""
+    attempt(lambda: services.rename_document(doc, name, by=current_user),
+            "Document renommé.", services.DocumentError)
     return redirect(url_for(".document", slug=slug, doc_id=doc.id))
 
 
@@ -440,12 +429,8 @@ def move_document(slug, doc_id):
     space = _space(slug)
     doc = _document(space, doc_id, need="edit")
     target = _chosen_folder(space, request.form.get("target"))
-    try:
-        services.move_document(doc, target, by=current_user)
-    except services.DocumentError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Document déplacé.", "success")
+    attempt(lambda: services.move_document(doc, target, by=current_user),
+            "Document déplacé.", services.DocumentError)
     return redirect(url_for(".document", slug=slug, doc_id=doc.id))
 
 
@@ -477,13 +462,9 @@ def rename_folder(slug, folder_id):
     space = _space(slug, need="edit")
     target = _folder(space, folder_id)
     form = RenameForm()
-    try:
-        services.rename_folder(target, form.name.data if form.validate_on_submit() else "",
-                               by=current_user)
-    except services.DocumentError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Dossier renommé.", "success")
+    name = form.name.data if form.validate_on_submit() else ""
+    attempt(lambda: services.rename_folder(target, name, by=current_user),
+            "Dossier renommé.", services.DocumentError)
     return _back_to(space, target)
 
 
@@ -493,12 +474,8 @@ def move_folder(slug, folder_id):
     space = _space(slug, need="edit")
     target = _folder(space, folder_id)
     destination = _chosen_folder(space, request.form.get("target"))
-    try:
-        services.move_folder(target, destination, by=current_user)
-    except services.DocumentError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Dossier déplacé.", "success")
+    attempt(lambda: services.move_folder(target, destination, by=current_user),
+            "Dossier déplacé.", services.DocumentError)
     return _back_to(space, target)
 
 

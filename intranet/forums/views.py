@@ -19,6 +19,7 @@ from . import reading, services
 from .forms import (CategoryForm, EditPostForm, ForumForm, MoveForm, PostForm, ReportForm,
                     TopicForm)
 from .models import Forum, ForumAttachment, ForumPost, ForumTopic
+from ..core.feedback import attempt
 
 bp = Blueprint("forums", __name__)
 
@@ -85,12 +86,8 @@ def _written(held: bool, saved: str, published: str, target: str, held_target: s
 def _act(action, target: str, done: str):
     """Run a service ``action`` as the current person, flash ``done`` (or the refusal) and go
     to ``target``."""
-    try:
-        action(by=current_user)
-    except services.ForumError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(done, "success")
+    attempt(lambda: action(by=current_user),
+            done, services.ForumError)
     return redirect(target)
 
 

@@ -16,6 +16,7 @@ from .forms import (ConfirmForm, ListForm, MassSubscribeForm, ModeratorForm,
 from .models import (DELIVERY_MODE_LABELS, FROM_REWRITE_LABELS, POSTING_POLICY_LABELS,
                      REPLY_TO_LABELS, SUBSCRIBER_STATUS_LABELS, SUBSCRIPTION_POLICY_LABELS,
                      ListMessage, MessageStatus, Subscriber, SubscriberStatus)
+from ..core.feedback import attempt
 
 bp = Blueprint("lists", __name__, cli_group="lists")
 
@@ -221,13 +222,9 @@ def subscribe_outside(slug, name):
     mlist = _list(slug, name)
     form = OutsideSubscribeForm()
     if form.validate_on_submit():
-        try:
-            services.request_outside_subscription(mlist, form.email.data)
-        except services.ListError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Si cette adresse n'est pas déjà abonnée, elle va recevoir un lien de "
-                  "confirmation : l'abonnement commence quand il est suivi.", "success")
+        attempt(lambda: services.request_outside_subscription(mlist, form.email.data),
+                "Si cette adresse n'est pas déjà abonnée, elle va recevoir un lien de "
+                "confirmation : l'abonnement commence quand il est suivi.", services.ListError)
     else:
         flash("Indiquez une adresse électronique valide.", "error")
     return redirect(url_for(".show", slug=slug, name=name))
@@ -339,12 +336,8 @@ def reject(slug, name, message_id):
     message = _held(slug, name, message_id)
     form = RejectForm()
     if message is not None:
-        try:
-            services.reject(message, by=current_user, reason=form.reason.data or "")
-        except services.ListError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Message refusé ; la raison a été envoyée à l'expéditeur.", "success")
+        attempt(lambda: services.reject(message, by=current_user, reason=form.reason.data or ""),
+                "Message refusé ; la raison a été envoyée à l'expéditeur.", services.ListError)
     return redirect(url_for(".moderation", slug=slug, name=name))
 
 
@@ -382,12 +375,8 @@ def _subscriber_action(slug, name, subscriber_id, action, message, need="manage"
     mlist = _list(slug, name)
     (_manage if need == "manage" else _moderate)(mlist)
     sub = _owned(Subscriber, subscriber_id, mlist)
-    try:
-        action(sub)
-    except services.ListError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(message, "success")
+    attempt(lambda: action(sub),
+            message, services.ListError)
     return redirect(request.form.get("next") if request.form.get("next") == url_for(
         ".moderation", slug=slug, name=name) else url_for(".subscribers", slug=slug, name=name))
 

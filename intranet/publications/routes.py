@@ -16,6 +16,7 @@ from ..accounts.services import user_for_feed
 from ..core import uploads
 from . import publishing
 from .forms import DocumentForm
+from ..core.feedback import attempt
 
 
 def offer_publishers(form, key=lambda org: str(org.id)) -> dict[str, Organisation]:
@@ -105,12 +106,8 @@ def add_lifecycle_routes(bp: Blueprint, model, rule: str, id_arg: str, *, publis
 
     def run(ident: int, action, success: str):
         item = access.get_or_404(model, ident, need="edit")
-        try:
-            action(item)
-        except publishing.PublicationError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(success, "success")
+        attempt(lambda: action(item),
+                success, publishing.PublicationError)
         return _back(id_arg, ident)
 
     def publish(**ids):
@@ -150,12 +147,8 @@ def add_attachment_routes(bp: Blueprint, model, rule: str, id_arg: str, *, item_
     def remove(**ids):
         item, attachment = load(ids, "edit")
         name = attachment.display_name
-        try:
-            publishing.remove_attachment(item, attachment, by=current_user)
-        except publishing.PublicationError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(removed.format(name=name), "success")
+        attempt(lambda: publishing.remove_attachment(item, attachment, by=current_user),
+                removed.format(name=name), publishing.PublicationError)
         return _back(id_arg, ids[id_arg], back, anchor)
 
     bp.add_url_rule(item_rule, endpoint, download, methods=["GET"])
@@ -174,13 +167,9 @@ def add_document_route(bp: Blueprint, model, rule: str, id_arg: str) -> None:
         if upload is None:
             flash("Choisissez d'abord un fichier.", "error")
         else:
-            try:
-                publishing.add_attachment(item, *upload, by=current_user,
-                                          title=form.title.data or "")
-            except uploads.UploadError as exc:
-                flash(str(exc), "error")
-            else:
-                flash("Document ajouté.", "success")
+            attempt(lambda: publishing.add_attachment(item, *upload, by=current_user,
+                                                      title=form.title.data or ""),
+                    "Document ajouté.", uploads.UploadError)
         return _back(id_arg, ids[id_arg], anchor="#documents")
 
     bp.add_url_rule(f"{rule}/documents", "add_document", login_required(add_document),

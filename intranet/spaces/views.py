@@ -8,6 +8,7 @@ from .. import access
 from ..accounts import finder
 from ..accounts import services as accounts
 from ..accounts.models import Membership, OrgKind, User
+from ..core.feedback import attempt
 from ..core.types import Role
 from ..extensions import db
 from . import services
@@ -187,11 +188,9 @@ def _member_user(space: Space, user_id: int) -> User:
 @login_required
 def approve(slug, user_id):
     space = access.get_or_404(Space, slug=slug, need="admin")
-    try:
-        services.approve(space, _member_user(space, user_id), by=current_user)
-    except services.SpaceError as exc:
-        return _refused(exc, slug)
-    flash("Demande acceptée.", "success")
+    person = _member_user(space, user_id)
+    attempt(lambda: services.approve(space, person, by=current_user), "Demande acceptée.",
+            services.SpaceError)
     return redirect(url_for(".members", slug=slug))
 
 
@@ -199,11 +198,9 @@ def approve(slug, user_id):
 @login_required
 def remove(slug, user_id):
     space = access.get_or_404(Space, slug=slug, need="admin")
-    try:
-        services.remove_member(space, _member_user(space, user_id), by=current_user)
-    except services.SpaceError as exc:
-        return _refused(exc, slug)
-    flash("Membre retiré.", "success")
+    person = _member_user(space, user_id)
+    attempt(lambda: services.remove_member(space, person, by=current_user), "Membre retiré.",
+            services.SpaceError)
     return redirect(url_for(".members", slug=slug))
 
 

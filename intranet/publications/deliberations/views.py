@@ -22,6 +22,7 @@ from ..routes import add_attachment_routes, add_lifecycle_routes, feed_owner
 from . import classification, scdl, services
 from .forms import DeliberationForm, ListFilterForm, SettingsForm
 from .models import ActNature, Assembly, Deliberation, PublicationMode, Sitting, today_paris
+from ...core.feedback import attempt
 
 bp = Blueprint("deliberations", __name__, url_prefix="/deliberations")
 
@@ -125,12 +126,8 @@ def sitting(sitting_id):
 def publish_sitting_list(sitting_id):
     item = _load_sitting(sitting_id)
     access.require(access.can_edit_publication(current_user, item.organisation))
-    try:
-        services.publish_sitting_list(item, by=current_user)
-    except services.DeliberationError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("La liste des délibérations de la séance est en ligne.", "success")
+    attempt(lambda: services.publish_sitting_list(item, by=current_user),
+            "La liste des délibérations de la séance est en ligne.", services.DeliberationError)
     return redirect(url_for(".sitting", sitting_id=sitting_id))
 
 

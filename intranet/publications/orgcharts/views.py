@@ -104,6 +104,13 @@ def visibility(slug):
     return _back(org)
 
 
+def _unit_fields(form: UnitForm) -> dict:
+    """What the unit form gives the unit services."""
+    return dict(name=form.name.data, kind=UnitKind(form.kind.data),
+                parent_id=_id(form.parent.data), phone=form.phone.data, email=form.email.data,
+                address=form.address.data)
+
+
 @bp.route("/<slug>/organigramme/unites/nouvelle", methods=["GET", "POST"])
 @login_required
 def create_unit(slug):
@@ -115,10 +122,7 @@ def create_unit(slug):
         form.parent.data = request.args["parent"]
     if form.validate_on_submit():
         try:
-            unit = services.create_unit(org, name=form.name.data, kind=UnitKind(form.kind.data),
-                                        parent_id=_id(form.parent.data), phone=form.phone.data,
-                                        email=form.email.data, address=form.address.data,
-                                        by=current_user)
+            unit = services.create_unit(org, **_unit_fields(form), by=current_user)
         except services.OrgChartError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -144,10 +148,7 @@ def edit_unit(slug, unit_id):
         form.parent.choices = {**TOP_LEVEL, **chart.unit_choices()}
     if form.validate_on_submit():
         try:
-            services.update_unit(unit, name=form.name.data, kind=UnitKind(form.kind.data),
-                                 parent_id=_id(form.parent.data), phone=form.phone.data,
-                                 email=form.email.data, address=form.address.data,
-                                 by=current_user)
+            services.update_unit(unit, **_unit_fields(form), by=current_user)
         except services.OrgChartError as exc:
             form.parent.errors.append(str(exc))
         else:
