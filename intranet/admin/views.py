@@ -128,6 +128,12 @@ def _org_membership(org: Organisation, membership_id: int) -> Membership:
     return membership
 
 
+def _managed_membership(slug: str, membership_id: int) -> tuple[Organisation, Membership]:
+    """An organisation its admin manages, and one of its memberships (404 otherwise)."""
+    org = access.get_or_404(Organisation, slug=slug, need="manage")
+    return org, _org_membership(org, membership_id)
+
+
 @bp.get("/organisations/<slug>/membres")
 @login_required
 def organisation_members(slug):
@@ -184,8 +190,7 @@ def add_existing_member(slug):
 @bp.post("/organisations/<slug>/membres/<int:membership_id>/role")
 @login_required
 def change_role(slug, membership_id):
-    org = access.get_or_404(Organisation, slug=slug, need="manage")
-    membership = _org_membership(org, membership_id)
+    org, membership = _managed_membership(slug, membership_id)
     form = RoleForm()
     if form.validate_on_submit():
         role = Role(form.role.data)
@@ -197,8 +202,7 @@ def change_role(slug, membership_id):
 @bp.post("/organisations/<slug>/membres/<int:membership_id>/retirer")
 @login_required
 def remove_member(slug, membership_id):
-    org = access.get_or_404(Organisation, slug=slug, need="manage")
-    membership = _org_membership(org, membership_id)
+    org, membership = _managed_membership(slug, membership_id)
     name = membership.user.full_name
     attempt(lambda: accounts.remove_membership(membership, by=current_user),
             f"{name} ne fait plus partie de l'organisation. Son compte et ses contenus "
@@ -209,8 +213,7 @@ def remove_member(slug, membership_id):
 @bp.post("/organisations/<slug>/membres/<int:membership_id>/relancer")
 @login_required
 def resend_invitation(slug, membership_id):
-    org = access.get_or_404(Organisation, slug=slug, need="manage")
-    membership = _org_membership(org, membership_id)
+    org, membership = _managed_membership(slug, membership_id)
     attempt(lambda: accounts.resend_invitation(membership.user, org, by=current_user),
             f"Nouvelle invitation envoyée à {membership.user.email}.", accounts.AccountError)
     return _back(org)

@@ -184,24 +184,24 @@ def _member_user(space: Space, user_id: int) -> User:
     return member.user
 
 
+def _on_member(slug: str, user_id: int, change, done: str):
+    """A group admin's act on one member (or request): ``change(space, person, by=…)``."""
+    space = access.get_or_404(Space, slug=slug, need="admin")
+    person = _member_user(space, user_id)
+    attempt(lambda: change(space, person, by=current_user), done, services.SpaceError)
+    return redirect(url_for(".members", slug=slug))
+
+
 @bp.post("/<slug>/membres/<int:user_id>/approuver")
 @login_required
 def approve(slug, user_id):
-    space = access.get_or_404(Space, slug=slug, need="admin")
-    person = _member_user(space, user_id)
-    attempt(lambda: services.approve(space, person, by=current_user), "Demande acceptée.",
-            services.SpaceError)
-    return redirect(url_for(".members", slug=slug))
+    return _on_member(slug, user_id, services.approve, "Demande acceptée.")
 
 
 @bp.post("/<slug>/membres/<int:user_id>/retirer")
 @login_required
 def remove(slug, user_id):
-    space = access.get_or_404(Space, slug=slug, need="admin")
-    person = _member_user(space, user_id)
-    attempt(lambda: services.remove_member(space, person, by=current_user), "Membre retiré.",
-            services.SpaceError)
-    return redirect(url_for(".members", slug=slug))
+    return _on_member(slug, user_id, services.remove_member, "Membre retiré.")
 
 
 @bp.post("/<slug>/regles")

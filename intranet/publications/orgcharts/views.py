@@ -207,6 +207,13 @@ def delete_unit(slug, unit_id):
                            contents=contents, form=form)
 
 
+def _position_fields(form: PositionForm) -> dict:
+    """What the position form gives the position services (its unit aside)."""
+    return dict(title=form.title.data, user_id=_id(form.user.data),
+                person_name=form.person_name.data, phone=form.phone.data, email=form.email.data,
+                vacant=form.vacant.data, is_head=form.is_head.data)
+
+
 @bp.route("/<slug>/organigramme/unites/<int:unit_id>/postes/nouveau", methods=["GET", "POST"])
 @login_required
 def create_position(slug, unit_id):
@@ -217,10 +224,7 @@ def create_position(slug, unit_id):
     form.user.choices = {**NO_ACCOUNT, **services.member_choices(org)}
     if form.validate_on_submit():
         try:
-            services.create_position(unit, title=form.title.data, user_id=_id(form.user.data),
-                                     person_name=form.person_name.data, phone=form.phone.data,
-                                     email=form.email.data, vacant=form.vacant.data,
-                                     is_head=form.is_head.data, by=current_user)
+            services.create_position(unit, **_position_fields(form), by=current_user)
         except services.OrgChartError as exc:
             form.title.errors.append(str(exc))
         else:
@@ -249,11 +253,8 @@ def edit_position(slug, position_id):
         form.user.data = str(position.user_id) if position.user_id else ""
     if form.validate_on_submit():
         try:
-            services.update_position(position, unit_id=_id(form.unit.data), title=form.title.data,
-                                     user_id=_id(form.user.data),
-                                     person_name=form.person_name.data, phone=form.phone.data,
-                                     email=form.email.data, vacant=form.vacant.data,
-                                     is_head=form.is_head.data, by=current_user)
+            services.update_position(position, unit_id=_id(form.unit.data),
+                                     **_position_fields(form), by=current_user)
         except services.OrgChartError as exc:
             form.title.errors.append(str(exc))
         else:
