@@ -101,10 +101,13 @@ def test_a_form_page_that_would_write_without_validating_writes_nothing(test_con
         return "écrit"
 
     with twin.app_context():
-        db.create_all()
-        response = twin.test_client().post("/essai-ecriture", data={"csrf_token": "faux"})
-        assert response.status_code == 400
-        assert "Requête invalide" in response.get_data(as_text=True)
-        from intranet.accounts.models import Organisation
-        assert db.session.scalar(select(Organisation).where(
-            Organisation.name == "Écrite sans jeton")) is None
+        try:
+            response = twin.test_client().post("/essai-ecriture", data={"csrf_token": "faux"})
+            assert response.status_code == 400
+            assert "Requête invalide" in response.get_data(as_text=True)
+            from intranet.accounts.models import Organisation
+            assert db.session.scalar(select(Organisation).where(
+                Organisation.name == "Écrite sans jeton")) is None
+        finally:
+            db.session.remove()
+            db.engine.dispose()     # PostgreSQL warns about a connection left open otherwise

@@ -129,6 +129,7 @@ def test_hsts_behind_a_tls_proxy(test_config):
 def _dispose(made):
     """Close the connections of an application made by a test (PostgreSQL warns otherwise)."""
     with made.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 
