@@ -98,5 +98,5 @@ def test_the_walk_reads_the_modules():
     """The tests above would pass on an empty tree."""
     found = {parts for _, parts in _modules()}
     assert ("intranet", "core", "uploads") in found and ("intranet", "access") in found
-    lines = list(_imports(PACKAGE / "access.py", ("intranet", "access")))
+    lines = list(_imports(PACKAGE / "access" / "__init__.py", ("intranet", "access")))
     assert any(module == "intranet.extensions" for _, module, _ in lines)

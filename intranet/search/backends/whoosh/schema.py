@@ -90,9 +90,9 @@ class _Exclusions(qparser.PlusMinusPlugin):
     words to find, and a « - » followed by a space is nothing.
 
     Whoosh's own plugin sorts the nodes of the outermost group only: a « - » inside
-    parentheses, « x (-b) », reached the query as a marker it has no query for
-    (``NotImplementedError: Minus``); and it took every « - » for a sign, so that
-    « Saint-Martin » excluded « martin »."""
+    parentheses, « x (-b) », reached the query as a marker it has no query for, and the
+    search failed; and it took every « - » for a sign, so that « Saint-Martin » excluded
+    « martin »."""
 
     def __init__(self):
         super().__init__(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
