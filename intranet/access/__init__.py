@@ -2,8 +2,10 @@
 
 Reads that are denied answer 404 (the object's existence is not revealed), writes that are
 denied answer 403. A signed-out visitor's denied read is sent to the sign-in page instead, the
-same way whether the object exists or not (``must_sign_in_first``). Lists, search, feeds and exports filter in SQL with ``visible_spaces`` /
-``visible_content`` so that nothing is loaded and then hidden.
+same way whether the object exists or not (``must_sign_in_first``). Lists, search, feeds and
+exports filter in SQL with ``visible_spaces`` / ``visible_content`` so that nothing is loaded
+and then hidden. The forums', lists' and messaging's decisions are in ``communication.py``,
+re-exported at the end of this module.
 
 Decisions, in words:
 - a *public* space is seen by everyone, a *network* space by every signed-in person, a

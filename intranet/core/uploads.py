@@ -137,14 +137,6 @@ def remove_after_commit(path: Path) -> None:
     db.session.info.setdefault("files_to_remove", []).append(path)
 
 
-def discard(files) -> None:
-    """Remove from disk, now, the files of rows that are no longer kept (after the commit that
-    deleted them)."""
-    folder = _folder()
-    for stored in files:
-        (folder / stored.storage_name).unlink(missing_ok=True)
-
-
 def discard_after_commit(files) -> None:
     """Remove the files of rows the current transaction deletes, once it commits."""
     for stored in files:

@@ -1,7 +1,3 @@
 """Tests of the administration domain: organisation admins and the platform admin."""
-import html
-
-
-def page_text(response) -> str:
-    """The response body as a person reads it (HTML entities such as &#39; decoded)."""
-    return html.unescape(response.get_data(as_text=True))
+# Pages are read with ``tests.helpers.text`` (entities decoded), re-exported for these tests.
+from ..helpers import text as page_text  # noqa: F401
