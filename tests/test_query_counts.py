@@ -26,7 +26,8 @@ FLOOR = 4
 PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces), after
     "/accessibilite": FLOOR + 1,                    # 4 / 4: the audits recorded
     "/": FLOOR + 1,                                 # 7 / 7: the activity of my spaces
-    "/espaces/{org}": FLOOR + 3,                    # 10 / 10: the space, its activity, my row
+    "/organisations/{home}": FLOOR + 12,            # the organisation, its space and its news,
+                                                    # its people, one per publication section
     "/espaces/{group}": FLOOR + 3,                  # 12 / 12
     "/espaces/{org}/pages": FLOOR + 4,              # 10 / 10: a page of pages and their count,
                                                     # the pages waiting for approval
@@ -66,7 +67,7 @@ def world():
     for space in mine:
         factories.activity(space, f"Nouvelles de {space.name}")
     forums.create_forum(factories.org_space(commune), name="Vie de la commune", by=many)
-    return {"few": few, "many": many, "org": factories.org_space(commune).slug,
+    return {"few": few, "many": many, "org": factories.org_space(commune).slug, "home": commune.slug,
             "group": shared.slug, "spaces": {"few": 3, "many": len({s.id for s in mine})}}
 
 
@@ -77,7 +78,7 @@ def test_the_world_has_the_spaces_it_says(world):
 
 @pytest.mark.parametrize("page", list(PINNED))
 def test_a_page_costs_the_same_in_3_spaces_as_in_30(world, new_client, page):
-    url = page.format(org=world["org"], group=world["group"])
+    url = page.format(org=world["org"], group=world["group"], home=world["home"])
     counts = {who: count_queries(new_client(world[who]), url) for who in ("few", "many")}
     assert counts["few"] == counts["many"], f"{url}: {counts}"
     assert counts["many"] <= PINNED[page], f"{url}: {counts['many']} statements"

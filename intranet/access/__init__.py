@@ -565,6 +565,16 @@ def get_or_404(model, ident=None, *, need: str = "view", **by):
     return authorize(obj, need)
 
 
+def part_or_404(model, ident, **owner):
+    """The row ``ident`` of ``model`` when it belongs to what the view already authorised
+    (``owner``: its columns, such as ``space_id=space.id``), else 404: an id taken from
+    another space or organisation reveals nothing."""
+    obj = db.session.get(model, ident)
+    if obj is None or any(getattr(obj, column) != value for column, value in owner.items()):
+        abort(404)
+    return obj
+
+
 def require(decision: bool):
     """Abort 403 unless ``decision`` holds (for actions on something already shown)."""
     if not decision:

@@ -14,7 +14,8 @@ from ..core.hooks import ORGANISATION_SECTIONS
 from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
-from . import finder, services, tokens
+from ..spaces.services import space_activity
+from . import finder, services, tokens, working
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)
 from .models import ORG_KIND_LABELS, Membership, Organisation, OrgKind, User
@@ -81,8 +82,21 @@ def login():
 def logout():
     services.record_logout(current_user)
     logout_user()
+    session.pop(working.SESSION_KEY, None)
     flash("Vous êtes déconnecté(e).", "success")
     return redirect(url_for("home.home"))
+
+
+@bp.post("/je-travaille-pour")
+@login_required
+def work_for():
+    """« Vous travaillez pour » (the header's switch): back to the page it was sent from."""
+    chosen = working.work_for(current_user, request.form.get("organisation", ""))
+    if chosen is None:
+        flash("Choisissez une de vos organisations dans la liste.", "error")
+    else:
+        flash(f"Vous travaillez maintenant pour : {chosen.name}.", "success")
+    return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
@@ -253,6 +267,9 @@ def organisation(slug):
     communes = org.communes if org.kind == OrgKind.EPCI else []
     member_count = db.session.scalar(select(func.count()).select_from(Membership)
                                      .where(Membership.organisation_id == org.id))
-    return render_template("accounts/organisation.html", org=org, space=space, members=members,
-                           communes=communes, member_count=member_count,
-                           sections=ORGANISATION_SECTIONS)
+    # One place per organisation: its private space's news is on its home, for its members.
+    inside = space is not None and access.can_view(current_user, space)
+    activity = space_activity(current_user, space, limit=15) if inside else []
+    return render_template("accounts/organisation.html", org=org, space=space if inside else None,
+                           members=members, communes=communes, member_count=member_count,
+                           activity=activity, sections=ORGANISATION_SECTIONS)

@@ -1,4 +1,6 @@
 """Administration: the platform admin's console and each organisation admin's members page."""
+from functools import wraps
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, select
@@ -14,13 +16,13 @@ from ..accounts.models import Membership, Organisation, OrgKind, User
 from ..core.types import Role
 from ..core import accessibility
 from ..core.audit import ACTION_LABELS, AuditEvent
-from ..core.csvimport import CsvImportError
+from ..core.csvimport import import_sent
 from ..extensions import db
 from ..spaces.models import Space
 from . import services
 from .forms import (ONE_A_LINE, AccessibilityAuditForm, AddMembershipForm, AuditFilterForm,
                     NewOrganisationForm)
-from ..core.feedback import attempt
+from ..core.feedback import attempt, attempt_in_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -80,38 +82,26 @@ def new_organisation():
 def edit_organisation(slug):
     org = access.get_or_404(Organisation, slug=slug, need="manage")
     form = OrganisationForm(obj=org)
-    if form.validate_on_submit():
-        try:
-            orgs.update_organisation(org, by=current_user, name=form.name.data,
-                                     description=form.description.data or "",
-                                     email=form.email.data, phone=form.phone.data,
-                                     address=form.address.data)
-        except orgs.OrganisationError as exc:
-            form.name.errors.append(str(exc))
-        else:
-            flash("Organisation enregistrée.", "success")
-            return redirect(url_for("accounts.organisation", slug=org.slug))
+    if form.validate_on_submit() and attempt_in_form(
+            form.name, lambda: orgs.update_organisation(
+                org, by=current_user, name=form.name.data,
+                description=form.description.data or "", email=form.email.data,
+                phone=form.phone.data, address=form.address.data),
+            "Organisation enregistrée.", orgs.OrganisationError)[0]:
+        return redirect(url_for("accounts.organisation", slug=org.slug))
     return render_template("admin/organisation_form.html", form=form, org=org)
 
 
 @bp.route("/organisations/import", methods=["GET", "POST"])
 @access.platform_admin_required
 def import_organisations():
-    form, problems = CsvForm(), None
-    if form.validate_on_submit():
-        upload = form.file.data
-        if not upload or not upload.filename:
-            form.file.errors.append("Choisissez un fichier CSV.")
-        else:
-            try:
-                counts = orgs.import_csv(upload.read(), by=current_user)
-            except CsvImportError as exc:
-                problems = exc.problems
-            else:
-                flash(f"Import terminé : {counts['created']} organisations créées, "
-                      f"{counts['updated']} mises à jour.", "success")
-                return redirect(url_for(".organisations"))
-    return render_template("admin/import.html", form=form, problems=problems,
+    form = CsvForm()
+    sent = import_sent(form, lambda data: orgs.import_csv(data, by=current_user))
+    if sent.done:
+        flash(f"Import terminé : {sent.result['created']} organisations créées, "
+              f"{sent.result['updated']} mises à jour.", "success")
+        return redirect(url_for(".organisations"))
+    return render_template("admin/import.html", form=form, problems=sent.problems,
                            title="Importer des organisations",
                            columns=orgs.GENERIC_COLUMNS + orgs.GENERIC_OPTIONAL,
                            note="Le fichier des communes de l'INSEE (code_insee, nom, siren_commune, "
@@ -122,10 +112,7 @@ def import_organisations():
 
 
 def _org_membership(org: Organisation, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.organisation_id != org.id:
-        abort(404)
-    return membership
+    return access.part_or_404(Membership, membership_id, organisation_id=org.id)
 
 
 def _managed_membership(slug: str, membership_id: int) -> tuple[Organisation, Membership]:
@@ -187,36 +174,44 @@ def add_existing_member(slug):
     return _back(org)
 
 
-@bp.post("/organisations/<slug>/membres/<int:membership_id>/role")
-@login_required
-def change_role(slug, membership_id):
-    org, membership = _managed_membership(slug, membership_id)
+def _membership_action(action: str):
+    """A POST on one membership of an organisation the person manages (``_managed_membership``:
+    404 otherwise), answered by going back to its members page. The view receives the
+    organisation and the membership."""
+    def register(view):
+        @bp.post(f"/organisations/<slug>/membres/<int:membership_id>/{action}",
+                 endpoint=view.__name__)
+        @login_required
+        @wraps(view)
+        def run(slug, membership_id):
+            org, membership = _managed_membership(slug, membership_id)
+            view(org, membership)
+            return _back(org)
+        return run
+    return register
+
+
+@_membership_action("role")
+def change_role(org, membership):
     form = RoleForm()
     if form.validate_on_submit():
         role = Role(form.role.data)
         attempt(lambda: accounts.change_role(membership, role, by=current_user),
                 f"Rôle de {membership.user.full_name} : {role.label}.", accounts.AccountError)
-    return _back(org)
 
 
-@bp.post("/organisations/<slug>/membres/<int:membership_id>/retirer")
-@login_required
-def remove_member(slug, membership_id):
-    org, membership = _managed_membership(slug, membership_id)
+@_membership_action("retirer")
+def remove_member(org, membership):
     name = membership.user.full_name
     attempt(lambda: accounts.remove_membership(membership, by=current_user),
             f"{name} ne fait plus partie de l'organisation. Son compte et ses contenus "
             "sont conservés.", accounts.AccountError)
-    return _back(org)
 
 
-@bp.post("/organisations/<slug>/membres/<int:membership_id>/relancer")
-@login_required
-def resend_invitation(slug, membership_id):
-    org, membership = _managed_membership(slug, membership_id)
+@_membership_action("relancer")
+def resend_invitation(org, membership):
     attempt(lambda: accounts.resend_invitation(membership.user, org, by=current_user),
             f"Nouvelle invitation envoyée à {membership.user.email}.", accounts.AccountError)
-    return _back(org)
 
 
 @bp.route("/organisations/<slug>/membres/import", methods=["GET", "POST"])
@@ -233,23 +228,17 @@ def import_users():
 
 
 def _import_users_page(org: Organisation | None):
-    form, problems = CsvForm(), None
-    if form.validate_on_submit():
-        upload = form.file.data
-        if not upload or not upload.filename:
-            form.file.errors.append("Choisissez un fichier CSV.")
-        else:
-            try:
-                count = accounts.import_users(upload.read(), by=current_user, organisation=org)
-            except CsvImportError as exc:
-                problems = exc.problems
-            else:
-                flash(f"{count} compte{'s' if count > 1 else ''} créé{'s' if count > 1 else ''} ; "
-                      "chacun a reçu une invitation par courriel.", "success")
-                return _back(org) if org else redirect(url_for(".users"))
+    form = CsvForm()
+    sent = import_sent(form, lambda data: accounts.import_users(data, by=current_user,
+                                                                organisation=org))
+    if sent.done:
+        count = sent.result
+        flash(f"{count} compte{'s' if count > 1 else ''} créé{'s' if count > 1 else ''} ; "
+              "chacun a reçu une invitation par courriel.", "success")
+        return _back(org) if org else redirect(url_for(".users"))
     columns = accounts.USER_COLUMNS + ([] if org else ["organisation"]) + ["role", "fonction",
                                                                            "telephone"]
-    return render_template("admin/import.html", form=form, problems=problems, org=org,
+    return render_template("admin/import.html", form=form, problems=sent.problems, org=org,
                            title=f"Importer des comptes{' — ' + org.name if org else ''}",
                            columns=columns,
                            note="Rôle : membre, rédacteur ou administrateur (membre si vide). "

@@ -87,3 +87,35 @@ def read(data: bytes | str, required: list[str], optional: list[str] = ()) -> Cs
     if not result.rows:
         raise CsvImportError([CsvProblem(2, None, "le fichier ne contient aucune ligne de données.")])
     return result
+
+
+@dataclass
+class SentImport:
+    """What became of an import form (``import_sent``): ``done`` with what the import
+    returned, or refused as a whole with ``problems`` (shown by the macro ``refused_import``),
+    or neither (not sent, or an error shown under a field)."""
+    done: bool = False
+    result: object = None
+    problems: list[CsvProblem] | None = None
+
+
+def import_sent(form, load, refusals: dict[type[Exception], object] | None = None) -> SentImport:
+    """The import page's step: when ``form`` (with a ``file`` field) is sent and valid,
+    ``load(data)`` with the file's bytes. No file: « Choisissez un fichier CSV. » under the
+    field; a refusal of one of ``refusals`` (exception class → the form field its French
+    message goes under)."""
+    if not form.validate_on_submit():
+        return SentImport()
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.file.errors.append("Choisissez un fichier CSV.")
+        return SentImport()
+    refusals = refusals or {}
+    try:
+        return SentImport(done=True, result=load(upload.read()))
+    except CsvImportError as exc:
+        return SentImport(problems=exc.problems)
+    except tuple(refusals) as exc:
+        field = next(f for kind, f in refusals.items() if isinstance(exc, kind))
+        field.errors.append(str(exc))
+        return SentImport()

@@ -41,10 +41,7 @@ def _moderator(space: Space) -> bool:
 
 
 def _forum(space: Space, forum_id: int) -> Forum:
-    forum = db.session.get(Forum, forum_id)
-    if forum is None or forum.space_id != space.id:
-        abort(404)
-    return forum
+    return access.part_or_404(Forum, forum_id, space_id=space.id)
 
 
 def _topic(space: Space, topic_id: int) -> ForumTopic:

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from .. import access
 from ..accounts.models import Organisation
+from ..accounts import working
 from ..accounts.services import user_for_feed
 from ..core import uploads
 from . import publishing
@@ -25,6 +26,10 @@ def offer_publishers(form, key=lambda org: str(org.id)) -> dict[str, Organisatio
     organisations = {key(org): org for org in access.publishing_organisations(current_user)}
     access.require(bool(organisations))
     form.organisation.choices = {k: org.name for k, org in organisations.items()}
+    if request.method == "GET" and not form.organisation.data:
+        # « Vous travaillez pour » decides which one is offered first.
+        first = working.first_for(current_user, list(organisations.values()))[0]
+        form.organisation.data = key(first)
     return organisations
 
 

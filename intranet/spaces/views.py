@@ -8,7 +8,7 @@ from .. import access
 from ..accounts import finder
 from ..accounts import services as accounts
 from ..accounts.models import Membership, OrgKind, User
-from ..core.feedback import attempt
+from ..core.feedback import attempt, attempt_in_form
 from ..core.types import Role
 from ..extensions import db
 from . import services
@@ -44,15 +44,13 @@ def create():
     form = SpaceForm()
     del form.archived
     if form.validate_on_submit():
-        try:
-            space = services.create_group(name=form.name.data, description=form.description.data,
-                                          visibility=Visibility(form.visibility.data),
-                                          join_policy=JoinPolicy(form.join_policy.data),
-                                          by=current_user)
-        except services.SpaceError as exc:
-            form.name.errors.append(str(exc))
-        else:
-            flash("Groupe créé : ajoutez-y des membres ou des règles d'adhésion.", "success")
+        made, space = attempt_in_form(
+            form.name, lambda: services.create_group(
+                name=form.name.data, description=form.description.data,
+                visibility=Visibility(form.visibility.data),
+                join_policy=JoinPolicy(form.join_policy.data), by=current_user),
+            "Groupe créé : ajoutez-y des membres ou des règles d'adhésion.", services.SpaceError)
+        if made:
             return redirect(url_for(".members", slug=space.slug))
     return render_template("spaces/form.html", form=form, space=None)
 
@@ -60,6 +58,9 @@ def create():
 @bp.get("/<slug>")
 def show(slug):
     space = access.get_or_404(Space, slug=slug)
+    if space.kind == SpaceKind.ORGANISATION and space.organisation is not None:
+        # One place per organisation: its private space lives on its home.
+        return redirect(url_for("accounts.organisation", slug=space.organisation.slug))
     activity = services.space_activity(current_user, space, limit=30)
     added = services.added_member(space, current_user) if current_user.is_authenticated else None
     return render_template("spaces/show.html", space=space, activity=activity,
@@ -127,16 +128,10 @@ def _refused(exc: Exception, slug: str):
 @login_required
 def join(slug):
     space = access.get_or_404(Space, slug=slug)
-    try:
-        status = services.join(space, current_user)
-    except services.SpaceError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for(".show", slug=slug))
-    if status == MemberStatus.ACTIVE:
-        flash(f"Vous avez rejoint « {space.name} ».", "success")
-    else:
-        flash("Votre demande est envoyée : les administrateurs du groupe en sont avertis par "
-              "courriel.", "success")
+    attempt(lambda: services.join(space, current_user),
+            lambda status: f"Vous avez rejoint « {space.name} »." if status == MemberStatus.ACTIVE
+            else "Votre demande est envoyée : les administrateurs du groupe en sont avertis par "
+                 "courriel.", services.SpaceError)
     return redirect(url_for(".show", slug=slug))
 
 
@@ -144,12 +139,9 @@ def join(slug):
 @login_required
 def leave(slug):
     space = access.get_or_404(Space, slug=slug)
-    try:
-        services.remove_member(space, current_user, by=current_user)
-    except services.SpaceError as exc:
-        flash(str(exc), "error")
+    if not attempt(lambda: services.remove_member(space, current_user, by=current_user),
+                   f"Vous avez quitté « {space.name} ».", services.SpaceError):
         return redirect(url_for(".show", slug=slug))
-    flash(f"Vous avez quitté « {space.name} ».", "success")
     if access.can_view(current_user, space):
         return redirect(url_for(".show", slug=slug))
     return redirect(url_for(".index"))

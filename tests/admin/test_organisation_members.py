@@ -217,7 +217,8 @@ def test_admin_removes_a_member_whose_account_and_content_are_kept(client, login
     assert db.session.get(User, agent.id).active
     item = db.session.scalar(select(Activity).where(Activity.summary.like("Compte rendu%")))
     assert item.actor_id == agent.id
-    assert "Compte rendu rédigé par Hugo" in page_text(client.get(f"/espaces/{space.slug}"))
+    assert "Compte rendu rédigé par Hugo" in page_text(client.get(f"/espaces/{space.slug}",
+                                                                  follow_redirects=True))
 
     client.post("/deconnexion")
     login(agent)

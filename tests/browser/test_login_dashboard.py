@@ -29,8 +29,8 @@ def test_member_signs_in_from_the_landing_page_and_sees_the_dashboard(page, live
     expect(page).to_have_url(f"{live_server}/")
     expect(page.get_by_role("heading", level=1, name="Bonjour Camille")).to_be_visible()
     expect(page.get_by_role("heading", name="Quoi de neuf dans mes espaces")).to_be_visible()
-    my_nav = page.get_by_role("navigation", name="Mes organisations et mes espaces")
-    my_nav.get_by_text("Mes organisations et mes espaces").click()  # opens the <details>
+    my_nav = page.get_by_role("navigation", name="Mes organisations et mes groupes")
+    my_nav.get_by_text("Mes organisations et mes groupes").click()  # opens the <details>
     my_orgs = my_nav.locator(".my-nav-cols > div").filter(
         has=page.get_by_role("heading", name="Mes organisations", exact=True))
     expect(my_orgs.get_by_role("link", name="Commune de Nérac")).to_be_visible()

@@ -160,7 +160,7 @@ def test_header_links_fold_into_a_menu_on_a_phone_without_javascript(browser, li
                 assert menu.is_visible() and main_nav.is_hidden(), "à 375 px : pas de « Menu »"
                 menu.click()
                 assert main_nav.get_by_role("link", name="Délibérations").is_visible()
-                assert page.get_by_role("navigation", name="Mes organisations et mes espaces") \
+                assert page.get_by_role("navigation", name="Mes organisations et mes groupes") \
                     .is_visible()
             else:
                 assert menu.is_hidden(), "« Menu » sur grand écran"

@@ -51,7 +51,8 @@ def test_a_member_reads_and_answers_in_the_private_forum(client, login):
 def test_the_space_page_links_to_its_forums(client, login):
     org, space, forum, member = org_with_forum()
     login(member)
-    assert f"/espaces/{space.slug}/forums" in text(client.get(f"/espaces/{space.slug}"))
+    assert f"/espaces/{space.slug}/forums" in text(client.get(f"/espaces/{space.slug}",
+                                                              follow_redirects=True))
     assert "Vie de la mairie" in text(client.get(f"/espaces/{space.slug}/forums"))
 
 

@@ -17,7 +17,7 @@ def _member_row(space, user):
 
 
 def _my_spaces_section(client) -> str:
-    """The « Mes espaces » box of the dashboard."""
+    """The « Espace ouvert et groupes de travail » box of the dashboard."""
     text = page_text(client.get("/"))
     return text.split('id="mes-espaces"', 1)[1].split("</section>", 1)[0]
 

@@ -10,6 +10,7 @@ from ...core import csvexport
 from ...core.pagination import paginate
 from ... import access
 from ...accounts import services as accounts
+from ...accounts import working
 from ...accounts.models import Organisation
 from ...core import atom, uploads
 from ...core import pending as pending_uploads
@@ -240,7 +241,8 @@ def create():
     carried = pending_uploads.carried(current_user) if request.method == "POST" else []
     if request.method == "GET":
         wanted = request.args.get("organisation")
-        chosen = next((o for o in organisations if o.slug == wanted), organisations[0])
+        chosen = next((o for o in organisations if o.slug == wanted),
+                      working.first_for(current_user, organisations)[0])
         form.organisation.data = str(chosen.id)
         form.assembly.data = _DEFAULT_ASSEMBLY.get(chosen.kind.value, "autre")
         form.signatory_name.data, form.signatory_function.data = services.last_signatory(chosen)

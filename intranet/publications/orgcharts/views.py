@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...core.feedback import attempt_in_form
 from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation
@@ -41,10 +42,7 @@ def _editable_org(slug: str) -> Organisation:
 
 
 def _unit(org: Organisation, unit_id: int) -> OrgUnit:
-    unit = db.session.get(OrgUnit, unit_id)
-    if unit is None or unit.organisation_id != org.id:
-        abort(404)
-    return unit
+    return access.part_or_404(OrgUnit, unit_id, organisation_id=org.id)
 
 
 def _position(org: Organisation, position_id: int) -> OrgPosition:
@@ -121,12 +119,10 @@ def create_unit(slug):
     if request.method == "GET" and str(_id(request.args.get("parent"))) in form.parent.choices:
         form.parent.data = request.args["parent"]
     if form.validate_on_submit():
-        try:
-            unit = services.create_unit(org, **_unit_fields(form), by=current_user)
-        except services.OrgChartError as exc:
-            form.name.errors.append(str(exc))
-        else:
-            flash(f"Unité « {unit.name} » ajoutée.", "success")
+        made, unit = attempt_in_form(
+            form.name, lambda: services.create_unit(org, **_unit_fields(form), by=current_user),
+            lambda unit: f"Unité « {unit.name} » ajoutée.", services.OrgChartError)
+        if made:
             return _back(org, unit.id)
     return render_template("publications/orgcharts/unit_form.html", org=org, form=form, unit=None)
 
@@ -146,14 +142,10 @@ def edit_unit(slug, unit_id):
         # A move under the unit itself or a sub-unit is not offered; if one is sent anyway,
         # the service refuses it with its own message rather than "not a valid choice".
         form.parent.choices = {**TOP_LEVEL, **chart.unit_choices()}
-    if form.validate_on_submit():
-        try:
-            services.update_unit(unit, **_unit_fields(form), by=current_user)
-        except services.OrgChartError as exc:
-            form.parent.errors.append(str(exc))
-        else:
-            flash(f"Unité « {unit.name} » enregistrée.", "success")
-            return _back(org, unit.id)
+    if form.validate_on_submit() and attempt_in_form(
+            form.parent, lambda: services.update_unit(unit, **_unit_fields(form), by=current_user),
+            lambda _: f"Unité « {unit.name} » enregistrée.", services.OrgChartError)[0]:
+        return _back(org, unit.id)
     return render_template("publications/orgcharts/unit_form.html", org=org, form=form, unit=unit)
 
 
@@ -194,15 +186,11 @@ def delete_unit(slug, unit_id):
                                                  else None)}
     if request.method == "GET" and unit.parent_id:
         form.move_to.data = str(unit.parent_id)
-    if form.validate_on_submit():
-        name = unit.name
-        try:
-            services.delete_unit(unit, by=current_user, move_to_id=_id(form.move_to.data))
-        except services.OrgChartError as exc:
-            form.move_to.errors.append(str(exc))
-        else:
-            flash(f"Unité « {name} » supprimée.", "success")
-            return _back(org)
+    if form.validate_on_submit() and attempt_in_form(
+            form.move_to, lambda: services.delete_unit(unit, by=current_user,
+                                                       move_to_id=_id(form.move_to.data)),
+            f"Unité « {unit.name} » supprimée.", services.OrgChartError)[0]:
+        return _back(org)
     return render_template("publications/orgcharts/delete_unit.html", org=org, unit=unit,
                            contents=contents, form=form)
 
@@ -222,14 +210,12 @@ def create_position(slug, unit_id):
     form = PositionForm()
     del form.unit
     form.user.choices = {**NO_ACCOUNT, **services.member_choices(org)}
-    if form.validate_on_submit():
-        try:
-            services.create_position(unit, **_position_fields(form), by=current_user)
-        except services.OrgChartError as exc:
-            form.title.errors.append(str(exc))
-        else:
-            flash(f"Poste « {form.title.data.strip()} » ajouté à « {unit.name} ».", "success")
-            return _back(org, unit.id)
+    if form.validate_on_submit() and attempt_in_form(
+            form.title, lambda: services.create_position(unit, **_position_fields(form),
+                                                         by=current_user),
+            f"Poste « {(form.title.data or '').strip()} » ajouté à « {unit.name} ».",
+            services.OrgChartError)[0]:
+        return _back(org, unit.id)
     return render_template("publications/orgcharts/position_form.html", org=org, unit=unit,
                            form=form, position=None)
 
@@ -251,15 +237,11 @@ def edit_position(slug, position_id):
             form[name].data = getattr(position, name)
         form.unit.data = str(position.unit_id)
         form.user.data = str(position.user_id) if position.user_id else ""
-    if form.validate_on_submit():
-        try:
-            services.update_position(position, unit_id=_id(form.unit.data),
-                                     **_position_fields(form), by=current_user)
-        except services.OrgChartError as exc:
-            form.title.errors.append(str(exc))
-        else:
-            flash(f"Poste « {position.title} » enregistré.", "success")
-            return _back(org, position.unit_id)
+    if form.validate_on_submit() and attempt_in_form(
+            form.title, lambda: services.update_position(position, unit_id=_id(form.unit.data),
+                                                         **_position_fields(form), by=current_user),
+            lambda _: f"Poste « {position.title} » enregistré.", services.OrgChartError)[0]:
+        return _back(org, position.unit_id)
     return render_template("publications/orgcharts/position_form.html", org=org,
                            unit=position.unit, form=form, position=position)
 

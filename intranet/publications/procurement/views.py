@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ...core.pagination import paginate
 from ... import access
 from ...core import atom
-from ...core.csvimport import CsvImportError
+from ...core.csvimport import import_sent
 from ...core.frdates import format_datetime
 from ...core.sanitize import to_text
 from ...core.timeutil import PARIS, to_paris
@@ -18,7 +18,7 @@ from ...extensions import db
 from ...core.types import Visibility
 from ..forms import DocumentForm
 from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      creation_page, editing_form, editing_page, upload_of)
+                      creation_page, editing_form, editing_page)
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
 from .models import Nomenclature, Procedure, ProcurementNotice
@@ -126,25 +126,17 @@ def nomenclatures():
 @login_required
 def import_nomenclature():
     access.require(access.can_manage_nomenclatures(current_user))
-    form, problems = NomenclatureImportForm(), None
-    if form.validate_on_submit():
-        upload = upload_of(form.file)
-        if upload is None:
-            form.file.errors.append("Choisissez un fichier CSV.")
-        else:
-            try:
-                result = services.import_nomenclature(form.name.data, upload[0], by=current_user)
-            except CsvImportError as exc:
-                problems = exc.problems
-            except services.NomenclatureError as exc:
-                form.name.errors.append(str(exc))
-            else:
-                flash(f"Import terminé : {result['total']} codes ({result['added']} ajoutés, "
-                      f"{result['changed']} modifiés, {result['removed']} supprimés).", "success")
-                return redirect(url_for(".nomenclature",
-                                        slug=result["nomenclature"].slug))
+    form = NomenclatureImportForm()
+    sent = import_sent(form, lambda data: services.import_nomenclature(form.name.data, data,
+                                                                       by=current_user),
+                       {services.NomenclatureError: form.name})
+    if sent.done:
+        result = sent.result
+        flash(f"Import terminé : {result['total']} codes ({result['added']} ajoutés, "
+              f"{result['changed']} modifiés, {result['removed']} supprimés).", "success")
+        return redirect(url_for(".nomenclature", slug=result["nomenclature"].slug))
     return render_template("publications/procurement/import.html", form=form,
-                           problems=problems, nomenclatures=services.nomenclatures())
+                           problems=sent.problems, nomenclatures=services.nomenclatures())
 
 
 @bp.get("/nomenclatures/<slug>")
