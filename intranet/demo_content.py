@@ -193,7 +193,7 @@ def _documents(demo: Demo) -> None:
             folder = folders[(space.id, folder_name)] = documents.create_folder(
                 space, folder_name, None, by=author)
         data = small_pdf(*content) if isinstance(content, tuple) else content.encode()
-        documents.upload(space, folder, data, filename, by=author)
+        documents.upload(space, folder, (data, filename), by=author)
 
 
 # --- forums ---------------------------------------------------------------------------------
