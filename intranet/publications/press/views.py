@@ -82,8 +82,8 @@ def create():
     return form_page(
         form, lambda files: services.create_release(publishers[form.organisation.data],
                                                     **_fields(form), files=files, by=current_user),
-        model=PressRelease, template="publications/press/form.html", file_field="attachments", error_field="body",
-        release=None, done="Brouillon enregistré. Relisez-le, puis publiez-le.",
+        model=PressRelease, template="publications/press/form.html", file_field="attachments",
+        error_field="body", release=None, done="Brouillon enregistré. Relisez-le, puis publiez-le.",
         show=lambda release: url_for(".show", release_id=release.id))
 
 
@@ -100,8 +100,8 @@ def edit(release_id):
     return form_page(
         form, lambda files: services.update_release(release, **_fields(form), files=files,
                                                     by=current_user),
-        model=PressRelease, template="publications/press/form.html", file_field="attachments", error_field="body",
-        release=release, done="Communiqué enregistré.",
+        model=PressRelease, template="publications/press/form.html", file_field="attachments",
+        error_field="body", release=release, done="Communiqué enregistré.",
         show=lambda _saved: url_for(".show", release_id=release.id))
 
 

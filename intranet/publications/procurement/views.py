@@ -78,7 +78,8 @@ def feed():
 @login_required
 def new():
     return creation_page(NoticeForm(), services.create_notice, _data, model=ProcurementNotice,
-                         notice=None, show=_page, error_field="codes", template="publications/procurement/form.html",
+                         notice=None, show=_page, error_field="codes",
+                         template="publications/procurement/form.html",
                          done="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
 
 
