@@ -176,9 +176,13 @@ class Submission:
         self.user = user if user is not None else current_user
         self.posted = request.method == "POST"
         self.carried = carried(self.user) if self.posted else []
+        self._sent: dict[str, list[Sent]] = {}
 
     def sent(self, name: str) -> list[Sent]:
-        return sent(getattr(self.form, name).data) if self.posted else []
+        """The files sent now in the field ``name`` (read once)."""
+        if name not in self._sent:
+            self._sent[name] = sent(getattr(self.form, name).data) if self.posted else []
+        return self._sent[name]
 
     def files(self, name: str) -> list:
         """What the accepted change takes for the field ``name``."""
@@ -194,9 +198,10 @@ class Submission:
     def kept(self) -> list[PendingUpload]:
         """After a refusal: the files sent now, kept for the person, with those carried. A
         file sent in a one-file field drops the one carried there. When the person's bound
-        would be passed, the field says so and its new files are not kept."""
-        if not self.posted:
-            return []
+        would be passed, the field says so and its new files are not kept. A form shown again
+        after its token expired keeps and drops nothing: it lists what it carried."""
+        if not self.posted or csrf.read_only():
+            return list(self.carried)
         result = list(self.carried)
         for name, allowed in self.fields.items():
             new = self.sent(name)
