@@ -193,7 +193,7 @@ def _documents(demo: Demo) -> None:
             folder = folders[(space.id, folder_name)] = documents.create_folder(
                 space, folder_name, None, by=author)
         data = small_pdf(*content) if isinstance(content, tuple) else content.encode()
-        documents.upload(space, folder, data, filename, by=author)
+        documents.upload(space, folder, (data, filename), by=author)
 
 
 # --- forums ---------------------------------------------------------------------------------
@@ -606,5 +606,5 @@ def _procurement(demo: Demo) -> None:
         pdf = small_pdf(f"Règlement de la consultation {reference}", title,
                         f"Remise des offres avant le {data.deadline:%d/%m/%Y} à 12 h.")
         notice = procurement.create_notice(demo.orgs[key], data, by=demo[email],
-                                           upload=(pdf, f"RC-{reference}.pdf"))
+                                           files=[(pdf, f"RC-{reference}.pdf")])
         procurement.publish(notice, by=demo[email])

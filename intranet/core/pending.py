@@ -6,8 +6,11 @@ lists them (« déjà joint : devis.pdf », macro ``pending_files`` in ``_macros
 their ids in hidden inputs named ``PENDING_FIELD``; a ticked ``REMOVE_FIELD`` box drops one. On
 the next submission ``carried`` gives the files still carried — only the person's own: another
 person's id is a 404 — and the accepted change takes their stored files through
-``uploads.adopt``, which ends their pending state in the same transaction: the file is moved,
-never sent or written again.
+``uploads.take`` (``uploads.adopt``), which ends their pending state in the same transaction:
+the file is moved, never sent or written again.
+
+A view does all of this through one ``Submission``: ``files(name)`` for the service, ``kept()``
+for the form shown again.
 
 Pending files are bounded per person (``PENDING_UPLOAD_MAX_BYTES``) and in age
 (``PENDING_UPLOAD_MAX_AGE``): ``claim`` ignores older ones and the worker's round ``purge``
@@ -15,11 +18,11 @@ deletes them, files included.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
 from flask import abort, current_app, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -32,11 +35,7 @@ PENDING_FIELD = "fichier_en_attente"
 REMOVE_FIELD = "retirer_fichier"
 
 
-@dataclass
-class Sent:
-    """A file as read from the request, before any check."""
-    data: bytes
-    filename: str
+Sent = uploads.Sent     # a file as read from the request, before any check
 
 
 def sent(files) -> list[Sent]:
@@ -117,8 +116,11 @@ def claim(ids: Iterable[int], user) -> list[PendingUpload]:
 @unit_of_work
 def discard(ids: Iterable[int], user) -> None:
     """Drop pending files of ``user`` (« retirer »), their files included; another person's id
-    is a 404."""
-    for row in claim(ids, user):
+    is a 404. A form shown again after its token expired drops nothing (it writes nothing)."""
+    rows = claim(ids, user)
+    if csrf.read_only():
+        return
+    for row in rows:
         _delete(row)
 
 
@@ -154,3 +156,65 @@ def carried(user) -> list[PendingUpload]:
 def files_of(rows: Iterable[PendingUpload], field: str) -> list[StoredFile]:
     """The stored files of the carried rows chosen in ``field``."""
     return [row.file for row in rows if row.field == field]
+
+
+class Submission:
+    """The files of one submission of a form with file fields: the view's side of pending
+    files, written once. ``fields``: each file field's name and the types the form accepts
+    there; ``single``: the fields that hold one file, where a file sent now replaces the one
+    carried.
+
+    Made on a POST, it reads the files the form carries (``carried``: a ticked « retirer »
+    drops one; another person's id is a 404). ``files(name)`` gives the accepted change what
+    to take for a field: the carried files (``StoredFile``) then those sent now (``Sent``),
+    both taken by ``uploads.take``. After a refusal, ``kept()`` keeps the files sent now for
+    the person and returns every pending file the form shown again lists as « déjà joint »."""
+
+    def __init__(self, form, fields: dict[str, tuple[str, ...]], *, single: Iterable[str] = (),
+                 user=None):
+        self.form, self.fields, self.single = form, fields, set(single)
+        self.user = user if user is not None else current_user
+        self.posted = request.method == "POST"
+        self.carried = carried(self.user) if self.posted else []
+        self._sent: dict[str, list[Sent]] = {}
+
+    def sent(self, name: str) -> list[Sent]:
+        """The files sent now in the field ``name`` (read once)."""
+        if name not in self._sent:
+            self._sent[name] = sent(getattr(self.form, name).data) if self.posted else []
+        return self._sent[name]
+
+    def files(self, name: str) -> list:
+        """What the accepted change takes for the field ``name``."""
+        new, held = self.sent(name), files_of(self.carried, name)
+        if name in self.single:
+            return (new or held)[:1]
+        return [*held, *new]
+
+    def file(self, name: str):
+        """``files(name)`` of a one-file field: the file, or None."""
+        return next(iter(self.files(name)), None)
+
+    def kept(self) -> list[PendingUpload]:
+        """After a refusal: the files sent now, kept for the person, with those carried. A
+        file sent in a one-file field drops the one carried there. When the person's bound
+        would be passed, the field says so and its new files are not kept. A form shown again
+        after its token expired keeps and drops nothing: it lists what it carried."""
+        if not self.posted or csrf.read_only():
+            return list(self.carried)
+        result = list(self.carried)
+        for name, allowed in self.fields.items():
+            new = self.sent(name)
+            if not new:
+                continue
+            if name in self.single:
+                replaced = [p for p in result if p.field == name]
+                if replaced:
+                    discard([p.id for p in replaced], self.user)
+                    result = [p for p in result if p.field != name]
+            try:
+                result += keep(new, self.user, field=name, allowed=allowed)
+            except uploads.UploadError as exc:
+                field = getattr(self.form, name)
+                field.errors = [*field.errors, str(exc)]
+        return result

@@ -7,6 +7,7 @@ import os
 import secrets
 import unicodedata
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import Response, current_app, send_file
 from sqlalchemy import event
@@ -46,6 +47,13 @@ DOCUMENTS = tuple(TYPES)
 
 class UploadError(ValueError):
     """Refused upload, with a French message; nothing was stored."""
+
+
+class Sent(NamedTuple):
+    """A file as received (a form's field, a mail's part), before any check: also the pair
+    ``(data, filename)``."""
+    data: bytes
+    filename: str
 
 
 def _limit() -> int:
@@ -120,6 +128,16 @@ def adopt(stored: StoredFile, *, allowed: tuple[str, ...] = DOCUMENTS) -> Stored
                           f"Types acceptés : {kinds}.")
     db.session.execute(db.delete(PendingUpload).where(PendingUpload.file_id == stored.id))
     return stored
+
+
+def take(upload, *, allowed: tuple[str, ...] = DOCUMENTS, by=None) -> StoredFile:
+    """The stored file of an upload, for the caller's change: a file sent now (``Sent`` or a
+    ``(data, filename)`` pair) is checked and stored; a pending file already stored
+    (``StoredFile``, ``core/pending.py``) is adopted as it is. Raise ``UploadError``."""
+    if isinstance(upload, StoredFile):
+        return adopt(upload, allowed=allowed)
+    data, filename = upload
+    return store(data, filename, allowed=allowed, by=by)
 
 
 # Files follow the transaction of the change that writes or removes them: a file written for

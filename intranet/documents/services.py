@@ -167,8 +167,10 @@ def restore_page(page: Page, *, by: User) -> None:
 
 
 @unit_of_work
-def attach_to_page(page: Page, data: bytes, filename: str, *, by: User) -> PageAttachment:
-    stored = uploads.store(data, filename, by=by)
+def attach_to_page(page: Page, file, *, by: User) -> PageAttachment:
+    """Join ``file`` to ``page``: a file sent now, ``(data, name)``, or a pending file kept
+    from a refused form (``StoredFile``, taken as it is: ``core/pending.py``)."""
+    stored = uploads.take(file, by=by)
     attachment = PageAttachment(page=page, file=stored)
     db.session.add(attachment)
     return attachment
@@ -255,12 +257,14 @@ def _check_sibling_name(space: Space, parent: Folder | None, name: str,
 
 
 @unit_of_work
-def upload(space: Space, folder: Folder | None, data: bytes, filename: str, *, by: User,
+def upload(space: Space, folder: Folder | None, file, *, by: User,
            visibility: Visibility | None = None, description: str = "") -> Document:
-    stored = uploads.store(data, filename, by=by)
+    """A new document of the library from ``file`` (as ``attach_to_page`` takes it)."""
+    narrowed = _narrowing(space, visibility)
+    stored = uploads.take(file, by=by)
     document = Document(space=space, folder=folder, name=stored.original_name,
                         description=(description or "").strip(), created_by_id=by.id,
-                        visibility=_narrowing(space, visibility))
+                        visibility=narrowed)
     db.session.add(document)
     version = DocumentVersion(document=document, number=1, file=stored, uploaded_by_id=by.id)
     db.session.add(version)
@@ -273,9 +277,9 @@ def upload(space: Space, folder: Folder | None, data: bytes, filename: str, *, b
 
 
 @unit_of_work
-def add_version(document: Document, data: bytes, filename: str, *, by: User,
-                note: str = "") -> DocumentVersion:
-    stored = uploads.store(data, filename, by=by)
+def add_version(document: Document, file, *, by: User, note: str = "") -> DocumentVersion:
+    """A new version of ``document`` from ``file`` (as ``attach_to_page`` takes it)."""
+    stored = uploads.take(file, by=by)
     number = max((v.number for v in document.versions), default=0) + 1
     version = DocumentVersion(document=document, number=number, file=stored,
                               uploaded_by_id=by.id, note=(note or "").strip()[:300])

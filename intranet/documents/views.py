@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from ..core.inputs import page_arg, to_int
 from .. import access
-from ..core import uploads
+from ..core import pending, uploads
 from ..extensions import db
 from ..spaces.models import Space
 from ..core.types import Visibility
@@ -33,11 +33,18 @@ def _visibility(value: str) -> Visibility | None:
     return Visibility(value) if value in ("network", "members", "public") else None
 
 
-def _upload(field):
-    data = field.data
-    if not data or not data.filename:
+def _files(form) -> pending.Submission:
+    """The file of a form with one file field: sent now, or kept from a refused submission
+    (``core/pending.py``); a new one replaces the one carried."""
+    return pending.Submission(form, {"file": uploads.DOCUMENTS}, single={"file"})
+
+
+def _chosen(files: pending.Submission):
+    """The file the person chose (sent now or « déjà joint »); refused when there is none."""
+    chosen = files.file("file")
+    if chosen is None:
         raise services.DocumentError("Choisissez d'abord un fichier.")
-    return data.read(), data.filename
+    return chosen
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -73,9 +80,14 @@ def new_page(slug):
 @bp.get("/<slug>/pages/<int:page_id>")
 def page(slug, page_id):
     space = _space(slug)
-    page = _owned(Page, page_id, space)
+    return _page_view(space, _owned(Page, page_id, space))
+
+
+def _page_view(space: Space, page: Page, file_form: FileForm | None = None,
+               pending_files=()):
     return render_template("documents/page.html", space=space, page=page,
-                           review_form=ReviewForm(), file_form=FileForm())
+                           review_form=ReviewForm(), file_form=file_form or FileForm(),
+                           pending_files=pending_files)
 
 
 @bp.route("/<slug>/pages/<int:page_id>/modifier", methods=["GET", "POST"])
@@ -219,15 +231,16 @@ def attach(slug, page_id):
     space = _space(slug)
     page = _owned(Page, page_id, space, need="edit")
     form = FileForm()
+    files = _files(form)
     if form.validate_on_submit():
         try:
-            data, name = _upload(form.file)
-            services.attach_to_page(page, data, name, by=current_user)
+            services.attach_to_page(page, _chosen(files), by=current_user)
         except (services.DocumentError, uploads.UploadError) as exc:
             flash(str(exc), "error")
         else:
             flash("Pièce jointe ajoutée.", "success")
-    return redirect(url_for(".page", slug=slug, page_id=page.id) + "#pieces")
+            return redirect(url_for(".page", slug=slug, page_id=page.id) + "#pieces")
+    return _page_view(space, page, form, files.kept())
 
 
 def _attachment(page: Page, attachment_id: int) -> PageAttachment:
@@ -280,7 +293,8 @@ def _chosen_folder(space: Space, raw) -> Folder | None:
     return _folder(space, folder_id)
 
 
-def _library_page(space: Space, folder: Folder | None):
+def _library_page(space: Space, folder: Folder | None, upload_form: UploadForm | None = None,
+                  pending_files=()):
     folders, documents = services.library(current_user, space, folder)
     move_form = None
     if folder is not None and access.can_edit(current_user, space):
@@ -288,7 +302,8 @@ def _library_page(space: Space, folder: Folder | None):
         move_form.target.choices = _folder_choices(space, exclude=folder)
     return render_template("documents/library.html", space=space, folder=folder,
                            path=services.folder_path(folder), folders=folders,
-                           documents=documents, upload_form=UploadForm(),
+                           documents=documents, upload_form=upload_form or UploadForm(),
+                           pending_files=pending_files,
                            folder_form=FolderForm(), rename_form=RenameForm(
                                name=folder.name if folder else ""), move_form=move_form)
 
@@ -334,17 +349,18 @@ def upload(slug):
     space = _space(slug, need="edit")
     form = UploadForm()
     target = _chosen_folder(space, form.folder.data)
+    files = _files(form)
     if form.validate_on_submit():
         try:
-            data, name = _upload(form.file)
-            document = services.upload(space, target, data, name, by=current_user,
+            document = services.upload(space, target, _chosen(files), by=current_user,
                                        visibility=_visibility(form.visibility.data),
                                        description=form.description.data)
         except (services.DocumentError, uploads.UploadError) as exc:
             flash(str(exc), "error")
         else:
             flash(f"« {document.name} » est en ligne.", "success")
-    return _back_to(space, target)
+            return _back_to(space, target)
+    return _library_page(space, target, form, files.kept())
 
 
 def _document(space: Space, doc_id: int, need: str = "view") -> Document:
@@ -357,11 +373,16 @@ def _document(space: Space, doc_id: int, need: str = "view") -> Document:
 @bp.get("/<slug>/documents/<int:doc_id>")
 def document(slug, doc_id):
     space = _space(slug)
-    doc = _document(space, doc_id)
+    return _document_page(space, _document(space, doc_id))
+
+
+def _document_page(space: Space, doc: Document, file_form: FileForm | None = None,
+                   pending_files=()):
     move_form = MoveForm()
     move_form.target.choices = _folder_choices(space)
     return render_template("documents/document.html", space=space, document=doc,
-                           versions=services.document_versions(doc), file_form=FileForm(),
+                           versions=services.document_versions(doc),
+                           file_form=file_form or FileForm(), pending_files=pending_files,
                            rename_form=RenameForm(name=doc.name), move_form=move_form,
                            path=services.folder_path(doc.folder))
 
@@ -400,15 +421,17 @@ def new_version(slug, doc_id):
     space = _space(slug)
     doc = _document(space, doc_id, need="edit")
     form = FileForm()
+    files = _files(form)
     if form.validate_on_submit():
         try:
-            data, name = _upload(form.file)
-            version = services.add_version(doc, data, name, by=current_user, note=form.note.data)
+            version = services.add_version(doc, _chosen(files), by=current_user,
+                                           note=form.note.data)
         except (services.DocumentError, uploads.UploadError) as exc:
             flash(str(exc), "error")
         else:
             flash(f"Version {version.number} en ligne.", "success")
-    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+            return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+    return _document_page(space, doc, form, files.kept())
 
 
 @bp.post("/<slug>/documents/<int:doc_id>/renommer")

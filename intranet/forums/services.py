@@ -26,6 +26,7 @@ from ..accounts.models import User
 from ..core.types import Visibility
 from ..core.inputs import to_int
 from ..core import audit, uploads
+from ..core.models import StoredFile
 from ..mail.replies import ReplyRefused, register_handler, reply_address
 from ..core.sanitize import to_html, to_text
 from ..core.text import fold
@@ -161,12 +162,14 @@ def _check_rate(user: User) -> None:
 
 
 def _attach(post: ForumPost, files, by: User) -> None:
-    files = [f for f in files or () if f and f[0]]
+    """Join ``files`` to ``post``: each a file sent now, ``(data, name)``, or a pending file
+    kept from a refused form (``StoredFile``, taken as it is: ``core/pending.py``)."""
+    files = [f for f in files or () if isinstance(f, StoredFile) or (f and f[0])]
     if len(files) > MAX_FILES:
         raise ForumError(f"{MAX_FILES} pièces jointes au plus par message.")
-    for data, filename in files:
+    for upload in files:
         try:
-            stored = uploads.store(data, filename, by=by)
+            stored = uploads.take(upload, by=by)
         except uploads.UploadError as exc:
             raise ForumError(str(exc)) from exc
         db.session.add(ForumAttachment(post=post, file=stored))

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ..core.inputs import int_arg
 from .. import access
-from ..core import uploads
+from ..core import pending, uploads
 from ..core.sanitize import to_html
 from ..extensions import db
 from ..spaces.models import Space
@@ -58,8 +58,10 @@ def _post(space: Space, post_id: int) -> ForumPost:
     return post
 
 
-def _files(field) -> list[tuple[bytes, str]]:
-    return [(f.read(), f.filename) for f in (field.data or []) if f and getattr(f, "filename", "")]
+def _files(form) -> pending.Submission:
+    """The files of this post: the pending ones the form carries (kept from a refused
+    submission, ``core/pending.py``), then those sent now."""
+    return pending.Submission(form, {"files": uploads.DOCUMENTS})
 
 
 def _topic_url(topic: ForumTopic, position: int | None = None, **values) -> str:
@@ -205,19 +207,21 @@ def new_topic(slug, forum_id):
     forum = _forum(space, forum_id)
     access.require(access.can_post_in_forum(current_user, forum))
     form = TopicForm()
+    files = _files(form)
     error = None
     if form.validate_on_submit():
         try:
             topic = services.create_topic(forum, title=form.title.data, body=form.body.data,
                                           body_format=form.body_format.data, by=current_user,
-                                          files=_files(form.files), subscribe=form.subscribe.data)
+                                          files=files.files("files"),
+                                          subscribe=form.subscribe.data)
         except services.ForumError as exc:
             error = str(exc)
         else:
             return _written(topic.held, "Votre sujet est enregistré", "Sujet publié.",
                             _topic_url(topic), _topic_url(topic))
     return render_template("forums/topic_form.html", space=space, forum=forum, form=form,
-                           error=error)
+                           error=error, pending_files=files.kept())
 
 
 # --- a topic ---------------------------------------------------------------------------------------
@@ -262,6 +266,7 @@ def reply(slug, topic_id):
     rights = access.topic_rights(_me(), topic)
     access.require(rights.writer)
     form = PostForm()
+    files = _files(form)
     error = quoted = None
     if request.method == "GET" and int_arg("citer"):
         quoted = _post(space, int_arg("citer"))
@@ -271,7 +276,7 @@ def reply(slug, topic_id):
     if form.validate_on_submit():
         try:
             post = services.reply(topic, body=form.body.data, body_format=form.body_format.data,
-                                  by=current_user, files=_files(form.files),
+                                  by=current_user, files=files.files("files"),
                                   subscribe=form.subscribe.data)
         except services.ForumError as exc:
             error = str(exc)
@@ -281,7 +286,7 @@ def reply(slug, topic_id):
                             _topic_url(topic, None, page=reading.page_count(topic))
                             + "#en-attente")
     return render_template("forums/reply.html", space=space, topic=topic, form=form,
-                           error=error, quoted=quoted,
+                           error=error, quoted=quoted, pending_files=files.kept(),
                            preview=to_html(form.body.data or "", "text") if quoted else None)
 
 

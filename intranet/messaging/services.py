@@ -218,8 +218,7 @@ def _store_files(files, by: User) -> list:
     stored = []
     try:
         for item in files:
-            stored.append(uploads.adopt(item) if isinstance(item, StoredFile)
-                          else uploads.store(item[0], item[1], by=by))
+            stored.append(uploads.take(item, by=by))
     except uploads.UploadError as exc:  # the unit of work's rollback removes the files written
         raise MessagingError(str(exc), "files") from exc
     return stored

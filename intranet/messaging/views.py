@@ -31,23 +31,10 @@ def _participant(conversation_id: int):
     return participant
 
 
-def _files(field, carried) -> list:
-    """The files sent now, as (data, name), then the pending ones the form carries."""
-    return ([(sent.data, sent.filename) for sent in pending.sent(field.data)]
-            + pending.files_of(carried, "files"))
-
-
-def _kept(form, carried) -> list:
-    """After a refusal (or a search for recipients): the files sent with the form, kept for
-    the person, with those it carried; listed as « déjà joint » on the form shown again."""
-    if request.method != "POST":
-        return []
-    try:
-        return carried + pending.keep(pending.sent(form.files.data), current_user,
-                                      field="files")
-    except uploads.UploadError as exc:
-        form.files.errors = [*form.files.errors, str(exc)]
-        return carried
+def _files(form) -> pending.Submission:
+    """The files of this message: those sent now and the pending ones the form carries (kept
+    from a refused submission, ``core/pending.py``)."""
+    return pending.Submission(form, {"files": uploads.DOCUMENTS})
 
 
 def _show_error(form, exc: MessagingError) -> None:
@@ -102,7 +89,7 @@ def compose():
     form = ComposeForm()
     form.group.choices = services.group_choices(current_user)
     organisation_ids = request.form.getlist("organisation") if request.method == "POST" else []
-    carried = pending.carried(current_user) if request.method == "POST" else []
+    files = _files(form)
     found = None
     if request.method == "GET":
         person = db.session.get(User, int_arg("a", 0))
@@ -129,7 +116,7 @@ def compose():
             conversation = services.start_conversation(
                 current_user, to=form.to.data or "", group=form.group.data or "",
                 organisations=organisation_ids, subject=form.subject.data,
-                body=form.body.data, files=_files(form.files, carried))
+                body=form.body.data, files=files.files("files"))
         except MessagingError as exc:
             _show_error(form, exc)
         else:
@@ -137,7 +124,7 @@ def compose():
             return redirect(url_for(".show", conversation_id=conversation.id))
     chosen = services.chosen_organisations(current_user, organisation_ids)
     return render_template("messaging/compose.html", form=form, found=found, chosen=chosen,
-                           pending_files=_kept(form, carried))
+                           pending_files=files.kept())
 
 
 @bp.get("/destinataires")
@@ -168,10 +155,10 @@ def show(conversation_id):
 def reply(conversation_id):
     participant = _participant(conversation_id)
     form = ReplyForm()
-    carried = pending.carried(current_user)
+    files = _files(form)
     if form.validate_on_submit():
         try:
-            message = services.reply(participant, form.body.data, _files(form.files, carried))
+            message = services.reply(participant, form.body.data, files.files("files"))
         except MessagingError as exc:
             _show_error(form, exc)
         else:
@@ -180,7 +167,7 @@ def reply(conversation_id):
                                     _anchor=f"message-{message.id}"))
     thread = services.open_thread(_participant(conversation_id))
     return render_template("messaging/show.html", thread=thread, form=form,
-                           actions=ActionForm(), pending_files=_kept(form, carried))
+                           actions=ActionForm(), pending_files=files.kept())
 
 
 @bp.get("/<int:conversation_id>/pieces-jointes/<int:attachment_id>")

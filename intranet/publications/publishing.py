@@ -85,6 +85,11 @@ def type_of(item) -> PublicationType:
     return _TYPES[type(item)]
 
 
+def attachment_types(model) -> tuple[str, ...]:
+    """The file types a publication type accepts as attachments."""
+    return _TYPES[model].attachment_types
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 
@@ -100,39 +105,38 @@ def new_draft(model, organisation: Organisation, *, by: User, **fields):
 
 @unit_of_work
 def create(model, organisation: Organisation, *, by: User, fill: Callable[[object], None],
-           upload: tuple[bytes, str] | None = None):
+           files=()):
     """A new draft of ``organisation``: ``fill(item)`` checks and sets its fields (raising the
-    type's error), and ``upload`` (content, name), if any, is joined to it."""
+    type's error), and ``files`` — each a file sent now, ``(data, name)``, or a pending file
+    (``StoredFile``, ``core/pending.py``) — are joined to it."""
     item = new_draft(model, organisation, by=by)
     fill(item)
     db.session.add(item)
-    if upload is not None:
-        attach(item, *upload, by=by)
+    for upload in files:
+        attach(item, upload, by=by)
     return item
 
 
 @unit_of_work
-def update(item, *, by: User, fill: Callable[[object], None],
-           upload: tuple[bytes, str] | None = None):
+def update(item, *, by: User, fill: Callable[[object], None], files=()):
     """``create``'s twin for an item that exists; its announcement follows its visibility."""
     fill(item)
-    if upload is not None:
-        attach(item, *upload, by=by)
+    for upload in files:
+        attach(item, upload, by=by)
     follow_visibility(item)
     return item
 
 
 def writers(model, apply: Callable[[object, object], None]):
     """The create and update services of a type whose form data ``apply(item, data)`` checks
-    (raising the type's error) and sets: ``create(organisation, data, *, by, upload=None)``
-    and ``update(item, data, *, by, upload=None)``, each one unit of work."""
-    def create_item(organisation: Organisation, data, *, by: User,
-                    upload: tuple[bytes, str] | None = None):
-        return create(model, organisation, by=by, upload=upload,
+    (raising the type's error) and sets: ``create(organisation, data, *, by, files=())`` and
+    ``update(item, data, *, by, files=())``, each one unit of work."""
+    def create_item(organisation: Organisation, data, *, by: User, files=()):
+        return create(model, organisation, by=by, files=files,
                       fill=lambda item: apply(item, data))
 
-    def update_item(item, data, *, by: User, upload: tuple[bytes, str] | None = None):
-        return update(item, by=by, upload=upload, fill=lambda saved: apply(saved, data))
+    def update_item(item, data, *, by: User, files=()):
+        return update(item, by=by, files=files, fill=lambda saved: apply(saved, data))
 
     return create_item, update_item
 
@@ -204,11 +208,12 @@ def find_attachment(item, attachment_id: int):
     return next((a for a in attachments_of(item) if a.id == attachment_id), None)
 
 
-def attach(item, data: bytes, filename: str, *, by: User, title: str = ""):
-    """Store a file and join it to ``item``, in the caller's transaction (raises
-    ``uploads.UploadError`` with nothing stored)."""
+def attach(item, upload, *, by: User, title: str = ""):
+    """Join a file to ``item``, in the caller's transaction: one sent now, ``(data, name)``,
+    is stored; a pending file (``StoredFile``) is adopted as it is (``uploads.take``). Raise
+    ``uploads.UploadError`` with nothing stored."""
     kind = type_of(item)
-    stored = uploads.store(data, filename, allowed=kind.attachment_types, by=by)
+    stored = uploads.take(upload, allowed=kind.attachment_types, by=by)
     fields = {"title": (title or "").strip()[:200]} if hasattr(kind.attachment, "title") else {}
     attachment = kind.attachment(file=stored, **fields)
     attachments_of(item).append(attachment)
@@ -217,7 +222,7 @@ def attach(item, data: bytes, filename: str, *, by: User, title: str = ""):
 
 @unit_of_work
 def add_attachment(item, data: bytes, filename: str, *, by: User, title: str = ""):
-    attachment = attach(item, data, filename, by=by, title=title)
+    attachment = attach(item, (data, filename), by=by, title=title)
     item.updated_at = utcnow()
     return attachment
 

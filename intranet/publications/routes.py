@@ -14,7 +14,7 @@ from .. import access
 from ..accounts.models import Organisation
 from ..accounts import working
 from ..accounts.services import user_for_feed
-from ..core import uploads
+from ..core import pending, uploads
 from . import publishing
 from .forms import DocumentForm
 from ..core.feedback import attempt
@@ -33,15 +33,18 @@ def offer_publishers(form, key=lambda org: str(org.id)) -> dict[str, Organisatio
     return organisations
 
 
-def form_page(form, save, *, template: str, done: str, show, file_field: str,
+def form_page(form, save, *, model, template: str, done: str, show, file_field: str,
               error_field: str | None = None, **context):
-    """A publication's writing form: when it is sent and valid, ``save()`` (a service call);
-    saved, flash ``done`` and go to ``show(what save returned)``. A refused file is shown under
-    ``file_field``, another refusal under ``error_field`` (flashed when None), on the form
-    rendered again."""
+    """A publication's writing form: when it is sent and valid, ``save(files)`` (a service
+    call) with the files of ``file_field`` — the pending ones the form carries, then those
+    sent now (``core/pending.py``); saved, flash ``done`` and go to ``show(what save
+    returned)``. A refused file is shown under ``file_field``, another refusal under
+    ``error_field`` (flashed when None), on the form rendered again, which lists the files
+    of a refused submission as « déjà joint » (kept if ``model`` accepts their type)."""
+    files = pending.Submission(form, {file_field: publishing.attachment_types(model)})
     if form.validate_on_submit():
         try:
-            saved = save()
+            saved = save(files.files(file_field))
         except uploads.UploadError as exc:
             _show_error(form, file_field, str(exc))
         except publishing.PublicationError as exc:
@@ -49,7 +52,7 @@ def form_page(form, save, *, template: str, done: str, show, file_field: str,
         else:
             flash(done, "success")
             return redirect(show(saved))
-    return render_template(template, form=form, **context)
+    return render_template(template, form=form, pending_files=files.kept(), **context)
 
 
 def editing_form(form_class, item):
@@ -59,21 +62,20 @@ def editing_form(form_class, item):
     return form
 
 
-def creation_page(form, create, data, **page):
+def creation_page(form, create, data, *, model, **page):
     """``form_page`` for a new aid or notice: the form offers the person's publishers, and
-    ``create(publisher, data(form), by=…, upload=…)`` saves it with its first document."""
+    ``create(publisher, data(form), by=…, files=…)`` saves it with its documents."""
     publishers = offer_publishers(form)
-    return form_page(form, lambda: create(publishers[form.organisation.data], data(form),
-                                          by=current_user, upload=upload_of(form.document)),
-                     file_field="document", **page)
+    return form_page(form, lambda files: create(publishers[form.organisation.data], data(form),
+                                                by=current_user, files=files),
+                     model=model, file_field="document", **page)
 
 
 def editing_page(form, update, item, data, **page):
     """``form_page`` for changing an aid or a notice: ``update(item, data(form), by=…,
-    upload=…)``."""
-    return form_page(form, lambda: update(item, data(form), by=current_user,
-                                          upload=upload_of(form.document)),
-                     file_field="document", **page)
+    files=…)``."""
+    return form_page(form, lambda files: update(item, data(form), by=current_user, files=files),
+                     model=type(item), file_field="document", **page)
 
 
 def _show_error(form, field_name: str | None, message: str) -> None:

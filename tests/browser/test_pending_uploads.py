@@ -8,6 +8,7 @@ from sqlalchemy import select
 from intranet.core import uploads
 from intranet.core.types import Role
 from intranet.extensions import db
+from intranet.documents.models import Document
 from intranet.publications.deliberations.models import Deliberation
 
 from .. import factories
@@ -47,3 +48,29 @@ def test_a_refused_act_keeps_its_pdf(page, live_server, sign_in, tmp_path):
     act = db.session.scalar(select(Deliberation))
     assert act.number == "2026_12"
     assert act.act_file.original_name == "acte.pdf" and uploads.read(act.act_file) == PDF
+
+
+def test_a_refused_library_upload_keeps_its_file(page, live_server, sign_in, tmp_path):
+    org = factories.make_org("Agmé")
+    editor = factories.make_user(org, Role.EDITOR)
+    space = factories.org_space(org)
+    pdf = tmp_path / "devis.pdf"
+    pdf.write_bytes(PDF)
+    sign_in(editor)
+    page.goto(f"{live_server}/espaces/{space.slug}/documents")
+    page.get_by_label("Fichier").set_input_files(str(pdf))
+    page.get_by_label("Description (facultatif)").fill("Le devis signé")
+    page.get_by_label("Visibilité").select_option("network")   # wider than the space: refused
+    page.get_by_role("main").get_by_role("button", name="Envoyer", exact=True).click()
+
+    expect(page.get_by_role("alert")).to_contain_text("plus visible que son espace")
+    expect(page.get_by_text("déjà joint : devis.pdf")).to_be_visible()
+    expect(page.get_by_label("Description (facultatif)")).to_have_value("Le devis signé")
+    page.get_by_label("Visibilité").select_option("")
+    page.get_by_role("main").get_by_role("button", name="Envoyer", exact=True).click()
+
+    expect(page.get_by_text("« devis.pdf » est en ligne.")).to_be_visible()
+    db.session.expire_all()
+    document = db.session.scalar(select(Document))
+    assert document.description == "Le devis signé"
+    assert uploads.read(document.current_version.file) == PDF

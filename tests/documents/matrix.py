@@ -21,7 +21,7 @@ def build(world):
                                     body=f"Texte {secret}", body_format="text", by=admin,
                                     visibility=Visibility.MEMBERS)
     services.publish_page(narrowed, by=admin)
-    attachment = services.attach_to_page(page, pdf, f"annexe-{secret}.pdf", by=admin)
+    attachment = services.attach_to_page(page, (pdf, f"annexe-{secret}.pdf"), by=admin)
     # B's public group has a page of its own: A's attachments are tried under it too.
     b_admin = world["people"]["b_admin"]
     public_page = services.create_page(world["public_group"], title="Ordre du jour",
@@ -30,8 +30,8 @@ def build(world):
     public_folder = services.create_folder(world["public_group"], "Comptes rendus", None,
                                            by=b_admin)
     folder = services.create_folder(space, f"Dossier {secret}", None, by=admin)
-    document = services.upload(space, folder, pdf, f"budget-{secret}.pdf", by=admin)
-    binned = services.upload(group, None, pdf, f"ancien-{draft_marker}.pdf", by=admin,
+    document = services.upload(space, folder, (pdf, f"budget-{secret}.pdf"), by=admin)
+    binned = services.upload(group, None, (pdf, f"ancien-{draft_marker}.pdf"), by=admin,
                              visibility=Visibility.MEMBERS)
     services.delete_document(binned, by=admin)
     world["insider_urls"].append(f"/espaces/{space.slug}/pages/{page.id}")

@@ -67,7 +67,7 @@ def test_files_are_stored_under_random_names_outside_static(app, client, login, 
 
 def test_a_new_version_keeps_the_old_one_downloadable(client, login, setup):
     org, space, editor = setup
-    document = services.upload(space, None, PDF, "reglement.pdf", by=editor)
+    document = services.upload(space, None, (PDF, "reglement.pdf"), by=editor)
     login(editor)
     client.post(f"/espaces/{space.slug}/documents/{document.id}/versions",
                 data={"file": (io.BytesIO(PDF + b"v2"), "reglement-v2.pdf"), "note": "corrigé"},
@@ -82,7 +82,7 @@ def test_folders_rename_move_and_refuse_a_move_into_themselves(client, login, se
     org, space, editor = setup
     outer = services.create_folder(space, "Conseil", None, by=editor)
     inner = services.create_folder(space, "2026", outer, by=editor)
-    document = services.upload(space, inner, PDF, "pv.pdf", by=editor)
+    document = services.upload(space, inner, (PDF, "pv.pdf"), by=editor)
     login(editor)
     response = client.post(f"/espaces/{space.slug}/documents/dossiers/{outer.id}/deplacer",
                            data={"target": inner.id}, follow_redirects=True)
@@ -103,7 +103,7 @@ def test_folders_rename_move_and_refuse_a_move_into_themselves(client, login, se
 def test_the_bin_hides_and_gives_back(client, login, setup):
     org, space, editor = setup
     folder = services.create_folder(space, "Archives", None, by=editor)
-    inside = services.upload(space, folder, PDF, "vieux.pdf", by=editor)
+    inside = services.upload(space, folder, (PDF, "vieux.pdf"), by=editor)
     member = factories.make_user(org, Role.MEMBER)
     login(editor)
     client.post(f"/espaces/{space.slug}/documents/dossiers/{folder.id}/supprimer",
@@ -124,7 +124,7 @@ def test_the_bin_hides_and_gives_back(client, login, setup):
 
 def test_members_read_but_only_editors_write(client, login, setup):
     org, space, editor = setup
-    document = services.upload(space, None, PDF, "note.pdf", by=editor)
+    document = services.upload(space, None, (PDF, "note.pdf"), by=editor)
     login(factories.make_user(org, Role.MEMBER))
     assert client.get(f"/espaces/{space.slug}/documents/{document.id}/telecharger").status_code == 200
     assert _send(client, space, PDF, "x.pdf").status_code == 403
@@ -133,7 +133,7 @@ def test_members_read_but_only_editors_write(client, login, setup):
 
 def test_another_organisation_cannot_list_or_download(client, login, setup):
     org, space, editor = setup
-    document = services.upload(space, None, PDF, "note.pdf", by=editor)
+    document = services.upload(space, None, (PDF, "note.pdf"), by=editor)
     login(factories.make_user(factories.make_org("Agmé"), Role.ADMIN))
     assert client.get(f"/espaces/{space.slug}/documents").status_code == 404
     assert client.get(f"/espaces/{space.slug}/documents/{document.id}/telecharger").status_code == 404
@@ -148,6 +148,6 @@ def test_library_listing_has_a_constant_number_of_queries(client, login, setup):
     counts = []
     for n in (2, 15):
         while db.session.scalar(select(func.count()).select_from(Document)) < n:
-            services.upload(space, None, PDF, f"d{n}.pdf", by=editor)
+            services.upload(space, None, (PDF, f"d{n}.pdf"), by=editor)
         counts.append(count_queries(client, f"/espaces/{space.slug}/documents"))
     assert counts[0] == counts[1], counts

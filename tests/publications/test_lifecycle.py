@@ -56,19 +56,19 @@ def _act(org, editor):
 
 
 def _aid(org, editor):
-    return aids.create_aid(org, aid_data(TITLE), by=editor, upload=(PDF, "reglement.pdf"))
+    return aids.create_aid(org, aid_data(TITLE), by=editor, files=[(PDF, "reglement.pdf")])
 
 
 def _notice(org, editor):
     procurement.import_nomenclature("Familles d'achat", CODES)
     return procurement.create_notice(org, procurement.NoticeData(
         title=TITLE, procedure=Procedure.ADAPTED, deadline=utcnow() + timedelta(days=30),
-        codes="T01", visibility=Visibility.PUBLIC), by=editor, upload=(PDF, "rc.pdf"))
+        codes="T01", visibility=Visibility.PUBLIC), by=editor, files=[(PDF, "rc.pdf")])
 
 
 def _release(org, editor):
     return press.create_release(org, title=TITLE, release_date=utcnow().date(),
-                                body="Le gymnase rouvre.", files=[("dossier.pdf", PDF)],
+                                body="Le gymnase rouvre.", files=[(PDF, "dossier.pdf")],
                                 by=editor)
 
 
@@ -243,7 +243,7 @@ def test_a_failed_transaction_leaves_no_file_on_disk(kind, world):
     before = set(folder.iterdir())
     kept = publishing.attachments_of(item)[0].file.storage_name
     with pytest.raises(RuntimeError), transaction():
-        publishing.attach(item, PDF, "nouveau.pdf", by=world["editor"])
+        publishing.attach(item, (PDF, "nouveau.pdf"), by=world["editor"])
         publishing.remove_attachment(item, publishing.attachments_of(item)[0],
                                      by=world["editor"])
         raise RuntimeError("the change fails after its files were written and removed")
@@ -270,7 +270,7 @@ def test_an_upload_refused_midway_keeps_nothing(world):
     with pytest.raises(uploads.UploadError):
         press.create_release(world["org"], title=TITLE, release_date=utcnow().date(),
                              body="Texte.", by=world["editor"],
-                             files=[("bon.pdf", PDF), ("faux.pdf", b"MZ\x90\x00")])
+                             files=[(PDF, "bon.pdf"), (b"MZ\x90\x00", "faux.pdf")])
     assert set(folder.iterdir()) == before
 
 

@@ -167,7 +167,7 @@ def test_a_failed_index_write_keeps_the_change_queued(world, monkeypatch):
 def test_facets_count_only_what_the_person_may_see(world):
     _page(world["public"], world["editor"], "Marché de Noël", "Artisans et marché")
     _page(world["private"], world["editor"], "Marché public", "Consultation marché voirie")
-    documents.upload(world["public"], None, b"%PDF-1.4\n", "marche-plan.pdf", by=world["editor"],
+    documents.upload(world["public"], None, (b"%PDF-1.4\n", "marche-plan.pdf"), by=world["editor"],
                      description="Plan du marché")
     search.drain()
     anonymous = _find(None, "marché")
@@ -179,15 +179,16 @@ def test_facets_count_only_what_the_person_may_see(world):
 
 
 def test_text_of_attached_pdf_is_searchable(world):
-    documents.upload(world["public"], None, _pdf_with_text("Reglement du cimetiere communal"),
-                     "reglement.pdf", by=world["editor"])
+    documents.upload(world["public"], None, (_pdf_with_text("Reglement du cimetiere communal"),
+                                              "reglement.pdf"), by=world["editor"])
     search.drain()
     assert _find(None, "cimetière").total == 1
 
 
 def test_a_binned_folder_takes_its_documents_out_of_search(world):
     folder = documents.create_folder(world["public"], "Archives", None, by=world["editor"])
-    documents.upload(world["public"], folder, b"%PDF-1.4\n", "ancien-tarif.pdf", by=world["editor"])
+    documents.upload(world["public"], folder, (b"%PDF-1.4\n", "ancien-tarif.pdf"),
+                     by=world["editor"])
     search.drain()
     assert _find(None, "tarif").total == 1
     documents.delete_folder(folder, by=world["editor"])
@@ -319,7 +320,7 @@ def test_organisations_are_found_by_anyone_and_people_by_signed_in_people_only(w
 def test_a_new_attachment_makes_its_page_searchable_by_its_text(world):
     page = _page(world["public"], world["editor"], "Règlement", "Voir la pièce jointe.")
     search.drain()
-    documents.attach_to_page(page, _pdf_with_text("Horaires de la decheterie"), "horaires.pdf",
+    documents.attach_to_page(page, (_pdf_with_text("Horaires de la decheterie"), "horaires.pdf"),
                              by=world["editor"])
     search.drain()
     assert _find(None, "déchèterie").total == 1

@@ -127,8 +127,8 @@ def _apply(aid: Aid, data: AidData) -> None:
     aid.updated_at = utcnow()
 
 
-# create_aid(organisation, data, by=…, upload=None): a new draft aid, with its first document;
-# update_aid(aid, data, by=…, upload=None).
+# create_aid(organisation, data, by=…, files=()): a new draft aid, with its documents;
+# update_aid(aid, data, by=…, files=()).
 create_aid, update_aid = publishing.writers(Aid, _apply)
 
 

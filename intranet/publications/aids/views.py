@@ -119,7 +119,7 @@ def private_feed(token):
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @login_required
 def new():
-    return creation_page(AidForm(), services.create_aid, _data, aid=None, show=_page,
+    return creation_page(AidForm(), services.create_aid, _data, model=Aid, aid=None, show=_page,
                          template="publications/aids/form.html",
                          done="Aide enregistrée comme brouillon : relisez-la puis publiez-la.")
 

@@ -61,10 +61,7 @@ class DeliberationError(publishing.PublicationError):
         return cls(message, field_name, problems)
 
 
-@dataclass
-class Upload:
-    data: bytes
-    filename: str
+Upload = uploads.Sent
 
 
 @dataclass
@@ -253,10 +250,7 @@ def _store(upload: Upload | StoredFile, by: User, field_name: str,
            written: list[StoredFile]) -> StoredFile:
     """A file sent now, or a pending file kept from a refused form (taken as it is)."""
     try:
-        if isinstance(upload, StoredFile):
-            stored = uploads.adopt(upload, allowed=PDF_ONLY)
-        else:
-            stored = uploads.store(upload.data, upload.filename, allowed=PDF_ONLY, by=by)
+        stored = uploads.take(upload, allowed=PDF_ONLY, by=by)
     except uploads.UploadError as exc:
         db.session.rollback()   # the files already written go with it (core/uploads.py)
         raise DeliberationError(str(exc), field_name) from exc

@@ -173,32 +173,12 @@ def _act_data(form: DeliberationForm) -> services.ActData:
         extra={f.name: f.data for f in form.other_fields()})
 
 
-def _uploads(form: DeliberationForm, carried: list) -> tuple:
-    """The act's PDF and the annexes: those sent now, and the pending ones the form carries
-    (kept from a refused submission, ``core/pending.py``). A new PDF wins over a carried one."""
-    act = next(iter(pending_uploads.sent(form.act_pdf.data)), None)
-    act = act or next(iter(pending_uploads.files_of(carried, "act_pdf")), None)
-    annexes = pending_uploads.files_of(carried, "annexes") + pending_uploads.sent(form.annexes.data)
-    return act, annexes
-
-
-def _kept(form: DeliberationForm, carried: list) -> list:
-    """After a refusal: the files sent with the form, kept for the person, with those it
-    already carried; what the form shown again lists as « déjà joint »."""
-    if request.method != "POST":
-        return []
-    act = pending_uploads.sent(form.act_pdf.data)
-    if act:  # a new PDF replaces the one carried
-        pending_uploads.discard([p.id for p in carried if p.field == "act_pdf"], current_user)
-        carried = [p for p in carried if p.field != "act_pdf"]
-    try:
-        return (carried
-                + pending_uploads.keep(act, current_user, field="act_pdf", allowed=services.PDF_ONLY)
-                + pending_uploads.keep(pending_uploads.sent(form.annexes.data), current_user, field="annexes",
-                               allowed=services.PDF_ONLY))
-    except uploads.UploadError as exc:
-        form.annexes.errors = list(form.annexes.errors) + [str(exc)]
-        return carried
+def _files(form: DeliberationForm) -> pending_uploads.Submission:
+    """The act's PDF and the annexes of this submission: those sent now and the pending ones
+    the form carries (kept from a refused submission, ``core/pending.py``). A new PDF replaces
+    a carried one."""
+    return pending_uploads.Submission(form, {"act_pdf": services.PDF_ONLY,
+                                             "annexes": services.PDF_ONLY}, single={"act_pdf"})
 
 
 def _field_error(form, exc: services.DeliberationError) -> None:
@@ -238,7 +218,7 @@ def create():
     organisations = access.publishing_organisations(current_user)
     access.require(bool(organisations))
     form = DeliberationForm(organisations=organisations)
-    carried = pending_uploads.carried(current_user) if request.method == "POST" else []
+    files = _files(form)
     if request.method == "GET":
         wanted = request.args.get("organisation")
         chosen = next((o for o in organisations if o.slug == wanted),
@@ -248,19 +228,17 @@ def create():
         form.signatory_name.data, form.signatory_function.data = services.last_signatory(chosen)
     chosen = next((o for o in organisations if str(o.id) == form.organisation.data), None)
     if _act_form_valid(form, chosen):
-        organisation = chosen
-        act, annexes = _uploads(form, carried)
         try:
-            deliberation = services.create_deliberation(organisation, _act_data(form),
-                                                        by=current_user, act_pdf=act,
-                                                        annexes=annexes)
+            deliberation = services.create_deliberation(
+                chosen, _act_data(form), by=current_user, act_pdf=files.file("act_pdf"),
+                annexes=files.files("annexes"))
         except services.DeliberationError as exc:
             _field_error(form, exc)
         else:
             flash("Acte enregistré comme brouillon : vérifiez-le puis publiez-le.", "success")
             return redirect(url_for(".show", deliberation_id=deliberation.id))
     return render_template("publications/deliberations/form.html", form=form, deliberation=None,
-                           pending_files=_kept(form, carried))
+                           pending_files=files.kept())
 
 
 def _form_values(deliberation: Deliberation) -> dict:
@@ -281,19 +259,19 @@ def edit(deliberation_id):
     form = DeliberationForm(organisations=[deliberation.organisation],
                             data=_form_values(deliberation) if request.method == "GET" else None)
     del form.organisation
-    carried = pending_uploads.carried(current_user) if request.method == "POST" else []
+    files = _files(form)
     if _act_form_valid(form, deliberation.organisation, deliberation):
-        act, annexes = _uploads(form, carried)
         try:
             services.update_deliberation(deliberation, _act_data(form), by=current_user,
-                                         act_pdf=act, annexes=annexes)
+                                         act_pdf=files.file("act_pdf"),
+                                         annexes=files.files("annexes"))
         except services.DeliberationError as exc:
             _field_error(form, exc)
         else:
             flash("Modifications enregistrées.", "success")
             return redirect(url_for(".show", deliberation_id=deliberation.id))
     return render_template("publications/deliberations/form.html", form=form,
-                           deliberation=deliberation, pending_files=_kept(form, carried))
+                           deliberation=deliberation, pending_files=files.kept())
 
 
 add_lifecycle_routes(

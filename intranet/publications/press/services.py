@@ -39,8 +39,8 @@ publishing.register(PressRelease, publishing.PublicationType(
 
 def _store_attachments(release: PressRelease, files, by: User) -> None:
     """Store every file or none: an ``uploads.UploadError`` rolls the whole change back."""
-    for filename, data in files:
-        publishing.attach(release, data, filename, by=by)
+    for upload in files:
+        publishing.attach(release, upload, by=by)
 
 
 def _apply(release: PressRelease, *, title: str, release_date: date | None, body: str,
@@ -70,7 +70,8 @@ def _apply(release: PressRelease, *, title: str, release_date: date | None, body
 def create_release(org: Organisation, *, title: str, release_date: date | None, body: str,
                    body_format: str = "text", visibility: Visibility = Visibility.PUBLIC,
                    files=(), by: User) -> PressRelease:
-    """A draft release of ``org`` with its attachments (``files``: (name, bytes) pairs)."""
+    """A draft release of ``org`` with its attachments (``files``: (data, name) pairs or
+    pending files, as ``publishing.attach`` takes them)."""
     release = publishing.new_draft(PressRelease, org, by=by)
     _apply(release, title=title, release_date=release_date, body=body,
            body_format=body_format, visibility=visibility)

@@ -64,10 +64,6 @@ def show(release_id):
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _files(form: ReleaseForm) -> list[tuple[str, bytes]]:
-    return [(f.filename, f.read()) for f in (form.attachments.data or []) if f and f.filename]
-
-
 def _fields(form: ReleaseForm) -> dict:
     return {"title": form.title.data, "release_date": form.release_date.data,
             "body": form.body.data, "body_format": form.body_format.data,
@@ -84,10 +80,10 @@ def create():
             form.organisation.data = request.args["organisation"]
         form.release_date.data = to_paris(utcnow()).date()
     return form_page(
-        form, lambda: services.create_release(publishers[form.organisation.data], **_fields(form),
-                                              files=_files(form), by=current_user),
-        template="publications/press/form.html", file_field="attachments", error_field="body",
-        release=None, done="Brouillon enregistré. Relisez-le, puis publiez-le.",
+        form, lambda files: services.create_release(publishers[form.organisation.data],
+                                                    **_fields(form), files=files, by=current_user),
+        model=PressRelease, template="publications/press/form.html", file_field="attachments",
+        error_field="body", release=None, done="Brouillon enregistré. Relisez-le, puis publiez-le.",
         show=lambda release: url_for(".show", release_id=release.id))
 
 
@@ -102,10 +98,10 @@ def edit(release_id):
         form.visibility.data = release.visibility.value
         form.body_format.data, form.body.data = release.body_format, release.body_source
     return form_page(
-        form, lambda: services.update_release(release, **_fields(form), files=_files(form),
-                                              by=current_user),
-        template="publications/press/form.html", file_field="attachments", error_field="body",
-        release=release, done="Communiqué enregistré.",
+        form, lambda files: services.update_release(release, **_fields(form), files=files,
+                                                    by=current_user),
+        model=PressRelease, template="publications/press/form.html", file_field="attachments",
+        error_field="body", release=release, done="Communiqué enregistré.",
         show=lambda _saved: url_for(".show", release_id=release.id))
 
 

@@ -334,8 +334,8 @@ def _apply(notice: ProcurementNotice, data: NoticeData) -> None:
     notice.updated_at = utcnow()
 
 
-# create_notice(buyer, data, by=…, upload=None): a new draft notice, with its first document;
-# update_notice(notice, data, by=…, upload=None).
+# create_notice(buyer, data, by=…, files=()): a new draft notice, with its documents;
+# update_notice(notice, data, by=…, files=()).
 create_notice, update_notice = publishing.writers(ProcurementNotice, _apply)
 
 

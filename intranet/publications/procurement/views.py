@@ -77,8 +77,9 @@ def feed():
 @bp.route("/avis/nouveau", methods=["GET", "POST"])
 @login_required
 def new():
-    return creation_page(NoticeForm(), services.create_notice, _data, notice=None, show=_page,
-                         error_field="codes", template="publications/procurement/form.html",
+    return creation_page(NoticeForm(), services.create_notice, _data, model=ProcurementNotice,
+                         notice=None, show=_page, error_field="codes",
+                         template="publications/procurement/form.html",
                          done="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
 
 

@@ -16,12 +16,12 @@ def build(world):
     org_a, editor = world["org_a"], world["a_admin"]
     content = world["CONTENT"]
     draft = services.create_aid(org_a, _data(f"Aide brouillon {content}"), by=editor,
-                                upload=(private_file(world), f"reglement-{content}.pdf"))
+                                files=[(private_file(world), f"reglement-{content}.pdf")])
     withdrawn = services.create_aid(org_a, _data(f"Aide retirée {content}"), by=editor)
     services.publish(withdrawn, by=editor)
     services.withdraw(withdrawn, by=editor)
     public = services.create_aid(org_a, _data("Aide publique aux communes"), by=editor,
-                                 upload=(b"%PDF-1.4 public", "public.pdf"))
+                                 files=[(b"%PDF-1.4 public", "public.pdf")])
     services.publish(public, by=editor)
     world["insider_urls"] += [f"/aides/{draft.id}", "/aides/"]
     world["private_files"].append(f"/aides/{draft.id}/documents/{draft.documents[0].id}")

@@ -99,10 +99,10 @@ def test_private_feed_lists_network_aids_and_refuses_a_wrong_address(client, cou
 def test_document_of_a_draft_cannot_be_downloaded_by_others(client, council):
     org, editor = council
     public = services.create_aid(org, aid_data("Aide publique"), by=editor,
-                                 upload=(b"%PDF-1.4 reglement", "reglement.pdf"))
+                                 files=[(b"%PDF-1.4 reglement", "reglement.pdf")])
     services.publish(public, by=editor)
     draft = services.create_aid(org, aid_data("Brouillon"), by=editor,
-                                upload=(b"%PDF-1.4 secret", "secret.pdf"))
+                                files=[(b"%PDF-1.4 secret", "secret.pdf")])
 
     response = client.get(f"/aides/{public.id}/documents/{public.documents[0].id}")
     assert response.status_code == 200 and response.data == b"%PDF-1.4 reglement"

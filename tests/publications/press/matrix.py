@@ -19,11 +19,11 @@ def build(world):
     editor = factories.make_user(org, Role.EDITOR)
     draft = services.create_release(org, title=f"Projet {content}", release_date=date(2024, 5, 2),
                                     body=f"Brouillon : **{content}**",
-                                    files=[(f"note-{content}.pdf", private_file(world))],
+                                    files=[(private_file(world), f"note-{content}.pdf")],
                                     by=editor)
     public = services.create_release(org, title="Inauguration de la médiathèque",
                                      release_date=date(2024, 6, 1), body="Le maire invite.",
-                                     files=[("invitation.pdf", PDF)], by=editor)
+                                     files=[(PDF, "invitation.pdf")], by=editor)
     services.publish(public, by=editor)
     network = services.create_release(org, title="Note aux secrétaires de mairie",
                                       release_date=date(2024, 6, 3), body="Pour le réseau.",

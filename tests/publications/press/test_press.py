@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from intranet.accounts import services as accounts
 from intranet.core.types import Role, Visibility
-from intranet.core.models import StoredFile
+from intranet.core.models import PendingUpload, StoredFile
 from intranet.publications.lifecycle import PublicationStatus
 from intranet.extensions import db
 from intranet.publications.press import services
@@ -65,11 +65,11 @@ def agen():
 def test_anonymous_visitor_reads_public_releases_only(client, agen):
     org, editor = agen["org"], agen["editor"]
     public = make_release(org, editor, "Ouverture de la piscine",
-                          files=[("horaires.pdf", PDF)])
+                          files=[(PDF, "horaires.pdf")])
     draft = make_release(org, editor, "Brouillon secret", publish=False,
-                         files=[("brouillon.pdf", PDF)])
+                         files=[(PDF, "brouillon.pdf")])
     network = make_release(org, editor, "Note au réseau", visibility=Visibility.NETWORK,
-                           files=[("note.pdf", PDF)])
+                           files=[(PDF, "note.pdf")])
 
     listing = text(client.get("/communiques/"))
     assert "Ouverture de la piscine" in listing
@@ -95,7 +95,7 @@ def test_anonymous_visitor_reads_public_releases_only(client, agen):
 
 def test_public_attachment_is_served_with_nosniff(client, agen):
     release = make_release(agen["org"], agen["editor"], "Plan du marché",
-                           files=[("plan.pdf", PDF), ("affiche.png", PNG)])
+                           files=[(PDF, "plan.pdf"), (PNG, "affiche.png")])
     pdf, png = release.attachments
     response = client.get(f"/communiques/{release.id}/pieces-jointes/{pdf.id}")
     assert response.status_code == 200 and response.get_data() == PDF
@@ -282,8 +282,10 @@ def test_forbidden_file_type_is_refused_in_french_and_nothing_is_stored(app, cli
 
     assert response.status_code == 200
     assert "Le type de fichier « .exe » n'est pas accepté" in text(response)
-    assert count(PressRelease) == 0 and count(StoredFile) == 0
-    assert stored_files_on_disk(app) == before  # not even the valid PDF sent with it
+    # No release; the valid PDF sent with it is only kept for the form shown again.
+    assert "déjà joint : programme.pdf" in text(response)
+    assert count(PressRelease) == 0 and count(StoredFile) == count(PendingUpload) == 1
+    assert len(stored_files_on_disk(app) - before) == 1
 
 
 def test_file_over_the_size_limit_is_refused_and_the_release_is_unchanged(
@@ -319,7 +321,7 @@ def test_content_not_matching_its_extension_is_refused(client, login, agen):
 
 def test_editor_removes_an_attachment(app, client, login, agen):
     release = make_release(agen["org"], agen["editor"], "Communiqué",
-                           files=[("a.pdf", PDF), ("b.pdf", PDF)])
+                           files=[(PDF, "a.pdf"), (PDF, "b.pdf")])
     first = release.attachments[0]
     first_id, storage = first.id, first.file.storage_name
     login(agen["editor"])
@@ -361,7 +363,7 @@ def test_list_filters_by_organisation_and_year_newest_first_with_pages(client, a
 
 def test_edit_page_gives_back_the_text_as_typed_and_its_attachments(client, login, agen):
     release = make_release(agen["org"], agen["editor"], "Communiqué", publish=False,
-                           body="Un **mot** important.", files=[("annexe.pdf", PDF)],
+                           body="Un **mot** important.", files=[(PDF, "annexe.pdf")],
                            visibility=Visibility.NETWORK)
     login(agen["editor"])
     page = text(client.get(f"/communiques/{release.id}/modifier"))

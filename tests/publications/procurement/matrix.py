@@ -23,9 +23,9 @@ def build(world):
                                    description=f"Détails de {title}",
                                    visibility=Visibility.PUBLIC)
     draft = services.create_notice(org_a, data(f"Avis brouillon {content}"), by=editor,
-                                   upload=(private_file(world), f"dce-{content}.pdf"))
+                                   files=[(private_file(world), f"dce-{content}.pdf")])
     public = services.create_notice(org_a, data("Réfection de la voirie communale"), by=editor,
-                                    upload=(b"%PDF-1.4 dce", "dce.pdf"))
+                                    files=[(b"%PDF-1.4 dce", "dce.pdf")])
     services.publish(public, by=editor)
     world["private_files"].append(
         f"/marches/avis/{draft.id}/documents/{draft.documents[0].id}")

@@ -29,7 +29,7 @@ def make_notice(org, editor, title, *, publish=True, days=30, codes="T01",
                 visibility=Visibility.PUBLIC, upload=None):
     notice = services.create_notice(org, services.NoticeData(
         title=title, procedure=Procedure.ADAPTED, deadline=utcnow() + timedelta(days=days),
-        codes=codes, visibility=visibility), by=editor, upload=upload)
+        codes=codes, visibility=visibility), by=editor, files=[upload] if upload else ())
     if publish:
         services.publish(notice, by=editor)
     return notice
