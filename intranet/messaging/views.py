@@ -129,6 +129,7 @@ def compose():
             conversation = services.start_conversation(
                 current_user, to=form.to.data or "", group=form.group.data or "",
                 organisations=organisation_ids, subject=form.subject.data,
+                body_format=form.body_format.data,
                 body=form.body.data, files=_files(form.files, carried))
         except MessagingError as exc:
             _show_error(form, exc)
@@ -171,7 +172,8 @@ def reply(conversation_id):
     carried = pending.carried(current_user)
     if form.validate_on_submit():
         try:
-            message = services.reply(participant, form.body.data, _files(form.files, carried))
+            message = services.reply(participant, form.body.data, _files(form.files, carried),
+                                     body_format=form.body_format.data)
         except MessagingError as exc:
             _show_error(form, exc)
         else:
