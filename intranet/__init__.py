@@ -124,7 +124,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import accessibility, frdates, hooks, timeutil
+    from .core import accessibility, frdates, hooks, sanitize, timeutil
     from .spaces.navigation import navigation_context, space_home
 
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
@@ -132,7 +132,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["space_home"] = space_home
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
                                  relative_fr=frdates.format_relative,
-                                 datetime_attr=timeutil.machine_readable)
+                                 datetime_attr=timeutil.machine_readable,
+                                 text_html=sanitize.text_to_html)
     app.context_processor(navigation_context)
     app.context_processor(hooks.header_counters)
 

@@ -4,8 +4,10 @@ The allow-list keeps ordinary formatting (paragraphs, emphasis, headings, lists,
 quotes, images from our own server or https) and nothing executable: no script, style, svg,
 math, noscript, iframe, form, event handler or inline style — the past mutation-XSS bugs of
 HTML sanitisers came through svg, math, noscript and style, so they are not in the list at all.
-Plain text typed without the editor (Markdown-like: **gras**, *italique*, « - » lists, « ## »
-headings, [texte](lien)) is converted first, then cleaned the same way.
+Rich text is written in one editor everywhere (``static/js/editor.js``), which sends HTML with
+the format "html"; without JavaScript the same field is a plain textarea sent with the format
+"text", whose Markdown-like text (paragraphs separated by an empty line; Markdown's own marks
+are still read, though no hint teaches them) is converted first, then cleaned the same way.
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
 _IMAGE_SOURCE = re.compile(r"^(https://|/(?!/))", re.IGNORECASE)
 _NUMBER = re.compile(r"^\d{1,4}$")
+
+FORMATS = ("text", "html")
 
 _cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                           protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
@@ -67,8 +71,22 @@ def text_to_html(text: str) -> str:
     return clean_html(rendered)
 
 
+def known_format(body_format) -> str:
+    """The format a form or a caller sent, as one of ``FORMATS``: anything else is text (a
+    forged or stale value is never an error, and never a 500)."""
+    return body_format if body_format in FORMATS else "text"
+
+
 def to_html(body: str, body_format: str) -> str:
     return clean_html(body) if body_format == "html" else text_to_html(body)
+
+
+def source_and_html(body: str, body_format: str) -> tuple[str, str, str]:
+    """(source to keep, sanitised HTML, format) of what the author sent: HTML is kept only once
+    cleaned, so nothing unsafe is ever stored; text is kept as typed."""
+    body_format = known_format(body_format)
+    html = to_html(body or "", body_format)
+    return (html if body_format == "html" else (body or "")), html, body_format
 
 
 def to_text(html: str) -> str:

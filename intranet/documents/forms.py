@@ -4,6 +4,8 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from ..core.sanitize import known_format
+
 REQUIRED = "Ce champ est obligatoire."
 VISIBILITY_CHOICES = {"": "Comme l'espace", "network": "Réseau (toute personne connectée)",
                       "members": "Membres de l'espace seulement"}
@@ -11,8 +13,8 @@ VISIBILITY_CHOICES = {"": "Comme l'espace", "network": "Réseau (toute personne 
 
 class PageForm(FlaskForm):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
-    body = TextAreaField("Texte", validators=[Optional(), Length(max=500_000)])
-    body_format = HiddenField(default="text")
+    body = TextAreaField("Texte de la page", validators=[Optional(), Length(max=500_000)])
+    body_format = HiddenField(default="text", filters=[known_format])
     visibility = SelectField("Visibilité", choices=VISIBILITY_CHOICES, default="")
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     note = StringField("Résumé de la modification (facultatif)", validators=[Optional(), Length(max=300)])

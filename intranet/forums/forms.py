@@ -3,12 +3,14 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..core.sanitize import known_format
+
 REQUIRED = "Ce champ est obligatoire."
 
 
 class PostForm(FlaskForm):
     body = TextAreaField("Votre message", validators=[DataRequired(REQUIRED), Length(max=100_000)])
-    body_format = HiddenField(default="text")
+    body_format = HiddenField(default="text", filters=[known_format])
     files = MultipleFileField("Pièces jointes (facultatif)")
     subscribe = BooleanField("Suivre ce sujet (être prévenu des réponses)", default=True)
 
@@ -20,7 +22,7 @@ class TopicForm(PostForm):
 class EditPostForm(FlaskForm):
     title = StringField("Titre du sujet", validators=[Optional(), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=100_000)])
-    body_format = HiddenField(default="text")
+    body_format = HiddenField(default="text", filters=[known_format])
 
 
 class ReportForm(FlaskForm):

@@ -11,7 +11,6 @@ from markupsafe import Markup
 from ..core.inputs import int_arg
 from .. import access
 from ..core import pending, uploads
-from ..core.sanitize import to_html
 from ..extensions import db
 from ..spaces.models import Space
 from ..core.types import Visibility
@@ -244,6 +243,7 @@ def topic(slug, topic_id):
     return render_template("forums/topic.html", space=space, topic=topic, forum=topic.forum,
                            shown=shown, rights=rights, moderator=rights.moderator,
                            can_post=rights.writer, may_reply=rights.reply(),
+                           reply_form=PostForm(formdata=None, meta={"csrf": False}),
                            # built once (a URL is already safe HTML): the page repeats them
                            topic_base=Markup(url_for(".topic", slug=slug, topic_id=topic.id)),
                            message_base=Markup(url_for(".post", slug=slug, post_id=0)[:-1]))
@@ -286,8 +286,7 @@ def reply(slug, topic_id):
                             _topic_url(topic, None, page=reading.page_count(topic))
                             + "#en-attente")
     return render_template("forums/reply.html", space=space, topic=topic, form=form,
-                           error=error, quoted=quoted, pending_files=files.kept(),
-                           preview=to_html(form.body.data or "", "text") if quoted else None)
+                           error=error, quoted=quoted, pending_files=files.kept())
 
 
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/suivre")

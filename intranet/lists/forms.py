@@ -1,8 +1,10 @@
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, IntegerField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..core.sanitize import known_format
 
 from .models import (DELIVERY_MODE_LABELS, FROM_REWRITE_LABELS, POSTING_POLICY_LABELS,
                      REPLY_TO_LABELS, SUBSCRIPTION_POLICY_LABELS)
@@ -53,11 +55,13 @@ class OutsideSubscribeForm(FlaskForm):
 class PostForm(FlaskForm):
     subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=300)])
     body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=100_000)])
+    body_format = HiddenField(default="text", filters=[known_format])
 
 
 class ReplyForm(FlaskForm):
     body = TextAreaField("Votre réponse", validators=[DataRequired(REQUIRED),
                                                       Length(max=100_000)])
+    body_format = HiddenField(default="text", filters=[known_format])
 
 
 class RejectForm(FlaskForm):

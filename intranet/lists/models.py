@@ -221,7 +221,10 @@ class ListMessage(db.Model):
     sender_email: Mapped[str] = mapped_column(String(254))
     sender_name: Mapped[str] = mapped_column(String(200), default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")   # what is mailed, and searched
+    # Written in the site's editor: its sanitised HTML, shown in the archive ("" for a message
+    # that came by mail or was written as plain text: ``body_text`` is shown as it is).
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     attachments_note: Mapped[str] = mapped_column(Text, default="")  # what was not distributed
     source: Mapped[str] = mapped_column(String(10), default="web")    # "web" or "email"
     status: Mapped[MessageStatus] = mapped_column(enum_column(MessageStatus, "list_message_status"),

@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload
 from ..core.inputs import to_int
 from ..core.text import slugify, unique_slug
 from ..core.pagination import paginate
+from ..core.sanitize import clean_html, known_format, to_text
 from .. import access
 from ..accounts.models import User
 from ..core import audit
@@ -508,8 +509,14 @@ def subscriber_counts(mlist: MailingList) -> dict[str, int]:
 
 @unit_of_work
 def post_from_web(mlist: MailingList, user: User, *, subject: str, body: str,
-                  parent: ListMessage | None = None) -> ListMessage:
+                  body_format: str = "text", parent: ListMessage | None = None) -> ListMessage:
+    """A message written on the site: plain text, or HTML from the editor (archived as
+    sanitised HTML; its text is what the subscribers receive and what search finds)."""
     subject, body = one_line(subject), (body or "").strip()
+    html = ""
+    if known_format(body_format) == "html":
+        html = clean_html(body)
+        body = to_text(html)
     if parent is not None and not subject:
         subject = parent.subject if parent.subject.lower().startswith("re:") \
             else f"Re: {parent.subject}"
@@ -524,7 +531,7 @@ def post_from_web(mlist: MailingList, user: User, *, subject: str, body: str,
                           in_reply_to=parent.message_id if parent else "",
                           references=references, subject=subject[:300],
                           sender_email=user.email.lower(), sender_name=user.full_name[:200],
-                          author_id=user.id, body_text=body, source="web")
+                          author_id=user.id, body_text=body, body_html=html, source="web")
     return store_post(message, decision, actor=user)
 
 

@@ -156,7 +156,8 @@ def write(slug, name):
     if form.validate_on_submit():
         try:
             message = services.post_from_web(mlist, current_user, subject=form.subject.data,
-                                              body=form.body.data)
+                                              body=form.body.data,
+                                              body_format=form.body_format.data)
         except services.ListError as exc:
             form.subject.errors.append(str(exc))
         else:
@@ -187,14 +188,16 @@ def reply(slug, name, thread_id):
     if form.validate_on_submit():
         try:
             message = services.post_from_web(mlist, current_user, subject="",
-                                             body=form.body.data, parent=messages[-1])
+                                             body=form.body.data,
+                                             body_format=form.body_format.data,
+                                             parent=messages[-1])
         except services.ListError as exc:
-            flash(str(exc), "error")
+            form.body.errors.append(str(exc))
         else:
             return _posted(mlist, message)
-    else:
-        flash("Écrivez votre réponse avant de l'envoyer.", "error")
-    return redirect(url_for(".thread", slug=slug, name=name, thread_id=thread_id))
+    # The thread again, with the reply as it was sent and its error: nothing typed is lost.
+    return render_template("lists/thread.html", space=mlist.space, mlist=mlist,
+                           messages=messages, form=form, can_post=True), 400
 
 
 # --- subscribing ---------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from ..core.sanitize import known_format
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -18,11 +20,13 @@ class ComposeForm(FlaskForm):
                         default="", validate_choice=False)
     subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired(REQUIRED), Length(max=100_000)])
+    body_format = HiddenField(default="text", filters=[known_format])
     files = MultipleFileField("Pièces jointes (facultatif)")
 
 
 class ReplyForm(FlaskForm):
     body = TextAreaField("Votre réponse", validators=[DataRequired(REQUIRED), Length(max=100_000)])
+    body_format = HiddenField(default="text", filters=[known_format])
     files = MultipleFileField("Pièces jointes (facultatif)")
 
 

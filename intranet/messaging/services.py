@@ -25,7 +25,7 @@ from ..accounts.services import find_user
 from ..core import uploads
 from ..core.models import StoredFile
 from ..mail.replies import ReplyRefused, register_handler, reply_address
-from ..core.sanitize import text_to_html
+from ..core.sanitize import source_and_html, to_text
 from ..core.text import collation_key, french_sorted
 from ..core.timeutil import utcnow
 from ..core.uow import unit_of_work
@@ -200,13 +200,15 @@ def recipient_line(user: User) -> str:
 # --- sending ----------------------------------------------------------------------------------
 
 
-def _clean_body(body: str) -> str:
+def _clean_body(body: str, body_format: str = "text") -> tuple[str, str]:
+    """(source, sanitised HTML) of a message written in the editor ("html") or as plain text."""
     body = (body or "").strip()
-    if not body:
-        raise MessagingError("Le message est vide : écrivez quelque chose avant d'envoyer.", "body")
     if len(body) > MAX_BODY:
         raise MessagingError("Le message est trop long (100 000 caractères au plus).", "body")
-    return body
+    source, html, _format = source_and_html(body, body_format)
+    if not body or not to_text(html):
+        raise MessagingError("Le message est vide : écrivez quelque chose avant d'envoyer.", "body")
+    return source, html
 
 
 def _store_files(files, by: User) -> list:
@@ -224,11 +226,11 @@ def _store_files(files, by: User) -> list:
     return stored
 
 
-def _post(conversation: Conversation, author: User, body: str, stored, *, via_email: bool,
-          first: bool) -> ConversationMessage:
+def _post(conversation: Conversation, author: User, body: tuple[str, str], stored, *,
+          via_email: bool, first: bool) -> ConversationMessage:
+    source, html = body
     message = ConversationMessage(conversation=conversation, author_id=author.id,
-                                  body_source=body, body_html=text_to_html(body),
-                                  via_email=via_email)
+                                  body_source=source, body_html=html, via_email=via_email)
     db.session.add(message)
     for file in stored:
         db.session.add(ConversationAttachment(message=message, file=file))
@@ -258,7 +260,7 @@ def _notify_others(conversation: Conversation, message: ConversationMessage, aut
     title = (f"{author.full_name} vous a écrit" if first
              else f"{author.full_name} a répondu dans une conversation")
     url = path_for("messaging.show", conversation_id=conversation.id) + f"#message-{message.id}"
-    body = f"Objet : {conversation.subject}\n\n{message.body_source}"
+    body = f"Objet : {conversation.subject}\n\n{to_text(message.body_html)}"
     names = [a.file.original_name for a in message.attachments]
     if names:
         body += "\n\nPièces jointes (à télécharger sur le site) : " + ", ".join(names)
@@ -269,13 +271,14 @@ def _notify_others(conversation: Conversation, message: ConversationMessage, aut
 
 @unit_of_work
 def start_conversation(sender: User, *, to: str = "", group: str = "", organisations=(),
-                       subject: str, body: str, files=()) -> Conversation:
+                       subject: str, body: str, body_format: str = "text",
+                       files=()) -> Conversation:
     """A new conversation with the people typed, the administrators of the ``organisations``
     (ids) and/or everyone a group means right now."""
     subject = " ".join((subject or "").split())
     if not subject:
         raise MessagingError("Indiquez l'objet du message.", "subject")
-    body = _clean_body(body)
+    body = _clean_body(body, body_format)
     people = resolve_people(to, sender)
     audiences = []
     for key in [f"{ADMINS}:{ident}" for ident in organisations or ()] + ([group] if group else []):
@@ -305,12 +308,12 @@ def start_conversation(sender: User, *, to: str = "", group: str = "", organisat
 
 @unit_of_work
 def reply(participant: ConversationParticipant, body: str, files=(), *,
-          via_email: bool = False) -> ConversationMessage:
+          body_format: str = "text", via_email: bool = False) -> ConversationMessage:
     """A message in the conversation, by this participant (who has read it all, then)."""
     if participant.left_at is not None:
         raise MessagingError("Vous avez quitté cette conversation : vous ne pouvez plus y écrire.")
     author = participant.user
-    body = _clean_body(body)
+    body = _clean_body(body, body_format)
     stored = _store_files(files, author)
     conversation = participant.conversation
     message = _post(conversation, author, body, stored, via_email=via_email, first=False)

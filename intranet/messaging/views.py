@@ -116,6 +116,7 @@ def compose():
             conversation = services.start_conversation(
                 current_user, to=form.to.data or "", group=form.group.data or "",
                 organisations=organisation_ids, subject=form.subject.data,
+                body_format=form.body_format.data,
                 body=form.body.data, files=files.files("files"))
         except MessagingError as exc:
             _show_error(form, exc)
@@ -158,7 +159,8 @@ def reply(conversation_id):
     files = _files(form)
     if form.validate_on_submit():
         try:
-            message = services.reply(participant, form.body.data, files.files("files"))
+            message = services.reply(participant, form.body.data, files.files("files"),
+                                     body_format=form.body_format.data)
         except MessagingError as exc:
             _show_error(form, exc)
         else:

@@ -76,7 +76,7 @@ def test_secretary_finds_the_town_hall_by_typing_boe_and_writes_to_it(page, live
     expect(chosen.locator("li")).to_have_count(1)
 
     page.get_by_label("Objet", exact=True).fill("Convention de déneigement")
-    page.get_by_label("Message", exact=True).fill("Bonjour, voici la convention.")
+    page.get_by_role("textbox", name="Message", exact=True).fill("Bonjour, voici la convention.")
     page.get_by_role("button", name="Envoyer").click()
     expect(page.get_by_text("Message envoyé.")).to_be_visible()
     conversation = db.session.scalar(select(Conversation))

@@ -1,10 +1,11 @@
 """Forms of the aids directory (French labels and messages)."""
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DecimalField, EmailField, SelectField,
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ...core.sanitize import known_format
 from ...core.types import Visibility
 from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
 from .models import AID_TYPES, BENEFICIARIES, THEMES
@@ -46,9 +47,7 @@ class AidForm(FrenchForm):
                           validators=[Optional(), Length(max=180)])
     description = TextAreaField("Description", validators=[DataRequired(REQUIRED),
                                                            Length(max=20000)])
-    description_format = SelectField("Format de la description",
-                                     choices={"text": "Texte simple (mise en forme légère)",
-                                              "html": "HTML"}, default="text")
+    description_format = HiddenField(default="text", filters=[known_format])  # the editor's
     beneficiaries = CheckboxesField("Bénéficiaires", choices=BENEFICIARIES)
     themes = CheckboxesField("Thématiques (une ou plusieurs)", choices=THEMES)
     aid_types = CheckboxesField("Nature de l'aide", choices=AID_TYPES,

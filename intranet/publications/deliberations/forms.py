@@ -1,9 +1,10 @@
 """Forms of the deliberations (French labels and messages)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp)
 
+from ...core.sanitize import known_format
 from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
 from . import classification
 from .models import ASSEMBLY_LABELS, NATURE_LABELS, PUBLICATION_MODE_LABELS
@@ -36,6 +37,7 @@ class DeliberationForm(FrenchForm):
     subject = StringField("Objet", validators=[DataRequired(REQUIRED), Length(max=500)])
     matiere = SelectField("Classification (matière ACTES)", choices={})
     body = TextAreaField("Texte ou résumé de l'acte", validators=[Optional(), Length(max=100000)])
+    body_format = HiddenField(default="text", filters=[known_format])  # the editor's
     members_in_office = _count("Membres en exercice")
     members_present = _count("Membres présents")
     votes_for = _count("Votes pour")

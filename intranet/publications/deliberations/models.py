@@ -176,6 +176,12 @@ class Deliberation(PublicationMixin, TimestampMixin, db.Model):
         return classification.get(self.matiere_code)
 
     @property
+    def body_format(self) -> str:
+        """"html" when the body was written in the editor (its source is then the sanitised
+        HTML itself), else "text" (Markdown-like, typed without JavaScript or imported)."""
+        return "html" if self.body_source and self.body_source == self.body_html else "text"
+
+    @property
     def has_votes(self) -> bool:
         return self.members_in_office is not None
 

@@ -23,7 +23,7 @@ from ...core import audit, identifiers, uploads
 from ...core.frdates import format_date
 from ...core.models import StoredFile
 from ..lifecycle import PublicationStatus
-from ...core.sanitize import text_to_html
+from ...core.sanitize import source_and_html, to_text
 from ...core.timeutil import utcnow
 from ...core.uow import unit_of_work
 from ...core.urls import path_for
@@ -75,6 +75,7 @@ class ActData:
     signatory_name: str
     signatory_function: str
     body: str = ""
+    body_format: str = "text"      # "html" from the editor; anything else is plain text
     members_in_office: int | None = None
     members_present: int | None = None
     votes_for: int | None = None
@@ -302,8 +303,11 @@ def _apply(deliberation: Deliberation, data: ActData) -> None:
     deliberation.nature, deliberation.number = data.nature, data.number
     deliberation.assembly, deliberation.sitting_date = data.assembly, data.sitting_date
     deliberation.subject, deliberation.matiere_code = data.subject, data.matiere_code
-    deliberation.body_source = data.body or ""
-    deliberation.body_html = text_to_html(data.body) if (data.body or "").strip() else ""
+    source, html, _format = source_and_html((data.body or "").strip(), data.body_format)
+    if not to_text(html) and "<img" not in html:
+        source = html = ""        # an empty editor, or blank text: no body
+    # Written in the editor, the source is the sanitised HTML itself (``body_format``).
+    deliberation.body_source, deliberation.body_html = source, html
     (deliberation.members_in_office, deliberation.members_present, deliberation.votes_for,
      deliberation.votes_against, deliberation.abstentions) = data.votes
     deliberation.budget_year, deliberation.budget_name = data.budget_year, data.budget_name

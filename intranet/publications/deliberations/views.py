@@ -164,6 +164,7 @@ def _act_data(form: DeliberationForm) -> services.ActData:
         subject=form.subject.data or "", matiere_code=form.matiere.data or "",
         signatory_name=form.signatory_name.data or "",
         signatory_function=form.signatory_function.data or "", body=form.body.data or "",
+        body_format=form.body_format.data,
         members_in_office=form.members_in_office.data, members_present=form.members_present.data,
         votes_for=form.votes_for.data, votes_against=form.votes_against.data,
         abstentions=form.abstentions.data, budget_year=form.budget_year.data,
@@ -248,7 +249,7 @@ def _form_values(deliberation: Deliberation) -> dict:
               for name in Deliberation.__table__.columns.keys()}
     values.update(nature=deliberation.nature.value, assembly=deliberation.assembly.value,
                   visibility=deliberation.visibility.value, matiere=deliberation.matiere_code,
-                  body=deliberation.body_source)
+                  body=deliberation.body_source, body_format=deliberation.body_format)
     return values
 
 

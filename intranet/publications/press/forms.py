@@ -1,11 +1,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ...core.sanitize import known_format
 from ...core.types import Visibility
 from ..forms import REQUIRED, VISIBILITY_CHOICES
-from .models import BODY_FORMAT_LABELS
 
 
 class FrenchDateField(DateField):
@@ -26,7 +26,7 @@ class ReleaseForm(FlaskForm):
                                    validators=[DataRequired(REQUIRED)])
     visibility = SelectField("Qui pourra le lire une fois publié ?", choices=VISIBILITY_CHOICES,
                              default=Visibility.PUBLIC.value)
-    body_format = SelectField("Format du texte", choices=BODY_FORMAT_LABELS, default="text")
+    body_format = HiddenField(default="text", filters=[known_format])  # the editor's
     body = TextAreaField("Texte du communiqué", validators=[DataRequired(REQUIRED),
                                                             Length(max=200_000)])
     attachments = MultipleFileField("Ajouter des pièces jointes (PDF ou images)")

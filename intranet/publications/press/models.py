@@ -15,12 +15,6 @@ from ...search.documents import SearchDocument, searchable
 from ...core.timeutil import utcnow
 from ...extensions import db
 
-BODY_FORMAT_LABELS = {
-    "text": "Texte avec mise en forme simple (**gras**, listes « - », [lien](adresse))",
-    "html": "HTML (collé depuis un traitement de texte ou un site)",
-}
-
-
 @searchable("press", "Communiqués")
 class PressRelease(PublicationMixin, TimestampMixin, db.Model):
     __tablename__ = "press_release"
@@ -29,8 +23,9 @@ class PressRelease(PublicationMixin, TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(300))
     # The date printed on the release (may differ from the publication on the site).
     release_date: Mapped[date] = mapped_column(Date, index=True)
-    # What the editor typed ("text": Markdown-like; "html": already sanitised HTML) and the
-    # sanitised HTML shown on the page; both are written by services.save_release only.
+    # What the author wrote ("html": from the editor, kept sanitised; "text": without
+    # JavaScript, Markdown-like) and the sanitised HTML shown on the page; written by the
+    # service's ``_apply`` only.
     body_format: Mapped[str] = mapped_column(String(10), default="text")
     body_source: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")

@@ -14,10 +14,10 @@ from ...core.types import Visibility
 from ...core import uploads
 from ...core.uow import unit_of_work
 from ..lifecycle import PublicationStatus
-from ...core.sanitize import to_html
+from ...core.sanitize import source_and_html, to_text
 from ...extensions import db
 from .. import publishing
-from .models import BODY_FORMAT_LABELS, PressAttachment, PressRelease
+from .models import PressAttachment, PressRelease
 
 ATTACHMENT_TYPES = ("pdf", *uploads.IMAGES)
 PUBLISHED_VISIBILITIES = (Visibility.PUBLIC, Visibility.NETWORK)
@@ -52,18 +52,15 @@ def _apply(release: PressRelease, *, title: str, release_date: date | None, body
         raise PressError("Le titre est trop long (300 caractères au plus).")
     if release_date is None:
         raise PressError("La date du communiqué est obligatoire.")
-    if body_format not in BODY_FORMAT_LABELS:
-        raise PressError("Format de texte inconnu.")
     if visibility not in PUBLISHED_VISIBILITIES:
         raise PressError("Un communiqué est public ou réservé au réseau.")
-    html = to_html(body or "", body_format)
-    if not html.strip():
+    # The editor's HTML is kept only once cleaned; text is kept as typed; any other format
+    # is text.
+    source, html, body_format = source_and_html(body, body_format)
+    if not to_text(html) and "<img" not in html:
         raise PressError("Le texte du communiqué est vide.")
     release.title, release.release_date, release.visibility = title, release_date, visibility
-    release.body_format = body_format
-    # HTML is kept only once cleaned, so nothing unsafe is ever stored; text is kept as typed.
-    release.body_source = html if body_format == "html" else body
-    release.body_html = html
+    release.body_format, release.body_source, release.body_html = body_format, source, html
 
 
 @unit_of_work

@@ -1,8 +1,9 @@
 """Forms of procurement (French labels and messages)."""
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ...core.sanitize import known_format
 from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
 from .models import PROCEDURE_LABELS
 
@@ -19,9 +20,7 @@ class NoticeForm(FrenchForm):
     deadline_time = TimeField("Heure limite (heure de Paris)", default=None,
                               validators=[InputRequired(REQUIRED)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
-    description_format = SelectField("Format de la description",
-                                     choices={"text": "Texte simple (mise en forme légère)",
-                                              "html": "HTML"}, default="text")
+    description_format = HiddenField(default="text", filters=[known_format])  # the editor's
     codes = TextAreaField("Codes de nomenclature (CPV ou familles d'achat)",
                           validators=[Optional(), Length(max=2000)])
     visibility = SelectField("Visibilité une fois publié", choices=VISIBILITY_CHOICES,
