@@ -55,27 +55,36 @@ def form_page(form, save, *, model, template: str, done: str, show, file_field: 
     return render_template(template, form=form, pending_files=files.kept(), **context)
 
 
-def editing_form(form_class, item):
-    """The writing form of an existing item, filled from it; its publisher does not change."""
-    form = form_class(obj=item)
-    del form.organisation
-    return form
+def add_writing_routes(bp: Blueprint, model, *, new_rule: str, rule: str, id_arg: str,
+                       form_class, create, update, data, fill, show, template: str,
+                       item_name: str, created: str, saved: str,
+                       error_field: str | None = None) -> None:
+    """GET/POST ``new_rule`` (endpoint ``new``: a new item, for one of the person's publishers,
+    ``create(publisher, data(form), by=…, files=…)``) and ``<rule>/modifier`` (``edit``: its
+    editors, ``update(item, data(form), by=…, files=…)``; the publisher does not change, and
+    ``fill(form, item)`` completes what the form cannot read from the item by itself). Both
+    are ``form_page``s of ``template``, which gets the item as ``item_name`` (None when new)."""
+    def new():
+        form = form_class()
+        publishers = offer_publishers(form)
+        return form_page(form, lambda files: create(publishers[form.organisation.data],
+                                                    data(form), by=current_user, files=files),
+                         model=model, file_field="document", error_field=error_field,
+                         template=template, done=created, show=show, **{item_name: None})
 
+    def edit(**ids):
+        item = access.get_or_404(model, ids[id_arg], need="edit")
+        form = form_class(obj=item)
+        del form.organisation
+        if request.method == "GET":
+            fill(form, item)
+        return form_page(form, lambda files: update(item, data(form), by=current_user,
+                                                    files=files),
+                         model=model, file_field="document", error_field=error_field,
+                         template=template, done=saved, show=show, **{item_name: item})
 
-def creation_page(form, create, data, *, model, **page):
-    """``form_page`` for a new aid or notice: the form offers the person's publishers, and
-    ``create(publisher, data(form), by=…, files=…)`` saves it with its documents."""
-    publishers = offer_publishers(form)
-    return form_page(form, lambda files: create(publishers[form.organisation.data], data(form),
-                                                by=current_user, files=files),
-                     model=model, file_field="document", **page)
-
-
-def editing_page(form, update, item, data, **page):
-    """``form_page`` for changing an aid or a notice: ``update(item, data(form), by=…,
-    files=…)``."""
-    return form_page(form, lambda files: update(item, data(form), by=current_user, files=files),
-                     model=type(item), file_field="document", **page)
+    bp.add_url_rule(new_rule, "new", login_required(new), methods=["GET", "POST"])
+    bp.add_url_rule(f"{rule}/modifier", "edit", login_required(edit), methods=["GET", "POST"])
 
 
 def _show_error(form, field_name: str | None, message: str) -> None:

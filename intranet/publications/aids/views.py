@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ...core import csvexport
 from ...core.pagination import paginate
@@ -14,7 +14,7 @@ from ...core.urls import absolute_url
 from ...core.types import Visibility
 from ..forms import DocumentForm
 from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      creation_page, editing_form, editing_page, feed_owner)
+                      add_writing_routes, feed_owner)
 from . import services
 from .forms import AidForm
 from .models import AID_STATE_FILTERS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
@@ -116,34 +116,25 @@ def private_feed(token):
 # --- writing -------------------------------------------------------------------------------------
 
 
-@bp.route("/nouvelle", methods=["GET", "POST"])
-@login_required
-def new():
-    return creation_page(AidForm(), services.create_aid, _data, model=Aid, aid=None, show=_page,
-                         template="publications/aids/form.html",
-                         done="Aide enregistrée comme brouillon : relisez-la puis publiez-la.")
-
-
-@bp.route("/<int:aid_id>/modifier", methods=["GET", "POST"])
-@login_required
-def edit(aid_id):
-    aid = access.get_or_404(Aid, aid_id, need="edit")
-    form = editing_form(AidForm, aid)
-    if request.method == "GET":
-        form.description.data = aid.description
-        form.description_format.data = "html"
-        form.beneficiaries.data = aid.beneficiaries
-        form.themes.data = aid.themes
-        form.aid_types.data = aid.aid_types
-        form.visibility.data = aid.visibility.value
-    return editing_page(form, services.update_aid, aid, _data, aid=aid, show=_page,
-                        template="publications/aids/form.html", done="Aide enregistrée.")
+def _fill(form, aid: Aid) -> None:
+    form.description.data = aid.description
+    form.description_format.data = "html"
+    form.beneficiaries.data = aid.beneficiaries
+    form.themes.data = aid.themes
+    form.aid_types.data = aid.aid_types
+    form.visibility.data = aid.visibility.value
 
 
 def _page(aid: Aid) -> str:
     return url_for(".show", aid_id=aid.id)
 
 
+add_writing_routes(
+    bp, Aid, new_rule="/nouvelle", rule="/<int:aid_id>", id_arg="aid_id", form_class=AidForm,
+    create=services.create_aid, update=services.update_aid, data=_data, fill=_fill, show=_page,
+    template="publications/aids/form.html", item_name="aid",
+    created="Aide enregistrée comme brouillon : relisez-la puis publiez-la.",
+    saved="Aide enregistrée.")
 add_lifecycle_routes(
     bp, Aid, "/<int:aid_id>", "aid_id", published="Aide publiée.",
     withdrawn="Aide retirée : elle n'est plus visible hors de votre organisation.")

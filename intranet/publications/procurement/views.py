@@ -18,7 +18,7 @@ from ...extensions import db
 from ...core.types import Visibility
 from ..forms import DocumentForm
 from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      creation_page, editing_form, editing_page)
+                      add_writing_routes)
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
 from .models import Nomenclature, Procedure, ProcurementNotice
@@ -74,36 +74,26 @@ def feed():
 # --- notices: writing ----------------------------------------------------------------------------
 
 
-@bp.route("/avis/nouveau", methods=["GET", "POST"])
-@login_required
-def new():
-    return creation_page(NoticeForm(), services.create_notice, _data, model=ProcurementNotice,
-                         notice=None, show=_page, error_field="codes",
-                         template="publications/procurement/form.html",
-                         done="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
-
-
-@bp.route("/avis/<int:notice_id>/modifier", methods=["GET", "POST"])
-@login_required
-def edit(notice_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id, need="edit")
-    form = editing_form(NoticeForm, notice)
-    if request.method == "GET":
-        local = to_paris(notice.deadline)
-        form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
-        form.description_format.data = "html"
-        form.codes.data = "\n".join(c.code for c in notice.codes)
-        form.procedure.data = notice.procedure.value
-        form.visibility.data = notice.visibility.value
-    return editing_page(form, services.update_notice, notice, _data, notice=notice,
-                        show=_page, error_field="codes", done="Avis enregistré.",
-                        template="publications/procurement/form.html")
+def _fill(form, notice: ProcurementNotice) -> None:
+    local = to_paris(notice.deadline)
+    form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
+    form.description_format.data = "html"
+    form.codes.data = "\n".join(c.code for c in notice.codes)
+    form.procedure.data = notice.procedure.value
+    form.visibility.data = notice.visibility.value
 
 
 def _page(notice: ProcurementNotice) -> str:
     return url_for(".show", notice_id=notice.id)
 
 
+add_writing_routes(
+    bp, ProcurementNotice, new_rule="/avis/nouveau", rule="/avis/<int:notice_id>",
+    id_arg="notice_id", form_class=NoticeForm, create=services.create_notice,
+    update=services.update_notice, data=_data, fill=_fill, show=_page,
+    template="publications/procurement/form.html", item_name="notice", error_field="codes",
+    created="Avis enregistré comme brouillon : relisez-le puis publiez-le.",
+    saved="Avis enregistré.")
 add_lifecycle_routes(
     bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id", published="Avis publié.",
     withdrawn="Avis retiré : il n'est plus visible hors de votre organisation.")
