@@ -17,7 +17,10 @@ dashboard's links; one address per route, every space's sections), each page mea
 first account that reaches it, plus every account's dashboard. Every page is requested once to
 warm up (templates compiled, statements cached), then ``--repeat`` times: the figures are the
 mean CPU time per request (``time.process_time``: the application and the database driver's
-client side, not the PostgreSQL server) and the SQL statements per request.
+client side, not the PostgreSQL server), the SQL statements per request, and the function
+calls of one more request (``sys.setprofile``): CPU time grows when the machine is busy, the
+calls do not, so they compare two versions measured at different times. ``--app-dir`` measures
+another checkout (its own ``intranet`` package) with this harness.
 
 The reference is the trivial Flask page of ``/work/shared/bench/trivial`` (one SQLite SELECT,
 a tiny template), loaded in the same process through its own test client and measured the
@@ -83,6 +86,22 @@ def count_statements(engine) -> list[int]:
     return counter
 
 
+def count_calls(client, path: str) -> int:
+    """Python and C function calls made by one request of ``path``: unlike time, the same from
+    one run to the next however busy the machine."""
+    calls = [0]
+
+    def profiler(frame, event, arg):
+        if event in ("call", "c_call"):
+            calls[0] += 1
+    sys.setprofile(profiler)
+    try:
+        client.get(path)
+    finally:
+        sys.setprofile(None)
+    return calls[0]
+
+
 def measure(client, path: str, repeat: int, counter: list[int]) -> tuple[float, float, int]:
     """(mean CPU ms, median CPU ms, statements) of ``repeat`` requests of ``path``."""
     answer = client.get(path)
@@ -129,6 +148,8 @@ def main() -> None:
     parser.add_argument("--profile-page", default="/", help="the page to profile")
     parser.add_argument("--top", type=int, default=40, help="functions printed by --profile")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--app-dir", type=Path, default=ROOT,
+                        help="the code to measure (e.g. `git archive` of an older commit)")
     parser.add_argument("--reuse", action="store_true",
                         help="use --database as it is (kept by an earlier --keep run)")
     args = parser.parse_args()
@@ -136,17 +157,18 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="profile-pages-"))
     url = f"{args.server}/{args.database}" if args.reuse \
         else create_database(args.server, args.database)
-    env = {"DATABASE_URL": url, "FLASK_APP": "intranet", "PYTHONPATH": str(ROOT),
+    app_dir = args.app_dir.resolve()
+    env = {"DATABASE_URL": url, "FLASK_APP": "intranet", "PYTHONPATH": str(app_dir),
            "SECRET_KEY": "banc-d-essai-des-pages-connectees", "SEARCH_BACKEND": "postgres"}
     try:
         started = time.perf_counter()
-        accounts = demo_accounts() if args.reuse else load_demo(ROOT, {**os.environ, **env})
+        accounts = demo_accounts() if args.reuse else load_demo(app_dir, {**os.environ, **env})
         if args.accounts:
             accounts = [a for a in accounts if a in args.accounts.split(",")]
         print(f"demo loaded in {time.perf_counter() - started:.0f} s into {args.database}; "
               f"{len(accounts)} accounts", flush=True)
         os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
+        sys.path.insert(0, str(app_dir))
         from intranet import create_app
         from intranet.demo import DEMO_PASSWORD
         from intranet.extensions import db
@@ -189,15 +211,17 @@ def main() -> None:
             pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
             return
 
-        rows = []
-        print(f"{'who':<28}{'page':<60}{'CPU ms':>8}{'median':>8}{'SQL':>5}")
+        rows, all_calls = [], []
+        print(f"{'who':<28}{'page':<60}{'CPU ms':>8}{'median':>8}{'SQL':>5}{'calls':>8}")
         for index, (who, path, client) in enumerate(pages):
             if index % 20 == 0:    # the reference, now and then (a shared machine drifts)
                 reference.append(measure(trivial, "/item/42", 10 * args.repeat, [0])[0])
             mean, median, statements = measure(client, path, args.repeat, counter)
+            calls = count_calls(client, path)
             rows.append((mean, who, path))
-            print(f"{who:<28}{path[:59]:<60}{mean:>8.2f}{median:>8.2f}{statements:>5}",
-                  flush=True)
+            all_calls.append(calls)
+            print(f"{who:<28}{path[:59]:<60}{mean:>8.2f}{median:>8.2f}{statements:>5}"
+                  f"{calls:>8}", flush=True)
         reference.append(measure(trivial, "/item/42", 10 * args.repeat, [0])[0])
         if not rows:
             return
@@ -210,6 +234,8 @@ def main() -> None:
               f"trivial page: min {costs[0] / trivial_ms:.1f}, median "
               f"{statistics.median(costs) / trivial_ms:.1f}, max {costs[-1] / trivial_ms:.1f}; "
               f"above 10x: {sum(c > 10 * trivial_ms for c in costs)}")
+        print(f"function calls per page: median {statistics.median(all_calls):.0f}, total "
+              f"{sum(all_calls)}; trivial page: {count_calls(trivial, '/item/42')}")
         print("most expensive:")
         for mean, who, path in sorted(rows, reverse=True)[:10]:
             print(f"  {mean:8.2f} ms  {path}  ({who})")

@@ -124,9 +124,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import accessibility, frdates, hooks, timeutil
+    from .core import accessibility, frdates, hooks, timeutil, urls
     from .spaces.navigation import navigation_context
 
+    urls.init_app(app)
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
     app.jinja_env.globals["accessibility_level"] = accessibility.current_level
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
