@@ -28,7 +28,7 @@ same way: a page must cost at most about 10 times its CPU to reach 10 % of its r
 
 ``--profile PATH`` runs cProfile (CPU time) over the ``--repeat`` requests of
 ``--profile-page`` (the dashboard by default; by the first account that reaches it, or else
-the first account), writes the stats to PATH and prints the top functions by cumulative and by
+the first account; ``all``: every page measured, once per round), writes the stats to PATH and prints the top functions by cumulative and by
 own time. The profiler's own cost inflates every figure (about 4x): read the proportions.
 """
 from __future__ import annotations
@@ -196,15 +196,21 @@ def main() -> None:
         print(f"{len(pages)} pages, {args.repeat} requests each\n", flush=True)
 
         if args.profile:
-            first_who, _, first_client = pages[0]
-            who, path, client = next((p for p in pages if p[1] == args.profile_page),
-                                     (first_who, args.profile_page, first_client))
-            client.get(path)
+            if args.profile_page == "all":
+                chosen = pages
+            else:
+                first_who, _, first_client = pages[0]
+                chosen = [next((p for p in pages if p[1] == args.profile_page),
+                               (first_who, args.profile_page, first_client))]
+            for _, path, client in chosen:
+                client.get(path)
             profiler = cProfile.Profile(time.process_time)     # CPU, not waits
             profiler.enable()
             for _ in range(args.repeat):
-                client.get(path)
+                for _, path, client in chosen:
+                    client.get(path)
             profiler.disable()
+            who, path = ("every account", "every page") if len(chosen) > 1 else chosen[0][:2]
             profiler.dump_stats(args.profile)
             print(f"profile of {path} as {who}, {args.repeat} requests:")
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
