@@ -162,15 +162,16 @@ def main() -> None:
            "SECRET_KEY": "banc-d-essai-des-pages-connectees", "SEARCH_BACKEND": "postgres"}
     try:
         started = time.perf_counter()
+        sys.path.insert(0, str(app_dir))      # before anything imports intranet
         accounts = demo_accounts() if args.reuse else load_demo(app_dir, {**os.environ, **env})
         if args.accounts:
             accounts = [a for a in accounts if a in args.accounts.split(",")]
         print(f"demo loaded in {time.perf_counter() - started:.0f} s into {args.database}; "
               f"{len(accounts)} accounts", flush=True)
         os.environ.update(env)
-        sys.path.insert(0, str(app_dir))
         from intranet import create_app
         from intranet.demo import DEMO_PASSWORD
+        assert Path(sys.modules["intranet"].__file__).is_relative_to(app_dir), "wrong intranet"
         from intranet.extensions import db
         from intranet.search import services as search
 
