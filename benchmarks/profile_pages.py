@@ -5,6 +5,8 @@ application, without gunicorn, the network or the other processes of a shared ma
     python -m benchmarks.profile_pages --repeat 50 --accounts mairie@agen.fr
     python -m benchmarks.profile_pages --match /espaces/ --match /messages
     python -m benchmarks.profile_pages --profile /tmp/dashboard.prof --profile-page /
+    python -m benchmarks.profile_pages --keep --database dev      # then, without seeding again:
+    python -m benchmarks.profile_pages --reuse --database dev --app-dir /tmp/older-checkout
 
 Dataset: a fresh, uniquely named PostgreSQL database (dropped at the end unless ``--keep``)
 loaded as ``benchmarks.signed_in`` does (``load_demo``: ``flask db upgrade``, ``flask
@@ -28,8 +30,9 @@ same way: a page must cost at most about 10 times its CPU to reach 10 % of its r
 
 ``--profile PATH`` runs cProfile (CPU time) over the ``--repeat`` requests of
 ``--profile-page`` (the dashboard by default; by the first account that reaches it, or else
-the first account; ``all``: every page measured, once per round), writes the stats to PATH and prints the top functions by cumulative and by
-own time. The profiler's own cost inflates every figure (about 4x): read the proportions.
+the first account; ``all``: every page measured, once per round), writes the stats to PATH
+and prints the top functions by cumulative and by own time. The profiler's own cost inflates
+every figure (about 4x): read the proportions.
 """
 from __future__ import annotations
 
