@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 
 from . import access
-from .core import csrf as form_expiry, inputs, security
+from .core import csrf as form_expiry, inputs, security, widgets
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
 
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     mailer.init_app(app)
     inputs.init_app(app)
+    widgets.install()
 
     _register_blueprints(app)
     security.init_app(app)
@@ -124,9 +125,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import accessibility, frdates, hooks, sanitize, timeutil
+    from .core import accessibility, frdates, hooks, sanitize, timeutil, urls
     from .spaces.navigation import navigation_context, space_home
 
+    urls.init_app(app)
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
     app.jinja_env.globals["accessibility_level"] = accessibility.current_level
     app.jinja_env.globals["space_home"] = space_home

@@ -21,8 +21,9 @@ from . import factories
 from .helpers import count_queries
 
 # statements per page: the person (with memberships), what they reach, the header's
-# counters, the footer's accessibility level (the latest audit's rate); then each page's own
-FLOOR = 4
+# counters with the footer's accessibility level (the latest audit's rate, read in the same
+# statement); then each page's own
+FLOOR = 3
 PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces), after
     "/accessibilite": FLOOR + 1,                    # 4 / 4: the audits recorded
     "/": FLOOR + 1,                                 # 7 / 7: the activity of my spaces

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from . import audit
+from . import audit, hooks
 from .timeutil import utcnow
 from .uow import unit_of_work
 
@@ -100,12 +100,12 @@ def current_level() -> str:
     """The compliance level the footer and the home page show (read once per request).
 
     The error pages show the footer too, the 500 page included: if the database cannot answer,
-    the level shown is « non conforme », which claims nothing."""
+    the level shown is « non conforme », which claims nothing. On a signed-in page the rate is
+    read with the header's counters (``hooks.register_header_value``): no statement of its own."""
     if has_request_context() and "accessibility_level" in g:
         return g.accessibility_level
     try:
-        rate = db.session.scalar(select(AccessibilityAudit.compliance_rate)
-                                 .order_by(AccessibilityAudit.id.desc()).limit(1))
+        rate = hooks.header_value("accessibility_rate")
     except SQLAlchemyError:
         current_app.logger.warning("accessibility level unknown: the database did not answer")
         return NON_COMPLIANT
@@ -113,6 +113,14 @@ def current_level() -> str:
     if has_request_context():
         g.accessibility_level = level
     return level
+
+
+def _latest_rate():
+    return (select(AccessibilityAudit.compliance_rate)
+            .order_by(AccessibilityAudit.id.desc()).limit(1))
+
+
+hooks.register_header_value("accessibility_rate", _latest_rate)
 
 
 def statement() -> Statement:

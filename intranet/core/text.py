@@ -1,6 +1,7 @@
 """Small text helpers."""
 import re
 import unicodedata
+from functools import lru_cache
 
 
 def fold(value: str) -> str:
@@ -17,6 +18,7 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
 _NOT_A_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=8192)   # the header sorts the person's organisations and spaces on every page
 def collation_key(value: str | None, max_length: int = 250) -> str:
     """The key names are sorted and searched by, in French order: accents and case ignored,
     ligatures spelled out, hyphens and apostrophes read as spaces, word by word (« Saint-Front »

@@ -1,8 +1,39 @@
-"""Absolute links for emails and feeds, built outside any request (worker, CLI, services), and
-the check of a « come back here » address."""
+"""Absolute links for emails and feeds, built outside any request (worker, CLI, services), the
+check of a « come back here » address, and the templates' ``url_for``, memoised."""
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, has_request_context, request
+
+# Links the templates built, per application: (endpoint, script root, values) → address.
+# Emptied when it passes this size (ids in links make the set of addresses unbounded).
+TEMPLATE_URLS_MAX = 20_000
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """Flask's ``url_for``, as templates call it (a page builds 20 to 200 links), memoised per
+    process: an address depends only on the endpoint, the values and the request's script
+    root (no URL defaults, subdomains or host matching here). Relative endpoints (« .show »),
+    options (``_external``, ``_anchor``…) and values other than strings and integers go to
+    ``url_for`` every time, as do links built outside a request."""
+    if endpoint[0] == "." or not has_request_context():
+        return current_app.url_for(endpoint, **values)
+    for name, value in values.items():
+        if name[0] == "_" or type(value) not in (str, int):
+            return current_app.url_for(endpoint, **values)
+    key = (endpoint, request.script_root, *values.items())
+    cache = current_app.extensions["template_urls"]
+    found = cache.get(key)
+    if found is None:
+        found = current_app.url_for(endpoint, **values)
+        if len(cache) >= TEMPLATE_URLS_MAX:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def init_app(app) -> None:
+    app.extensions["template_urls"] = {}
+    app.jinja_env.globals["url_for"] = template_url_for
 
 
 def absolute_url(endpoint: str, **values) -> str:

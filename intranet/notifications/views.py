@@ -64,6 +64,6 @@ def preferences():
         return redirect(url_for(".preferences"))
     settings = services.db.session.get(NotificationSettings, current_user.id)
     form.mail_content.data = settings.mail_content if settings else True
-    current = {k: services.delivery_for(current_user, k) for k in services.KINDS}
+    current = services.deliveries_for(current_user)
     return render_template("notifications/preferences.html", form=form, kinds=services.KINDS,
                            current=current, labels=DELIVERY_LABELS)
