@@ -54,20 +54,28 @@ class PublicationType:
     id_arg: str                 # that endpoint's parameter, e.g. "aid_id"
     this: str                   # the subject of messages: « Cette aide », « Cet acte »…
     noun: str                   # what the audit log calls it: « Aide », « Communiqué »…
-    summary: Callable[[object], str]    # the activity line announcing the item
+    # The activity line announcing the item: ``summary(item)``, else « <announce> de
+    # <publisher> : <title> ».
+    announce: str = ""
+    summary: Callable[[object], str] | None = None
     error: type[PublicationError] = PublicationError
     # What the audit log names: a number, never a title (a draft's is its publisher's only).
     target: Callable[[object], str] | None = None
     publish_refusal: Callable[[object], str | None] = _no_refusal
     withdrawal_refusal: Callable[[object], str | None] = _no_refusal
     on_withdrawn: Callable[[object], None] = _nothing
-    attachments: str = ""       # the relationship holding its ``AttachmentMixin`` rows
+    attachments: str = "documents"   # the relationship holding its ``AttachmentMixin`` rows
     attachment: type | None = None
     attachment_types: tuple[str, ...] = uploads.DOCUMENTS
     removal_refusal: Callable[[object], str | None] = _no_refusal
 
     def url(self, item) -> str:
         return path_for(self.endpoint, **{self.id_arg: item.id})
+
+    def announcement(self, item) -> str:
+        if self.summary is not None:
+            return self.summary(item)
+        return f"{self.announce} de {item.organisation.name} : {item.title}"
 
     def audit_target(self, item) -> str:
         return self.target(item) if self.target else f"{self.noun} n° {item.id}"
@@ -177,7 +185,7 @@ def publish(item, *, by: User) -> None:
     audit.record(f"{kind.key}.published", actor=by, organisation=item.organisation,
                  target=kind.audit_target(item))
     spaces.record_activity(spaces.ensure_open_space(), f"{kind.key}.published",
-                           kind.summary(item), actor=by, url=kind.url(item),
+                           kind.announcement(item), actor=by, url=kind.url(item),
                            visibility=item.visibility)
 
 

@@ -35,9 +35,7 @@ class AidError(publishing.PublicationError):
 
 publishing.register(Aid, publishing.PublicationType(
     key="aid", endpoint="aids.show", id_arg="aid_id", this="Cette aide", noun="Aide",
-    error=AidError,
-    summary=lambda aid: f"Nouvelle aide de {aid.organisation.name} : {aid.title}",
-    attachments="documents", attachment=AidDocument))
+    error=AidError, announce="Nouvelle aide", attachment=AidDocument))
 
 
 @dataclass

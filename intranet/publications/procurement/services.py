@@ -270,9 +270,8 @@ class NoticeError(publishing.PublicationError):
 
 publishing.register(ProcurementNotice, publishing.PublicationType(
     key="procurement", endpoint="procurement.show", id_arg="notice_id", this="Cet avis",
-    noun="Avis de marché", error=NoticeError,
-    summary=lambda notice: f"Avis de marché de {notice.organisation.name} : {notice.title}",
-    attachments="documents", attachment=NoticeDocument))
+    noun="Avis de marché", error=NoticeError, announce="Avis de marché",
+    attachment=NoticeDocument))
 
 
 @dataclass
