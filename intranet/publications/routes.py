@@ -7,6 +7,8 @@ person who sees the item but does not write it gets 403, one who does not see it
 """
 from __future__ import annotations
 
+import enum
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -56,14 +58,18 @@ def form_page(form, save, *, model, template: str, done: str, show, file_field: 
 
 
 def add_writing_routes(bp: Blueprint, model, *, new_rule: str, rule: str, id_arg: str,
-                       form_class, create, update, data, fill, show, template: str,
+                       form_class, create, update, data, template: str,
                        item_name: str, created: str, saved: str,
-                       error_field: str | None = None) -> None:
+                       error_field: str | None = None, fill=None) -> None:
     """GET/POST ``new_rule`` (endpoint ``new``: a new item, for one of the person's publishers,
     ``create(publisher, data(form), by=…, files=…)``) and ``<rule>/modifier`` (``edit``: its
-    editors, ``update(item, data(form), by=…, files=…)``; the publisher does not change, and
-    ``fill(form, item)`` completes what the form cannot read from the item by itself). Both
-    are ``form_page``s of ``template``, which gets the item as ``item_name`` (None when new)."""
+    editors, ``update(item, data(form), by=…, files=…)``; the publisher does not change; the
+    form reads the item (``_filled``), and ``fill(form, item)`` completes what it cannot). Both
+    are ``form_page``s of ``template``, which gets the item as ``item_name`` (None when new);
+    saved, the item's page follows."""
+    def show(item) -> str:
+        return publishing.type_of(item).url(item)
+
     def new():
         form = form_class()
         publishers = offer_publishers(form)
@@ -77,7 +83,9 @@ def add_writing_routes(bp: Blueprint, model, *, new_rule: str, rule: str, id_arg
         form = form_class(obj=item)
         del form.organisation
         if request.method == "GET":
-            fill(form, item)
+            _filled(form, item)
+            if fill is not None:
+                fill(form, item)
         return form_page(form, lambda files: update(item, data(form), by=current_user,
                                                     files=files),
                          model=model, file_field="document", error_field=error_field,
@@ -113,6 +121,31 @@ def feed_owner(token: str):
 
 def _back(id_arg: str, ident: int, endpoint: str = ".show", anchor: str = ""):
     return redirect(url_for(endpoint, **{id_arg: ident}) + anchor)
+
+
+def _filled(form, item) -> None:
+    """What a form made with ``obj=item`` leaves out: an enum column gives its value (the
+    choices are values), and a rich text is edited as the HTML stored."""
+    for field in form:
+        value = getattr(item, field.name, None)
+        if isinstance(value, enum.Enum):
+            field.data = value.value
+        elif field.name.endswith("_format"):
+            field.data = "html"
+
+
+def add_documented_type_routes(bp: Blueprint, model, rule: str, id_arg: str, *,
+                                published: str, withdrawn: str, **writing) -> None:
+    """Every route of a type whose page lists titled documents (aids, notices): writing
+    (``add_writing_routes``, with ``writing``), publishing and withdrawing, each document's
+    download and removal (endpoints ``document``, ``remove_document``) and the titled document
+    form (``add_document``)."""
+    add_writing_routes(bp, model, rule=rule, id_arg=id_arg, **writing)
+    add_lifecycle_routes(bp, model, rule, id_arg, published=published, withdrawn=withdrawn)
+    add_attachment_routes(bp, model, rule, id_arg, item_rule="documents", item_arg="document_id",
+                          endpoint="document", inline=None, removed="Document retiré.",
+                          anchor="#documents")
+    add_document_route(bp, model, rule, id_arg)
 
 
 def add_lifecycle_routes(bp: Blueprint, model, rule: str, id_arg: str, *, published: str,

@@ -13,8 +13,7 @@ from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...core.types import Visibility
 from ..forms import DocumentForm
-from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      add_writing_routes, feed_owner)
+from ..routes import add_documented_type_routes, feed_owner
 from . import services
 from .forms import AidForm
 from .models import AID_STATE_FILTERS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
@@ -116,29 +115,10 @@ def private_feed(token):
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _fill(form, aid: Aid) -> None:
-    form.description.data = aid.description
-    form.description_format.data = "html"
-    form.beneficiaries.data = aid.beneficiaries
-    form.themes.data = aid.themes
-    form.aid_types.data = aid.aid_types
-    form.visibility.data = aid.visibility.value
-
-
-def _page(aid: Aid) -> str:
-    return url_for(".show", aid_id=aid.id)
-
-
-add_writing_routes(
-    bp, Aid, new_rule="/nouvelle", rule="/<int:aid_id>", id_arg="aid_id", form_class=AidForm,
-    create=services.create_aid, update=services.update_aid, data=_data, fill=_fill, show=_page,
-    template="publications/aids/form.html", item_name="aid",
-    created="Aide enregistrée comme brouillon : relisez-la puis publiez-la.",
-    saved="Aide enregistrée.")
-add_lifecycle_routes(
+add_documented_type_routes(
     bp, Aid, "/<int:aid_id>", "aid_id", published="Aide publiée.",
-    withdrawn="Aide retirée : elle n'est plus visible hors de votre organisation.")
-add_attachment_routes(
-    bp, Aid, "/<int:aid_id>", "aid_id", item_rule="documents", item_arg="document_id",
-    endpoint="document", inline=None, removed="Document retiré.", anchor="#documents")
-add_document_route(bp, Aid, "/<int:aid_id>", "aid_id")
+    withdrawn="Aide retirée : elle n'est plus visible hors de votre organisation.",
+    new_rule="/nouvelle", form_class=AidForm, create=services.create_aid,
+    update=services.update_aid, data=_data, item_name="aid",
+    template="publications/aids/form.html", saved="Aide enregistrée.",
+    created="Aide enregistrée comme brouillon : relisez-la puis publiez-la.")

@@ -17,8 +17,7 @@ from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
 from ..forms import DocumentForm
-from ..routes import (add_attachment_routes, add_document_route, add_lifecycle_routes,
-                      add_writing_routes)
+from ..routes import add_documented_type_routes
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
 from .models import Nomenclature, Procedure, ProcurementNotice
@@ -77,31 +76,16 @@ def feed():
 def _fill(form, notice: ProcurementNotice) -> None:
     local = to_paris(notice.deadline)
     form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
-    form.description_format.data = "html"
     form.codes.data = "\n".join(c.code for c in notice.codes)
-    form.procedure.data = notice.procedure.value
-    form.visibility.data = notice.visibility.value
 
 
-def _page(notice: ProcurementNotice) -> str:
-    return url_for(".show", notice_id=notice.id)
-
-
-add_writing_routes(
-    bp, ProcurementNotice, new_rule="/avis/nouveau", rule="/avis/<int:notice_id>",
-    id_arg="notice_id", form_class=NoticeForm, create=services.create_notice,
-    update=services.update_notice, data=_data, fill=_fill, show=_page,
-    template="publications/procurement/form.html", item_name="notice", error_field="codes",
-    created="Avis enregistré comme brouillon : relisez-le puis publiez-le.",
-    saved="Avis enregistré.")
-add_lifecycle_routes(
+add_documented_type_routes(
     bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id", published="Avis publié.",
-    withdrawn="Avis retiré : il n'est plus visible hors de votre organisation.")
-add_attachment_routes(
-    bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id", item_rule="documents",
-    item_arg="document_id", endpoint="document", inline=None, removed="Document retiré.",
-    anchor="#documents")
-add_document_route(bp, ProcurementNotice, "/avis/<int:notice_id>", "notice_id")
+    withdrawn="Avis retiré : il n'est plus visible hors de votre organisation.",
+    new_rule="/avis/nouveau", form_class=NoticeForm, create=services.create_notice,
+    update=services.update_notice, data=_data, fill=_fill, item_name="notice",
+    template="publications/procurement/form.html", saved="Avis enregistré.",
+    error_field="codes", created="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
 
 
 # --- nomenclatures -------------------------------------------------------------------------------
