@@ -38,6 +38,7 @@ from ..notifications.services import notify, register_kind
 from ..search.models import SearchQueue
 from ..spaces.models import Space
 from ..spaces.services import record_activity, retract_activity
+from . import tracking
 from .models import (Forum, ForumAttachment, ForumCategory, ForumPost, ForumPostRevision,
                      ForumReport, ForumSubscription, ForumTopic, ForumVisit)
 
@@ -128,11 +129,8 @@ def update_forum(forum: Forum, *, name: str, by: User, description: str = "", ca
 @unit_of_work
 def mark_all_read(user) -> None:
     """Everything published until now counts as read for this person."""
-    visit = db.session.get(ForumVisit, user.id)
-    if visit is None:
-        visit = ForumVisit(user_id=user.id)
-        db.session.add(visit)
-    visit.marked_read_at = utcnow()
+    tracking.upsert(ForumVisit, [{"user_id": user.id, "marked_read_at": utcnow()}], ["user_id"],
+                    {"marked_read_at": lambda excluded, dialect: excluded.marked_read_at})
 
 
 # --- writing ---------------------------------------------------------------------------------------

@@ -148,7 +148,10 @@ class ViewBuffer:
             log.exception("forum view buffer: final flush failed")
 
 
-def _upsert(model, rows: list[dict], keys: list[str], updates: dict):
+def upsert(model, rows: list[dict], keys: list[str], updates: dict):
+    """INSERT ``rows``, or on a conflict of ``keys`` UPDATE with ``updates`` (column → a
+    function of the proposed row, ``excluded``, and the dialect): one statement, safe when
+    another process writes the same row at the same moment (SQLite and PostgreSQL)."""
     dialect = db.engine.dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -178,7 +181,7 @@ def _write(reads, views, seen) -> int:
                  for (u, t), p in sorted(reads.items()) if u in live_users and t in live_topics]
     if read_rows:
         table = ForumRead.__table__
-        _upsert(ForumRead, read_rows, ["user_id", "topic_id"], {
+        upsert(ForumRead, read_rows, ["user_id", "topic_id"], {
             "position": lambda excluded, d: _greatest(d)(table.c.position, excluded.position),
             "read_at": lambda excluded, d: excluded.read_at})
         written += len(read_rows)
@@ -192,15 +195,23 @@ def _write(reads, views, seen) -> int:
     if seen:
         visits = {v.user_id: v for v in db.session.scalars(
             select(ForumVisit).where(ForumVisit.user_id.in_(seen)))}
-        for user_id, when in sorted(seen.items()):
-            visit = visits.get(user_id)
-            if visit is None:
-                db.session.add(ForumVisit(user_id=user_id, last_seen_at=when))
-            else:
-                if visit.last_seen_at is None or when - visit.last_seen_at > VISIT_GAP:
-                    visit.previous_visit_at = visit.last_seen_at   # a new visit begins
-                if visit.last_seen_at is None or when > visit.last_seen_at:
-                    visit.last_seen_at = when
+        first = [{"user_id": u, "last_seen_at": when} for u, when in sorted(seen.items())
+                 if u not in visits]
+        if first:
+            # A first visit may be recorded by another worker at the same moment: insert or,
+            # if its row is there by now, keep the later time (never a duplicate key).
+            table = ForumVisit.__table__
+            upsert(ForumVisit, first, ["user_id"], {
+                "last_seen_at": lambda excluded, d: _greatest(d)(
+                    func.coalesce(table.c.last_seen_at, excluded.last_seen_at),
+                    excluded.last_seen_at)})
+            written += len(first)
+        for user_id, visit in sorted(visits.items()):
+            when = seen[user_id]
+            if visit.last_seen_at is None or when - visit.last_seen_at > VISIT_GAP:
+                visit.previous_visit_at = visit.last_seen_at   # a new visit begins
+            if visit.last_seen_at is None or when > visit.last_seen_at:
+                visit.last_seen_at = when
             written += 1
     db.session.commit()
     return written

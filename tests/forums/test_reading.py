@@ -1,6 +1,7 @@
 """Reading: pages by position, unread markers per person, « nouveautés », and a GET that
 never writes (markers and view counts are batched)."""
 import re
+from datetime import datetime
 
 from sqlalchemy import event, select
 
@@ -181,3 +182,32 @@ def test_news_since_my_last_visit_covers_all_my_spaces_and_only_them(client, log
     client.post("/forums/nouveautes/tout-lu")
     assert "Rien de nouveau" in text(client.get("/forums/nouveautes?non-lus=1"))
     assert "Non lu" not in text(client.get(f"/espaces/{space.slug}/forums/{forum.id}"))
+
+
+def test_a_first_visit_recorded_by_two_workers_at_once_is_written_once(client, login):
+    """Two server processes may both write someone's first visit: the second finds the row the
+    first committed between its read and its write, and keeps the later time, with no error."""
+    from intranet.forums.models import ForumVisit
+    from intranet.forums.tracking import BUFFER
+    org, space, forum, author = org_with_forum()
+    login(author)
+    client.get(f"/espaces/{space.slug}/forums")            # buffered: a first visit
+    engine, other_worker = db.engine, {"wrote": False}
+
+    def meanwhile(conn, cursor, statement, *args):
+        if not other_worker["wrote"] and statement.lstrip().upper().startswith("SELECT") \
+                and "forum_visit" in statement:
+            other_worker["wrote"] = True
+            with engine.begin() as other:
+                other.execute(ForumVisit.__table__.insert(),
+                              {"user_id": author.id, "last_seen_at": datetime(2000, 1, 1)})
+    event.listen(engine, "after_cursor_execute", meanwhile)
+    try:
+        assert BUFFER.flush() >= 1                           # no duplicate key, nothing given back
+    finally:
+        event.remove(engine, "after_cursor_execute", meanwhile)
+    assert other_worker["wrote"]
+    db.session.expire_all()
+    visit = db.session.get(ForumVisit, author.id)
+    assert visit.last_seen_at > datetime(2020, 1, 1)         # the later of the two times
+    assert BUFFER.flush() == 0
