@@ -11,7 +11,6 @@ import html
 import re
 
 import pytest
-
 from sqlalchemy import select
 
 from intranet.accounts.models import Organisation
