@@ -265,8 +265,9 @@ def organisation(slug):
             access.directory_members(org).options(joinedload(Membership.user))
             .order_by(User.name_key, User.id)).all()
     communes = org.communes if org.kind == OrgKind.EPCI else []
-    member_count = db.session.scalar(select(func.count()).select_from(Membership)
-                                     .where(Membership.organisation_id == org.id))
+    # Signed in, the page lists the people; a visitor only reads how many there are.
+    member_count = len(members) if current_user.is_authenticated else db.session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.organisation_id == org.id))
     # One place per organisation: its private space's news is on its home, for its members.
     inside = space is not None and access.can_view(current_user, space)
     activity = space_activity(current_user, space, limit=15) if inside else []
