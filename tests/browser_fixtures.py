@@ -18,6 +18,11 @@ from werkzeug.serving import make_server
 
 from . import factories
 
+try:    # Playwright's assertions, for the browser tests (``from ..browser_fixtures import expect``)
+    from playwright.sync_api import expect
+except ImportError:     # every browser test uses the browser fixture, which skips or fails then
+    expect = None
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 MISSING_CHROMIUM = "Chromium de Debian absent : apt-get install chromium"

@@ -11,14 +11,9 @@ from intranet.core.types import Role
 from intranet.extensions import db
 
 from .. import factories
-from ..browser_fixtures import BLOCKING, describe
+from ..browser_fixtures import BLOCKING, describe, expect
 
 pytestmark = pytest.mark.browser
-
-try:
-    from playwright.sync_api import expect
-except ImportError:     # every test here uses the browser fixture, which skips or fails then
-    expect = None
 
 
 @pytest.fixture

@@ -7,13 +7,9 @@ import pytest
 from intranet.core.types import Role
 
 from .. import factories
+from ..browser_fixtures import expect
 
 pytestmark = pytest.mark.browser
-
-try:
-    from playwright.sync_api import expect
-except ImportError:     # every test here uses the browser fixture, which skips or fails then
-    expect = None
 
 
 @pytest.fixture

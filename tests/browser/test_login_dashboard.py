@@ -6,13 +6,9 @@ import re
 import pytest
 
 from .. import factories
+from ..browser_fixtures import expect
 
 pytestmark = pytest.mark.browser
-
-try:
-    from playwright.sync_api import expect
-except ImportError:     # every test here uses the browser fixture, which skips or fails then
-    expect = None
 
 
 def test_member_signs_in_from_the_landing_page_and_sees_the_dashboard(page, live_server):

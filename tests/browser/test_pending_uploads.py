@@ -13,13 +13,9 @@ from intranet.publications.deliberations.models import Deliberation
 
 from .. import factories
 from ..publications.deliberations.builders import PDF
+from ..browser_fixtures import expect
 
 pytestmark = pytest.mark.browser
-
-try:
-    from playwright.sync_api import expect
-except ImportError:     # every test here uses the browser fixture, which skips or fails then
-    expect = None
 
 
 def test_a_refused_act_keeps_its_pdf(page, live_server, sign_in, tmp_path):

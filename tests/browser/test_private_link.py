@@ -9,13 +9,9 @@ from intranet.core.types import Role
 from intranet.documents import services as documents
 
 from .. import factories
+from ..browser_fixtures import expect
 
 pytestmark = pytest.mark.browser
-
-try:
-    from playwright.sync_api import expect
-except ImportError:     # every test here uses the browser fixture, which skips or fails then
-    expect = None
 
 
 def test_a_signed_out_visitor_follows_a_private_link_signs_in_and_lands_on_it(page, live_server):
