@@ -119,9 +119,17 @@ def search_worker(once: bool, interval: float):
 @click.option("--once", is_flag=True, help="Un seul passage puis s'arrêter.")
 @click.option("--interval", default=0.5, show_default=True)
 def worker(once: bool, interval: float):
-    """Le service de fond : index de recherche, courriels et fichiers en attente expirés (un
-    processus suffit)."""
-    _loop([_search_round, _lists_round, _mail_round, _pending_round], once, interval)
+    """Le service de fond : index de recherche, courriels, rappels de l'agenda et fichiers en
+    attente expirés (un processus suffit)."""
+    _loop([_search_round, _lists_round, _reminders_round, _mail_round, _pending_round], once,
+          interval)
+
+
+def _reminders_round():
+    from .agenda import services
+    sent = services.send_reminders()
+    if sent:
+        click.echo(f"agenda : {sent} rappel(s) mis en file d'envoi")
 
 
 def _pending_round():
@@ -163,7 +171,7 @@ def _mail_round():
 def _loop(rounds, once: bool, interval: float):
     from .extensions import db
     # Rounds that need not run every pass: seconds between two of their runs.
-    every, last = {_mail_round: 5.0, _pending_round: 60.0}, {}
+    every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:

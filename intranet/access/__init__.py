@@ -390,7 +390,24 @@ def visible_publications(user, model):
     return published | model.organisation_id.in_(own)
 
 
+# Content that does not live in a space only (a person's own events) says who sees and who
+# changes it through its own decisions, registered by the module of this package that holds them.
+_OWN_DECISIONS: dict[type, dict] = {}
+
+
+def register_own_decisions(model: type, **decisions) -> None:
+    _OWN_DECISIONS[model] = decisions
+
+
 def can_view(user, obj) -> bool:
+    own = _OWN_DECISIONS.get(type(obj))
+    if own is not None:
+        return own["view"](user, obj)
+    return can_view_in_space(user, obj)
+
+
+def can_view_in_space(user, obj) -> bool:
+    """``can_view`` by the rules of content in a space (what an own decision builds on)."""
     if _is_publication(obj):
         return can_view_publication(user, obj)
     if isinstance(obj, Organisation):
@@ -445,6 +462,9 @@ def can_write_page(user, space: Space) -> bool:
 
 def can_edit(user, obj) -> bool:
     """Write content in a space (or edit one piece of content, or an organisation, or a profile)."""
+    own = _OWN_DECISIONS.get(type(obj))
+    if own is not None:
+        return own["edit"](user, obj)
     if isinstance(obj, Organisation):
         return can_manage_organisation(user, obj)
     if isinstance(obj, User):
@@ -672,3 +692,6 @@ from .communication import (  # noqa: E402
     can_read_post, can_reply, can_edit_post, can_delete_post, can_report_post,
     can_delete_topic, can_move_topic_to, visible_topics, is_new_account,
     must_hold_forum_post, forum_topic_decision, forum_reply_decision)
+from .agenda import (  # noqa: E402
+    is_invited, can_view_event, can_add_event, can_edit_event, visible_events,
+    can_see_resources, can_book, can_manage_resources, bookable_resources)

@@ -1,12 +1,13 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..accounts.forms import REQUIRED, ROLE_CHOICES, OrganisationForm
 from ..accounts.finder import OrganisationField
 from ..accounts.models import ORG_KIND_LABELS, OrgKind
+from ..core.fields import FrenchDateField
 
 
 class NewOrganisationForm(OrganisationForm):
@@ -20,15 +21,6 @@ class AddMembershipForm(FlaskForm):
     organisation = OrganisationField("Organisation")
     role = SelectField("Rôle", choices=ROLE_CHOICES, default="member")
 
-
-class FrenchDateField(DateField):
-    """A date whose parsing error speaks French (WTForms' own message is English)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError("Date invalide : attendue au format AAAA-MM-JJ.") from exc
 
 
 class AuditFilterForm(FlaskForm):

@@ -12,9 +12,17 @@ without the page's domain importing it.
   footer's accessibility level). ``value()`` returns a SELECT of that value; on a signed-in page
   it is read in the counters' statement, and ``header_value(name)`` returns it from there
   (elsewhere, a visitor's page or a command, it reads it alone).
+- ``register_calendar_source(key, label, items, deadline=False)``: dated items a domain shows in
+  the agendas (an assembly's sittings, the closing dates of aids). ``items(user, after, before,
+  space)`` returns ``CalendarEntry`` rows between two local times that ``user`` may see (those
+  of ``space``'s calendar when it is given, else those of ``user``'s own agenda); a
+  ``deadline`` source is what a person must meet, offered as an option of the subscription
+  feeds (DESIGN §8, « Deadlines »).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable
 
 from flask import g, has_request_context
@@ -77,3 +85,35 @@ def header_value(name: str):
     if name not in _VALUE_STATEMENTS:
         _VALUE_STATEMENTS[name] = HEADER_VALUES[name]()
     return db.session.scalar(_VALUE_STATEMENTS[name])
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    title: str
+    starts: datetime          # Europe/Paris wall-clock time
+    ends: datetime
+    all_day: bool
+    url: str
+    uid: str                  # stable, for the iCalendar feeds
+    location: str = ""
+    kind: str = ""
+    note: str = ""
+
+
+CALENDAR_SOURCES: dict[str, tuple[str, Callable, bool]] = {}
+
+
+def register_calendar_source(key: str, label: str, items: Callable, *,
+                             deadline: bool = False) -> None:
+    CALENDAR_SOURCES[key] = (label, items, deadline)
+
+
+def calendar_source_labels() -> list[tuple[str, str]]:
+    return [(key, label) for key, (label, _, _) in CALENDAR_SOURCES.items()]
+
+
+def calendar_items(user, after: datetime, before: datetime, space=None, *,
+                   deadlines: bool = True) -> list[tuple[str, list[CalendarEntry]]]:
+    return [(key, list(items(user, after, before, space)))
+            for key, (_, items, deadline) in CALENDAR_SOURCES.items()
+            if deadlines or not deadline]

@@ -43,6 +43,13 @@ def absolute_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def absolute(path: str) -> str:
+    """A site-relative link (``path_for``) made absolute with the public address."""
+    if not path.startswith("/") or path.startswith("//"):
+        return path
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
 def path_for(endpoint: str, **values) -> str:
     """A site-relative link (« /espaces/… »), built outside any request too: what the
     application stores, so that links work from the intranet's and the extranet's host names."""

@@ -8,11 +8,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, delete, event, select
+from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from ..core import uploads
-from ..core.models import StoredFile
 from ..core.timeutil import utcnow
 from ..core.types import Visibility, enum_column
 from ..search.documents import SearchDocument
@@ -81,32 +79,3 @@ class PublicationMixin:
 
 
 
-class AttachmentMixin:
-    """A file joined to a publication (a press release's attachment, an aid's or a notice's
-    document, an act's annex): ``file_id`` and ``file``; the model adds the key to its
-    publication. The file follows its row: when the row is deleted (removed from its
-    publication's collection, or deleted with it), its ``StoredFile`` row goes in the same
-    transaction and the file leaves the disk once that transaction commits."""
-
-    @declared_attr
-    def file_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
-
-    @declared_attr
-    def file(cls) -> Mapped[StoredFile]:
-        return relationship(StoredFile, lazy="joined")
-
-    @property
-    def display_name(self) -> str:
-        return getattr(self, "title", "") or self.file.original_name
-
-
-@event.listens_for(AttachmentMixin, "after_delete", propagate=True)
-def _file_follows_its_row(_mapper, connection, target) -> None:
-    # Within the flush: the statement runs on the flush's own connection, so it is part of the
-    # transaction; the file on disk is only removed once that transaction commits.
-    table = StoredFile.__table__
-    name = connection.scalar(select(table.c.storage_name).where(table.c.id == target.file_id))
-    if name is not None:
-        connection.execute(delete(table).where(table.c.id == target.file_id))
-        uploads.remove_stored_after_commit(name)

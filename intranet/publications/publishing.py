@@ -14,7 +14,7 @@ same for every type:
   removes the activity lines that announced the item;
 - the search index follows the status through the session's hooks (``search/services.py``):
   published items are indexed, drafts and withdrawn ones leave the index;
-- an attachment's file follows its row (``lifecycle.AttachmentMixin``); files stored by a
+- an attachment's file follows its row (``core.attachments.AttachmentMixin``); files stored by a
   change that rolls back are removed (``core/uploads.py``).
 
 Each public function is one unit of work (``core/uow.py``).

@@ -1,20 +1,15 @@
 """Forms of the aids directory (French labels and messages)."""
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from ...core.fields import CheckboxesField
 from ...core.sanitize import known_format
 from ...core.types import Visibility
 from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
 from .models import AID_TYPES, BENEFICIARIES, THEMES
 
-
-class CheckboxesField(SelectMultipleField):
-    """A multiple choice shown as a list of checkboxes (usable without JavaScript)."""
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class FrenchDecimalField(DecimalField):

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ...core import csvexport
+from ...core import csvexport, hooks
 from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind
@@ -21,7 +21,7 @@ from ...core import sanitize
 from ..lifecycle import PublicationStatus
 from ...core.text import fold
 from ...core.timeutil import PARIS, utcnow
-from ...core.urls import absolute_url
+from ...core.urls import absolute_url, path_for
 from ...extensions import db
 from .. import publishing
 from ...core.types import Visibility
@@ -368,3 +368,35 @@ def format_number(value: Decimal | None) -> str:
     text = f"{value:,.0f}" if whole else f"{value:,.2f}".rstrip("0").rstrip(".")
     return text.replace(",", "\u202f").replace(".", ",")
 
+
+
+# --- the agendas: closing dates are deadlines -------------------------------------------------
+
+# The beneficiaries an organisation of each kind is (whose aids' closing dates concern it).
+BENEFICIARY_OF_KIND = {OrgKind.COMMUNE: "communes", OrgKind.EPCI: "epci"}
+
+
+def closing_dates(user, after: datetime, before: datetime, space=None) -> list:
+    """The closing dates of the aids open to the person's organisations, as deadlines of their
+    own agenda (``core.hooks.register_calendar_source``); none in a space's calendar."""
+    if space is not None or not access.is_signed_in(user):
+        return []
+    wanted = {BENEFICIARY_OF_KIND.get(m.organisation.kind, "etablissements_publics")
+              for m in user.memberships}
+    if not wanted:
+        return []
+    aids = db.session.scalars(
+        select(Aid).where(access.visible_publications(user, Aid),
+                          Aid.closes_on >= after.date(), Aid.closes_on < before.date(),
+                          Aid.id.in_(select(AidTag.aid_id).where(
+                              AidTag.facet == "beneficiary", AidTag.value.in_(wanted))))
+        .order_by(Aid.closes_on)).all()
+    return [hooks.CalendarEntry(
+        title=f"Clôture de l'aide « {aid.title} »",
+        starts=datetime.combine(aid.closes_on, time()),
+        ends=datetime.combine(aid.closes_on, time()) + timedelta(days=1), all_day=True,
+        url=path_for("aids.show", aid_id=aid.id), uid=f"aide-{aid.id}-cloture@territoires",
+        kind="deadline", note=aid.summary) for aid in aids]
+
+
+hooks.register_calendar_source("echeances", "Échéances (aides)", closing_dates, deadline=True)

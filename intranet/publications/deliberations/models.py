@@ -18,7 +18,8 @@ from ...accounts.models import Organisation, User
 from ...core.types import LabelledEnum, enum_column
 from ...core.frdates import format_date
 from ...core.models import StoredFile, TimestampMixin
-from ..lifecycle import AttachmentMixin, PublicationMixin
+from ...core.attachments import AttachmentMixin
+from ..lifecycle import PublicationMixin
 from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for

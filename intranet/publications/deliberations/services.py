@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import extract, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from ...core.inputs import to_int
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
 from ...core.types import Visibility
-from ...core import audit, identifiers, uploads
+from ...core import audit, hooks, identifiers, uploads
 from ...core.frdates import format_date
 from ...core.models import StoredFile
 from ..lifecycle import PublicationStatus
@@ -29,6 +29,7 @@ from ...core.uow import unit_of_work
 from ...core.urls import path_for
 from ...extensions import db
 from ...spaces import services as spaces
+from ...spaces.models import SpaceKind
 from .. import publishing
 from . import classification
 from .models import (MINIMUM_MONTHS_ONLINE, SMALL_COMMUNE_POPULATION, ActNature, Assembly,
@@ -688,3 +689,43 @@ def load_for_show(deliberation_id: int) -> Deliberation | None:
         .options(joinedload(Deliberation.organisation), joinedload(Deliberation.act_file),
                  joinedload(Deliberation.sitting),
                  selectinload(Deliberation.annexes).joinedload(DeliberationAnnex.file)))
+
+
+# --- the agendas: sittings are events of their organisation's calendar -------------------------
+
+
+def sittings_in_calendar(user, after: datetime, before: datetime, space=None) -> list:
+    """The sittings an agenda shows (``core.hooks.register_calendar_source``): those of the
+    organisation whose space's calendar it is, or, in a person's own agenda, those of their
+    organisations; each with its agenda (the acts the person may see) as its note."""
+    if not access.is_signed_in(user) and space is None:
+        return []
+    if space is not None:
+        if space.kind != SpaceKind.ORGANISATION:
+            return []
+        organisations = [space.organisation_id]
+    else:
+        organisations = [m.organisation_id for m in user.memberships] or [-1]
+    sittings = db.session.scalars(
+        select(Sitting).where(Sitting.organisation_id.in_(organisations),
+                              Sitting.sitting_date >= after.date(),
+                              Sitting.sitting_date < before.date() + timedelta(days=1))
+        .options(joinedload(Sitting.organisation)).order_by(Sitting.sitting_date)).all()
+    entries = []
+    for sitting in sittings:
+        if not access.can_view_sitting(user, sitting):
+            continue
+        acts = sitting_acts(user, sitting)
+        heading = "Délibérations : " if sitting.list_published_at else "Ordre du jour : "
+        starts = datetime.combine(sitting.sitting_date, time())
+        entries.append(hooks.CalendarEntry(
+            title=f"{sitting.title} — {sitting.organisation.name}", starts=starts,
+            ends=starts + timedelta(days=1), all_day=True,
+            url=path_for("deliberations.sitting", sitting_id=sitting.id),
+            uid=f"seance-{sitting.id}@territoires", kind="sitting",
+            note=(heading + " ; ".join(f"n° {act.number} {act.title}" for act in acts))
+            if acts else ""))
+    return entries
+
+
+hooks.register_calendar_source("seances", "Séances des assemblées", sittings_in_calendar)

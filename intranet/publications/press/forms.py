@@ -1,22 +1,13 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ...core.fields import FrenchDateField
 from ...core.sanitize import known_format
 from ...core.types import Visibility
 from ..forms import REQUIRED, VISIBILITY_CHOICES
 
-
-class FrenchDateField(DateField):
-    """A date whose parsing error speaks French (WTForms' own message is English)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError("Date invalide : attendue au format AAAA-MM-JJ ou "
-                             "JJ/MM/AAAA.") from exc
 
 
 class ReleaseForm(FlaskForm):

@@ -7,7 +7,8 @@ from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...core.models import TimestampMixin
-from ..lifecycle import AttachmentMixin, PublicationMixin
+from ...core.attachments import AttachmentMixin
+from ..lifecycle import PublicationMixin
 from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for
