@@ -77,6 +77,12 @@ QUERY_SAMPLES = {
     "auteur": ("values", "Nom"),
     "du": ("values", "2024-01-01"),
     "au": ("values", "2099-01-01"),
+    "vue": ("values", "semaine", "liste"),
+    "date": ("values", "2027-03-15"),
+    "cal": ("values", "perso"),
+    "heure": ("values", "9"),
+    "ressource": ("sample", "agenda", "resource_id"),
+    "occurrence": ("values", "20270322T1000"),
 }
 
 

@@ -624,7 +624,7 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "static",
     "aids.feed", "deliberations.feed", "press.feed", "procurement.feed",
     "aids.private_feed", "deliberations.private_feed", "press.private_feed",
-    "press.organisation_feed",
+    "press.organisation_feed", "agenda.feed",
     "procurement.nomenclature", "procurement.code",
     "lists.confirm", "lists.unsubscribe_page",
 })

@@ -11,7 +11,7 @@ In words:
   members (a working group's); an event is changed by its owner while they may still write in
   its space, and by the space's editors; a personal event by its owner only;
 - an organisation's rooms and equipment are seen and booked by its members, and managed by its
-  administrators.
+  administrators (not by the platform admin, who runs the platform, not a town hall's rooms).
 """
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ from sqlalchemy import and_, false, or_, select
 from ..agenda.models import Attendee, Event, Resource
 from ..core.types import Role
 from ..spaces.models import Space, SpaceKind
-from . import (TEMPLATE_GLOBALS, _role_at_least, _signed_in, can_manage_organisation,
-               can_view, can_view_in_space,
+from . import (TEMPLATE_GLOBALS, _role_at_least, _signed_in, can_view, can_view_in_space,
                org_role, register_own_decisions, visible_content)
 
 
@@ -70,8 +69,7 @@ def visible_events(user):
 
 
 def can_see_resources(user, organisation) -> bool:
-    return _signed_in(user) and (org_role(user, organisation) is not None
-                                 or can_manage_organisation(user, organisation))
+    return _signed_in(user) and org_role(user, organisation) is not None
 
 
 def can_book(user, resource: Resource) -> bool:
@@ -79,7 +77,7 @@ def can_book(user, resource: Resource) -> bool:
 
 
 def can_manage_resources(user, organisation) -> bool:
-    return can_manage_organisation(user, organisation)
+    return _signed_in(user) and org_role(user, organisation) == Role.ADMIN
 
 
 def bookable_resources(user):

@@ -517,7 +517,7 @@ def create_feed(user: User, *, label: str = "", with_deadlines: bool = False) ->
                         label=" ".join((label or "").split())[:100] or "Mon agenda",
                         with_deadlines=with_deadlines)
     db.session.add(feed)
-    audit.record("agenda.feed_created", actor=user, target=feed.label)
+    audit.record("agenda.feed_created", actor=user, target=user.email)
     return feed
 
 
@@ -526,7 +526,7 @@ def revoke_feed(feed: CalendarFeed, *, by: User) -> None:
     if feed.user_id != by.id:
         raise AgendaError("Cette adresse n'est pas la vôtre.")
     db.session.delete(feed)
-    audit.record("agenda.feed_revoked", actor=by, target=feed.label)
+    audit.record("agenda.feed_revoked", actor=by, target=by.email)
 
 
 def feeds_of(user: User) -> list[CalendarFeed]:

@@ -183,11 +183,12 @@ def _data(form: EventForm) -> EventData:
 
 
 def _chosen_resources(form: EventForm) -> list[Resource]:
-    ids = {i for i in (form.resources.data or []) if isinstance(i, int)}
-    found = db.session.scalars(select(Resource).where(Resource.id.in_(ids or {-1}))).all()
-    if len(found) != len(ids):
-        abort(404)
-    return found
+    """The resources ticked, among those offered (another id: refused, nothing looked up)."""
+    ids = set(form.resources.data or [])
+    if not ids <= set(form.resources.choices):
+        raise AgendaError("Cette salle ou ce matériel n'existe pas, ou vous ne pouvez pas le "
+                          "réserver.", "resources")
+    return db.session.scalars(select(Resource).where(Resource.id.in_(ids or {-1}))).all()
 
 
 def _invitees_typed(form: EventForm) -> list[User]:
@@ -521,11 +522,12 @@ def settings():
     feed_form = FeedForm(prefix="flux")
     if request.method == "GET":
         form.reminder.data = services.settings_for(current_user).reminder.value
-    if "rappel-reminder" in request.form and form.validate_on_submit():
+    posted = request.form if request.method == "POST" else {}
+    if "rappel-reminder" in posted and form.validate_on_submit():
         services.set_reminder(current_user, services.Reminder(form.reminder.data))
         flash("Rappels enregistrés.", "success")
         return redirect(url_for(".settings"))
-    if "flux-label" in request.form and feed_form.validate_on_submit():
+    if "flux-label" in posted and feed_form.validate_on_submit():
         made = attempt(lambda: services.create_feed(current_user, label=feed_form.label.data,
                                                     with_deadlines=feed_form.with_deadlines.data),
                        "Adresse d'abonnement créée : copiez-la dans votre logiciel d'agenda.",
@@ -576,11 +578,19 @@ def resources(slug: str):
                            can_manage=access.can_manage_resources(current_user, org))
 
 
-@bp.route("/organisations/<slug>/ressources/nouvelle", methods=["GET", "POST"],
-          defaults={"resource_id": None})
+@bp.route("/organisations/<slug>/ressources/nouvelle", methods=["GET", "POST"])
+@login_required
+def new_resource(slug: str):
+    return _resource_form(slug, None)
+
+
 @bp.route("/organisations/<slug>/ressources/<int:resource_id>/modifier", methods=["GET", "POST"])
 @login_required
-def edit_resource(slug: str, resource_id: int | None):
+def edit_resource(slug: str, resource_id: int):
+    return _resource_form(slug, resource_id)
+
+
+def _resource_form(slug: str, resource_id: int | None):
     org = _organisation_or_404(slug)
     access.require(access.can_manage_resources(current_user, org))
     resource = access.part_or_404(Resource, resource_id, organisation_id=org.id) \

@@ -74,6 +74,9 @@ ACTION_LABELS = {
     "forum.report_dismissed": "Forum : signalement classé",
     "forum.report_upheld": "Forum : signalement retenu, message supprimé",
     "accessibility.audit_recorded": "Audit d'accessibilité enregistré",
+    "agenda.resource_saved": "Agenda : salle ou matériel enregistré",
+    "agenda.feed_created": "Agenda : adresse d'abonnement créée",
+    "agenda.feed_revoked": "Agenda : adresse d'abonnement révoquée",
 }
 
 

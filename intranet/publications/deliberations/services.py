@@ -723,7 +723,7 @@ def sittings_in_calendar(user, after: datetime, before: datetime, space=None) ->
             ends=starts + timedelta(days=1), all_day=True,
             url=path_for("deliberations.sitting", sitting_id=sitting.id),
             uid=f"seance-{sitting.id}@territoires", kind="sitting",
-            note=(heading + " ; ".join(f"n° {act.number} {act.title}" for act in acts))
+            note=(heading + " ; ".join(f"n° {act.number} {act.subject}" for act in acts))
             if acts else ""))
     return entries
 
