@@ -672,3 +672,16 @@ from .communication import (  # noqa: E402
     can_read_post, can_reply, can_edit_post, can_delete_post, can_report_post,
     can_delete_topic, can_move_topic_to, visible_topics, is_new_account,
     must_hold_forum_post, forum_topic_decision, forum_reply_decision)
+
+# The directory's decisions (people's details, outside contacts), read as ``access.<name>``.
+from .contacts import (  # noqa: E402
+    DirectoryDetails, sees_all_details, directory_details, function_readable,
+    can_keep_outside_contacts, outside_contact_keepers, can_view_outside_contact,
+    can_edit_outside_contact, visible_outside_contacts, shareable_spaces,
+    can_share_outside_contact_with)
+
+TEMPLATE_GLOBALS["directory_details"] = lambda person: directory_details(current_user, person)
+TEMPLATE_GLOBALS["can_keep_outside_contacts"] = \
+    lambda org: can_keep_outside_contacts(current_user, org)
+TEMPLATE_GLOBALS["can_edit_outside_contact"] = \
+    lambda contact: can_edit_outside_contact(current_user, contact)
