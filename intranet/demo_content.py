@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app
 
 from .accounts.models import Organisation, User
+from .contacts import demo as contacts_demo
 from .spaces import services as spaces
 from .spaces.models import Space
 
@@ -100,6 +101,7 @@ def load(demo: Demo) -> None:
         _press_and_aids(demo)
         _deliberations(demo)
         _procurement(demo)
+        contacts_demo.seed(demo)
     finally:
         config["FORUM_POSTS_PER_MINUTE"] = saved
 
