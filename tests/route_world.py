@@ -77,6 +77,8 @@ QUERY_SAMPLES = {
     "auteur": ("values", "Nom"),
     "du": ("values", "2024-01-01"),
     "au": ("values", "2099-01-01"),
+    "epci": ("sample", "*", "organisation_id"),
+    "fonction": ("values", "secretaire_mairie"),
 }
 
 

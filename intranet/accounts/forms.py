@@ -30,7 +30,7 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField("Mot de passe actuel", validators=[DataRequired(REQUIRED)])
 
 
-FUNCTION_CHOICES = [("", "Non précisée")] + [(f.value, f.label) for f in PersonFunction]
+FUNCTION_CHOICES = {"": "Non précisée"} | {f.value: f.label for f in PersonFunction}
 
 
 class ProfileForm(FlaskForm):

@@ -180,16 +180,16 @@ def _contact_form(contact: OutsideContact | None):
     if contact is None:
         access.require(bool(keepers))
     form = OutsideContactForm(obj=contact)
-    form.organisation.choices = [(str(o.id), o.name) for o in keepers]
+    form.organisation.choices = {str(o.id): o.name for o in keepers}
     if contact is not None:
-        form.organisation.choices = [(str(contact.organisation_id), contact.organisation.name)]
+        form.organisation.choices = {str(contact.organisation_id): contact.organisation.name}
     elif request.method == "GET" and int_arg("organisme") is not None:
         form.organisation.data = str(int_arg("organisme"))
     organisation = contact.organisation if contact is not None else \
         (_keeper(form.organisation.data) or (keepers[0] if keepers else None))
     spaces = access.shareable_spaces(current_user, organisation) if organisation else []
-    form.space.choices = [("", "Non : réservé à l'organisation")] + \
-        [(str(s.id), s.name) for s in spaces]
+    form.space.choices = {"": "Non : réservé à l'organisation"} | \
+        {str(s.id): s.name for s in spaces}
     if request.method == "GET" and contact is not None:
         form.space.data = str(contact.space_id or "")
     if form.validate_on_submit():
@@ -231,7 +231,7 @@ def import_outside_contacts():
     keepers = access.outside_contact_keepers(current_user)
     access.require(bool(keepers))
     form = ImportForm()
-    form.organisation.choices = [(str(o.id), o.name) for o in keepers]
+    form.organisation.choices = {str(o.id): o.name for o in keepers}
 
     def load(data: bytes) -> int:
         organisation = _keeper(form.organisation.data)
