@@ -36,7 +36,9 @@ FUNCTION_CHOICES = {"": "Non précisée"} | {f.value: f.label for f in PersonFun
 class ProfileForm(FlaskForm):
     first_name = StringField("Prénom", validators=[Length(max=100)])
     last_name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=100)])
-    function_kind = SelectField("Fonction", choices=FUNCTION_CHOICES, default="")
+    # An unknown value is read as « not given » by ``update_profile``.
+    function_kind = SelectField("Fonction", choices=FUNCTION_CHOICES, default="",
+                                validate_choice=False)
     function = StringField("Précision, ou votre fonction si « Autre »",
                            validators=[Length(max=200)])
     phone = StringField("Téléphone", validators=[Length(max=30)])

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..mail import services as mail
 from ..spaces import services as spaces
 from . import tokens
-from .models import Membership, Organisation, PersonFunction, User
+from .models import Membership, Organisation, PersonFunction, User, function_from_text
 
 
 class AccountError(ValueError):
@@ -223,7 +223,8 @@ def update_profile(user: User, *, first_name: str, last_name: str, function: str
     kinds = {kind.value: kind for kind in PersonFunction}
     user.function_kind = kinds.get(function_kind or "")
     if user.function_kind is None and user.function:
-        user.function_kind = PersonFunction.OTHER
+        # No function chosen, one typed: read from the text (« autre » when not recognised).
+        user.function_kind, user.function = function_from_text(user.function)
     for name, value in (shown or {}).items():
         if name in ("show_email", "show_phone", "show_function"):
             setattr(user, name, bool(value))
