@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .agenda.views import bp as agenda_bp
     from .admin.views import bp as admin_bp
+    from .contacts.views import bp as contacts_bp
     from .core.views import bp as core_bp
     from .documents.views import bp as documents_bp
     from .forums.views import bp as forums_bp
@@ -121,7 +122,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
-                      messaging_bp, lists_bp, forums_bp, agenda_bp):
+                      messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp):
         app.register_blueprint(blueprint)
 
 

@@ -83,6 +83,8 @@ QUERY_SAMPLES = {
     "heure": ("values", "9"),
     "ressource": ("sample", "agenda", "resource_id"),
     "occurrence": ("values", "20270322T1000"),
+    "epci": ("sample", "*", "organisation_id"),
+    "fonction": ("values", "secretaire_mairie"),
 }
 
 

@@ -695,3 +695,16 @@ from .communication import (  # noqa: E402
 from .agenda import (  # noqa: E402
     is_invited, can_view_event, can_add_event, can_edit_event, visible_events,
     can_see_resources, can_book, can_manage_resources, bookable_resources)
+
+# The directory's decisions (people's details, outside contacts), read as ``access.<name>``.
+from .contacts import (  # noqa: E402
+    DirectoryDetails, sees_all_details, directory_details, function_readable,
+    can_keep_outside_contacts, outside_contact_keepers, can_view_outside_contact,
+    can_edit_outside_contact, visible_outside_contacts, shareable_spaces,
+    can_share_outside_contact_with)
+
+TEMPLATE_GLOBALS["directory_details"] = lambda person: directory_details(current_user, person)
+TEMPLATE_GLOBALS["can_keep_outside_contacts"] = \
+    lambda org: can_keep_outside_contacts(current_user, org)
+TEMPLATE_GLOBALS["can_edit_outside_contact"] = \
+    lambda contact: can_edit_outside_contact(current_user, contact)

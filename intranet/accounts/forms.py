@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..core.types import ORG_ROLES
+from .models import PersonFunction
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -29,11 +30,22 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField("Mot de passe actuel", validators=[DataRequired(REQUIRED)])
 
 
+FUNCTION_CHOICES = {"": "Non précisée"} | {f.value: f.label for f in PersonFunction}
+
+
 class ProfileForm(FlaskForm):
     first_name = StringField("Prénom", validators=[Length(max=100)])
     last_name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=100)])
-    function = StringField("Fonction", validators=[Length(max=200)])
+    # An unknown value is read as « not given » by ``update_profile``.
+    function_kind = SelectField("Fonction", choices=FUNCTION_CHOICES, default="",
+                                validate_choice=False)
+    function = StringField("Précision, ou votre fonction si « Autre »",
+                           validators=[Length(max=200)])
     phone = StringField("Téléphone", validators=[Length(max=30)])
+    # What the network sees in the directory (``access.directory_details``).
+    show_email = BooleanField("Le réseau voit mon adresse électronique")
+    show_phone = BooleanField("Le réseau voit mon téléphone")
+    show_function = BooleanField("Le réseau voit ma fonction et mon service")
 
 
 class PhotoForm(FlaskForm):
@@ -71,3 +83,4 @@ class OrganisationForm(FlaskForm):
     email = StringField("Courriel de contact", validators=[Optional(), Length(max=254)])
     phone = StringField("Téléphone", validators=[Optional(), Length(max=30)])
     address = StringField("Adresse", validators=[Optional(), Length(max=300)])
+    opening_hours = TextAreaField("Horaires d'ouverture", validators=[Optional(), Length(max=2000)])

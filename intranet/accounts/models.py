@@ -1,6 +1,7 @@
 """Organisations, people and their memberships."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -9,7 +10,7 @@ from sqlalchemy import (Boolean, DateTime, ForeignKey, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..core.models import TimestampMixin
-from ..core.text import collation_key
+from ..core.text import collation_key, fold
 from ..core.types import LabelledEnum, Role, enum_column
 from ..core.urls import path_for
 from ..extensions import db
@@ -37,6 +38,66 @@ class OrgKind(LabelledEnum):
 ORG_KIND_LABELS = OrgKind.labels()
 
 
+class PersonFunction(LabelledEnum):
+    """What a person does, from the directory's controlled list (« autre »: ``User.function``
+    says it in free text). The directory filters on it (« toutes les secrétaires de mairie »)."""
+    MAYOR = "maire", "Maire"
+    DEPUTY_MAYOR = "adjoint", "Adjoint au maire"
+    COUNCILLOR = "conseiller", "Conseiller municipal"
+    PRESIDENT = "president", "Président"
+    VICE_PRESIDENT = "vice_president", "Vice-président"
+    DGS = "dgs", "Directeur général des services (DGS)"
+    SECRETARY = "secretaire_mairie", "Secrétaire de mairie"
+    RECEPTION = "agent_accueil", "Agent d'accueil"
+    ACCOUNTANT = "comptable", "Comptable"
+    TECHNICAL = "responsable_technique", "Responsable technique"
+    PROJECT_OFFICER = "charge_mission", "Chargé de mission"
+    DIRECTOR = "directeur", "Directeur ou chef de service"
+    OTHER = "autre", "Autre"
+
+
+PERSON_FUNCTION_LABELS = PersonFunction.labels()
+
+# How a function typed as free text is read (accents and case ignored, at its start), in order:
+# the first that matches wins. What follows the words found is kept as the precision.
+_FUNCTION_WORDS = [
+    (PersonFunction.DEPUTY_MAYOR, r"(maire )?adjointe? au maire|maire adjointe?|adjointe?"),
+    (PersonFunction.VICE_PRESIDENT, r"vice president(e)?"),
+    (PersonFunction.PRESIDENT, r"president(e)?"),
+    (PersonFunction.MAYOR, r"maire"),
+    (PersonFunction.COUNCILLOR, r"conseill(er|ere) municipa(l|le)"),
+    (PersonFunction.DGS, r"(directeur|directrice) general(e)? des services|dgs"),
+    (PersonFunction.SECRETARY, r"secretaire (de mairie|general(e)?)"),
+    (PersonFunction.RECEPTION, r"agent(e)? d accueil"),
+    (PersonFunction.ACCOUNTANT, r"comptable"),
+    (PersonFunction.TECHNICAL, r"responsable (des services )?techniques?"),
+    (PersonFunction.PROJECT_OFFICER, r"charge(e)? de mission"),
+    (PersonFunction.DIRECTOR, r"directeur|directrice|chef(fe)? de service"),
+]
+
+
+def function_from_text(text: str | None) -> tuple[PersonFunction | None, str]:
+    """The controlled function a free text names, and what remains of the text: « Secrétaire
+    de mairie » → (secretaire_mairie, ""), « Chargé de mission aménagement » →
+    (charge_mission, "aménagement"), « Délégué de l'association » → (autre, the text);
+    nothing typed → (None, "")."""
+    text = " ".join((text or "").split())
+    if not text:
+        return None, ""
+    # ``fold`` keeps one character per character here (accents dropped, not letters added),
+    # so a match's end in the folded text is its end in the text as typed.
+    folded = re.sub(r"[^0-9a-z]", " ", fold(text))
+    for kind, words in _FUNCTION_WORDS:
+        found = re.match(rf"(?:{words})(?![0-9a-z])", folded)
+        if found:
+            rest = text[found.end():] if len(folded) == len(text) else text
+            return kind, rest.strip(" ,;:-–—")
+    return PersonFunction.OTHER, text
+# Who heads an organisation, and who runs its town hall: read from its people's functions.
+HEAD_FUNCTIONS = (PersonFunction.MAYOR, PersonFunction.PRESIDENT)
+SECRETARY_FUNCTIONS = (PersonFunction.SECRETARY, PersonFunction.DGS)
+
+
 @searchable("organisation", "Organisations")
 class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisation"
@@ -54,6 +115,7 @@ class Organisation(TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
     address: Mapped[str | None] = mapped_column(String(300))
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     epci: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="communes")
@@ -91,8 +153,16 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     # Sorted by last name, then first name; the address when the person has no name yet.
     name_key: Mapped[str] = mapped_column(NameKey, default="", index=True)
+    # The directory's function (``function_kind``, a controlled list) and its free text: what
+    # « autre » means, or a precision (« adjoint aux finances »).
+    function_kind: Mapped[PersonFunction | None] = mapped_column(
+        enum_column(PersonFunction, "person_function"), index=True)
     function: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
+    # What the network sees of the person in the directory (``access.directory_details``).
+    show_email: Mapped[bool] = mapped_column(Boolean, default=True)
+    show_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_function: Mapped[bool] = mapped_column(Boolean, default=True)
     photo_path: Mapped[str | None] = mapped_column(String(100))
     # Deactivated users cannot sign in; what they wrote stays, signed with their name.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -117,6 +187,14 @@ class User(UserMixin, TimestampMixin, db.Model):
         return name or self.email
 
     @property
+    def function_label(self) -> str:
+        """« Secrétaire de mairie », « Adjoint au maire — finances », or the free text."""
+        if self.function_kind is None or self.function_kind == PersonFunction.OTHER:
+            return self.function
+        label = self.function_kind.label
+        return f"{label} — {self.function}" if self.function else label
+
+    @property
     def has_password(self) -> bool:
         return self.password_hash is not None
 
@@ -130,8 +208,9 @@ class User(UserMixin, TimestampMixin, db.Model):
             return None
         from ..spaces.services import open_space_id
         organisations = ", ".join(m.organisation.name for m in self.memberships)
+        function = self.function_label if self.show_function else ""
         return SearchDocument(key=f"person:{self.id}", type="person", title=self.full_name,
-                              body=f"{self.function}\n{organisations}".strip(),
+                              body=f"{function}\n{organisations}".strip(),
                               url=path_for("accounts.person", user_id=self.id),
                               date=self.created_at, space_id=open_space_id(), narrow="network")
 

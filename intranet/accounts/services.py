@@ -22,7 +22,7 @@ from ..extensions import db
 from ..mail import services as mail
 from ..spaces import services as spaces
 from . import tokens
-from .models import Membership, Organisation, User
+from .models import Membership, Organisation, PersonFunction, User, function_from_text
 
 
 class AccountError(ValueError):
@@ -214,9 +214,20 @@ def accept_invitation(token: str, password: str) -> User:
 
 @unit_of_work
 def update_profile(user: User, *, first_name: str, last_name: str, function: str,
-                   phone: str, by: User) -> None:
+                   phone: str, by: User, function_kind: str | None = None,
+                   shown: dict[str, bool] | None = None) -> None:
+    """``function_kind``: a ``PersonFunction`` value ("" or None: not given); ``shown``: what
+    the network sees in the directory (``show_email``, ``show_phone``, ``show_function``)."""
     user.first_name, user.last_name = (first_name or "").strip(), (last_name or "").strip()
     user.function, user.phone = (function or "").strip(), (phone or "").strip()
+    kinds = {kind.value: kind for kind in PersonFunction}
+    user.function_kind = kinds.get(function_kind or "")
+    if user.function_kind is None and user.function:
+        # No function chosen, one typed: read from the text (« autre » when not recognised).
+        user.function_kind, user.function = function_from_text(user.function)
+    for name, value in (shown or {}).items():
+        if name in ("show_email", "show_phone", "show_function"):
+            setattr(user, name, bool(value))
     if by.id != user.id:
         audit.record("user.updated", actor=by, target=user.email)
 

@@ -146,10 +146,16 @@ def accept_invitation(token):
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.function_kind.data = current_user.function_kind.value if current_user.function_kind \
+            else ""
     if form.validate_on_submit():
         services.update_profile(current_user, first_name=form.first_name.data,
                                 last_name=form.last_name.data, function=form.function.data,
-                                phone=form.phone.data, by=current_user)
+                                phone=form.phone.data, by=current_user,
+                                function_kind=form.function_kind.data,
+                                shown={name: getattr(form, name).data for name in
+                                       ("show_email", "show_phone", "show_function")})
         flash("Profil enregistré.", "success")
         return redirect(url_for(".profile"))
     return render_template("accounts/profile.html", form=form, photo_form=PhotoForm(),

@@ -86,7 +86,8 @@ def edit_organisation(slug):
             form.name, lambda: orgs.update_organisation(
                 org, by=current_user, name=form.name.data,
                 description=form.description.data or "", email=form.email.data,
-                phone=form.phone.data, address=form.address.data),
+                phone=form.phone.data, address=form.address.data,
+                opening_hours=form.opening_hours.data or ""),
             "Organisation enregistrée.", orgs.OrganisationError)[0]:
         return redirect(url_for("accounts.organisation", slug=org.slug))
     return render_template("admin/organisation_form.html", form=form, org=org)

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "membership.removed": "Membre retiré d'une organisation",
     "organisation.created": "Organisation créée",
     "organisation.updated": "Organisation modifiée",
+    "contacts.imported": "Contacts extérieurs importés",
     "organisations.imported": "Import d'organisations",
     "space.created": "Espace créé",
     "space.updated": "Espace modifié",

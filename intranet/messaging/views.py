@@ -6,7 +6,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template,
                    request, url_for)
 from flask_login import current_user, login_required
 
-from ..core.inputs import int_arg, page_arg, to_int
+from ..core.inputs import page_arg, to_int
 from .. import access
 from ..accounts import finder
 from ..accounts.models import User
@@ -92,9 +92,11 @@ def compose():
     files = _files(form)
     found = None
     if request.method == "GET":
-        person = db.session.get(User, int_arg("a", 0))
-        if person is not None and person.id != current_user.id:
-            _add_person(form, person)
+        # ?a=… once per person: « Écrire un message », or the directory's « Écrire à tous ».
+        for raw in request.args.getlist("a")[:200]:
+            person = db.session.get(User, to_int(raw, 0))
+            if person is not None and person.id != current_user.id:
+                _add_person(form, person)
         group = request.args.get("groupe", "")
         if group.startswith(services.ADMINS + ":"):
             organisation_ids = [group.partition(":")[2]]
