@@ -27,8 +27,9 @@ FLOOR = 3
 PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces), after
     "/accessibilite": FLOOR + 1,                    # 4 / 4: the audits recorded
     "/": FLOOR + 1,                                 # 7 / 7: the activity of my spaces
-    "/organisations/{home}": FLOOR + 11,            # the organisation, its space and its news,
-                                                    # its people, one per publication section
+    "/organisations/{home}": FLOOR + 12,            # the organisation, its space and its news,
+                                                    # its people, one per publication section,
+                                                    # its officials (the directory's section)
     "/espaces/{group}": FLOOR + 3,                  # 12 / 12
     "/espaces/{org}/pages": FLOOR + 4,              # 10 / 10: a page of pages and their count,
                                                     # the pages waiting for approval

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from .. import access
 from ..accounts.models import Organisation, OrgKind, User
 from ..core import pending, uploads
+from ..core.hooks import register_organisation_section
 from ..core.feedback import attempt
 from ..core.frdates import format_date
 from ..core.inputs import to_int
@@ -31,6 +32,7 @@ from .models import (Answer, CalendarFeed, Event, EventAttachment, Resource, Res
 from .services import AgendaError, EventData, Invitees, Scope
 
 bp = Blueprint("agenda", __name__)
+register_organisation_section("agenda/_organisation.html")
 
 VIEWS = {"mois": "Mois", "semaine": "Semaine", "jour": "Jour", "liste": "Liste"}
 LIST_DAYS = 62

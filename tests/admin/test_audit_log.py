@@ -113,7 +113,7 @@ def test_filters_combine(client, login, admin):
 
 def test_badly_typed_date_is_explained_in_french(client, login, admin):
     login(admin)
-    text = page_text(client.get("/admin/journal?start=31/12/2024"))
+    text = page_text(client.get("/admin/journal?start=31/13/2024"))
     assert "Not a valid" not in text
     assert "Date invalide" in text
 
