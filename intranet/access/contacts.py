@@ -26,7 +26,7 @@ from ..core.types import Role
 from ..extensions import db
 from ..spaces.models import Space, SpaceKind
 from . import (_signed_in, can_read_directory, is_platform_admin, is_space_member,
-               member_space_ids, org_role)
+               member_space_ids, org_role, register_own_decisions)
 
 
 @dataclass(frozen=True)
@@ -128,3 +128,6 @@ def shareable_spaces(user, organisation: Organisation) -> list[Space]:
 
 def can_share_outside_contact_with(user, organisation: Organisation, space: Space) -> bool:
     return any(s.id == space.id for s in shareable_spaces(user, organisation))
+
+
+register_own_decisions(OutsideContact, view=can_view_outside_contact, edit=can_edit_outside_contact)

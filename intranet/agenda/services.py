@@ -540,8 +540,7 @@ def feed_contents(feed: CalendarFeed, *, days_before: int = 366) -> tuple[list[E
     the dated items of other domains for the coming year (the deadlines only if asked)."""
     person = feed.user
     now = utcnow()
-    feed.last_used_at = now
-    db.session.commit()
+    _mark_read(feed, now)
     member_ids = sorted(access.reach(person).member_ids) or [-1]
     invited = select(Attendee.event_id).where(Attendee.user_id == person.id)
     events = db.session.scalars(
@@ -557,6 +556,11 @@ def feed_contents(feed: CalendarFeed, *, days_before: int = 366) -> tuple[list[E
         person, after, after + timedelta(days=400), None, deadlines=feed.with_deadlines)
         for entry in given]
     return events, entries
+
+
+@unit_of_work
+def _mark_read(feed: CalendarFeed, now: datetime) -> None:
+    feed.last_used_at = now
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:

@@ -130,12 +130,8 @@ def space_agenda(slug: str):
 
 
 def _event(event_id: int, need: str = "view") -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or not access.can_view_event(current_user, event):
-        abort(404)
-    if need == "edit" and not access.can_edit_event(current_user, event):
-        abort(403)
-    return event
+    """404 for an event the person may not see, 403 for one they see but may not change."""
+    return access.get_or_404(Event, event_id, need=need)
 
 
 def _occurrence(event: Event) -> datetime | None:
@@ -569,6 +565,12 @@ def _organisation_or_404(slug: str) -> Organisation:
     if not access.can_see_resources(current_user, org):
         abort(404)
     return org
+
+
+@bp.app_template_global()
+def agenda_feeds() -> list[CalendarFeed]:
+    """The person's subscription addresses, as their profile lists them."""
+    return services.feeds_of(current_user) if current_user.is_authenticated else []
 
 
 @bp.get("/organisations/<slug>/ressources")

@@ -5,7 +5,7 @@ organisation's page shows its officials and opening hours through the section re
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access
@@ -106,13 +106,8 @@ def organisation_vcard(slug):
 
 def _contact_or_404(contact_id: int, need: str = "view") -> OutsideContact:
     """404 for a contact the person may not see (or that does not exist), 403 for one they
-    see but may not change."""
-    contact = db.session.get(OutsideContact, contact_id)
-    if contact is None or not access.can_view_outside_contact(current_user, contact):
-        abort(404)
-    if need == "edit" and not access.can_edit_outside_contact(current_user, contact):
-        abort(403)
-    return contact
+    see but may not change (``access.can_view_outside_contact``, ``can_edit_outside_contact``)."""
+    return access.get_or_404(OutsideContact, contact_id, need=need)
 
 
 def _outside_query():
