@@ -17,7 +17,6 @@ from ..accounts.models import Organisation, User
 from ..core import uploads
 from ..core.attachments import AttachmentMixin
 from ..core.models import TimestampMixin
-from ..core.sanitize import to_text
 from ..core.types import LabelledEnum, Visibility, enum_column
 from ..core.urls import path_for
 from ..extensions import db
@@ -60,6 +59,7 @@ class Event(SpaceContent, TimestampMixin, db.Model):
     description_html: Mapped[str] = mapped_column(Text, default="")    # sanitised
     description_source: Mapped[str] = mapped_column(Text, default="")
     description_format: Mapped[str] = mapped_column(String(10), default="text")
+    description_text: Mapped[str] = mapped_column(Text, default="")    # for feeds and search
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
     # Europe/Paris wall-clock times; an all-day event ends at midnight after its last day.
     starts_on: Mapped[datetime] = mapped_column(DateTime)
@@ -102,6 +102,10 @@ class Event(SpaceContent, TimestampMixin, db.Model):
         return self.ends_on - self.starts_on
 
     @property
+    def space_name(self) -> str | None:
+        return self.space.name if self.space is not None else None
+
+    @property
     def recurrence_text(self) -> str:
         return recurrence.describe(self.rrule)
 
@@ -116,7 +120,7 @@ class Event(SpaceContent, TimestampMixin, db.Model):
         space = self.space
         return SearchDocument(
             key=f"event:{self.id}", type="event", title=self.title,
-            body=f"{self.location}\n{to_text(self.description_html)}\n{attached}".strip(),
+            body=f"{self.location}\n{self.description_text}\n{attached}".strip(),
             url=path_for("agenda.event", event_id=self.id),
             date=self.updated_at, space_id=self.space_id,
             narrow=self.visibility.value if self.visibility else "",

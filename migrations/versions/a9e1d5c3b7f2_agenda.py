@@ -64,6 +64,7 @@ def upgrade():
     sa.Column('description_html', sa.Text(), nullable=False),
     sa.Column('description_source', sa.Text(), nullable=False),
     sa.Column('description_format', sa.String(length=10), nullable=False),
+    sa.Column('description_text', sa.Text(), nullable=False),
     sa.Column('all_day', sa.Boolean(), nullable=False),
     sa.Column('starts_on', sa.DateTime(), nullable=False),
     sa.Column('ends_on', sa.DateTime(), nullable=False),

@@ -164,3 +164,18 @@ def test_the_feed_lists_what_its_person_sees_and_nothing_else(client, login, new
     assert client.post(f"/agenda/abonnements/{feed_id}/revoquer").status_code == 302
     assert new_client().get(f"/agenda/flux/{token}.ics").status_code == 404
     assert new_client().get("/agenda/flux/pas-un-jeton.ics").status_code == 404
+
+
+def test_commas_semicolons_accents_and_long_lines_read_back_as_written(client, login):
+    world = town_hall()
+    title = "Réunion : voirie, éclairage; « fossés » \\ et assainissement " + "é" * 80
+    event = services.create_event(event_data(
+        title[:200], location="Salle 2, mairie; entrée côté église",
+        description="Ligne un,\nligne deux; fin."), by=world["editor"], space=world["space"])
+    login(world["member"])
+    data = client.get(f"/agenda/evenements/{event.id}/evenement.ics").data
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    _, (read,) = _events(data)
+    assert str(read["SUMMARY"]) == event.title
+    assert str(read["LOCATION"]) == "Salle 2, mairie; entrée côté église"
+    assert str(read["DESCRIPTION"]).split() == ["Ligne", "un,", "ligne", "deux;", "fin."]
