@@ -18,7 +18,8 @@ ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "M
                  "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "PUBLIC_BASE_URL",
                  "SEARCH_BACKEND", "SEARCH_INDEX_DIR", "UPLOAD_MAX_BYTES", "TRUSTED_NETWORKS",
                  "REPLY_DOMAIN", "LISTS_DOMAIN", "ACCESSIBILITY_CONTACT_EMAIL",
-                 "ACCESSIBILITY_CONTACT_URL")
+                 "ACCESSIBILITY_CONTACT_URL", "JOBS_APPLICATION_RETENTION_DAYS",
+                 "JOBS_GRADES_CSV")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .documents.views import bp as documents_bp
     from .forums.views import bp as forums_bp
+    from .jobs.views import bp as jobs_bp
     from .lists.views import bp as lists_bp
     from .messaging.views import bp as messaging_bp
     from .notifications.views import bp as notifications_bp
@@ -122,7 +124,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
-                      messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp):
+                      messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp,
+                      jobs_bp):
         app.register_blueprint(blueprint)
 
 

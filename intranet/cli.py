@@ -121,8 +121,18 @@ def search_worker(once: bool, interval: float):
 def worker(once: bool, interval: float):
     """Le service de fond : index de recherche, courriels, rappels de l'agenda et fichiers en
     attente expirés (un processus suffit)."""
-    _loop([_search_round, _lists_round, _reminders_round, _mail_round, _pending_round], once,
-          interval)
+    _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _mail_round,
+           _pending_round], once, interval)
+
+
+def _jobs_round():
+    """Once an hour (each step does its work once a day): offers past their closing date are
+    closed, publishers reminded a week before, saved searches mailed, old applications purged."""
+    from .jobs import services
+    done = {"clôturée(s)": services.close_due(), "rappel(s)": services.remind_publishers(),
+            "alerte(s)": services.send_alerts(), "candidature(s) supprimée(s)": services.purge()}
+    if any(done.values()):
+        click.echo("emploi : " + ", ".join(f"{n} {what}" for what, n in done.items() if n))
 
 
 def _reminders_round():
@@ -171,7 +181,8 @@ def _mail_round():
 def _loop(rounds, once: bool, interval: float):
     from .extensions import db
     # Rounds that need not run every pass: seconds between two of their runs.
-    every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0}, {}
+    every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
+                   _jobs_round: 3600.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:
@@ -264,7 +275,8 @@ def demo_welcome(port: int, wait: float):
 
 
 def register_cli(app: Flask) -> None:
+    from .jobs.cli import jobs_cli
     from .lists.cli import lists_cli
-    for command in (import_cli, mail_cli, search_cli, notifications_cli, lists_cli, worker,
-                    create_admin, seed_demo, demo_welcome):
+    for command in (import_cli, mail_cli, search_cli, notifications_cli, lists_cli, jobs_cli,
+                    worker, create_admin, seed_demo, demo_welcome):
         app.cli.add_command(command)

@@ -106,3 +106,11 @@ FORUM_VIEW_FLUSH_SECONDS = 2.0
 # (core/pending.py): at most this much per person, purged by the worker after this age.
 PENDING_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 PENDING_UPLOAD_MAX_AGE = timedelta(hours=24)
+
+# Job exchange. Applications (CV and letter, PDF only) at most this size each; kept this many
+# days after their offer ended, then deleted with their files by the worker (`flask jobs purge`).
+JOBS_APPLICATION_MAX_BYTES = 5 * 1024 * 1024
+JOBS_APPLICATION_RETENTION_DAYS = 183
+# A corrected copy of data/fpt-filieres-cadres-grades.csv (same layout), when the shipped
+# transcription needs correcting; None: the shipped list.
+JOBS_GRADES_CSV = None

@@ -14,6 +14,7 @@ from flask import current_app
 
 from .accounts.models import Organisation, User
 from .agenda import demo as agenda_demo
+from .jobs import demo as jobs_demo
 from .contacts import demo as contacts_demo
 from .spaces import services as spaces
 from .spaces.models import Space
@@ -103,6 +104,7 @@ def load(demo: Demo) -> None:
         _deliberations(demo)
         _procurement(demo)
         agenda_demo.seed(demo)
+        jobs_demo.seed(demo)
         contacts_demo.seed(demo)
     finally:
         config["FORUM_POSTS_PER_MINUTE"] = saved

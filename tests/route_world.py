@@ -85,6 +85,10 @@ QUERY_SAMPLES = {
     "occurrence": ("values", "20270322T1000"),
     "epci": ("sample", "*", "organisation_id"),
     "fonction": ("values", "secretaire_mairie"),
+    "categorie": ("values", "C"),
+    "filiere": ("values", "administrative"),
+    "temps": ("values", "complet"),
+    "statut": ("values", "contrat"),
 }
 
 

@@ -624,7 +624,7 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "static",
     "aids.feed", "deliberations.feed", "press.feed", "procurement.feed",
     "aids.private_feed", "deliberations.private_feed", "press.private_feed",
-    "press.organisation_feed", "agenda.feed",
+    "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm",
     "procurement.nomenclature", "procurement.code",
     "lists.confirm", "lists.unsubscribe_page",
 })
@@ -692,6 +692,8 @@ from .communication import (  # noqa: E402
     can_read_post, can_reply, can_edit_post, can_delete_post, can_report_post,
     can_delete_topic, can_move_topic_to, visible_topics, is_new_account,
     must_hold_forum_post, forum_topic_decision, forum_reply_decision)
+from .jobs import (  # noqa: E402
+    is_centre_de_gestion, can_apply, can_read_applications, application_readers)
 from .agenda import (  # noqa: E402
     is_invited, can_view_event, can_add_event, can_edit_event, visible_events,
     can_see_resources, can_book, can_manage_resources, bookable_resources)

@@ -493,8 +493,10 @@ def import_file():
         if chosen not in form.calendar.choices:
             abort(403)
         space = db.session.scalar(select(Space).where(Space.slug == chosen)) if chosen else None
-        upload = form.file.data
-        data = upload.read(ical.MAX_IMPORT_BYTES + 1) if upload else b""
+        data = b""
+        if form.file.data:
+            with form.file.data.stream as upload:   # closed now, a large one is a temp file
+                data = upload.read(ical.MAX_IMPORT_BYTES + 1)
         if not data:
             form.file.errors.append("Choisissez un fichier .ics.")
         else:

@@ -10,6 +10,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def today_paris():
+    """Today's date in Europe/Paris (what a closing date or a deadline is compared with)."""
+    return to_paris(utcnow()).date()
+
+
 def to_paris(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)

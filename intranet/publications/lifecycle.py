@@ -44,7 +44,7 @@ class PublicationMixin:
 
     @declared_attr
     def organisation(cls):
-        return relationship("Organisation")
+        return relationship("Organisation", foreign_keys=[cls.organisation_id])
 
     @declared_attr
     def created_by_id(cls) -> Mapped[int | None]:

@@ -108,7 +108,10 @@ def upload_of(field) -> tuple[bytes, str] | None:
     data = field.data
     if data is None or not getattr(data, "filename", ""):
         return None
-    return data.read(), data.filename
+    try:
+        return data.read(), data.filename
+    finally:
+        data.close()   # a large file is a temporary file: closed now, not by the collector
 
 
 def feed_owner(token: str):

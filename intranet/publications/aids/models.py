@@ -21,7 +21,7 @@ from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for
 from ...search.documents import SearchDocument, searchable
-from ...core.timeutil import to_paris, utcnow
+from ...core.timeutil import today_paris, utcnow
 from ...extensions import db
 
 # Who may apply. The export maps each to one of the schema's four « cibles ».
@@ -82,10 +82,6 @@ AID_STATE_LABELS = {AidStatus.OPEN: "Ouverte", AidStatus.UPCOMING: "À venir",
 # « À venir » has no plural.
 AID_STATE_FILTERS = {AidStatus.OPEN: "Ouvertes", AidStatus.UPCOMING: "À venir",
                      AidStatus.CLOSED: "Clôturées"}
-
-
-def today_paris() -> date:
-    return to_paris(utcnow()).date()
 
 
 @searchable("aid", "Aides")

@@ -24,7 +24,7 @@ from ...core import uploads
 from ...core.sanitize import to_text
 from ...core.urls import path_for
 from ...search.documents import SearchDocument, searchable
-from ...core.timeutil import to_paris, utcnow
+from ...core.timeutil import to_paris, today_paris, utcnow
 from ...extensions import db
 from . import classification
 
@@ -34,10 +34,6 @@ SITTING_LIST_DELAY = timedelta(days=7)
 MINIMUM_MONTHS_ONLINE = 2
 # Communes under this population may choose another publication mode.
 SMALL_COMMUNE_POPULATION = 3500
-
-
-def today_paris() -> date:
-    return to_paris(utcnow()).date()
 
 
 def add_months(day: date, months: int) -> date:
