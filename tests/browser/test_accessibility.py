@@ -11,11 +11,15 @@ WCAG 1.4.11).
 """
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import pytest
 
+from intranet.agenda import services as agenda
+from intranet.jobs import services as jobs
 from intranet.spaces import services as spaces
 from intranet.spaces.models import JoinPolicy
-from intranet.core.types import Visibility
+from intranet.core.types import Role, Visibility
 
 from .. import factories
 from ..browser_fixtures import BLOCKING, describe
@@ -36,6 +40,14 @@ PAGES = [
     ("profil", "member", "/profil"),
     ("admin", "admin", "/admin/"),
     ("journal", "admin", "/admin/journal"),
+    ("agenda", "member", "/agenda/"),
+    ("agenda-semaine", "member", "/agenda/?vue=semaine"),
+    ("evenement", "member", "/agenda/evenements/{event}"),
+    ("evenement-nouveau", "member", "/agenda/nouveau"),
+    ("emplois", None, "/emplois/"),
+    ("offre", None, "/emplois/{offer}"),
+    ("offre-nouvelle", "editor", "/emplois/nouvelle"),
+    ("candidater", None, "/emplois/{offer}/candidater"),
 ]
 
 
@@ -52,7 +64,20 @@ def world():
     factories.activity(factories.org_space(org), "Note de service interne")
     factories.activity(spaces.ensure_open_space(), "Ouverture de la saison culturelle",
                        visibility=Visibility.PUBLIC)
-    return {"member": member, "admin": admin, "group": group}
+    editor = factories.make_user(org, Role.EDITOR, first_name="Camille")
+    starts = datetime.combine(date.today(), time(10))
+    event = agenda.create_event(agenda.EventData(
+        title="Commission voirie", starts_on=starts, ends_on=starts + timedelta(hours=1),
+        location="Mairie"), by=member)
+    offer = jobs.create_offer(org, jobs.OfferData(
+        title="Secrétaire de mairie", service="Accueil", missions="Accueillir le public.",
+        profile="Rigueur.", filiere="administrative", cadre="Adjoints administratifs territoriaux",
+        grades=["adjoint administratif"], origin="vacancy", employment="permanent", place=org,
+        vacancy_date=date.today() + timedelta(days=60), how_to_apply="En ligne.",
+        closes_on=jobs.month_after(date.today()) + timedelta(days=5)), by=editor)
+    jobs.publish(offer, by=editor)
+    return {"member": member, "admin": admin, "group": group, "editor": editor,
+            "event": event, "offer": offer}
 
 
 @pytest.mark.parametrize("who, path", [p[1:] for p in PAGES], ids=[p[0] for p in PAGES])
@@ -60,7 +85,9 @@ def test_page_has_no_serious_accessibility_violation(page, live_server, sign_in,
                                                      who, path):
     if who is not None:
         sign_in(world[who])
-    response = page.goto(live_server + path.format(group=world["group"].slug))
+    response = page.goto(live_server + path.format(group=world["group"].slug,
+                                                   event=world["event"].id,
+                                                   offer=world["offer"].id))
     assert response.status == 200, f"{path} : HTTP {response.status}"
 
     results = axe.run(page)
