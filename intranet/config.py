@@ -106,3 +106,12 @@ FORUM_VIEW_FLUSH_SECONDS = 2.0
 # (core/pending.py): at most this much per person, purged by the worker after this age.
 PENDING_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 PENDING_UPLOAD_MAX_AGE = timedelta(hours=24)
+
+# Classified ads (intranet/ads/): online this long, renewed by as much; the reminder mail (with
+# its one-click renewal link, valid this long) goes this long before the end; photos per ad and
+# the two sizes each photo is re-encoded to (longest side, in pixels).
+AD_LIFETIME = timedelta(days=60)
+AD_REMINDER_BEFORE = timedelta(days=7)
+AD_RENEWAL_LINK_MAX_AGE = timedelta(days=30)
+AD_MAX_PHOTOS = 6
+AD_PHOTO_SIZES = (320, 1280)
