@@ -13,8 +13,8 @@ VISIBILITY_CHOICES = {Visibility.PUBLIC.value: "Tout le monde, même sans connex
 
 class AdForm(FlaskForm):
     publisher = SelectField("Qui publie l'annonce ?", validate_choice=False)
-    kind = SelectField("Vous…", choices=[(k.value, k.label) for k in AdKind])
-    category = SelectField("Catégorie", choices=[(c.value, c.label) for c in AdCategory])
+    kind = SelectField("Vous…", choices={k.value: k.label for k in AdKind})
+    category = SelectField("Catégorie", choices={c.value: c.label for c in AdCategory})
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)],
                         description="Par exemple : « Camion benne Renault Master, 2012 ».")
     description = TextAreaField("Description", validators=[Length(max=10_000)],

@@ -52,6 +52,9 @@ class Ad(PublicationMixin, TimestampMixin, db.Model):
                                                  index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Title, description and commune folded (lower case, no accents: ``core.text.fold``), so
+    # that the listing's « Mots » finds « chêne » when « chene » is typed.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     # None: free (a gift, a loan) or nothing asked.
     price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     # Where the thing is: a commune of the network.

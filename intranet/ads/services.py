@@ -17,6 +17,7 @@ from .. import access
 from ..accounts.models import Membership, Organisation, OrgKind, User
 from ..core import audit, images, uploads
 from ..core.frdates import format_date
+from ..core.text import fold
 from ..core.models import StoredFile
 from ..core.timeutil import to_paris, utcnow
 from ..core.types import Role, Visibility
@@ -122,6 +123,7 @@ def _apply(ad: Ad, data: AdData) -> None:
     ad.commune = _commune(data.commune_id)
     ad.kind, ad.category, ad.title = AdKind(data.kind), AdCategory(data.category), title
     ad.description, ad.price, ad.visibility = description, data.price, Visibility(data.visibility)
+    ad.search_text = fold(f"{title}\n{description}\n{ad.commune.name if ad.commune else ''}")
 
 
 def _photo_bytes(upload, by: User) -> tuple[bytes, str]:
@@ -449,10 +451,8 @@ def listing(user, filters: Filters):
     if filters.commune:
         in_epci = select(Organisation.id).where(Organisation.epci_id == filters.commune)
         query = query.where(or_(Ad.commune_id == filters.commune, Ad.commune_id.in_(in_epci)))
-    words = " ".join((filters.q or "").split())[:200]
-    for word in words.split()[:10]:
-        query = query.where(or_(Ad.title.icontains(word, autoescape=True),
-                                Ad.description.icontains(word, autoescape=True)))
+    for word in fold(filters.q or "")[:200].split()[:10]:
+        query = query.where(Ad.search_text.contains(word, autoescape=True))
     return query.order_by(Ad.published_at.desc(), Ad.id.desc())
 
 
@@ -476,7 +476,7 @@ def commune_choices() -> list[tuple[int, str]]:
     return list(db.session.execute(
         select(Organisation.id, Organisation.name)
         .where(Organisation.kind == OrgKind.COMMUNE, Organisation.is_active.is_(True))
-        .order_by(Organisation.name_key)).tuples())
+        .order_by(Organisation.name_key)))
 
 
 def place_choices() -> list[tuple[int, str]]:
@@ -484,10 +484,10 @@ def place_choices() -> list[tuple[int, str]]:
     epcis = db.session.execute(
         select(Organisation.id, Organisation.name)
         .where(Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True))
-        .order_by(Organisation.name_key)).tuples()
+        .order_by(Organisation.name_key))
     communes = db.session.execute(
         select(Organisation.id, Organisation.name)
         .where(Organisation.id.in_(select(Ad.commune_id).where(Ad.commune_id.is_not(None))))
-        .order_by(Organisation.name_key)).tuples()
+        .order_by(Organisation.name_key))
     return [(i, f"{name} (intercommunalité)") for i, name in epcis] + list(communes)
 

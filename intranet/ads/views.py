@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import access
-from ..core import pending, uploads
+from ..core import images, pending, uploads
 from ..core.atom import Entry, feed as atom_feed
 from ..core.feedback import attempt
 from ..core.inputs import to_int
@@ -31,10 +31,10 @@ def index():
                       commune=to_int(request.args.get("commune"), None, minimum=1),
                       q=(request.args.get("q") or "")[:200])
     form = FilterForm(request.args)
-    form.nature.choices = [("", "Tous"), *((k.value, k.label) for k in AdKind)]
-    form.categorie.choices = [("", "Toutes"), *((c.value, c.label) for c in AdCategory)]
-    form.commune.choices = [("", "Partout"),
-                            *((str(i), name) for i, name in services.place_choices())]
+    form.nature.choices = {"": "Tous", **{k.value: k.label for k in AdKind}}
+    form.categorie.choices = {"": "Toutes", **{c.value: c.label for c in AdCategory}}
+    form.commune.choices = {"": "Partout",
+                            **{str(i): name for i, name in services.place_choices()}}
     page = paginate(services.listing(current_user, filters), per_page=PER_PAGE)
     return render_template("ads/index.html", form=form, page=page, args=filters.args(),
                            can_post=access.can_post_ad(current_user))
@@ -75,13 +75,13 @@ def _publishers(form: AdForm) -> dict:
         offered[f"moi:{org.id}"] = (org, True, f"Moi-même ({current_user.full_name}, {org.name})")
         if access.can_post_ad_as(current_user, org, False):
             offered[f"org:{org.id}"] = (org, False, org.name)
-    form.publisher.choices = [(key, label) for key, (_, _, label) in offered.items()]
+    form.publisher.choices = {key: label for key, (_, _, label) in offered.items()}
     return offered
 
 
 def _communes(form: AdForm) -> None:
-    form.commune.choices = [("", "— non précisée —"),
-                            *((str(i), name) for i, name in services.commune_choices())]
+    form.commune.choices = {"": "— non précisée —",
+                            **{str(i): name for i, name in services.commune_choices()}}
 
 
 def _data(form: AdForm) -> AdData:
@@ -119,7 +119,8 @@ def create():
     if request.method == "GET":
         first = next(iter(offered.values()))[0]
         form.commune.data = str(first.id) if first.kind.value == "commune" else ""
-    files = pending.Submission(form, {"photos": uploads.IMAGES})
+    files = pending.Submission(form, {"photos": uploads.IMAGES},
+                               accept=lambda sent: images.readable(sent.data))
 
     def save(data, photos):
         chosen = offered.get(form.publisher.data or "")
@@ -149,7 +150,8 @@ def edit(ad_id):
         form.price.data = "" if ad.price is None else f"{ad.price}".replace(".", ",")
         form.commune.data = str(ad.commune_id or "")
         form.visibility.data = ad.visibility.value
-    files = pending.Submission(form, {"photos": uploads.IMAGES})
+    files = pending.Submission(form, {"photos": uploads.IMAGES},
+                               accept=lambda sent: images.readable(sent.data))
     saved = _save(form, files, lambda data, photos: services.update_ad(
         ad, data, by=current_user, files=photos))
     if saved is not None:

@@ -44,6 +44,15 @@ def _open(data: bytes, name: str) -> Image.Image:
     return image
 
 
+def readable(data: bytes) -> bool:
+    """Whether ``reencode`` would accept ``data`` (a form keeps only such photos)."""
+    try:
+        _open(data, "photo")
+    except ImageError:
+        return False
+    return True
+
+
 def _flatten(image: Image.Image) -> Image.Image:
     """RGB, transparent parts on white (JPEG has no transparency)."""
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):

@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('category', sa.Enum('vehicles', 'furniture', 'it', 'events', 'services', 'housing', 'other', name='ad_category', native_enum=False, length=30), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('price', sa.Numeric(precision=10, scale=2), nullable=True),
     sa.Column('commune_id', sa.Integer(), nullable=True),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
