@@ -85,6 +85,9 @@ QUERY_SAMPLES = {
     "occurrence": ("values", "20270322T1000"),
     "epci": ("sample", "*", "organisation_id"),
     "fonction": ("values", "secretaire_mairie"),
+    "nature": ("values", "sell"),
+    "categorie": ("values", "vehicles"),
+    "commune": ("sample", "*", "organisation_id"),
 }
 
 

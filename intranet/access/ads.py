@@ -77,8 +77,9 @@ def can_moderate_ads(user) -> bool:
 def can_view_ad(user, ad: Ad) -> bool:
     if ad.is_live:
         return ad.visibility == Visibility.PUBLIC or _signed_in(user)
-    # Expired or hidden: also the moderators (their queue leads there).
-    return can_manage_ad(user, ad) or (ad.is_published and can_moderate_ads(user))
+    # Hidden: also the moderators (their queue leads there, to restore it).
+    return can_manage_ad(user, ad) or (ad.is_published and ad.hidden_at is not None
+                                       and can_moderate_ads(user))
 
 
 def can_report_ad(user, ad: Ad) -> bool:

@@ -264,8 +264,9 @@ def renew_by_link(token: str) -> Ad:
     if ad is None:
         raise RenewalError("Cette annonce n'existe plus : elle a été supprimée.")
     if data.get("n") != (ad.renewal_count or 0):
-        raise RenewalError(f"Ce lien a déjà servi : votre annonce « {ad.title} » est en ligne "
-                           f"jusqu'au {until(ad)}.")
+        # (no title: a forwarded link tells nothing of the ad)
+        raise RenewalError(f"Ce lien a déjà servi : l'annonce est en ligne jusqu'au {until(ad)}."
+                           if ad.is_live else "Ce lien a déjà servi.")
     try:
         return renew(ad)
     except AdError as exc:
@@ -311,13 +312,14 @@ def send_expiry_reminders(now: datetime | None = None) -> int:
 @unit_of_work
 def note_expired(now: datetime | None = None) -> int:
     """Ads that expired since the last round leave the search index (the writer finds they
-    have no document any more)."""
+    have no document any more) and the open space's « quoi de neuf »."""
     now = now or utcnow()
     ads = db.session.scalars(select(Ad).where(
         Ad.status == PublicationStatus.PUBLISHED, Ad.expires_at <= now,
         Ad.expiry_noted_at.is_(None))).all()
     for ad in ads:
         ad.expiry_noted_at = now   # a changed column: the session's hooks queue it
+        spaces.retract_activity(path_for("ads.show", ad_id=ad.id))
     return len(ads)
 
 
