@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app
 
 from .accounts.models import Organisation, User
+from .ads import demo as ads_demo
 from .agenda import demo as agenda_demo
 from .contacts import demo as contacts_demo
 from .spaces import services as spaces
@@ -104,6 +105,7 @@ def load(demo: Demo) -> None:
         _procurement(demo)
         agenda_demo.seed(demo)
         contacts_demo.seed(demo)
+        ads_demo.seed(demo)
     finally:
         config["FORUM_POSTS_PER_MINUTE"] = saved
 
