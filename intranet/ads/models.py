@@ -4,12 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, delete,
-                        event, select)
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core import uploads
-from ..core.attachments import AttachmentMixin
+from ..core.attachments import AttachmentMixin, delete_in_flush
 from ..core.models import StoredFile, TimestampMixin
 from ..core.timeutil import utcnow
 from ..core.types import LabelledEnum, enum_column
@@ -136,12 +134,7 @@ class AdPhoto(AttachmentMixin, db.Model):
 
 @event.listens_for(AdPhoto, "after_delete")
 def _thumbnail_follows_its_row(_mapper, connection, target) -> None:
-    # As AttachmentMixin does for ``file``: in the flush, the file removed after the commit.
-    table = StoredFile.__table__
-    name = connection.scalar(select(table.c.storage_name).where(table.c.id == target.thumbnail_id))
-    if name is not None:
-        connection.execute(delete(table).where(table.c.id == target.thumbnail_id))
-        uploads.remove_stored_after_commit(name)
+    delete_in_flush(connection, target.thumbnail_id)   # as AttachmentMixin does for ``file``
 
 
 class AdReport(TimestampMixin, db.Model):

@@ -304,6 +304,7 @@ def send_expiry_reminders(now: datetime | None = None) -> int:
         for person in answering(ad):
             queue(person.email, f"Votre annonce se termine le {until(ad)}", "ad_reminder",
                   person=person, ad=ad, until=until(ad), renew_url=link,
+                  days=current_app.config["AD_LIFETIME"].days,
                   url=absolute_url("ads.show", ad_id=ad.id),
                   mine_url=absolute_url("ads.mine"))
     return len(ads)

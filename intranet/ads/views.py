@@ -131,8 +131,8 @@ def create():
 
     ad = _save(form, files, save)
     if ad is not None:
-        flash("Annonce publiée. Elle restera en ligne 60 jours ; vous recevrez un courriel une "
-              "semaine avant pour la prolonger.", "success")
+        flash(f"Annonce publiée. Elle est en ligne jusqu'au {services.until(ad)} ; vous "
+              "recevrez un courriel quelques jours avant, pour la prolonger.", "success")
         return redirect(url_for(".show", ad_id=ad.id))
     return render_template("ads/form.html", form=form, ad=None, pending_files=files.kept())
 
