@@ -54,10 +54,13 @@ def test_an_expired_ad_leaves_the_listing_and_the_feed_but_its_owner_still_sees_
     world = town_hall()
     ad = world["ad"]
     assert ad.title in text(client.get("/annonces/"))
+    assert ad.title in text(client.get("/espaces/espace-ouvert"))      # « quoi de neuf »
     ad.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert ad.title not in text(client.get("/annonces/"))
     assert ad.title not in client.get("/annonces/flux.atom").text
+    assert services.note_expired() == 1                 # the worker's round
+    assert ad.title not in text(client.get("/espaces/espace-ouvert"))
     login(world["neighbour"])
     assert client.get(f"/annonces/{ad.id}").status_code == 404
     client.post("/deconnexion")
@@ -70,15 +73,18 @@ def test_an_expired_ad_leaves_the_listing_and_the_feed_but_its_owner_still_sees_
     assert ad.is_live and ad.title in text(client.get("/annonces/"))
 
 
-def test_the_reminder_goes_once_and_its_link_renews_once(client):
+def test_the_reminder_goes_once_and_its_link_renews_once(client, runner):
     world = town_hall()
     ad = world["ad"]
     ad.expires_at = utcnow() + timedelta(days=6)
     db.session.commit()
-    assert services.send_expiry_reminders() == 1
+    ad_id, editor_email = ad.id, world["editor"].email
+    worker = runner.invoke(args=["worker", "--once"])   # (ends by removing the session)
+    assert "annonces : 1 rappel(s) de fin mis en file d'envoi" in worker.output
     assert services.send_expiry_reminders() == 0          # once per period online
+    ad = db.session.get(Ad, ad_id)
     mail = db.session.scalar(select(OutboxMessage))
-    assert mail.recipient == world["editor"].email
+    assert mail.recipient == editor_email
     link = next(line for line in mail.body_text.splitlines() if "/annonces/renouveler/" in line)
     path = link.strip().removeprefix("http://territoires.test")
     first = client.get(path)
