@@ -103,6 +103,7 @@ def _instance_secret(instance_path: str) -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
+    from .ads.views import bp as ads_bp
     from .agenda.views import bp as agenda_bp
     from .admin.views import bp as admin_bp
     from .contacts.views import bp as contacts_bp
@@ -124,8 +125,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
-                      messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp,
-                      jobs_bp):
+                      messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp, jobs_bp,
+                      ads_bp):
         app.register_blueprint(blueprint)
 
 

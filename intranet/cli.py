@@ -121,7 +121,7 @@ def search_worker(once: bool, interval: float):
 def worker(once: bool, interval: float):
     """Le service de fond : index de recherche, courriels, rappels de l'agenda et fichiers en
     attente expirés (un processus suffit)."""
-    _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _mail_round,
+    _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _ads_round, _mail_round,
            _pending_round], once, interval)
 
 
@@ -140,6 +140,15 @@ def _reminders_round():
     sent = services.send_reminders()
     if sent:
         click.echo(f"agenda : {sent} rappel(s) mis en file d'envoi")
+
+
+def _ads_round():
+    from .ads import services
+    reminded, expired = services.send_expiry_reminders(), services.note_expired()
+    if reminded:
+        click.echo(f"annonces : {reminded} rappel(s) de fin mis en file d'envoi")
+    if expired:
+        click.echo(f"annonces : {expired} annonce(s) arrivée(s) à échéance")
 
 
 def _pending_round():
@@ -182,7 +191,7 @@ def _loop(rounds, once: bool, interval: float):
     from .extensions import db
     # Rounds that need not run every pass: seconds between two of their runs.
     every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
-                   _jobs_round: 3600.0}, {}
+                   _jobs_round: 3600.0, _ads_round: 60.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:

@@ -114,3 +114,11 @@ JOBS_APPLICATION_RETENTION_DAYS = 183
 # A corrected copy of data/fpt-filieres-cadres-grades.csv (same layout), when the shipped
 # transcription needs correcting; None: the shipped list.
 JOBS_GRADES_CSV = None
+# Classified ads (intranet/ads/): online this long, renewed by as much; the reminder mail (with
+# its one-click renewal link, valid this long) goes this long before the end; photos per ad and
+# the two sizes each photo is re-encoded to (longest side, in pixels).
+AD_LIFETIME = timedelta(days=60)
+AD_REMINDER_BEFORE = timedelta(days=7)
+AD_RENEWAL_LINK_MAX_AGE = timedelta(days=30)
+AD_MAX_PHOTOS = 6
+AD_PHOTO_SIZES = (320, 1280)

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app
 
 from .accounts.models import Organisation, User
+from .ads import demo as ads_demo
 from .agenda import demo as agenda_demo
 from .jobs import demo as jobs_demo
 from .contacts import demo as contacts_demo
@@ -106,6 +107,7 @@ def load(demo: Demo) -> None:
         agenda_demo.seed(demo)
         jobs_demo.seed(demo)
         contacts_demo.seed(demo)
+        ads_demo.seed(demo)
     finally:
         config["FORUM_POSTS_PER_MINUTE"] = saved
 

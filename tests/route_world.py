@@ -85,10 +85,12 @@ QUERY_SAMPLES = {
     "occurrence": ("values", "20270322T1000"),
     "epci": ("sample", "*", "organisation_id"),
     "fonction": ("values", "secretaire_mairie"),
-    "categorie": ("values", "C"),
+    "categorie": ("values", "C", "vehicles"),
     "filiere": ("values", "administrative"),
     "temps": ("values", "complet"),
     "statut": ("values", "contrat"),
+    "nature": ("values", "sell"),
+    "commune": ("sample", "*", "organisation_id"),
 }
 
 

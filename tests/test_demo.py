@@ -82,6 +82,7 @@ SERVICE_PAGES = {
     "aids": ("/aides/", {"aids.show"}),
     "procurement notices": ("/marches/", {"procurement.show"}),
     "press releases": ("/communiques/", {"press.show"}),
+    "classified ads": ("/annonces/", {"ads.show"}),
     "org chart": ("/organisations/{org}/organigramme", {"accounts.person"}),
     "documents": ("/espaces/{space}/documents", {"documents.folder", "documents.document"}),
     "search": ("/recherche?q=voirie", CONTENT),

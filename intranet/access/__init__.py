@@ -624,9 +624,9 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "static",
     "aids.feed", "deliberations.feed", "press.feed", "procurement.feed",
     "aids.private_feed", "deliberations.private_feed", "press.private_feed",
-    "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm",
+    "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm", "ads.feed",
     "procurement.nomenclature", "procurement.code",
-    "lists.confirm", "lists.unsubscribe_page",
+    "lists.confirm", "lists.unsubscribe_page", "ads.renew",
 })
 
 
@@ -710,3 +710,8 @@ TEMPLATE_GLOBALS["can_keep_outside_contacts"] = \
     lambda org: can_keep_outside_contacts(current_user, org)
 TEMPLATE_GLOBALS["can_edit_outside_contact"] = \
     lambda contact: can_edit_outside_contact(current_user, contact)
+
+# The classified ads' decisions, read as ``access.<name>``.
+from .ads import (  # noqa: E402
+    ad_publishers, can_post_ad, can_post_ad_as, can_manage_ad, can_moderate_ads, can_view_ad,
+    can_report_ad, can_contact_advertiser, live_ads, visible_ads, managed_ads)

@@ -28,12 +28,17 @@ class AttachmentMixin:
         return getattr(self, "title", "") or self.file.original_name
 
 
+def delete_in_flush(connection, file_id: int | None) -> None:
+    """Delete the ``StoredFile`` row ``file_id`` from an ``after_delete`` hook of the row that
+    held it. Within the flush: the statement runs on the flush's own connection, so it is part
+    of the transaction; the file on disk is only removed once that transaction commits."""
+    table = StoredFile.__table__
+    name = connection.scalar(select(table.c.storage_name).where(table.c.id == file_id))
+    if name is not None:
+        connection.execute(delete(table).where(table.c.id == file_id))
+        uploads.remove_stored_after_commit(name)
+
+
 @event.listens_for(AttachmentMixin, "after_delete", propagate=True)
 def _file_follows_its_row(_mapper, connection, target) -> None:
-    # Within the flush: the statement runs on the flush's own connection, so it is part of the
-    # transaction; the file on disk is only removed once that transaction commits.
-    table = StoredFile.__table__
-    name = connection.scalar(select(table.c.storage_name).where(table.c.id == target.file_id))
-    if name is not None:
-        connection.execute(delete(table).where(table.c.id == target.file_id))
-        uploads.remove_stored_after_commit(name)
+    delete_in_flush(connection, target.file_id)

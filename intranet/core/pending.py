@@ -19,7 +19,7 @@ deletes them, files included.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from flask import abort, current_app, request
 from flask_login import current_user
@@ -171,8 +171,10 @@ class Submission:
     the person and returns every pending file the form shown again lists as « déjà joint »."""
 
     def __init__(self, form, fields: dict[str, tuple[str, ...]], *, single: Iterable[str] = (),
-                 user=None):
-        self.form, self.fields, self.single = form, fields, set(single)
+                 user=None, accept: Callable[[Sent], bool] | None = None):
+        # ``accept``: a finer check than the type's (photos: is it really an image?); a file
+        # it refuses is not kept, since the form shown again says why.
+        self.form, self.fields, self.single, self.accept = form, fields, set(single), accept
         self.user = user if user is not None else current_user
         self.posted = request.method == "POST"
         self.carried = carried(self.user) if self.posted else []
@@ -204,7 +206,7 @@ class Submission:
             return list(self.carried)
         result = list(self.carried)
         for name, allowed in self.fields.items():
-            new = self.sent(name)
+            new = [f for f in self.sent(name) if self.accept is None or self.accept(f)]
             if not new:
                 continue
             if name in self.single:

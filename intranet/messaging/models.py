@@ -23,6 +23,10 @@ class Conversation(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     # How it was addressed when a group was chosen (« Administrateurs de … »), for the record.
     audience: Mapped[str] = mapped_column(String(300), default="")
+    # What it is about, when it was started from something of the site (an ad, …): its address
+    # (site-relative) and name, shown on the conversation's page. Empty otherwise.
+    about_url: Mapped[str] = mapped_column(String(300), default="")
+    about_label: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

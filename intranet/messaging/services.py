@@ -294,16 +294,41 @@ def start_conversation(sender: User, *, to: str = "", group: str = "", organisat
             raise MessagingError("Ces destinataires ne comptent personne d'autre que vous.", "to")
         raise MessagingError("Indiquez au moins un destinataire : une personne, une "
                              "organisation ou un espace.", "to")
-    stored = _store_files(files, sender)
+    return _open(sender, list(recipients.values()), subject=subject, audience=audience,
+                 body=body, stored=_store_files(files, sender))
+
+
+def _open(sender: User, recipients: list[User], *, subject: str, audience: str = "",
+          body: tuple[str, str], stored=(), about_url: str = "",
+          about_label: str = "") -> Conversation:
     conversation = Conversation(subject=subject[:200], audience=audience[:300],
-                                created_by_id=sender.id)
+                                created_by_id=sender.id, about_url=about_url[:300],
+                                about_label=about_label[:200])
     db.session.add(conversation)
-    for user in [sender, *recipients.values()]:
+    for user in [sender, *recipients]:
         db.session.add(ConversationParticipant(conversation=conversation, user_id=user.id,
                                                read_count=1 if user.id == sender.id else 0))
     message = _post(conversation, sender, body, stored, via_email=False, first=True)
     _notify_others(conversation, message, sender, first=True)
     return conversation
+
+
+@unit_of_work
+def start_conversation_about(sender: User, recipients: list[User], *, subject: str, body: str,
+                             about_url: str, about_label: str) -> Conversation:
+    """A conversation with ``recipients`` (chosen by the calling domain, e.g. whoever answers
+    for an ad) about something of the site, which the conversation's page links to. Nobody's
+    email address is shown or needed: the recipients hear of it through their notifications."""
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise MessagingError("Indiquez l'objet du message.", "subject")
+    body = _clean_body(body)
+    people = {user.id: user for user in recipients
+              if user.active and user.id != sender.id and access.can_address_person(sender, user)}
+    if not people:
+        raise MessagingError("Personne ne peut recevoir ce message pour le moment.", "body")
+    return _open(sender, list(people.values()), subject=subject, body=body,
+                 about_url=about_url, about_label=about_label)
 
 
 @unit_of_work

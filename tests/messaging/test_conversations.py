@@ -268,3 +268,23 @@ def test_the_conversation_page_costs_the_same_whatever_its_length(client, login)
         for n in range(10):
             conversation(alice, bruno, chloe, subject=f"Sujet {n}")
     assert counts[0] == counts[1], counts
+
+
+def test_a_conversation_about_something_links_to_it_and_reaches_only_addressable_people(
+        client, login):
+    world = people()
+    world["chloe"].active = False
+    db.session.commit()
+    with pytest.raises(services.MessagingError, match="Personne ne peut recevoir"):
+        services.start_conversation_about(world["bruno"], [world["chloe"], world["bruno"]],
+                                          subject="Tentes", body="Disponibles ?",
+                                          about_url="/annonces/1", about_label="Tentes")
+    about = services.start_conversation_about(
+        world["bruno"], [world["alice"], world["chloe"]], subject="Tentes", body="Disponibles ?",
+        about_url="/annonces/1", about_label="Petite annonce : Tentes")
+    assert {p.user_id for p in about.participants} == {world["alice"].id, world["bruno"].id}
+    plain = conversation(world["alice"], world["bruno"])
+    login(world["alice"])
+    assert 'À propos de : <a href="/annonces/1">Petite annonce : Tentes</a>' in \
+        client.get(f"/messages/{about.id}").text
+    assert "À propos de" not in client.get(f"/messages/{plain.id}").text
