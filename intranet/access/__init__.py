@@ -710,3 +710,9 @@ TEMPLATE_GLOBALS["can_keep_outside_contacts"] = \
     lambda org: can_keep_outside_contacts(current_user, org)
 TEMPLATE_GLOBALS["can_edit_outside_contact"] = \
     lambda contact: can_edit_outside_contact(current_user, contact)
+
+# Subsidy dossiers' decisions, read as ``access.<name>``.
+from .subsidies import (  # noqa: E402
+    instructed_programmes, is_instructor, can_instruct, can_view_dossier, can_write_dossier,
+    applying_organisations, can_apply_for_aid, can_edit_requirements, can_assign_instructors,
+    visible_dossiers, dossier_instructors, dossier_writers)
