@@ -6,6 +6,7 @@ from sqlalchemy import select
 from intranet.extensions import db
 from intranet.subsidies.models import DossierState, SubsidyDossier
 
+from .. import factories
 from ..helpers import text
 from .builders import council_and_communes, draft, submitted
 
@@ -81,7 +82,6 @@ def test_the_instructor_lists_filters_and_grants_from_the_dossier_page(client, l
 
 
 def test_the_platform_admin_assigns_instructors_but_reads_no_dossier(client, login):
-    from .. import factories
     world = council_and_communes()
     dossier = draft(world)
     login(factories.make_user(platform_admin=True))
