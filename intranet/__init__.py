@@ -122,16 +122,17 @@ def _register_blueprints(app: Flask) -> None:
     from .search.views import bp as search_bp
     from .spaces.views import bp as spaces_bp
     from .spaces.views import home_bp
+    from .subsidies.views import bp as subsidies_bp
 
     for blueprint in (home_bp, core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
                       messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp, jobs_bp,
-                      ads_bp):
+                      ads_bp, subsidies_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import accessibility, frdates, hooks, sanitize, timeutil, urls
+    from .core import accessibility, frdates, hooks, money, sanitize, timeutil, urls
     from .spaces.navigation import navigation_context, space_home
 
     urls.init_app(app)
@@ -141,7 +142,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
                                  relative_fr=frdates.format_relative,
                                  datetime_attr=timeutil.machine_readable,
-                                 text_html=sanitize.text_to_html)
+                                 text_html=sanitize.text_to_html, euros=money.euros)
     app.context_processor(navigation_context)
     app.context_processor(hooks.header_counters)
 

@@ -121,8 +121,8 @@ def search_worker(once: bool, interval: float):
 def worker(once: bool, interval: float):
     """Le service de fond : index de recherche, courriels, rappels de l'agenda et fichiers en
     attente expirés (un processus suffit)."""
-    _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _ads_round, _mail_round,
-           _pending_round], once, interval)
+    _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _ads_round,
+           _subsidies_round, _mail_round, _pending_round], once, interval)
 
 
 def _jobs_round():
@@ -133,6 +133,15 @@ def _jobs_round():
             "alerte(s)": services.send_alerts(), "candidature(s) supprimée(s)": services.purge()}
     if any(done.values()):
         click.echo("emploi : " + ", ".join(f"{n} {what}" for what, n in done.items() if n))
+
+
+def _subsidies_round():
+    """Once an hour (each dossier is reminded once): grants whose works deadline is a month away
+    are reminded to their applicant; those past it without a balance lapse."""
+    from .subsidies import services
+    reminded, lapsed = services.lapse_due()
+    if reminded or lapsed:
+        click.echo(f"subventions : {reminded} rappel(s), {lapsed} dossier(s) caduc(s)")
 
 
 def _reminders_round():
@@ -191,7 +200,7 @@ def _loop(rounds, once: bool, interval: float):
     from .extensions import db
     # Rounds that need not run every pass: seconds between two of their runs.
     every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
-                   _jobs_round: 3600.0, _ads_round: 60.0}, {}
+                   _jobs_round: 3600.0, _ads_round: 60.0, _subsidies_round: 3600.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:
@@ -286,6 +295,8 @@ def demo_welcome(port: int, wait: float):
 def register_cli(app: Flask) -> None:
     from .jobs.cli import jobs_cli
     from .lists.cli import lists_cli
+    from .subsidies.cli import subsidies_cli
     for command in (import_cli, mail_cli, search_cli, notifications_cli, lists_cli, jobs_cli,
+                    subsidies_cli,
                     worker, create_admin, seed_demo, demo_welcome):
         app.cli.add_command(command)

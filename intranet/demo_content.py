@@ -19,6 +19,7 @@ from .jobs import demo as jobs_demo
 from .contacts import demo as contacts_demo
 from .spaces import services as spaces
 from .spaces.models import Space
+from .subsidies import demo as subsidies_demo
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -108,6 +109,7 @@ def load(demo: Demo) -> None:
         jobs_demo.seed(demo)
         contacts_demo.seed(demo)
         ads_demo.seed(demo)
+        subsidies_demo.seed(demo)
     finally:
         config["FORUM_POSTS_PER_MINUTE"] = saved
 

@@ -91,6 +91,8 @@ QUERY_SAMPLES = {
     "statut": ("values", "contrat"),
     "nature": ("values", "sell"),
     "commune": ("sample", "*", "organisation_id"),
+    "programme": ("values", "Programme de A"),
+    "aide": ("sample", "subsidies", "aid_id"),
 }
 
 
@@ -376,11 +378,12 @@ def harvest(client, urls, markers=(CONTENT, DRAFT, STRUCTURE)):
 # or refusal, mail queued by public forms (a password reset asked for any address), and the
 # search queue (it follows content tables, which are compared).
 WALK_TABLES = frozenset({"audit_event", "outbox_message", "search_queue"})
-# What the platform admin runs: organisations, people, memberships, spaces and their rules, and
-# organisation charts (DESIGN §2: structure, not content).
+# What the platform admin runs: organisations, people, memberships, spaces and their rules,
+# organisation charts (DESIGN §2: structure, not content), and who instructs which programme's
+# subsidy dossiers.
 STRUCTURE_TABLES = frozenset({"organisation", "user_account", "membership", "space",
                               "space_member", "space_rule", "org_unit", "org_position",
-                              "org_chart_setting"})
+                              "org_chart_setting", "subsidy_instructor"})
 
 
 def database_state() -> dict[str, dict[tuple, tuple]]:

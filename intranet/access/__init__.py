@@ -715,3 +715,8 @@ TEMPLATE_GLOBALS["can_edit_outside_contact"] = \
 from .ads import (  # noqa: E402
     ad_publishers, can_post_ad, can_post_ad_as, can_manage_ad, can_moderate_ads, can_view_ad,
     can_report_ad, can_contact_advertiser, live_ads, visible_ads, managed_ads)
+# Subsidy dossiers' decisions, read as ``access.<name>``.
+from .subsidies import (  # noqa: E402
+    instructed_programmes, is_instructor, can_instruct, can_view_dossier, can_write_dossier,
+    applying_organisations, can_apply_for_aid, can_edit_requirements, can_assign_instructors,
+    visible_dossiers, dossier_instructors, dossier_writers)

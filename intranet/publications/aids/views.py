@@ -30,8 +30,10 @@ def organisation_aids(org):
     return services.organisation_aids(current_user, org)
 
 
-@bp.app_template_filter("euros")
-def euros(value) -> str:
+@bp.app_template_filter("number_fr")
+def number_fr(value) -> str:
+    """A rate or an amount as the aids' page shows it (« 20 000 », « 30 »); amounts of money
+    with their cents and sign are ``core.money.euros``."""
     return services.format_number(value)
 
 

@@ -1,0 +1,321 @@
+"""Subsidy dossiers (/subventions): my organisations' dossiers, applying for an aid, a
+dossier's page with the actions the person may take, the instructors' list, an aid's required
+documents and the instructors' assignment."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access
+from ..core import uploads
+from ..core.feedback import attempt_in_form
+from ..core.timeutil import today_paris
+from ..extensions import db
+from ..publications.aids.models import Aid
+from ..publications.routes import upload_of
+from . import services
+from .forms import (DocumentForm, DossierForm, GrantForm, IncompleteForm, InstructorForm,
+                    PaymentForm, ProposeForm, RefuseForm, RequirementForm)
+from .models import (DossierDocument, DossierState, PaymentKind, SubsidyDossier,
+                     SubsidyInstructor, SubsidyRequirement)
+from .services import DossierData, PlanLine, SubsidyError
+
+bp = Blueprint("subsidies", __name__, url_prefix="/subventions")
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("subsidies/index.html",
+                           dossiers=services.of_organisations(current_user))
+
+
+# --- writing a dossier --------------------------------------------------------------------------
+
+
+def _data(form: DossierForm) -> DossierData:
+    return DossierData(
+        title=form.title.data or "", description=form.description.data or "",
+        communes=form.communes.data or "", cost_excl_vat=form.cost_excl_vat.data or "",
+        cost_incl_vat=form.cost_incl_vat.data or "",
+        amount_requested=form.amount_requested.data or "", schedule=form.schedule.data or "",
+        contact=form.contact.data or "",
+        lines=[PlanLine(kind=entry.kind.data or "", funder=entry.funder.data or "",
+                        amount=entry.amount.data or "") for entry in form.lines])
+
+
+@bp.route("/aide/<int:aid_id>/demander", methods=["GET", "POST"])
+@login_required
+def new(aid_id: int):
+    aid = access.get_or_404(Aid, aid_id)
+    access.require(access.can_apply_for_aid(current_user, aid))
+    organisations = {str(org.id): org for org in access.applying_organisations(current_user)}
+    form = DossierForm()
+    form.organisation.choices = {key: org.name for key, org in organisations.items()}
+    if request.method == "GET":
+        form.lines[0].kind.data = "aid"
+        form.lines[0].funder.data = aid.organisation.name
+        form.lines[1].kind.data = "own"
+    if form.validate_on_submit():
+        organisation = organisations.get(form.organisation.data)
+        if organisation is None:
+            form.organisation.errors.append("Choisissez l'organisation qui demande l'aide.")
+        else:
+            made, dossier = attempt_in_form(
+                form.title, lambda: services.create_dossier(aid, organisation, _data(form),
+                                                            by=current_user),
+                "Dossier enregistré comme brouillon : joignez les pièces, puis déposez-le.",
+                SubsidyError)
+            if made:
+                return redirect(url_for(".show", dossier_id=dossier.id))
+    return render_template("subsidies/form.html", form=form, aid=aid, dossier=None)
+
+
+@bp.route("/<int:dossier_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(dossier_id: int):
+    dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
+    form = DossierForm()
+    del form.organisation
+    if request.method == "GET":
+        for name in ("title", "description", "communes", "schedule", "contact"):
+            getattr(form, name).data = getattr(dossier, name)
+        for name in ("cost_excl_vat", "cost_incl_vat", "amount_requested"):
+            getattr(form, name).data = str(getattr(dossier, name)).replace(".", ",")
+        for entry, line in zip(form.lines, dossier.lines):
+            entry.kind.data, entry.funder.data = line.kind.value, line.funder
+            entry.amount.data = str(line.amount).replace(".", ",")
+    if form.validate_on_submit():
+        made, _ = attempt_in_form(
+            form.title, lambda: services.update_dossier(dossier, _data(form), by=current_user),
+            "Dossier enregistré.", SubsidyError)
+        if made:
+            return redirect(url_for(".show", dossier_id=dossier.id))
+    return render_template("subsidies/form.html", form=form, aid=dossier.aid, dossier=dossier)
+
+
+# --- a dossier ----------------------------------------------------------------------------------
+
+
+def _page(dossier: SubsidyDossier, status: int = 200, **forms):
+    writable = access.can_write_dossier(current_user, dossier) and \
+        dossier.state in (DossierState.DRAFT, DossierState.INCOMPLETE)
+    document_form = forms.get("document_form") or DocumentForm()
+    document_form.requirement.choices = {
+        "": "Autre pièce", **{str(r.id): r.label for r in services.requirements_of(dossier.aid)}}
+    defaults = {"incomplete_form": IncompleteForm, "propose_form": ProposeForm,
+                "grant_form": GrantForm, "refuse_form": RefuseForm, "payment_form": PaymentForm}
+    for name, form_class in defaults.items():
+        forms.setdefault(name, form_class(formdata=None))
+    forms["document_form"] = document_form
+    return render_template(
+        "subsidies/show.html", dossier=dossier, writable=writable,
+        instructing=access.can_instruct(current_user, dossier),
+        requirements=services.requirements_of(dossier.aid),
+        missing=services.missing_documents(dossier), S=DossierState, **forms), status
+
+
+@bp.get("/<int:dossier_id>")
+@login_required
+def show(dossier_id: int):
+    return _page(access.get_or_404(SubsidyDossier, dossier_id))
+
+
+@bp.post("/<int:dossier_id>/pieces")
+@login_required
+def add_document(dossier_id: int):
+    dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
+    form = DocumentForm()
+    form.requirement.choices = {}
+    if form.validate_on_submit():
+        choice = form.requirement.data or ""
+        requirement = access.part_or_404(SubsidyRequirement, int(choice), aid_id=dossier.aid_id) \
+            if choice.isdigit() and len(choice) < 10 else None
+        made, _ = attempt_in_form(
+            form.file, lambda: services.add_document(dossier, upload_of(form.file),
+                                                     requirement=requirement, by=current_user),
+            "Pièce jointe au dossier.", SubsidyError, uploads.UploadError)
+        if made:
+            return redirect(url_for(".show", dossier_id=dossier.id))
+    return _page(dossier, 400, document_form=form)
+
+
+@bp.get("/<int:dossier_id>/pieces/<int:document_id>")
+@login_required
+def document(dossier_id: int, document_id: int):
+    dossier = access.get_or_404(SubsidyDossier, dossier_id)
+    item = access.part_or_404(DossierDocument, document_id, dossier_id=dossier.id)
+    return uploads.send(item.file, download_name=item.file.original_name)
+
+
+@bp.post("/<int:dossier_id>/pieces/<int:document_id>/retirer")
+@login_required
+def remove_document(dossier_id: int, document_id: int):
+    dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
+    item = access.part_or_404(DossierDocument, document_id, dossier_id=dossier.id)
+    try:
+        services.remove_document(item, by=current_user)
+        flash("Pièce retirée.", "success")
+    except SubsidyError as error:
+        flash(str(error), "error")
+    return redirect(url_for(".show", dossier_id=dossier.id))
+
+
+@bp.post("/<int:dossier_id>/deposer")
+@login_required
+def submit(dossier_id: int):
+    dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
+    try:
+        services.submit(dossier, by=current_user)
+        flash("Dossier déposé : le service instructeur est prévenu.", "success")
+    except SubsidyError as error:
+        flash(str(error), "error")
+    return redirect(url_for(".show", dossier_id=dossier.id))
+
+
+# --- instructing --------------------------------------------------------------------------------
+
+
+def _instructed(dossier_id: int) -> SubsidyDossier:
+    dossier = access.get_or_404(SubsidyDossier, dossier_id)
+    access.require(access.can_instruct(current_user, dossier))
+    return dossier
+
+
+def _step(dossier, form, name: str, field, change, done: str):
+    """An instructor's step from the dossier's page: refused, the page comes back with the form
+    as typed and the reason under ``field``."""
+    if form.validate_on_submit():
+        made, _ = attempt_in_form(field, change, done, SubsidyError)
+        if made:
+            return redirect(url_for(".show", dossier_id=dossier.id))
+    return _page(dossier, 400, **{name: form})
+
+
+@bp.post("/<int:dossier_id>/instruction")
+@login_required
+def start_review(dossier_id: int):
+    dossier = _instructed(dossier_id)
+    try:
+        services.start_review(dossier, by=current_user)
+        flash("Dossier en instruction.", "success")
+    except SubsidyError as error:
+        flash(str(error), "error")
+    return redirect(url_for(".show", dossier_id=dossier.id))
+
+
+@bp.post("/<int:dossier_id>/incomplet")
+@login_required
+def incomplete(dossier_id: int):
+    dossier, form = _instructed(dossier_id), IncompleteForm()
+    return _step(dossier, form, "incomplete_form", form.missing,
+                 lambda: services.mark_incomplete(dossier, form.missing.data, by=current_user),
+                 "Dossier déclaré incomplet : le demandeur est prévenu.")
+
+
+@bp.post("/<int:dossier_id>/commission")
+@login_required
+def propose(dossier_id: int):
+    dossier, form = _instructed(dossier_id), ProposeForm()
+    return _step(dossier, form, "propose_form", form.sitting_on,
+                 lambda: services.propose(dossier, form.sitting_on.data, by=current_user),
+                 "Dossier proposé à la commission permanente.")
+
+
+@bp.post("/<int:dossier_id>/accorder")
+@login_required
+def grant(dossier_id: int):
+    dossier, form = _instructed(dossier_id), GrantForm()
+    return _step(dossier, form, "grant_form", form.amount,
+                 lambda: services.grant(dossier, form.amount.data,
+                                        conditions=form.conditions.data,
+                                        works_deadline=form.works_deadline.data, by=current_user),
+                 "Subvention accordée : le demandeur est prévenu.")
+
+
+@bp.post("/<int:dossier_id>/refuser")
+@login_required
+def refuse(dossier_id: int):
+    dossier, form = _instructed(dossier_id), RefuseForm()
+    return _step(dossier, form, "refuse_form", form.reason,
+                 lambda: services.refuse(dossier, form.reason.data, by=current_user),
+                 "Subvention refusée : le demandeur est prévenu.")
+
+
+@bp.post("/<int:dossier_id>/versement")
+@login_required
+def payment(dossier_id: int):
+    dossier, form = _instructed(dossier_id), PaymentForm()
+    return _step(dossier, form, "payment_form", form.amount,
+                 lambda: services.record_payment(dossier, PaymentKind(form.kind.data),
+                                                 form.amount.data, form.paid_on.data,
+                                                 by=current_user),
+                 "Versement enregistré.")
+
+
+@bp.get("/instruction")
+@login_required
+def instructed():
+    if not access.is_instructor(current_user):
+        abort(404)
+    filters = services.Filters.from_args(request.args)
+    this_year = today_paris().year
+    return render_template(
+        "subsidies/instructed.html", dossiers=services.instructed(current_user, filters),
+        filters=filters, programmes=access.instructed_programmes(current_user),
+        aids=services.instructed_aids(current_user), states=DossierState,
+        years=range(this_year, this_year - 6, -1))
+
+
+# --- an aid's required documents; the instructors -----------------------------------------------
+
+
+@bp.route("/aide/<int:aid_id>/pieces-demandees", methods=["GET", "POST"])
+@login_required
+def requirements(aid_id: int):
+    aid = access.get_or_404(Aid, aid_id)
+    access.require(access.can_edit_requirements(current_user, aid))
+    form = RequirementForm()
+    if form.validate_on_submit():
+        made, _ = attempt_in_form(
+            form.label, lambda: services.add_requirement(aid, form.label.data, by=current_user),
+            "Pièce ajoutée à la liste.", SubsidyError)
+        if made:
+            return redirect(url_for(".requirements", aid_id=aid.id))
+    return render_template("subsidies/requirements.html", aid=aid, form=form,
+                           requirements=services.requirements_of(aid))
+
+
+@bp.post("/pieces-demandees/<int:requirement_id>/retirer")
+@login_required
+def remove_requirement(requirement_id: int):
+    requirement = db.session.get(SubsidyRequirement, requirement_id) or abort(404)
+    aid = access.get_or_404(Aid, requirement.aid_id)
+    access.require(access.can_edit_requirements(current_user, aid))
+    services.remove_requirement(requirement, by=current_user)
+    flash("Pièce retirée de la liste.", "success")
+    return redirect(url_for(".requirements", aid_id=aid.id))
+
+
+@bp.route("/instructeurs", methods=["GET", "POST"])
+@access.platform_admin_required
+def instructors():
+    form = InstructorForm()
+    if form.validate_on_submit():
+        made, _ = attempt_in_form(
+            form.email, lambda: services.assign_instructor(form.email.data, form.programme.data,
+                                                           by=current_user),
+            "Instructeur désigné.", SubsidyError)
+        if made:
+            return redirect(url_for(".instructors"))
+    return render_template("subsidies/instructors.html", form=form,
+                           instructors=services.instructors(), programmes=services.programmes())
+
+
+@bp.post("/instructeurs/<int:instructor_id>/retirer")
+@access.platform_admin_required
+def remove_instructor(instructor_id: int):
+    row = db.session.get(SubsidyInstructor, instructor_id) or abort(404)
+    services.remove_instructor(row, by=current_user)
+    flash("Instructeur retiré.", "success")
+    return redirect(url_for(".instructors"))
