@@ -7,14 +7,14 @@ Each public function is one unit of work (``core/uow.py``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import extract, select
 
 from .. import access
 from ..accounts.models import Organisation, User
-from ..core import uploads
+from ..core import hooks, uploads
 from ..core.frdates import format_date
 from ..core.money import AmountError, euros, parse_amount
 from ..core.timeutil import today_paris, utcnow
@@ -486,3 +486,30 @@ def instructed_aids(user) -> list[Aid]:
     programmes_ = access.instructed_programmes(user) or [""]
     return list(db.session.scalars(select(Aid).where(Aid.programme.in_(programmes_))
                                    .order_by(Aid.title)))
+
+
+# --- the agendas: a granted dossier's works deadline ---------------------------------------------
+
+
+def works_deadlines(user, after: datetime, before: datetime, space=None) -> list:
+    """The works deadlines of the granted dossiers a person sees (their organisations', or
+    their programmes' as instructors): deadlines of their agenda
+    (``core.hooks.register_calendar_source``), none in a space's calendar."""
+    if space is not None or not access.is_signed_in(user):
+        return []
+    dossiers = db.session.scalars(select(SubsidyDossier).where(
+        access.visible_dossiers(user), SubsidyDossier.state == S.GRANTED,
+        SubsidyDossier.works_deadline >= after.date(),
+        SubsidyDossier.works_deadline < before.date())).all()
+    return [hooks.CalendarEntry(
+        title=f"Fin des travaux subventionnés : {dossier.title}",
+        starts=datetime.combine(dossier.works_deadline, time()),
+        ends=datetime.combine(dossier.works_deadline, time()) + timedelta(days=1),
+        all_day=True, url=path_for("subsidies.show", dossier_id=dossier.id),
+        uid=f"dossier-{dossier.id}-travaux@territoires", kind="deadline",
+        note=f"{dossier.organisation.name} — demandez le solde avant cette date.")
+        for dossier in dossiers]
+
+
+hooks.register_calendar_source("travaux", "Échéances (subventions)", works_deadlines,
+                               deadline=True)

@@ -151,3 +151,20 @@ def test_only_the_programme_s_instructors_instruct_and_only_editors_write():
     with pytest.raises(SubsidyError, match="Vous ne pouvez pas déposer"):
         services.create_dossier(world["aid"], world["town"], services.DossierData(),
                                 by=world["member"])
+
+
+def test_a_granted_dossier_s_works_deadline_is_in_the_agendas_of_those_who_see_it():
+    from datetime import datetime
+
+    from intranet.agenda.calendar import personal_agenda
+    world = council_and_communes()
+    deadline = today_paris() + timedelta(days=40)
+    _granted(world, deadline=deadline)
+    day = datetime.combine(deadline, datetime.min.time())
+
+    def deadlines(person):
+        shown = personal_agenda(person, day, day + timedelta(days=1))
+        return [item.title for item in shown.items if item.kind == "deadline"]
+    expected = ["Fin des travaux subventionnés : Réfection du chemin de Lamothe"]
+    assert deadlines(world["member"]) == expected and deadlines(world["instructor"]) == expected
+    assert deadlines(world["other_admin"]) == []
