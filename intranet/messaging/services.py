@@ -59,7 +59,9 @@ class MessagingError(ValueError):
 # --- addressing -------------------------------------------------------------------------------
 
 _SEPARATORS = re.compile(r"[,;\n]+")
-_BRACKETED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+# « Nom <adresse> », or « Nom <#12> » for a person chosen in the directory whose address is not
+# shown to the writer (``recipient_line``).
+_BRACKETED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+|#\d{1,9})\s*>")
 ADMINS, SPACE = "admins", "espace"
 
 
@@ -160,9 +162,12 @@ def resolve_people(typed: str, sender: User) -> list[User]:
         bracketed = _BRACKETED.search(token)
         email = bracketed.group(1) if bracketed else (token if "@" in token else None)
         if email:
-            user = find_user(email)
+            user = db.session.get(User, int(email[1:])) if email.startswith("#") \
+                else find_user(email)
             if user is None:
-                problems.append(f"Personne n'a l'adresse « {email} » dans l'annuaire.")
+                problems.append("Cette personne n'est plus dans l'annuaire." if
+                                email.startswith("#") else
+                                f"Personne n'a l'adresse « {email} » dans l'annuaire.")
                 continue
             candidates = [user]
         else:
@@ -191,9 +196,13 @@ def resolve_people(typed: str, sender: User) -> list[User]:
     return people
 
 
-def recipient_line(user: User) -> str:
-    """How a person chosen in the directory is written in the « Destinataires » field."""
+def recipient_line(user: User, writer=None) -> str:
+    """How a person chosen in the directory is written in the « Destinataires » field: with
+    their address when ``writer`` may read it (``access.directory_details``), else with their
+    directory number, so that a hidden address is never shown."""
     name = " ".join(re.sub(r"[,;<>]", " ", user.full_name).split())
+    if writer is not None and not access.directory_details(writer, user).email:
+        return f"{name} <#{user.id}>"
     return f"{name} <{user.email}>"
 
 

@@ -78,7 +78,7 @@ def search():
 
 def _add_person(form: ComposeForm, person: User | None) -> None:
     if person is not None and access.can_address_person(current_user, person):
-        line = services.recipient_line(person)
+        line = services.recipient_line(person, current_user)
         if line not in (form.to.data or ""):
             form.to.data = ",\n".join(filter(None, [(form.to.data or "").strip(" ,\n"), line]))
 
@@ -141,7 +141,7 @@ def find_recipients():
                for org in organisations]
     results += [{"kind": "person", "id": person.id, "label": person.full_name,
                  "detail": services.person_detail(person),
-                 "line": services.recipient_line(person)} for person in people]
+                 "line": services.recipient_line(person, current_user)} for person in people]
     return finder.json_results(results)
 
 

@@ -288,3 +288,21 @@ def test_a_conversation_about_something_links_to_it_and_reaches_only_addressable
     assert 'À propos de : <a href="/annonces/1">Petite annonce : Tentes</a>' in \
         client.get(f"/messages/{about.id}").text
     assert "À propos de" not in client.get(f"/messages/{plain.id}").text
+
+
+def test_a_person_who_hides_their_address_is_written_to_without_showing_it(client, login):
+    world = people()
+    chloe, bruno = world["chloe"], world["bruno"]   # Chloé is no admin of Bruno's commune
+    bruno.show_email = False
+    db.session.commit()
+    login(chloe)
+    page = client.get(f"/messages/nouveau?a={bruno.id}").get_data(as_text=True)
+    assert bruno.email not in page and f"&lt;#{bruno.id}&gt;" in page
+    found = client.get(f"/messages/destinataires?q={bruno.last_name[:4]}").get_json()
+    assert bruno.email not in str(found)
+    response = client.post("/messages/nouveau", data={
+        "to": f"{bruno.full_name} <#{bruno.id}>", "subject": "Réunion", "body": "Bonjour",
+        "body_format": "text"})
+    assert response.status_code == 302
+    conversation = db.session.scalar(select(Conversation).order_by(Conversation.id.desc()))
+    assert {p.user_id for p in conversation.participants} == {chloe.id, bruno.id}
