@@ -625,6 +625,7 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "aids.feed", "deliberations.feed", "press.feed", "procurement.feed",
     "aids.private_feed", "deliberations.private_feed", "press.private_feed",
     "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm", "ads.feed",
+    "subsidies.scdl_export",
     "procurement.nomenclature", "procurement.code",
     "lists.confirm", "lists.unsubscribe_page", "ads.renew",
 })

@@ -7,13 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import access
-from ..core import uploads
+from ..core import csvexport, uploads
 from ..core.feedback import attempt_in_form
 from ..core.timeutil import today_paris
 from ..extensions import db
 from ..publications.aids.models import Aid
 from ..publications.routes import upload_of
-from . import services
+from . import scdl, services
 from .forms import (DocumentForm, DossierForm, GrantForm, IncompleteForm, InstructorForm,
                     PaymentForm, ProposeForm, RefuseForm, RequirementForm)
 from .models import (DossierDocument, DossierState, PaymentKind, SubsidyDossier,
@@ -319,3 +319,21 @@ def remove_instructor(instructor_id: int):
     services.remove_instructor(row, by=current_user)
     flash("Instructeur retiré.", "success")
     return redirect(url_for(".instructors"))
+
+
+# --- open data -----------------------------------------------------------------------------------
+
+
+@bp.get("/donnees-ouvertes.csv")
+def scdl_export():
+    """Granted subsidies in the SCDL « subventions » format: public open data."""
+    return csvexport.response(scdl.export_csv(), "subventions-attribuees.csv")
+
+
+@bp.get("/donnees-ouvertes")
+@login_required
+def open_data():
+    """What the export holds, and the grants it leaves out with why (those the person sees)."""
+    found, left = scdl.rows()
+    left = [entry for entry in left if access.can_view_dossier(current_user, entry.dossier)]
+    return render_template("subsidies/open_data.html", count=len(found), left=left)
