@@ -83,9 +83,21 @@ SERVICE_PAGES = {
     "procurement notices": ("/marches/", {"procurement.show"}),
     "press releases": ("/communiques/", {"press.show"}),
     "classified ads": ("/annonces/", {"ads.show"}),
+    "agenda": ("/agenda/?vue=liste", {"agenda.event"}),
+    "directory": ("/annuaire", {"accounts.person"}),
+    "job exchange": ("/emplois/", {"jobs.show"}),
     "org chart": ("/organisations/{org}/organigramme", {"accounts.person"}),
     "documents": ("/espaces/{space}/documents", {"documents.folder", "documents.document"}),
     "search": ("/recherche?q=voirie", CONTENT),
+}
+
+
+# Subsidy dossiers are a service of those who apply (communes, EPCIs) and of the council's
+# instructors: each of them finds dossiers there.
+SUBSIDY_PAGES = {
+    "mairie@agen.fr": "/subventions/", "agent@agen.fr": "/subventions/",
+    "secretaire@agme-agnac.fr": "/subventions/", "dgs@agglo-agen.fr": "/subventions/",
+    "redacteur@cd47.fr": "/subventions/instruction", "agent@cd47.fr": "/subventions/instruction",
 }
 
 
@@ -108,7 +120,10 @@ def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
                  "space": spaces.ensure_organisation_space(org).slug}
         client = app.test_client()
         sign_in(client, email)
-        for name, (pattern, expected) in SERVICE_PAGES.items():
+        pages = dict(SERVICE_PAGES)
+        if email in SUBSIDY_PAGES:
+            pages["subsidies"] = (SUBSIDY_PAGES[email], {"subsidies.show"})
+        for name, (pattern, expected) in pages.items():
             url = pattern.format(**slugs)
             response = client.get(url)
             assert response.status_code == 200, (email, url, response.status_code)

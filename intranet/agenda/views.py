@@ -15,7 +15,7 @@ from ..accounts.models import Organisation, OrgKind, User
 from ..core import pending, uploads
 from ..core.hooks import register_organisation_section
 from ..core.feedback import attempt
-from ..core.frdates import format_date
+from ..core.frdates import MONTHS, format_date
 from ..core.inputs import to_int
 from ..core.text import french_sorted
 from ..core.timeutil import utcnow
@@ -80,10 +80,6 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         return recurrence.day_start(self.start), recurrence.day_start(self.end)
-
-
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
 
 
 def _month_name(day: date) -> str:

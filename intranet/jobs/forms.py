@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import (BooleanField, DecimalField, EmailField, HiddenField, IntegerField,
+from wtforms import (DecimalField, EmailField, HiddenField, IntegerField,
                      RadioField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -83,16 +83,8 @@ class StatusForm(FlaskForm):
                                            if s != ApplicationStatus.UNCONFIRMED})
 
 
-class EndForm(FlaskForm):
-    outcome = RadioField("L'offre se termine parce que",
-                         choices={"filled": "Le poste est pourvu", "closed": "Je la clôture"},
-                         default="filled")
-
 
 class AlertForm(FlaskForm):
     label = StringField("Nom de la recherche", validators=[Optional(), Length(max=200)])
     query = HiddenField()
 
-
-class FollowForm(FlaskForm):
-    following = BooleanField()

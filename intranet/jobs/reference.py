@@ -51,6 +51,3 @@ def filieres() -> list[str]:
 def cadre(name: str | None) -> Cadre | None:
     return cadres().get(name or "")
 
-
-def filiere_label(filiere: str) -> str:
-    return f"Filière {filiere}"

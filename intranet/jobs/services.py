@@ -37,7 +37,6 @@ from .models import (CONTRACT_BASES, ApplicationStatus, Employment, JobAlert, Jo
 
 register_kind("jobs.application", "Candidatures reçues aux offres d'emploi de mon organisation")
 
-ONE_MONTH = "un mois"
 UNCONFIRMED_DAYS = 7
 
 

@@ -25,7 +25,7 @@ from ..publications.lifecycle import PublicationStatus
 from ..publications.routes import (add_attachment_routes, add_lifecycle_routes, form_page,
                                    offer_publishers, upload_of)
 from . import reference, services, stats
-from .forms import (AlertForm, ApplicationForm, EndForm, OfferForm, StatusForm)
+from .forms import AlertForm, ApplicationForm, OfferForm, StatusForm
 from .models import (CONTRACT_BASES, ApplicationStatus, Employment, JobAlert, JobApplication,
                      JobOffer, Outcome)
 from .services import Filters, JobError, OfferData
@@ -114,7 +114,7 @@ def show(offer_id: int):
         "jobs/show.html", offer=offer, json_ld=job_posting(offer),
         missing=services.missing(offer) if offer.status == PublicationStatus.DRAFT else [],
         contract_bases=CONTRACT_BASES, can_apply=access.can_apply(current_user, offer),
-        following=services.follows(current_user, offer), end_form=EndForm())
+        following=services.follows(current_user, offer))
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ def seed(demo) -> None:
         services.add_requirement(aid, "Délibération du conseil approuvant le projet", by=council)
         services.add_requirement(aid, "Devis ou estimation détaillée", by=council)
     services.assign_instructor(council.email, PROGRAMME)
+    services.assign_instructor(demo["agent@cd47.fr"].email, PROGRAMME)
 
     def complete(dossier, by):
         for requirement in services.requirements_of(dossier.aid):
@@ -66,3 +67,15 @@ def seed(demo) -> None:
     complete(road, agme)
     services.mark_incomplete(road, "Le devis n'est pas signé : joignez le devis signé de "
                                    "l'entreprise.", by=council)
+
+    # The Agglomération asks for its roads of community interest: submitted, under review.
+    dgs = demo["dgs@agglo-agen.fr"]
+    agglo_roads = services.create_dossier(roads, demo.orgs["200096956"], DossierData(
+        title="Voirie d'intérêt communautaire : zone d'activités de Boé", communes="Boé, Agen",
+        description="Reprise des enrobés et des trottoirs de la zone d'activités.",
+        cost_excl_vat="60 000", cost_incl_vat="72 000", amount_requested="18 000",
+        schedule="Été prochain", contact="Service voirie de l'Agglomération",
+        lines=[PlanLine("aid", "Département de Lot-et-Garonne", "18 000"),
+               PlanLine("own", "CA Agglomération d'Agen", "42 000")]), by=dgs)
+    complete(agglo_roads, dgs)
+    services.start_review(agglo_roads, by=demo["agent@cd47.fr"])

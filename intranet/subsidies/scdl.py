@@ -33,9 +33,14 @@ def _grant_date(dossier: SubsidyDossier):
     return dossier.sitting_on or (granted[-1].date() if granted else None)
 
 
-def rows() -> tuple[list[dict], list[LeftOut]]:
+def rows(where=None) -> tuple[list[dict], list[LeftOut]]:
+    """The export's rows and the grants it leaves out; ``where`` narrows the dossiers read (the
+    export page lists only those the person sees: ``access.visible_dossiers``)."""
+    query = select(SubsidyDossier).where(SubsidyDossier.state.in_(GRANTED))
+    if where is not None:
+        query = query.where(where)
     dossiers = db.session.scalars(
-        select(SubsidyDossier).where(SubsidyDossier.state.in_(GRANTED))
+        query
         .options(selectinload(SubsidyDossier.events), selectinload(SubsidyDossier.payments))
         .order_by(SubsidyDossier.id)).all()
     sirets = dict(db.session.execute(select(DeliberationSettings.organisation_id,
