@@ -99,6 +99,8 @@ SUBSIDY_PAGES = {
     "secretaire@agme-agnac.fr": "/subventions/", "dgs@agglo-agen.fr": "/subventions/",
     "redacteur@cd47.fr": "/subventions/instruction", "agent@cd47.fr": "/subventions/instruction",
 }
+# The instructors' dashboards (their figures, and a link to the programme's dossiers).
+DASHBOARDS = ("redacteur@cd47.fr", "agent@cd47.fr")
 
 
 def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
@@ -123,6 +125,8 @@ def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
         pages = dict(SERVICE_PAGES)
         if email in SUBSIDY_PAGES:
             pages["subsidies"] = (SUBSIDY_PAGES[email], {"subsidies.show"})
+        if email in DASHBOARDS:
+            pages["dashboard"] = ("/subventions/tableau-de-bord", {"subsidies.instructed"})
         for name, (pattern, expected) in pages.items():
             url = pattern.format(**slugs)
             response = client.get(url)

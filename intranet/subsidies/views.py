@@ -8,12 +8,15 @@ from flask_login import current_user, login_required
 
 from .. import access
 from ..core import csvexport, uploads
+from ..core.charts import grouped_bars
 from ..core.feedback import attempt_in_form
+from ..core.money import euros
 from ..core.timeutil import today_paris
+from ..accounts.models import Organisation, OrgKind
 from ..extensions import db
 from ..publications.aids.models import Aid
 from ..publications.routes import upload_of
-from . import scdl, services
+from . import reporting, scdl, services
 from .forms import (DocumentForm, DossierForm, GrantForm, IncompleteForm, InstructorForm,
                     PaymentForm, ProposeForm, RefuseForm, RequirementForm)
 from .models import (DossierDocument, DossierState, PaymentKind, SubsidyDossier,
@@ -253,18 +256,83 @@ def payment(dossier_id: int):
                  "Versement enregistré.")
 
 
+def _instructor_only() -> None:
+    if not access.is_instructor(current_user):
+        abort(404)
+
+
+def _years() -> range:
+    this_year = today_paris().year
+    return range(this_year, this_year - 6, -1)
+
+
 @bp.get("/instruction")
 @login_required
 def instructed():
-    if not access.is_instructor(current_user):
-        abort(404)
+    _instructor_only()
     filters = services.Filters.from_args(request.args)
-    this_year = today_paris().year
     return render_template(
-        "subsidies/instructed.html", dossiers=services.instructed(current_user, filters),
+        "subsidies/instructed.html", page=services.instructed(current_user, filters),
         filters=filters, programmes=access.instructed_programmes(current_user),
         aids=services.instructed_aids(current_user), states=DossierState,
-        years=range(this_year, this_year - 6, -1))
+        epcis=services.epcis(), years=_years(), coming_up=reporting.coming_up(current_user))
+
+
+@bp.get("/instruction.csv")
+@login_required
+def instructed_csv():
+    _instructor_only()
+    filters = services.Filters.from_args(request.args)
+    return csvexport.response(reporting.instructed_csv(current_user, filters),
+                              "dossiers-de-subvention.csv")
+
+
+def _board():
+    """The dashboard of the programme the query string names (the person's first one if it
+    names none), for the year it names; 404 for a programme the person does not instruct."""
+    _instructor_only()
+    programmes = access.instructed_programmes(current_user)
+    programme = request.args.get("programme") or programmes[0]
+    if not access.can_see_programme_figures(current_user, programme):
+        abort(404)
+    year = services.Filters.from_args(request.args).year
+    return programmes, reporting.dashboard(current_user, programme, year)
+
+
+@bp.get("/tableau-de-bord")
+@login_required
+def dashboard():
+    programmes, board = _board()
+    series = ("requested", "granted", "paid", "remaining")
+    charts_ = {
+        "epci": grouped_bars(board.table(board.by_epci, series), list(board.by_epci),
+                             title="Montants par intercommunalité", ident="graphique-epci",
+                             fmt=euros),
+        "mois": grouped_bars(board.table(board.by_month, series[:3]), list(board.by_month),
+                             title="Montants par mois", ident="graphique-mois", fmt=euros)}
+    return render_template("subsidies/dashboard.html", board=board, programmes=programmes,
+                           charts=charts_, series=reporting.SERIES, years=_years())
+
+
+@bp.get("/tableau-de-bord.csv")
+@login_required
+def dashboard_csv():
+    _, board = _board()
+    return csvexport.response(reporting.dashboard_csv(board), "tableau-de-bord-subventions.csv")
+
+
+@bp.get("/beneficiaire/<int:organisation_id>")
+@login_required
+def beneficiary(organisation_id: int):
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not access.can_see_beneficiary(current_user, organisation):
+        abort(404)
+    lines = reporting.beneficiary(current_user, organisation)
+    communes = reporting.member_communes(current_user, organisation) \
+        if organisation.kind == OrgKind.EPCI else []
+    return render_template("subsidies/beneficiary.html", organisation=organisation, lines=lines,
+                           totals=reporting.beneficiary_totals(lines), communes=communes,
+                           granted_states=reporting.GRANTED_STATES)
 
 
 # --- an aid's required documents; the instructors -----------------------------------------------
