@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 
 from . import access
-from .core import csrf as form_expiry, inputs, security, widgets
+from .core import csrf as form_expiry, inputs, limits, security, widgets
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
 
@@ -19,7 +19,8 @@ ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "M
                  "SEARCH_BACKEND", "SEARCH_INDEX_DIR", "UPLOAD_MAX_BYTES", "TRUSTED_NETWORKS",
                  "REPLY_DOMAIN", "LISTS_DOMAIN", "ACCESSIBILITY_CONTACT_EMAIL",
                  "ACCESSIBILITY_CONTACT_URL", "JOBS_APPLICATION_RETENTION_DAYS",
-                 "JOBS_GRADES_CSV")
+                 "JOBS_GRADES_CSV", "SECURE_COOKIES", "RATELIMIT_STORAGE_URI",
+                 "RATELIMIT_KEY_PREFIX")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -52,11 +53,14 @@ def create_app(config: dict | None = None) -> Flask:
                      render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    limits.init_app(app)
     mailer.init_app(app)
     inputs.init_app(app)
     widgets.install()
 
     _register_blueprints(app)
+    from .accounts import sessions
+    sessions.init_app(app)
     security.init_app(app)
     _register_template_helpers(app)
     _register_error_pages(app)

@@ -19,15 +19,29 @@ ACCESSIBILITY_CONTACT_EMAIL = "accessibilite@territoires47.fr"
 ACCESSIBILITY_CONTACT_URL: str | None = None
 ACCESSIBILITY_STATEMENT_DATE = "2026-12-05"
 
-PASSWORD_HASH_METHOD = "scrypt"
-PASSWORD_MIN_LENGTH = 10
+# Passwords (accounts/passwords.py): Argon2id with OWASP's parameters (19 MiB, 2 passes, 1
+# lane); older hashes (Werkzeug's scrypt, PBKDF2) are replaced at the next sign-in. A Werkzeug
+# method name ("pbkdf2:sha256:1000") may be given instead of "argon2id" (the tests do, for speed).
+PASSWORD_HASH_METHOD = "argon2id"
+PASSWORD_ARGON2_MEMORY_KIB = 19 * 1024
+PASSWORD_ARGON2_TIME_COST = 2
+PASSWORD_ARGON2_PARALLELISM = 1
+# Lengths (ANSSI, ASVS 5.0): no composition rules, no forced rotation, no common password.
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_ADMIN_MIN_LENGTH = 16   # organisation admins and platform admins
+PASSWORD_MAX_LENGTH = 128
 
 # Tokens sent by email.
 PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
 INVITATION_MAX_AGE = timedelta(days=14)
 
-# Sessions: signed cookies, expiring.
-PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+# Sessions (accounts/sessions.py): each sign-in opens a record on the server; the signed
+# cookie only carries its random key. A session ends after SESSION_IDLE_TIMEOUT without a
+# request and SESSION_ABSOLUTE_TIMEOUT after sign-in; with « Se souvenir de moi », after
+# REMEMBER_COOKIE_DURATION (both limits).
+SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
 # A form's CSRF token lives as long as the session (Flask-WTF's default is one hour: a form left
 # open over lunch would be refused while its author is still signed in).
 WTF_CSRF_TIME_LIMIT = int(PERMANENT_SESSION_LIFETIME.total_seconds())
@@ -35,11 +49,43 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_DURATION = timedelta(days=14)
 REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+# Cookies marked Secure and named with the __Host- prefix (session and « remember me »): True
+# when served over HTTPS. None: decided by PUBLIC_BASE_URL's scheme.
+SECURE_COOKIES: bool | None = None
 
-# Login throttling: failures counted in the audit log over a sliding window.
+# Login throttling: failures counted in the audit log over a sliding window; after
+# LOGIN_MAX_FAILURES_PER_ACCOUNT the account is locked for LOGIN_LOCK_DURATION and its owner
+# gets an email (an admin can unlock it sooner, a password reset does too).
 LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+LOGIN_LOCK_DURATION = timedelta(minutes=15)
+
+# Request rate limits (Flask-Limiter, core/limits.py), per address and per account. The
+# counters live in RATELIMIT_STORAGE_URI: "memory://" keeps them in each process; with several
+# workers or servers, point every one at the same Redis ("redis://127.0.0.1:6379/0").
+LIMITS_ENABLED = True
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_KEY_PREFIX = "territoires"
+RATELIMIT_STRATEGY = "moving-window"
+# Redis unreachable: each process counts in memory meanwhile, and no request fails because of it.
+RATELIMIT_SWALLOW_ERRORS = True
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+# Limits by name (limits' syntax, several separated by ";"): "<name>" per address,
+# "<name>:account" per account.
+RATE_LIMITS = {
+    "sign-in": "30 per minute; 300 per hour",
+    "sign-in:account": "10 per minute; 60 per hour",
+    "password-reset": "10 per minute; 60 per hour",
+    "password-reset:account": "3 per 15 minutes; 10 per day",
+    "invitation": "20 per minute",
+    "second-factor": "20 per minute",
+    "second-factor:account": "10 per minute; 60 per hour",
+    "proconnect": "30 per minute",
+    "messaging:account": "30 per minute; 300 per day",
+    "lists:account": "20 per minute; 200 per day",
+}
 
 # Number of reverse proxies in front of the application whose X-Forwarded-For is trusted
 # (0: none, the connection's address is the client's).

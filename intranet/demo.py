@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
-from .accounts import organisations
+from .accounts import organisations, passwords
 from .accounts.models import Membership, Organisation, OrgKind, User
 from .core.text import of
 from .core.timeutil import utcnow
@@ -101,8 +99,7 @@ def _structure(communes_csv: Path):
         if org.siren:
             by_key[org.siren] = org
 
-    password_hash = generate_password_hash(DEMO_PASSWORD,
-                                           method=current_app.config["PASSWORD_HASH_METHOD"])
+    password_hash = passwords.hash_password(DEMO_PASSWORD)
     people: dict[str, User] = {}
     # The demo's people joined months ago: a new account's first forum post in a public space
     # would wait for a moderator (access.must_hold_forum_post).

@@ -54,7 +54,8 @@ def test_config(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",   # fast; tests/accounts check Argon2id
+        "LIMITS_ENABLED": False,   # thousands of sign-ins from 127.0.0.1 (tests/accounts: on)
         "UPLOAD_DIR": str(base / "uploads"),
         "PUBLIC_BASE_URL": "http://territoires.test",
         "MAIL_SERVER": None,

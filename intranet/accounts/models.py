@@ -172,10 +172,17 @@ class User(UserMixin, TimestampMixin, db.Model):
     token_generation: Mapped[int] = mapped_column(Integer, default=0)
     # Secret part of the person's private feed and calendar addresses; replaced to revoke them.
     feed_token: Mapped[str | None] = mapped_column(String(43), unique=True)
+    # Sign-in refused until then after repeated failures (``services.authenticate``).
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan",
         order_by="Membership.id")
+
+    def get_id(self) -> str | None:
+        """Flask-Login's identifier, written in the session and remember cookies: the key of
+        the person's server-side session (``accounts/sessions.py``), never the account's id."""
+        return getattr(self, "session_key", None)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

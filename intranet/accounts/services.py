@@ -8,7 +8,6 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import access
 from ..core import audit, csvimport, uploads
@@ -21,7 +20,7 @@ from ..core.uow import unit_of_work
 from ..extensions import db
 from ..mail import services as mail
 from ..spaces import services as spaces
-from . import tokens
+from . import passwords, sessions, tokens
 from .models import Membership, Organisation, PersonFunction, User, function_from_text
 
 
@@ -33,18 +32,18 @@ class AccountError(ValueError):
 
 
 def check_password_strength(password: str, user: User | None = None) -> None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise AccountError(f"Le mot de passe doit compter au moins {minimum} caractères.")
-    if user is not None and password.lower() in (user.email.lower(), user.email.split("@")[0].lower()):
-        raise AccountError("Le mot de passe ne doit pas reprendre votre adresse électronique.")
+    """The rules of ``passwords.check``, refused as an ``AccountError``."""
+    try:
+        passwords.check(password, user)
+    except passwords.WeakPassword as exc:
+        raise AccountError(str(exc)) from exc
 
 
 def set_password(user: User, password: str) -> None:
     check_password_strength(password, user)
-    user.password_hash = generate_password_hash(password,
-                                                method=current_app.config["PASSWORD_HASH_METHOD"])
+    user.password_hash = passwords.hash_password(password)
     user.token_generation += 1  # every pending reset or invitation link stops working
+    user.locked_until = None
 
 
 def normalise_email(email: str) -> str:
@@ -74,7 +73,8 @@ def _recent_failures(**where) -> int:
     if "target" in where:
         # Failures before the account's last sign-in or password reset no longer count.
         last_success = select(func.max(AuditEvent.created_at)).where(
-            AuditEvent.action.in_(("login.success", "password.reset", "invitation.accepted")),
+            AuditEvent.action.in_(("login.success", "password.reset", "invitation.accepted",
+                                   "account.unlocked")),
             AuditEvent.target == where["target"])
         query = query.where(AuditEvent.target == where["target"],
                             AuditEvent.created_at > func.coalesce(last_success.scalar_subquery(),
@@ -86,30 +86,65 @@ def _recent_failures(**where) -> int:
 
 @unit_of_work
 def authenticate(email: str, password: str) -> LoginResult:
-    """Check a password, throttled per account and per address; every attempt is audited."""
+    """Check a password, throttled per account and per address; every attempt is audited.
+    An unknown address costs the same work as a known one (a dummy hash is checked), and a
+    locked account answers as an unknown address that failed too often. After
+    ``LOGIN_MAX_FAILURES_PER_ACCOUNT`` failures the account is locked and its owner told."""
     config = current_app.config
     email_key = email.strip().lower()[:254]
     ip = audit.client_ip()
-    if (_recent_failures(target=email_key) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    user = find_user(email_key)
+    now = utcnow()
+    if ((user is not None and user.locked_until is not None and user.locked_until > now)
+            or _recent_failures(target=email_key) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
             or (ip and _recent_failures(ip=ip) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"])):
+        passwords.verify_unknown(password)
         audit.record("login.throttled", target=email_key)
-        minutes = int(config["LOGIN_THROTTLE_WINDOW"].total_seconds() // 60)
+        minutes = int(max(config["LOGIN_THROTTLE_WINDOW"],
+                          config["LOGIN_LOCK_DURATION"]).total_seconds() // 60)
         return LoginResult(None, "Trop de tentatives de connexion ont échoué. Par sécurité, "
                                  f"réessayez dans {minutes} minutes ou utilisez « mot de passe "
                                  "oublié ».")
-    user = find_user(email_key)
-    ok = (user is not None and user.password_hash is not None
-          and check_password_hash(user.password_hash, password))
+    ok = passwords.verify(user.password_hash if user is not None else None, password)
     if not ok or not user.active:
         audit.record("login.failure", actor=user, target=email_key,
                      detail="compte désactivé" if ok else "")
+        failures = _recent_failures(target=email_key)
+        if user is not None and failures >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
+            _lock(user, now, failures)
         if ok:
             return LoginResult(None, "Ce compte est désactivé. Demandez à l'administrateur de "
                                      "votre organisation de le faire réactiver.")
         return LoginResult(None, "Adresse électronique ou mot de passe incorrect.")
-    user.last_login_at = utcnow()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)   # Argon2id from now on
+    user.last_login_at = now
+    user.locked_until = None
     audit.record("login.success", actor=user, target=email_key)
     return LoginResult(user)
+
+
+def _lock(user: User, now, failures: int) -> None:
+    duration = current_app.config["LOGIN_LOCK_DURATION"]
+    user.locked_until = now + duration
+    audit.record("account.locked", target=user.email,
+                 detail=f"{failures} échecs de connexion ; bloqué "
+                        f"{int(duration.total_seconds() // 60)} minutes")
+    mail.queue(user.email, "Votre compte Territoires est bloqué pour quelques minutes",
+               "account_locked", user=user, failures=failures,
+               minutes=int(duration.total_seconds() // 60),
+               link=absolute_url("accounts.forgot_password"))
+
+
+@unit_of_work
+def unlock(user: User, *, by: User) -> None:
+    """An admin lifts a lock before its end (failures before now no longer count)."""
+    user.locked_until = None
+    audit.record("account.unlocked", actor=by, target=user.email)
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
 
 
 @unit_of_work
@@ -138,16 +173,19 @@ def request_password_reset(email: str) -> None:
 def reset_password(token: str, password: str) -> User:
     user = tokens.load(token, "reset")
     set_password(user, password)
+    sessions.end_all(user, "password.reset")
     audit.record("password.reset", actor=user, target=user.email)
     return user
 
 
 @unit_of_work
 def change_password(user: User, current: str, new: str) -> None:
-    if not user.password_hash or not check_password_hash(user.password_hash, current):
+    if not passwords.verify(user.password_hash, current):
         raise AccountError("Le mot de passe actuel est incorrect.")
     set_password(user, new)
-    audit.record("password.changed", actor=user, target=user.email)
+    ended = sessions.end_all(user, "password.changed", keep=sessions.current())
+    audit.record("password.changed", actor=user, target=user.email,
+                 detail=f"{ended} autre(s) session(s) fermée(s)" if ended else "")
 
 
 # --- invitations and accounts -------------------------------------------------------------------
@@ -278,6 +316,7 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     user.active = active
     if not active:
         user.token_generation += 1
+        sessions.end_all(user, "user.deactivated")
     audit.record("user.reactivated" if active else "user.deactivated", actor=by, target=user.email)
 
 
@@ -290,8 +329,8 @@ def make_platform_admin(email: str, password: str, *, first_name: str = "",
     if user is None:
         user = User(email=normalise_email(email), first_name=first_name, last_name=last_name)
         db.session.add(user)
+    user.is_platform_admin = True   # before the password: an admin's is longer
     set_password(user, password)
-    user.is_platform_admin = True
     spaces.ensure_open_space()
     audit.record("user.created" if user.id is None else "user.updated", target=user.email,
                  detail="administrateur de la plateforme (flask create-admin)")

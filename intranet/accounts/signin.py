@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import session
 from flask_login import login_user
 
+from . import sessions
 from .models import User
 
 
@@ -21,6 +22,11 @@ def begin(user: User, *, remember: bool = False, method: str = "password",
 
 def finish(user: User, *, remember: bool = False, method: str = "password",
            multi_factor: bool = False) -> None:
-    """Open the session of ``user``."""
-    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    """Open the session of ``user``: a new server-side session (``sessions.open_session``)
+    in a Flask session emptied first, so that nothing from before signing in survives it (a
+    CSRF token, a half-finished step: read what you need before calling this)."""
+    session.clear()
+    user.session_key = sessions.open_session(user, remember=remember, method=method,
+                                             multi_factor=multi_factor)
+    session.permanent = True  # the cookie expires after PERMANENT_SESSION_LIFETIME
     login_user(user, remember=remember)

@@ -4,18 +4,19 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
                    url_for)
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import Integer, and_, bindparam, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.pagination import paginate
 from .. import access
 from ..core.atom import PRIVATE_FEEDS
 from ..core.hooks import ORGANISATION_SECTIONS
+from ..core import limits
 from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
 from ..spaces.services import space_activity
-from . import finder, services, signin, tokens, working
+from . import finder, passwords, services, sessions, signin, tokens, working
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)
 from .models import ORG_KIND_LABELS, Membership, Organisation, OrgKind, User
@@ -26,9 +27,6 @@ bp = Blueprint("accounts", __name__)
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Connectez-vous pour accéder à cette page."
 login_manager.login_message_category = "info"
-
-
-_SESSION_USER = []   # the statement below, built once per process (every signed-in page runs it)
 
 
 @login_manager.unauthorized_handler
@@ -46,14 +44,11 @@ def sign_in_first():
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
+def load_user(session_key: str):
     """The session's person, with their memberships and organisations (the header and the
-    access decisions read them)."""
-    if not _SESSION_USER:
-        _SESSION_USER.append(select(User).where(User.id == bindparam("session_user", type_=Integer))
-                             .options(joinedload(User.memberships)
-                                      .joinedload(Membership.organisation)))
-    return db.session.scalar(_SESSION_USER[0], {"session_user": int(user_id)})
+    access decisions read them), if that server-side session is still live: one query
+    (``sessions.load``). The cookies carry the session's key, not the account's id."""
+    return sessions.load(session_key)
 
 
 def _safe_next(target: str | None) -> str:
@@ -62,6 +57,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@limits.per_address("sign-in")
+@limits.per_account("sign-in", key=limits.typed_email())
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
@@ -82,6 +79,7 @@ def login():
 @login_required
 def logout():
     services.record_logout(current_user)
+    sessions.end_current("logout")
     logout_user()
     session.pop(working.SESSION_KEY, None)
     flash("Vous êtes déconnecté(e).", "success")
@@ -101,6 +99,8 @@ def work_for():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limits.per_address("password-reset")
+@limits.per_account("password-reset", key=limits.typed_email())
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -130,15 +130,18 @@ def _password_page(token: str, purpose: str):
             flash("Votre mot de passe est enregistré. Connectez-vous avec votre adresse "
                   "électronique et ce mot de passe.", "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/new_password.html", form=form, user=user, purpose=purpose)
+    return render_template("accounts/new_password.html", form=form, user=user, purpose=purpose,
+                           minimum=passwords.minimum_length(user))
 
 
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+@limits.per_address("password-reset")
 def reset_password(token):
     return _password_page(token, "reset")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limits.per_address("invitation")
 def accept_invitation(token):
     return _password_page(token, "invite")
 
@@ -203,9 +206,41 @@ def change_password():
         except services.AccountError as exc:
             (form.current if "actuel" in str(exc) else form.password).errors.append(str(exc))
         else:
-            flash("Mot de passe modifié.", "success")
+            sessions.renew()   # this browser's cookies get a new key; other sessions ended
+            flash("Mot de passe modifié. Vos autres sessions ont été fermées.", "success")
             return redirect(url_for(".profile"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template("accounts/change_password.html", form=form,
+                           minimum=passwords.minimum_length(current_user))
+
+
+@bp.get("/profil/sessions")
+@login_required
+def my_sessions():
+    """« Mes sessions »: where I am signed in, to end what I do not recognise."""
+    return render_template("accounts/sessions.html", sessions=sessions.active_sessions(current_user),
+                           current=sessions.current())
+
+
+@bp.post("/profil/sessions/ailleurs")
+@login_required
+def end_other_sessions():
+    count = sessions.end_elsewhere(current_user)
+    flash(f"Vous êtes déconnecté(e) de vos {count} autres sessions." if count > 1 else
+          "Vous êtes déconnecté(e) de votre autre session." if count else
+          "Vous n'aviez pas d'autre session ouverte.", "success")
+    return redirect(url_for(".my_sessions"))
+
+
+@bp.post("/profil/sessions/<int:session_id>/fermer")
+@login_required
+def end_session(session_id):
+    here = sessions.current()
+    if here is not None and here.id == session_id:
+        return logout()
+    if not sessions.end_one(current_user, session_id):
+        abort(404)
+    flash("Session fermée : cet appareil devra se reconnecter.", "success")
+    return redirect(url_for(".my_sessions"))
 
 
 @bp.get("/personnes/<int:user_id>")

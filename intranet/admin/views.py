@@ -13,6 +13,7 @@ from ..accounts import organisations as orgs
 from ..accounts import services as accounts
 from ..accounts.forms import AddMemberForm, CsvForm, InviteForm, OrganisationForm, RoleForm
 from ..accounts.models import Membership, Organisation, OrgKind, User
+from ..core.timeutil import utcnow
 from ..core.types import Role
 from ..core import accessibility
 from ..core.audit import ACTION_LABELS, AuditEvent
@@ -267,7 +268,8 @@ def user(user_id):
 
 
 def _user_page(person: User, form: AddMembershipForm):
-    return render_template("admin/user.html", person=person, form=form, role_form=RoleForm())
+    return render_template("admin/user.html", person=person, form=form, role_form=RoleForm(),
+                           now_utc=utcnow())
 
 
 @bp.post("/utilisateurs/<int:user_id>/etat")
@@ -278,6 +280,16 @@ def set_active(user_id):
     attempt(lambda: accounts.set_active(person, active, by=current_user),
             f"Compte {'réactivé' if active else 'désactivé'} : {person.full_name}.",
             accounts.AccountError)
+    return redirect(url_for(".user", user_id=person.id))
+
+
+@bp.post("/utilisateurs/<int:user_id>/debloquer")
+@access.platform_admin_required
+def unlock(user_id):
+    """Lift a sign-in lock (repeated failures) before its end."""
+    person = db.session.get(User, user_id) or abort(404)
+    accounts.unlock(person, by=current_user)
+    flash(f"Compte débloqué : {person.full_name} peut de nouveau se connecter.", "success")
     return redirect(url_for(".user", user_id=person.id))
 
 

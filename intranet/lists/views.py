@@ -16,6 +16,7 @@ from .forms import (ConfirmForm, ListForm, MassSubscribeForm, ModeratorForm,
 from .models import (DELIVERY_MODE_LABELS, FROM_REWRITE_LABELS, POSTING_POLICY_LABELS,
                      REPLY_TO_LABELS, SUBSCRIBER_STATUS_LABELS, SUBSCRIPTION_POLICY_LABELS,
                      ListMessage, MessageStatus, Subscriber, SubscriberStatus)
+from ..core import limits
 from ..core.feedback import attempt
 
 bp = Blueprint("lists", __name__, cli_group="lists")
@@ -149,6 +150,7 @@ def thread(slug, name, thread_id):
 
 @bp.route("/espaces/<slug>/listes/<name>/ecrire", methods=["GET", "POST"])
 @login_required
+@limits.per_account("lists")
 def write(slug, name):
     mlist = _list(slug, name)
     access.require(access.can_post_to_list(current_user, mlist))
@@ -178,6 +180,7 @@ def _posted(mlist, message):
 
 @bp.post("/espaces/<slug>/listes/<name>/fils/<int:thread_id>/repondre")
 @login_required
+@limits.per_account("lists")
 def reply(slug, name, thread_id):
     mlist = _list(slug, name)
     messages = services.thread_messages(mlist, thread_id)

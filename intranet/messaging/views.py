@@ -10,7 +10,7 @@ from ..core.inputs import page_arg, to_int
 from .. import access
 from ..accounts import finder
 from ..accounts.models import User
-from ..core import hooks, pending, uploads
+from ..core import hooks, limits, pending, uploads
 from ..extensions import db
 from ..search.backends import QueryError
 from . import services
@@ -85,6 +85,7 @@ def _add_person(form: ComposeForm, person: User | None) -> None:
 
 @bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
+@limits.per_account("messaging")
 def compose():
     form = ComposeForm()
     form.group.choices = services.group_choices(current_user)
@@ -155,6 +156,7 @@ def show(conversation_id):
 
 @bp.post("/<int:conversation_id>/repondre")
 @login_required
+@limits.per_account("messaging")
 def reply(conversation_id):
     participant = _participant(conversation_id)
     form = ReplyForm()

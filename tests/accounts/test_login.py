@@ -61,13 +61,14 @@ def test_account_is_throttled_after_five_failures_even_with_the_right_password(c
     assert client.get("/profil").status_code == 302
 
 
-def test_throttle_window_passes(client):
+def test_throttle_window_and_lock_pass(client):
     user = factories.make_user()
     for _ in range(5):
         _login(client, user.email, "mauvais")
     old = utcnow() - timedelta(minutes=16)
     for event in db.session.scalars(select(AuditEvent)):
         event.created_at = old
+    user.locked_until = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert _login(client, user.email, factories.PASSWORD).status_code == 302
 

@@ -74,7 +74,7 @@ def test_a_newer_link_invalidates_nothing_but_a_password_change_invalidates_all(
 
 
 @pytest.mark.parametrize(("password", "confirm", "message"), [
-    ("court", "court", "au moins 10 caractères"),
+    ("court", "court", "au moins 12 caractères"),
     ("une phrase assez longue", "une autre phrase", "Les deux mots de passe sont différents."),
 ])
 def test_weak_or_mismatched_password_is_explained_and_the_link_still_works(client, password,
