@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import itertools
 
-from flask import current_app
-from werkzeug.security import generate_password_hash
-
-from intranet.accounts import organisations
+from intranet.accounts import organisations, passwords
 from intranet.accounts.models import Membership, Organisation, OrgKind, User
 from intranet.core.types import Role, Visibility
 from intranet.extensions import db
@@ -28,9 +25,7 @@ def make_user(org: Organisation | None = None, role: Role = Role.MEMBER, *, emai
     n = next(_counter)
     user = User(email=email or f"personne{n}@exemple.fr", first_name=first_name,
                 last_name=last_name or f"Nom{n}", is_platform_admin=platform_admin, active=active,
-                password_hash=generate_password_hash(
-                    password, method=current_app.config["PASSWORD_HASH_METHOD"])
-                if password else None)
+                password_hash=passwords.hash_password(password) if password else None)
     db.session.add(user)
     if org is not None:
         db.session.add(Membership(user=user, organisation=org, role=role))
