@@ -327,7 +327,8 @@ def make_platform_admin(email: str, password: str, *, first_name: str = "",
     it this password)."""
     user = find_user(email)
     if user is None:
-        user = User(email=normalise_email(email), first_name=first_name, last_name=last_name)
+        user = User(email=normalise_email(email), first_name=first_name, last_name=last_name,
+                    token_generation=0)
         db.session.add(user)
     user.is_platform_admin = True   # before the password: an admin's is longer
     set_password(user, password)
