@@ -184,6 +184,18 @@ class User(UserMixin, TimestampMixin, db.Model):
         the person's server-side session (``accounts/sessions.py``), never the account's id."""
         return getattr(self, "session_key", None)
 
+    # Flask-Login's UserMixin compares people by ``get_id()``: by account here, as before.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self is other if self.id is None else self.id == other.id
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
