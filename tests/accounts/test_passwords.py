@@ -120,7 +120,8 @@ def test_an_unknown_address_costs_a_password_check_too(client, monkeypatch):
 
 
 def test_failed_sign_in_takes_as_long_for_an_unknown_address(client, app, data_app, monkeypatch):
-    """With production's costs: the quickest of four tries each stay within a factor of two."""
+    """With production's costs, the quickest of four tries each: within a factor of three (it
+    was eleven) — a loose bound, as the suite runs on busy machines."""
     for flask_app in (app, data_app):
         monkeypatch.setitem(flask_app.config, "PASSWORD_HASH_METHOD", "argon2id")
     user = factories.make_user()
@@ -131,6 +132,11 @@ def test_failed_sign_in_takes_as_long_for_an_unknown_address(client, app, data_a
         started = time.perf_counter()
         client.post("/connexion", data={"email": email, "password": "pas le bon"})
         return time.perf_counter() - started
-    known = min(timed(user.email) for _ in range(4))      # the least disturbed of four
-    unknown = min(timed("inconnu@exemple.fr") for _ in range(4))
-    assert 0.5 < unknown / known < 2, (known, unknown)
+    known, unknown = [], []
+    for _ in range(4):   # interleaved, so that both see the same load on a busy machine
+        known.append(timed(user.email))
+        unknown.append(timed("inconnu@exemple.fr"))
+    ratio = min(unknown) / min(known)
+    print(f"known {known}, unknown {unknown}, ratio {ratio:.2f}")
+    # Before: about 100 ms against 9 ms (a factor of 11).
+    assert 1 / 3 < ratio < 3, (known, unknown)
