@@ -627,7 +627,8 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm", "ads.feed",
     "subsidies.scdl_export",
     "procurement.nomenclature", "procurement.code",
-    "lists.confirm", "lists.unsubscribe_page", "ads.renew",
+    "lists.confirm", "lists.unsubscribe_page", "ads.renew", "aids.confirm_alert",
+    "aids.unsubscribe_alert",
 })
 
 
@@ -721,3 +722,5 @@ from .subsidies import (  # noqa: E402
     instructed_programmes, is_instructor, can_instruct, can_view_dossier, can_write_dossier,
     applying_organisations, can_apply_for_aid, can_edit_requirements, can_assign_instructors,
     visible_dossiers, dossier_instructors, dossier_writers)
+# Aid alerts' decisions, read as ``access.<name>``.
+from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402
