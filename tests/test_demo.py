@@ -100,6 +100,9 @@ SUBSIDY_PAGES = {
     "redacteur@cd47.fr": "/subventions/instruction", "agent@cd47.fr": "/subventions/instruction",
 }
 
+# « Mes alertes » (aids directory): the commune's director follows the Département's aids.
+AID_ALERT_PAGES = {"mairie@agen.fr": ("/aides/alertes", {"aids.index"})}
+
 
 def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
     """No service page of a demo account shows its empty state (« Aucun… », « Rien de nouveau »,
@@ -123,6 +126,8 @@ def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
         pages = dict(SERVICE_PAGES)
         if email in SUBSIDY_PAGES:
             pages["subsidies"] = (SUBSIDY_PAGES[email], {"subsidies.show"})
+        if email in AID_ALERT_PAGES:
+            pages["aid alerts"] = AID_ALERT_PAGES[email]
         for name, (pattern, expected) in pages.items():
             url = pattern.format(**slugs)
             response = client.get(url)

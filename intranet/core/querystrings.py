@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from .inputs import strip_forbidden
+
 MAX_LENGTH = 500   # the column that stores it
 
 
@@ -21,6 +23,7 @@ def keep(args, keys, *, limit: int = 20) -> str:
 
 
 def parse(query: str) -> MultiDict:
-    """A stored query string as request arguments."""
-    return MultiDict([(key, value) for key, values in parse_qs(query or "").items()
-                      for value in values])
+    """A stored (or posted) query string as request arguments; what it decodes to is cleaned
+    as a form's text is (``%00`` gives no NUL: ``core.inputs``)."""
+    return MultiDict([(strip_forbidden(key), strip_forbidden(value))
+                      for key, values in parse_qs(query or "").items() for value in values])

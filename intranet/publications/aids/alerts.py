@@ -263,7 +263,8 @@ def _send_one(alert_id: int, now: datetime) -> int:
     unsubscribe_url = absolute_url("aids.unsubscribe_alert", token=alert.token)
     manage_url = absolute_url("aids.alerts") if alert.user_id is not None else unsubscribe_url
     count = len(new) + len(changed)
-    queue(alert.email, f"{count} aide{'s' if count > 1 else ''} pour votre alerte "
+    # A person's alert follows their account's address, should it change.
+    queue(alert.user.email if alert.user_id is not None else alert.email, f"{count} aide{'s' if count > 1 else ''} pour votre alerte "
                        f"« {alert.label} »", "aid_alert",
           alert=alert, new=new, changed=changed,
           links={aid.id: absolute_url("aids.show", aid_id=aid.id) for aid in new + changed},

@@ -10,7 +10,6 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 
 from intranet.accounts.models import OrgKind
-from intranet.core.timeutil import utcnow
 from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage
