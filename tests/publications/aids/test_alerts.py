@@ -9,6 +9,7 @@ import pytest
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 
+from intranet import access
 from intranet.accounts.models import OrgKind
 from intranet.core.types import Role, Visibility
 from intranet.extensions import db
@@ -258,3 +259,19 @@ def test_the_forms_carry_a_csrf_token(client, csrf_on):
     assert 'name="csrf_token"' in page
     assert _subscribe_as_visitor(client).status_code == 400
     assert db.session.scalar(select(func.count(AidAlert.id))) == 0
+
+
+def test_who_manages_an_alert(dept):
+    org, _ = dept
+    owner, other = factories.make_user(org), factories.make_user(org)
+    alert = alerts.subscribe("", AlertFrequency.DAILY, user=owner)
+    visitors = alerts.subscribe("", AlertFrequency.DAILY, email="lea@exemple.fr")
+    assert visitors is None
+    visitors = db.session.scalar(select(AidAlert).where(AidAlert.user_id.is_(None)))
+    assert access.can_manage_aid_alert(owner, alert)
+    assert not access.can_manage_aid_alert(other, alert)
+    assert not access.can_manage_aid_alert(None, alert)
+    assert access.can_manage_aid_alert(None, alert, token=alert.token)
+    assert not access.can_manage_aid_alert(owner, visitors)       # a visitor's alert has no owner
+    assert not access.can_manage_aid_alert(None, visitors, token=alert.token)
+    assert access.can_manage_aid_alert(None, visitors, token=visitors.token)
