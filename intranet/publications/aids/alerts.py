@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ...accounts.models import Organisation, User
@@ -119,8 +120,7 @@ def subscribe(query: str, frequency: AlertFrequency, *, user: User | None = None
     if filters.organisation_id and db.session.get(Organisation, filters.organisation_id) is None:
         raise AlertError("Cet organisme n'existe pas : choisissez-en un dans la liste.")
     query, now = urlencode(filters.args()), utcnow()
-    alert = db.session.scalar(select(AidAlert).where(AidAlert.email == email,
-                                                     AidAlert.query == query))
+    alert = _saved(email, query)
     if alert is not None:
         if signed_in:
             alert.user, alert.frequency = user, frequency
@@ -142,11 +142,20 @@ def subscribe(query: str, frequency: AlertFrequency, *, user: User | None = None
                      token=secrets.token_urlsafe(32),
                      confirmed_at=now if signed_in else None,
                      last_sent_at=now if signed_in else None)
-    db.session.add(alert)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(alert)
+    except IntegrityError:
+        # The same search saved for the same address a moment ago (a double click): kept once.
+        return _saved(email, query) if signed_in else None
     if not signed_in:
         _send_confirmation(alert, now)
     return alert if signed_in else None
+
+
+def _saved(email: str, query: str) -> AidAlert | None:
+    return db.session.scalar(select(AidAlert).where(AidAlert.email == email,
+                                                    AidAlert.query == query))
 
 
 def pending_alert(token: str) -> AidAlert:

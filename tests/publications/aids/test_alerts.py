@@ -275,3 +275,11 @@ def test_who_manages_an_alert(dept):
     assert not access.can_manage_aid_alert(owner, visitors)       # a visitor's alert has no owner
     assert not access.can_manage_aid_alert(None, visitors, token=alert.token)
     assert access.can_manage_aid_alert(None, visitors, token=visitors.token)
+
+
+def test_the_same_search_saved_twice_at_once_is_kept_once(client, monkeypatch):
+    _subscribe_as_visitor(client)
+    monkeypatch.setattr(alerts, "_saved", lambda email, query: None)   # both saw no alert yet
+    answer = _subscribe_as_visitor(client)
+    assert answer.status_code == 200 and "Confirmez votre adresse" in text(answer)
+    assert db.session.scalar(select(func.count(AidAlert.id))) == 1
