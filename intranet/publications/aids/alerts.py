@@ -47,7 +47,12 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AlertError(Exception):
-    """A refused subscription or link, with a French message; nothing was stored."""
+    """A refused subscription or link, with a French message; nothing was stored. ``field``:
+    the form's field it is about, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- the search an alert keeps ---------------------------------------------------------------
@@ -115,7 +120,7 @@ def subscribe(query: str, frequency: AlertFrequency, *, user: User | None = None
     email = (user.email if signed_in else (email or "")).strip().lower()
     if len(email) > 254 or not EMAIL.match(email):
         raise AlertError("Indiquez une adresse électronique valide : c'est là que les aides "
-                         "vous seront envoyées.")
+                         "vous seront envoyées.", field="email")
     filters = query_filters(query)
     if filters.organisation_id and db.session.get(Organisation, filters.organisation_id) is None:
         raise AlertError("Cet organisme n'existe pas : choisissez-en un dans la liste.")

@@ -139,10 +139,10 @@ def new_alert():
                              user=current_user if signed_in else None,
                              email=form.email.data or "")
         except alerts.AlertError as error:
-            if signed_in:
-                flash(str(error), "error")
-            else:
+            if error.field == "email" and not signed_in:
                 form.email.errors.append(str(error))
+            else:
+                flash(str(error), "error")
         else:
             if signed_in:
                 flash("Alerte enregistrée : les nouvelles aides de cette recherche vous seront "
