@@ -93,6 +93,7 @@ QUERY_SAMPLES = {
     "commune": ("sample", "*", "organisation_id"),
     "programme": ("values", "Programme de A"),
     "aide": ("sample", "subsidies", "aid_id"),
+    "demandeur": ("values", "Commune A"),
 }
 
 

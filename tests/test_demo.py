@@ -99,6 +99,8 @@ SUBSIDY_PAGES = {
     "secretaire@agme-agnac.fr": "/subventions/", "dgs@agglo-agen.fr": "/subventions/",
     "redacteur@cd47.fr": "/subventions/instruction", "agent@cd47.fr": "/subventions/instruction",
 }
+# The instructors' dashboards (their figures, and a link to the programme's dossiers).
+DASHBOARDS = ("redacteur@cd47.fr", "agent@cd47.fr")
 
 # « Mes alertes » (aids directory): the commune's director follows the Département's aids.
 AID_ALERT_PAGES = {"mairie@agen.fr": ("/aides/alertes", {"aids.index"})}
@@ -128,6 +130,8 @@ def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
             pages["subsidies"] = (SUBSIDY_PAGES[email], {"subsidies.show"})
         if email in AID_ALERT_PAGES:
             pages["aid alerts"] = AID_ALERT_PAGES[email]
+        if email in DASHBOARDS:
+            pages["dashboard"] = ("/subventions/tableau-de-bord", {"subsidies.instructed"})
         for name, (pattern, expected) in pages.items():
             url = pattern.format(**slugs)
             response = client.get(url)

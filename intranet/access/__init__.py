@@ -721,6 +721,7 @@ from .ads import (  # noqa: E402
 from .subsidies import (  # noqa: E402
     instructed_programmes, is_instructor, can_instruct, can_view_dossier, can_write_dossier,
     applying_organisations, can_apply_for_aid, can_edit_requirements, can_assign_instructors,
-    visible_dossiers, dossier_instructors, dossier_writers)
+    visible_dossiers, dossier_instructors, dossier_writers, can_see_programme_figures,
+    can_see_beneficiary, instructed_dossiers)
 # Aid alerts' decisions, read as ``access.<name>``.
 from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402

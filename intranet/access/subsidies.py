@@ -11,6 +11,7 @@ In words:
 """
 from __future__ import annotations
 
+from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import and_, exists, or_, select
 
@@ -25,10 +26,14 @@ from . import (TEMPLATE_GLOBALS, _signed_in, can_edit_publication, is_platform_a
 
 
 def instructed_programmes(user) -> list[str]:
+    """The programmes ``user`` instructs (read once per request)."""
     if not _signed_in(user):
         return []
-    return list(db.session.scalars(select(SubsidyInstructor.programme).where(
-        SubsidyInstructor.user_id == user.id).order_by(SubsidyInstructor.programme)))
+    cache = g.setdefault("_instructed_programmes", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = list(db.session.scalars(select(SubsidyInstructor.programme).where(
+            SubsidyInstructor.user_id == user.id).order_by(SubsidyInstructor.programme)))
+    return cache[user.id]
 
 
 def is_instructor(user) -> bool:
@@ -38,6 +43,17 @@ def is_instructor(user) -> bool:
 def can_instruct(user, dossier: SubsidyDossier) -> bool:
     programme = dossier.aid.programme
     return bool(programme) and programme in instructed_programmes(user)
+
+
+def can_see_programme_figures(user, programme: str) -> bool:
+    """A programme's dashboard: its instructors."""
+    return bool(programme) and programme in instructed_programmes(user)
+
+
+def can_see_beneficiary(user, organisation) -> bool:
+    """The page of an applicant's dossiers across programmes: the instructors (who see there
+    their programmes' dossiers) and the organisation's members (who see all of theirs)."""
+    return is_instructor(user) or org_role(user, organisation) is not None
 
 
 def can_view_dossier(user, dossier: SubsidyDossier) -> bool:
@@ -79,6 +95,15 @@ def visible_dossiers(user):
                                 SubsidyInstructor.programme == Aid.programme,
                                 Aid.id == SubsidyDossier.aid_id, Aid.programme != "")
     return or_(SubsidyDossier.organisation_id.in_(own), instructed)
+
+
+def instructed_dossiers(user, programme: str | None = None):
+    """The WHERE clause of the dossiers ``user`` instructs (of ``programme`` only, if named):
+    twin of ``can_instruct``, and a part of ``visible_dossiers`` that the instructors' list and
+    dashboards read without the rest (an instructor sees every dossier of their programmes)."""
+    programmes = [p for p in instructed_programmes(user) if programme in (None, p)]
+    return SubsidyDossier.aid_id.in_(select(Aid.id).where(Aid.programme.in_(programmes),
+                                                          Aid.programme != ""))
 
 
 def dossier_instructors(dossier: SubsidyDossier):

@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
                    url_for)
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import Integer, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -15,7 +15,7 @@ from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
 from ..spaces.services import space_activity
-from . import finder, services, tokens, working
+from . import finder, services, signin, tokens, working
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)
 from .models import ORG_KIND_LABELS, Membership, Organisation, OrgKind, User
@@ -69,8 +69,9 @@ def login():
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
         if result.user is not None:
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(result.user, remember=form.remember.data)
+            step = signin.begin(result.user, remember=form.remember.data)
+            if step is not None:
+                return redirect(step)
             flash(f"Bienvenue, {result.user.full_name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         flash(result.error, "error")

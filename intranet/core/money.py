@@ -72,3 +72,16 @@ def euros(value) -> str:
         whole = whole[:-3]
     groups.insert(0, whole)
     return f"{sign}{NARROW_NBSP.join(groups)},{cents}\u00a0€"
+
+
+def sum_cents(column):
+    """SQL: the sum of a money column, in whole cents. SQLite keeps ``Numeric`` as a float, so
+    summing the column itself would add 0.1 and 0.2 into 0.30000000000000004; each amount is
+    rounded to its cents first, and sums of integers are exact on every database."""
+    from sqlalchemy import func
+    return func.coalesce(func.sum(func.round(column * 100)), 0)
+
+
+def from_cents(value) -> Decimal:
+    """What ``sum_cents`` returned, back in euros."""
+    return (Decimal(int(round(value or 0))) / 100).quantize(Decimal("0.01"))

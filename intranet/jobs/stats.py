@@ -1,6 +1,6 @@
 """The centre de gestion's statistics of the job exchange, and their charts: each figure is
-computed once, shown as an inline SVG drawn here (no script, no library) and as the table with
-the same numbers, and exported as CSV."""
+computed once, shown as an inline SVG (``core.charts``) and as the table with the same numbers,
+and exported as CSV."""
 from __future__ import annotations
 
 import statistics
@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from ..core.timeutil import to_paris, today_paris
@@ -57,44 +56,6 @@ def figures(today: date | None = None) -> Figures:
     return Figures(sorted(quarters), dict(sorted(by_filiere.items())),
                    dict(sorted(by_categorie.items())), sorted(fill),
                    sorted(past, key=lambda o: o.closes_on))
-
-
-COLOURS = ("#0b4f8a", "#8a5a00", "#17522b", "#6b3fa0", "#8a1c12", "#00666b", "#9c2a6b", "#4a4a4a")
-
-
-def bar_chart(table: dict[str, Counter], quarters: list[str], *, title: str, ident: str) -> Markup:
-    """Stacked horizontal bars, one per quarter, one colour per row of ``table``, with its
-    legend; ``role="img"`` named by its title and described by the table that follows it."""
-    width, bar, gap, left = 640, 22, 10, 80
-    keys = list(table)
-    totals = {q: sum(table[k][q] for k in keys) for q in quarters}
-    peak = max(totals.values(), default=0) or 1
-    scale = (width - left - 40) / peak
-    height = len(quarters) * (bar + gap) + 30 + 20 * ((len(keys) + 2) // 3)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-labelledby="{ident}-titre" aria-describedby="{ident}-table" '
-             f'class="chart"><title id="{ident}-titre">{escape(title)}</title>']
-    for row, q in enumerate(quarters):
-        y = row * (bar + gap) + 10
-        parts.append(f'<text x="0" y="{y + bar - 6}" font-size="13">{escape(q)}</text>')
-        x = left
-        for n, key in enumerate(keys):
-            value = table[key][q]
-            if value:
-                w = value * scale
-                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" '
-                             f'fill="{COLOURS[n % len(COLOURS)]}"/>')
-                x += w
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + bar - 6}" font-size="13">{totals[q]}</text>')
-    y = len(quarters) * (bar + gap) + 20
-    for n, key in enumerate(keys):
-        column, line = n % 3, n // 3
-        cx, cy = column * 210, y + line * 20
-        parts.append(f'<rect x="{cx}" y="{cy}" width="12" height="12" '
-                     f'fill="{COLOURS[n % len(COLOURS)]}"/>'
-                     f'<text x="{cx + 18}" y="{cy + 11}" font-size="12">{escape(key)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
 
 
 def csv_table(figures_: Figures) -> tuple[list[str], list[dict]]:

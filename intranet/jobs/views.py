@@ -15,6 +15,7 @@ from .. import access
 from ..accounts.models import Organisation, OrgKind
 from ..core import csvexport, uploads
 from ..core.atom import Entry, feed as atom_feed
+from ..core.charts import stacked_bars
 from ..core.feedback import attempt
 from ..core.pagination import paginate
 from ..core.pending import Submission
@@ -355,12 +356,12 @@ def overview():
         abort(404)
     figures = stats.figures()
     charts = {
-        "filiere": stats.bar_chart(figures.by_filiere, figures.quarters,
-                                   title="Offres publiées par filière et par trimestre",
-                                   ident="graphique-filiere"),
-        "categorie": stats.bar_chart(figures.by_categorie, figures.quarters,
-                                     title="Offres publiées par catégorie et par trimestre",
-                                     ident="graphique-categorie")}
+        "filiere": stacked_bars(figures.by_filiere, figures.quarters,
+                                title="Offres publiées par filière et par trimestre",
+                                ident="graphique-filiere"),
+        "categorie": stacked_bars(figures.by_categorie, figures.quarters,
+                                  title="Offres publiées par catégorie et par trimestre",
+                                  ident="graphique-categorie")}
     page = paginate(services.all_offers(), per_page=50)
     return render_template("jobs/overview.html", figures=figures, charts=charts, page=page)
 

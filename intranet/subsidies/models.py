@@ -73,7 +73,9 @@ class SubsidyRequirement(db.Model):
 
 class SubsidyDossier(db.Model):
     __tablename__ = "subsidy_dossier"
-    __table_args__ = (Index("ix_subsidy_dossier_state_deadline", "state", "works_deadline"),)
+    __table_args__ = (Index("ix_subsidy_dossier_state_deadline", "state", "works_deadline"),
+                      # the instructors' list, last submitted first, a page at a time
+                      Index("ix_subsidy_dossier_submitted", "submitted_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     aid_id: Mapped[int] = mapped_column(ForeignKey("aid.id"), index=True)

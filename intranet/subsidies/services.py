@@ -10,13 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import extract, select
+from sqlalchemy import extract, or_, select
+from sqlalchemy.orm import joinedload
 
 from .. import access
-from ..accounts.models import Organisation, User
+from ..accounts.models import Organisation, OrgKind, User
 from ..core import hooks, uploads
 from ..core.frdates import format_date
+from ..core.inputs import to_int
 from ..core.money import AmountError, euros, parse_amount
+from ..core.pagination import paginate
+from ..core.text import collation_key
 from ..core.timeutil import today_paris, utcnow
 from ..core.uow import unit_of_work
 from ..core.urls import absolute_url, path_for
@@ -449,27 +453,39 @@ def of_organisations(user) -> list[SubsidyDossier]:
 
 @dataclass
 class Filters:
+    """The instructors' list's filters, read from its query string (``from_args``) and written
+    back into it (``args``): for the pages, the CSV and the dashboard's links."""
     programme: str = ""
     aid_id: int | None = None
     state: str = ""
     year: int | None = None
+    epci_id: int | None = None
+    applicant: str = ""          # words of the applicant's name, or its INSEE code
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        aid, year = args.get("aide", ""), args.get("annee", "")
         state = args.get("etat", "")
-        return cls(programme=args.get("programme", "")[:200],
-                   aid_id=int(aid) if aid.isdigit() and len(aid) < 10 else None,
+        return cls(programme=args.get("programme", "")[:200], aid_id=to_int(args.get("aide")),
                    state=state if state in S._value2member_map_ else "",
-                   year=int(year) if year.isdigit() and len(year) == 4 else None)
+                   year=_year(args.get("annee", "")), epci_id=to_int(args.get("epci")),
+                   applicant=" ".join(args.get("demandeur", "").split())[:100])
+
+    def args(self) -> dict[str, str | int]:
+        values = {"programme": self.programme, "aide": self.aid_id, "etat": self.state,
+                  "annee": self.year, "epci": self.epci_id, "demandeur": self.applicant}
+        return {name: value for name, value in values.items() if value}
 
 
-def instructed(user, filters: Filters) -> list[SubsidyDossier]:
-    """The dossiers of ``user``'s programmes (drafts stay with their applicant), filtered."""
-    programmes_ = access.instructed_programmes(user) or [""]
+def _year(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) == 4 else None
+
+
+def instructed_query(user, filters: Filters):
+    """SELECT of the dossiers of ``user``'s programmes (drafts stay with their applicant),
+    filtered, the last submitted first."""
     query = (select(SubsidyDossier).join(Aid, Aid.id == SubsidyDossier.aid_id)
-             .where(access.visible_dossiers(user), Aid.programme.in_(programmes_),
-                    SubsidyDossier.state != S.DRAFT))
+             .join(Organisation, Organisation.id == SubsidyDossier.organisation_id)
+             .where(access.instructed_dossiers(user), SubsidyDossier.state != S.DRAFT))
     if filters.programme:
         query = query.where(Aid.programme == filters.programme)
     if filters.aid_id:
@@ -477,9 +493,29 @@ def instructed(user, filters: Filters) -> list[SubsidyDossier]:
     if filters.state:
         query = query.where(SubsidyDossier.state == S(filters.state))
     if filters.year:
-        query = query.where(extract("year", SubsidyDossier.created_at) == filters.year)
-    return list(db.session.scalars(query.order_by(SubsidyDossier.submitted_at.desc(),
-                                                  SubsidyDossier.id.desc()).limit(500)))
+        query = query.where(extract("year", SubsidyDossier.submitted_at) == filters.year)
+    if filters.epci_id:
+        query = query.where(or_(Organisation.epci_id == filters.epci_id,
+                                Organisation.id == filters.epci_id))
+    if filters.applicant:
+        key = collation_key(filters.applicant)
+        query = query.where(or_(Organisation.insee_code == filters.applicant,
+                                *([Organisation.name_key.contains(key, autoescape=True)]
+                                  if key else [])))
+    return query.order_by(SubsidyDossier.submitted_at.desc(), SubsidyDossier.id.desc())
+
+
+def instructed(user, filters: Filters):
+    """One page (50 dossiers) of the instructors' list, applicant and aid loaded with it."""
+    return paginate(instructed_query(user, filters).options(
+        joinedload(SubsidyDossier.organisation), joinedload(SubsidyDossier.aid)), per_page=50)
+
+
+def epcis() -> list[Organisation]:
+    """The intercommunalities: the list's « Intercommunalité » choices."""
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True))
+        .order_by(Organisation.name_key)))
 
 
 def instructed_aids(user) -> list[Aid]:

@@ -8,12 +8,15 @@ from flask_login import current_user, login_required
 
 from .. import access
 from ..core import csvexport, uploads
+from ..core.charts import grouped_bars
 from ..core.feedback import attempt_in_form
+from ..core.money import euros
 from ..core.timeutil import today_paris
+from ..accounts.models import Organisation, OrgKind
 from ..extensions import db
 from ..publications.aids.models import Aid
 from ..publications.routes import upload_of
-from . import scdl, services
+from . import reporting, scdl, services
 from .forms import (DocumentForm, DossierForm, GrantForm, IncompleteForm, InstructorForm,
                     PaymentForm, ProposeForm, RefuseForm, RequirementForm)
 from .models import (DossierDocument, DossierState, PaymentKind, SubsidyDossier,
@@ -148,29 +151,31 @@ def document(dossier_id: int, document_id: int):
     return uploads.send(item.file, download_name=item.file.original_name)
 
 
+def _act(dossier: SubsidyDossier, change, done: str):
+    """A button of the dossier's page (no form to keep): done, or the refusal flashed."""
+    try:
+        change()
+        flash(done, "success")
+    except SubsidyError as error:
+        flash(str(error), "error")
+    return redirect(url_for(".show", dossier_id=dossier.id))
+
+
 @bp.post("/<int:dossier_id>/pieces/<int:document_id>/retirer")
 @login_required
 def remove_document(dossier_id: int, document_id: int):
     dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
     item = access.part_or_404(DossierDocument, document_id, dossier_id=dossier.id)
-    try:
-        services.remove_document(item, by=current_user)
-        flash("Pièce retirée.", "success")
-    except SubsidyError as error:
-        flash(str(error), "error")
-    return redirect(url_for(".show", dossier_id=dossier.id))
+    return _act(dossier, lambda: services.remove_document(item, by=current_user),
+                "Pièce retirée.")
 
 
 @bp.post("/<int:dossier_id>/deposer")
 @login_required
 def submit(dossier_id: int):
     dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
-    try:
-        services.submit(dossier, by=current_user)
-        flash("Dossier déposé : le service instructeur est prévenu.", "success")
-    except SubsidyError as error:
-        flash(str(error), "error")
-    return redirect(url_for(".show", dossier_id=dossier.id))
+    return _act(dossier, lambda: services.submit(dossier, by=current_user),
+                "Dossier déposé : le service instructeur est prévenu.")
 
 
 # --- instructing --------------------------------------------------------------------------------
@@ -182,89 +187,130 @@ def _instructed(dossier_id: int) -> SubsidyDossier:
     return dossier
 
 
-def _step(dossier, form, name: str, field, change, done: str):
+@bp.post("/<int:dossier_id>/instruction")
+@login_required
+def start_review(dossier_id: int):
+    dossier = _instructed(dossier_id)
+    return _act(dossier, lambda: services.start_review(dossier, by=current_user),
+                "Dossier en instruction.")
+
+
+# An instructor's steps with a form, by the last word of their address: the form's name on the
+# dossier's page, its class, the field a refusal is shown under, the service, what is said.
+STEPS = {
+    "incomplet": ("incomplete_form", IncompleteForm, "missing",
+                  lambda d, f, by: services.mark_incomplete(d, f.missing.data, by=by),
+                  "Dossier déclaré incomplet : le demandeur est prévenu."),
+    "commission": ("propose_form", ProposeForm, "sitting_on",
+                   lambda d, f, by: services.propose(d, f.sitting_on.data, by=by),
+                   "Dossier proposé à la commission permanente."),
+    "accorder": ("grant_form", GrantForm, "amount",
+                 lambda d, f, by: services.grant(d, f.amount.data, conditions=f.conditions.data,
+                                                 works_deadline=f.works_deadline.data, by=by),
+                 "Subvention accordée : le demandeur est prévenu."),
+    "refuser": ("refuse_form", RefuseForm, "reason",
+                lambda d, f, by: services.refuse(d, f.reason.data, by=by),
+                "Subvention refusée : le demandeur est prévenu."),
+    "versement": ("payment_form", PaymentForm, "amount",
+                  lambda d, f, by: services.record_payment(d, PaymentKind(f.kind.data),
+                                                           f.amount.data, f.paid_on.data, by=by),
+                  "Versement enregistré."),
+}
+
+
+@bp.post("/<int:dossier_id>/<any(incomplet, commission, accorder, refuser, versement):step>")
+@login_required
+def instruct(dossier_id: int, step: str):
     """An instructor's step from the dossier's page: refused, the page comes back with the form
-    as typed and the reason under ``field``."""
+    as typed and the reason under its field."""
+    dossier = _instructed(dossier_id)
+    name, form_class, field, change, done = STEPS[step]
+    form = form_class()
     if form.validate_on_submit():
-        made, _ = attempt_in_form(field, change, done, SubsidyError)
+        made, _ = attempt_in_form(getattr(form, field),
+                                  lambda: change(dossier, form, current_user), done, SubsidyError)
         if made:
             return redirect(url_for(".show", dossier_id=dossier.id))
     return _page(dossier, 400, **{name: form})
 
 
-@bp.post("/<int:dossier_id>/instruction")
-@login_required
-def start_review(dossier_id: int):
-    dossier = _instructed(dossier_id)
-    try:
-        services.start_review(dossier, by=current_user)
-        flash("Dossier en instruction.", "success")
-    except SubsidyError as error:
-        flash(str(error), "error")
-    return redirect(url_for(".show", dossier_id=dossier.id))
+def _instructor_only() -> None:
+    if not access.is_instructor(current_user):
+        abort(404)
 
 
-@bp.post("/<int:dossier_id>/incomplet")
-@login_required
-def incomplete(dossier_id: int):
-    dossier, form = _instructed(dossier_id), IncompleteForm()
-    return _step(dossier, form, "incomplete_form", form.missing,
-                 lambda: services.mark_incomplete(dossier, form.missing.data, by=current_user),
-                 "Dossier déclaré incomplet : le demandeur est prévenu.")
-
-
-@bp.post("/<int:dossier_id>/commission")
-@login_required
-def propose(dossier_id: int):
-    dossier, form = _instructed(dossier_id), ProposeForm()
-    return _step(dossier, form, "propose_form", form.sitting_on,
-                 lambda: services.propose(dossier, form.sitting_on.data, by=current_user),
-                 "Dossier proposé à la commission permanente.")
-
-
-@bp.post("/<int:dossier_id>/accorder")
-@login_required
-def grant(dossier_id: int):
-    dossier, form = _instructed(dossier_id), GrantForm()
-    return _step(dossier, form, "grant_form", form.amount,
-                 lambda: services.grant(dossier, form.amount.data,
-                                        conditions=form.conditions.data,
-                                        works_deadline=form.works_deadline.data, by=current_user),
-                 "Subvention accordée : le demandeur est prévenu.")
-
-
-@bp.post("/<int:dossier_id>/refuser")
-@login_required
-def refuse(dossier_id: int):
-    dossier, form = _instructed(dossier_id), RefuseForm()
-    return _step(dossier, form, "refuse_form", form.reason,
-                 lambda: services.refuse(dossier, form.reason.data, by=current_user),
-                 "Subvention refusée : le demandeur est prévenu.")
-
-
-@bp.post("/<int:dossier_id>/versement")
-@login_required
-def payment(dossier_id: int):
-    dossier, form = _instructed(dossier_id), PaymentForm()
-    return _step(dossier, form, "payment_form", form.amount,
-                 lambda: services.record_payment(dossier, PaymentKind(form.kind.data),
-                                                 form.amount.data, form.paid_on.data,
-                                                 by=current_user),
-                 "Versement enregistré.")
+def _years() -> range:
+    this_year = today_paris().year
+    return range(this_year, this_year - 6, -1)
 
 
 @bp.get("/instruction")
 @login_required
 def instructed():
-    if not access.is_instructor(current_user):
-        abort(404)
+    _instructor_only()
     filters = services.Filters.from_args(request.args)
-    this_year = today_paris().year
     return render_template(
-        "subsidies/instructed.html", dossiers=services.instructed(current_user, filters),
+        "subsidies/instructed.html", page=services.instructed(current_user, filters),
         filters=filters, programmes=access.instructed_programmes(current_user),
         aids=services.instructed_aids(current_user), states=DossierState,
-        years=range(this_year, this_year - 6, -1))
+        epcis=services.epcis(), years=_years(), coming_up=reporting.coming_up(current_user))
+
+
+@bp.get("/instruction.csv")
+@login_required
+def instructed_csv():
+    _instructor_only()
+    filters = services.Filters.from_args(request.args)
+    return csvexport.response(reporting.instructed_csv(current_user, filters),
+                              "dossiers-de-subvention.csv")
+
+
+def _board():
+    """The dashboard of the programme the query string names (the person's first one if it
+    names none), for the year it names; 404 for a programme the person does not instruct."""
+    _instructor_only()
+    programmes = access.instructed_programmes(current_user)
+    programme = request.args.get("programme") or programmes[0]
+    if not access.can_see_programme_figures(current_user, programme):
+        abort(404)
+    year = services.Filters.from_args(request.args).year
+    return programmes, reporting.dashboard(current_user, programme, year)
+
+
+@bp.get("/tableau-de-bord")
+@login_required
+def dashboard():
+    programmes, board = _board()
+    series = ("requested", "granted", "paid", "remaining")
+    charts_ = {
+        "epci": grouped_bars(board.table(board.by_epci, series), list(board.by_epci),
+                             title="Montants par intercommunalité", ident="graphique-epci",
+                             fmt=euros),
+        "mois": grouped_bars(board.table(board.by_month, series[:3]), list(board.by_month),
+                             title="Montants par mois", ident="graphique-mois", fmt=euros)}
+    return render_template("subsidies/dashboard.html", board=board, programmes=programmes,
+                           charts=charts_, series=reporting.SERIES, years=_years())
+
+
+@bp.get("/tableau-de-bord.csv")
+@login_required
+def dashboard_csv():
+    _, board = _board()
+    return csvexport.response(reporting.dashboard_csv(board), "tableau-de-bord-subventions.csv")
+
+
+@bp.get("/beneficiaire/<int:organisation_id>")
+@login_required
+def beneficiary(organisation_id: int):
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not access.can_see_beneficiary(current_user, organisation):
+        abort(404)
+    lines = reporting.beneficiary(current_user, organisation)
+    communes = reporting.member_communes(current_user, organisation) \
+        if organisation.kind == OrgKind.EPCI else []
+    return render_template("subsidies/beneficiary.html", organisation=organisation, lines=lines,
+                           totals=reporting.beneficiary_totals(lines), communes=communes,
+                           granted_states=reporting.GRANTED_STATES)
 
 
 # --- an aid's required documents; the instructors -----------------------------------------------
