@@ -621,7 +621,7 @@ def platform_admin_required(view):
 # procurement nomenclatures, public reference data with no visibility of their own; and the links
 # sent by mail whose token is the permission (they answer their own « lien invalide » page).
 ANSWERED_WITHOUT_SIGN_IN = frozenset({
-    "static",
+    "static", "core.security_txt",
     "aids.feed", "deliberations.feed", "press.feed", "procurement.feed",
     "aids.private_feed", "deliberations.private_feed", "press.private_feed",
     "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm", "ads.feed",
