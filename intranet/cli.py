@@ -112,6 +112,7 @@ def search_reindex(procs: int):
 @click.option("--interval", default=0.5, show_default=True)
 def search_worker(once: bool, interval: float):
     """Appliquer les changements en attente à l'index (un seul écrivain)."""
+    _check_index()
     _loop([_search_round], once, interval)
 
 
@@ -121,6 +122,7 @@ def search_worker(once: bool, interval: float):
 def worker(once: bool, interval: float):
     """Le service de fond : index de recherche, courriels, rappels de l'agenda et fichiers en
     attente expirés (un processus suffit)."""
+    _check_index()
     _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _aids_round, _ads_round,
            _subsidies_round, _mail_round, _pending_round], once, interval)
 
@@ -184,9 +186,19 @@ def _lists_round():
         click.echo(f"listes : {queued} courriel(s) mis en file d'envoi")
 
 
+def _check_index() -> None:
+    """At start: an index damaged while nothing ran is rebuilt by the first round."""
+    from .search import services
+    if not services.check():
+        click.echo("index : endommagé, il sera reconstruit depuis la base")
+
+
 def _search_round():
     from .search import services
     from .search.backends import BusyError
+    rebuilt = services.repair()
+    if rebuilt is not None:
+        click.echo(f"index : reconstruit depuis la base ({rebuilt} documents)")
     try:
         done = services.drain()
     except BusyError:
