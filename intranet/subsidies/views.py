@@ -218,11 +218,13 @@ STEPS = {
 }
 
 
-@bp.post("/<int:dossier_id>/<any(incomplet, commission, accorder, refuser, versement):step>")
+@bp.post("/<int:dossier_id>/<step>")
 @login_required
 def instruct(dossier_id: int, step: str):
     """An instructor's step from the dossier's page: refused, the page comes back with the form
     as typed and the reason under its field."""
+    if step not in STEPS:
+        abort(404)
     dossier = _instructed(dossier_id)
     name, form_class, field, change, done = STEPS[step]
     form = form_class()
