@@ -253,3 +253,25 @@ def test_signing_out_also_ends_the_session_at_the_provider(client, new_client, p
 def test_proconnect_module_reads_the_siren_from_the_siret():
     assert proconnect.siren_of({"siret": "214 700 015 00012"}) == "214700015"
     assert proconnect.siren_of({"siret": ""}) is None
+
+
+def test_an_organisation_without_admin_has_the_platform_admins_told(client, proconnect_on):
+    org = factories.make_org("Syndicat des eaux", siren="214700015")
+    factories.make_user(org, Role.MEMBER)
+    platform_admin = factories.make_user(platform_admin=True)
+    assert _sign_in(client).status_code == 403
+    assert [note.user_id for note in db.session.scalars(select(Notification))] == [platform_admin.id]
+
+
+def test_the_proconnect_pages_are_valid_html(client, new_client, proconnect_on, tmp_path):
+    from ..test_valid_html import check
+    factories.make_org("Mairie d'Agen", siren="214700015")
+    pages = {"login": client.get("/connexion?next=/profil"),
+             "unknown": _sign_in(new_client())}
+    proconnect_on.deny = True
+    pages["cancelled"] = _sign_in(new_client())
+    files = []
+    for name, response in pages.items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(response.get_data(as_text=True))
+    assert [m for m in check(files) if m.get("type") == "error"] == []
