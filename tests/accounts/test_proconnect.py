@@ -275,3 +275,16 @@ def test_the_proconnect_pages_are_valid_html(client, new_client, proconnect_on, 
         files.append(tmp_path / f"{name}.html")
         files[-1].write_text(response.get_data(as_text=True))
     assert [m for m in check(files) if m.get("type") == "error"] == []
+
+
+def test_a_made_up_code_or_next_address_leads_nowhere(client, proconnect_on):
+    factories.make_user(email="agent@exemple.fr")
+    start = client.get("/connexion/proconnect", query_string={"next": "//ailleurs.example/"})
+    state = parse_qs(urlsplit(start.headers["Location"]).query)["state"][0]
+    response = client.get("/connexion/proconnect/retour",
+                          query_string={"state": state, "code": "invente"})
+    assert response.status_code == 400 and "n'a pas pu être vérifiée" in text(response)
+    assert _signed_in_as(client) is None
+    # The next address is kept only when it is one of ours.
+    response = _sign_in(client, next_page="//ailleurs.example/")
+    assert response.headers["Location"] == "/"
