@@ -208,8 +208,8 @@ def _request_access(claims: dict, email: str) -> Outcome:
         url=path_for("admin.organisation_members", slug=organisation.slug),
         body=(f"{name} ({email}) s'est identifié(e) avec ProConnect comme agent de "
               f"« {organisation.name} » (SIRET {siret}), mais n'a pas de compte. Si cette personne "
-              "doit accéder à Territoires, invitez-la depuis la page des membres de "
-              "l'organisation."))
+              f"doit accéder à {current_app.config['SITE_NAME']}, invitez-la depuis la page des "
+              "membres de l'organisation."))
     return Outcome(None, "unknown", organisation)
 
 
