@@ -135,3 +135,12 @@ AD_REMINDER_BEFORE = timedelta(days=7)
 AD_RENEWAL_LINK_MAX_AGE = timedelta(days=30)
 AD_MAX_PHOTOS = 6
 AD_PHOTO_SIZES = (320, 1280)
+
+# /.well-known/security.txt (RFC 9116): how to report a vulnerability. SECURITY_CONTACTS are
+# « mailto: » or « https: » addresses, most preferred first; SECURITY_TXT_EXPIRES is the date
+# (ISO 8601) after which the file is to be read as stale: set it when deploying, less than a
+# year ahead (unset, the file says 180 days after the process started, so it never goes stale
+# unnoticed). SECURITY_POLICY_URL: the page that says how reports are handled, if any.
+SECURITY_CONTACTS = ["mailto:securite@territoires47.fr"]
+SECURITY_TXT_EXPIRES: str | None = None
+SECURITY_POLICY_URL: str | None = None
