@@ -112,6 +112,7 @@ def search_reindex(procs: int):
 @click.option("--interval", default=0.5, show_default=True)
 def search_worker(once: bool, interval: float):
     """Appliquer les changements en attente à l'index (un seul écrivain)."""
+    _check_index()
     _loop([_search_round], once, interval)
 
 
@@ -121,7 +122,8 @@ def search_worker(once: bool, interval: float):
 def worker(once: bool, interval: float):
     """Le service de fond : index de recherche, courriels, rappels de l'agenda et fichiers en
     attente expirés (un processus suffit)."""
-    _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _ads_round,
+    _check_index()
+    _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _aids_round, _ads_round,
            _subsidies_round, _mail_round, _pending_round], once, interval)
 
 
@@ -133,6 +135,16 @@ def _jobs_round():
             "alerte(s)": services.send_alerts(), "candidature(s) supprimée(s)": services.purge()}
     if any(done.values()):
         click.echo("emploi : " + ", ".join(f"{n} {what}" for what, n in done.items() if n))
+
+
+def _aids_round():
+    """Once an hour (each alert mails at most once a day or a week): aid alerts mailed, those
+    never confirmed deleted."""
+    from .publications.aids import alerts
+    sent, purged = alerts.send_due(), alerts.purge_unconfirmed()
+    if sent or purged:
+        click.echo(f"aides : {sent} alerte(s) envoyée(s), {purged} alerte(s) non confirmée(s) "
+                   f"supprimée(s)")
 
 
 def _subsidies_round():
@@ -174,9 +186,19 @@ def _lists_round():
         click.echo(f"listes : {queued} courriel(s) mis en file d'envoi")
 
 
+def _check_index() -> None:
+    """At start: an index damaged while nothing ran is rebuilt by the first round."""
+    from .search import services
+    if not services.check():
+        click.echo("index : endommagé, il sera reconstruit depuis la base")
+
+
 def _search_round():
     from .search import services
     from .search.backends import BusyError
+    rebuilt = services.repair()
+    if rebuilt is not None:
+        click.echo(f"index : reconstruit depuis la base ({rebuilt} documents)")
     try:
         done = services.drain()
     except BusyError:
@@ -200,7 +222,8 @@ def _loop(rounds, once: bool, interval: float):
     from .extensions import db
     # Rounds that need not run every pass: seconds between two of their runs.
     every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
-                   _jobs_round: 3600.0, _ads_round: 60.0, _subsidies_round: 3600.0}, {}
+                   _jobs_round: 3600.0, _aids_round: 3600.0, _ads_round: 60.0,
+                   _subsidies_round: 3600.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:
@@ -294,9 +317,10 @@ def demo_welcome(port: int, wait: float):
 
 def register_cli(app: Flask) -> None:
     from .jobs.cli import jobs_cli
+    from .publications.aids.cli import aids_cli
     from .lists.cli import lists_cli
     from .subsidies.cli import subsidies_cli
     for command in (import_cli, mail_cli, search_cli, notifications_cli, lists_cli, jobs_cli,
-                    subsidies_cli,
+                    aids_cli, subsidies_cli,
                     worker, create_admin, seed_demo, demo_welcome):
         app.cli.add_command(command)

@@ -94,6 +94,19 @@ PROXY_FIX_X_FOR = 0
 # Networks from which a password alone is enough (the "intranet"); elsewhere is the extranet.
 TRUSTED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 
+# ProConnect (the State's OpenID Connect federation for public agents): off while the issuer,
+# client id or secret is unset. The issuer is the address whose
+# ``/.well-known/openid-configuration`` describes the provider, e.g.
+# https://auth.agentconnect.gouv.fr/api/v2 (production) or
+# https://fca.integ01.dev-agentconnect.fr/api/v2 (integration).
+PROCONNECT_ISSUER: str | None = None
+PROCONNECT_CLIENT_ID: str | None = None
+PROCONNECT_CLIENT_SECRET: str | None = None
+PROCONNECT_SCOPES = "openid email given_name usual_name siret uid idp_id"
+PROCONNECT_TIMEOUT_SECONDS = 10      # each call to the provider
+PROCONNECT_METADATA_MAX_AGE = timedelta(hours=1)   # discovery and keys kept this long per process
+PROCONNECT_CLOCK_LEEWAY_SECONDS = 60  # clock difference tolerated on exp and iat
+
 # Uploads.
 MAX_CONTENT_LENGTH = 20 * 1024 * 1024
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -168,3 +181,12 @@ AD_REMINDER_BEFORE = timedelta(days=7)
 AD_RENEWAL_LINK_MAX_AGE = timedelta(days=30)
 AD_MAX_PHOTOS = 6
 AD_PHOTO_SIZES = (320, 1280)
+
+# /.well-known/security.txt (RFC 9116): how to report a vulnerability. SECURITY_CONTACTS are
+# « mailto: » or « https: » addresses, most preferred first; SECURITY_TXT_EXPIRES is the date
+# (ISO 8601) after which the file is to be read as stale: set it when deploying, less than a
+# year ahead (unset, the file says 180 days after the process started, so it never goes stale
+# unnoticed). SECURITY_POLICY_URL: the page that says how reports are handled, if any.
+SECURITY_CONTACTS = ["mailto:securite@territoires47.fr"]
+SECURITY_TXT_EXPIRES: str | None = None
+SECURITY_POLICY_URL: str | None = None

@@ -516,6 +516,11 @@ def _press_and_aids(demo: Demo) -> None:
     for data in offers:
         aid = aids.create_aid(demo.orgs["departement"], data, by=council)
         aids.publish(aid, by=council)
+    # The commune's director follows the Département's aids for communes (« Mes alertes »).
+    from .publications.aids import alerts
+    from .publications.aids.models import AlertFrequency
+    alerts.subscribe(f"beneficiaire=communes&organisme={demo.orgs['departement'].id}",
+                     AlertFrequency.WEEKLY, user=demo["mairie@agen.fr"])
 
 
 def _deliberations(demo: Demo) -> None:

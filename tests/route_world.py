@@ -106,7 +106,9 @@ def private_file(world, suffix: bytes = b"") -> bytes:
 # Addresses whose token is the permission: whoever holds the link may act (confirm a list
 # subscription, unsubscribe in one click). The walks check that they show nothing, not that
 # they change nothing.
-CAPABILITY_ENDPOINTS = frozenset({"lists.confirm", "lists.one_click", "lists.unsubscribe_page"})
+CAPABILITY_ENDPOINTS = frozenset({"lists.confirm", "lists.one_click", "lists.unsubscribe_page",
+                                  "aids.confirm_alert", "aids.unsubscribe_alert",
+                                  "aids.unsubscribe_alert_now", "aids.alert_frequency_by_link"})
 
 
 def build_world() -> dict:

@@ -102,6 +102,9 @@ SUBSIDY_PAGES = {
 # The instructors' dashboards (their figures, and a link to the programme's dossiers).
 DASHBOARDS = ("redacteur@cd47.fr", "agent@cd47.fr")
 
+# « Mes alertes » (aids directory): the commune's director follows the Département's aids.
+AID_ALERT_PAGES = {"mairie@agen.fr": ("/aides/alertes", {"aids.index"})}
+
 
 def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
     """No service page of a demo account shows its empty state (« Aucun… », « Rien de nouveau »,
@@ -125,6 +128,8 @@ def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
         pages = dict(SERVICE_PAGES)
         if email in SUBSIDY_PAGES:
             pages["subsidies"] = (SUBSIDY_PAGES[email], {"subsidies.show"})
+        if email in AID_ALERT_PAGES:
+            pages["aid alerts"] = AID_ALERT_PAGES[email]
         if email in DASHBOARDS:
             pages["dashboard"] = ("/subventions/tableau-de-bord", {"subsidies.instructed"})
         for name, (pattern, expected) in pages.items():

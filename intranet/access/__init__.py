@@ -621,13 +621,14 @@ def platform_admin_required(view):
 # procurement nomenclatures, public reference data with no visibility of their own; and the links
 # sent by mail whose token is the permission (they answer their own « lien invalide » page).
 ANSWERED_WITHOUT_SIGN_IN = frozenset({
-    "static",
+    "static", "core.security_txt",
     "aids.feed", "deliberations.feed", "press.feed", "procurement.feed",
     "aids.private_feed", "deliberations.private_feed", "press.private_feed",
     "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm", "ads.feed",
     "subsidies.scdl_export",
     "procurement.nomenclature", "procurement.code",
-    "lists.confirm", "lists.unsubscribe_page", "ads.renew",
+    "lists.confirm", "lists.unsubscribe_page", "ads.renew", "aids.confirm_alert",
+    "aids.unsubscribe_alert",
 })
 
 
@@ -722,3 +723,5 @@ from .subsidies import (  # noqa: E402
     applying_organisations, can_apply_for_aid, can_edit_requirements, can_assign_instructors,
     visible_dossiers, dossier_instructors, dossier_writers, can_see_programme_figures,
     can_see_beneficiary, instructed_dossiers)
+# Aid alerts' decisions, read as ``access.<name>``.
+from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402

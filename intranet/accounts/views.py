@@ -16,7 +16,7 @@ from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
 from ..spaces.services import space_activity
-from . import finder, passwords, services, sessions, signin, tokens, working
+from . import finder, passwords, proconnect, services, sessions, signin, tokens, working
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)
 from .models import ORG_KIND_LABELS, Membership, Organisation, OrgKind, User
@@ -78,12 +78,13 @@ def login():
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    provider_logout = proconnect.end_session_address()   # signed in with ProConnect: end it there too
     services.record_logout(current_user)
     sessions.end_current("logout")
     logout_user()
     session.pop(working.SESSION_KEY, None)
     flash("Vous êtes déconnecté(e).", "success")
-    return redirect(url_for("home.home"))
+    return redirect(provider_logout or url_for("home.home"))
 
 
 @bp.post("/je-travaille-pour")

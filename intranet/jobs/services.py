@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import parse_qs, urlencode
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -18,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..accounts.models import Membership, Organisation, OrgKind, User
-from ..core import audit, hooks, uploads
+from ..core import audit, hooks, querystrings, uploads
 from ..core.frdates import format_date
 from ..core.models import StoredFile
 from ..core.sanitize import source_and_html, to_text
@@ -512,8 +511,7 @@ ALERT_KEYS = ("categorie", "filiere", "organisation", "epci", "temps", "statut",
 
 def alert_query(args) -> str:
     """The part of a listing's query string a saved search keeps."""
-    return urlencode([(key, value) for key in ALERT_KEYS for value in args.getlist(key)
-                      if value][:20])[:500]
+    return querystrings.keep(args, ALERT_KEYS)
 
 
 @unit_of_work
@@ -584,9 +582,7 @@ class Filters:
 
     @classmethod
     def from_query(cls, query: str) -> Filters:
-        from werkzeug.datastructures import MultiDict
-        return cls.from_args(MultiDict([(k, v) for k, values in parse_qs(query).items()
-                                        for v in values]))
+        return cls.from_args(querystrings.parse(query))
 
 
 def listing(user, filters: Filters, *, published_only: bool = True):

@@ -18,14 +18,15 @@ from .models import OutboxMessage, OutboxStatus
 
 
 def queue(recipient: str, subject: str, template: str, *, reply_to: str | None = None,
-          **context) -> OutboxMessage:
+          headers: dict[str, str] | None = None, **context) -> OutboxMessage:
     """Render ``mail/<template>.txt`` and add the message to the current transaction.
-    Nothing is sent here: the worker delivers it once the transaction has committed."""
+    Nothing is sent here: the worker delivers it once the transaction has committed.
+    ``headers``: extra headers (``List-Unsubscribe``…)."""
     context.setdefault("site_name", current_app.config["SITE_NAME"])
     # Rendered without the web pages' context processors: a mail knows nothing of the request.
     body = current_app.jinja_env.get_template(f"mail/{template}.txt").render(reply_to=reply_to,
                                                                            **context)
-    return queue_raw(recipient, subject, body, reply_to=reply_to)
+    return queue_raw(recipient, subject, body, reply_to=reply_to, headers=headers)
 
 
 def queue_raw(recipient: str, subject: str, body_text: str, *, body_html: str | None = None,

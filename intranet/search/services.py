@@ -10,7 +10,10 @@
 """
 from __future__ import annotations
 
+import gc
 import os
+import shutil
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -20,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from .. import access
 from ..accounts.models import Organisation
+from ..core.timeutil import utcnow
 from ..extensions import db
-from .backends import QueryError, Results, Scope, SearchRequest
+from .backends import BusyError, IndexDamaged, QueryError, Results, Scope, SearchRequest
 from .documents import SearchDocument, TYPE_LABELS, key_of, registered
 from .models import SearchQueue
 
@@ -49,6 +53,78 @@ def backend():
     return existing
 
 
+# --- a damaged index ------------------------------------------------------------------------
+# A file of the Whoosh index cut short or missing (a full disk, a crash, a restore gone wrong)
+# is found when the application or the worker starts (``check``) or when a search fails:
+# a marker file beside the index then tells every process that searches must wait, and the
+# worker (``repair``) rebuilds the index from the database and removes the marker. The rest of
+# the site never reads the index.
+
+
+def _index_path() -> str:
+    return current_app.config["SEARCH_INDEX_DIR"] or os.path.join(current_app.instance_path,
+                                                                   "search")
+
+
+def _marker() -> str:
+    return _index_path().rstrip("/\\") + ".a-reconstruire"
+
+
+def damaged() -> bool:
+    """Whether the index is waiting to be rebuilt (any process may have found it damaged)."""
+    return current_app.config["SEARCH_BACKEND"] != "postgres" and os.path.exists(_marker())
+
+
+def mark_damaged(reason: str) -> None:
+    """Searches answer « en cours de reconstruction » until the worker has rebuilt the index."""
+    current_app.logger.error("search: the index is damaged and will be rebuilt: %s", reason)
+    with open(_marker(), "w", encoding="utf-8") as marker:
+        marker.write(f"{utcnow().isoformat()} {reason}\n")
+    forget_backend(current_app._get_current_object())
+
+
+def _let_go(exc: BaseException) -> str:
+    """What a failed read of the index raised, in words; the files Whoosh had opened before
+    failing (kept alive by the traceback's frames) are closed now, quietly, rather than left
+    for the garbage collector to warn about later."""
+    reason = f"{type(exc).__name__}: {exc}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        seen, current = set(), exc
+        while current is not None and id(current) not in seen:   # the whole chain
+            seen.add(id(current))
+            current.__traceback__ = None
+            current = current.__context__ or current.__cause__
+        gc.collect()
+    return reason
+
+
+def check() -> bool:
+    """Read a little of every file of the index (at start); a damaged one is marked for the
+    worker to rebuild. True when the index is sound."""
+    if current_app.config["SEARCH_BACKEND"] == "postgres" or damaged():
+        return not damaged()
+    try:
+        backend().check()
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged file raises
+        mark_damaged(_let_go(exc))
+        return False
+    return True
+
+
+def repair() -> int | None:
+    """The worker's step: if the index was found damaged, rebuild it from the database (the
+    damaged files removed first) and let searches through again. Returns the number of
+    documents, None when there was nothing to repair."""
+    if not damaged():
+        return None
+    forget_backend(current_app._get_current_object())
+    shutil.rmtree(_index_path(), ignore_errors=True)
+    total = reindex()
+    os.remove(_marker())
+    return total
+
+
 def forget_backend(app) -> None:
     """Drop the application's backend (its configuration changed): closes its files, the next
     use creates it anew."""
@@ -61,6 +137,8 @@ def warm() -> None:
     """Load what the backend's queries read before the first one (each application process
     calls it at start, from wsgi.py). A failure is logged, never fatal: search then warms on
     its first query."""
+    if not check():
+        return
     try:
         getattr(backend(), "warm", lambda: None)()
     except Exception:  # noqa: BLE001 - starting the application matters more
@@ -241,7 +319,18 @@ def query(user, request: SearchRequest) -> Results:
     # a page number from an address: past the last page is empty, past MAX_PAGE too (and
     # PostgreSQL's OFFSET is a bigint)
     request = replace(request, page=min(max(request.page, 1), MAX_PAGE))
-    results = backend().search(request, scope_for(user))
+    if damaged():
+        raise IndexDamaged()
+    scope = scope_for(user)
+    try:
+        results = backend().search(request, scope)
+    except (QueryError, BusyError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged or missing file of the index
+        if current_app.config["SEARCH_BACKEND"] == "postgres":
+            raise
+        mark_damaged(_let_go(exc))
+        raise IndexDamaged() from None
     if results.organisations:
         names = dict(db.session.execute(select(Organisation.id, Organisation.name)
                                         .where(Organisation.id.in_(results.organisations))).all())

@@ -151,29 +151,31 @@ def document(dossier_id: int, document_id: int):
     return uploads.send(item.file, download_name=item.file.original_name)
 
 
+def _act(dossier: SubsidyDossier, change, done: str):
+    """A button of the dossier's page (no form to keep): done, or the refusal flashed."""
+    try:
+        change()
+        flash(done, "success")
+    except SubsidyError as error:
+        flash(str(error), "error")
+    return redirect(url_for(".show", dossier_id=dossier.id))
+
+
 @bp.post("/<int:dossier_id>/pieces/<int:document_id>/retirer")
 @login_required
 def remove_document(dossier_id: int, document_id: int):
     dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
     item = access.part_or_404(DossierDocument, document_id, dossier_id=dossier.id)
-    try:
-        services.remove_document(item, by=current_user)
-        flash("Pièce retirée.", "success")
-    except SubsidyError as error:
-        flash(str(error), "error")
-    return redirect(url_for(".show", dossier_id=dossier.id))
+    return _act(dossier, lambda: services.remove_document(item, by=current_user),
+                "Pièce retirée.")
 
 
 @bp.post("/<int:dossier_id>/deposer")
 @login_required
 def submit(dossier_id: int):
     dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
-    try:
-        services.submit(dossier, by=current_user)
-        flash("Dossier déposé : le service instructeur est prévenu.", "success")
-    except SubsidyError as error:
-        flash(str(error), "error")
-    return redirect(url_for(".show", dossier_id=dossier.id))
+    return _act(dossier, lambda: services.submit(dossier, by=current_user),
+                "Dossier déposé : le service instructeur est prévenu.")
 
 
 # --- instructing --------------------------------------------------------------------------------
@@ -185,75 +187,53 @@ def _instructed(dossier_id: int) -> SubsidyDossier:
     return dossier
 
 
-def _step(dossier, form, name: str, field, change, done: str):
-    """An instructor's step from the dossier's page: refused, the page comes back with the form
-    as typed and the reason under ``field``."""
-    if form.validate_on_submit():
-        made, _ = attempt_in_form(field, change, done, SubsidyError)
-        if made:
-            return redirect(url_for(".show", dossier_id=dossier.id))
-    return _page(dossier, 400, **{name: form})
-
-
 @bp.post("/<int:dossier_id>/instruction")
 @login_required
 def start_review(dossier_id: int):
     dossier = _instructed(dossier_id)
-    try:
-        services.start_review(dossier, by=current_user)
-        flash("Dossier en instruction.", "success")
-    except SubsidyError as error:
-        flash(str(error), "error")
-    return redirect(url_for(".show", dossier_id=dossier.id))
+    return _act(dossier, lambda: services.start_review(dossier, by=current_user),
+                "Dossier en instruction.")
 
 
-@bp.post("/<int:dossier_id>/incomplet")
+# An instructor's steps with a form, by the last word of their address: the form's name on the
+# dossier's page, its class, the field a refusal is shown under, the service, what is said.
+STEPS = {
+    "incomplet": ("incomplete_form", IncompleteForm, "missing",
+                  lambda d, f, by: services.mark_incomplete(d, f.missing.data, by=by),
+                  "Dossier déclaré incomplet : le demandeur est prévenu."),
+    "commission": ("propose_form", ProposeForm, "sitting_on",
+                   lambda d, f, by: services.propose(d, f.sitting_on.data, by=by),
+                   "Dossier proposé à la commission permanente."),
+    "accorder": ("grant_form", GrantForm, "amount",
+                 lambda d, f, by: services.grant(d, f.amount.data, conditions=f.conditions.data,
+                                                 works_deadline=f.works_deadline.data, by=by),
+                 "Subvention accordée : le demandeur est prévenu."),
+    "refuser": ("refuse_form", RefuseForm, "reason",
+                lambda d, f, by: services.refuse(d, f.reason.data, by=by),
+                "Subvention refusée : le demandeur est prévenu."),
+    "versement": ("payment_form", PaymentForm, "amount",
+                  lambda d, f, by: services.record_payment(d, PaymentKind(f.kind.data),
+                                                           f.amount.data, f.paid_on.data, by=by),
+                  "Versement enregistré."),
+}
+
+
+@bp.post("/<int:dossier_id>/<step>")
 @login_required
-def incomplete(dossier_id: int):
-    dossier, form = _instructed(dossier_id), IncompleteForm()
-    return _step(dossier, form, "incomplete_form", form.missing,
-                 lambda: services.mark_incomplete(dossier, form.missing.data, by=current_user),
-                 "Dossier déclaré incomplet : le demandeur est prévenu.")
-
-
-@bp.post("/<int:dossier_id>/commission")
-@login_required
-def propose(dossier_id: int):
-    dossier, form = _instructed(dossier_id), ProposeForm()
-    return _step(dossier, form, "propose_form", form.sitting_on,
-                 lambda: services.propose(dossier, form.sitting_on.data, by=current_user),
-                 "Dossier proposé à la commission permanente.")
-
-
-@bp.post("/<int:dossier_id>/accorder")
-@login_required
-def grant(dossier_id: int):
-    dossier, form = _instructed(dossier_id), GrantForm()
-    return _step(dossier, form, "grant_form", form.amount,
-                 lambda: services.grant(dossier, form.amount.data,
-                                        conditions=form.conditions.data,
-                                        works_deadline=form.works_deadline.data, by=current_user),
-                 "Subvention accordée : le demandeur est prévenu.")
-
-
-@bp.post("/<int:dossier_id>/refuser")
-@login_required
-def refuse(dossier_id: int):
-    dossier, form = _instructed(dossier_id), RefuseForm()
-    return _step(dossier, form, "refuse_form", form.reason,
-                 lambda: services.refuse(dossier, form.reason.data, by=current_user),
-                 "Subvention refusée : le demandeur est prévenu.")
-
-
-@bp.post("/<int:dossier_id>/versement")
-@login_required
-def payment(dossier_id: int):
-    dossier, form = _instructed(dossier_id), PaymentForm()
-    return _step(dossier, form, "payment_form", form.amount,
-                 lambda: services.record_payment(dossier, PaymentKind(form.kind.data),
-                                                 form.amount.data, form.paid_on.data,
-                                                 by=current_user),
-                 "Versement enregistré.")
+def instruct(dossier_id: int, step: str):
+    """An instructor's step from the dossier's page: refused, the page comes back with the form
+    as typed and the reason under its field."""
+    if step not in STEPS:
+        abort(404)
+    dossier = _instructed(dossier_id)
+    name, form_class, field, change, done = STEPS[step]
+    form = form_class()
+    if form.validate_on_submit():
+        made, _ = attempt_in_form(getattr(form, field),
+                                  lambda: change(dossier, form, current_user), done, SubsidyError)
+        if made:
+            return redirect(url_for(".show", dossier_id=dossier.id))
+    return _page(dossier, 400, **{name: form})
 
 
 def _instructor_only() -> None:

@@ -1,7 +1,7 @@
 """subsidy dossiers: an index for the instructors' list, last submitted first
 
 Revision ID: a4c8e2f6b9d1
-Revises: e5a9c3d7b1f4
+Revises: f1c7a3e9b5d2
 Create Date: 2026-12-05 13:20:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4c8e2f6b9d1'
-down_revision = "e5a9c3d7b1f4"
+down_revision = "f1c7a3e9b5d2"
 branch_labels = None
 depends_on = None
 

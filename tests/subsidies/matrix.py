@@ -42,4 +42,5 @@ def build(world):
         ("subsidies", "document_id"): [document.id],
         ("subsidies", "requirement_id"): [requirement.id],
         ("subsidies", "instructor_id"): [row.id],
+        ("subsidies", "step"): ["incomplet", "commission", "accorder", "refuser", "versement"],
     }

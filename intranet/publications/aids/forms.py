@@ -1,14 +1,14 @@
 """Forms of the aids directory (French labels and messages)."""
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, RadioField,
+                     SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ...core.fields import CheckboxesField
 from ...core.sanitize import known_format
 from ...core.types import Visibility
 from ..forms import REQUIRED, VISIBILITY_CHOICES, FrenchForm
-from .models import AID_TYPES, BENEFICIARIES, THEMES
+from .models import AID_TYPES, BENEFICIARIES, THEMES, AlertFrequency
 
 
 
@@ -93,3 +93,25 @@ class AidForm(FrenchForm):
             ok = False
         return ok
 
+
+
+FREQUENCIES = {f.value: f.label for f in AlertFrequency}
+
+
+class AlertForm(FrenchForm):
+    """Save the list's search as an alert; a visitor types the address (the service checks
+    it: a signed-in person's is their account's)."""
+    query = HiddenField()
+    email = EmailField("Votre adresse électronique", validators=[Optional(), Length(max=254)])
+    frequency = RadioField("Recevoir les aides", choices=FREQUENCIES,
+                           default=AlertFrequency.WEEKLY.value,
+                           validators=[DataRequired(REQUIRED)])
+
+
+class FrequencyForm(FrenchForm):
+    frequency = SelectField("Fréquence", choices=FREQUENCIES,
+                            validators=[DataRequired(REQUIRED)])
+
+
+class ConfirmAlertForm(FrenchForm):
+    """The button that confirms an alert (a link followed by a mail scanner changes nothing)."""

@@ -14,7 +14,9 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Numeric, Str
                         UniqueConstraint, Uuid)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...accounts.models import User
 from ...core.models import TimestampMixin
+from ...core.types import LabelledEnum, enum_column
 from ...core.attachments import AttachmentMixin
 from ..lifecycle import PublicationMixin
 from ...core import uploads
@@ -188,3 +190,36 @@ class AidDocument(AttachmentMixin, TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
 
     aid: Mapped[Aid] = relationship(back_populates="documents")
+
+
+class AlertFrequency(LabelledEnum):
+    """How often an aid alert is mailed."""
+    DAILY = "daily", "Chaque jour"
+    WEEKLY = "weekly", "Chaque semaine"
+
+
+class AidAlert(TimestampMixin, db.Model):
+    """A saved search of the directory: the aids it finds, new or changed since the last mail,
+    are mailed daily or weekly to ``email``. A signed-in person's alert (``user``) is confirmed
+    at once and sees what they see; a visitor's waits for the link mailed to the address and
+    sees public aids only. ``token`` (random, secret) unsubscribes without signing in."""
+    __tablename__ = "aid_alert"
+    __table_args__ = (UniqueConstraint("email", "query"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))   # indexed by the unique (email, query)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    query: Mapped[str] = mapped_column(String(500), default="")   # the list's query string
+    label: Mapped[str] = mapped_column(String(300), default="")
+    frequency: Mapped[AlertFrequency] = mapped_column(
+        enum_column(AlertFrequency, "aid_alert_frequency"), default=AlertFrequency.WEEKLY)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AidAlert {self.id} {self.email} {self.query!r}>"

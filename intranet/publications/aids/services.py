@@ -215,7 +215,9 @@ def _title_matches(q: str):
     return and_(*(Aid.search_title.contains(w, autoescape=True) for w in words))
 
 
-def _conditions(user, filters: AidFilters) -> list:
+def conditions(user, filters: AidFilters) -> list:
+    """WHERE clauses of the aids ``user`` may see that ``filters`` find (the list, its counts,
+    the alerts' mails)."""
     conditions = [access.visible_publications(user, Aid)]
     if filters.beneficiary:
         conditions.append(_tagged("beneficiary", filters.beneficiary))
@@ -233,14 +235,24 @@ def _conditions(user, filters: AidFilters) -> list:
 
 
 def list_query(user, filters: AidFilters):
-    return (select(Aid).where(*_conditions(user, filters))
+    return (select(Aid).where(*conditions(user, filters))
             .options(selectinload(Aid.tags), joinedload(Aid.organisation))
             .order_by(Aid.closes_on.is_(None), Aid.closes_on, Aid.title, Aid.id))
 
 
 def count(user, filters: AidFilters) -> int:
     """How many aids the list shows ``user`` with ``filters``."""
-    return db.session.scalar(select(func.count(Aid.id)).where(*_conditions(user, filters)))
+    return db.session.scalar(select(func.count(Aid.id)).where(*conditions(user, filters)))
+
+
+def publishers(user) -> list[tuple[int, str]]:
+    """(id, name) of the organisations with a published aid ``user`` may see, by name: the
+    list's « Organisme » filter."""
+    return db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.id.in_(select(Aid.organisation_id).where(
+            access.visible_publications(user, Aid), Aid.status == PublicationStatus.PUBLISHED)))
+        .order_by(Organisation.name_key, Organisation.id)).all()
 
 
 def published_for(user, limit: int = 50) -> list[Aid]:

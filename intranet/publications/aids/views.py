@@ -1,10 +1,11 @@
 """The directory of departmental aids (répertoire des aides) and its open-data export."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
-from flask_login import current_user
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required
 
-from ...core import csvexport
+from ...core import csvexport, querystrings
 from ...core.pagination import paginate
 from ... import access
 from ...core import atom
@@ -12,11 +13,13 @@ from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
 from ...core.urls import absolute_url
 from ...core.types import Visibility
+from ...extensions import csrf
 from ..forms import DocumentForm
 from ..routes import add_documented_type_routes, feed_owner
-from . import services
-from .forms import AidForm
-from .models import AID_STATE_FILTERS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidStatus
+from . import alerts, services
+from .forms import AidForm, AlertForm, ConfirmAlertForm, FrequencyForm
+from .models import (AID_STATE_FILTERS, AID_TYPES, BENEFICIARIES, THEMES, Aid, AidAlert,
+                     AidStatus, AlertFrequency)
 
 bp = Blueprint("aids", __name__, url_prefix="/aides")
 
@@ -63,6 +66,8 @@ def index():
                            beneficiaries=BENEFICIARIES, themes=THEMES,
                            states=AID_STATE_FILTERS, AidStatus=AidStatus,
                            widenings=_widenings(filters) if not page.total else [],
+                           publishers=services.publishers(current_user),
+                           alert_args=alerts.alert_filters(request.args).args(),
                            can_write=bool(access.publishing_organisations(current_user)))
 
 
@@ -112,6 +117,140 @@ def private_feed(token):
     user = feed_owner(token)
     return _feed(services.published_for(user), title="Répertoire des aides (réseau)",
                  self_url=absolute_url("aids.private_feed", token=token))
+
+
+# --- alerts: the list's search mailed daily or weekly ---------------------------------------------
+
+
+@bp.route("/alertes/nouvelle", methods=["GET", "POST"])
+def new_alert():
+    """Save the list's search (its filters in the address, then in the form) as an alert."""
+    signed_in = access.is_signed_in(current_user)
+    if request.method == "POST":
+        form = AlertForm()
+        query = alerts.alert_query(querystrings.parse(form.query.data or ""))
+    else:
+        query = alerts.alert_query(request.args)
+        form = AlertForm(query=query)
+    filters = alerts.query_filters(query)
+    if form.validate_on_submit():
+        try:
+            alerts.subscribe(query, AlertFrequency(form.frequency.data),
+                             user=current_user if signed_in else None,
+                             email=form.email.data or "")
+        except alerts.AlertError as error:
+            if error.field == "email" and not signed_in:
+                form.email.errors.append(str(error))
+            else:
+                flash(str(error), "error")
+        else:
+            if signed_in:
+                flash("Alerte enregistrée : les nouvelles aides de cette recherche vous seront "
+                      "envoyées par courriel.", "success")
+                return redirect(url_for(".alerts"))
+            return render_template("publications/aids/alert_requested.html",
+                                   email=(form.email.data or "").strip().lower())
+    return render_template("publications/aids/alert_new.html", form=form, filters=filters,
+                           label=alerts.describe(filters), signed_in=signed_in, query=query)
+
+
+@bp.get("/alertes", endpoint="alerts")
+@login_required
+def my_alerts():
+    """« Mes alertes »: the signed-in person's alerts, their frequency, deleting them."""
+    return render_template("publications/aids/alerts.html",
+                           alerts=alerts.alerts_of(current_user), form=FrequencyForm())
+
+
+def _my_alert(alert_id: int) -> AidAlert:
+    alert = access.part_or_404(AidAlert, alert_id)
+    if not access.owns_aid_alert(current_user, alert):
+        abort(404)
+    return alert
+
+
+@bp.post("/alertes/<int:alert_id>/frequence")
+@login_required
+def alert_frequency(alert_id: int):
+    alert = _my_alert(alert_id)
+    form = FrequencyForm()
+    if form.validate_on_submit():
+        alerts.set_frequency(alert, AlertFrequency(form.frequency.data))
+        flash("Fréquence enregistrée.", "success")
+    else:
+        flash("Choisissez « Chaque jour » ou « Chaque semaine ».", "error")
+    return redirect(url_for(".alerts"))
+
+
+@bp.post("/alertes/<int:alert_id>/supprimer")
+@login_required
+def delete_alert(alert_id: int):
+    alerts.unsubscribe(_my_alert(alert_id))
+    flash("Alerte supprimée : vous ne recevrez plus ces courriels.", "success")
+    return redirect(url_for(".alerts"))
+
+
+@bp.route("/alertes/confirmer/<token>", methods=["GET", "POST"])
+def confirm_alert(token):
+    """GET shows a button (mail scanners follow links); the POST confirms."""
+    try:
+        alert = alerts.pending_alert(token)
+    except alerts.AlertError as error:
+        return render_template("publications/aids/alert_link.html", error=str(error)), 404
+    form = ConfirmAlertForm()
+    if form.validate_on_submit():
+        alerts.confirm(token)
+        return render_template("publications/aids/alert_confirmed.html", alert=alert)
+    return render_template("publications/aids/alert_confirm.html", alert=alert, form=form,
+                           confirmed=alert.confirmed_at is not None)
+
+
+def _alert_of_link(token: str) -> AidAlert | None:
+    alert = alerts.alert_for_token(token)
+    return alert if alert is not None and access.can_manage_aid_alert(
+        current_user, alert, token=token) else None
+
+
+_GONE = ("Ce lien de désabonnement ne correspond à aucune alerte : elle a peut-être déjà été "
+         "supprimée. Vous ne recevrez plus ses courriels.")
+
+
+@bp.get("/alertes/desabonnement/<token>")
+def unsubscribe_alert(token):
+    """The link of every alert mail: the alert, a button to unsubscribe, its frequency."""
+    alert = _alert_of_link(token)
+    if alert is None:
+        return render_template("publications/aids/alert_link.html", error=_GONE), 404
+    return render_template("publications/aids/alert_unsubscribe.html", alert=alert, token=token,
+                           form=FrequencyForm(frequency=alert.frequency.value))
+
+
+@bp.post("/alertes/desabonnement/<token>")
+@csrf.exempt
+def unsubscribe_alert_now(token):
+    """The page's button, and RFC 8058 one-click unsubscription from a mail client (a POST
+    without session or CSRF token): the token names one alert, and only that one goes."""
+    alert = _alert_of_link(token)
+    if alert is None:
+        return render_template("publications/aids/alert_link.html", error=_GONE), 404
+    email, label = alert.email, alert.label
+    alerts.unsubscribe(alert)
+    return render_template("publications/aids/alert_unsubscribed.html", email=email,
+                           label=label)
+
+
+@bp.post("/alertes/desabonnement/<token>/frequence")
+def alert_frequency_by_link(token):
+    alert = _alert_of_link(token)
+    if alert is None:
+        return render_template("publications/aids/alert_link.html", error=_GONE), 404
+    form = FrequencyForm()
+    if form.validate_on_submit():
+        alerts.set_frequency(alert, AlertFrequency(form.frequency.data))
+        flash("Fréquence enregistrée.", "success")
+    else:
+        flash("Choisissez « Chaque jour » ou « Chaque semaine ».", "error")
+    return redirect(url_for(".unsubscribe_alert", token=token))
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -30,6 +30,18 @@ class QueryError(ValueError):
     """The query cannot be run as typed; the message says why, in French."""
 
 
+REBUILDING = ("La recherche est momentanément indisponible : son index est en cours de "
+              "reconstruction. Le reste du site fonctionne ; réessayez dans quelques minutes.")
+
+
+class IndexDamaged(QueryError):
+    """The index cannot be read (a damaged or missing file): the worker rebuilds it from the
+    database (``search.services.repair``); until then every search answers ``REBUILDING``."""
+
+    def __init__(self, message: str = REBUILDING):
+        super().__init__(message)
+
+
 def tidy_query(text: str | None) -> str:
     """What a person typed, made safe for either backend's parser: its first
     ``MAX_QUERY_CHARS`` characters; control characters (NUL, tabs, line breaks…), other

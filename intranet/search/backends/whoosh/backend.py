@@ -159,6 +159,26 @@ class WhooshBackend:
             self._cache.clear()
             self._spelling = None
 
+    def check(self) -> None:
+        """Read a little of every file of the latest commit, as a query would: the table of
+        terms (opening a searcher), then in each segment its last stored document, the
+        postings of the last term of the main fields (a file cut short loses its end first)
+        and the length columns. Raises whatever a damaged or missing file raises."""
+        ix = index.open_dir(self.path)
+        with ix.searcher() as searcher:
+            for reader, _ in searcher.reader().leaf_readers():
+                if reader.doc_count_all():
+                    reader.stored_fields(reader.doc_count_all() - 1)
+                for name in ("key", "title", "body"):
+                    last = None
+                    for last in reader.lexicon(name):
+                        pass
+                    if last is not None:
+                        list(reader.postings(name, last).all_ids())
+                for name in ("title", "body"):
+                    if reader.doc_count_all():
+                        reader.doc_field_length(reader.doc_count_all() - 1, name)
+
     def count(self) -> int:
         with self._reading() as opened:
             return opened.searcher.doc_count()
