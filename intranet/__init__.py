@@ -19,7 +19,7 @@ ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "M
                  "SEARCH_BACKEND", "SEARCH_INDEX_DIR", "UPLOAD_MAX_BYTES", "TRUSTED_NETWORKS",
                  "REPLY_DOMAIN", "LISTS_DOMAIN", "ACCESSIBILITY_CONTACT_EMAIL",
                  "ACCESSIBILITY_CONTACT_URL", "JOBS_APPLICATION_RETENTION_DAYS",
-                 "JOBS_GRADES_CSV")
+                 "JOBS_GRADES_CSV", "WEBAUTHN_RP_ID", "WEBAUTHN_ORIGIN")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -102,6 +102,7 @@ def _instance_secret(instance_path: str) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .accounts.mfa.views import bp as mfa_bp
     from .accounts.views import bp as accounts_bp
     from .ads.views import bp as ads_bp
     from .agenda.views import bp as agenda_bp
@@ -127,7 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (home_bp, core_bp, accounts_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
                       messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp, jobs_bp,
-                      ads_bp, subsidies_bp):
+                      ads_bp, subsidies_bp, mfa_bp):
         app.register_blueprint(blueprint)
 
 

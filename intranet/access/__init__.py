@@ -722,3 +722,7 @@ from .subsidies import (  # noqa: E402
     applying_organisations, can_apply_for_aid, can_edit_requirements, can_assign_instructors,
     visible_dossiers, dossier_instructors, dossier_writers, can_see_programme_figures,
     can_see_beneficiary, instructed_dossiers)
+# Where a request comes from, and who must add a second factor, read as ``access.<name>``.
+from .extranet import (  # noqa: E402
+    client_address, is_trusted_address, from_trusted_network, is_privileged, needs_second_factor,
+    can_reset_second_factor)
