@@ -1,0 +1,27 @@
+"""Organisation A's second factors for the route matrix: A's member has an app, a passkey, a
+trusted browser and recovery codes, which nobody else may see, remove or reset (only the
+platform admin resets them: STRUCTURE_TABLES)."""
+from intranet.accounts.mfa import services as mfa
+from intranet.accounts.mfa.models import Passkey
+from intranet.extensions import db
+
+from ..helpers import TEST_TOTP_SECRET
+
+
+def build(world):
+    member = world["a_member"]
+    mfa.set_totp_secret(member, TEST_TOTP_SECRET)
+    mfa.regenerate_recovery_codes(member)
+    key = Passkey(user_id=member.id, credential_id=b"cle-de-a", public_key=b"-",
+                  name=f"Clé {world['CONTENT']}")
+    db.session.add(key)
+    db.session.commit()
+    mfa.trust_browser(member, user_agent="Firefox", ip="127.0.0.1")
+    browser = mfa.trusted_browsers(member)[0]
+    membership = member.memberships[0]
+    return {
+        ("mfa", "slug"): [world["org_a"].slug],
+        ("mfa", "membership_id"): [membership.id],
+        ("mfa", "passkey_id"): [key.id],
+        ("mfa", "browser_id"): [browser.id],
+    }
