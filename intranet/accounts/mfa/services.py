@@ -15,7 +15,6 @@ import webauthn
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
-from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
 from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, AuthenticatorTransport,
                                       PublicKeyCredentialDescriptor, ResidentKeyRequirement,
@@ -306,10 +305,6 @@ def rename_passkey(key: Passkey, name: str) -> None:
 def remove_passkey(user: User, key: Passkey) -> None:
     db.session.delete(key)
     audit.record("mfa.passkey_removed", actor=user, target=user.email, detail=key.name)
-
-
-def passkey_id_text(key: Passkey) -> str:
-    return bytes_to_base64url(key.credential_id)
 
 
 # --- trusted browsers -----------------------------------------------------------------------------
