@@ -50,8 +50,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .signed_in import (TRIVIAL, create_database, drop_database, load_demo, route_key,
-                        walk)
+from .signed_in import (SECOND_FACTOR_STEP, TRIVIAL, create_database, demo_code, drop_database,
+                        load_demo, route_key, walk)
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://localhost"
@@ -74,6 +74,14 @@ def sign_in(app, email: str, password: str):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     answer = client.post("/connexion", data={"csrf_token": token, "email": email,
                                              "password": password})
+    if answer.headers.get("Location") == SECOND_FACTOR_STEP:     # admins: their app's code
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                          client.get(SECOND_FACTOR_STEP).text).group(1)
+        code = demo_code()
+        answer = client.post(SECOND_FACTOR_STEP, data={"csrf_token": token, "code": code})
+        if answer.headers.get("Location") == SECOND_FACTOR_STEP:   # used already: the next
+            answer = client.post(SECOND_FACTOR_STEP, data={"csrf_token": token,
+                                                           "code": demo_code(code)})
     if answer.status_code != 302:
         raise RuntimeError(f"{email} could not sign in")
     return client

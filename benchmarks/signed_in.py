@@ -155,6 +155,22 @@ def route_key(path: str) -> str:
     return re.sub(r"/\d+", "/<id>", path)
 
 
+SECOND_FACTOR_STEP = "/connexion/second-facteur"
+
+
+def demo_code(previous: str | None = None) -> str:
+    """The code the demo admins' authenticator app shows now (``intranet.demo.DEMO_TOTP_SECRET``,
+    which `flask demo-welcome` prints); a code is accepted once, so when ``previous`` was just
+    refused as used, the next one, once it comes (at most 30 seconds)."""
+    import pyotp
+
+    from intranet.demo import DEMO_TOTP_SECRET
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    while (code := totp.now()) == previous:
+        time.sleep(1)
+    return code
+
+
 def sign_in(base: str, email: str | None, password: str) -> requests.Session:
     session = requests.Session()
     if email is not None:
@@ -162,6 +178,16 @@ def sign_in(base: str, email: str | None, password: str) -> requests.Session:
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         answer = session.post(f"{base}/connexion", data={"csrf_token": token, "email": email,
                                                          "password": password})
+        code = None
+        while urlsplit(answer.url).path == SECOND_FACTOR_STEP and code is None:   # admins
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', answer.text).group(1)
+            code = demo_code()
+            answer = session.post(f"{base}{SECOND_FACTOR_STEP}",
+                                  data={"csrf_token": token, "code": code})
+            if urlsplit(answer.url).path == SECOND_FACTOR_STEP:     # used already: the next
+                token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', answer.text).group(1)
+                answer = session.post(f"{base}{SECOND_FACTOR_STEP}",
+                                      data={"csrf_token": token, "code": demo_code(code)})
         if answer.url.rstrip("/") != base or "session" not in session.cookies:
             raise RuntimeError(f"{email} could not sign in")
     return session

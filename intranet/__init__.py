@@ -22,7 +22,7 @@ ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "M
                  "JOBS_GRADES_CSV", "SECURE_COOKIES", "RATELIMIT_STORAGE_URI",
                  "RATELIMIT_KEY_PREFIX", "PROCONNECT_ISSUER", "PROCONNECT_CLIENT_ID",
                  "PROCONNECT_CLIENT_SECRET", "SECURITY_CONTACTS", "SECURITY_TXT_EXPIRES",
-                 "SECURITY_POLICY_URL")
+                 "SECURITY_POLICY_URL", "WEBAUTHN_RP_ID", "WEBAUTHN_ORIGIN")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -109,6 +109,7 @@ def _instance_secret(instance_path: str) -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.proconnect import bp as proconnect_bp
+    from .accounts.mfa.views import bp as mfa_bp
     from .accounts.views import bp as accounts_bp
     from .ads.views import bp as ads_bp
     from .agenda.views import bp as agenda_bp
@@ -134,7 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (home_bp, core_bp, accounts_bp, proconnect_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
                       messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp, jobs_bp,
-                      ads_bp, subsidies_bp):
+                      ads_bp, subsidies_bp, mfa_bp):
         app.register_blueprint(blueprint)
 
 

@@ -274,7 +274,12 @@ def seed_demo(force: bool, quiet: bool):
 
 
 def _echo_accounts() -> None:
-    from .demo import DEMO_PASSWORD, accounts
+    from .demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, accounts
+    click.echo("Les administrateurs confirment chaque connexion par un second facteur : "
+               "ajoutez à une application d'authentification (FreeOTP, Aegis, Google "
+               f"Authenticator…) la clé {DEMO_TOTP_SECRET} (commune aux comptes "
+               "administrateurs de la démonstration), ou lisez le code du moment avec "
+               "« flask accounts totp-code ADRESSE ».")
     click.echo(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
     for email, description in accounts():
         click.echo(f"  {email:<42} {description}")
@@ -316,11 +321,12 @@ def demo_welcome(port: int, wait: float):
 
 
 def register_cli(app: Flask) -> None:
+    from .accounts.mfa.cli import accounts_cli
     from .jobs.cli import jobs_cli
     from .publications.aids.cli import aids_cli
     from .lists.cli import lists_cli
     from .subsidies.cli import subsidies_cli
     for command in (import_cli, mail_cli, search_cli, notifications_cli, lists_cli, jobs_cli,
-                    aids_cli, subsidies_cli,
+                    aids_cli, subsidies_cli, accounts_cli,
                     worker, create_admin, seed_demo, demo_welcome):
         app.cli.add_command(command)

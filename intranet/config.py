@@ -107,6 +107,20 @@ PROCONNECT_TIMEOUT_SECONDS = 10      # each call to the provider
 PROCONNECT_METADATA_MAX_AGE = timedelta(hours=1)   # discovery and keys kept this long per process
 PROCONNECT_CLOCK_LEEWAY_SECONDS = 60  # clock difference tolerated on exp and iat
 
+# The second factor (accounts/mfa/): asked outside TRUSTED_NETWORKS, and everywhere of admins.
+# Name shown in authenticator apps next to the person's address.
+MFA_TOTP_ISSUER = "Territoires"
+# Time between the password and the second factor before the password must be given again.
+MFA_PENDING_MAX_AGE = timedelta(minutes=10)
+# Wrong codes in a row after which the password must be given again (each one is audited).
+MFA_MAX_FAILURES = 5
+# « Faire confiance à ce navigateur » lasts this long.
+MFA_TRUSTED_BROWSER_LIFETIME = timedelta(days=30)
+# Passkeys (WebAuthn): the relying party's id (a domain, e.g. "intranet.territoires47.fr") and
+# the origin browsers report ("https://intranet.territoires47.fr"); None: the request's host.
+WEBAUTHN_RP_ID: str | None = None
+WEBAUTHN_ORIGIN: str | None = None
+
 # Uploads.
 MAX_CONTENT_LENGTH = 20 * 1024 * 1024
 PHOTO_MAX_BYTES = 2 * 1024 * 1024

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from . import access
 from .accounts import organisations, passwords
+from .accounts.mfa.models import TotpDevice
 from .accounts.models import Membership, Organisation, OrgKind, User
 from .core.text import of
 from .core.timeutil import utcnow
@@ -18,6 +20,11 @@ from .spaces import services as spaces
 from .spaces.models import JoinPolicy
 
 DEMO_PASSWORD = "territoires47-demo"
+# The demo's admins must confirm each sign-in with a second factor (access.needs_second_factor):
+# they share this authenticator-app secret, printed by `flask demo-welcome` and `seed-demo`
+# (`flask accounts totp-code ADRESSE` prints the current code). A demonstration only: a real
+# account's secret is drawn at random when its owner enrols.
+DEMO_TOTP_SECRET = "TERRITOIRES47DEMOSECONDFACTEURAB"
 
 # name, kind, key, SIREN (real-looking: the public-sector prefix of each kind of body, a
 # correct Luhn key; tests/test_demo.py checks them)
@@ -113,6 +120,10 @@ def _structure(communes_csv: Path):
             db.session.add(Membership(user=user, organisation=by_key[key], role=role))
         people[email] = user
     db.session.flush()
+    for user in people.values():
+        if access.is_privileged(user):
+            db.session.add(TotpDevice(user_id=user.id, secret=DEMO_TOTP_SECRET,
+                                      confirmed_at=utcnow()))
 
     admin = people["admin@territoires47.fr"]
     agen_agglo = by_key["200096956"]

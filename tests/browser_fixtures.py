@@ -17,6 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from . import factories
+from .helpers import SECOND_FACTOR_STEP, second_factor_code
 
 try:    # Playwright's assertions, for the browser tests (``from ..browser_fixtures import expect``)
     from playwright.sync_api import expect
@@ -87,16 +88,33 @@ def page(browser):
         context.close()
 
 
+def sign_in_as(page, live_server: str, email: str, password: str):
+    """The login form, as a person fills it, then the second factor where it is asked (the
+    admins: their app's code, ``helpers.second_factor_code``); lands on the dashboard."""
+    page.goto(f"{live_server}/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_role("main").get_by_role("button", name="Se connecter", exact=True).click()
+    page.wait_for_url(lambda url: url.rstrip("/") == live_server
+                      or url.startswith(f"{live_server}{SECOND_FACTOR_STEP}"))
+    if page.url.startswith(f"{live_server}{SECOND_FACTOR_STEP}"):
+        from sqlalchemy import select
+
+        from intranet.accounts.models import User
+        from intranet.extensions import db
+        code = second_factor_code(db.session.scalar(select(User.id).where(User.email == email)))
+        page.goto(f"{live_server}{SECOND_FACTOR_STEP}")
+        page.get_by_label("Code à 6 chiffres").fill(code)
+        page.get_by_role("button", name="Valider").click()
+        page.wait_for_url(f"{live_server}/")
+    return page
+
+
 @pytest.fixture
 def sign_in(page, live_server):
     """Signs ``user`` in through the login form, as a person would; lands on the dashboard."""
     def do_sign_in(user, password=factories.PASSWORD):
-        page.goto(f"{live_server}/connexion")
-        page.get_by_label("Adresse électronique").fill(user.email)
-        page.get_by_label("Mot de passe", exact=True).fill(password)
-        page.get_by_role("main").get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(f"{live_server}/")
-        return page
+        return sign_in_as(page, live_server, user.email, password)
     return do_sign_in
 
 

@@ -21,6 +21,7 @@ from intranet import create_app
 from intranet.extensions import db
 
 from . import factories
+from .helpers import pass_second_factor
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -139,6 +140,7 @@ def new_client(app):
         made = app.test_client()
         if user is not None:
             response = made.post("/connexion", data={"email": user.email, "password": password})
+            response = pass_second_factor(made, response, user.email)
             assert response.status_code == 302, "login failed"
         return made
     return make
@@ -153,6 +155,7 @@ def runner(data_app):
 def login(client):
     def do_login(user, password=factories.PASSWORD):
         response = client.post("/connexion", data={"email": user.email, "password": password})
+        response = pass_second_factor(client, response, user.email)
         assert response.status_code == 302, "login failed"
         return response
     return do_login

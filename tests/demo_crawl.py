@@ -18,6 +18,8 @@ from werkzeug.routing import RequestRedirect
 
 from intranet.demo import DEMO_PASSWORD, PEOPLE
 
+from .helpers import SECOND_FACTOR_STEP, asks_second_factor, second_factor_code
+
 ACCOUNTS = [None] + [person[0] for person in PEOPLE]   # None: an anonymous visitor
 HOST = "localhost"
 
@@ -84,7 +86,18 @@ def sign_in(client, who: str | None) -> None:
     """Signs ``who`` in on a client of its own (None: stays anonymous)."""
     if who is not None:
         response = post_form(client, "/connexion", {"email": who, "password": DEMO_PASSWORD})
+        if asks_second_factor(response):     # the demo's admins: their app's code
+            response = post_form(client, SECOND_FACTOR_STEP,
+                                 {"code": second_factor_code(_user_id(who))})
         assert response.status_code == 302, f"{who} cannot sign in"
+
+
+def _user_id(email: str) -> int:
+    from sqlalchemy import select
+
+    from intranet.accounts.models import User
+    from intranet.extensions import db
+    return db.session.scalar(select(User.id).where(User.email == email))
 
 
 def crawl(app, who: str | None, *, per_endpoint: int = 3, limit: int = 120) -> list[Visit]:

@@ -43,3 +43,49 @@ def sends_to_sign_in(response, path: str | None = None) -> bool:
     back = parse_qs(location.query).get("next", [""])[0]
     return (response.status_code == 302 and location.path == "/connexion"
             and (path is None or back == path))
+
+
+# --- the second factor ---------------------------------------------------------------------------
+
+SECOND_FACTOR_STEP = "/connexion/second-facteur"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def second_factor_code(user_id: int) -> str:
+    """A code the person's authenticator app would show now: their app is enrolled first
+    (with ``TEST_TOTP_SECRET``) if they have none, and the last step used is forgotten, so that
+    the same person may sign in several times within 30 seconds (tests only)."""
+    import pyotp
+
+    from intranet.accounts.mfa import services as mfa
+    from intranet.accounts.mfa.models import TotpDevice
+    from intranet.accounts.models import User
+    from intranet.extensions import db
+    device = db.session.get(TotpDevice, user_id)
+    if device is None or device.confirmed_at is None:
+        mfa.set_totp_secret(db.session.get(User, user_id), TEST_TOTP_SECRET)
+        device = db.session.get(TotpDevice, user_id)
+    device.last_used_step = None
+    db.session.commit()
+    return pyotp.TOTP(device.secret).now()
+
+
+def asks_second_factor(response) -> bool:
+    return (response.status_code == 302
+            and response.headers.get("Location", "").split("?")[0].startswith(SECOND_FACTOR_STEP))
+
+
+def pass_second_factor(client, response, email: str, *, csrf_token: str | None = None):
+    """After the password: the second factor with the app's code when it is asked (admins,
+    or outside the trusted networks). Returns the last response."""
+    if not asks_second_factor(response):
+        return response
+    from sqlalchemy import select
+
+    from intranet.accounts.models import User
+    from intranet.extensions import db
+    user_id = db.session.scalar(select(User.id).where(User.email == email))
+    data = {"code": second_factor_code(user_id)}
+    if csrf_token:
+        data["csrf_token"] = csrf_token
+    return client.post(SECOND_FACTOR_STEP, data=data)

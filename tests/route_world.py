@@ -383,10 +383,13 @@ def harvest(client, urls, markers=(CONTENT, DRAFT, STRUCTURE)):
 WALK_TABLES = frozenset({"audit_event", "outbox_message", "search_queue"})
 # What the platform admin runs: organisations, people, memberships, spaces and their rules,
 # organisation charts (DESIGN §2: structure, not content), and who instructs which programme's
-# subsidy dossiers; deactivating a person ends their sessions (user_session).
+# subsidy dossiers, resetting a person's second factors; deactivating a person ends their
+# sessions (user_session).
 STRUCTURE_TABLES = frozenset({"organisation", "user_account", "membership", "space",
                               "space_member", "space_rule", "org_unit", "org_position",
-                              "org_chart_setting", "subsidy_instructor", "user_session"})
+                              "org_chart_setting", "subsidy_instructor", "mfa_totp",
+                              "mfa_passkey", "mfa_recovery_code", "mfa_trusted_browser",
+                              "user_session"})
 
 
 def database_state() -> dict[str, dict[tuple, tuple]]:

@@ -25,8 +25,12 @@ def test_demo_data_has_the_departement_and_a_login_that_reaches_its_spaces(runne
     assert "déjà présentes" in again.output and "mairie@agen.fr" in again.output
     assert "administrateur d'Agmé, administrateur d'Agnac, rédacteur d'Aiguillon" in again.output
 
-    client.post("/connexion", data={"email": "secretaire@agme-agnac.fr",
-                                    "password": "territoires47-demo"})
+    signed_in = client.post("/connexion", data={"email": "secretaire@agme-agnac.fr",
+                                                "password": "territoires47-demo"})
+    assert signed_in.headers["Location"] == "/connexion/second-facteur"   # an admin: a code
+    from intranet.demo import DEMO_TOTP_SECRET
+    import pyotp
+    client.post("/connexion/second-facteur", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
     dashboard = text(client.get("/"))
     assert "Bonjour Martine" in dashboard
     assert "Agmé" in dashboard and "Agnac" in dashboard
@@ -52,6 +56,10 @@ def test_make_run_prints_the_address_and_the_accounts_last(runner):
     assert welcome.exit_code == 0, welcome.output
     lines = welcome.output.strip().splitlines()
     assert f"Territoires est prêt : http://127.0.0.1:{port}" in welcome.output
+    from intranet.demo import DEMO_TOTP_SECRET
+    assert DEMO_TOTP_SECRET in welcome.output and "flask accounts totp-code" in welcome.output
+    code = runner.invoke(args=["accounts", "totp-code", "secretaire@agme-agnac.fr"])
+    assert code.exit_code == 0 and len(code.output.strip()) == 6
     assert "s'affichent dans ce terminal" in welcome.output      # no MAIL_SERVER in tests
     assert any("secretaire@agme-agnac.fr" in line for line in lines[-5:])
     assert lines[-2] == "Ctrl+C pour arrêter."

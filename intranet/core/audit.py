@@ -88,6 +88,17 @@ ACTION_LABELS = {
     "agenda.resource_saved": "Agenda : salle ou matériel enregistré",
     "agenda.feed_created": "Agenda : adresse d'abonnement créée",
     "agenda.feed_revoked": "Agenda : adresse d'abonnement révoquée",
+    "mfa.success": "Second facteur validé",
+    "mfa.failure": "Second facteur refusé",
+    "mfa.totp_enrolled": "Application d'authentification enregistrée",
+    "mfa.totp_removed": "Application d'authentification supprimée",
+    "mfa.passkey_added": "Clé d'accès enregistrée",
+    "mfa.passkey_removed": "Clé d'accès supprimée",
+    "mfa.recovery_codes_generated": "Codes de secours générés",
+    "mfa.recovery_code_used": "Code de secours utilisé",
+    "mfa.browser_trusted": "Navigateur de confiance ajouté",
+    "mfa.browser_revoked": "Navigateur de confiance retiré",
+    "mfa.reset": "Second facteur réinitialisé par un administrateur",
 }
 
 

@@ -24,11 +24,13 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 # Powerful features nobody needs here: denied to the page and to anything it could embed.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+PERMISSIONS_POLICY = ", ".join([f"{feature}=()" for feature in (
     "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
-    "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
-    "screen-wake-lock", "usb", "xr-spatial-tracking",
-))
+    "magnetometer", "microphone", "midi", "payment", "screen-wake-lock", "usb",
+    "xr-spatial-tracking",
+)] + [  # passkeys (accounts/mfa, static/js/webauthn.js): this site's own pages, no frame
+    f"{feature}=(self)" for feature in ("publickey-credentials-create",
+                                        "publickey-credentials-get")])
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -15,6 +15,7 @@ import pytest
 from intranet.core import security
 from intranet.demo import DEMO_PASSWORD
 
+from ..browser_fixtures import sign_in_as
 from ..demo_crawl import ACCOUNTS, crawl, endpoint_of, load_demo
 
 pytestmark = pytest.mark.browser
@@ -50,11 +51,7 @@ class Watch:
 
 
 def sign_in(page, live_server, email):
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/")
+    sign_in_as(page, live_server, email, DEMO_PASSWORD)
 
 
 @pytest.fixture

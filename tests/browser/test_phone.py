@@ -23,6 +23,7 @@ from intranet.core.types import Visibility
 from intranet.demo import DEMO_PASSWORD
 
 from .. import factories
+from ..browser_fixtures import sign_in_as
 from ..demo_crawl import ACCOUNTS, crawl, load_demo
 
 pytestmark = pytest.mark.browser
@@ -79,11 +80,7 @@ MEASURE = """() => {
 
 
 def sign_in_demo(page, live_server, email):
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/")
+    sign_in_as(page, live_server, email, DEMO_PASSWORD)
 
 
 def test_no_demo_page_scrolls_sideways_on_a_phone(app, runner, live_server, browser):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from intranet.extensions import db
 from intranet.subsidies.models import DossierState, SubsidyDossier
 
-from ..helpers import text
+from ..helpers import pass_second_factor, text
 
 
 def test_the_demo_has_a_granted_and_an_incomplete_dossier_each_seen_by_its_own(runner, client):
@@ -18,7 +18,8 @@ def test_the_demo_has_a_granted_and_an_incomplete_dossier_each_seen_by_its_own(r
 
     def sign_in(email):
         client.post("/deconnexion")
-        client.post("/connexion", data={"email": email, "password": "territoires47-demo"})
+        pass_second_factor(client, client.post("/connexion", data={
+            "email": email, "password": "territoires47-demo"}), email)   # admins: their app
 
     sign_in("redacteur@cd47.fr")
     listing = text(client.get("/subventions/instruction"))
