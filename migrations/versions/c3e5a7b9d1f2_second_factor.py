@@ -1,7 +1,7 @@
 """second factor: authenticator apps, passkeys, recovery codes, trusted browsers
 
 Revision ID: c3e5a7b9d1f2
-Revises: a4c8e2f6b9d1
+Revises: b2d4f6a8c0e1
 Create Date: 2026-12-05 13:28:17.641794
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3e5a7b9d1f2'
-down_revision = 'a4c8e2f6b9d1'
+down_revision = "b2d4f6a8c0e1"
 branch_labels = None
 depends_on = None
 

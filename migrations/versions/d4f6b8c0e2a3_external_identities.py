@@ -1,7 +1,7 @@
 """external identities: a person's ProConnect account (provider, subject), linked once matched
 
 Revision ID: d4f6b8c0e2a3
-Revises: a4c8e2f6b9d1
+Revises: c3e5a7b9d1f2
 Create Date: 2026-12-05 13:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd4f6b8c0e2a3'
-down_revision = 'a4c8e2f6b9d1'
+down_revision = "c3e5a7b9d1f2"
 branch_labels = None
 depends_on = None
 
