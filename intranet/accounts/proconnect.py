@@ -36,7 +36,7 @@ from flask_login import current_user
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core import audit
+from ..core import audit, limits
 from ..core.audit import AuditEvent
 from ..core.timeutil import utcnow
 from ..core.types import Role
@@ -252,6 +252,7 @@ def _refused(reason: str, message: str, *, title: str = "Connexion impossible",
 
 
 @bp.get("/connexion/proconnect")
+@limits.per_address("proconnect", methods=("GET",))
 def start():
     """« S'identifier avec ProConnect »: a new attempt, then off to the provider."""
     oidc = _enabled_or_404()
@@ -270,6 +271,7 @@ def start():
 
 
 @bp.get("/connexion/proconnect/retour")
+@limits.per_address("proconnect", methods=("GET",))
 def callback():
     """The provider sends the browser back here with a code (or an error) and our ``state``."""
     oidc = _enabled_or_404()

@@ -47,11 +47,12 @@ def _value(name: str) -> Callable[[], str]:
     return value
 
 
-def per_address(name: str):
-    """At most ``RATE_LIMITS[name]`` POSTs from one client address (every route that shares a
-    name shares the counter)."""
+def per_address(name: str, methods: tuple[str, ...] = ("POST",)):
+    """At most ``RATE_LIMITS[name]`` requests (POSTs, unless ``methods`` says otherwise: the
+    return from an identity provider is a GET) from one client address (every route that
+    shares a name shares the counter)."""
     return limiter.shared_limit(_value(name), scope=name, key_func=lambda: client_ip() or "?",
-                                methods=["POST"], exempt_when=lambda: not _enabled())
+                                methods=list(methods), exempt_when=lambda: not _enabled())
 
 
 def per_account(name: str, key: Callable[[], str] | None = None):

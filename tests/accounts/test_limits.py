@@ -120,3 +120,24 @@ def test_an_unknown_address_answers_like_a_locked_account(client, app):
     unknown = text(_login(client, "personne@nulle-part.fr", ip="198.51.100.10"))
     locked = text(_login(client, user.email, ip="198.51.100.10"))
     assert "Trop de tentatives" in unknown and "Trop de tentatives" in locked
+
+
+def test_second_factor_codes_are_limited_per_pending_account(client, limited):
+    """Wrong codes cost a password each five (MFA_MAX_FAILURES); across passwords, the
+    account's pending sign-ins are counted too, from any address."""
+    from intranet.accounts.mfa import services as mfa
+    from intranet.core.types import Role
+
+    from ..helpers import TEST_TOTP_SECRET
+    limited["second-factor:account"] = "3 per minute"
+    admin = factories.make_user(factories.make_org(), Role.ADMIN)
+    mfa.set_totp_secret(admin, TEST_TOTP_SECRET)
+    answers = []
+    for n in range(2):
+        address = f"198.51.100.{10 + n}"
+        step = _login(client, admin.email, factories.PASSWORD, ip=address)
+        assert step.headers["Location"] == "/connexion/second-facteur"
+        for _ in range(2):
+            answers.append(client.post("/connexion/second-facteur", data={"code": "000000"},
+                                       environ_base={"REMOTE_ADDR": address}).status_code)
+    assert answers[:3] == [302, 302, 302] and answers[3] == 429

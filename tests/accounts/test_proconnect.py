@@ -51,8 +51,16 @@ def _sign_in(client, next_page=None):
 
 
 def _signed_in_as(client):
+    """The id (as text) of the person the client's session is open for, or None: the cookie
+    holds a session key (accounts/sessions.py), looked up as the application does."""
+    from intranet.accounts.sessions import UserSession, _digest
     with client.session_transaction() as session:
-        return session.get("_user_id")
+        key = session.get("_user_id")
+    if key is None:
+        return None
+    record = db.session.scalar(select(UserSession).where(UserSession.key_digest == _digest(key),
+                                                         UserSession.ended_at.is_(None)))
+    return str(record.user_id) if record else None
 
 
 def _actions():

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from ... import access
+from ...core import limits
 from ...core.urls import local_path
 from ...extensions import db
 from .. import signin
@@ -88,6 +89,12 @@ def _with_cookie(response, cookie: str | None):
     return response
 
 
+def _pending_account() -> str:
+    """The account whose sign-in waits for its second factor (the throttle's key)."""
+    info = pending.current() or {}
+    return f"user:{info.get('user_id', '?')}"
+
+
 def _refused(message: str):
     """A wrong answer: say so, or start again after too many."""
     if pending.failed():
@@ -98,6 +105,8 @@ def _refused(message: str):
 
 
 @bp.route("/connexion/second-facteur", methods=["GET", "POST"])
+@limits.per_address("second-factor")
+@limits.per_account("second-factor", key=_pending_account)
 def challenge():
     user = pending.user()
     if user is None:
@@ -118,6 +127,8 @@ def challenge():
 
 
 @bp.post("/connexion/second-facteur/secours")
+@limits.per_address("second-factor")
+@limits.per_account("second-factor", key=_pending_account)
 def recovery():
     user = pending.user()
     if user is None:
@@ -143,6 +154,8 @@ def challenge_passkey_options():
 
 
 @bp.post("/connexion/second-facteur/cle")
+@limits.per_address("second-factor")
+@limits.per_account("second-factor", key=_pending_account)
 def challenge_passkey():
     user, challenge_bytes, credential = pending.user(), _take_challenge(), _credential()
     if user is None or challenge_bytes is None or credential is None:
@@ -249,6 +262,7 @@ def passkey_sign_in_options():
 
 
 @bp.post("/connexion/cle")
+@limits.per_address("sign-in")
 def passkey_sign_in():
     challenge_bytes, credential = _take_challenge(), _credential()
     if challenge_bytes is None or credential is None:
