@@ -21,20 +21,19 @@ Target (issue 13): the feed in under 300 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.profile_pages import trivial_client  # noqa: E402
-from benchmarks.signed_in import create_database, drop_database  # noqa: E402
+from benchmarks.in_process import (add_database_arguments, fresh_application,  # noqa: E402
+                                   signed_in_client)
 
 EMAIL, PASSWORD = "secretaire@agenda.bench", "mot-de-passe-du-banc"
 
@@ -141,56 +140,29 @@ def measure(client, path: str, repeat: int) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--database", default=f"agenda_feed_{os.getpid()}",
-                        help="a PostgreSQL database name, or « sqlite »")
+    add_database_arguments(parser, "agenda_feed")
     parser.add_argument("--visible", type=int, default=5000)
     parser.add_argument("--total", type=int, default=60000)
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="agenda-feed-"))
-    if args.database == "sqlite":
-        url = f"sqlite:///{work / 'bench.sqlite'}"
-    else:
-        url = create_database(args.server, args.database)
-    os.environ["DATABASE_URL"] = url
-    from flask_migrate import upgrade
-
-    from intranet import create_app
-    app = create_app()
-    app.config.update(SEARCH_BACKEND="whoosh", SEARCH_INDEX_DIR=str(work / "index"))
-    try:
+    with fresh_application(args, "agenda-feed") as (app, work, url):
         with app.app_context():
-            upgrade(directory=str(ROOT / "migrations"))
             started = time.perf_counter()
             token = seed(args.visible, args.total)
             print(f"seeded {args.total:,} events ({args.visible:,} visible to the person) "
                   f"in {time.perf_counter() - started:.1f} s on {url.split('://')[0]}")
-        client = app.test_client()
-        feed = measure(client, f"/agenda/flux/{token}.ics", args.repeat)
-        signed = app.test_client()
-        page = signed.get("/connexion").text
-        import re
-        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        signed.post("/connexion", data={"csrf_token": csrf, "email": EMAIL, "password": PASSWORD})
+        feed = measure(app.test_client(), f"/agenda/flux/{token}.ics", args.repeat)
+        signed = signed_in_client(app, EMAIL, PASSWORD)
         month = measure(signed, "/agenda/?vue=mois", args.repeat)
         listing = measure(signed, "/agenda/?vue=liste", args.repeat)
-        trivial = trivial_client(work)
-        reference = measure(trivial, "/item/42", 10 * args.repeat)
+        reference = measure(trivial_client(work), "/item/42", 10 * args.repeat)
         print(f"trivial page: {reference[1]:.2f} ms CPU")
         for name, (wall, cpu, size) in (("feed (.ics)", feed), ("month view", month),
                                         ("list view (62 days)", listing)):
             print(f"{name:22} {wall:8.1f} ms wall  {cpu:8.1f} ms CPU  "
                   f"{cpu / reference[1]:7.1f}x trivial  {size / 1024:8.0f} KiB")
         print(f"target: feed under 300 ms — {'met' if feed[0] < 300 else 'NOT met'}")
-    finally:
-        if args.database != "sqlite" and not args.keep:
-            from intranet.extensions import db
-            with app.app_context():
-                db.engine.dispose()
-            drop_database(args.server, args.database)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,8 @@ grow with the data by design and are shown, not held to the target.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import re
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -40,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.agenda_feed import measure  # noqa: E402
 from benchmarks.profile_pages import count_statements, trivial_client  # noqa: E402
-from benchmarks.signed_in import create_database, drop_database  # noqa: E402
+from benchmarks.in_process import (add_database_arguments, fresh_application,  # noqa: E402
+                                   signed_in_client)
 
 EMAIL, PASSWORD = "instructrice@subventions.bench", "mot-de-passe-du-banc"
 PROGRAMME = "Solidarité territoriale"
@@ -136,14 +134,6 @@ def seed_dossiers(applicants: list[int], aids: list[int], count: int, payments: 
             connection.exec_driver_sql("VACUUM ANALYZE")
 
 
-def sign_in(app):
-    client = app.test_client()
-    page = client.get("/connexion").text
-    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/connexion", data={"csrf_token": csrf, "email": EMAIL, "password": PASSWORD})
-    return client
-
-
 RECOMPUTED = "dashboard, recomputed"
 
 
@@ -178,31 +168,18 @@ def run_pages(app, client, urls: dict[str, str], repeat: int) -> dict[str, tuple
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--database", default=f"subsidies_{os.getpid()}",
-                        help="a PostgreSQL database name, or « sqlite »")
+    add_database_arguments(parser, "subsidies")
     parser.add_argument("--dossiers", type=int, default=3000)
     parser.add_argument("--payments", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="subsidies-bench-"))
-    url = f"sqlite:///{work / 'bench.sqlite'}" if args.database == "sqlite" else \
-        create_database(args.server, args.database)
-    os.environ["DATABASE_URL"] = url
-    from flask_migrate import upgrade
-
-    from intranet import create_app
-    app = create_app()
-    app.config.update(SEARCH_BACKEND="whoosh", SEARCH_INDEX_DIR=str(work / "index"))
     rng = random.Random(47)
-    try:
+    with fresh_application(args, "subsidies-bench") as (app, work, url):
         with app.app_context():
-            upgrade(directory=str(ROOT / "migrations"))
             applicants, aids = seed_world()
             seed_dossiers(applicants, aids, 30, 100, rng)
-        client = sign_in(app)
+        client = signed_in_client(app, EMAIL, PASSWORD)
         urls = pages(applicants[0])
         small = run_pages(app, client, urls, args.repeat)
         with app.app_context():
@@ -234,12 +211,6 @@ def main() -> None:
         same = all(small[n][3] == large[n][3] for n in urls)
         print(f"target: same statements ({'met' if same else 'NOT met'}), within 1.5x of the "
               f"time at 30 dossiers (worst {worst:.2f}x: {'met' if worst <= 1.5 else 'NOT met'})")
-    finally:
-        if args.database != "sqlite" and not args.keep:
-            from intranet.extensions import db
-            with app.app_context():
-                db.engine.dispose()
-            drop_database(args.server, args.database)
 
 
 if __name__ == "__main__":
