@@ -104,12 +104,25 @@ def data_context(data_app):
         db.session.remove()
 
 
+_EMPTYING: dict = {}   # per database: the statements that empty it
+
+
 def _empty_tables():
+    """Every table emptied, children first, and (on PostgreSQL) every sequence restarted, as
+    SQLite's ids start again at 1. On PostgreSQL, one round trip of DELETEs: a TRUNCATE of
+    the ~100 tables costs half a second (it makes new files for each), this about 12 ms."""
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            key = str(db.engine.url)
+            if key not in _EMPTYING:
+                sequences = conn.execute(text(
+                    "SELECT sequence_name FROM information_schema.sequences "
+                    "WHERE sequence_schema = current_schema()")).scalars().all()
+                _EMPTYING[key] = "; ".join(
+                    [f'DELETE FROM "{t.name}"' for t in tables]
+                    + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences])
+            conn.exec_driver_sql(_EMPTYING[key])
         else:
             for table in tables:
                 conn.execute(table.delete())
