@@ -17,7 +17,7 @@ services.register_kind("test.digest", "Nouvelles de test", Delivery.DIGEST)
 
 
 def _mails(to=None):
-    query = select(OutboxMessage)
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
     if to:
         query = query.where(OutboxMessage.recipient == to)
     return db.session.scalars(query).all()
