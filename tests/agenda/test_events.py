@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from intranet.agenda import calendar, services
 from intranet.agenda.models import Answer, Attendee, Booking, Event
 from intranet.agenda.services import AgendaError, Invitees, Scope
-from intranet.core.types import Role, Visibility
+from intranet.core.types import Visibility
 from intranet.extensions import db
 from intranet.notifications.models import Notification
 

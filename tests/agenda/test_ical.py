@@ -6,7 +6,7 @@ import icalendar
 from sqlalchemy import func, select
 
 from intranet.agenda import services
-from intranet.agenda.models import Event, EventChange
+from intranet.agenda.models import Event
 from intranet.agenda.services import Invitees, Scope
 from intranet.core.types import Visibility
 from intranet.extensions import db

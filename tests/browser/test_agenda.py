@@ -32,7 +32,7 @@ def test_an_agent_books_the_council_room_from_its_week(page, live_server, sign_i
               f"?vue=semaine&date={day.isoformat()}")
     blocking = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
     assert not blocking, describe(blocking)
-    page.get_by_role("link", name=f"Réserver « Salle du conseil » le").filter(
+    page.get_by_role("link", name="Réserver « Salle du conseil » le").filter(
         has_text="Réserver").nth(day.weekday()).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouvel événement")
     expect(page.get_by_label("Salle du conseil (salle, Commune de Layrac)")).to_be_checked()

@@ -31,7 +31,7 @@ def test_each_person_chooses_what_the_network_sees(agglo, client, login, new_cli
     assert "05 53 00 00 02" in listing                                   # shown by choice
     page = visible_text(client.get(f"/personnes/{agglo['hidden'].id}"))
     assert agglo["hidden"].email not in page and "Secrétaire" not in page
-    mine = visible_text(client.get(f"/annuaire?q=lafitte"))
+    mine = visible_text(client.get("/annuaire?q=lafitte"))
     assert "05 53 00 00 01" in mine                                      # her own
     # Astaffort's admin reads all of her colleague's details.
     admin = new_client(agglo["helene"])

@@ -123,7 +123,7 @@ def test_every_form_offers_the_one_editor_and_no_format_choice(app, client, logi
     # Its format travels in a hidden input tied to it; nobody chooses one.
     fmt = re.search(rf'<input[^>]*name="{format_name}"[^>]*>', html).group(0)
     assert 'type="hidden"' in fmt and f'data-editor-format-for="{field_id}"' in fmt
-    assert not re.search(rf'<select[^>]*name="[^"]*_format"', html)
+    assert not re.search(r'<select[^>]*name="[^"]*_format"', html)
     assert "Format d" not in visible_text(response)
     # No Markdown taught anywhere on the page.
     for taught in ("**", "[texte", "## ", "Markdown", "HTML"):

@@ -12,7 +12,7 @@ from intranet.core.timeutil import today_paris, utcnow
 from intranet.extensions import db
 from intranet.jobs import services
 from intranet.jobs.models import JobOffer, Outcome
-from intranet.jobs.services import JobError, month_after
+from intranet.jobs.services import JobError
 from intranet.mail.models import OutboxMessage
 from intranet.publications.lifecycle import PublicationStatus
 from intranet.search import services as search

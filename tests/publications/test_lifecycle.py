@@ -21,7 +21,6 @@ from intranet.core.uow import transaction
 from intranet.extensions import db
 from intranet.publications import publishing
 from intranet.publications.aids import services as aids
-from intranet.publications.deliberations import services as acts
 from intranet.publications.lifecycle import PublicationStatus
 from intranet.publications.press import services as press
 from intranet.publications.procurement import services as procurement
