@@ -105,3 +105,34 @@ def test_our_own_domain_keeps_its_from_and_reply_to_can_be_the_sender(listener, 
     message = smtp_sink.sink.to(subs[0].email)[0]
     assert message["From"].addresses[0].addr_spec == "agent@territoires47.fr"
     assert message["Reply-To"].addresses[0].addr_spec == "agent@territoires47.fr"
+
+
+def test_daily_digests_queued_while_the_smtp_server_is_down_arrive_once_when_it_is_back(
+        smtp_sink):
+    """The same for the daily digest: queued while the server is down for an hour, each
+    person's digest is delivered once when it is back, and not queued again that day."""
+    from intranet.notifications import services as notifications
+    from intranet.notifications.models import Delivery
+    notifications.register_kind("test.outage", "Nouvelles (panne)", Delivery.DIGEST)
+    people = [factories.make_user(email=f"resume{n}@exemple.fr") for n in range(5)]
+    notifications.notify(people, "test.outage", "Compte rendu du conseil", body="En ligne.")
+    db.session.commit()
+    smtp_sink.stop()
+    assert notifications.send_digests() == 5
+    assert mail.send_due(limit=500) == mail.Delivery(sent=0, failed=5)
+    an_hour_later = utcnow() + timedelta(hours=1)
+    db.session.execute(OutboxMessage.__table__.update().values(next_attempt_at=utcnow()))
+    db.session.commit()
+    mail.send_due(limit=500)                         # still down
+    assert notifications.send_digests(now=an_hour_later) == 0
+    assert len(builders.pending_outbox()) == 5
+
+    smtp_sink.start()
+    db.session.execute(OutboxMessage.__table__.update().values(
+        next_attempt_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    builders.drain()
+    recipients = sorted(r for _f, rcpts, _m in smtp_sink.sink.received for r in rcpts)
+    assert recipients == sorted(p.email for p in people)
+    assert "Compte rendu du conseil" in smtp_sink.sink.to(people[0].email)[0].get_content()
+    assert builders.pending_outbox() == []
