@@ -144,9 +144,32 @@ def take(upload, *, allowed: tuple[str, ...] = DOCUMENTS, by=None) -> StoredFile
 # a change that is rolled back is removed (nothing is left orphaned); a file whose row goes is
 # removed once the change is committed (never before: a failed change keeps its files).
 
+NO_ROOM = ("Le serveur n'a pas pu enregistrer le fichier (son disque est plein ou "
+           "inaccessible) : rien n'a été enregistré. Réessayez plus tard, ou prévenez "
+           "l'administrateur de la plateforme si cela se reproduit.")
+
+
+def _put(handle, data: bytes) -> None:
+    """Every byte of ``data`` into the open file (tests make it fail half-way)."""
+    handle.write(data)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
 def write(path: Path, data: bytes) -> None:
-    """Write a file for the current transaction: removed again if it rolls back."""
-    path.write_bytes(data)
+    """Write a file for the current transaction: removed again if it rolls back. The bytes go
+    to a temporary name first, renamed once all are on disk, so that a full or unwritable
+    disk leaves nothing half-written: the temporary file is removed and ``UploadError`` says
+    so in French (the caller's change is then rolled back: the database is unchanged)."""
+    partial = path.with_name(f".{path.name}.partiel")
+    try:
+        with open(partial, "wb") as handle:
+            _put(handle, data)
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        current_app.logger.error("uploads: could not write %s: %s", path.name, exc)
+        raise UploadError(NO_ROOM) from exc
     db.session.info.setdefault("written_files", []).append(path)
 
 

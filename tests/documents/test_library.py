@@ -151,3 +151,29 @@ def test_library_listing_has_a_constant_number_of_queries(client, login, setup):
             services.upload(space, None, (PDF, f"d{n}.pdf"), by=editor)
         counts.append(count_queries(client, f"/espaces/{space.slug}/documents"))
     assert counts[0] == counts[1], counts
+
+
+def test_a_full_disk_during_an_upload_says_so_and_leaves_nothing_behind(
+        app, client, login, setup, monkeypatch):
+    """The disk fills up half-way through the file: a French message, no half-written file in
+    the upload folder, no row in the database; once there is room, the same upload works."""
+    import errno
+    import os
+
+    from intranet.core import uploads
+    org, space, editor = setup
+    login(editor)
+
+    def half_then_full(handle, data):
+        handle.write(data[:len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(uploads, "_put", half_then_full)
+    folder = uploads._folder()
+    before = set(os.listdir(folder))
+    page = text(_send(client, space, PDF, "budget.pdf"))
+    assert "disque est plein ou inaccessible" in page and "rien n'a été enregistré" in page
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
+    assert set(os.listdir(folder)) == before          # not even a partial file
+    monkeypatch.undo()
+    assert "« budget.pdf » est en ligne." in text(_send(client, space, PDF, "budget.pdf"))
