@@ -320,6 +320,40 @@ def demo_welcome(port: int, wait: float):
     click.echo("=" * 72)
 
 
+backup_cli = AppGroup("backup", help="Sauvegarder et restaurer la base et les fichiers.")
+
+
+@backup_cli.command("create")
+@click.option("--dossier", "folder", type=click.Path(file_okay=False),
+              help="Où écrire l'archive (par défaut : instance/sauvegardes).")
+def backup_create(folder: str | None):
+    """Écrire une archive de la base de données et de tous les fichiers déposés."""
+    from flask import current_app
+
+    from . import backup
+    target = Path(folder) if folder else Path(current_app.instance_path) / "sauvegardes"
+    try:
+        archive = backup.create(target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Sauvegarde écrite : {archive} ({archive.stat().st_size / 1e6:.1f} Mo)")
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+def backup_restore(archive: str):
+    """Restaurer une archive dans une base et un dossier de fichiers vides, puis reconstruire
+    l'index de recherche."""
+    from . import backup
+    try:
+        manifest = backup.restore(Path(archive))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restauré : la sauvegarde du {manifest['created_at'][:19]} "
+               f"({len(manifest['members']) - 1} fichier(s), {manifest['indexed']} documents "
+               "indexés).")
+
+
 def register_cli(app: Flask) -> None:
     from .accounts.mfa.cli import accounts_cli
     from .jobs.cli import jobs_cli
@@ -327,6 +361,6 @@ def register_cli(app: Flask) -> None:
     from .lists.cli import lists_cli
     from .subsidies.cli import subsidies_cli
     for command in (import_cli, mail_cli, search_cli, notifications_cli, lists_cli, jobs_cli,
-                    aids_cli, subsidies_cli, accounts_cli,
+                    aids_cli, subsidies_cli, accounts_cli, backup_cli,
                     worker, create_admin, seed_demo, demo_welcome):
         app.cli.add_command(command)
