@@ -20,6 +20,7 @@ from intranet import create_app
 from intranet.extensions import db
 
 from . import factories
+from .browser_fixtures import missing_tool
 
 
 def _binaries() -> str | None:
@@ -41,7 +42,8 @@ def own_postgres():
     """(URL, restart): a PostgreSQL started for this test, stopped at its end."""
     binaries = _binaries()
     if binaries is None:
-        pytest.skip("initdb n'est pas installé : le redémarrage de PostgreSQL ne se teste pas ici")
+        missing_tool("initdb n'est pas installé : "
+                     "le redémarrage de PostgreSQL ne se teste pas ici")
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     # Not under pytest's temporary folder: only root may go through it.
     folder = Path(tempfile.mkdtemp(prefix="territoires-pg-"))

@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from .. import servers
+
 REDIS = ("127.0.0.1", 6379)
 EMAIL = "admin@banc.example"
 PASSWORD = "une longue phrase pour le banc d'essai"
@@ -37,28 +32,9 @@ def _redis():
         pytest.skip(f"no Redis server answers on {REDIS[0]}:{REDIS[1]} ({exc})")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# What `flask db upgrade` and `flask create-admin` do, in one process (each start costs seconds).
-PREPARE = f"""
-from flask_migrate import upgrade
-from intranet import create_app
-from intranet.accounts import services
-app = create_app()
-with app.app_context():
-    upgrade()
-    services.make_platform_admin({EMAIL!r}, {PASSWORD!r})
-"""
-
-
-def _prepare(env):
-    done = subprocess.run([sys.executable, "-c", PREPARE], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+# The account the attempts are made on (``flask create-admin``, in the preparing process).
+CREATE_ADMIN = ("from intranet.accounts import services\n"
+                f"services.make_platform_admin({EMAIL!r}, {PASSWORD!r})")
 
 
 @pytest.fixture
@@ -69,31 +45,15 @@ def server(tmp_path):
            "SECRET_KEY": "banc-d-essai-des-limites", "SEARCH_INDEX_DIR": str(tmp_path / "search"),
            "RATELIMIT_STORAGE_URI": f"redis://{REDIS[0]}:{REDIS[1]}/0",
            "RATELIMIT_KEY_PREFIX": prefix}
-    _prepare(env)
-    port = _free_port()
+    servers.prepare(env, CREATE_ADMIN)
+    port = servers.free_port()
     log = tmp_path / "access.log"
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--access-logfile", str(log), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-         "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    command = servers.gunicorn(port, 2, "--access-logfile", str(log),
+                               "--access-logformat", "%(p)s %(m)s %(U)s %(s)s")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                assert process.poll() is None, "gunicorn stopped"
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", log
+        with servers.running(command, env=env, port=port, what="gunicorn"):
+            yield f"http://127.0.0.1:{port}", log
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
         for key in store.scan_iter(match=f"*{prefix}*"):
             store.delete(key)
 
