@@ -31,9 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.profile_pages import trivial_client  # noqa: E402
-from benchmarks.in_process import (add_database_arguments, fresh_application,  # noqa: E402
-                                   signed_in_client)
+from benchmarks.profile_pages import sign_in, trivial_client  # noqa: E402
+from benchmarks.in_process import add_database_arguments, fresh_application  # noqa: E402
 
 EMAIL, PASSWORD = "secretaire@agenda.bench", "mot-de-passe-du-banc"
 
@@ -153,7 +152,7 @@ def main() -> None:
             print(f"seeded {args.total:,} events ({args.visible:,} visible to the person) "
                   f"in {time.perf_counter() - started:.1f} s on {url.split('://')[0]}")
         feed = measure(app.test_client(), f"/agenda/flux/{token}.ics", args.repeat)
-        signed = signed_in_client(app, EMAIL, PASSWORD)
+        signed = sign_in(app, EMAIL, PASSWORD)
         month = measure(signed, "/agenda/?vue=mois", args.repeat)
         listing = measure(signed, "/agenda/?vue=liste", args.repeat)
         reference = measure(trivial_client(work), "/item/42", 10 * args.repeat)

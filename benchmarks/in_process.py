@@ -1,12 +1,11 @@
 """What the in-process benchmarks share (``agenda_feed``, ``subsidies``): a fresh database —
 a uniquely named PostgreSQL database, dropped at the end unless ``--keep``, or a SQLite file —
-migrated, with the application on it (a Whoosh index in a temporary folder), and a test client
-signed in through the sign-in form as a person would."""
+migrated, with the application on it (a Whoosh index in a temporary folder). Signing in is
+``profile_pages.sign_in``."""
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,15 +45,3 @@ def fresh_application(args, prefix: str):
             with app.app_context():
                 db.engine.dispose()
             drop_database(args.server, args.database)
-
-
-def signed_in_client(app, email: str, password: str):
-    """A test client signed in as ``email`` through the sign-in form."""
-    client = app.test_client()
-    page = client.get("/connexion").text
-    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    answer = client.post("/connexion", data={"csrf_token": csrf, "email": email,
-                                             "password": password})
-    if answer.status_code != 302:
-        raise RuntimeError(f"{email} could not sign in")
-    return client

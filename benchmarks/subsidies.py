@@ -36,9 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.agenda_feed import measure  # noqa: E402
-from benchmarks.profile_pages import count_statements, trivial_client  # noqa: E402
-from benchmarks.in_process import (add_database_arguments, fresh_application,  # noqa: E402
-                                   signed_in_client)
+from benchmarks.profile_pages import sign_in, count_statements, trivial_client  # noqa: E402
+from benchmarks.in_process import add_database_arguments, fresh_application  # noqa: E402
 
 EMAIL, PASSWORD = "instructrice@subventions.bench", "mot-de-passe-du-banc"
 PROGRAMME = "Solidarité territoriale"
@@ -179,7 +178,7 @@ def main() -> None:
         with app.app_context():
             applicants, aids = seed_world()
             seed_dossiers(applicants, aids, 30, 100, rng)
-        client = signed_in_client(app, EMAIL, PASSWORD)
+        client = sign_in(app, EMAIL, PASSWORD)
         urls = pages(applicants[0])
         small = run_pages(app, client, urls, args.repeat)
         with app.app_context():
