@@ -264,11 +264,9 @@ def end_elsewhere(user: User) -> int:
 
 
 @unit_of_work
-def end_one(user: User, session_id: int) -> bool:
-    """End one of ``user``'s own sessions (False: not theirs, or already ended)."""
-    record = db.session.get(UserSession, session_id)
-    if record is None or record.user_id != user.id:
-        return False
+def end_one(record: UserSession) -> bool:
+    """End one session (the view has checked it is the person's own); False if it had
+    already ended."""
     return _end([record], "ended") == 1
 
 

@@ -238,7 +238,8 @@ def end_session(session_id):
     here = sessions.current()
     if here is not None and here.id == session_id:
         return logout()
-    if not sessions.end_one(current_user, session_id):
+    record = access.part_or_404(sessions.UserSession, session_id, user_id=current_user.id)
+    if not sessions.end_one(record):
         abort(404)
     flash("Session fermée : cet appareil devra se reconnecter.", "success")
     return redirect(url_for(".my_sessions"))

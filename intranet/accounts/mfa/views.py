@@ -417,6 +417,7 @@ def _reset(person: User) -> None:
 @access.platform_admin_required
 def reset_user(user_id):
     person = db.session.get(User, user_id) or abort(404)
+    access.require(access.can_reset_second_factor(current_user, person))
     _reset(person)
     return redirect(url_for("admin.user", user_id=person.id))
 
