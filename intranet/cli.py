@@ -273,6 +273,20 @@ def seed_demo(force: bool, quiet: bool):
         _echo_accounts()
 
 
+# What the demo shows, service by service (printed by ``demo-welcome``; tests/test_demo.py
+# checks that every demo account finds content on each of these pages).
+DEMO_TOUR = (
+    ("/", "le tableau de bord : l'activité de ses espaces"),
+    ("/agenda/", "l'agenda : séances, réunions, réservations de salles"),
+    ("/annuaire", "l'annuaire des collectivités et de leurs agents"),
+    ("/emplois/", "la bourse de l'emploi territorial"),
+    ("/annonces/", "les petites annonces entre collectivités"),
+    ("/subventions/", "les dossiers de subvention (et, pour redacteur@cd47.fr, leur instruction)"),
+    ("/aides/", "le répertoire des aides"),
+    ("/messages/", "la messagerie"),
+)
+
+
 def _echo_accounts() -> None:
     from .demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, accounts
     click.echo("Les administrateurs confirment chaque connexion par un second facteur : "
@@ -315,6 +329,9 @@ def demo_welcome(port: int, wait: float):
     if not current_app.config.get("MAIL_SERVER"):
         click.echo("Les courriels (invitations, mots de passe…) s'affichent dans ce terminal : "
                    "MAIL_SERVER n'est pas configuré.")
+    click.echo("Chaque compte trouve du contenu dans chaque service, par exemple :")
+    for path, what in DEMO_TOUR:
+        click.echo(f"  http://127.0.0.1:{port}{path:<22} {what}")
     _echo_accounts()
     click.echo("Ctrl+C pour arrêter.")
     click.echo("=" * 72)

@@ -61,6 +61,8 @@ def test_make_run_prints_the_address_and_the_accounts_last(runner):
     code = runner.invoke(args=["accounts", "totp-code", "secretaire@agme-agnac.fr"])
     assert code.exit_code == 0 and len(code.output.strip()) == 6
     assert "s'affichent dans ce terminal" in welcome.output      # no MAIL_SERVER in tests
+    for path in ("/agenda/", "/annuaire", "/emplois/", "/annonces/", "/subventions/"):
+        assert f"http://127.0.0.1:{port}{path}" in welcome.output
     assert any("secretaire@agme-agnac.fr" in line for line in lines[-5:])
     assert lines[-2] == "Ctrl+C pour arrêter."
 
