@@ -10,14 +10,15 @@ from flask_login import current_user
 
 from . import access
 from .core import csrf as form_expiry, inputs, limits, security, widgets
+from .core.reconnect import Application
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
 
 # Environment variables read over the configuration files (type converted from the default).
 ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
                  "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "PUBLIC_BASE_URL",
-                 "SEARCH_BACKEND", "SEARCH_INDEX_DIR", "UPLOAD_MAX_BYTES", "TRUSTED_NETWORKS",
-                 "REPLY_DOMAIN", "LISTS_DOMAIN", "ACCESSIBILITY_CONTACT_EMAIL",
+                 "SEARCH_BACKEND", "SEARCH_INDEX_DIR", "UPLOAD_DIR", "UPLOAD_MAX_BYTES",
+                 "TRUSTED_NETWORKS", "REPLY_DOMAIN", "LISTS_DOMAIN", "ACCESSIBILITY_CONTACT_EMAIL",
                  "ACCESSIBILITY_CONTACT_URL", "JOBS_APPLICATION_RETENTION_DAYS",
                  "JOBS_GRADES_CSV", "SECURE_COOKIES", "RATELIMIT_STORAGE_URI",
                  "RATELIMIT_KEY_PREFIX", "PROCONNECT_ISSUER", "PROCONNECT_CLIENT_ID",
@@ -26,7 +27,8 @@ ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "M
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Application(__name__, instance_relative_config=True,
+                      instance_path=_instance_path())
     app.config.from_object("intranet.config")
     if config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -39,7 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI",
                           "sqlite:///" + os.path.join(app.instance_path, "territoires.sqlite"))
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.config.setdefault("UPLOAD_DIR", os.path.join(app.instance_path, "uploads"))
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = os.path.join(app.instance_path, "uploads")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
@@ -70,6 +73,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
     register_cli(app)
     return app
+
+
+def _instance_path() -> str | None:
+    """``TERRITOIRES_INSTANCE``: the folder of this server's own files (configuration, secret,
+    search index; None: ``instance/`` beside the code)."""
+    folder = os.environ.get("TERRITOIRES_INSTANCE")
+    return os.path.abspath(folder) if folder else None
 
 
 def _apply_environment(app: Flask) -> None:

@@ -143,6 +143,9 @@ PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
 # Largest uploaded document; requests up to MAX_CONTENT_LENGTH get a French error instead of 413.
 UPLOAD_MAX_BYTES = 15 * 1024 * 1024
+# Where uploaded files are stored (None: instance/uploads). Several application servers share
+# one folder (NFS or another network file system), given here or by the environment.
+UPLOAD_DIR = None
 
 # Domain of the addresses mail is received at: replies (reply+…@) and mailing lists.
 REPLY_DOMAIN = "territoires47.fr"

@@ -4,54 +4,12 @@ the end of the test."""
 from __future__ import annotations
 
 import smtplib
-import socket
-import threading
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from intranet.lists.listener import make_controller
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Sink:
-    """Keeps every message it receives: (envelope sender, recipients, parsed message)."""
-
-    def __init__(self):
-        self.received = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos),
-                                  message_from_bytes(envelope.original_content or envelope.content,
-                                                     policy=policy.default)))
-        return "250 OK"
-
-    def to(self, address):
-        return [m for _frm, rcpts, m in self.received if address in rcpts]
-
-
-class SinkServer:
-    def __init__(self, port: int):
-        self.port = port
-        self.sink = Sink()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
+from ..servers import SinkServer, free_port
 
 
 @pytest.fixture
