@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -31,6 +32,7 @@ class Visit:
     endpoint: str
     status: int
     html: str
+    statements: int = 0     # SQL statements the application ran to serve it
 
 
 class _Links(HTMLParser):
@@ -100,12 +102,38 @@ def _user_id(email: str) -> int:
     return db.session.scalar(select(User.id).where(User.email == email))
 
 
-def crawl(app, who: str | None, *, per_endpoint: int = 3, limit: int = 120) -> list[Visit]:
+@contextmanager
+def _counting(app):
+    """A list that grows by one for each SQL statement ``app`` runs in the block."""
+    from sqlalchemy import event
+
+    from intranet.extensions import db
+    statements: list[None] = []
+
+    def listener(*_args):
+        statements.append(None)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def crawl(app, who: str | None, *, per_endpoint: int = 3, limit: int = 120,
+          only: list[str] | None = None) -> list[Visit]:
     """The HTML pages ``who`` reaches from the home page, following links, on a client of its
-    own."""
+    own, with the SQL statements each one cost. ``only``: these addresses instead, in order
+    (the same walk again, on other data)."""
     client = app.test_client()
     sign_in(client, who)
-    queue, seen, per = deque(["/"]), {"/"}, {}
+    with _counting(app) as statements:
+        return _walk(app, client, who, per_endpoint, limit, only, statements)
+
+
+def _walk(app, client, who, per_endpoint, limit, only, statements) -> list[Visit]:
+    queue, seen, per = deque(only if only is not None else ["/"]), {"/"}, {}
     visits: list[Visit] = []
     while queue and len(visits) < limit:
         url = queue.popleft()
@@ -115,17 +143,21 @@ def crawl(app, who: str | None, *, per_endpoint: int = 3, limit: int = 120) -> l
         if per.get(endpoint, 0) >= per_endpoint:
             continue
         per[endpoint] = per.get(endpoint, 0) + 1
+        before = len(statements)
         response = client.get(url)
+        cost = len(statements) - before
         html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
         response.close()        # a download is streamed from its file: not read, closed
         if response.status_code in (301, 302, 303, 307, 308):
             target = urlsplit(urljoin(f"http://{HOST}{url}", response.headers["Location"]))
-            if target.hostname == HOST:
+            if target.hostname == HOST and only is None:
                 queue.append(urlunsplit(("", "", target.path, target.query, "")))
             continue
         if response.mimetype != "text/html":
             continue            # feeds, exports, downloads
-        visits.append(Visit(who, url, endpoint, response.status_code, html))
+        visits.append(Visit(who, url, endpoint, response.status_code, html, cost))
+        if only is not None:
+            continue
         for link in links(html, url):
             if link not in seen:
                 seen.add(link)

@@ -5,7 +5,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request, 
                    url_for)
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.pagination import paginate
 from .. import access
@@ -305,8 +305,11 @@ def organisation(slug):
                                                   Space.organisation_id == org.id))
     members = []
     if access.can_read_directory(current_user):
+        # each person's organisations, which decide what the viewer reads of them
+        # (access.directory_details): one statement for all, not one per person
         members = db.session.scalars(
-            access.directory_members(org).options(joinedload(Membership.user))
+            access.directory_members(org)
+            .options(joinedload(Membership.user).selectinload(User.memberships))
             .order_by(User.name_key, User.id)).all()
     communes = org.communes if org.kind == OrgKind.EPCI else []
     # Signed in, the page lists the people; a visitor only reads how many there are.

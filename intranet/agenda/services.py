@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import access
 from ..accounts.models import Membership, Organisation, User
@@ -373,6 +375,16 @@ def answer(event: Event, person: User, reply: Answer, *, occurrence: datetime | 
     if event.owner_id != person.id:
         notify([event.owner], "agenda.answer", f"{person.full_name} : {reply.label}",
                url=path_for("agenda.event", event_id=event.id), body=event.title, actor=person)
+
+
+def load_attendees(event: Event) -> list[Attendee]:
+    """The event's invited people, each with their account, in one statement (the event page
+    names them all), kept as ``event.attendees``."""
+    attendees = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
+                                   .options(joinedload(Attendee.user))
+                                   .order_by(Attendee.id)).all()
+    set_committed_value(event, "attendees", list(attendees))
+    return list(attendees)
 
 
 def answers_at(event: Event, occurrence: datetime | None) -> dict[int, Answer]:

@@ -269,10 +269,10 @@ def event(event_id: int):
         abort(404)
     begins = (change.starts_on if change and change.starts_on else occurrence) or event.starts_on
     ends = (change.ends_on if change and change.ends_on else begins + event.duration)
+    attendees = sorted(services.load_attendees(event), key=lambda a: a.user.name_key)
     answers = services.answers_at(event, occurrence)
     mine = answers.get(current_user.id) if current_user.is_authenticated else None
     counts = {answer: sum(1 for a in answers.values() if a == answer) for answer in Answer}
-    attendees = sorted(event.attendees, key=lambda a: a.user.name_key)
     can_edit = access.can_edit_event(current_user, event)
     invite_form = _invite_form() if can_edit else None
     taken = {}

@@ -212,9 +212,14 @@ def update_dossier(dossier: SubsidyDossier, data: DossierData, *, by: User) -> N
                changes="\n".join(changes))
 
 
-def missing_documents(dossier: SubsidyDossier) -> list[SubsidyRequirement]:
+def missing_documents(dossier: SubsidyDossier,
+                      requirements: list[SubsidyRequirement] | None = None
+                      ) -> list[SubsidyRequirement]:
+    """The aid's required documents (``requirements``, when already read) not yet joined."""
     joined = {doc.requirement_id for doc in dossier.documents}
-    return [r for r in requirements_of(dossier.aid) if r.id not in joined]
+    if requirements is None:
+        requirements = requirements_of(dossier.aid)
+    return [r for r in requirements if r.id not in joined]
 
 
 @unit_of_work

@@ -104,8 +104,9 @@ def _page(dossier: SubsidyDossier, status: int = 200, **forms):
     writable = access.can_write_dossier(current_user, dossier) and \
         dossier.state in (DossierState.DRAFT, DossierState.INCOMPLETE)
     document_form = forms.get("document_form") or DocumentForm()
+    requirements = services.requirements_of(dossier.aid)
     document_form.requirement.choices = {
-        "": "Autre pièce", **{str(r.id): r.label for r in services.requirements_of(dossier.aid)}}
+        "": "Autre pièce", **{str(r.id): r.label for r in requirements}}
     defaults = {"incomplete_form": IncompleteForm, "propose_form": ProposeForm,
                 "grant_form": GrantForm, "refuse_form": RefuseForm, "payment_form": PaymentForm}
     for name, form_class in defaults.items():
@@ -114,8 +115,8 @@ def _page(dossier: SubsidyDossier, status: int = 200, **forms):
     return render_template(
         "subsidies/show.html", dossier=dossier, writable=writable,
         instructing=access.can_instruct(current_user, dossier),
-        requirements=services.requirements_of(dossier.aid),
-        missing=services.missing_documents(dossier), S=DossierState, **forms), status
+        requirements=requirements, missing=services.missing_documents(dossier, requirements),
+        S=DossierState, **forms), status
 
 
 @bp.get("/<int:dossier_id>")

@@ -114,9 +114,15 @@ def load_chart(org: Organisation) -> Chart:
     return Chart(organisation=org, visibility=visibility, roots=roots, nodes=nodes)
 
 
-def unit_count(org: Organisation) -> int:
-    return db.session.scalar(select(func.count()).select_from(OrgUnit)
-                             .where(OrgUnit.organisation_id == org.id))
+def chart_summary(org: Organisation) -> tuple[Visibility, int]:
+    """The chart's visibility and its number of units, in one statement (the organisation
+    page shows both)."""
+    visibility, units = db.session.execute(select(
+        select(OrgChartSetting.visibility).where(OrgChartSetting.organisation_id == org.id)
+        .scalar_subquery(),
+        select(func.count()).select_from(OrgUnit).where(OrgUnit.organisation_id == org.id)
+        .scalar_subquery())).one()
+    return visibility or Visibility.NETWORK, units
 
 
 def member_choices(org: Organisation) -> dict[str, str]:

@@ -21,11 +21,10 @@ register_organisation_section("publications/orgcharts/_org_section.html")
 @bp.app_template_global()
 def orgchart_section(org: Organisation) -> dict | None:
     """What the organisation page shows about its chart: None for people who may not see it."""
-    visibility = services.chart_visibility(org)
+    visibility, units = services.chart_summary(org)
     if not access.can_view_org_chart(current_user, org, visibility):
         return None
     editable = access.can_edit_org_chart(current_user, org)
-    units = services.unit_count(org)
     if not units and not editable:
         return None
     return {"units": units, "editable": editable, "visibility": visibility}
