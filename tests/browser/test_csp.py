@@ -15,7 +15,7 @@ import pytest
 from intranet.core import security
 from intranet.demo import DEMO_PASSWORD
 
-from ..browser_fixtures import sign_in_as
+from ..browser_fixtures import BLOCKING, describe, sign_in_as
 from ..demo_crawl import ACCOUNTS, crawl, endpoint_of, load_demo
 
 pytestmark = pytest.mark.browser
@@ -64,15 +64,19 @@ def watch(browser):
         context.close()
 
 
-def test_every_demo_page_runs_under_the_policy(app, runner, live_server, browser):
+def test_every_demo_page_runs_under_the_policy_and_passes_axe(app, runner, live_server, browser,
+                                                             axe):
     """Each account, in a browser of its own, opens its home page and the routes of its walk
     that no account before it opened: every route the demo reaches is opened once, by the
-    first account that reaches it (one page per route is what costs: about 0.1 s each)."""
+    first account that reaches it (one page per route is what costs: about 0.1 s each, and
+    0.3 s more for axe). Each page must also pass axe-core without a serious or critical
+    violation (tests/browser/test_accessibility.py checks the main pages with more data, the
+    focus ring and forms in error)."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("la politique de sécurité ne dépend pas de la base : vérifiée une fois, "
                     "sur SQLite (le parcours prend plusieurs minutes)")
     load_demo(runner)
-    opened, problems = set(), []
+    opened, problems, inaccessible = set(), [], []
     for who in ACCOUNTS:
         urls = ["/"] + [visit.url for visit in crawl(app, who, per_endpoint=1)
                         if visit.endpoint not in opened and visit.url != "/"]
@@ -90,10 +94,16 @@ def test_every_demo_page_runs_under_the_policy(app, runner, live_server, browser
                 assert response.headers["content-security-policy"] == \
                     security.CONTENT_SECURITY_POLICY, url
                 problems += watch.collect(f"{who or 'anonyme'} {url}")
+                blocking = [v for v in axe.run(watch.page).response["violations"]
+                            if v["impact"] in BLOCKING]
+                if blocking:
+                    inaccessible.append(f"axe sur {url} ({who or 'anonyme'}) :\n"
+                                        f"{describe(blocking)}")
         finally:
             context.close()
     assert len(opened) > 60, sorted(opened)
     assert not problems, "\n".join(problems)
+    assert not inaccessible, "\n".join(inaccessible)
 
 
 def test_the_policy_is_enforced_and_its_violations_are_seen(live_server, watch):
