@@ -160,7 +160,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
                                  relative_fr=frdates.format_relative,
                                  datetime_attr=timeutil.machine_readable,
-                                 text_html=sanitize.text_to_html, euros=money.euros)
+                                 text_html=sanitize.text_markup, euros=money.euros)
     app.context_processor(navigation_context)
     app.context_processor(hooks.header_counters)
 

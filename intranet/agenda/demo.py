@@ -39,6 +39,10 @@ def seed(demo) -> None:
                            kind=ResourceKind.VEHICLE, description="Réserver avec le carnet de bord.")
     projector = services.save_resource(agen, by=dgs_agen, name="Vidéoprojecteur portable",
                                        kind=ResourceKind.EQUIPMENT)
+    # Agmé's one room, which its secretary books for the commune's meetings.
+    services.save_resource(demo.orgs["47002"], by=secretary, name="Salle des associations",
+                           kind=ResourceKind.ROOM, capacity=30,
+                           description="Rez-de-chaussée de la mairie. Clé au secrétariat.")
 
     agen_space = demo.space_of("47001")
     services.create_event(_event(

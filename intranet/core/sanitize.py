@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import bleach
+from markupsafe import Markup
 import markdown as markdown_lib
 
 ALLOWED_TAGS = frozenset({
@@ -69,6 +70,12 @@ def text_to_html(text: str) -> str:
     rendered = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists", "nl2br"],
                                      output_format="html")
     return clean_html(rendered)
+
+
+def text_markup(text: str) -> Markup:
+    """``text_to_html`` for a template (the ``text_html`` filter): sanitised here, so shown as
+    HTML and not escaped once more (which printed the tags to the reader)."""
+    return Markup(text_to_html(text))
 
 
 def known_format(body_format) -> str:

@@ -149,3 +149,12 @@ def test_the_listing_filters(client):
     assert titles("categorie=C") == {"Secrétaire de mairie", "Agent de voirie"}
     assert titles("categorie=A") == set()
     assert titles("q=voirie") == {"Agent de voirie"}
+
+
+def test_what_the_publisher_typed_reads_as_paragraphs_and_lists_not_as_tags(client):
+    world = employers()
+    offer = published_offer(world, profile="Connaissance des collectivités.\n\n- rigueur\n- discrétion",
+                            how_to_apply="Lettre et CV à **M. le Maire**.")
+    page = client.get(f"/emplois/{offer.id}").get_data(as_text=True)
+    assert "<li>rigueur</li>" in page and "<strong>M. le Maire</strong>" in page
+    assert "&lt;p&gt;" not in page and "&lt;li&gt;" not in page
