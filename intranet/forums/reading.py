@@ -391,7 +391,8 @@ def _read_join(query, user):
 def forum_topics(user, forum: Forum, page) -> Pager:
     """A forum's topics the person may see (``access.visible_topics``), pinned first then by
     latest post, each with its first unread position (None when read)."""
-    where = [ForumTopic.forum_id == forum.id, access.visible_topics(user, forum.space)]
+    where = [ForumTopic.forum_id == forum.id, access.visible_topics(user, forum.space),
+             ForumTopic.merged_into_id.is_(None)]   # a merged topic lives on in another
     total = db.session.scalar(select(func.count(ForumTopic.id)).where(*where))
     per = topics_per_page()
     page = _page_number(page, max(1, math.ceil(total / per)))
