@@ -977,4 +977,4 @@ def refuse_mail_topic(user: User, address: str, subject: str, reason: str) -> No
     did not become a topic (unknown senders are refused during the SMTP dialogue instead)."""
     subject = " ".join((subject or "").split())[:200] or "(sans objet)"
     queue_mail(user.email, f"Votre message à {address} n'a pas été publié", "forum_mail_refused",
-               subject=subject, address=address, reason=reason)
+               mail_subject=subject, address=address, reason=reason)

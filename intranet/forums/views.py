@@ -516,7 +516,7 @@ def split(slug, topic_id):
     form.target.choices = {str(f.id): f.name for f in forums}
     if request.method == "GET":
         form.target.data = str(topic.forum_id)
-    chosen = {str(i) for i in request.form.getlist("messages")}
+    chosen = {str(i) for i in request.form.getlist("messages")} if form.is_submitted() else set()
     if form.validate_on_submit():
         target = next((f for f in forums if str(f.id) == form.target.data), None)
         try:
