@@ -33,7 +33,7 @@ from .models import Forum
 log = logging.getLogger("intranet.forums.mailin")
 
 PREFIX = "forum+"
-_LOCAL = re.compile(r"^forum\+(\d{1,12})-([0-9a-f]{16})$", re.IGNORECASE)
+_LOCAL = re.compile(r"^forum\+(\d{1,9})-([0-9a-f]{16})$", re.IGNORECASE)
 
 
 def _token(forum_id: int) -> str:

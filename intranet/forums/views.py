@@ -533,7 +533,7 @@ def split(slug, topic_id):
                            posts=reading.splittable_posts(topic), chosen=chosen)
 
 
-_TOPIC_ADDRESS = re.compile(r"(?:/sujets/)?(\d{1,12})/?(?:[?#].*)?$")
+_TOPIC_ADDRESS = re.compile(r"(?:/sujets/)?(?<!\d)(\d{1,9})/?(?:[?#].*)?$")
 
 
 @bp.route("/espaces/<slug>/forums/sujets/<int:topic_id>/fusionner", methods=["GET", "POST"])
