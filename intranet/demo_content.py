@@ -218,11 +218,12 @@ def _forums(demo: Demo) -> None:
                                     by=demo[author])
         for email, text in replies:
             forums.reply(topic, body=text, body_format="text", by=demo[email])
+        return topic
 
     common = forums.create_forum(
         demo.open_space, name="Questions entre collectivités", by=demo["admin@territoires47.fr"],
         description="Le forum de tout le réseau : budget, urbanisme, services aux habitants.")
-    discuss(common, "Budget primitif 2027 : quand le voter ?",
+    budget = discuss(common, "Budget primitif 2027 : quand le voter ?",
             ("agent@cd47.fr", "Le Département vote son **budget primitif** en décembre. Et vous, "
                               "avant ou après le débat d'orientation budgétaire ?"),
             ("mairie@agen.fr", "À Agen, DOB en février et budget primitif fin mars, après "
@@ -244,12 +245,20 @@ def _forums(demo: Demo) -> None:
                               "les aides en ligne."),
             ("agent@agen.fr", "Agen applique trois tranches de quotient familial depuis "
                               "la rentrée."))
-    discuss(common, "Eau et assainissement : transfert de la compétence",
-            ("contact@amf47.fr", "Où en sont vos communes du transfert de l'eau et de "
-                                 "l'assainissement à l'intercommunalité ?"),
-            ("dgs@agglo-agen.fr", "Transfert fait depuis 2020 pour l'Agglomération d'Agen ; "
-                                  "le schéma directeur est en cours de révision."),
-            ("agent@region-na.fr", "La Région cofinance les études de schéma directeur."))
+    water = discuss(common, "Eau et assainissement : transfert de la compétence",
+                    ("contact@amf47.fr", "Où en sont vos communes du transfert de l'eau et de "
+                                         "l'assainissement à l'intercommunalité ?"),
+                    ("dgs@agglo-agen.fr", "Transfert fait depuis 2020 pour l'Agglomération "
+                                          "d'Agen ; le schéma directeur est en cours de "
+                                          "révision."),
+                    ("secretaire@agme-agnac.fr", "Hors sujet, mais qui facture l'eau aux "
+                                                 "abonnés après le transfert : la commune ou "
+                                                 "l'Agglomération ?"),
+                    ("dgs@agglo-agen.fr", "L'Agglomération, avec une part fixe et une part "
+                                          "proportionnelle au volume."),
+                    ("agent@region-na.fr", "La Région cofinance les études de schéma "
+                                           "directeur."))
+    _forum_features(demo, common, budget, water, discuss)
 
     secretaries = forums.create_forum(
         demo.groups["secretaries"], name="Entraide des secrétaires de mairie",
@@ -299,6 +308,47 @@ def _forums(demo: Demo) -> None:
         forum = forums.create_forum(demo.space_of(key), name=name, by=demo[email])
         others = [p for p in _members_of(demo, key) if p != email] or [email]
         discuss(forum, title, (email, body), (others[0], "Bien noté, merci."))
+
+
+def _forum_features(demo: Demo, common, budget, water, discuss) -> None:
+    """Likes, subscription levels (a muted topic, a forum watched for its new topics only), a
+    draft left on the server, a topic split by a moderator and two duplicates merged."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .forums import services as forums
+    from .forums.models import ForumPost, SubscriptionLevel
+
+    posts = db.session.scalars(select(ForumPost).where(ForumPost.topic_id == budget.id)
+                               .order_by(ForumPost.position)).all()
+    for post, fans in zip(posts, (("mairie@agen.fr", "dgs@agglo-agen.fr"),
+                                  ("agent@cd47.fr",),
+                                  ("mairie@agen.fr", "agent@prefecture47.fr"),
+                                  ("secretaire@agme-agnac.fr", "mairie@agen.fr",
+                                   "dgs@agglo-agen.fr"))):
+        for email in fans:
+            if post.author_id != demo[email].id:
+                forums.toggle_like(post, by=demo[email])
+    forums.set_level(demo["mairie@agen.fr"], SubscriptionLevel.FIRST, forum=common)
+    forums.set_level(demo["agent@cd47.fr"], SubscriptionLevel.MUTED, topic=water)
+    forums.save_draft(demo["mairie@agen.fr"], topic=budget,
+                      body="Pour Agen, le calendrier 2027 sera présenté au bureau municipal "
+                           "du")
+    moderator = demo["admin@territoires47.fr"]
+    off_topic = db.session.scalars(select(ForumPost.id).where(
+        ForumPost.topic_id == water.id, ForumPost.position.in_((3, 4)))).all()
+    forums.split_topic(water, off_topic, title="Facturation de l'eau après le transfert",
+                       forum=common, by=moderator)
+    kept = discuss(common, "Élections : tenue des bureaux de vote",
+                   ("mairie@agen.fr", "Comment constituez-vous vos bureaux de vote quand les "
+                                      "assesseurs manquent ?"),
+                   ("agent@prefecture47.fr", "Tout électeur de la commune peut être assesseur."))
+    duplicate = discuss(common, "Assesseurs pour les bureaux de vote",
+                        ("secretaire@agme-agnac.fr", "Nous manquons d'assesseurs : des "
+                                                     "idées ?"),
+                        ("mairie@agen.fr", "Un appel dans le bulletin municipal fonctionne "
+                                           "bien chez nous."))
+    forums.merge_topics(duplicate, kept, by=moderator)
 
 
 def _members_of(demo: Demo, key: str) -> list[str]:

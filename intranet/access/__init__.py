@@ -693,7 +693,9 @@ from .communication import (  # noqa: E402
     can_post_in_forum, TopicRights, topic_rights, can_view_topic, can_view_post,
     can_read_post, can_reply, can_edit_post, can_delete_post, can_report_post,
     can_delete_topic, can_move_topic_to, visible_topics, is_new_account,
-    must_hold_forum_post, forum_topic_decision, forum_reply_decision)
+    must_hold_forum_post, forum_topic_decision, forum_reply_decision,
+    can_like_post, can_split_topic, can_split_to, can_merge_topics, sees_forum_address,
+    forum_mail_topic_decision)
 from .jobs import (  # noqa: E402
     is_centre_de_gestion, can_apply, can_read_applications, application_readers)
 from .agenda import (  # noqa: E402

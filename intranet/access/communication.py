@@ -444,6 +444,18 @@ class TopicRights:
         return (self.user_id is not None and self.view_post(post) and not self._own(post)
                 and post.deleted_at is None)
 
+    def like_post(self, post) -> bool:
+        """Signed-in readers like a published post that is not deleted — not their own (a
+        like says « merci » to someone else)."""
+        return (self.user_id is not None and self.read_post(post) and not post.held
+                and post.deleted_at is None and not self._own(post))
+
+    def split_topic(self) -> bool:
+        """Move some posts of the topic to a new topic: the moderators, in a live topic."""
+        topic = self.topic
+        return (self.moderator and topic.deleted_at is None and not topic.held
+                and not self.topic.forum.space.archived)
+
     def delete_topic(self) -> bool:
         """The moderators; its author while nobody answered, the topic not locked."""
         topic = self.topic
@@ -498,6 +510,44 @@ def can_report_post(user, post: ForumPost) -> bool:
 
 def can_delete_topic(user, topic: ForumTopic) -> bool:
     return topic_rights(user, topic).delete_topic()
+
+
+def can_like_post(user, post: ForumPost) -> bool:
+    return topic_rights(user, post.topic).like_post(post)
+
+
+def can_split_topic(user, topic: ForumTopic) -> bool:
+    return topic_rights(user, topic).split_topic()
+
+
+def can_split_to(user, topic: ForumTopic, forum) -> bool:
+    """The new topic of a split goes to a forum of the topic's own space."""
+    return can_split_topic(user, topic) and forum.space_id == topic.space_id
+
+
+def can_merge_topics(user, source: ForumTopic, target: ForumTopic) -> bool:
+    """Move every post of ``source`` into ``target``: the moderators of their space, both
+    topics live and in the same space."""
+    return (source.id != target.id and source.space_id == target.space_id
+            and target.deleted_at is None and not target.held
+            and topic_rights(user, source).split_topic()
+            and topic_rights(user, target).split_topic())
+
+
+def sees_forum_address(user, forum) -> bool:
+    """A forum's address for new topics by mail is shown to those who may open a topic there
+    (those who would be refused need not know it)."""
+    return can_post_in_forum(user, forum)
+
+
+def forum_mail_topic_decision(user, forum) -> Decision:
+    """A new topic received by mail at a forum's address from ``user`` (the active account
+    with the sender's address, or None): refused to unknown senders, then as on the web
+    (``forum_topic_decision``)."""
+    if user is None:
+        return refuse("Adresse d'expéditeur inconnue : seules les personnes inscrites peuvent "
+                      "ouvrir un sujet par courriel.")
+    return forum_topic_decision(user, forum)
 
 
 def can_move_topic_to(user, topic: ForumTopic, forum) -> bool:

@@ -75,6 +75,8 @@ ACTION_LABELS = {
     "forum.topic_locked": "Forum : sujet verrouillé",
     "forum.topic_unlocked": "Forum : sujet rouvert aux réponses",
     "forum.topic_moved": "Forum : sujet déplacé",
+    "forum.topic_split": "Forum : sujet scindé",
+    "forum.topics_merged": "Forum : sujets fusionnés",
     "forum.topic_deleted": "Forum : sujet supprimé par un modérateur",
     "forum.topic_restored": "Forum : sujet restauré",
     "forum.post_edited": "Forum : message modifié par un modérateur",

@@ -47,3 +47,27 @@ class CategoryForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     target = SelectField("Déplacer vers le forum", choices={}, validate_choice=False)
+
+
+FORUM_LEVELS = {"all": "Tous les messages (chaque nouveau sujet et chaque réponse)",
+                "first": "Les nouveaux sujets seulement (leur premier message)",
+                "normal": "Normal : seulement les sujets que je suis",
+                "muted": "Silencieux : jamais de notification, absent des nouveautés"}
+TOPIC_LEVELS = {"all": "Suivre : chaque réponse m'est notifiée",
+                "normal": "Normal : comme le forum",
+                "muted": "Silencieux : jamais de notification, absent des nouveautés"}
+
+
+class LevelForm(FlaskForm):
+    level = SelectField("Me tenir informé", choices={}, validate_choice=False)
+
+
+class SplitForm(FlaskForm):
+    title = StringField("Titre du nouveau sujet", validators=[DataRequired(REQUIRED),
+                                                             Length(max=200)])
+    target = SelectField("Dans le forum", choices={}, validate_choice=False)
+
+
+class MergeForm(FlaskForm):
+    target = StringField("Sujet qui reçoit les messages (son adresse ou son numéro)",
+                         validators=[DataRequired(REQUIRED), Length(max=500)])

@@ -92,6 +92,9 @@ class ForumTopic(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"))
     # Batched: added by the view buffer's flush, never by the request that shows the topic.
     view_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Merged into another topic (its posts moved there): its address redirects to it.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forum_topic.id", ondelete="SET NULL"))
 
     forum: Mapped[Forum] = relationship(foreign_keys=[forum_id])
     space: Mapped[Space] = relationship()
@@ -192,8 +195,23 @@ class ForumAttachment(db.Model):
     file: Mapped[StoredFile] = relationship()
 
 
+class SubscriptionLevel:
+    """How closely someone follows a topic or a forum (no row: « normal »). ``ALL``: every
+    new post (of the topic; of the forum: every new topic and reply); ``FIRST`` (a forum
+    only): the first post of each new topic; ``MUTED``: never notified, not even of a mention,
+    and left out of « nouveautés depuis ma dernière visite ». A topic's own level wins over
+    its forum's."""
+    ALL = "all"
+    FIRST = "first"
+    NORMAL = "normal"
+    MUTED = "muted"
+    FORUM = (ALL, FIRST, NORMAL, MUTED)
+    TOPIC = (ALL, NORMAL, MUTED)
+
+
 class ForumSubscription(TimestampMixin, db.Model):
-    """Someone follows a topic, or a whole forum (every new topic and reply)."""
+    """How someone follows a topic, or a whole forum: ``level`` is a ``SubscriptionLevel``
+    (never « normal »: that is no row)."""
     __tablename__ = "forum_subscription"
     __table_args__ = (UniqueConstraint("user_id", "topic_id", name="uq_forum_subscription_topic"),
                       UniqueConstraint("user_id", "forum_id", name="uq_forum_subscription_forum"))
@@ -204,6 +222,8 @@ class ForumSubscription(TimestampMixin, db.Model):
                                                  index=True)
     forum_id: Mapped[int | None] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"),
                                                  index=True)
+    level: Mapped[str] = mapped_column(String(10), default=SubscriptionLevel.ALL,
+                                       server_default=SubscriptionLevel.ALL)
 
     user: Mapped[User] = relationship()
 
@@ -252,3 +272,36 @@ class ForumReport(db.Model):
     post: Mapped[ForumPost] = relationship()
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+
+class ForumLike(db.Model):
+    """Someone likes a post: once per person and post."""
+    __tablename__ = "forum_like"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class ForumDraft(db.Model):
+    """What someone is writing, saved on the server while they write: a reply to a topic
+    (``topic_id``) or a new topic in a forum (``forum_id``). One per person and place; read by
+    that person only; deleted when they post."""
+    __tablename__ = "forum_draft"
+    __table_args__ = (UniqueConstraint("user_id", "topic_id", name="uq_forum_draft_topic"),
+                      UniqueConstraint("user_id", "forum_id", name="uq_forum_draft_forum"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("forum_topic.id", ondelete="CASCADE"),
+                                                 index=True)
+    forum_id: Mapped[int | None] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"),
+                                                 index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_format: Mapped[str] = mapped_column(String(10), default="text")
+    saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, literal, or_, select
+from sqlalchemy import and_, bindparam, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import access
@@ -24,8 +24,9 @@ from ..core.models import StoredFile
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..spaces.models import Space
-from .models import (Forum, ForumAttachment, ForumCategory, ForumPost, ForumPostRevision,
-                     ForumRead, ForumReport, ForumSubscription, ForumTopic, ForumVisit)
+from .models import (Forum, ForumAttachment, ForumCategory, ForumDraft, ForumLike, ForumPost,
+                     ForumPostRevision, ForumRead, ForumReport, ForumSubscription, ForumTopic,
+                     ForumVisit, SubscriptionLevel)
 from .tracking import BUFFER, visit_since
 
 
@@ -126,10 +127,10 @@ _READING = (
                                      ForumRead.topic_id == ForumTopic.id).scalar_subquery(),
     select(ForumVisit.marked_read_at).where(ForumVisit.user_id == bindparam("user_id"))
     .scalar_subquery(),
-    select(func.count(ForumSubscription.id)).where(
+    select(ForumSubscription.level).where(
         ForumSubscription.user_id == bindparam("user_id"),
         ForumSubscription.topic_id == ForumTopic.id).scalar_subquery(),
-    select(func.count(ForumSubscription.id)).where(
+    select(ForumSubscription.level).where(
         ForumSubscription.user_id == bindparam("user_id"),
         ForumSubscription.forum_id == ForumTopic.forum_id).scalar_subquery())
 _READING_STATE = select(*_READING).where(ForumTopic.id == bindparam("topic_id"))
@@ -211,8 +212,23 @@ def page_of(position: int | None, topic: ForumTopic) -> int:
 @dataclass
 class ReadingState:
     read_position: int = 0          # highest position this person had read before this page
-    topic_subscribed: bool = False
-    forum_subscribed: bool = False
+    topic_level: str = SubscriptionLevel.NORMAL    # this person's level on the topic
+    forum_level: str = SubscriptionLevel.NORMAL    # and on its forum
+
+    @property
+    def topic_subscribed(self) -> bool:
+        return self.topic_level == SubscriptionLevel.ALL
+
+    @property
+    def forum_subscribed(self) -> bool:
+        return self.forum_level == SubscriptionLevel.ALL
+
+    @property
+    def muted(self) -> bool:
+        """The topic is muted, itself or through its forum (its own level wins)."""
+        if self.topic_level != SubscriptionLevel.NORMAL:
+            return self.topic_level == SubscriptionLevel.MUTED
+        return self.forum_level == SubscriptionLevel.MUTED
 
     def first_unread(self, topic: ForumTopic) -> int | None:
         return self.read_position + 1 if self.read_position < topic.last_position else None
@@ -239,11 +255,13 @@ def topic_head(slug: str, topic_id: int, user) -> tuple[Space, ForumTopic, Readi
                           else ReadingState())
 
 
-def _reading_state(user, topic: ForumTopic, position, marked_at, topic_n, forum_n) -> ReadingState:
+def _reading_state(user, topic: ForumTopic, position, marked_at, topic_level,
+                   forum_level) -> ReadingState:
     position = max(position or 0, BUFFER.pending_position(user.id, topic.id))
     if marked_at is not None and topic.last_post_at is not None and topic.last_post_at <= marked_at:
         position = topic.last_position   # « tout marquer comme lu » covers it
-    return ReadingState(position, bool(topic_n), bool(forum_n))
+    return ReadingState(position, topic_level or SubscriptionLevel.NORMAL,
+                        forum_level or SubscriptionLevel.NORMAL)
 
 
 @dataclass(slots=True)
@@ -373,7 +391,8 @@ def _read_join(query, user):
 def forum_topics(user, forum: Forum, page) -> Pager:
     """A forum's topics the person may see (``access.visible_topics``), pinned first then by
     latest post, each with its first unread position (None when read)."""
-    where = [ForumTopic.forum_id == forum.id, access.visible_topics(user, forum.space)]
+    where = [ForumTopic.forum_id == forum.id, access.visible_topics(user, forum.space),
+             ForumTopic.merged_into_id.is_(None)]   # a merged topic lives on in another
     total = db.session.scalar(select(func.count(ForumTopic.id)).where(*where))
     per = topics_per_page()
     page = _page_number(page, max(1, math.ceil(total / per)))
@@ -385,6 +404,22 @@ def forum_topics(user, forum: Forum, page) -> Pager:
     return Pager(_with_unread(user, rows, marked), page, per, total)
 
 
+def _level_is(user, column, level, *levels):
+    return exists().where(ForumSubscription.user_id == user.id, column,
+                          ForumSubscription.level.in_((level, *levels)))
+
+
+def not_muted(user):
+    """WHERE clause on ``ForumTopic``: the topics this person did not mute, themselves or
+    through their forum (a topic's own level wins over its forum's)."""
+    own = ForumSubscription.topic_id == ForumTopic.id
+    muted_topic = _level_is(user, own, SubscriptionLevel.MUTED)
+    chose_topic = _level_is(user, own, SubscriptionLevel.ALL, SubscriptionLevel.MUTED)
+    muted_forum = _level_is(user, ForumSubscription.forum_id == ForumTopic.forum_id,
+                            SubscriptionLevel.MUTED)
+    return not_(or_(muted_topic, and_(muted_forum, not_(chose_topic))))
+
+
 def news(user, page, *, only_unread: bool = False) -> tuple[Pager, object]:
     """« Nouveautés depuis ma dernière visite »: topics of all my spaces with a post since
     the end of my previous visit (30 days the first time), newest first."""
@@ -393,7 +428,7 @@ def news(user, page, *, only_unread: bool = False) -> tuple[Pager, object]:
     marked = visit.marked_read_at if visit else None
     where = [ForumTopic.space_id.in_(access.member_space_ids(user)),
              ForumTopic.deleted_at.is_(None), ForumTopic.held.is_(False),
-             ForumTopic.last_post_at > since]
+             ForumTopic.last_post_at > since, not_muted(user)]
     if marked is not None:
         where.append(ForumTopic.last_post_at > marked)
     base = _read_join(select(ForumTopic), user).where(*where)
@@ -456,8 +491,77 @@ def load_report(space: Space, report_id: int) -> ForumReport | None:
     return report
 
 
-def follows_forum(user, forum: Forum) -> bool:
+def forum_level(user, forum: Forum) -> str:
+    """This person's ``SubscriptionLevel`` on a forum (« normal » when signed out)."""
     if not access.is_signed_in(user):
-        return False
-    return db.session.scalar(select(ForumSubscription.id).where(
-        ForumSubscription.user_id == user.id, ForumSubscription.forum_id == forum.id)) is not None
+        return SubscriptionLevel.NORMAL
+    return db.session.scalar(select(ForumSubscription.level).where(
+        ForumSubscription.user_id == user.id, ForumSubscription.forum_id == forum.id)
+    ) or SubscriptionLevel.NORMAL
+
+
+def follows_forum(user, forum: Forum) -> bool:
+    return forum_level(user, forum) == SubscriptionLevel.ALL
+
+
+@dataclass
+class Likes:
+    """Who liked a post (names, in the order they liked), and whether the reader did."""
+    names: list[str] = field(default_factory=list)
+    mine: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.names)
+
+
+def likes(user, post_ids) -> dict[int, Likes]:
+    """The likes of these posts (the page's), in one query. The caller shows them only with
+    a post whose text the reader may read (``TopicRights.read_post``)."""
+    found: dict[int, Likes] = {}
+    if not post_ids:
+        return found
+    me = user.id if access.is_signed_in(user) else None
+    for post_id, user_id, first, last, email in db.session.execute(
+            select(ForumLike.post_id, User.id, User.first_name, User.last_name, User.email)
+            .join(User, User.id == ForumLike.user_id)
+            .where(ForumLike.post_id.in_(list(post_ids)))
+            .order_by(ForumLike.created_at, User.id)):
+        entry = found.setdefault(post_id, Likes())
+        entry.names.append(_full_name(first, last, email))
+        entry.mine = entry.mine or user_id == me
+    return found
+
+
+def draft(user, *, topic: ForumTopic | None = None, forum: Forum | None = None) -> ForumDraft | None:
+    """This person's own draft of a reply to ``topic`` or of a new topic in ``forum``."""
+    if not access.is_signed_in(user):
+        return None
+    column, value = ((ForumDraft.topic_id, topic.id) if topic is not None
+                     else (ForumDraft.forum_id, forum.id))
+    return db.session.scalar(select(ForumDraft).where(ForumDraft.user_id == user.id,
+                                                      column == value))
+
+
+def forums_of(space: Space) -> list[Forum]:
+    """The forums of a space, in their order (where a split topic may go)."""
+    return list(db.session.scalars(select(Forum).where(Forum.space_id == space.id)
+                                   .order_by(Forum.position, Forum.name)))
+
+
+def splittable_posts(topic: ForumTopic) -> list[ForumPost]:
+    """The published posts of a topic, by position, for a moderator choosing which to move
+    (the first one carries the topic and stays)."""
+    return list(db.session.scalars(
+        select(ForumPost).where(ForumPost.topic_id == topic.id, ForumPost.position.is_not(None))
+        .options(joinedload(ForumPost.author)).order_by(ForumPost.position)))
+
+
+def merge_candidates(topic: ForumTopic, limit: int = 30) -> list[ForumTopic]:
+    """The latest live topics of the same space, offered as the target of a merge."""
+    return list(db.session.scalars(
+        select(ForumTopic).where(ForumTopic.space_id == topic.space_id,
+                                 ForumTopic.id != topic.id, ForumTopic.deleted_at.is_(None),
+                                 ForumTopic.held.is_(False))
+        .options(joinedload(ForumTopic.forum))
+        .order_by(ForumTopic.last_post_at.desc(), ForumTopic.id.desc()).limit(limit)))

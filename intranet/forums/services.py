@@ -28,6 +28,7 @@ from ..core.inputs import to_int
 from ..core import audit, uploads
 from ..core.models import StoredFile
 from ..mail.replies import ReplyRefused, register_handler, reply_address
+from ..mail.services import queue as queue_mail
 from ..core.sanitize import to_html, to_text
 from ..core.text import fold
 from ..core.timeutil import utcnow
@@ -39,8 +40,9 @@ from ..search.models import SearchQueue
 from ..spaces.models import Space
 from ..spaces.services import record_activity, retract_activity
 from . import tracking
-from .models import (Forum, ForumAttachment, ForumCategory, ForumPost, ForumPostRevision,
-                     ForumReport, ForumSubscription, ForumTopic, ForumVisit)
+from .models import (Forum, ForumAttachment, ForumCategory, ForumDraft, ForumLike, ForumPost,
+                     ForumPostRevision, ForumRead, ForumReport, ForumSubscription, ForumTopic,
+                     ForumVisit, SubscriptionLevel)
 
 register_kind("forum.reply", "Nouveaux messages dans les sujets et forums que je suis")
 register_kind("forum.mention", "Mentions de mon nom dans un forum")
@@ -249,6 +251,7 @@ def create_topic(forum: Forum, *, title: str, body: str, body_format: str, by: U
     db.session.flush()
     topic.first_post_id = post.id
     _post_or_hold(post, held, by, subscribe)
+    _drop_draft(by, forum_id=forum.id)
     return topic
 
 
@@ -266,6 +269,7 @@ def reply(topic: ForumTopic, *, body: str, body_format: str, by: User, files=(),
     _attach(post, files, by)
     db.session.flush()
     _post_or_hold(post, held, by, subscribe)
+    _drop_draft(by, topic_id=topic.id)
     return post
 
 
@@ -312,8 +316,9 @@ def edit_post(post: ForumPost, *, body: str, body_format: str, by: User,
         topic.title = new_title
         _requeue_topic(topic)
     if not post.held and post.position is not None:
+        muted = muted_user_ids(topic)
         for user in mentioned_users(html, topic.space):
-            if user.id not in before:
+            if user.id not in before and user.id not in muted:
                 _notify_mention(user, post)
     if post.author_id != by.id:
         _audit("forum.post_edited", topic.space, by, _post_url(post))
@@ -541,17 +546,76 @@ def _subscribe(user: User, *, topic_id: int | None = None, forum_id: int | None 
 @unit_of_work
 def toggle_subscription(user: User, *, topic: ForumTopic | None = None,
                         forum: Forum | None = None) -> bool:
-    """Follow or stop following a topic (or a forum). Returns whether now followed."""
+    """Follow (every new post) or stop following a topic (or a forum). Returns whether now
+    followed; a muted topic or forum followed again is no longer muted."""
     column, value = ((ForumSubscription.topic_id, topic.id) if topic is not None
                      else (ForumSubscription.forum_id, forum.id))
     existing = db.session.scalar(select(ForumSubscription).where(
         ForumSubscription.user_id == user.id, column == value))
-    if existing is not None:
+    if existing is not None and existing.level == SubscriptionLevel.ALL:
         db.session.delete(existing)
         return False
+    if existing is not None:
+        existing.level = SubscriptionLevel.ALL
+        return True
     db.session.add(ForumSubscription(user_id=user.id, topic_id=topic.id if topic else None,
-                                     forum_id=forum.id if forum else None))
+                                     forum_id=forum.id if forum else None,
+                                     level=SubscriptionLevel.ALL))
     return True
+
+
+@unit_of_work
+def set_level(user: User, level: str, *, topic: ForumTopic | None = None,
+              forum: Forum | None = None) -> str:
+    """How ``user`` follows a topic or a forum (``SubscriptionLevel``): « normal » removes
+    the row. A forum's « first posts only » has no meaning for a topic: refused."""
+    allowed = SubscriptionLevel.TOPIC if topic is not None else SubscriptionLevel.FORUM
+    if level not in allowed:
+        raise ForumError("Choisissez comment suivre ce sujet." if topic is not None
+                         else "Choisissez comment suivre ce forum.")
+    column, value = ((ForumSubscription.topic_id, topic.id) if topic is not None
+                     else (ForumSubscription.forum_id, forum.id))
+    existing = db.session.scalar(select(ForumSubscription).where(
+        ForumSubscription.user_id == user.id, column == value))
+    if level == SubscriptionLevel.NORMAL:
+        if existing is not None:
+            db.session.delete(existing)
+    elif existing is not None:
+        existing.level = level
+    else:
+        db.session.add(ForumSubscription(user_id=user.id, level=level,
+                                         topic_id=topic.id if topic else None,
+                                         forum_id=forum.id if forum else None))
+    return level
+
+
+def _levels(topic: ForumTopic) -> tuple[dict[int, str], dict[int, str]]:
+    """Everybody's level on a topic and on its forum: ({user id: level}, {user id: level})."""
+    on_topic, on_forum = {}, {}
+    for user_id, topic_id, level in db.session.execute(
+            select(ForumSubscription.user_id, ForumSubscription.topic_id, ForumSubscription.level)
+            .where(or_(ForumSubscription.topic_id == topic.id,
+                       ForumSubscription.forum_id == topic.forum_id))):
+        (on_topic if topic_id is not None else on_forum)[user_id] = level
+    return on_topic, on_forum
+
+
+def _effective(user_id: int, on_topic: dict, on_forum: dict, first: bool) -> str:
+    """A person's level for one new post: the topic's own level wins over its forum's; a
+    forum followed for its first posts counts for a new topic only."""
+    if user_id in on_topic:
+        return on_topic[user_id]
+    level = on_forum.get(user_id, SubscriptionLevel.NORMAL)
+    if level == SubscriptionLevel.FIRST:
+        return SubscriptionLevel.ALL if first else SubscriptionLevel.NORMAL
+    return level
+
+
+def muted_user_ids(topic: ForumTopic) -> set[int]:
+    """The people who muted this topic, or its forum without following the topic."""
+    on_topic, on_forum = _levels(topic)
+    return {uid for uid in {*on_topic, *on_forum}
+            if _effective(uid, on_topic, on_forum, False) == SubscriptionLevel.MUTED}
 
 
 MENTION = re.compile(r"(?<![\w@.])@(\w[\w.\-]*\w|\w)")
@@ -605,30 +669,47 @@ def _notify_mention(user: User, post: ForumPost) -> None:
 
 
 def _announce(post: ForumPost, first: bool) -> None:
-    """Mentioned people, then the topic's and the forum's followers, each once."""
+    """Mentioned people, then the topic's and the forum's followers, each once; nobody who
+    muted the topic (or its forum), not even for a mention."""
     topic, forum = post.topic, post.topic.forum
     space = topic.space
+    on_topic, on_forum = _levels(topic)
     done = {post.author_id}
     for user in mentioned_users(post.body_html, space):
-        if user.id not in done:
+        level = _effective(user.id, on_topic, on_forum, first)
+        if user.id not in done and level != SubscriptionLevel.MUTED:
             _notify_mention(user, post)
             done.add(user.id)
+    ids = [uid for uid in {*on_topic, *on_forum}
+           if uid not in done and _effective(uid, on_topic, on_forum, first)
+           == SubscriptionLevel.ALL]
+    if not ids:
+        return
     followers = db.session.scalars(
-        select(User).join(ForumSubscription, ForumSubscription.user_id == User.id)
-        .where(User.active.is_(True),
-               or_(ForumSubscription.topic_id == topic.id, ForumSubscription.forum_id == forum.id))
-        .options(selectinload(User.memberships)).distinct()).all()
+        select(User).where(User.active.is_(True), User.id.in_(ids))
+        .options(selectinload(User.memberships)).order_by(User.id)).all()
     author = post.author
     name = author.full_name if author else "Quelqu'un"
     title = (f"Nouveau sujet dans « {forum.name} » : {topic.title}" if first
              else f"{name} a répondu à « {topic.title} »")
     body = to_text(post.body_html)[:1500]
     for user in followers:
-        if user.id in done or not access.can_view_post(user, post):
+        if not access.can_view_post(user, post):
             continue
-        done.add(user.id)
         notify([user], "forum.reply", title, url=_post_url(post), body=body, actor=author,
                reply_to=reply_address(user, "forum_topic", topic.id))
+
+
+def mail_files(message) -> list[tuple[bytes, str]]:
+    """The attachments of a received mail that a post may carry (documents and images), as
+    ``(data, name)`` for ``uploads.take``; at most ``MAX_FILES``."""
+    files = []
+    if message is not None and hasattr(message, "iter_attachments"):
+        for part in message.iter_attachments():
+            name = part.get_filename() or ""
+            if name.rsplit(".", 1)[-1].lower() in uploads.DOCUMENTS:
+                files.append((part.get_payload(decode=True) or b"", name))
+    return files[:MAX_FILES]
 
 
 def _reply_by_mail(user: User, topic_id: int, text: str, message) -> None:
@@ -639,17 +720,261 @@ def _reply_by_mail(user: User, topic_id: int, text: str, message) -> None:
         raise ReplyRefused("ce sujet n'existe plus")
     if not access.can_post_in_forum(user, topic.forum):
         raise ReplyRefused("vous ne pouvez plus écrire dans ce forum")
-    files = []
-    if message is not None and hasattr(message, "iter_attachments"):
-        for part in message.iter_attachments():
-            name = part.get_filename() or ""
-            if name.rsplit(".", 1)[-1].lower() in uploads.DOCUMENTS:
-                files.append((part.get_payload(decode=True) or b"", name))
     try:
         reply(topic, body=text, body_format="text", by=user, subscribe=False,
-              files=files[:MAX_FILES])
+              files=mail_files(message))
     except ForumError as exc:   # reply() rolled its unit of work back
         raise ReplyRefused(str(exc)) from exc
 
 
 register_handler("forum_topic", _reply_by_mail)
+
+
+# --- drafts ----------------------------------------------------------------------------------------
+
+
+def _draft_row(user: User, *, topic_id: int | None = None,
+               forum_id: int | None = None) -> ForumDraft | None:
+    return db.session.scalar(select(ForumDraft).where(
+        ForumDraft.user_id == user.id,
+        ForumDraft.topic_id == topic_id if topic_id else ForumDraft.forum_id == forum_id))
+
+
+def _drop_draft(user: User, *, topic_id: int | None = None, forum_id: int | None = None) -> None:
+    draft = _draft_row(user, topic_id=topic_id, forum_id=forum_id)
+    if draft is not None:
+        db.session.delete(draft)
+
+
+@unit_of_work
+def save_draft(user: User, *, body: str, body_format: str = "text", title: str = "",
+               topic: ForumTopic | None = None, forum: Forum | None = None) -> ForumDraft | None:
+    """Keep what ``user`` is writing: a reply to ``topic``, or a new topic in ``forum`` (with
+    its ``title``). Only where they may write; an empty text and title remove the draft
+    (returns None)."""
+    allowed = (access.can_reply(user, topic) if topic is not None
+               else access.can_post_in_forum(user, forum))
+    if not allowed:
+        raise ForumError("Vous ne pouvez pas écrire ici : le brouillon n'est pas enregistré.")
+    where = {"topic_id": topic.id} if topic is not None else {"forum_id": forum.id}
+    draft = _draft_row(user, **where)
+    body, title = (body or "")[:100_000], (title or "").strip()[:200]
+    if not body.strip() and not title:
+        if draft is not None:
+            db.session.delete(draft)
+        return None
+    if draft is None:
+        draft = ForumDraft(user_id=user.id, **where)
+        db.session.add(draft)
+    draft.body, draft.title, draft.saved_at = body, title, utcnow()
+    draft.body_format = body_format if body_format in ("html", "text") else "text"
+    return draft
+
+
+# --- likes -----------------------------------------------------------------------------------------
+
+
+@unit_of_work
+def toggle_like(post: ForumPost, *, by: User) -> bool:
+    """Like a post, or take the like back. Returns whether it is now liked by ``by``."""
+    if not access.can_like_post(by, post):
+        raise ForumError("Vous ne pouvez pas aimer ce message.")
+    existing = db.session.get(ForumLike, (post.id, by.id))
+    if existing is not None:
+        db.session.delete(existing)
+        return False
+    db.session.add(ForumLike(post_id=post.id, user_id=by.id))
+    return True
+
+
+# --- splitting and merging topics ------------------------------------------------------------------
+
+
+def _renumber(topic: ForumTopic, post_ids: list[int]) -> None:
+    """Give ``post_ids`` (published posts, in their new order) the positions 1, 2, … of
+    ``topic``: first out of the way (-id, unique), then in place, so the unique
+    ``(topic_id, position)`` holds at every statement."""
+    db.session.flush()
+    if post_ids:
+        db.session.execute(update(ForumPost).where(ForumPost.id.in_(post_ids))
+                           .values(topic_id=topic.id, position=-ForumPost.id)
+                           .execution_options(synchronize_session=False))
+    for number, post_id in enumerate(post_ids, start=1):
+        db.session.execute(update(ForumPost).where(ForumPost.id == post_id)
+                           .values(position=number).execution_options(synchronize_session=False))
+    db.session.execute(update(ForumTopic).where(ForumTopic.id == topic.id)
+                       .values(last_position=len(post_ids))
+                       .execution_options(synchronize_session=False))
+
+
+def _read_markers(topics: list[ForumTopic]) -> dict[int, dict[int, int]]:
+    """{user id: {topic id: position read}} for these topics, with the views still in the
+    buffer (taken out of it: they count in the old numbering)."""
+    ids = [t.id for t in topics]
+    markers: dict[int, dict[int, int]] = {}
+    for user_id, topic_id, position in db.session.execute(
+            select(ForumRead.user_id, ForumRead.topic_id, ForumRead.position)
+            .where(ForumRead.topic_id.in_(ids))):
+        markers.setdefault(user_id, {})[topic_id] = position
+    for (user_id, topic_id), position in tracking.BUFFER.take_reads(set(ids)).items():
+        read = markers.setdefault(user_id, {})
+        read[topic_id] = max(read.get(topic_id, 0), position)
+    return markers
+
+
+def _carry_reading(markers: dict[int, dict[int, int]], order: list[tuple[int, int]],
+                   topic: ForumTopic) -> None:
+    """Read markers of ``topic`` whose posts are now ``order`` — (former topic id, former
+    position) each, in their new order: a person has read the new topic up to the end of the
+    first run of posts they had read where they were."""
+    db.session.execute(ForumRead.__table__.delete().where(ForumRead.topic_id == topic.id))
+    rows = []
+    for user_id, read in markers.items():
+        count = 0
+        for former_topic, former_position in order:
+            if former_position > read.get(former_topic, 0):
+                break
+            count += 1
+        if count:
+            rows.append({"user_id": user_id, "topic_id": topic.id, "position": count,
+                         "read_at": utcnow()})
+    if rows:
+        db.session.execute(insert(ForumRead), rows)
+
+
+def _carry_subscriptions(source: ForumTopic, target: ForumTopic) -> None:
+    """The people who follow (or muted) ``source`` do the same with ``target`` unless they
+    chose already for ``target``."""
+    chosen = set(db.session.scalars(select(ForumSubscription.user_id)
+                                    .where(ForumSubscription.topic_id == target.id)))
+    for sub in db.session.scalars(select(ForumSubscription)
+                                  .where(ForumSubscription.topic_id == source.id)).all():
+        if sub.user_id not in chosen:
+            db.session.add(ForumSubscription(user_id=sub.user_id, topic_id=target.id,
+                                             level=sub.level))
+
+
+def _posts_of(topic: ForumTopic) -> list[tuple[int, int | None, object]]:
+    """(id, position, created_at) of every post of a topic, published ones by position."""
+    return db.session.execute(select(ForumPost.id, ForumPost.position, ForumPost.created_at)
+                              .where(ForumPost.topic_id == topic.id)
+                              .order_by(ForumPost.position, ForumPost.id)).all()
+
+
+def _topic_state(topic: ForumTopic) -> None:
+    """First post, author, counters and dates of a topic after posts came or went."""
+    db.session.flush()
+    first = db.session.execute(select(ForumPost.id, ForumPost.author_id, ForumPost.created_at)
+                               .where(ForumPost.topic_id == topic.id,
+                                      ForumPost.position.is_not(None))
+                               .order_by(ForumPost.position).limit(1)).first()
+    if first is not None:
+        topic.first_post_id, topic.author_id, topic.created_at = first
+    _refresh_topic(topic)
+
+
+@unit_of_work
+def split_topic(topic: ForumTopic, post_ids, *, title: str, forum: Forum,
+                by: User) -> ForumTopic:
+    """Move the chosen published posts of ``topic`` (never its first one, which carries it)
+    to a new topic titled ``title`` in ``forum`` (of the same space). Both topics are
+    numbered again; read markers, followers, search entries and counters follow."""
+    if not access.can_split_to(by, topic, forum):
+        raise ForumError("Vous ne pouvez scinder ce sujet que vers un forum de son espace.")
+    title = _check_title(title)
+    wanted = {to_int(i, 0) for i in post_ids or ()}
+    posts = _posts_of(topic)
+    moved = [(pid, pos) for pid, pos, _ in posts if pid in wanted and pos is not None]
+    if not moved:
+        raise ForumError("Cochez les messages à déplacer dans le nouveau sujet.")
+    if any(pid == topic.first_post_id for pid, _ in moved):
+        raise ForumError("Le premier message porte le sujet : il ne peut pas en être détaché.")
+    moved_ids = {pid for pid, _ in moved}
+    kept = [(pid, pos) for pid, pos, _ in posts if pid not in moved_ids and pos is not None]
+    markers = _read_markers([topic])
+    new = ForumTopic(forum=forum, space_id=forum.space_id, title=title, author_id=by.id,
+                     last_post_at=utcnow())
+    db.session.add(new)
+    db.session.flush()
+    _renumber(new, [pid for pid, _ in moved])
+    _renumber(topic, [pid for pid, _ in kept])
+    _carry_reading(markers, [(topic.id, pos) for _, pos in moved], new)
+    _carry_reading(markers, [(topic.id, pos) for _, pos in kept], topic)
+    _carry_subscriptions(topic, new)
+    db.session.expire_all()
+    _topic_state(new)
+    _topic_state(topic)
+    _refresh_forum(topic.forum)
+    if forum.id != topic.forum_id:
+        _refresh_forum(forum)
+    _requeue_topic(topic)
+    _requeue_topic(new)
+    _audit("forum.topic_split", topic.space, by, _topic_url(new),
+           f"{len(moved)} message(s) du sujet {_topic_url(topic)}")
+    return new
+
+
+@unit_of_work
+def merge_topics(source: ForumTopic, target: ForumTopic, *, by: User) -> ForumTopic:
+    """Move every post of ``source`` into ``target``, in the order they were written; the
+    emptied ``source`` is closed and its address leads to ``target``. Read markers,
+    followers, drafts, search entries and counters follow."""
+    if not access.can_merge_topics(by, source, target):
+        raise ForumError("Vous ne pouvez fusionner que deux sujets en ligne d'un même espace "
+                         "que vous modérez.")
+    markers = _read_markers([source, target])
+    posts = [(created, pid, topic_id, pos)
+             for topic_id, rows in ((target.id, _posts_of(target)), (source.id, _posts_of(source)))
+             for pid, pos, created in rows]
+    published = sorted(p for p in posts if p[3] is not None)
+    _renumber(target, [pid for _, pid, _, _ in published])
+    db.session.execute(update(ForumPost).where(ForumPost.topic_id == source.id)
+                       .values(topic_id=target.id).execution_options(synchronize_session=False))
+    _carry_reading(markers, [(topic_id, pos) for _, _, topic_id, pos in published], target)
+    _carry_subscriptions(source, target)
+    taken = set(db.session.scalars(select(ForumDraft.user_id)
+                                   .where(ForumDraft.topic_id == target.id)))
+    for draft in db.session.scalars(select(ForumDraft)
+                                    .where(ForumDraft.topic_id == source.id)).all():
+        if draft.user_id not in taken:
+            draft.topic_id = target.id
+    db.session.expire_all()
+    _topic_state(target)
+    source.deleted_at, source.deleted_by_id = utcnow(), by.id
+    source.merged_into_id = target.id
+    source.post_count, source.last_position, source.first_post_id = 0, 0, None
+    retract_activity(_topic_url(source))
+    _refresh_forum(source.forum)
+    if target.forum_id != source.forum_id:
+        _refresh_forum(target.forum)
+    _requeue_topic(target)
+    _audit("forum.topics_merged", target.space, by, _topic_url(target),
+           f"messages du sujet {_topic_url(source)}")
+    return target
+
+
+# --- new topics by mail ----------------------------------------------------------------------------
+
+
+@unit_of_work
+def create_topic_by_mail(forum: Forum, address: str, *, by: User, subject: str, body: str,
+                         files=()) -> ForumTopic:
+    """A mail received at the forum's ``address`` becomes a topic by ``by`` (the subject its
+    title, the text its first post, documents and images attached), as on the web; the sender
+    is told by mail (through the outbox) where it was published — a person whose address was
+    borrowed learns of it."""
+    title = " ".join((subject or "").split())[:200] or "Sujet sans titre"
+    topic = create_topic(forum, title=title, body=body, body_format="text", by=by, files=files)
+    queue_mail(by.email, f"Votre sujet « {title} » est enregistré", "forum_mail_topic",
+               topic=topic, address=address, held=topic.held,
+               url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + _topic_url(topic))
+    return topic
+
+
+@unit_of_work
+def refuse_mail_topic(user: User, address: str, subject: str, reason: str) -> None:
+    """Tell a known person, by mail through the outbox, why their mail to a forum's address
+    did not become a topic (unknown senders are refused during the SMTP dialogue instead)."""
+    subject = " ".join((subject or "").split())[:200] or "(sans objet)"
+    queue_mail(user.email, f"Votre message à {address} n'a pas été publié", "forum_mail_refused",
+               mail_subject=subject, address=address, reason=reason)

@@ -84,6 +84,16 @@ class ViewBuffer:
         with self._lock:
             return {t: p for (u, t), p in self._reads.items() if u == user_id}
 
+    def take_reads(self, topic_ids) -> dict[tuple[int, int], int]:
+        """Take out the buffered read markers of these topics, {(user id, topic id):
+        position}: a split or a merge numbers their posts again and writes the markers
+        itself."""
+        with self._lock:
+            taken = {key: pos for key, pos in self._reads.items() if key[1] in topic_ids}
+            for key in taken:
+                del self._reads[key]
+        return taken
+
     def clear(self) -> None:
         with self._lock:
             self._reads, self._views, self._seen = {}, Counter(), {}

@@ -4,20 +4,26 @@ spaces (/forums/nouveautes). Reading pages never write: see ``tracking``. Every 
 object about each post."""
 from functools import partial
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..core.inputs import int_arg
 from .. import access
 from ..core import pending, uploads
+from ..core.csrf import read_only
+from ..core.sanitize import to_html
+from ..core.timeutil import to_paris, utcnow
 from ..extensions import db
 from ..spaces.models import Space
 from ..core.types import Visibility
 from . import reading, services
-from .forms import (CategoryForm, EditPostForm, ForumForm, MoveForm, PostForm, ReportForm,
-                    TopicForm)
-from .models import Forum, ForumAttachment, ForumPost, ForumTopic
+from . import mailin
+from .forms import (FORUM_LEVELS, TOPIC_LEVELS, CategoryForm, EditPostForm, ForumForm,
+                    LevelForm, MergeForm, MoveForm, PostForm, ReportForm, SplitForm, TopicForm)
+from .models import Forum, ForumAttachment, ForumPost, ForumTopic, SubscriptionLevel
 from ..core.feedback import attempt
 
 bp = Blueprint("forums", __name__)
@@ -177,9 +183,14 @@ def forum(slug, forum_id):
     moderator = _moderator(space)
     listing = reading.forum_topics(_me(), forum, request.args.get("page", 1))
     reading.record_visit(current_user)
-    following = reading.follows_forum(current_user, forum)
+    level = reading.forum_level(current_user, forum)
+    level_form = LevelForm(formdata=None, data={"level": level})
+    level_form.level.choices = FORUM_LEVELS
     return render_template("forums/forum.html", space=space, forum=forum, listing=listing,
-                           moderator=moderator, following=following,
+                           moderator=moderator, following=level == SubscriptionLevel.ALL,
+                           level=level, level_form=level_form,
+                           address=(mailin.forum_address(forum)
+                                    if access.sees_forum_address(_me(), forum) else None),
                            can_post=access.can_post_in_forum(current_user, forum))
 
 
@@ -199,6 +210,50 @@ def follow_forum(slug, forum_id):
                    "Vous ne suivez plus ce forum.", forum=forum)
 
 
+# A form for writing a post has three buttons: publish, « Prévisualiser » (named PREVIEW) and
+# « Enregistrer le brouillon » (named SAVE_DRAFT): without JavaScript, the button pressed says
+# what to do; the form always comes back filled.
+PREVIEW, SAVE_DRAFT = "previsualiser", "enregistrer-brouillon"
+
+
+def _preview(form) -> str | None:
+    """The sanitised HTML of the text being written, when « Prévisualiser » was pressed
+    (nothing is saved)."""
+    if PREVIEW not in request.form or not form.body.data:
+        return None
+    return to_html(form.body.data, form.body_format.data or "text")
+
+
+def _restore(form, saved) -> None:
+    """Fill an empty form with the person's draft, on their return."""
+    if request.method == "GET" and saved is not None and not form.body.data:
+        form.body.data, form.body_format.data = saved.body, saved.body_format
+        if hasattr(form, "title"):
+            form.title.data = saved.title
+
+
+def _draft_asked(form) -> bool:
+    """« Enregistrer le brouillon » pressed (and the form's token valid: CSRFProtect let it
+    through and the request is not re-run read-only)."""
+    return form.is_submitted() and SAVE_DRAFT in request.form and not read_only()
+
+
+def _save_draft(form, **where) -> tuple[bool, str]:
+    """Keep the form's text as the person's draft: (saved, a French line saying so)."""
+    title = form.title.data if hasattr(form, "title") else ""
+    try:
+        services.save_draft(current_user, body=form.body.data or "", title=title or "",
+                            body_format=form.body_format.data or "text", **where)
+    except services.ForumError as exc:
+        return False, str(exc)
+    return True, "Brouillon enregistré : vous le retrouverez en revenant sur cette page."
+
+
+def _keep_draft(form, **where) -> str:
+    """« Enregistrer le brouillon » pressed: the line the form shows again."""
+    return _save_draft(form, **where)[1]
+
+
 @bp.route("/espaces/<slug>/forums/<int:forum_id>/nouveau-sujet", methods=["GET", "POST"])
 @login_required
 def new_topic(slug, forum_id):
@@ -207,8 +262,11 @@ def new_topic(slug, forum_id):
     access.require(access.can_post_in_forum(current_user, forum))
     form = TopicForm()
     files = _files(form)
-    error = None
-    if form.validate_on_submit():
+    _restore(form, reading.draft(_me(), forum=forum))
+    error = preview = note = None
+    if _draft_asked(form):
+        note = _keep_draft(form, forum=forum)
+    elif form.validate_on_submit() and (preview := _preview(form)) is None:
         try:
             topic = services.create_topic(forum, title=form.title.data, body=form.body.data,
                                           body_format=form.body_format.data, by=current_user,
@@ -220,7 +278,9 @@ def new_topic(slug, forum_id):
             return _written(topic.held, "Votre sujet est enregistré", "Sujet publié.",
                             _topic_url(topic), _topic_url(topic))
     return render_template("forums/topic_form.html", space=space, forum=forum, form=form,
-                           error=error, pending_files=files.kept())
+                           error=error, preview=preview, note=note,
+                           pending_files=files.kept(),
+                           draft_url=url_for(".forum_draft", slug=slug, forum_id=forum.id))
 
 
 # --- a topic ---------------------------------------------------------------------------------------
@@ -234,19 +294,37 @@ def topic(slug, topic_id):
         abort(404)
     space, topic, state = head
     access.authorize(space, user=me)
+    if topic.merged_into_id is not None:
+        return _merged(topic)
     rights = access.topic_rights(me, topic)
     if not rights.view_topic():
         abort(404)
     shown = reading.topic_page(me, topic, request.args.get("page", 1), rights=rights,
                                 state=state)
     reading.record_view(me, topic, shown.shown_up_to)
+    may_reply = rights.reply()
+    reply_form = PostForm(formdata=None, meta={"csrf": False})
+    if may_reply:
+        _restore(reply_form, reading.draft(me, topic=topic))
+    level_form = LevelForm(formdata=None, data={"level": state.topic_level})
+    level_form.level.choices = TOPIC_LEVELS
     return render_template("forums/topic.html", space=space, topic=topic, forum=topic.forum,
                            shown=shown, rights=rights, moderator=rights.moderator,
-                           can_post=rights.writer, may_reply=rights.reply(),
-                           reply_form=PostForm(formdata=None, meta={"csrf": False}),
+                           can_post=rights.writer, may_reply=may_reply,
+                           likes=reading.likes(me, [p.id for p in shown.posts]),
+                           level_form=level_form, reply_form=reply_form,
                            # built once (a URL is already safe HTML): the page repeats them
                            topic_base=Markup(url_for(".topic", slug=slug, topic_id=topic.id)),
                            message_base=Markup(url_for(".post", slug=slug, post_id=0)[:-1]))
+
+
+def _merged(topic: ForumTopic):
+    """A merged topic's address leads to the topic that took its posts, for those who see
+    it (others get the 404 of a topic that is not there)."""
+    target = db.session.get(ForumTopic, topic.merged_into_id)
+    if target is None or not access.can_view_topic(_me(), target):
+        abort(404)
+    return redirect(_topic_url(target), 301)
 
 
 @bp.get("/espaces/<slug>/forums/sujets/<int:topic_id>/premier-non-lu")
@@ -267,13 +345,16 @@ def reply(slug, topic_id):
     access.require(rights.writer)
     form = PostForm()
     files = _files(form)
-    error = quoted = None
+    error = quoted = preview = note = None
     if request.method == "GET" and int_arg("citer"):
         quoted = _post(space, int_arg("citer"))
         if quoted.topic_id != topic.id or not rights.quote(quoted):
             abort(404)
         form.body.data = services.quote(quoted)
-    if form.validate_on_submit():
+    _restore(form, reading.draft(_me(), topic=topic))
+    if _draft_asked(form):
+        note = _keep_draft(form, topic=topic)
+    elif form.validate_on_submit() and (preview := _preview(form)) is None:
         try:
             post = services.reply(topic, body=form.body.data, body_format=form.body_format.data,
                                   by=current_user, files=files.files("files"),
@@ -286,7 +367,67 @@ def reply(slug, topic_id):
                             _topic_url(topic, None, page=reading.page_count(topic))
                             + "#en-attente")
     return render_template("forums/reply.html", space=space, topic=topic, form=form,
-                           error=error, quoted=quoted, pending_files=files.kept())
+                           error=error, quoted=quoted, preview=preview, note=note,
+                           pending_files=files.kept(),
+                           draft_url=url_for(".topic_draft", slug=slug, topic_id=topic.id))
+
+
+def _autosave(form, **where):
+    """The editor's script saves the text every few seconds (its token in the form data):
+    a JSON answer for the script, a flash and the way back without it."""
+    saved, note = _save_draft(form, **where)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return jsonify({"saved": saved, "message": note,
+                        "at": to_paris(utcnow()).strftime("%H:%M")}), 200 if saved else 403
+    flash(note, "success" if saved else "error")
+    return None
+
+
+@bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/brouillon")
+@login_required
+def topic_draft(slug, topic_id):
+    topic = _topic(_space(slug), topic_id)
+    access.require(access.can_reply(_me(), topic))
+    form = PostForm()
+    return (_autosave(form, topic=topic)
+            or redirect(url_for(".reply", slug=slug, topic_id=topic.id)))
+
+
+@bp.post("/espaces/<slug>/forums/<int:forum_id>/brouillon")
+@login_required
+def forum_draft(slug, forum_id):
+    forum = _forum(_space(slug), forum_id)
+    access.require(access.can_post_in_forum(_me(), forum))
+    form = TopicForm()
+    return (_autosave(form, forum=forum)
+            or redirect(url_for(".new_topic", slug=slug, forum_id=forum.id)))
+
+
+def _set_level(target: str, levels: dict, **what):
+    """Set how the person follows ``what`` (a topic or a forum), from the form's ``level``."""
+    form = LevelForm()
+    level = form.level.data if form.validate_on_submit() else ""
+    try:
+        services.set_level(current_user, level or "", **what)
+    except services.ForumError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"C'est noté : {levels[level][0].lower()}{levels[level][1:]}.", "success")
+    return redirect(target)
+
+
+@bp.post("/espaces/<slug>/forums/<int:forum_id>/niveau")
+@login_required
+def forum_level(slug, forum_id):
+    forum = _forum(_space(slug), forum_id)
+    return _set_level(url_for(".forum", slug=slug, forum_id=forum.id), FORUM_LEVELS, forum=forum)
+
+
+@bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/niveau")
+@login_required
+def topic_level(slug, topic_id):
+    topic = _topic(_space(slug), topic_id)
+    return _set_level(_topic_url(topic), TOPIC_LEVELS, topic=topic)
 
 
 @bp.post("/espaces/<slug>/forums/sujets/<int:topic_id>/suivre")
@@ -364,6 +505,62 @@ def move(slug, topic_id):
                            targets=targets)
 
 
+@bp.route("/espaces/<slug>/forums/sujets/<int:topic_id>/scinder", methods=["GET", "POST"])
+@login_required
+def split(slug, topic_id):
+    topic = _moderated_topic(slug, topic_id)
+    access.require(access.can_split_topic(_me(), topic))
+    space = topic.space
+    forums = reading.forums_of(space)
+    form = SplitForm()
+    form.target.choices = {str(f.id): f.name for f in forums}
+    if request.method == "GET":
+        form.target.data = str(topic.forum_id)
+    chosen = {str(i) for i in request.form.getlist("messages")} if form.is_submitted() else set()
+    if form.validate_on_submit():
+        target = next((f for f in forums if str(f.id) == form.target.data), None)
+        try:
+            if target is None:
+                raise services.ForumError("Choisissez un forum de cet espace.")
+            new = services.split_topic(topic, request.form.getlist("messages"),
+                                       title=form.title.data, forum=target, by=current_user)
+        except services.ForumError as exc:
+            form.title.errors.append(str(exc))
+        else:
+            flash("Sujet scindé : les messages choisis forment le nouveau sujet.", "success")
+            return redirect(url_for(".topic", slug=slug, topic_id=new.id))
+    return render_template("forums/split.html", space=space, topic=topic, form=form,
+                           posts=reading.splittable_posts(topic), chosen=chosen)
+
+
+_TOPIC_ADDRESS = re.compile(r"(?:/sujets/)?(?<!\d)(\d{1,9})/?(?:[?#].*)?$")
+
+
+@bp.route("/espaces/<slug>/forums/sujets/<int:topic_id>/fusionner", methods=["GET", "POST"])
+@login_required
+def merge(slug, topic_id):
+    topic = _moderated_topic(slug, topic_id)
+    access.require(access.can_split_topic(_me(), topic))
+    space = topic.space
+    form = MergeForm()
+    if form.validate_on_submit():
+        found = _TOPIC_ADDRESS.search(form.target.data.strip())
+        target = reading.load_topic(space, int(found.group(1))) if found else None
+        try:
+            if target is None or not access.can_view_topic(_me(), target):
+                raise services.ForumError("Aucun sujet de cet espace à cette adresse ou ce "
+                                          "numéro.")
+            services.merge_topics(topic, target, by=current_user)
+        except services.ForumError as exc:
+            form.target.errors.append(str(exc))
+        else:
+            flash(f"Sujets fusionnés : les messages sont maintenant dans « {target.title} ».",
+                  "success")
+            return redirect(url_for(".topic", slug=slug, topic_id=target.id))
+    return render_template("forums/merge.html", space=space, topic=topic, form=form,
+                           recent=reading.merge_candidates(topic))
+
+
 # --- a post ----------------------------------------------------------------------------------------
 
 
@@ -394,8 +591,8 @@ def edit_post(slug, post_id):
                               "body_format": post.body_format})
     if not post.is_first:
         del form.title
-    error = None
-    if form.validate_on_submit():
+    error = preview = None
+    if form.validate_on_submit() and (preview := _preview(form)) is None:
         try:
             services.edit_post(post, body=form.body.data, body_format=form.body_format.data,
                                by=current_user,
@@ -406,7 +603,20 @@ def edit_post(slug, post_id):
             flash("Message modifié.", "success")
             return redirect(url_for(".post", slug=slug, post_id=post.id))
     return render_template("forums/edit_post.html", space=topic.space, topic=topic, post=post,
-                           form=form, error=error)
+                           form=form, error=error, preview=preview)
+
+
+@bp.post("/espaces/<slug>/forums/messages/<int:post_id>/aimer")
+@login_required
+def like(slug, post_id):
+    post = _changed_post(slug, post_id, access.can_like_post)
+    try:
+        liked = services.toggle_like(post, by=current_user)
+    except services.ForumError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Vous aimez ce message." if liked else "Vous n'aimez plus ce message.", "success")
+    return redirect(url_for(".post", slug=slug, post_id=post.id))
 
 
 @bp.get("/espaces/<slug>/forums/messages/<int:post_id>/historique")

@@ -57,6 +57,22 @@ def max_bytes() -> int:
 # --- recipients ---------------------------------------------------------------------------------
 
 
+# Other domains' addresses on the lists' domain, by the prefix of their local part (« forum+ »):
+# prefix → (known(local part) -> bool, take(local part, message, envelope sender, recipient,
+# raw data) -> Outcome). Registered by those domains (``register_address``); the listener
+# checks and routes them like the lists' own.
+ADDRESSES: dict[str, tuple] = {}
+
+
+def register_address(prefix: str, known, take) -> None:
+    ADDRESSES[prefix.lower()] = (known, take)
+
+
+def _registered(lowered: str):
+    return next((handlers for prefix, handlers in ADDRESSES.items()
+                 if lowered.startswith(prefix)), None)
+
+
 def _split(address: str) -> tuple[str, str]:
     address = (address or "").strip().strip("<>")
     local, _, domain = address.rpartition("@")
@@ -74,6 +90,10 @@ def check_recipient(address: str) -> Outcome:
         return Outcome(550, "5.7.1 Relais refuse : adresse d'un autre domaine")
     if lowered == "bounce" or lowered.startswith(("bounce+", "unsubscribe+", "reply+")):
         return Outcome(250, "2.1.5 OK")
+    registered = _registered(lowered)
+    if registered is not None:
+        return Outcome(250, "2.1.5 OK") if registered[0](local) else \
+            Outcome(550, "5.1.1 Adresse inconnue")
     if services.list_by_name(lowered) is not None:
         return Outcome(250, "2.1.5 OK")
     return Outcome(550, "5.1.1 Adresse inconnue")
@@ -276,6 +296,12 @@ def _one(envelope_from: str, rcpt: str, msg: EmailMessage, data: bytes) -> Outco
         if not automatic:
             services.unsubscribe_by_token(local[len("unsubscribe+"):])
         return Outcome(250, "2.0.0 Desabonnement traite")
+    registered = _registered(lowered)
+    if registered is not None:
+        if automatic:
+            log.info("message automatique pour %s ignoré : %s", rcpt, automatic)
+            return Outcome(250, "2.0.0 Ignore (message automatique)")
+        return registered[1](local, msg, envelope_from, rcpt, data)
     mlist = services.list_by_name(lowered)
     if mlist is None:
         return Outcome(550, "5.1.1 Adresse inconnue")

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from intranet.extensions import db
 from intranet.forums import services
-from intranet.forums.models import ForumAttachment
+from intranet.forums.models import ForumAttachment, ForumPost
 
 from ..route_world import private_file
 
@@ -23,6 +23,16 @@ def build(world):
     group_topic = services.create_topic(group_forum, title="Réunion", body=f"Ordre du jour {secret}",
                                         body_format="text", by=admin)
     attachment = db.session.scalar(select(ForumAttachment.id))
+    # A's member likes the admin's topic and keeps drafts (a reply, a new topic) that only
+    # they read (not the walkers, nor A's admin whose forms the walks replay); a topic merged
+    # into another keeps an address that leads there.
+    services.toggle_like(db.session.get(ForumPost, topic.first_post_id), by=member)
+    merged = services.create_topic(forum, title=f"Doublon {secret}", body=f"Doublon {secret}",
+                                   body_format="text", by=admin)
+    services.merge_topics(merged, topic, by=admin)
+    services.save_draft(member, topic=topic, body=f"Réponse en cours {world['DRAFT']}")
+    services.save_draft(member, forum=forum, title=f"Sujet en cours {world['DRAFT']}",
+                        body=f"Texte en cours {world['DRAFT']}")
     # B's public group, where B's people may write: A's posts are tried in its query strings.
     b_admin = world["people"]["b_admin"]
     public_forum = services.create_forum(world["public_group"], name="Forum public", by=b_admin)
@@ -37,7 +47,7 @@ def build(world):
     return {
         ("forums", "slug"): [space.slug, group.slug],
         ("forums", "forum_id"): [forum.id, group_forum.id, public_forum.id],
-        ("forums", "topic_id"): [topic.id, group_topic.id, public_topic.id],
+        ("forums", "topic_id"): [topic.id, group_topic.id, public_topic.id, merged.id],
         ("forums", "post_id"): [topic.first_post_id, reply.id, public_topic.first_post_id],
         ("forums", "attachment_id"): [attachment],
         ("forums", "report_id"): [report.id],

@@ -36,3 +36,20 @@ def test_forum_pages_have_no_serious_accessibility_violation(page, live_server, 
     blocking = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
     assert not blocking, f"axe sur {path} :\n{describe(blocking)}"
     assert page.locator("h1").count() == 1
+
+
+def test_the_editor_saves_a_draft_while_typing_and_gives_it_back(page, live_server, sign_in,
+                                                                 forum_world):
+    """In a real browser: typed in the rich text editor, saved a few seconds later without
+    pressing anything, found again after leaving the page."""
+    sign_in(forum_world["member"])
+    url = (f"{live_server}/espaces/{forum_world['space'].slug}/forums/sujets/"
+           f"{forum_world['topic'].id}/repondre")
+    assert page.goto(url).status == 200
+    page.locator("#body-editeur").click()
+    page.keyboard.type("Je propose de tenir le stand des associations")
+    page.get_by_text("Brouillon enregistré à").wait_for(timeout=15000)
+    page.goto(f"{live_server}/forums/nouveautes")
+    page.goto(url)
+    assert "Je propose de tenir le stand des associations" in page.locator(
+        "#body-editeur").inner_text()
