@@ -17,8 +17,12 @@ from ..core.uow import unit_of_work
 from ..core.urls import absolute_url
 from ..extensions import db
 from ..mail import services as mail
+from ..mail.models import OutboxMessage, OutboxStatus
 from . import erasure
 from .models import ErasureRequest, ErasureStatus
+
+
+FAREWELL_SUBJECT = "Votre compte a été effacé"
 
 
 class PrivacyError(ValueError):
@@ -96,12 +100,14 @@ def confirm_erasure(request: ErasureRequest, *, by: User) -> None:
     note it in the audit log without their name."""
     _check_decidable(request, by)
     person = request.user
-    address, name = person.email, person.full_name
+    address = person.email
     erasure.erase(person)
     request.status, request.decided_at, request.decided_by_id = (ErasureStatus.CONFIRMED,
                                                                  utcnow(), by.id)
     audit.record("privacy.erased", actor=by, target=_target(person))
-    mail.queue(address, "Votre compte a été effacé", "privacy_erasure_done", name=name)
+    # The last mail to the old address (it names nobody); the retention round deletes it once
+    # sent, so the address leaves the mail log too.
+    mail.queue(address, FAREWELL_SUBJECT, "privacy_erasure_done")
 
 
 @unit_of_work
@@ -136,7 +142,8 @@ def retention_days() -> dict[str, int]:
 def apply_retention(now: datetime | None = None) -> tuple[int, int]:
     """Delete the audit lines older than ``PRIVACY_AUDIT_RETENTION_DAYS`` and the ended sign-in
     sessions older than ``PRIVACY_SIGNIN_RETENTION_DAYS`` (an active session is never
-    touched); the counts go to the audit log. Returns (audit lines, sessions)."""
+    touched); the counts go to the audit log. The farewell mails of erased accounts, once
+    sent, go too. Returns (audit lines, sessions)."""
     now = now or utcnow()
     days = retention_days()
     audit_limit = now - timedelta(days=days["audit"])
@@ -154,6 +161,8 @@ def apply_retention(now: datetime | None = None) -> tuple[int, int]:
     sessions = db.session.scalar(select(func.count()).select_from(UserSession).where(ended))
     if sessions:
         db.session.execute(delete(UserSession).where(ended))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.subject == FAREWELL_SUBJECT,
+                                                   OutboxMessage.status == OutboxStatus.SENT))
     if lines or sessions:
         audit.record("privacy.retention_applied",
                      target=f"{lines} ligne(s) du journal, {sessions} session(s)",

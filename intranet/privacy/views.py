@@ -49,6 +49,9 @@ def download():
 @login_required
 def request_erasure():
     access.require(access.can_request_erasure(current_user))
+    if services.pending_request(current_user) is not None:
+        flash("Vous avez déjà une demande d'effacement en attente.", "error")
+        return redirect(url_for(".mine"))
     form = ErasureForm()
     if not form.validate_on_submit():
         return _mine(form)
