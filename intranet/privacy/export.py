@@ -38,7 +38,9 @@ def _plain(value):
         return str(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return None
-    return value
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)   # a UUID, an interval…
 
 
 def _secret(name: str) -> bool:
