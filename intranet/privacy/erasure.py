@@ -9,7 +9,9 @@ address written as text (``registry.TEXT_COPIES``) is replaced.
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+import html
+
+from sqlalchemy import delete, func, or_, select
 
 from ..accounts.models import User
 from ..core import uploads
@@ -65,6 +67,7 @@ def _copies(user: User) -> list[tuple[str, str]]:
                   f"{first} {last.upper()}"}
     elif first or last:
         names.add(first or last)
+    names |= {html.escape(name) for name in names}     # as written in an HTML body
     pairs = [(user.email, address_for(user.id))]
     pairs += [(name, label) for name in names if len(name) >= 4]
     return sorted(pairs, key=lambda pair: -len(pair[0]))
@@ -109,8 +112,15 @@ def erase(user: User) -> None:
                 search.index(row)   # its document names its author: written again
     db.session.flush()
     _scrub_text(copies)
-    # Mails still waiting for the person, or kept after sending: theirs, gone.
+    # Mails still waiting for the person, or kept after sending: theirs, gone; and what they
+    # subscribed to with their address alone.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == old_address))
+    for table_name, column, *_ in registry.ADDRESS_COPIES:
+        model = model_of(table_name)
+        attribute = getattr(model, _attribute(model, column))
+        for row in db.session.scalars(select(model).where(func.lower(attribute)
+                                                          == old_address.lower())):
+            db.session.delete(row)
     _anonymise(user)
 
 

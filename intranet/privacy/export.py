@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from ..accounts.models import User
 from ..core import uploads
@@ -62,6 +62,17 @@ def rows_of(holding: registry.Holding, user_id: int) -> list[dict]:
             for row in db.session.execute(query)]
 
 
+def rows_by_address(table_name: str, column: str, user: User) -> list[dict]:
+    """Rows that hold the person's address but not their account (subscribed signed out)."""
+    table = db.metadata.tables[table_name]
+    columns = [c for c in table.columns if not _secret(c.name)]
+    query = (select(*columns).where(func.lower(table.c[column]) == user.email.lower(),
+                                    or_(table.c.user_id.is_(None), table.c.user_id != user.id))
+             .order_by(*table.primary_key.columns))
+    return [{key: _plain(value) for key, value in row._mapping.items()}
+            for row in db.session.execute(query)]
+
+
 def profile(user: User) -> dict:
     return {name: _plain(getattr(user, name)) for name in PROFILE_FIELDS}
 
@@ -93,14 +104,15 @@ def build(user: User) -> bytes:
     listed: list[tuple[str, str, int]] = []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("profil.json", json.dumps(profile(user), ensure_ascii=False, indent=2))
-        for holding in registry.exported():
-            rows = rows_of(holding, user.id)
+        sections = [(h.section, h.label, rows_of(h, user.id)) for h in registry.exported()]
+        sections += [(section, label, rows_by_address(table, column, user))
+                     for table, column, section, label in registry.ADDRESS_COPIES]
+        for section, label, rows in sections:
             if not rows:
                 continue
-            archive.writestr(f"{holding.section}.json",
-                             json.dumps(rows, ensure_ascii=False, indent=2))
-            archive.writestr(f"{holding.section}.csv", _csv(rows))
-            listed.append((holding.section, holding.label, len(rows)))
+            archive.writestr(f"{section}.json", json.dumps(rows, ensure_ascii=False, indent=2))
+            archive.writestr(f"{section}.csv", _csv(rows))
+            listed.append((section, label, len(rows)))
         taken: set[str] = set()
         files = db.session.scalars(select(StoredFile).where(StoredFile.uploaded_by_id == user.id)
                                    .order_by(StoredFile.id)).all()

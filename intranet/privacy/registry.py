@@ -207,7 +207,16 @@ TEXT_COPIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("page", ("review_comment",)),
     ("subsidy_dossier", ("contact",)),
     ("subsidy_dossier_event", ("comment",)),
-    ("outbox_message", ("subject", "body_text", "body_html", "reply_to")),
+    ("outbox_message", ("subject", "sender", "reply_to", "headers", "body_text", "body_html")),
+)
+
+# Rows that hold the person's address without a key (a subscription made with the address
+# alone, before or besides the account): exported (file, label) and deleted with the account.
+ADDRESS_COPIES: tuple[tuple[str, str, str, str], ...] = (
+    ("list_subscriber", "email", "abonnements_listes_par_adresse",
+     "Abonnements aux listes faits avec votre adresse"),
+    ("aid_alert", "email", "alertes_aides_par_adresse",
+     "Alertes sur les aides faites avec votre adresse"),
 )
 
 

@@ -8,6 +8,8 @@ from intranet.accounts.sessions import UserSession
 from intranet.core.audit import AuditEvent
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage
+from intranet.publications.aids import alerts
+from intranet.publications.aids.models import AidAlert, AlertFrequency
 from intranet.privacy.models import ErasureRequest, ErasureStatus
 from intranet.search import services as search
 
@@ -81,6 +83,10 @@ def test_after_erasure_the_content_stays_and_the_name_is_nowhere(client, login, 
     world = colleagues()
     alice, bob = world["alice"], world["bob"]
     admin = _platform_admin()
+    # Aid alerts asked for with her address while signed out: hers too.
+    alerts.subscribe("theme=voirie", AlertFrequency.WEEKLY, email="Alix.Zabrowski@brouillac.fr")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(AidAlert)) == 1
     login(alice)
     _ask(client)
     request = db.session.scalar(select(ErasureRequest))
@@ -99,6 +105,7 @@ def test_after_erasure_the_content_stays_and_the_name_is_nowhere(client, login, 
     assert db.session.scalar(select(func.count()).select_from(Membership)
                              .where(Membership.user_id == alice.id)) == 0
     assert client.get("/profil").status_code == 302      # her browser is signed out
+    assert db.session.scalar(select(func.count()).select_from(AidAlert)) == 0
     # Her content stays, signed with the label; the name is in no page, search or mail.
     page = text(reader.get(f"/espaces/{world['space'].slug}/pages/{world['alice_page'].id}"))
     assert "texte-ecrit-par-alix" in page and f"Personne supprimée n° {alice.id}" in page

@@ -4,6 +4,10 @@ import io
 import json
 import zipfile
 
+from intranet.extensions import db
+from intranet.publications.aids import alerts
+from intranet.publications.aids.models import AlertFrequency
+
 from ..helpers import text
 from .builders import ALICE_FILE, colleagues
 
@@ -30,6 +34,8 @@ def test_my_data_page_is_linked_from_my_profile(client, login):
 
 def test_the_archive_holds_my_content_and_nothing_private_of_anyone_else(client, login):
     world = colleagues()
+    alerts.subscribe("theme=voirie", AlertFrequency.WEEKLY, email="alix.zabrowski@brouillac.fr")
+    db.session.commit()
     login(world["alice"])
     archive = _archive(client)
     names = archive.namelist()
@@ -46,6 +52,8 @@ def test_the_archive_holds_my_content_and_nothing_private_of_anyone_else(client,
     sessions = json.loads(archive.read("historique_connexions.json"))
     assert len(sessions) == 1 and sessions[0]["ip"]
     assert "login.success" in archive.read("journal_connexions.json").decode()
+    by_address = json.loads(archive.read("alertes_aides_par_adresse.json"))
+    assert [alert["email"] for alert in by_address] == ["alix.zabrowski@brouillac.fr"]
     assert "LISEZMOI.txt" in names and "pages.csv" in names
     assert "Vos données personnelles" in archive.read("LISEZMOI.txt").decode()
     # Not mine: Bob's page in our shared space, Bob's answer in my own conversation.

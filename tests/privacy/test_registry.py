@@ -30,3 +30,5 @@ def test_each_declaration_is_complete():
     for table, columns in registry.TEXT_COPIES:
         for name in columns:
             assert name in tables[table].c, f"{table}.{name}"
+    for table, name, *_ in registry.ADDRESS_COPIES:
+        assert name in tables[table].c, f"{table}.{name}"
