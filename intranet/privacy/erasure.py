@@ -32,10 +32,6 @@ def address_for(user_id: int) -> str:
     return f"compte-{user_id}@{ERASED_DOMAIN}"
 
 
-def is_erased(user: User) -> bool:
-    return user.email.endswith("@" + ERASED_DOMAIN)
-
-
 def model_of(table_name: str):
     """The mapped class whose table is ``table_name`` (the base of an inheritance)."""
     for mapper in db.Model.registry.mappers:

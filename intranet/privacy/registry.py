@@ -220,9 +220,5 @@ ADDRESS_COPIES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def holdings_of(table: str) -> list[Holding]:
-    return [h for h in HOLDINGS if h.table == table]
-
-
 def exported() -> list[Holding]:
     return [h for h in HOLDINGS if h.section]

@@ -1,7 +1,6 @@
 """Personal data: the public summary of the register, « Mes données » (the archive, the erasure
 request) and the platform admin's list of erasure requests."""
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from .. import access
@@ -18,14 +17,13 @@ bp = Blueprint("privacy", __name__)
 @bp.get("/donnees-personnelles")
 def notice():
     """The register's public summary: what is processed, why, for how long, who to ask."""
-    return render_template("privacy/notice.html", days=services.retention_days(),
-                           config=current_app.config)
+    return render_template("privacy/notice.html", days=services.retention_days())
 
 
-def _mine(form: ErasureForm, status: int = 200):
+def _mine(form: ErasureForm):
     return render_template("privacy/mine.html", form=form,
                            pending=services.pending_request(current_user),
-                           history=services.requests_of(current_user)), status
+                           history=services.requests_of(current_user))
 
 
 @bp.get("/profil/mes-donnees")
@@ -77,11 +75,10 @@ def cancel_erasure():
 # --- the platform admin ------------------------------------------------------------------------
 
 
-def _admin_page(refusing: int | None = None, refusal: RefusalForm | None = None,
-                status: int = 200):
+def _admin_page(refusing: int | None = None, refusal: RefusalForm | None = None):
     return render_template("privacy/admin_requests.html", pending=services.pending_requests(),
                            decided=services.decided_requests(), refusing=refusing,
-                           refusal=refusal), status
+                           refusal=refusal)
 
 
 @bp.get("/admin/effacements")
