@@ -120,8 +120,8 @@ def search_worker(once: bool, interval: float):
 @click.option("--once", is_flag=True, help="Un seul passage puis s'arrêter.")
 @click.option("--interval", default=0.5, show_default=True)
 def worker(once: bool, interval: float):
-    """Le service de fond : index de recherche, courriels, rappels de l'agenda et fichiers en
-    attente expirés (un processus suffit)."""
+    """Le service de fond : index de recherche, courriels, rappels de l'agenda, fichiers en
+    attente expirés et durées de conservation des données personnelles (un processus suffit)."""
     _check_index()
     _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _aids_round, _ads_round,
            _subsidies_round, _mail_round, _pending_round, _privacy_round], once, interval)

@@ -97,12 +97,12 @@ def _file_name(stored: StoredFile, taken: set[str]) -> str:
     return f"fichiers/{candidate}"
 
 
-def build(user: User) -> bytes:
-    """The person's archive, as bytes."""
+def write(user: User, out) -> None:
+    """Write the person's archive into the binary file ``out`` (a temporary file for a
+    download: the files they sent need not fit in memory)."""
     site = current_app.config["SITE_NAME"]
-    buffer = io.BytesIO()
     listed: list[tuple[str, str, int]] = []
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("profil.json", json.dumps(profile(user), ensure_ascii=False, indent=2))
         sections = [(h.section, h.label, rows_of(h, user.id)) for h in registry.exported()]
         sections += [(section, label, rows_by_address(table, column, user))
@@ -125,7 +125,6 @@ def build(user: User) -> bytes:
             archive.writestr(_file_name(stored, taken), data)
             sent += 1
         archive.writestr("LISEZMOI.txt", _readme(site, user, listed, sent))
-    return buffer.getvalue()
 
 
 def _readme(site: str, user: User, listed, files: int) -> str:

@@ -1,6 +1,8 @@
 """Personal data: the public summary of the register, « Mes données » (the archive, the erasure
 request) and the platform admin's list of erasure requests."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+import tempfile
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
 from .. import access
@@ -36,9 +38,11 @@ def mine():
 @login_required
 def download():
     access.require(access.can_export_own_data(current_user))
-    name = f"mes-donnees-{today_paris().isoformat()}.zip"
-    response = Response(export.build(current_user), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    export.write(current_user, out)
+    out.seek(0)
+    response = send_file(out, mimetype="application/zip", as_attachment=True,
+                         download_name=f"mes-donnees-{today_paris().isoformat()}.zip")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
