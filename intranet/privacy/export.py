@@ -66,9 +66,10 @@ def rows_by_address(table_name: str, column: str, user: User) -> list[dict]:
     """Rows that hold the person's address but not their account (subscribed signed out)."""
     table = db.metadata.tables[table_name]
     columns = [c for c in table.columns if not _secret(c.name)]
-    query = (select(*columns).where(func.lower(table.c[column]) == user.email.lower(),
-                                    or_(table.c.user_id.is_(None), table.c.user_id != user.id))
+    query = (select(*columns).where(func.lower(table.c[column]) == user.email.lower())
              .order_by(*table.primary_key.columns))
+    if "user_id" in table.c:   # those tied to the account are in the account's own files
+        query = query.where(or_(table.c.user_id.is_(None), table.c.user_id != user.id))
     return [{key: _plain(value) for key, value in row._mapping.items()}
             for row in db.session.execute(query)]
 

@@ -217,6 +217,8 @@ ADDRESS_COPIES: tuple[tuple[str, str, str, str], ...] = (
      "Abonnements aux listes faits avec votre adresse"),
     ("aid_alert", "email", "alertes_aides_par_adresse",
      "Alertes sur les aides faites avec votre adresse"),
+    ("list_quarantine", "envelope_from", "listes_courriels_retenus",
+     "Courriels envoyés aux listes et retenus (en-têtes non repris)"),
 )
 
 
