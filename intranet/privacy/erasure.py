@@ -69,8 +69,7 @@ def _copies(user: User) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
-def _scrub_text(copies: list[tuple[str, str]]) -> int:
-    changed = 0
+def _scrub_text(copies: list[tuple[str, str]]) -> None:
     for table_name, columns in registry.TEXT_COPIES:
         model = model_of(table_name)
         attributes = [getattr(model, _attribute(model, name)) for name in columns]
@@ -84,8 +83,6 @@ def _scrub_text(copies: list[tuple[str, str]]) -> int:
                 for text, replacement in copies:
                     value = value.replace(text, replacement)
                 setattr(row, attribute.key, value)
-            changed += 1
-    return changed
 
 
 def erase(user: User) -> None:
@@ -93,8 +90,6 @@ def erase(user: User) -> None:
     copies = _copies(user)
     old_address = user.email
     for holding in registry.HOLDINGS:
-        if holding.table == "privacy_erasure_request":
-            continue
         if callable(holding.erase):
             holding.erase(user.id)
             continue

@@ -208,6 +208,7 @@ TEXT_COPIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("subsidy_dossier", ("contact",)),
     ("subsidy_dossier_event", ("comment",)),
     ("outbox_message", ("subject", "sender", "reply_to", "headers", "body_text", "body_html")),
+    ("privacy_erasure_request", ("note", "refusal_reason")),
 )
 
 # Rows that hold the person's address without a key (a subscription made with the address

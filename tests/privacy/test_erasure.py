@@ -88,7 +88,7 @@ def test_after_erasure_the_content_stays_and_the_name_is_nowhere(client, login, 
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(AidAlert)) == 1
     login(alice)
-    _ask(client)
+    _ask(client, note="Alix Zabrowski, secrétaire, départ le 31 janvier")
     request = db.session.scalar(select(ErasureRequest))
     search.drain()
     reader = new_client(bob)
@@ -120,6 +120,7 @@ def test_after_erasure_the_content_stays_and_the_name_is_nowhere(client, login, 
         f"/messages/{world['conversation'].id}").get_data(as_text=True)
     for message in db.session.scalars(select(OutboxMessage)):
         assert "Zabrowski" not in message.body_text + message.subject + (message.reply_to or "")
+    assert request.note == f"Personne supprimée n° {alice.id}, secrétaire, départ le 31 janvier"
     done = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.erased"))
     assert done.target == f"compte n° {alice.id}" and done.actor_id == admin.id
     assert not db.session.scalar(select(func.count()).select_from(AuditEvent).where(
