@@ -23,7 +23,9 @@ ENV_OVERRIDES = ("SECRET_KEY", "PROXY_FIX_X_FOR", "MAIL_SERVER", "MAIL_PORT", "M
                  "JOBS_GRADES_CSV", "SECURE_COOKIES", "RATELIMIT_STORAGE_URI",
                  "RATELIMIT_KEY_PREFIX", "PROCONNECT_ISSUER", "PROCONNECT_CLIENT_ID",
                  "PROCONNECT_CLIENT_SECRET", "SECURITY_CONTACTS", "SECURITY_TXT_EXPIRES",
-                 "SECURITY_POLICY_URL", "WEBAUTHN_RP_ID", "WEBAUTHN_ORIGIN")
+                 "SECURITY_POLICY_URL", "WEBAUTHN_RP_ID", "WEBAUTHN_ORIGIN",
+                 "PRIVACY_AUDIT_RETENTION_DAYS", "PRIVACY_SIGNIN_RETENTION_DAYS",
+                 "PRIVACY_CONTROLLER", "PRIVACY_DPO_NAME", "PRIVACY_CONTACT_EMAIL")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -137,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from .publications.orgcharts.views import bp as orgcharts_bp
     from .publications.press.views import bp as press_bp
     from .publications.procurement.views import bp as procurement_bp
+    from .privacy.views import bp as privacy_bp
     from .search.views import bp as search_bp
     from .spaces.views import bp as spaces_bp
     from .spaces.views import home_bp
@@ -145,7 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (home_bp, core_bp, accounts_bp, proconnect_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
                       messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp, jobs_bp,
-                      ads_bp, subsidies_bp, mfa_bp):
+                      ads_bp, subsidies_bp, mfa_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

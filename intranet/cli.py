@@ -120,11 +120,11 @@ def search_worker(once: bool, interval: float):
 @click.option("--once", is_flag=True, help="Un seul passage puis s'arrêter.")
 @click.option("--interval", default=0.5, show_default=True)
 def worker(once: bool, interval: float):
-    """Le service de fond : index de recherche, courriels, rappels de l'agenda et fichiers en
-    attente expirés (un processus suffit)."""
+    """Le service de fond : index de recherche, courriels, rappels de l'agenda, fichiers en
+    attente expirés et durées de conservation des données personnelles (un processus suffit)."""
     _check_index()
     _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _aids_round, _ads_round,
-           _subsidies_round, _mail_round, _pending_round], once, interval)
+           _subsidies_round, _mail_round, _pending_round, _privacy_round], once, interval)
 
 
 def _jobs_round():
@@ -154,6 +154,15 @@ def _subsidies_round():
     reminded, lapsed = services.lapse_due()
     if reminded or lapsed:
         click.echo(f"subventions : {reminded} rappel(s), {lapsed} dossier(s) caduc(s)")
+
+
+def _privacy_round():
+    """Once a day: audit lines and ended sign-in sessions past their retention period go."""
+    from .privacy import services
+    lines, sessions = services.apply_retention()
+    if lines or sessions:
+        click.echo(f"données personnelles : {lines} ligne(s) du journal, {sessions} session(s) "
+                   "terminée(s) supprimée(s)")
 
 
 def _reminders_round():
@@ -223,7 +232,7 @@ def _loop(rounds, once: bool, interval: float):
     # Rounds that need not run every pass: seconds between two of their runs.
     every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
                    _jobs_round: 3600.0, _aids_round: 3600.0, _ads_round: 60.0,
-                   _subsidies_round: 3600.0}, {}
+                   _subsidies_round: 3600.0, _privacy_round: 86400.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:

@@ -207,3 +207,14 @@ AD_PHOTO_SIZES = (320, 1280)
 SECURITY_CONTACTS = ["mailto:securite@territoires47.fr"]
 SECURITY_TXT_EXPIRES: str | None = None
 SECURITY_POLICY_URL: str | None = None
+
+# Personal data (intranet/privacy/): how long the audit log and the sign-in history (ended
+# sessions) are kept, applied each day by `flask worker`; mailing-list bounces are forgotten
+# after LISTS_BOUNCE_RETENTION_DAYS (lists package). The public page « Données personnelles »
+# reads these periods, and names who to ask: the data protection officer (DPO) and an address.
+PRIVACY_AUDIT_RETENTION_DAYS = 365
+PRIVACY_SIGNIN_RETENTION_DAYS = 180
+LISTS_BOUNCE_RETENTION_DAYS = 90
+PRIVACY_CONTROLLER = "Département de Lot-et-Garonne"
+PRIVACY_DPO_NAME = "Délégué à la protection des données du Département"
+PRIVACY_CONTACT_EMAIL = "dpo@territoires47.fr"

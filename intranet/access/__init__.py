@@ -731,3 +731,6 @@ from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402
 from .extranet import (  # noqa: E402
     client_address, is_trusted_address, from_trusted_network, is_privileged, needs_second_factor,
     can_reset_second_factor)
+# Personal data (export, erasure), read as ``access.<name>``.
+from .privacy import (  # noqa: E402
+    can_export_own_data, can_request_erasure, can_view_erasure_request, can_decide_erasure)

@@ -101,6 +101,11 @@ ACTION_LABELS = {
     "mfa.browser_trusted": "Navigateur de confiance ajouté",
     "mfa.browser_revoked": "Navigateur de confiance retiré",
     "mfa.reset": "Second facteur réinitialisé par un administrateur",
+    "privacy.erasure_requested": "Effacement du compte demandé",
+    "privacy.erasure_cancelled": "Demande d'effacement annulée",
+    "privacy.erasure_refused": "Demande d'effacement refusée",
+    "privacy.erased": "Compte effacé (données personnelles)",
+    "privacy.retention_applied": "Durées de conservation appliquées",
 }
 
 
