@@ -112,6 +112,8 @@ HOLDINGS: tuple[Holding, ...] = (
     H("forum_subscription", "user_id", DELETE, "abonnements_forums", "Abonnements aux forums"),
     H("forum_read", "user_id", DELETE, "lecture_forums", "Sujets de forum lus"),
     H("forum_visit", "user_id", DELETE, "visites_forums", "Visites des forums"),
+    H("forum_like", "user_id", DELETE, "forums_j_aime", "Messages de forum aimés"),
+    H("forum_draft", "user_id", DELETE, "forums_brouillons", "Brouillons de forum"),
     H("agenda_feed", "user_id", DELETE, "agenda_abonnements",
       "Adresses d'abonnement à l'agenda"),
     H("agenda_settings", "user_id", DELETE, "agenda_reglages", "Réglages de l'agenda"),
