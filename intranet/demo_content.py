@@ -384,11 +384,24 @@ def _conversations(demo: Demo) -> None:
          [("agent@region-na.fr", "C'est fait dans notre lettre aux territoires."),
           ("contact@amf47.fr", "Annonce faite au bureau de l'association.")]),
     ]
+    started = []
     for sender, recipients, subject, body, replies in talks:
         conversation = messaging.start_conversation(demo[sender], to=", ".join(recipients),
                                                     subject=subject, body=body)
         for email, text in replies:
             messaging.reply(messaging.participation(demo[email], conversation.id), text)
+        started.append(conversation)
+    # Agen's director adds the reception agent, from now on, to the roads programme talk; the
+    # Agglomération corrects its answer to the préfecture (within the 15 minutes allowed).
+    roads, legality = started[0], started[1]
+    director = messaging.participation(demo["mairie@agen.fr"], roads.id)
+    messaging.add_people(director, "agent@agen.fr", whole_history=False)
+    messaging.reply(director, "Lucas, peux-tu relever les nids-de-poule signalés à l'accueil "
+                              "pour compléter notre demande ?")
+    agglo = messaging.participation(demo["dgs@agglo-agen.fr"], legality.id)
+    answer = messaging.message_of(agglo, legality.messages[-1].id)
+    messaging.edit_message(agglo, answer, "Elle part aujourd'hui par @ctes, avec le bilan de "
+                                          "la concertation annexé. Toutes nos excuses.")
 
 
 # --- org charts ---------------------------------------------------------------------------------

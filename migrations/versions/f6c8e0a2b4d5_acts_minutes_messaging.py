@@ -1,4 +1,5 @@
-"""acts: a sitting's agenda and minutes (procès-verbal)
+"""acts: a sitting's agenda and minutes (procès-verbal); messaging: people added from a
+message on, messages changed or deleted, lines of the site
 
 Revision ID: f6c8e0a2b4d5
 Revises: d4f6b8c0e2a3
@@ -44,9 +45,26 @@ def upgrade():
     with op.batch_alter_table('deliberation_sitting', schema=None) as batch_op:
         batch_op.add_column(sa.Column('agenda', sa.Text(), server_default='', nullable=False))
 
+    with op.batch_alter_table('conversation_participant', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('visible_from_id', sa.Integer(), nullable=True))
+
+    with op.batch_alter_table('conversation_message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('is_system', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+        batch_op.add_column(sa.Column('edited_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('deleted_at', sa.DateTime(), nullable=True))
+
 
 
 def downgrade():
+    with op.batch_alter_table('conversation_message', schema=None) as batch_op:
+        batch_op.drop_column('deleted_at')
+        batch_op.drop_column('edited_at')
+        batch_op.drop_column('is_system')
+
+    with op.batch_alter_table('conversation_participant', schema=None) as batch_op:
+        batch_op.drop_column('visible_from_id')
+
     with op.batch_alter_table('deliberation_sitting', schema=None) as batch_op:
         batch_op.drop_column('agenda')
 
