@@ -521,8 +521,15 @@ def add_people(participant: ConversationParticipant, typed: str, *,
         raise MessagingError("Indiquez au moins une personne qui ne participe pas encore à la "
                              "conversation.", "to")
     people = list(added.values())
-    line = (f"{adder.full_name} a ajouté {_names(people)} à la conversation"
-            + (", avec tout l'historique." if whole_history else ", à partir de ce message."))
+    # Nobody shares more of the history than they read themselves.
+    shared_from = participant.visible_from_id
+    if not whole_history:
+        reach = ", à partir de ce message."
+    elif shared_from is None:
+        reach = ", avec tout l'historique."
+    else:
+        reach = f", avec l'historique depuis l'arrivée de {adder.full_name}."
+    line = f"{adder.full_name} a ajouté {_names(people)} à la conversation{reach}"
     message = _post(conversation, adder, (line, f"<p>{escape(line)}</p>"), [],
                     via_email=False, first=False, system=True)
     before = conversation.message_count - 1      # the messages before this line
@@ -533,7 +540,7 @@ def add_people(participant: ConversationParticipant, typed: str, *,
             db.session.add(row)
         row.left_at = row.archived_at = None
         row.joined_at = utcnow()
-        row.visible_from_id = None if whole_history else message.id
+        row.visible_from_id = shared_from if whole_history else message.id
         row.read_count = 0 if whole_history else before
     participant.read_count = conversation.message_count
     db.session.flush()

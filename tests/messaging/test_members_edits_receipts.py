@@ -59,6 +59,16 @@ def test_person_added_from_now_sees_only_what_follows(client, login):
     assert client.get(f"/messages/{conv.id}/pieces-jointes/{earlier_file.id}").status_code == 404
     # Her inbox counts nothing unread once she has read what she may read.
     assert 'Messages <span class="count">' not in text(client.get("/messages/"))
+    # She cannot give anybody more of the history than she reads herself.
+    dora = factories.make_user(world["nerac"], first_name="Dora", last_name="Blanc")
+    response = client.post(f"/messages/{conv.id}/ajouter",
+                           data={"to": dora.email, "history": "tout"}, follow_redirects=True)
+    assert "avec l'historique depuis l'arrivée de Chloé Roux." in text(response)
+    client.post("/deconnexion")
+    login(dora)
+    page = text(client.get(f"/messages/{conv.id}"))
+    assert "Bienvenue Chloé, voici la suite" in page
+    assert "4217" not in page and "je garde cela pour nous" not in page
 
 
 def test_person_added_with_the_history_sees_everything(client, login):
