@@ -564,6 +564,13 @@ def message_of(participant: ConversationParticipant, message_id: int) -> Convers
                  .joinedload(ConversationAttachment.file)))
 
 
+def message_position(message: ConversationMessage) -> int:
+    """The message's rank in its conversation (1 for the first), as its edit page names it."""
+    return db.session.scalar(select(func.count()).select_from(ConversationMessage).where(
+        ConversationMessage.conversation_id == message.conversation_id,
+        ConversationMessage.id <= message.id))
+
+
 def _check_change(participant: ConversationParticipant, message: ConversationMessage) -> None:
     user = participant.user
     if not access.is_own_message(user, participant, message):

@@ -240,6 +240,7 @@ def edit_message(conversation_id, message_id):
                                 _anchor=f"message-{message_id}"))
     return render_template("messaging/edit_message.html", form=form, message=message,
                            conversation=participant.conversation,
+                           position=services.message_position(message),
                            deadline=access.message_change_deadline(message))
 
 
