@@ -34,7 +34,8 @@ from .. import publishing
 from . import classification
 from ...core import csvimport
 from ...core.fields import DATE_FORMATS
-from .models import (MINIMUM_MONTHS_ONLINE, SMALL_COMMUNE_POPULATION, ActNature, Assembly,
+from .models import (MINIMUM_MONTHS_ONLINE, MINUTES_DELAY, SMALL_COMMUNE_POPULATION, ActNature,
+                     Assembly,
                      Deliberation, DeliberationAnnex, DeliberationSettings, PublicationMode,
                      Sitting, SittingMinutes, today_paris)
 
@@ -936,3 +937,32 @@ def sittings_in_calendar(user, after: datetime, before: datetime, space=None) ->
 
 
 hooks.register_calendar_source("seances", "Séances des assemblées", sittings_in_calendar)
+
+
+def minutes_deadlines(user, after: datetime, before: datetime, space=None) -> list:
+    """The last day to put approved minutes online, as deadlines of the agenda of those who
+    publish for their organisation (``core.hooks.register_calendar_source``); none in a space's
+    calendar."""
+    if space is not None or not access.is_signed_in(user):
+        return []
+    organisations = access.publishing_organisations(user)
+    delay = MINUTES_DELAY
+    entries = []
+    for item in pending_minutes(organisations):
+        deadline = item.minutes.deadline
+        if not after.date() <= deadline < before.date():
+            continue
+        starts = datetime.combine(deadline, time())
+        entries.append(hooks.CalendarEntry(
+            title=f"Mettre en ligne le procès-verbal : {item.sitting.title}", starts=starts,
+            ends=starts + timedelta(days=1), all_day=True,
+            url=path_for("deliberations.sitting", sitting_id=item.sitting.id) + "#proces-verbal",
+            uid=f"proces-verbal-{item.minutes.id}@territoires", kind="deadline",
+            note=f"{item.sitting.organisation.name} — approuvé le "
+                 f"{format_date(item.minutes.approved_on)}, à publier sous "
+                 f"{delay.days} jours."))
+    return entries
+
+
+hooks.register_calendar_source("proces-verbaux", "Échéances (procès-verbaux à publier)",
+                               minutes_deadlines, deadline=True)

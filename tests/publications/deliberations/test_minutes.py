@@ -136,3 +136,21 @@ def test_sitting_page_shows_its_agenda(client, login):
     assert "<li>Approbation du procès-verbal</li><li>Travaux de voirie</li>" in page
     assert "Travaux de voirie</a>" in page   # the act of the sitting, linked
     assert "Modifier l'ordre du jour" not in page
+
+
+def test_the_minutes_deadline_is_in_the_agenda_of_those_who_publish():
+    from datetime import datetime
+
+    from intranet.agenda.calendar import personal_agenda
+    org, editor, act = _world()
+    member = factories.make_user(org, Role.MEMBER)
+    approved = today_paris() - timedelta(days=2)
+    services.save_minutes(act.sitting, by=editor, approved_on=approved,
+                          pdf=services.Upload(PDF, "pv.pdf"))
+    day = datetime.combine(approved + timedelta(days=7), datetime.min.time())
+
+    def deadlines(person):
+        shown = personal_agenda(person, day, day + timedelta(days=1))
+        return [item.title for item in shown.items if item.kind == "deadline"]
+    assert deadlines(editor) == [f"Mettre en ligne le procès-verbal : {act.sitting.title}"]
+    assert deadlines(member) == []
