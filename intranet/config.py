@@ -178,6 +178,11 @@ FORUM_NEW_ACCOUNT_DAYS = 7
 # How often each process writes the topic view counters it has gathered.
 FORUM_VIEW_FLUSH_SECONDS = 2.0
 
+# Messaging: how long after sending a message its author may change or delete it; conversations
+# of at most this many participants show who has read each message.
+MESSAGE_EDIT_MINUTES = 15
+MESSAGE_READ_RECEIPTS_MAX = 10
+
 # Files of a refused form, kept for their owner so the form shown again carries them
 # (core/pending.py): at most this much per person, purged by the worker after this age.
 PENDING_UPLOAD_MAX_BYTES = 50 * 1024 * 1024

@@ -436,11 +436,24 @@ def _conversations(demo: Demo) -> None:
          [("agent@region-na.fr", "C'est fait dans notre lettre aux territoires."),
           ("contact@amf47.fr", "Annonce faite au bureau de l'association.")]),
     ]
+    started = []
     for sender, recipients, subject, body, replies in talks:
         conversation = messaging.start_conversation(demo[sender], to=", ".join(recipients),
                                                     subject=subject, body=body)
         for email, text in replies:
             messaging.reply(messaging.participation(demo[email], conversation.id), text)
+        started.append(conversation)
+    # Agen's director adds the reception agent, from now on, to the roads programme talk; the
+    # Agglomération corrects its answer to the préfecture (within the 15 minutes allowed).
+    roads, legality = started[0], started[1]
+    director = messaging.participation(demo["mairie@agen.fr"], roads.id)
+    messaging.add_people(director, "agent@agen.fr", whole_history=False)
+    messaging.reply(director, "Lucas, peux-tu relever les nids-de-poule signalés à l'accueil "
+                              "pour compléter notre demande ?")
+    agglo = messaging.participation(demo["dgs@agglo-agen.fr"], legality.id)
+    answer = messaging.message_of(agglo, legality.messages[-1].id)
+    messaging.edit_message(agglo, answer, "Elle part aujourd'hui par @ctes, avec le bilan de "
+                                          "la concertation annexé. Toutes nos excuses.")
 
 
 # --- org charts ---------------------------------------------------------------------------------
@@ -601,6 +614,11 @@ def _deliberations(demo: Demo) -> None:
               "Aide à l'approvisionnement local des cantines scolaires",
               "Le conseil crée une aide aux communes pour les produits locaux."),
          ]),
+        ("47001", Assembly.MUNICIPAL_COUNCIL, 41, "Jean Dionis du Séjour", "Maire", [
+            ("2026_071", "7.5", ActNature.DELIBERATION,
+             "Subvention au comité des fêtes pour le pruneau show",
+             "Le conseil municipal attribue une subvention de **4 500 €**."),
+        ]),
         ("47001", Assembly.MUNICIPAL_COUNCIL, 6, "Jean Dionis du Séjour", "Maire", [
             ("2026_087", "2.1", ActNature.DELIBERATION, "Avis de la commune sur le projet de PLUi",
              "Le conseil municipal émet un **avis favorable** au projet de PLUi arrêté."),
@@ -619,6 +637,7 @@ def _deliberations(demo: Demo) -> None:
              "L'étude couvrira les 44 communes de l'Agglomération."),
         ]),
     ]
+    sitting_of = {}
     for key, assembly, days_ago, signatory, function, items in sittings:
         org, by = demo.orgs[key], demo[DEMO_ORGS[key]]
         published = []
@@ -638,7 +657,34 @@ def _deliberations(demo: Demo) -> None:
                                            act_pdf=acts.Upload(pdf, f"deliberation-{number}.pdf"))
             acts.publish(act, by=by)
             published.append(act)
-        acts.publish_sitting_list(published[0].sitting, by=by)
+        sitting = published[0].sitting
+        acts.publish_sitting_list(sitting, by=by)
+        acts.save_agenda(sitting, "\n".join(
+            ["Approbation du procès-verbal de la séance précédente"]
+            + [subject for _n, _m, _k, subject, _b in items] + ["Questions diverses"]), by=by)
+        sitting_of[(key, days_ago)] = sitting
+    # Agen's minutes of its earlier sitting, approved at the latest one and put online; those
+    # of the latest sitting wait for the next one.
+    agen, agen_editor = demo.orgs["47001"], demo[DEMO_ORGS["47001"]]
+    earlier, latest = sitting_of[("47001", 41)], sitting_of[("47001", 6)]
+    minutes = acts.save_minutes(earlier, by=agen_editor, approved_on=latest.sitting_date,
+                                pdf=acts.Upload(small_pdf(
+                                    f"{agen.name} - procès-verbal", earlier.title,
+                                    "Présents : 38 conseillers. Secrétaire de séance : "
+                                    "Mme Clara Lafon.",
+                                    f"Approuvé le {latest.sitting_date:%d/%m/%Y}."),
+                                    "proces-verbal.pdf"))
+    acts.publish(minutes, by=agen_editor)
+    acts.save_minutes(latest, by=agen_editor, approved_on=None,
+                      pdf=acts.Upload(small_pdf(f"{agen.name} - procès-verbal", latest.title,
+                                                "Projet soumis à la prochaine séance."),
+                                      "projet-proces-verbal.pdf"))
+    # The préfecture's acknowledgements of the Département's acts, recorded from its CSV.
+    departement = demo.orgs["departement"]
+    sent = sitting_of[("departement", 12)].sitting_date + timedelta(days=2)
+    acts.import_acknowledgements(departement, "numero;date_transmission;identifiant_accuse\n" + "".join(
+        f"{number};{sent:%d/%m/%Y};047-224700016-{sent:%Y%m%d}-{number}-DE\n"
+        for number in ("2026_101", "2026_102", "2026_103")), by=demo[DEMO_ORGS["departement"]])
 
 
 def _procurement(demo: Demo) -> None:

@@ -174,4 +174,9 @@ def test_demo_identifiers_nomenclature_and_sitting_lists(runner):
     cpv = db.session.scalar(select(Nomenclature))
     assert cpv.name == "CPV 2008" and cpv.code_count > 9000
     assert db.session.scalar(select(func.count()).select_from(Sitting).where(
-        Sitting.list_published_at.is_not(None))) == 3
+        Sitting.list_published_at.is_not(None))) == 4
+    # Agen's earlier sitting has its minutes online, approved at the latest one.
+    from intranet.publications.deliberations.models import SittingMinutes
+    minutes = db.session.scalars(select(SittingMinutes)).all()
+    assert sorted(m.status.value for m in minutes) == ["draft", "published"]
+    assert all(m.sitting.agenda_items for m in minutes)

@@ -727,6 +727,10 @@ from .subsidies import (  # noqa: E402
     can_see_beneficiary, instructed_dossiers)
 # Aid alerts' decisions, read as ``access.<name>``.
 from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402
+# Within a conversation: messages read, people added, messages changed, read receipts.
+from .conversations import (  # noqa: E402
+    visible_messages, can_read_message, can_add_to_conversation, is_own_message,
+    message_change_deadline, can_change_message, shows_read_receipts)
 # Where a request comes from, and who must add a second factor, read as ``access.<name>``.
 from .extranet import (  # noqa: E402
     client_address, is_trusted_address, from_trusted_network, is_privileged, needs_second_factor,

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.sanitize import known_format
@@ -32,3 +32,23 @@ class ReplyForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """The CSRF token of the one-button forms (archive, mark unread, leave)."""
+
+
+HISTORY_CHOICES = {"maintenant": "À partir de maintenant : les messages déjà échangés restent "
+                                 "entre les participants actuels",
+                   "tout": "Voir tout l'historique de la conversation"}
+
+
+class AddPeopleForm(FlaskForm):
+    """People added to a conversation, typed as in « Destinataires »; whether they read the
+    messages already exchanged."""
+    to = TextAreaField("Personnes à ajouter", validators=[DataRequired(REQUIRED),
+                                                          Length(max=5000)])
+    history = RadioField("Ce qu'elles peuvent lire", choices=HISTORY_CHOICES,
+                         default="maintenant")
+
+
+class EditMessageForm(FlaskForm):
+    body = TextAreaField("Votre message", validators=[DataRequired(REQUIRED),
+                                                      Length(max=100_000)])
+    body_format = HiddenField(default="text", filters=[known_format])

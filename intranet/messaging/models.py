@@ -42,9 +42,11 @@ class Conversation(db.Model):
         back_populates="conversation", cascade="all, delete-orphan",
         order_by="ConversationMessage.id")
 
-    def reader_ids(self) -> list[int]:
-        """Who may read it today: the participants who have not left."""
-        return [p.user_id for p in self.participants if p.left_at is None]
+    def reader_ids(self, message: ConversationMessage | None = None) -> list[int]:
+        """Who may read it today: the participants who have not left (and, for ``message``,
+        those added after it without the history do not)."""
+        return [p.user_id for p in self.participants
+                if p.left_at is None and (message is None or p.sees(message))]
 
 
 class ConversationParticipant(db.Model):
@@ -62,9 +64,14 @@ class ConversationParticipant(db.Model):
     read_count: Mapped[int] = mapped_column(Integer, default=0)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime)
     left_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A person added without the history sees the messages from this one on (None: all).
+    visible_from_id: Mapped[int | None] = mapped_column(Integer)
 
     conversation: Mapped[Conversation] = relationship(back_populates="participants")
     user: Mapped[User] = relationship()
+
+    def sees(self, message: ConversationMessage) -> bool:
+        return self.visible_from_id is None or message.id >= self.visible_from_id
 
     @property
     def unread(self) -> bool:
@@ -85,6 +92,10 @@ class ConversationMessage(db.Model):
     body_html: Mapped[str] = mapped_column(Text)        # sanitised
     via_email: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A line written by the site (« X a ajouté Y »), not by its author.
+    is_system: Mapped[bool] = mapped_column(Boolean, default=False)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
@@ -98,7 +109,9 @@ class ConversationMessage(db.Model):
                 selectinload(cls.attachments).joinedload(ConversationAttachment.file))
 
     def search_document(self) -> SearchDocument | None:
-        readers = self.conversation.reader_ids()
+        if self.is_system or self.deleted_at is not None:
+            return None  # nothing to find: a line of the site, or a message its author deleted
+        readers = self.conversation.reader_ids(self)
         if not readers:
             return None  # everybody left: nobody may find it any more
         names = " ".join(a.file.original_name for a in self.attachments)

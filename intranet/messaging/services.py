@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask import current_app
+from markupsafe import escape
+
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -236,10 +239,11 @@ def _store_files(files, by: User) -> list:
 
 
 def _post(conversation: Conversation, author: User, body: tuple[str, str], stored, *,
-          via_email: bool, first: bool) -> ConversationMessage:
+          via_email: bool, first: bool, system: bool = False) -> ConversationMessage:
     source, html = body
     message = ConversationMessage(conversation=conversation, author_id=author.id,
-                                  body_source=source, body_html=html, via_email=via_email)
+                                  body_source=source, body_html=html, via_email=via_email,
+                                  is_system=system)
     db.session.add(message)
     for file in stored:
         db.session.add(ConversationAttachment(message=message, file=file))
@@ -378,6 +382,9 @@ class Thread:
     messages: list[ConversationMessage]
     participants: list[ConversationParticipant]
     first_new: int | None         # id of the first message not read before this visit
+    # Who has read each message (message id → people), in small conversations only; None
+    # when the conversation is too large for read receipts.
+    read_by: dict[int, list[User]] | None = None
 
 
 @unit_of_work
@@ -389,16 +396,33 @@ def mark_read(participant: ConversationParticipant) -> int:
     return previously_read
 
 
+def _read_receipts(messages: list[ConversationMessage], hidden: int,
+                   participants: list[ConversationParticipant]) -> dict[int, list[User]]:
+    """Who has read each message: a participant has read the first ``read_count`` messages of
+    the conversation, so the message at position ``i`` is read by those whose ``read_count``
+    is above ``i`` — among those who see it, its author apart."""
+    readers = [p for p in participants if p.left_at is None]
+    result = {}
+    for position, message in enumerate(messages, start=hidden):
+        if message.is_system or message.deleted_at is not None:
+            continue
+        result[message.id] = [p.user for p in readers
+                              if p.user_id != message.author_id and p.sees(message)
+                              and p.read_count > position]
+    return result
+
+
 def open_thread(participant: ConversationParticipant) -> Thread:
-    """The whole conversation, marked as read (``mark_read``, its own unit of work, done
-    first: the messages are loaded after its commit); a fixed number of queries whatever its
-    size."""
+    """The conversation as this participant reads it (``access.visible_messages``: from the
+    moment they were added, if added without the history), marked as read (``mark_read``, its
+    own unit of work, done first: the messages are loaded after its commit); a fixed number of
+    queries whatever its size."""
     conversation = participant.conversation
     previously_read = participant.read_count
     if previously_read != conversation.message_count:
         mark_read(participant)
     messages = list(db.session.scalars(
-        select(ConversationMessage).where(ConversationMessage.conversation_id == conversation.id)
+        select(ConversationMessage).where(access.visible_messages(participant))
         .options(selectinload(ConversationMessage.author),
                  selectinload(ConversationMessage.attachments)
                  .joinedload(ConversationAttachment.file))
@@ -408,9 +432,15 @@ def open_thread(participant: ConversationParticipant) -> Thread:
         .where(ConversationParticipant.conversation_id == conversation.id)
         .options(joinedload(ConversationParticipant.user))
         .order_by(ConversationParticipant.id)))
-    unread = messages[previously_read:]
+    # The messages before those shown (hidden from a person added without the history) count
+    # in the read positions.
+    hidden = conversation.message_count - len(messages)
+    unread = messages[max(previously_read - hidden, 0):]
+    active = sum(1 for p in participants if p.left_at is None)
     return Thread(conversation=conversation, participant=participant, messages=messages,
-                  participants=participants, first_new=unread[0].id if unread else None)
+                  participants=participants, first_new=unread[0].id if unread else None,
+                  read_by=_read_receipts(messages, hidden, participants)
+                  if access.shows_read_receipts(active) else None)
 
 
 def inbox(user: User, *, archived: bool = False, page: int = 1):
@@ -442,12 +472,12 @@ def unread_count(user: User) -> int:
 
 
 def attachment(participant: ConversationParticipant, attachment_id: int):
-    """An attachment of this participant's conversation (None for any other)."""
+    """An attachment of a message this participant reads (None for any other)."""
     return db.session.scalar(
         select(ConversationAttachment)
         .join(ConversationMessage, ConversationMessage.id == ConversationAttachment.message_id)
         .where(ConversationAttachment.id == attachment_id,
-               ConversationMessage.conversation_id == participant.conversation_id)
+               access.visible_messages(participant))
         .options(joinedload(ConversationAttachment.file)))
 
 
@@ -455,6 +485,124 @@ def search_messages(user: User, text: str, page: int = 1, per_page: int = 20):
     """Search in my messages only (raises search.QueryError for a query that can't run)."""
     return search.query(user, SearchRequest(text=text, types=["message"], sort="date",
                                             page=max(page, 1), per_page=per_page))
+
+
+# --- adding people, changing and deleting one's messages -------------------------------------
+
+
+def _names(people: list[User]) -> str:
+    names = [p.full_name for p in french_sorted(people, key=lambda p: p.full_name)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+
+
+@unit_of_work
+def add_people(participant: ConversationParticipant, typed: str, *,
+               whole_history: bool) -> list[User]:
+    """Add the people typed (as in « Destinataires ») to the conversation: each must be someone
+    the participant may write to. They read its whole history, or, if ``whole_history`` is
+    false, the messages from now on. A line « X a ajouté Y » is written in the conversation and
+    the people added are notified as of a new message."""
+    if participant.left_at is not None:
+        raise MessagingError("Vous avez quitté cette conversation : vous ne pouvez plus y "
+                             "ajouter personne.")
+    adder = participant.user
+    conversation = participant.conversation
+    current = {p.user_id: p for p in conversation.participants}
+    added: dict[int, User] = {}
+    for person in resolve_people(typed, adder):
+        row = current.get(person.id)
+        if person.id == adder.id or (row is not None and row.left_at is None):
+            continue
+        if not access.can_add_to_conversation(adder, participant, person):
+            raise MessagingError(f"Vous ne pouvez pas ajouter {person.full_name} à cette "
+                                 "conversation.", "to")
+        added[person.id] = person
+    if not added:
+        raise MessagingError("Indiquez au moins une personne qui ne participe pas encore à la "
+                             "conversation.", "to")
+    people = list(added.values())
+    # Nobody shares more of the history than they read themselves.
+    shared_from = participant.visible_from_id
+    if not whole_history:
+        reach = ", à partir de ce message."
+    elif shared_from is None:
+        reach = ", avec tout l'historique."
+    else:
+        reach = f", avec l'historique depuis l'arrivée de {adder.full_name}."
+    line = f"{adder.full_name} a ajouté {_names(people)} à la conversation{reach}"
+    message = _post(conversation, adder, (line, f"<p>{escape(line)}</p>"), [],
+                    via_email=False, first=False, system=True)
+    before = conversation.message_count - 1      # the messages before this line
+    for person in people:
+        row = current.get(person.id)
+        if row is None:
+            row = ConversationParticipant(conversation=conversation, user_id=person.id)
+            db.session.add(row)
+        row.left_at = row.archived_at = None
+        row.joined_at = utcnow()
+        row.visible_from_id = shared_from if whole_history else message.id
+        row.read_count = 0 if whole_history else before
+    participant.read_count = conversation.message_count
+    db.session.flush()
+    if whole_history:
+        for earlier in db.session.scalars(select(ConversationMessage).where(
+                ConversationMessage.conversation_id == conversation.id)):
+            search.index(earlier)  # its readers changed
+    url = path_for("messaging.show", conversation_id=conversation.id) + "#nouveaux"
+    for person in people:
+        notify([person], KIND, f"{adder.full_name} vous a ajouté à une conversation", url=url,
+               body=f"Objet : {conversation.subject}\n\n{line}", actor=adder,
+               reply_to=reply_address(person, REPLY_KIND, conversation.id))
+    return people
+
+
+def message_of(participant: ConversationParticipant, message_id: int) -> ConversationMessage | None:
+    """A message the participant reads (None for any other)."""
+    return db.session.scalar(select(ConversationMessage).where(
+        ConversationMessage.id == message_id, access.visible_messages(participant))
+        .options(selectinload(ConversationMessage.attachments)
+                 .joinedload(ConversationAttachment.file)))
+
+
+def message_position(message: ConversationMessage) -> int:
+    """The message's rank in its conversation (1 for the first), as its edit page names it."""
+    return db.session.scalar(select(func.count()).select_from(ConversationMessage).where(
+        ConversationMessage.conversation_id == message.conversation_id,
+        ConversationMessage.id <= message.id))
+
+
+def _check_change(participant: ConversationParticipant, message: ConversationMessage) -> None:
+    user = participant.user
+    if not access.is_own_message(user, participant, message):
+        raise MessagingError("Vous ne pouvez modifier ou supprimer que vos propres messages.")
+    if not access.can_change_message(user, participant, message):
+        minutes = current_app.config["MESSAGE_EDIT_MINUTES"]
+        raise MessagingError(f"Un message ne peut être modifié ou supprimé que dans les "
+                             f"{minutes} minutes qui suivent son envoi : ce délai est passé.")
+
+
+@unit_of_work
+def edit_message(participant: ConversationParticipant, message: ConversationMessage, body: str,
+                 *, body_format: str = "text") -> None:
+    """Change one's message (within ``MESSAGE_EDIT_MINUTES``); the others see it « modifié »
+    and the index follows."""
+    _check_change(participant, message)
+    message.body_source, message.body_html = _clean_body(body, body_format)
+    message.edited_at = utcnow()
+
+
+@unit_of_work
+def delete_message(participant: ConversationParticipant, message: ConversationMessage) -> None:
+    """Delete one's message (within ``MESSAGE_EDIT_MINUTES``): its text and attachments go,
+    its place stays (« message supprimé »), and it leaves the index."""
+    _check_change(participant, message)
+    files = [a.file for a in message.attachments]
+    message.attachments.clear()
+    for stored in files:
+        db.session.delete(stored)
+    uploads.discard_after_commit(files)
+    message.body_source = message.body_html = ""
+    message.deleted_at = utcnow()
 
 
 # --- read state, archive, leaving -------------------------------------------------------------

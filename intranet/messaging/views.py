@@ -2,7 +2,7 @@
 
 A conversation is private: every route loads the current person's participation first and
 answers 404 to anybody else (the platform admin included)."""
-from flask import (Blueprint, abort, flash, redirect, render_template,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template,
                    request, url_for)
 from flask_login import current_user, login_required
 
@@ -11,10 +11,11 @@ from .. import access
 from ..accounts import finder
 from ..accounts.models import User
 from ..core import hooks, limits, pending, uploads
+from ..core.feedback import attempt
 from ..extensions import db
 from ..search.backends import QueryError
 from . import services
-from .forms import ActionForm, ComposeForm, ReplyForm
+from .forms import ActionForm, AddPeopleForm, ComposeForm, EditMessageForm, ReplyForm
 from .services import MessagingError
 
 bp = Blueprint("messaging", __name__, url_prefix="/messages")
@@ -146,12 +147,20 @@ def find_recipients():
     return finder.json_results(results)
 
 
+def _render_thread(participant, *, form=None, add_form=None, pending_files=None):
+    thread = services.open_thread(participant)
+    changeable = {m.id for m in thread.messages
+                  if access.can_change_message(current_user, thread.participant, m)}
+    return render_template("messaging/show.html", thread=thread, form=form or ReplyForm(),
+                           actions=ActionForm(), add_form=add_form or AddPeopleForm(),
+                           changeable=changeable, pending_files=pending_files,
+                           edit_minutes=current_app.config["MESSAGE_EDIT_MINUTES"])
+
+
 @bp.get("/<int:conversation_id>")
 @login_required
 def show(conversation_id):
-    thread = services.open_thread(_participant(conversation_id))
-    return render_template("messaging/show.html", thread=thread, form=ReplyForm(),
-                           actions=ActionForm())
+    return _render_thread(_participant(conversation_id))
 
 
 @bp.post("/<int:conversation_id>/repondre")
@@ -171,9 +180,80 @@ def reply(conversation_id):
             flash("Réponse envoyée.", "success")
             return redirect(url_for(".show", conversation_id=conversation_id,
                                     _anchor=f"message-{message.id}"))
-    thread = services.open_thread(_participant(conversation_id))
-    return render_template("messaging/show.html", thread=thread, form=form,
-                           actions=ActionForm(), pending_files=files.kept())
+    return _render_thread(_participant(conversation_id), form=form,
+                          pending_files=files.kept())
+
+
+@bp.post("/<int:conversation_id>/ajouter")
+@login_required
+@limits.per_account("messaging")
+def add_people(conversation_id):
+    participant = _participant(conversation_id)
+    form = AddPeopleForm()
+    if form.validate_on_submit():
+        try:
+            people = services.add_people(participant, form.to.data,
+                                         whole_history=form.history.data == "tout")
+        except MessagingError as exc:
+            form.to.errors = [*form.to.errors, str(exc)]
+        else:
+            flash(f"{len(people)} personne{'s' if len(people) > 1 else ''} ajoutée"
+                  f"{'s' if len(people) > 1 else ''} à la conversation.", "success")
+            return redirect(url_for(".show", conversation_id=conversation_id))
+    return _render_thread(_participant(conversation_id), add_form=form)
+
+
+def _own_message(conversation_id: int, message_id: int):
+    """The participant and their own message: 404 for a message they do not read, 403 for
+    one that is not theirs (or a line of the site, or deleted)."""
+    participant = _participant(conversation_id)
+    message = services.message_of(participant, message_id)
+    if message is None:
+        abort(404)
+    access.require(access.is_own_message(current_user, participant, message))
+    return participant, message
+
+
+@bp.route("/<int:conversation_id>/messages/<int:message_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_message(conversation_id, message_id):
+    participant, message = _own_message(conversation_id, message_id)
+    form = EditMessageForm(data={"body": message.body_source, "body_format": "text"}
+                           if request.method == "GET" else None)
+    if request.method == "GET" and not access.can_change_message(current_user, participant,
+                                                                 message):
+        flash(f"Un message ne peut être modifié que dans les "
+              f"{current_app.config['MESSAGE_EDIT_MINUTES']} minutes qui suivent son envoi : "
+              "ce délai est passé.", "error")
+        return redirect(url_for(".show", conversation_id=conversation_id,
+                                _anchor=f"message-{message_id}"))
+    if form.validate_on_submit():
+        try:
+            services.edit_message(participant, message, form.body.data,
+                                  body_format=form.body_format.data)
+        except MessagingError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for(".show", conversation_id=conversation_id,
+                                    _anchor=f"message-{message_id}"))
+        flash("Message modifié.", "success")
+        return redirect(url_for(".show", conversation_id=conversation_id,
+                                _anchor=f"message-{message_id}"))
+    return render_template("messaging/edit_message.html", form=form, message=message,
+                           conversation=participant.conversation,
+                           position=services.message_position(message),
+                           deadline=access.message_change_deadline(message))
+
+
+@bp.post("/<int:conversation_id>/messages/<int:message_id>/supprimer")
+@login_required
+def delete_message(conversation_id, message_id):
+    participant, message = _own_message(conversation_id, message_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    attempt(lambda: services.delete_message(participant, message), "Message supprimé.",
+            MessagingError)
+    return redirect(url_for(".show", conversation_id=conversation_id,
+                            _anchor=f"message-{message_id}"))
 
 
 @bp.get("/<int:conversation_id>/pieces-jointes/<int:attachment_id>")

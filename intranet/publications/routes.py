@@ -152,15 +152,16 @@ def add_documented_type_routes(bp: Blueprint, model, rule: str, id_arg: str, *,
 
 
 def add_lifecycle_routes(bp: Blueprint, model, rule: str, id_arg: str, *, published: str,
-                         withdrawn: str) -> None:
-    """POST ``<rule>/publier`` and ``<rule>/retirer`` (endpoints ``publish`` and ``withdraw``);
-    the withdrawal's optional reason is the form's ``motif``."""
+                         withdrawn: str, prefix: str = "", back: str = ".show") -> None:
+    """POST ``<rule>/publier`` and ``<rule>/retirer`` (endpoints ``publish`` and ``withdraw``,
+    after ``prefix`` for a second type of the same blueprint); the withdrawal's optional reason
+    is the form's ``motif``. Then back to ``back`` (with ``id_arg``)."""
 
     def run(ident: int, action, success: str):
         item = access.get_or_404(model, ident, need="edit")
         attempt(lambda: action(item),
                 success, publishing.PublicationError)
-        return _back(id_arg, ident)
+        return _back(id_arg, ident, back)
 
     def publish(**ids):
         return run(ids[id_arg], lambda item: publishing.publish(item, by=current_user), published)
@@ -171,8 +172,10 @@ def add_lifecycle_routes(bp: Blueprint, model, rule: str, id_arg: str, *, publis
                    lambda item: publishing.withdraw(item, by=current_user, reason=reason),
                    withdrawn)
 
-    bp.add_url_rule(f"{rule}/publier", "publish", login_required(publish), methods=["POST"])
-    bp.add_url_rule(f"{rule}/retirer", "withdraw", login_required(withdraw), methods=["POST"])
+    bp.add_url_rule(f"{rule}/publier", f"{prefix}publish", login_required(publish),
+                    methods=["POST"])
+    bp.add_url_rule(f"{rule}/retirer", f"{prefix}withdraw", login_required(withdraw),
+                    methods=["POST"])
 
 
 def add_attachment_routes(bp: Blueprint, model, rule: str, id_arg: str, *, item_rule: str,

@@ -16,4 +16,5 @@ def build(world):
     return {
         ("messaging", "conversation_id"): [conversation.id],
         ("messaging", "attachment_id"): [attachment.id],
+        ("messaging", "message_id"): [conversation.messages[0].id],
     }

@@ -106,3 +106,23 @@ class SettingsForm(FrenchForm):
                                validators=[Optional()])
     mode_deliberation_number = StringField("Numéro de cette délibération (facultatif)",
                                            filters=[_strip], validators=[Optional()])
+
+
+class AgendaForm(FrenchForm):
+    agenda = TextAreaField("Ordre du jour (un point par ligne)",
+                           validators=[Optional(), Length(max=20000)])
+
+
+class MinutesForm(FrenchForm):
+    pdf = FileField("Le procès-verbal, en PDF")
+    approved_on = DateField("Date de la séance qui l'a approuvé",
+                            description="Le procès-verbal est approuvé lors de la séance "
+                                        "suivante ; laissez vide tant qu'il ne l'est pas.",
+                            validators=[Optional()])
+    visibility = SelectField("Qui peut le lire une fois publié ?", choices=VISIBILITY_CHOICES,
+                             default="public")
+
+
+class AcknowledgementsForm(FrenchForm):
+    organisation = SelectField("Actes de", choices={}, validate_choice=False)
+    file = FileField("Fichier CSV")

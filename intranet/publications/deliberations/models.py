@@ -30,6 +30,8 @@ from . import classification
 
 # The list of a sitting's deliberations is put online within a week of the sitting.
 SITTING_LIST_DELAY = timedelta(days=7)
+# The minutes of a sitting are put online within a week of their approval (at the next sitting).
+MINUTES_DELAY = timedelta(days=7)
 # An act stays online at least two months (article L2131-1 CGCT as of 1 July 2022).
 MINIMUM_MONTHS_ONLINE = 2
 # Communes under this population may choose another publication mode.
@@ -100,9 +102,17 @@ class Sitting(TimestampMixin, db.Model):
     list_published_at: Mapped[datetime | None] = mapped_column(DateTime)
     list_published_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The agenda (ordre du jour): one item a line, as its editors typed it.
+    agenda: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     organisation: Mapped[Organisation] = relationship()
     list_published_by: Mapped[User | None] = relationship()
+    minutes: Mapped[SittingMinutes | None] = relationship(
+        back_populates="sitting", cascade="all, delete-orphan", uselist=False)
+
+    @property
+    def agenda_items(self) -> list[str]:
+        return [line.strip() for line in (self.agenda or "").splitlines() if line.strip()]
 
     @property
     def title(self) -> str:
@@ -118,6 +128,37 @@ class Sitting(TimestampMixin, db.Model):
         if self.list_published_at is not None:
             return to_paris(self.list_published_at).date() > self.list_deadline
         return today_paris() > self.list_deadline
+
+
+class SittingMinutes(PublicationMixin, TimestampMixin, db.Model):
+    """The minutes (procès-verbal) of a sitting: a PDF, approved at the next sitting and put
+    online within a week of that approval (ordonnance 2021-1310). A publication: the one life
+    cycle publishes and withdraws it."""
+    __tablename__ = "sitting_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(
+        ForeignKey("deliberation_sitting.id", ondelete="CASCADE"), unique=True)
+    # The date of the sitting that approved them (None: not approved yet).
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    sitting: Mapped[Sitting] = relationship(back_populates="minutes")
+    file: Mapped[StoredFile | None] = relationship(foreign_keys=[file_id])
+
+    @property
+    def deadline(self) -> date | None:
+        """Last day to put the approved minutes online."""
+        return self.approved_on + MINUTES_DELAY if self.approved_on else None
+
+    @property
+    def is_late(self) -> bool:
+        if self.approved_on is None:
+            return False
+        if self.published_at is not None:
+            return to_paris(self.published_at).date() > self.deadline
+        return today_paris() > self.deadline
 
 
 @searchable("deliberation", "Délibérations et actes")

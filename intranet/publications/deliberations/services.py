@@ -32,9 +32,12 @@ from ...spaces import services as spaces
 from ...spaces.models import SpaceKind
 from .. import publishing
 from . import classification
-from .models import (MINIMUM_MONTHS_ONLINE, SMALL_COMMUNE_POPULATION, ActNature, Assembly,
+from ...core import csvimport
+from ...core.fields import DATE_FORMATS
+from .models import (MINIMUM_MONTHS_ONLINE, MINUTES_DELAY, SMALL_COMMUNE_POPULATION, ActNature,
+                     Assembly,
                      Deliberation, DeliberationAnnex, DeliberationSettings, PublicationMode,
-                     Sitting, today_paris)
+                     Sitting, SittingMinutes, today_paris)
 
 NUMBER_RE = re.compile(r"^[0-9A-Z_]{1,15}$")
 ACKNOWLEDGEMENT_RE = re.compile(r"^[0-9A-Za-z_-]{1,60}$")
@@ -225,20 +228,27 @@ def _budget_problems(data: ActData) -> Problems:
 
 
 def _transmission_problems(data: ActData) -> Problems:
+    return transmission_problems(data.sitting_date, data.transmitted_on, data.acknowledgement_id)
+
+
+def transmission_problems(sitting_date: date | None, transmitted_on: date | None,
+                          acknowledgement_id: str | None) -> Problems:
+    """What is wrong with an act's transmission to the préfecture (its date and the
+    acknowledgement's identifier), each with its form field."""
     problems: Problems = []
-    if data.transmitted_on is not None:
-        if data.sitting_date is not None and data.transmitted_on < data.sitting_date:
+    if transmitted_on is not None:
+        if sitting_date is not None and transmitted_on < sitting_date:
             problems.append(("transmitted_on", "L'acte ne peut pas avoir été transmis en "
                                                "préfecture avant la séance du "
-                                               f"{format_date(data.sitting_date)}."))
-        elif data.transmitted_on > today_paris():
+                                               f"{format_date(sitting_date)}."))
+        elif transmitted_on > today_paris():
             problems.append(("transmitted_on", "La date de transmission en préfecture ne peut "
                                                "pas être dans le futur."))
-    if data.acknowledgement_id:
-        if data.transmitted_on is None:
+    if acknowledgement_id:
+        if transmitted_on is None:
             problems.append(("transmitted_on", "Indiquez aussi la date de transmission en "
                                                "préfecture de l'acte accusé."))
-        if not ACKNOWLEDGEMENT_RE.match(data.acknowledgement_id):
+        if not ACKNOWLEDGEMENT_RE.match(acknowledgement_id):
             problems.append(("acknowledgement_id", "L'identifiant de l'accusé de réception ne "
                                                    "contient que des chiffres, des lettres, "
                                                    "« - » et « _ »."))
@@ -288,7 +298,7 @@ def _sitting_for(organisation: Organisation, assembly: Assembly, day: date) -> S
 
 def _drop_if_empty(sitting: Sitting | None) -> None:
     """A sitting left without acts (and whose list was never published) goes."""
-    if sitting is None or sitting.list_published_at is not None:
+    if sitting is None or sitting.list_published_at is not None or sitting.minutes is not None:
         return
     db.session.flush()
     left = db.session.scalar(select(func.count()).select_from(Deliberation)
@@ -470,6 +480,204 @@ def publish_sitting_list(sitting: Sitting, *, by: User) -> None:
         actor=by, url=path_for("deliberations.sitting", sitting_id=sitting.id),
         visibility=Visibility.PUBLIC)
     db.session.commit()
+
+
+# --- the agenda and the minutes of a sitting ---------------------------------------------------
+
+MAX_AGENDA = 20_000
+
+
+@unit_of_work
+def save_agenda(sitting: Sitting, agenda: str, *, by: User) -> None:
+    """Record the agenda (ordre du jour) of a sitting, one item a line."""
+    if not access.can_edit_publication(by, sitting.organisation):
+        raise DeliberationError("Vous ne pouvez pas modifier les séances de cet organisme.")
+    text = "\n".join(line.strip() for line in (agenda or "").splitlines() if line.strip())
+    if len(text) > MAX_AGENDA:
+        raise DeliberationError(f"L'ordre du jour est trop long ({len(text)} caractères, "
+                                f"{MAX_AGENDA} au plus).", "agenda")
+    sitting.agenda = text
+
+
+def _minutes_publish_refusal(minutes: SittingMinutes) -> str | None:
+    if minutes.file is None:
+        return "Ajoutez le procès-verbal en PDF avant de le publier."
+    if minutes.approved_on is None:
+        return ("Le procès-verbal est publié une fois approuvé : indiquez la date de la séance "
+                "qui l'a approuvé.")
+    if minutes.sitting.list_published_at is None:
+        return ("Publiez d'abord la liste des délibérations de cette séance : le procès-verbal "
+                "est mis en ligne avec elle, sur la page de la séance.")
+    return None
+
+
+def _minutes_summary(minutes: SittingMinutes) -> str:
+    return (f"{minutes.organisation.name} publie le procès-verbal de la séance : "
+            f"{minutes.sitting.title}")
+
+
+publishing.register(SittingMinutes, publishing.PublicationType(
+    key="minutes", endpoint="deliberations.minutes", id_arg="minutes_id",
+    this="Ce procès-verbal", noun="Procès-verbal", error=DeliberationError,
+    summary=_minutes_summary,
+    target=lambda minutes: f"Procès-verbal de la séance n° {minutes.sitting_id}",
+    publish_refusal=_minutes_publish_refusal))
+
+
+def minutes_problems(sitting: Sitting, approved_on: date | None) -> Problems:
+    """What is wrong with the approval date of a sitting's minutes (approved at a later
+    sitting, already held)."""
+    if approved_on is None:
+        return []
+    if approved_on <= sitting.sitting_date:
+        return [("approved_on", "Le procès-verbal est approuvé lors d'une séance suivante : "
+                                f"indiquez une date après le {format_date(sitting.sitting_date)}.")]
+    if approved_on > today_paris():
+        return [("approved_on", "La séance qui approuve le procès-verbal n'a pas encore eu "
+                                "lieu : laissez la date vide jusque-là.")]
+    return []
+
+
+@unit_of_work
+def save_minutes(sitting: Sitting, *, by: User, approved_on: date | None,
+                 visibility: Visibility = Visibility.PUBLIC,
+                 pdf: Upload | StoredFile | None = None) -> SittingMinutes:
+    """Record (or change, until it is published) the minutes of a sitting: their PDF and the
+    date of the sitting that approved them. A draft until published by the life cycle."""
+    minutes = sitting.minutes
+    if minutes is not None and minutes.is_published:
+        raise DeliberationError("Le procès-verbal est en ligne : retirez-le avant de le "
+                                "modifier.")
+    problems = minutes_problems(sitting, approved_on)
+    if visibility not in (Visibility.PUBLIC, Visibility.NETWORK):
+        problems.append(("visibility", "Choisissez qui peut lire le procès-verbal."))
+    if pdf is None and (minutes is None or minutes.file is None):
+        problems.append(("pdf", "Joignez le procès-verbal en PDF."))
+    if problems:
+        raise DeliberationError.of(problems)
+    if minutes is None:
+        minutes = publishing.new_draft(SittingMinutes, sitting.organisation, by=by)
+        minutes.sitting = sitting
+        db.session.add(minutes)
+    if pdf is not None:
+        try:
+            stored = uploads.take(pdf, allowed=PDF_ONLY, by=by)
+        except uploads.UploadError as exc:
+            raise DeliberationError(str(exc), "pdf") from exc
+        old = minutes.file
+        minutes.file = stored
+        if old is not None:
+            db.session.delete(old)
+            uploads.discard_after_commit([old])
+    minutes.approved_on = approved_on
+    minutes.visibility = visibility
+    return minutes
+
+
+@dataclass
+class PendingMinutes:
+    sitting: Sitting
+    minutes: SittingMinutes
+
+
+def pending_minutes(organisations: list[Organisation]) -> list[PendingMinutes]:
+    """Approved minutes not online, soonest deadline first (for their editors)."""
+    if not organisations:
+        return []
+    rows = db.session.scalars(
+        select(SittingMinutes).where(
+            SittingMinutes.organisation_id.in_([o.id for o in organisations]),
+            SittingMinutes.approved_on.is_not(None), SittingMinutes.status != PUBLISHED)
+        .options(joinedload(SittingMinutes.sitting).joinedload(Sitting.organisation))
+        .order_by(SittingMinutes.approved_on, SittingMinutes.id))
+    return [PendingMinutes(m.sitting, m) for m in rows]
+
+
+def visible_minutes(user, sitting: Sitting) -> SittingMinutes | None:
+    """The sitting's minutes if the user may read them (published; drafts for its members)."""
+    return db.session.scalar(select(SittingMinutes).where(
+        SittingMinutes.sitting_id == sitting.id,
+        access.visible_publications(user, SittingMinutes)))
+
+
+# --- acknowledgements of the préfecture, many at once -----------------------------------------
+
+ACK_COLUMNS = ["numero", "date_transmission", "identifiant_accuse"]
+
+
+def _csv_date(text: str) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class Acknowledged:
+    deliberation: Deliberation
+    transmitted_on: date
+    acknowledgement_id: str
+
+
+@unit_of_work
+def import_acknowledgements(organisation: Organisation, data: bytes | str, *,
+                            by: User) -> list[Acknowledged]:
+    """Record the préfecture's acknowledgements of ``organisation``'s acts from a CSV file
+    (``numero``, ``date_transmission``, ``identifiant_accuse``): every line, or none, with each
+    problem named by its line and column."""
+    if not access.can_edit_publication(by, organisation):
+        raise DeliberationError("Seuls les rédacteurs et administrateurs de l'organisme "
+                                "enregistrent les accusés de réception de ses actes.")
+    parsed = csvimport.read(data, ACK_COLUMNS)
+    numbers = {row["numero"] for _line, row in parsed.rows}
+    acts = {act.number: act for act in db.session.scalars(
+        select(Deliberation).where(Deliberation.organisation_id == organisation.id,
+                                   Deliberation.number.in_(numbers)))}
+    columns = {"number": "numero", "transmitted_on": "date_transmission",
+               "acknowledgement_id": "identifiant_accuse"}
+    problems: list[csvimport.CsvProblem] = []
+    done: list[Acknowledged] = []
+    seen: dict[str, int] = {}
+    for line, row in parsed.rows:
+        number, typed_date, ack = row["numero"], row["date_transmission"], row["identifiant_accuse"]
+        found: Problems = []
+        act = acts.get(number)
+        if not number:
+            found.append(("number", "indiquez le numéro de l'acte."))
+        elif number in seen:
+            found.append(("number", f"l'acte n° {number} est déjà à la ligne {seen[number]}."))
+        elif act is None:
+            found.append(("number", f"aucun acte n° {number} de {organisation.name}."))
+        elif act.status == PublicationStatus.WITHDRAWN:
+            found.append(("number", f"l'acte n° {number} est retiré : il ne peut plus être "
+                                    "modifié."))
+        seen.setdefault(number, line)
+        transmitted_on = _csv_date(typed_date) if typed_date else None
+        if not typed_date:
+            found.append(("transmitted_on", "indiquez la date de transmission."))
+        elif transmitted_on is None:
+            found.append(("transmitted_on", f"date illisible « {typed_date[:20]} » : écrivez-la "
+                                            "jj/mm/aaaa ou aaaa-mm-jj."))
+        if not ack:
+            found.append(("acknowledgement_id", "indiquez l'identifiant de l'accusé de "
+                                                "réception."))
+        if act is not None and transmitted_on is not None and ack:
+            found += transmission_problems(act.sitting_date, transmitted_on, ack)
+        problems += [csvimport.CsvProblem(line, columns.get(name), message)
+                     for name, message in found]
+        if not found:
+            done.append(Acknowledged(act, transmitted_on, ack))
+    if problems:
+        raise csvimport.CsvImportError(problems)
+    for item in done:
+        item.deliberation.transmitted_on = item.transmitted_on
+        item.deliberation.acknowledgement_id = item.acknowledgement_id
+    audit.record("deliberation.acknowledgements_imported", actor=by, organisation=organisation,
+                 target=organisation.name,
+                 detail=f"{len(done)} actes : " + ", ".join(i.deliberation.number for i in done))
+    return done
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -729,3 +937,32 @@ def sittings_in_calendar(user, after: datetime, before: datetime, space=None) ->
 
 
 hooks.register_calendar_source("seances", "Séances des assemblées", sittings_in_calendar)
+
+
+def minutes_deadlines(user, after: datetime, before: datetime, space=None) -> list:
+    """The last day to put approved minutes online, as deadlines of the agenda of those who
+    publish for their organisation (``core.hooks.register_calendar_source``); none in a space's
+    calendar."""
+    if space is not None or not access.is_signed_in(user):
+        return []
+    organisations = access.publishing_organisations(user)
+    delay = MINUTES_DELAY
+    entries = []
+    for item in pending_minutes(organisations):
+        deadline = item.minutes.deadline
+        if not after.date() <= deadline < before.date():
+            continue
+        starts = datetime.combine(deadline, time())
+        entries.append(hooks.CalendarEntry(
+            title=f"Mettre en ligne le procès-verbal : {item.sitting.title}", starts=starts,
+            ends=starts + timedelta(days=1), all_day=True,
+            url=path_for("deliberations.sitting", sitting_id=item.sitting.id) + "#proces-verbal",
+            uid=f"proces-verbal-{item.minutes.id}@territoires", kind="deadline",
+            note=f"{item.sitting.organisation.name} — approuvé le "
+                 f"{format_date(item.minutes.approved_on)}, à publier sous "
+                 f"{delay.days} jours."))
+    return entries
+
+
+hooks.register_calendar_source("proces-verbaux", "Échéances (procès-verbaux à publier)",
+                               minutes_deadlines, deadline=True)

@@ -21,8 +21,11 @@ from ...extensions import db
 from ...core.types import Visibility
 from ..routes import add_attachment_routes, add_lifecycle_routes, feed_owner
 from . import classification, scdl, services
-from .forms import DeliberationForm, ListFilterForm, SettingsForm
-from .models import ActNature, Assembly, Deliberation, PublicationMode, Sitting, today_paris
+from .forms import (AcknowledgementsForm, AgendaForm, DeliberationForm, ListFilterForm,
+                    MinutesForm, SettingsForm)
+from .models import (ActNature, Assembly, Deliberation, PublicationMode, Sitting, SittingMinutes,
+                     today_paris)
+from ...core.csvimport import import_sent
 from ...core.feedback import attempt
 
 bp = Blueprint("deliberations", __name__, url_prefix="/deliberations")
@@ -119,7 +122,106 @@ def sitting(sitting_id):
     item = _load_sitting(sitting_id)
     return render_template("publications/deliberations/sitting.html", sitting=item,
                            acts=services.sitting_acts(current_user, item),
+                           minutes=services.visible_minutes(current_user, item),
                            editor=access.can_edit_publication(current_user, item.organisation))
+
+
+def _sitting_to_edit(sitting_id: int) -> Sitting:
+    item = _load_sitting(sitting_id)
+    access.require(access.can_edit_publication(current_user, item.organisation))
+    return item
+
+
+@bp.route("/seances/<int:sitting_id>/ordre-du-jour", methods=["GET", "POST"])
+@login_required
+def sitting_agenda(sitting_id):
+    item = _sitting_to_edit(sitting_id)
+    form = AgendaForm(data={"agenda": item.agenda} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.save_agenda(item, form.agenda.data or "", by=current_user)
+        except services.DeliberationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Ordre du jour enregistré.", "success")
+            return redirect(url_for(".sitting", sitting_id=sitting_id))
+    return render_template("publications/deliberations/agenda_form.html", form=form,
+                           sitting=item)
+
+
+@bp.route("/seances/<int:sitting_id>/proces-verbal", methods=["GET", "POST"])
+@login_required
+def minutes_form(sitting_id):
+    item = _sitting_to_edit(sitting_id)
+    minutes = item.minutes
+    values = ({"approved_on": minutes.approved_on, "visibility": minutes.visibility.value}
+              if minutes is not None and request.method == "GET" else None)
+    form = MinutesForm(data=values)
+    files = pending_uploads.Submission(form, {"pdf": services.PDF_ONLY}, single={"pdf"})
+    if form.validate_on_submit():
+        try:
+            services.save_minutes(
+                item, by=current_user, approved_on=form.approved_on.data,
+                visibility=_choice(Visibility, form.visibility.data, Visibility.PUBLIC),
+                pdf=files.file("pdf"))
+        except services.DeliberationError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Procès-verbal enregistré : publiez-le une fois approuvé.", "success")
+            return redirect(url_for(".sitting", sitting_id=sitting_id, _anchor="proces-verbal"))
+    elif form.is_submitted():
+        _report(form, services.minutes_problems(item, form.approved_on.data))
+    return render_template("publications/deliberations/minutes_form.html", form=form,
+                           sitting=item, minutes=minutes, pending_files=files.kept())
+
+
+def _load_minutes(minutes_id: int) -> SittingMinutes:
+    return access.get_or_404(SittingMinutes, minutes_id)
+
+
+@bp.get("/proces-verbaux/<int:minutes_id>")
+def minutes(minutes_id):
+    item = _load_minutes(minutes_id)
+    return redirect(url_for(".sitting", sitting_id=item.sitting_id, _anchor="proces-verbal"))
+
+
+@bp.get("/proces-verbaux/<int:minutes_id>/proces-verbal.pdf")
+def minutes_pdf(minutes_id):
+    item = _load_minutes(minutes_id)
+    if item.file is None:
+        abort(404)
+    return uploads.send(item.file, download_name=f"proces-verbal-{item.sitting.sitting_date}.pdf")
+
+
+add_lifecycle_routes(
+    bp, SittingMinutes, "/proces-verbaux/<int:minutes_id>", "minutes_id",
+    published="Procès-verbal publié : il est en ligne sur la page de la séance.",
+    withdrawn="Procès-verbal retiré : il n'est plus en ligne.", prefix="minutes_",
+    back=".minutes")
+
+
+@bp.route("/accuses-de-reception", methods=["GET", "POST"])
+@login_required
+def import_acknowledgements():
+    organisations = access.publishing_organisations(current_user)
+    access.require(bool(organisations))
+    form = AcknowledgementsForm()
+    form.organisation.choices = {str(o.id): o.name for o in organisations}
+
+    def load(data: bytes):
+        chosen = next((o for o in organisations if str(o.id) == form.organisation.data), None)
+        if chosen is None:
+            raise services.DeliberationError("Choisissez l'organisme dont ce sont les actes.")
+        return services.import_acknowledgements(chosen, data, by=current_user)
+
+    sent = import_sent(form, load, {services.DeliberationError: form.organisation})
+    if sent.done:
+        count = len(sent.result)
+        flash(f"{count} accusé{'s' if count > 1 else ''} de réception enregistré"
+              f"{'s' if count > 1 else ''}.", "success")
+    return render_template("publications/deliberations/acknowledgements.html", form=form,
+                           problems=sent.problems, done=sent.result if sent.done else None,
+                           columns=services.ACK_COLUMNS)
 
 
 @bp.post("/seances/<int:sitting_id>/publier-la-liste")
@@ -140,6 +242,7 @@ def pending():
     return render_template("publications/deliberations/pending.html",
                            organisations=organisations,
                            sittings=services.pending_sittings(organisations),
+                           minutes=services.pending_minutes(organisations),
                            drafts=services.drafts_of(organisations), today=today_paris())
 
 

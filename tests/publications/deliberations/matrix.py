@@ -8,7 +8,7 @@ from intranet.publications.deliberations.models import today_paris
 from intranet.core.types import Visibility
 
 from ...route_world import private_file
-from .builders import age, make_act
+from .builders import PDF, age, make_act
 
 
 def build(world):
@@ -26,14 +26,26 @@ def build(world):
     network = make_act(org_a, editor, number="A_NETWORK", subject="Acte réseau de A",
                        publish=True, visibility=Visibility.NETWORK)
     services.publish_sitting_list(public.sitting, by=editor)
+    # The draft's sitting (list not online) has a private agenda and draft minutes; the public
+    # sitting has published minutes.
+    services.save_agenda(draft.sitting, f"Point {content}", by=editor)
+    draft_minutes = services.save_minutes(draft.sitting, by=editor, approved_on=None,
+                                          pdf=services.Upload(private_file(world), "pv.pdf"))
+    public_minutes = services.save_minutes(public.sitting, by=editor,
+                                           approved_on=today_paris() - timedelta(days=1),
+                                           pdf=services.Upload(PDF, "pv.pdf"))
+    services.publish(public_minutes, by=editor)
     world["private_files"] += [f"/deliberations/{draft.id}/acte.pdf",
-                               f"/deliberations/{draft.id}/annexes/{draft.annexes[0].id}"]
+                               f"/deliberations/{draft.id}/annexes/{draft.annexes[0].id}",
+                               f"/deliberations/proces-verbaux/{draft_minutes.id}"
+                               "/proces-verbal.pdf"]
     world["insider_urls"] += [f"/deliberations/{draft.id}", f"/deliberations/{withdrawn.id}",
                               f"/deliberations/seances/{draft.sitting_id}"]
     return {
         ("deliberations", "deliberation_id"): [draft.id, withdrawn.id, public.id, network.id],
         ("deliberations", "annex_id"): [draft.annexes[0].id, public.annexes[0].id],
         ("deliberations", "sitting_id"): [draft.sitting_id, public.sitting_id],
+        ("deliberations", "minutes_id"): [draft_minutes.id, public_minutes.id],
         ("deliberations", "token"): ["jeton-invalide"],
         ("deliberations", "slug"): [org_a.slug],
     }
