@@ -169,6 +169,7 @@ HOLDINGS: tuple[Holding, ...] = (
     H("subsidy_dossier_event", "user_id", KEEP, "subventions_etapes",
       "Étapes de dossiers de subvention"),
     H("deliberation", "created_by_id", KEEP, "deliberations", "Actes saisis"),
+    H("sitting_minutes", "created_by_id", KEEP, "proces_verbaux", "Procès-verbaux saisis"),
     H("aid", "created_by_id", KEEP, "aides", "Aides saisies"),
     H("press_release", "created_by_id", KEEP, "communiques", "Communiqués saisis"),
     H("procurement_notice", "created_by_id", KEEP, "avis_marches", "Avis de marché saisis"),
