@@ -191,7 +191,9 @@ def run_fanout(batch: int = FANOUT_BATCH, budget_seconds: float = 5.0) -> int:
         for sub, user_email, user_active in rows:
             if sub.user_id is not None and not user_active:
                 continue  # a deactivated account receives nothing
-            _queue_copy(mlist, common, sub, user_email or sub.email, unsubscribe_base)
+            # a person's account address, unless they chose another one for this list
+            address = sub.email if sub.own_address else (user_email or sub.email)
+            _queue_copy(mlist, common, sub, address, unsubscribe_base)
             queued += 1
         if rows:
             job.cursor = rows[-1][0].id

@@ -820,8 +820,8 @@ def _address_serializer() -> URLSafeTimedSerializer:
 @unit_of_work
 def request_address_change(sub: Subscriber, new_email: str) -> str:
     """Mail a confirmation link to the new address; nothing changes until it is followed.
-    The link carries the subscription, the new address and the subscription's secret (a
-    new subscription voids it)."""
+    The link carries the subscription, its current and new addresses and part of the
+    subscription's secret: a new subscription, or the address changed, voids it."""
     email = normalise_address(new_email)
     mlist = sub.mailing_list
     if email == sub.email:
@@ -829,7 +829,8 @@ def request_address_change(sub: Subscriber, new_email: str) -> str:
     if db.session.scalar(select(func.count()).where(Subscriber.list_id == mlist.id,
                                                     Subscriber.email == email)):
         raise ListError(f"L'adresse {email} est déjà abonnée à cette liste.")
-    token = _address_serializer().dumps({"s": sub.id, "e": email, "k": sub.secret[:8]})
+    token = _address_serializer().dumps({"s": sub.id, "e": email, "k": sub.secret[:8],
+                                         "o": sub.email})
     _queue_notice(email, f"Confirmez votre nouvelle adresse pour la liste « {mlist.title} »",
                   "list_address", mlist=mlist, old=sub.email, new=email,
                   link=absolute_url("lists.confirm_address", token=token),
@@ -848,7 +849,8 @@ def pending_address_change(token: str) -> tuple[Subscriber, str] | None:
         return None
     ident = to_int(str(data.get("s")))
     sub = db.session.get(Subscriber, ident) if ident is not None else None
-    if sub is None or sub.secret[:8] != data.get("k") or not isinstance(data.get("e"), str):
+    if sub is None or sub.secret[:8] != data.get("k") or sub.email != data.get("o") \
+            or not isinstance(data.get("e"), str):
         return None
     return sub, data["e"]
 
