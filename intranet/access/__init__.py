@@ -627,7 +627,8 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm", "ads.feed",
     "subsidies.scdl_export",
     "procurement.nomenclature", "procurement.code",
-    "lists.confirm", "lists.unsubscribe_page", "ads.renew", "aids.confirm_alert",
+    "lists.confirm", "lists.unsubscribe_page", "lists.change_address_by_link",
+    "lists.confirm_address", "ads.renew", "aids.confirm_alert",
     "aids.unsubscribe_alert",
 })
 

@@ -31,7 +31,7 @@ def _set_rule(mlist: MailingList, email: str, action: SenderAction, by: User) ->
     rule = db.session.scalar(select(SenderRule).where(SenderRule.list_id == mlist.id,
                                                       SenderRule.email == email))
     if rule is None:
-        rule = SenderRule(list_id=mlist.id, email=email)
+        rule = SenderRule(list_id=mlist.id, email=email, action=action, created_by_id=by.id)
         db.session.add(rule)
     rule.action, rule.created_by_id, rule.created_at = action, by.id, utcnow()
     audit.record("list.updated", actor=by, organisation=mlist.space.organisation,

@@ -817,6 +817,11 @@ def _address_serializer() -> URLSafeTimedSerializer:
                                   salt="territoires-list-address")
 
 
+def address_change_token(sub: Subscriber, email: str) -> str:
+    return _address_serializer().dumps({"s": sub.id, "e": email, "k": sub.secret[:8],
+                                        "o": sub.email})
+
+
 @unit_of_work
 def request_address_change(sub: Subscriber, new_email: str) -> str:
     """Mail a confirmation link to the new address; nothing changes until it is followed.
@@ -829,8 +834,7 @@ def request_address_change(sub: Subscriber, new_email: str) -> str:
     if db.session.scalar(select(func.count()).where(Subscriber.list_id == mlist.id,
                                                     Subscriber.email == email)):
         raise ListError(f"L'adresse {email} est déjà abonnée à cette liste.")
-    token = _address_serializer().dumps({"s": sub.id, "e": email, "k": sub.secret[:8],
-                                         "o": sub.email})
+    token = address_change_token(sub, email)
     _queue_notice(email, f"Confirmez votre nouvelle adresse pour la liste « {mlist.title} »",
                   "list_address", mlist=mlist, old=sub.email, new=email,
                   link=absolute_url("lists.confirm_address", token=token),
