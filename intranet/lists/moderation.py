@@ -5,7 +5,7 @@ by mail and on the web; these units of work only record them (and settle the hel
 of that sender at once)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -100,7 +100,7 @@ def start_emergency(mlist: MailingList, until: datetime | None, *, by: User) -> 
     if until is None or until <= utcnow():
         raise ListError("Indiquez une date et une heure à venir pour la fin de la modération "
                         "d'urgence.")
-    if until > utcnow().replace(year=utcnow().year + 1):
+    if until > utcnow() + timedelta(days=366):
         raise ListError("La modération d'urgence dure au plus un an.")
     mlist.emergency_until = until
     audit.record("list.updated", actor=by, organisation=mlist.space.organisation,

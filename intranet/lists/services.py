@@ -25,7 +25,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.inputs import to_int
 from ..core.text import slugify, unique_slug
@@ -688,8 +688,9 @@ def threads(mlist: MailingList, page: int = 1, per_page: int = 30):
 def thread_messages(mlist: MailingList, thread_id: int) -> list[ListMessage]:
     return list(db.session.scalars(select(ListMessage).where(
         ListMessage.list_id == mlist.id, ListMessage.thread_id == thread_id,
-        ListMessage.status == MessageStatus.PUBLISHED).order_by(ListMessage.published_at,
-                                                                ListMessage.id)))
+        ListMessage.status == MessageStatus.PUBLISHED)
+        .options(selectinload(ListMessage.attachments))
+        .order_by(ListMessage.published_at, ListMessage.id)))
 
 
 # --- bounces ------------------------------------------------------------------------------------

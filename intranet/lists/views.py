@@ -603,7 +603,7 @@ def change_address(slug, name):
     sub = _my_subscription(slug, name)
     if sub is None or not access.can_change_subscription_address(current_user, sub):
         abort(404)
-    return _address_form(sub, url_for(".show", slug=slug, name=name))
+    return _address_form(sub, url_for(".show", slug=slug, name=name), space=sub.mailing_list.space)
 
 
 @bp.route("/listes/adresse/<token>", methods=["GET", "POST"])
@@ -615,7 +615,8 @@ def change_address_by_link(token):
     return _address_form(sub, None)
 
 
-def _address_form(sub, back):
+def _address_form(sub, back, space=None):
+    """The new address asked (shown in its space for a person, bare for an outside link)."""
     form = AddressForm()
     mlist = sub.mailing_list
     if form.validate_on_submit():
@@ -625,9 +626,9 @@ def _address_form(sub, back):
             form.email.errors.append(str(exc))
         else:
             return render_template("lists/address_sent.html", mlist=mlist, email=email,
-                                   back=back)
-    return render_template("lists/address.html", mlist=mlist, sub=sub, form=form, back=back), \
-        400 if form.errors else 200
+                                   back=back, space=space)
+    return render_template("lists/address.html", mlist=mlist, sub=sub, form=form, back=back,
+                           space=space), 400 if form.errors else 200
 
 
 @bp.route("/listes/adresse/confirmer/<token>", methods=["GET", "POST"])
