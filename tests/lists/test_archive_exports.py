@@ -69,10 +69,17 @@ def test_an_attachment_is_kept_in_the_archive_and_sent_to_the_subscribers(
     assert client.get(link).status_code == 404
 
 
-def test_a_post_over_the_list_limit_is_sent_with_a_link_to_the_archive(listener, smtp_sink):
-    mlist, _admin, _member = _world()
-    mlist.max_forward_bytes = 1024
-    db.session.commit()
+def test_a_post_over_the_list_limit_is_sent_with_a_link_to_the_archive(
+        listener, smtp_sink, client, login):
+    mlist, admin, _member = _world()
+    login(admin)
+    settings = _url(mlist, "/parametres")
+    assert 'value="2.0"' in text(client.get(settings))   # the default limit, in MB
+    client.post(settings, data={"title": "Voirie", "description": "", "subscription_policy":
+                                "open", "posting_policy": "anyone", "reply_to": "list",
+                                "from_rewrite": "auto", "subject_prefix": "",
+                                "bounce_threshold": "5", "max_forward_mb": "0"})
+    assert 'value="0.0"' in text(client.get(settings))
     listener.send(_with_pdf("auteur@exemple.org", mlist.address, "Gros plan", "Voir pièce."),
                   "auteur@exemple.org", [mlist.address])
     message = db.session.scalar(select(ListMessage))
