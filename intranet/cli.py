@@ -124,7 +124,8 @@ def worker(once: bool, interval: float):
     attente expirés et durées de conservation des données personnelles (un processus suffit)."""
     _check_index()
     _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _aids_round, _ads_round,
-           _subsidies_round, _mail_round, _pending_round, _privacy_round], once, interval)
+           _subsidies_round, _mail_round, _pending_round, _privacy_round,
+           _list_bounces_round], once, interval)
 
 
 def _jobs_round():
@@ -195,6 +196,14 @@ def _lists_round():
         click.echo(f"listes : {queued} courriel(s) mis en file d'envoi")
 
 
+def _list_bounces_round():
+    """Once a day: list bounces older than LISTS_BOUNCE_RETENTION_DAYS forgotten (scores decay)."""
+    from .lists import services
+    forgotten = services.forget_old_bounces()
+    if forgotten:
+        click.echo(f"listes : {forgotten} erreur(s) de distribution ancienne(s) oubliée(s)")
+
+
 def _check_index() -> None:
     """At start: an index damaged while nothing ran is rebuilt by the first round."""
     from .search import services
@@ -232,7 +241,8 @@ def _loop(rounds, once: bool, interval: float):
     # Rounds that need not run every pass: seconds between two of their runs.
     every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
                    _jobs_round: 3600.0, _aids_round: 3600.0, _ads_round: 60.0,
-                   _subsidies_round: 3600.0, _privacy_round: 86400.0}, {}
+                   _subsidies_round: 3600.0, _privacy_round: 86400.0,
+                   _list_bounces_round: 86400.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:

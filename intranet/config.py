@@ -157,6 +157,12 @@ LISTS_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 # Delivery errors (bounces) after which a subscriber's delivery is suspended: a new list's
 # default (« Réglages avancés » of the list form).
 LISTS_BOUNCE_THRESHOLD = 5
+# Days a delivery error (bounce) counts in a subscriber's score: older ones are forgotten by a
+# daily round of the worker, so the score decays.
+LISTS_BOUNCE_RETENTION_DAYS = 90
+# A list post up to this size (text and attachments) is sent with its attachments; a larger one
+# with links to them in the archive instead: a new list's default (« Réglages avancés »).
+LISTS_MAX_FORWARD_BYTES = 2 * 1024 * 1024
 # The worker connects to SMTP but sends nothing (a test setting of Flask-Mail).
 MAIL_SUPPRESS_SEND = False
 
@@ -219,7 +225,6 @@ SECURITY_POLICY_URL: str | None = None
 # reads these periods, and names who to ask: the data protection officer (DPO) and an address.
 PRIVACY_AUDIT_RETENTION_DAYS = 365
 PRIVACY_SIGNIN_RETENTION_DAYS = 180
-LISTS_BOUNCE_RETENTION_DAYS = 90
 PRIVACY_CONTROLLER = "Département de Lot-et-Garonne"
 PRIVACY_DPO_NAME = "Délégué à la protection des données du Département"
 PRIVACY_CONTACT_EMAIL = "dpo@territoires47.fr"

@@ -107,6 +107,7 @@ def private_file(world, suffix: bytes = b"") -> bytes:
 # subscription, unsubscribe in one click). The walks check that they show nothing, not that
 # they change nothing.
 CAPABILITY_ENDPOINTS = frozenset({"lists.confirm", "lists.one_click", "lists.unsubscribe_page",
+                                  "lists.change_address_by_link", "lists.confirm_address",
                                   "aids.confirm_alert", "aids.unsubscribe_alert",
                                   "aids.unsubscribe_alert_now", "aids.alert_frequency_by_link"})
 

@@ -627,7 +627,8 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "press.organisation_feed", "agenda.feed", "jobs.feed", "jobs.confirm", "ads.feed",
     "subsidies.scdl_export",
     "procurement.nomenclature", "procurement.code",
-    "lists.confirm", "lists.unsubscribe_page", "ads.renew", "aids.confirm_alert",
+    "lists.confirm", "lists.unsubscribe_page", "lists.change_address_by_link",
+    "lists.confirm_address", "ads.renew", "aids.confirm_alert",
     "aids.unsubscribe_alert",
 })
 
@@ -690,6 +691,8 @@ from .communication import (  # noqa: E402
     can_read_conversation, readable_participations, participations_readable_by,
     can_manage_lists, can_moderate_list, list_moderators, list_moderators_to_notify,
     is_list_member, list_posting_decision, can_post_to_list, list_subscription_decision,
+    DISCARD, list_in_emergency, list_sender_action, can_export_list_archive,
+    can_change_subscription_address,
     can_post_in_forum, TopicRights, topic_rights, can_view_topic, can_view_post,
     can_read_post, can_reply, can_edit_post, can_delete_post, can_report_post,
     can_delete_topic, can_move_topic_to, visible_topics, is_new_account,

@@ -18,8 +18,8 @@ from ..core.timeutil import utcnow
 from ..core.types import Role, Visibility
 from ..extensions import db
 from ..forums.models import ForumPost, ForumTopic
-from ..lists.models import (ListModerator, PostingPolicy, Subscriber, SubscriberStatus,
-                            SubscriptionPolicy)
+from ..lists.models import (ListModerator, PostingPolicy, SenderAction, SenderRule, Subscriber,
+                            SubscriberStatus, SubscriptionPolicy)
 from ..messaging.models import ConversationParticipant
 from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule
 
@@ -39,6 +39,7 @@ class Outcome(enum.StrEnum):
     ACCEPT = "accept"
     HOLD = "hold"        # waits for a moderator
     REFUSE = "refuse"
+    DISCARD = "discard"  # dropped without a word (a list's sender rule « ignorer »)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ class Decision:
     def refused(self) -> bool:
         return self.outcome == Outcome.REFUSE
 
+    @property
+    def discarded(self) -> bool:
+        return self.outcome == Outcome.DISCARD
+
 
 ACCEPT = Decision(Outcome.ACCEPT)
 HOLD = Decision(Outcome.HOLD)
@@ -68,6 +73,9 @@ HOLD = Decision(Outcome.HOLD)
 
 def refuse(reason: str) -> Decision:
     return Decision(Outcome.REFUSE, reason)
+
+
+DISCARD = Decision(Outcome.DISCARD, "Vos messages ne sont pas acceptés sur cette liste.")
 
 
 # --- who moderates a space, who reads it ---------------------------------------------------------
@@ -320,11 +328,34 @@ def is_list_member(mailing_list, email: str, user=None) -> bool:
         Subscriber.status.in_([SubscriberStatus.ACTIVE, SubscriberStatus.DISABLED]))) > 0
 
 
+def list_in_emergency(mailing_list) -> bool:
+    """Emergency moderation is on: every post waits for a moderator until its end."""
+    return mailing_list.emergency_until is not None and mailing_list.emergency_until > utcnow()
+
+
+def list_sender_action(mailing_list, email: str):
+    """The moderators' standing decision for this sender address on this list, or None."""
+    return db.session.scalar(select(SenderRule.action).where(
+        SenderRule.list_id == mailing_list.id, SenderRule.email == (email or "").lower()))
+
+
 def list_posting_decision(user, mailing_list, email: str) -> Decision:
     """A post to a list from ``email`` — on the web, or by mail (``user``: the active account
-    with that address, or None). The list's moderators always post; then the policy: anyone,
-    announce (moderators only), moderated (held), members (subscribers only)."""
+    with that address, or None). The list's moderators always post. Then the sender's rule set
+    by a moderator: « refuser » refuses, « ignorer » discards; emergency moderation holds
+    everything else; « accepter » accepts and « retenir » holds whatever the policy. Then the
+    policy: anyone, announce (moderators only), moderated (held), members (subscribers only)."""
     if user is not None and can_moderate_list(user, mailing_list):
+        return ACCEPT
+    action = list_sender_action(mailing_list, email)
+    if action == SenderAction.REJECT:
+        return refuse("Les modérateurs de la liste n'acceptent pas les messages de cette "
+                      "adresse.")
+    if action == SenderAction.DISCARD:
+        return DISCARD
+    if list_in_emergency(mailing_list) or action == SenderAction.HOLD:
+        return HOLD
+    if action == SenderAction.ACCEPT:
         return ACCEPT
     policy = mailing_list.posting_policy
     if policy == PostingPolicy.ANYONE:
@@ -340,8 +371,22 @@ def list_posting_decision(user, mailing_list, email: str) -> Decision:
 
 def can_post_to_list(user, mailing_list) -> bool:
     """Write to a list from the web: a signed-in person who sees it, unless refused."""
-    return (_signed_in(user) and can_view(user, mailing_list)
-            and not list_posting_decision(user, mailing_list, user.email).refused)
+    if not (_signed_in(user) and can_view(user, mailing_list)):
+        return False
+    decision = list_posting_decision(user, mailing_list, user.email)
+    return not (decision.refused or decision.discarded)
+
+
+def can_export_list_archive(user, mailing_list) -> bool:
+    """Download a list's whole archive as an mbox file: its moderators."""
+    return can_moderate_list(user, mailing_list)
+
+
+def can_change_subscription_address(user, subscriber) -> bool:
+    """Change the address a subscription is delivered to: the subscribed person themself
+    (outside addresses do it through the signed link of their own messages' footer)."""
+    return (_signed_in(user) and subscriber.user_id == user.id
+            and can_view(user, subscriber.mailing_list))
 
 
 def list_subscription_decision(user, mailing_list) -> Decision:

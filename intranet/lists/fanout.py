@@ -60,6 +60,7 @@ class _Common:
     reply_to: str | None
     headers: dict
     archive: str
+    attachments: list[int] | None = None   # stored files sent with each copy
 
 
 def _common_headers(mlist: MailingList) -> dict:
@@ -97,8 +98,25 @@ def _post_common(mlist: MailingList, message: ListMessage) -> _Common:
         body += f"\n\n[{message.attachments_note}]"
     archive = absolute_url("lists.thread", slug=mlist.space.slug, name=mlist.name,
                            thread_id=message.thread_id or message.id)
+    attached = None
+    if message.attachments:
+        files = [a.file for a in message.attachments]
+        if len(body.encode()) + sum(f.size for f in files) <= mlist.max_forward_bytes:
+            attached = [f.id for f in files]
+        else:  # too large for the list: a link to each file in the archive instead
+            links = "\n".join(
+                f"- {a.file.original_name} ({a.file.human_size}) : "
+                + absolute_url("lists.attachment", slug=mlist.space.slug, name=mlist.name,
+                               attachment_id=a.id) for a in message.attachments)
+            body += ("\n\n[Pièces jointes trop volumineuses pour être envoyées par la liste "
+                     f"(au-delà de {_megabytes(mlist.max_forward_bytes)}) : consultez-les dans "
+                     f"les archives.]\n{links}")
     return _Common(subject=_subject(mlist, message.subject), body=body, sender=sender,
-                   reply_to=reply_to, headers=headers, archive=archive)
+                   reply_to=reply_to, headers=headers, archive=archive, attachments=attached)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} Mo".replace(".", ",")
 
 
 def _digest_common(mlist: MailingList, job: FanoutJob) -> _Common | None:
@@ -128,9 +146,9 @@ def _queue_copy(mlist: MailingList, common: _Common, sub: Subscriber, email: str
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     headers["Return-Path"] = bounce_address(sub)
     body = (f"{common.body}\n\n-- \nListe « {mlist.title} » ({mlist.address})\n"
-            f"Archives : {common.archive}\nSe désabonner : {unsubscribe}\n")
+            f"Archives : {common.archive}\nSe désabonner ou changer d'adresse : {unsubscribe}\n")
     mail.queue_raw(email, common.subject, body, sender=common.sender, reply_to=common.reply_to,
-                   headers=headers)
+                   headers=headers, attachments=common.attachments)
 
 
 def _claim_job():
@@ -173,7 +191,9 @@ def run_fanout(batch: int = FANOUT_BATCH, budget_seconds: float = 5.0) -> int:
         for sub, user_email, user_active in rows:
             if sub.user_id is not None and not user_active:
                 continue  # a deactivated account receives nothing
-            _queue_copy(mlist, common, sub, user_email or sub.email, unsubscribe_base)
+            # a person's account address, unless they chose another one for this list
+            address = sub.email if sub.own_address else (user_email or sub.email)
+            _queue_copy(mlist, common, sub, address, unsubscribe_base)
             queued += 1
         if rows:
             job.cursor = rows[-1][0].id

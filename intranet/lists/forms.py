@@ -1,16 +1,17 @@
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, IntegerField,
+                     SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..core.sanitize import known_format
 
 from .models import (DELIVERY_MODE_LABELS, FROM_REWRITE_LABELS, POSTING_POLICY_LABELS,
-                     REPLY_TO_LABELS, SUBSCRIPTION_POLICY_LABELS)
+                     REPLY_TO_LABELS, SENDER_ACTION_LABELS, SUBSCRIPTION_POLICY_LABELS)
 
 REQUIRED = "Ce champ est obligatoire."
 DELIVERY_CHOICES = {k.value: v for k, v in DELIVERY_MODE_LABELS.items()}
+SENDER_ACTION_CHOICES = {k.value: v for k, v in SENDER_ACTION_LABELS.items()}
 
 
 class ListForm(FlaskForm):
@@ -40,7 +41,14 @@ class ListForm(FlaskForm):
         default=lambda: current_app.config["LISTS_BOUNCE_THRESHOLD"],
         validators=[Optional(), NumberRange(min=1, max=100, message="Entre 1 et 100.")])
 
-    ADVANCED = ("name", "reply_to", "from_rewrite", "subject_prefix", "bounce_threshold")
+    max_forward_mb = DecimalField(
+        "Taille maximale d'un message envoyé avec ses pièces jointes (Mo) ; au-delà, les "
+        "abonnés reçoivent un lien vers les archives", places=1,
+        default=lambda: current_app.config["LISTS_MAX_FORWARD_BYTES"] / 1024 / 1024,
+        validators=[Optional(), NumberRange(min=0, max=50, message="Entre 0 et 50 Mo.")])
+
+    ADVANCED = ("name", "reply_to", "from_rewrite", "subject_prefix", "bounce_threshold",
+                "max_forward_mb")
 
 
 class SubscribeForm(FlaskForm):
@@ -84,3 +92,30 @@ class ModeratorForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
+
+
+class SenderRuleForm(FlaskForm):
+    email = EmailField("Adresse de l'expéditeur", validators=[DataRequired(REQUIRED),
+                                                              Length(max=254)])
+    action = SelectField("Ses messages", choices=SENDER_ACTION_CHOICES, default="hold")
+
+
+class HeldRuleForm(FlaskForm):
+    action = SelectField("Pour tous les messages de cet expéditeur",
+                         choices=SENDER_ACTION_CHOICES, default="accept")
+
+
+class EmergencyForm(FlaskForm):
+    until_date = DateField("Retenir tous les messages jusqu'au",
+                           validators=[DataRequired("Indiquez la date de fin.")])
+    until_time = TimeField("à", validators=[DataRequired("Indiquez l'heure de fin.")])
+
+
+class MassRemoveForm(FlaskForm):
+    addresses = TextAreaField("Adresses à retirer, une par ligne",
+                              validators=[Optional(), Length(max=500_000)])
+
+
+class AddressForm(FlaskForm):
+    email = EmailField("Nouvelle adresse de réception", validators=[DataRequired(REQUIRED),
+                                                                     Length(max=254)])

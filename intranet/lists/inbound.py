@@ -9,6 +9,7 @@ server, not us, tells the sender (no backscatter).
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 from email import errors, policy
@@ -22,6 +23,7 @@ from sqlalchemy import func, select
 from .. import access
 from ..accounts.models import User
 from ..mail import replies
+from ..core import uploads
 from ..core.sanitize import clean_html, to_text
 from ..core.uow import unit_of_work
 from ..extensions import db
@@ -148,8 +150,8 @@ class Unreadable(ValueError):
     """The message cannot be read as intended: quarantined."""
 
 
-def text_of(msg: EmailMessage) -> tuple[str, str]:
-    """(text body, note on the attachments not distributed) of a message."""
+def parts_of(msg: EmailMessage) -> tuple[str, list[uploads.Sent]]:
+    """(text body, attached files) of a message."""
     fatal = [d for d in _defects(msg) if isinstance(d, FATAL_MIME_DEFECTS)]
     if fatal:
         raise Unreadable("MIME invalide : " + ", ".join(sorted({type(d).__name__ for d in fatal})))
@@ -161,7 +163,7 @@ def text_of(msg: EmailMessage) -> tuple[str, str]:
             content = ""
         text = to_text(clean_html(content)) if body_part.get_content_subtype() == "html" else content
     text = text.replace("\r\n", "\n").replace("\x00", "").strip()
-    names = []
+    files = []
     for part in msg.walk():
         if part is body_part or part.is_multipart():
             continue
@@ -169,11 +171,20 @@ def text_of(msg: EmailMessage) -> tuple[str, str]:
         if disposition == "attachment" or (part.get_content_maintype() not in ("text", "multipart")
                                            and part is not msg):
             name = _fix(part.get_filename() or "") or part.get_content_type()
-            size = len(part.get_payload(decode=True) or b"")
-            names.append(f"{name} ({max(1, size // 1024)} Ko)")
-    note = ("Pièces jointes non diffusées par la liste : " + ", ".join(names)) if names else ""
-    if not text and not names and msg.get_content_maintype() != "text":
+            files.append(uploads.Sent(part.get_payload(decode=True) or b"", name))
+    if not text and not files and msg.get_content_maintype() != "text":
         raise Unreadable("aucun texte lisible dans le message")
+    return text, files
+
+
+def describe(files) -> str:
+    return ", ".join(f"{name} ({max(1, len(data) // 1024)} Ko)" for data, name in files)
+
+
+def text_of(msg: EmailMessage) -> tuple[str, str]:
+    """(text body, note on the attachments) of a message (replies: attachments are not kept)."""
+    text, files = parts_of(msg)
+    note = ("Pièces jointes non diffusées par la liste : " + describe(files)) if files else ""
     return text, note
 
 
@@ -201,17 +212,54 @@ def is_automatic(msg: EmailMessage, envelope_from: str) -> str:
     return ""
 
 
-def _is_failure_report(msg: EmailMessage, envelope_from: str) -> bool:
-    """A delivery failure (DSN), not a vacation message sent to the bounce address."""
+@dataclass
+class Bounce:
+    hard: bool
+    status: str = ""   # the DSN's status code (« 5.1.1 »), when there is one
+
+
+_STATUS = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})")
+
+
+def _dsn_fields(part) -> list:
+    """The field blocks of a message/delivery-status part (per-message, then per-recipient)."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return payload
+    text = payload if isinstance(payload, str) else ""
+    return [BytesParser(policy=policy.default).parsebytes(block.strip().encode("utf-8",
+                                                                               "replace"))
+            for block in re.split(r"\r?\n\s*\r?\n", text) if block.strip()]
+
+
+def bounce_of(msg: EmailMessage, envelope_from: str) -> Bounce | None:
+    """The delivery failure a message to a bounce address reports, or None (a vacation
+    message, a success report). A delivery status notification (RFC 3464) is read: a status
+    5.x.x (or « Action: failed » without status) is permanent — hard —, a status 4.x.x or
+    « Action: delayed » temporary — soft. A report without status block, or a message with
+    an empty envelope sender, counts as a hard failure."""
     if msg.get_content_type() == "multipart/report":  # RFC 3464 (Postfix marks it auto-replied)
         for part in msg.walk():
-            if part.get_content_type() == "message/delivery-status":
-                status = part.as_string().lower()
-                return "action: failed" in status or "status: 5." in status
-        return True
+            if part.get_content_type() != "message/delivery-status":
+                continue
+            try:
+                blocks = _dsn_fields(part)
+            except Exception:  # a status block we cannot read: as if absent
+                blocks = []
+            found = None
+            for block in blocks[1:] or blocks:
+                action = str(block.get("Action", "") or "").strip().lower()
+                match = _STATUS.match(str(block.get("Status", "") or ""))
+                status = ".".join(match.groups()) if match else ""
+                if (match and match.group(1) == "5") or (not match and action == "failed"):
+                    return Bounce(hard=True, status=status)
+                if (match and match.group(1) == "4") or action == "delayed":
+                    found = found or Bounce(hard=False, status=status)
+            return found
+        return Bounce(hard=True)
     if header(msg, "Auto-Submitted").lower().startswith("auto-replied"):
-        return False  # a vacation message sent to the envelope sender
-    return not (envelope_from or "").strip().strip("<>")
+        return None  # a vacation message sent to the envelope sender
+    return Bounce(hard=True) if not (envelope_from or "").strip().strip("<>") else None
 
 
 # --- receiving ----------------------------------------------------------------------------------
@@ -288,9 +336,11 @@ def _one(envelope_from: str, rcpt: str, msg: EmailMessage, data: bytes) -> Outco
         return Outcome(250, "2.0.0 Ignore")
     if lowered.startswith("bounce+"):
         sub = services.subscriber_for_token(local[len("bounce+"):], "bounce")
-        if sub is not None and _is_failure_report(msg, envelope_from):
-            services.record_bounce(sub)
-            log.info("rebond compté pour %s sur %s", sub.email, sub.mailing_list.address)
+        bounce = bounce_of(msg, envelope_from) if sub is not None else None
+        if bounce is not None:
+            services.record_bounce(sub, hard=bounce.hard, status=bounce.status)
+            log.info("rebond %s compté pour %s sur %s", "permanent" if bounce.hard
+                     else "temporaire", sub.email, sub.mailing_list.address)
         return Outcome(250, "2.0.0 Rebond traite")
     if lowered.startswith("unsubscribe+"):
         if not automatic:
@@ -337,7 +387,7 @@ def _post(mlist: MailingList, msg: EmailMessage, envelope_from: str, rcpt: str,
     except services.ListError:
         return Outcome(550, "5.1.7 Adresse d'expediteur invalide")
     try:
-        text, note = text_of(msg)
+        text, files = parts_of(msg)
     except Unreadable as exc:
         quarantine(str(exc), envelope_from, [rcpt], data, mlist)
         return Outcome(554, "5.6.0 Message malforme, conserve en quarantaine")
@@ -348,6 +398,9 @@ def _post(mlist: MailingList, msg: EmailMessage, envelope_from: str, rcpt: str,
     user = db.session.scalar(select(User).where(func.lower(User.email) == email,
                                                 User.active.is_(True)))
     decision = access.list_posting_decision(user, mlist, email)
+    if decision.discarded:  # a moderator's rule « ignorer »: dropped, the sender not told
+        log.info("message de %s ignoré sur %s (règle d'expéditeur)", email, mlist.address)
+        return Outcome(250, "2.0.0 Message recu")
     if decision.refused:
         log.info("message de %s refusé sur %s : %s", email, mlist.address, decision.reason)
         return Outcome(550, f"5.7.1 {decision.reason}")
@@ -360,9 +413,8 @@ def _post(mlist: MailingList, msg: EmailMessage, envelope_from: str, rcpt: str,
         subject=(services.one_line(header(msg, "Subject")) or "(sans objet)")[:300],
         sender_email=email,
         sender_name=services.one_line(_fix(name or (user.full_name if user else "")))[:200],
-        author_id=getattr(user, "id", None), body_text=text, attachments_note=note,
-        source="email")
-    services.store_post(message, decision, actor=user)
+        author_id=getattr(user, "id", None), body_text=text, source="email")
+    services.post_from_mail(message, decision, files, actor=user)
     if decision.held:
         return Outcome(250, "2.0.0 Message en attente de moderation")
     return Outcome(250, "2.0.0 Message diffuse")

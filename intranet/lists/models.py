@@ -6,13 +6,14 @@ import enum
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String,
+                        Text, UniqueConstraint)
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.types import enum_column
-from ..core.models import TimestampMixin
+from ..core.models import StoredFile, TimestampMixin
 from ..core.timeutil import utcnow
 from ..core.urls import path_for
 from ..extensions import db
@@ -95,6 +96,22 @@ DELIVERY_MODE_LABELS = {DeliveryMode.EACH: "Chaque message",
                         DeliveryMode.NONE: "Aucun courriel (lecture sur le site)"}
 
 
+class SenderAction(enum.StrEnum):
+    """What a moderator decided for every future post of one sender address on one list."""
+    ACCEPT = "accept"      # published, whatever the posting policy (emergency aside)
+    HOLD = "hold"          # always waits for a moderator
+    REJECT = "reject"      # refused, the sender told why (SMTP 550 or the web form's error)
+    DISCARD = "discard"    # dropped without a word (the sender's server is told « taken »)
+
+
+SENDER_ACTION_LABELS = {
+    SenderAction.ACCEPT: "Toujours accepter",
+    SenderAction.HOLD: "Toujours retenir pour modération",
+    SenderAction.REJECT: "Toujours refuser (l'expéditeur est prévenu)",
+    SenderAction.DISCARD: "Toujours ignorer (sans prévenir l'expéditeur)",
+}
+
+
 class MessageStatus(enum.StrEnum):
     HELD = "held"              # waits for a moderator
     PUBLISHED = "published"    # archived and sent to the subscribers
@@ -121,6 +138,12 @@ class MailingList(SpaceContent, TimestampMixin, db.Model):
                                                       default=FromRewrite.AUTO)
     subject_prefix: Mapped[str] = mapped_column(String(40), default="")
     bounce_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    # Emergency moderation: until then, every post waits for a moderator (None: off).
+    emergency_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Largest post (text and attachments) sent with its attachments; a larger one is sent
+    # with a link to the archive instead (LISTS_MAX_FORWARD_BYTES for a new list).
+    max_forward_bytes: Mapped[int] = mapped_column(Integer, default=2 * 1024 * 1024,
+                                                   server_default=str(2 * 1024 * 1024))
     digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -188,10 +211,16 @@ class Subscriber(TimestampMixin, db.Model):
     # a new subscription gets a new one, so old links die with the old subscription.
     secret: Mapped[str] = mapped_column(String(32))
     bounce_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Sum of the bounces kept (``ListBounce``: hard 1, soft 0.5), compared to the list's
+    # threshold; bounces older than LISTS_BOUNCE_RETENTION_DAYS are forgotten (it decays).
+    bounce_score: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     last_bounce_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Added by a manager: once the address is confirmed, no approval is needed.
     invited: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A person of the intranet chose (and confirmed) another address than their account's for
+    # this list: the fan-out sends to ``email``, not to the account's address.
+    own_address: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     mailing_list: Mapped[MailingList] = relationship()
     user: Mapped[User | None] = relationship()
@@ -237,6 +266,9 @@ class ListMessage(db.Model):
 
     mailing_list: Mapped[MailingList] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    attachments: Mapped[list[ListAttachment]] = relationship(
+        back_populates="message", cascade="all, delete-orphan",
+        order_by="ListAttachment.position")
 
     @property
     def space(self) -> Space:
@@ -296,3 +328,51 @@ class QuarantinedMail(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(Integer, default=0)
     head: Mapped[bytes] = mapped_column(LargeBinary)   # the first 64 KiB of the raw message
+
+
+class SenderRule(db.Model):
+    """A moderator's standing decision for one sender address on one list, applied by
+    ``access.list_posting_decision`` to the sender's next posts (by mail and on the web)."""
+    __tablename__ = "list_sender_rule"
+    __table_args__ = (UniqueConstraint("list_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("mailing_list.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))      # lower case
+    action: Mapped[SenderAction] = mapped_column(enum_column(SenderAction, "list_sender_action"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        return SENDER_ACTION_LABELS[self.action]
+
+
+class ListBounce(db.Model):
+    """One delivery failure reported for a subscriber: hard (permanent, 5.x.x) or soft
+    (temporary, 4.x.x); forgotten after LISTS_BOUNCE_RETENTION_DAYS."""
+    __tablename__ = "list_bounce"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("list_subscriber.id", ondelete="CASCADE"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    hard: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(12), default="")   # the DSN's « 5.1.1 »
+
+
+class ListAttachment(db.Model):
+    """A file that came with a post by mail, kept in the archive (``core/uploads``)."""
+    __tablename__ = "list_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("list_message.id", ondelete="CASCADE"),
+                                            index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    message: Mapped[ListMessage] = relationship(back_populates="attachments")
+    file: Mapped[StoredFile] = relationship(lazy="joined")

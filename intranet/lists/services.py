@@ -19,12 +19,13 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.inputs import to_int
 from ..core.text import slugify, unique_slug
@@ -32,7 +33,7 @@ from ..core.pagination import paginate
 from ..core.sanitize import clean_html, known_format, to_text
 from .. import access
 from ..accounts.models import User
-from ..core import audit
+from ..core import audit, uploads
 from ..core.timeutil import utcnow
 from ..core.uow import unit_of_work
 from ..core.urls import absolute_url, path_for
@@ -41,7 +42,8 @@ from ..mail import services as mail
 from ..notifications.services import notify, register_kind
 from ..spaces.models import Space
 from ..spaces.services import record_activity
-from .models import (DeliveryMode, FanoutJob, FromRewrite, ListMessage, ListModerator,
+from .models import (DeliveryMode, FanoutJob, FromRewrite, ListAttachment, ListBounce,
+                     ListMessage, ListModerator,
                      MailingList, MessageStatus, PostingPolicy, QuarantinedMail, ReplyTo, Subscriber,
                      SubscriberStatus, SubscriptionPolicy)
 
@@ -191,9 +193,17 @@ def list_by_name(name: str) -> MailingList | None:
 
 def _settings(mlist: MailingList, *, title: str, description: str,
               subscription_policy, posting_policy, reply_to, from_rewrite,
-              subject_prefix: str = "", bounce_threshold: int | None = None) -> None:
+              subject_prefix: str = "", bounce_threshold: int | None = None,
+              max_forward_mb: float | None = None) -> None:
     if bounce_threshold is None:
         bounce_threshold = current_app.config["LISTS_BOUNCE_THRESHOLD"]
+    if max_forward_mb is not None:
+        if not 0 <= max_forward_mb <= 50:
+            raise ListError("La taille maximale des messages envoyés avec leurs pièces jointes "
+                            "doit être comprise entre 0 et 50 Mo.")
+        mlist.max_forward_bytes = int(max_forward_mb * 1024 * 1024)
+    elif mlist.max_forward_bytes is None:
+        mlist.max_forward_bytes = current_app.config["LISTS_MAX_FORWARD_BYTES"]
     title = (title or "").strip()
     if not title:
         raise ListError("Donnez un titre à la liste.")
@@ -291,8 +301,9 @@ def _new_subscriber(mlist: MailingList, *, email: str, user: User | None, status
 
 
 def _applied(decision: access.Decision) -> bool:
-    """Whether ``decision`` holds the request for a moderator; a refusal raises its reason."""
-    if decision.refused:
+    """Whether ``decision`` holds the request for a moderator; a refusal raises its reason
+    (on the web, a sender rule « ignorer » is a refusal too: the person is in front of it)."""
+    if decision.refused or decision.discarded:
         raise ListError(decision.reason)
     return decision.held
 
@@ -463,14 +474,18 @@ def remove_subscriber(sub: Subscriber, *, by: User | None = None) -> None:
 def set_delivery(sub: Subscriber, delivery) -> None:
     sub.delivery = DeliveryMode(delivery)
     if sub.status == SubscriberStatus.DISABLED:  # the person says their address works again
-        sub.status = SubscriberStatus.ACTIVE
-        sub.bounce_count = 0
+        _forget_bounces(sub)
+
+
+def _forget_bounces(sub: Subscriber) -> None:
+    sub.status = SubscriberStatus.ACTIVE
+    sub.bounce_count, sub.bounce_score = 0, 0.0
+    db.session.execute(delete(ListBounce).where(ListBounce.subscriber_id == sub.id))
 
 
 @unit_of_work
 def reenable(sub: Subscriber) -> None:
-    sub.status = SubscriberStatus.ACTIVE
-    sub.bounce_count = 0
+    _forget_bounces(sub)
 
 
 @unit_of_work
@@ -554,6 +569,33 @@ def store_post(message: ListMessage, decision: access.Decision,
                body=f"De : {message.sender_label} <{message.sender_email}>\n"
                     f"Objet : {message.subject}", actor=actor)
     return message
+
+
+@unit_of_work
+def post_from_mail(message: ListMessage, decision: access.Decision, files=(),
+                   actor: User | None = None) -> ListMessage:
+    """A post received by mail, with its attached files: those ``core/uploads`` accepts (size,
+    type, content matching the type) are kept in the archive; the others are only named in
+    the message's note. Then as ``store_post``."""
+    refused = []
+    for position, sent in enumerate(files):
+        if uploads.acceptable(sent.data, sent.filename):
+            stored = uploads.store(sent.data, sent.filename, by=actor)
+            message.attachments.append(ListAttachment(file=stored, position=position))
+        else:
+            refused.append(f"{uploads.clean_filename(sent.filename)} "
+                           f"({max(1, len(sent.data) // 1024)} Ko)")
+    if refused:
+        message.attachments_note = ("Pièces jointes non conservées (type ou taille non "
+                                    "acceptés) : " + ", ".join(refused))
+    return store_post(message, decision, actor=actor)
+
+
+def attachment_of(mlist: MailingList, attachment_id: int) -> ListAttachment | None:
+    """An attachment of a published message of this list (what the archive shows)."""
+    return db.session.scalar(select(ListAttachment).join(ListMessage).where(
+        ListAttachment.id == attachment_id, ListMessage.list_id == mlist.id,
+        ListMessage.status == MessageStatus.PUBLISHED))
 
 
 def _find_parent(message: ListMessage) -> ListMessage | None:
@@ -646,24 +688,42 @@ def threads(mlist: MailingList, page: int = 1, per_page: int = 30):
 def thread_messages(mlist: MailingList, thread_id: int) -> list[ListMessage]:
     return list(db.session.scalars(select(ListMessage).where(
         ListMessage.list_id == mlist.id, ListMessage.thread_id == thread_id,
-        ListMessage.status == MessageStatus.PUBLISHED).order_by(ListMessage.published_at,
-                                                                ListMessage.id)))
+        ListMessage.status == MessageStatus.PUBLISHED)
+        .options(selectinload(ListMessage.attachments))
+        .order_by(ListMessage.published_at, ListMessage.id)))
 
 
 # --- bounces ------------------------------------------------------------------------------------
 
 
+HARD_BOUNCE_WEIGHT, SOFT_BOUNCE_WEIGHT = 1.0, 0.5
+
+
+def _rescore(sub: Subscriber) -> None:
+    """The subscriber's score and count from the bounces kept."""
+    count, score = db.session.execute(select(
+        func.count(ListBounce.id),
+        func.coalesce(func.sum(case((ListBounce.hard.is_(True), HARD_BOUNCE_WEIGHT),
+                                    else_=SOFT_BOUNCE_WEIGHT)), 0.0))
+        .where(ListBounce.subscriber_id == sub.id)).one()
+    sub.bounce_count, sub.bounce_score = count, float(score)
+
+
 @unit_of_work
-def record_bounce(sub: Subscriber) -> None:
-    """One more delivery failure; past the list's threshold, delivery stops and the person is
-    told (in the notification centre for people of the intranet, by mail otherwise)."""
+def record_bounce(sub: Subscriber, *, hard: bool = True, status: str = "") -> None:
+    """One more delivery failure: a permanent one (5.x.x) weighs 1, a temporary one (4.x.x)
+    0.5. Past the list's threshold, delivery stops and the person is told (in the
+    notification centre for people of the intranet, by mail otherwise)."""
     mlist = sub.mailing_list
-    sub.bounce_count += 1
+    db.session.add(ListBounce(subscriber_id=sub.id, hard=hard, status=status[:12],
+                              received_at=utcnow()))
+    db.session.flush()
+    _rescore(sub)
     sub.last_bounce_at = utcnow()
-    if sub.bounce_count >= mlist.bounce_threshold and sub.status == SubscriberStatus.ACTIVE:
+    if sub.bounce_score >= mlist.bounce_threshold and sub.status == SubscriberStatus.ACTIVE:
         sub.status = SubscriberStatus.DISABLED
-        log.warning("distribution suspendue pour %s sur %s après %s erreurs", sub.email,
-                    mlist.address, sub.bounce_count)
+        log.warning("distribution suspendue pour %s sur %s (score d'erreurs %s)", sub.email,
+                    mlist.address, sub.bounce_score)
         if sub.user is not None:
             notify([sub.user], "lists.delivery_disabled",
                    f"Distribution de la liste {mlist.address} suspendue",
@@ -675,3 +735,145 @@ def record_bounce(sub: Subscriber) -> None:
                           "list_disabled", mlist=mlist, sub=sub,
                           unsubscribe=absolute_url("lists.one_click",
                                                    token=unsubscribe_token(sub)))
+
+
+@unit_of_work
+def forget_old_bounces(now: datetime | None = None) -> int:
+    """The bounce score decays: bounces older than LISTS_BOUNCE_RETENTION_DAYS are forgotten
+    and the scores of their subscribers computed again (a suspended delivery stays suspended
+    until the person or a manager turns it back on). Returns how many were forgotten."""
+    limit = (now or utcnow()) - timedelta(days=current_app.config["LISTS_BOUNCE_RETENTION_DAYS"])
+    touched = list(db.session.scalars(select(Subscriber).where(Subscriber.id.in_(
+        select(ListBounce.subscriber_id).where(ListBounce.received_at < limit)))))
+    if not touched:
+        return 0
+    forgotten = db.session.execute(delete(ListBounce).where(ListBounce.received_at < limit)
+                                   .execution_options(synchronize_session=False)).rowcount
+    for sub in touched:
+        _rescore(sub)
+    return forgotten
+
+
+# --- managers: mass removal -----------------------------------------------------------------------
+
+
+def addresses_in(text: str) -> tuple[list[str], list[str]]:
+    """(addresses, lines that are not addresses) of a pasted list: one per line,
+    « Nom <adresse> » accepted, commas and semicolons too."""
+    found, problems = {}, []
+    for raw in re.split(r"[\n,;]", text or ""):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.search(r"<([^<>]+)>\s*$", line)
+        try:
+            found.setdefault(normalise_address(match.group(1) if match else line), None)
+        except ListError:
+            problems.append(line[:100])
+    return list(found), problems
+
+
+def subscribers_by_address(mlist: MailingList, emails: list[str]) -> list[Subscriber]:
+    if not emails:
+        return []
+    return list(db.session.scalars(select(Subscriber).where(
+        Subscriber.list_id == mlist.id, Subscriber.email.in_(emails))
+        .options(joinedload(Subscriber.user)).order_by(Subscriber.email)))
+
+
+def subscribers_by_id(mlist: MailingList, ids) -> list[Subscriber]:
+    ids = [i for i in (to_int(v) for v in ids or []) if i is not None]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Subscriber).where(
+        Subscriber.list_id == mlist.id, Subscriber.id.in_(ids[:5000]))
+        .options(joinedload(Subscriber.user)).order_by(Subscriber.email)))
+
+
+@unit_of_work
+def remove_subscribers(mlist: MailingList, subs: list[Subscriber], *, by: User) -> int:
+    """Mass removal by a manager, once confirmed: all of them in one change, audited with
+    the addresses removed."""
+    subs = [s for s in subs if s.list_id == mlist.id]
+    if not subs:
+        raise ListError("Aucun abonné de cette liste ne correspond : personne n'a été retiré.")
+    emails = sorted(s.email for s in subs)
+    for sub in subs:
+        db.session.delete(sub)
+    shown = ", ".join(emails[:50]) + (f" (et {len(emails) - 50} autres)" if len(emails) > 50
+                                      else "")
+    audit.record("list.updated", actor=by, organisation=mlist.space.organisation,
+                 target=mlist.address, detail=f"{len(emails)} abonné(s) retiré(s) : {shown}")
+    return len(emails)
+
+
+# --- a subscriber changes their address -------------------------------------------------------
+
+
+ADDRESS_CHANGE_MAX_AGE = timedelta(days=7)
+
+
+def _address_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
+                                  salt="territoires-list-address")
+
+
+def address_change_token(sub: Subscriber, email: str) -> str:
+    return _address_serializer().dumps({"s": sub.id, "e": email, "k": sub.secret[:8],
+                                        "o": sub.email})
+
+
+@unit_of_work
+def request_address_change(sub: Subscriber, new_email: str) -> str:
+    """Mail a confirmation link to the new address; nothing changes until it is followed.
+    The link carries the subscription, its current and new addresses and part of the
+    subscription's secret: a new subscription, or the address changed, voids it."""
+    email = normalise_address(new_email)
+    mlist = sub.mailing_list
+    if email == sub.email:
+        raise ListError("C'est déjà l'adresse de cet abonnement.")
+    if db.session.scalar(select(func.count()).where(Subscriber.list_id == mlist.id,
+                                                    Subscriber.email == email)):
+        raise ListError(f"L'adresse {email} est déjà abonnée à cette liste.")
+    token = address_change_token(sub, email)
+    _queue_notice(email, f"Confirmez votre nouvelle adresse pour la liste « {mlist.title} »",
+                  "list_address", mlist=mlist, old=sub.email, new=email,
+                  link=absolute_url("lists.confirm_address", token=token),
+                  days=ADDRESS_CHANGE_MAX_AGE.days)
+    return email
+
+
+def pending_address_change(token: str) -> tuple[Subscriber, str] | None:
+    """(subscription, new address) a valid confirmation link names, or None."""
+    try:
+        data = _address_serializer().loads(token or "",
+                                           max_age=int(ADDRESS_CHANGE_MAX_AGE.total_seconds()))
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    ident = to_int(str(data.get("s")))
+    sub = db.session.get(Subscriber, ident) if ident is not None else None
+    if sub is None or sub.secret[:8] != data.get("k") or sub.email != data.get("o") \
+            or not isinstance(data.get("e"), str):
+        return None
+    return sub, data["e"]
+
+
+@unit_of_work
+def confirm_address_change(token: str) -> Subscriber | None:
+    found = pending_address_change(token)
+    if found is None:
+        return None
+    sub, email = found
+    if db.session.scalar(select(func.count()).where(Subscriber.list_id == sub.list_id,
+                                                    Subscriber.email == email,
+                                                    Subscriber.id != sub.id)):
+        raise ListError(f"L'adresse {email} est déjà abonnée à cette liste.")
+    log.info("adresse d'abonnement changée sur %s : %s → %s", sub.mailing_list.address,
+             sub.email, email)
+    sub.email = email
+    sub.own_address = sub.user_id is not None
+    if sub.status == SubscriberStatus.DISABLED:  # a new address: a fresh start
+        _forget_bounces(sub)
+    return sub

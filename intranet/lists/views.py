@@ -2,28 +2,34 @@
 (/listes/…: confirmation of an outside address, one-click unsubscribe)."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request,
-                   url_for)
+from datetime import UTC, datetime
+
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
 from flask_login import current_user, login_required
 
 from ..core.inputs import page_arg
 from .. import access
 from ..extensions import csrf, db
 from ..spaces.models import Space
-from . import services
-from .forms import (ConfirmForm, ListForm, MassSubscribeForm, ModeratorForm,
-                    OutsideSubscribeForm, PostForm, RejectForm, ReplyForm, SubscribeForm)
+from . import exports, moderation as rules, services
+from .forms import (AddressForm, ConfirmForm, EmergencyForm, HeldRuleForm, ListForm,
+                    MassRemoveForm, MassSubscribeForm, ModeratorForm, OutsideSubscribeForm,
+                    PostForm, RejectForm, ReplyForm, SenderRuleForm, SubscribeForm)
 from .models import (DELIVERY_MODE_LABELS, FROM_REWRITE_LABELS, POSTING_POLICY_LABELS,
-                     REPLY_TO_LABELS, SUBSCRIBER_STATUS_LABELS, SUBSCRIPTION_POLICY_LABELS,
-                     ListMessage, MessageStatus, Subscriber, SubscriberStatus)
-from ..core import limits
+                     REPLY_TO_LABELS, SENDER_ACTION_LABELS, SUBSCRIBER_STATUS_LABELS,
+                     SUBSCRIPTION_POLICY_LABELS, ListMessage, MessageStatus, SenderRule,
+                     Subscriber, SubscriberStatus)
+from ..core import csvexport, limits, uploads
+from ..core.timeutil import PARIS
 from ..core.feedback import attempt
 
 bp = Blueprint("lists", __name__, cli_group="lists")
 
 LABELS = {"subscription": SUBSCRIPTION_POLICY_LABELS, "posting": POSTING_POLICY_LABELS,
           "reply_to": REPLY_TO_LABELS, "from_rewrite": FROM_REWRITE_LABELS,
-          "delivery": DELIVERY_MODE_LABELS, "status": SUBSCRIBER_STATUS_LABELS}
+          "delivery": DELIVERY_MODE_LABELS, "status": SUBSCRIBER_STATUS_LABELS,
+          "sender_action": SENDER_ACTION_LABELS}
 
 
 @bp.app_context_processor
@@ -57,7 +63,9 @@ def _settings(form: ListForm) -> dict:
             "subscription_policy": form.subscription_policy.data,
             "posting_policy": form.posting_policy.data, "reply_to": form.reply_to.data,
             "from_rewrite": form.from_rewrite.data, "subject_prefix": form.subject_prefix.data,
-            "bounce_threshold": form.bounce_threshold.data}
+            "bounce_threshold": form.bounce_threshold.data,
+            "max_forward_mb": None if form.max_forward_mb.data is None
+            else float(form.max_forward_mb.data)}
 
 
 # --- directory and creation ----------------------------------------------------------------------
@@ -104,6 +112,7 @@ def settings(slug, name):
     if request.method == "GET":
         for field in ("subscription_policy", "posting_policy", "reply_to", "from_rewrite"):
             getattr(form, field).data = getattr(mlist, field).value
+        form.max_forward_mb.data = round(mlist.max_forward_bytes / 1024 / 1024, 1)
     if form.validate_on_submit():
         try:
             services.update_list(mlist, by=current_user, **_settings(form))
@@ -134,7 +143,8 @@ def show(slug, name):
                                      if subscription else None),
         outside_form=OutsideSubscribeForm(),
         can_post=access.can_post_to_list(current_user, mlist),
-        held=services.held_count(mlist) if access.can_moderate_list(current_user, mlist) else 0)
+        held=services.held_count(mlist) if access.can_moderate_list(current_user, mlist) else 0,
+        emergency=access.list_in_emergency(mlist))
 
 
 @bp.get("/espaces/<slug>/listes/<name>/fils/<int:thread_id>")
@@ -311,7 +321,9 @@ def moderation(slug, name):
     requests = services.pending_requests(mlist)
     return render_template("lists/moderation.html", space=mlist.space, mlist=mlist,
                            held=services.held_messages(mlist), requests=requests,
-                           quarantined=services.quarantined(mlist))
+                           quarantined=services.quarantined(mlist), rule_form=HeldRuleForm(),
+                           emergency=access.list_in_emergency(mlist),
+                           emergency_form=EmergencyForm())
 
 
 def _held(slug: str, name: str, message_id: int):
@@ -436,3 +448,204 @@ def remove_moderator(slug, name, user_id):
     services.remove_moderator(mlist, user_id, by=current_user)
     flash("Modérateur retiré.", "success")
     return redirect(url_for(".settings", slug=slug, name=name))
+
+
+# --- per-sender rules and emergency moderation (the list's moderators) -----------------------------
+
+
+@bp.post("/espaces/<slug>/listes/<name>/moderation/<int:message_id>/regle")
+@login_required
+def held_rule(slug, name, message_id):
+    """From a held message: a standing rule for its sender, applied to it at once."""
+    message = _held(slug, name, message_id)
+    form = HeldRuleForm()
+    if message is not None:
+        if not form.validate_on_submit():
+            flash("Choisissez ce qu'il faut faire des messages de cet expéditeur.", "error")
+        else:
+            label = SENDER_ACTION_LABELS[form.action.data].split(" (")[0].lower()
+            attempt(lambda: rules.rule_from_held(message, form.action.data, by=current_user),
+                    f"Règle enregistrée pour {message.sender_email} : {label}.",
+                    services.ListError)
+    return redirect(url_for(".moderation", slug=slug, name=name))
+
+
+@bp.route("/espaces/<slug>/listes/<name>/expediteurs", methods=["GET", "POST"])
+@login_required
+def sender_rules(slug, name):
+    mlist = _list(slug, name)
+    _moderate(mlist)
+    form = SenderRuleForm()
+    if form.validate_on_submit():
+        try:
+            rule = rules.set_sender_rule(mlist, form.email.data, form.action.data,
+                                         by=current_user)
+        except services.ListError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(f"Règle enregistrée pour {rule.email}.", "success")
+            return redirect(url_for(".sender_rules", slug=slug, name=name))
+    return render_template("lists/sender_rules.html", space=mlist.space, mlist=mlist,
+                           form=form, rules=rules.sender_rules(mlist)), \
+        400 if form.errors else 200
+
+
+@bp.post("/espaces/<slug>/listes/<name>/expediteurs/<int:rule_id>/retirer")
+@login_required
+def remove_sender_rule(slug, name, rule_id):
+    mlist = _list(slug, name)
+    _moderate(mlist)
+    rule = _owned(SenderRule, rule_id, mlist)
+    rules.remove_sender_rule(rule, by=current_user)
+    flash(f"Règle retirée : les messages de {rule.email} suivent de nouveau les règles de la "
+          "liste.", "success")
+    return redirect(url_for(".sender_rules", slug=slug, name=name))
+
+
+@bp.post("/espaces/<slug>/listes/<name>/urgence")
+@login_required
+def start_emergency(slug, name):
+    mlist = _list(slug, name)
+    _moderate(mlist)
+    form = EmergencyForm()
+    if not form.validate_on_submit():
+        flash("Indiquez la date et l'heure de fin de la modération d'urgence.", "error")
+    else:
+        local = datetime.combine(form.until_date.data, form.until_time.data, tzinfo=PARIS)
+        until = local.astimezone(UTC).replace(tzinfo=None)
+        attempt(lambda: rules.start_emergency(mlist, until, by=current_user),
+                "Modération d'urgence activée : tous les messages sont retenus.",
+                services.ListError)
+    return redirect(url_for(".moderation", slug=slug, name=name))
+
+
+@bp.post("/espaces/<slug>/listes/<name>/urgence/fin")
+@login_required
+def end_emergency(slug, name):
+    mlist = _list(slug, name)
+    _moderate(mlist)
+    rules.end_emergency(mlist, by=current_user)
+    flash("Modération d'urgence levée : les messages suivent de nouveau les règles de la liste.",
+          "success")
+    return redirect(url_for(".moderation", slug=slug, name=name))
+
+
+# --- downloads: the archive (mbox), an attachment, the subscribers (CSV) --------------------------
+
+
+@bp.get("/espaces/<slug>/listes/<name>/archives.mbox")
+@login_required
+def mbox(slug, name):
+    mlist = _list(slug, name)
+    access.require(access.can_export_list_archive(current_user, mlist))
+    return Response(stream_with_context(exports.mbox_chunks(mlist)), headers={
+        "Content-Type": "application/mbox",
+        "Content-Disposition": f'attachment; filename="{mlist.name}.mbox"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+@bp.get("/espaces/<slug>/listes/<name>/pieces/<int:attachment_id>")
+def attachment(slug, name, attachment_id):
+    """An attachment of an archived message: whoever reads the archive."""
+    mlist = _list(slug, name)
+    found = services.attachment_of(mlist, attachment_id)
+    if found is None:
+        abort(404)
+    return uploads.send(found.file)
+
+
+@bp.get("/espaces/<slug>/listes/<name>/abonnes.csv")
+@login_required
+def subscribers_csv(slug, name):
+    mlist = _list(slug, name)
+    _manage(mlist)
+    return csvexport.response(exports.subscribers_csv(mlist), f"abonnes-{mlist.name}.csv")
+
+
+@bp.post("/espaces/<slug>/listes/<name>/abonnes/retrait")
+@login_required
+def remove_subscribers(slug, name):
+    """Mass removal: the addresses pasted or the boxes ticked are shown for confirmation; the
+    confirmed form removes them."""
+    mlist = _list(slug, name)
+    _manage(mlist)
+    form = MassRemoveForm()
+    if not form.validate_on_submit():
+        flash("Le formulaire a expiré : recommencez.", "error")
+        return redirect(url_for(".subscribers", slug=slug, name=name))
+    ticked = request.form.getlist("ids")
+    if request.form.get("confirm") == "1":
+        subs = services.subscribers_by_id(mlist, ticked)
+        try:
+            removed = services.remove_subscribers(mlist, subs, by=current_user)
+        except services.ListError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{removed} abonné{'s' if removed > 1 else ''} retiré{'s' if removed > 1 else ''}"
+                  " de la liste.", "success")
+        return redirect(url_for(".subscribers", slug=slug, name=name))
+    emails, problems = services.addresses_in(form.addresses.data or "")
+    subs = {s.id: s for s in services.subscribers_by_id(mlist, ticked)
+            + services.subscribers_by_address(mlist, emails)}
+    found = {s.email for s in subs.values()}
+    missing = [e for e in emails if e not in found]
+    return render_template("lists/remove_subscribers.html", space=mlist.space, mlist=mlist,
+                           form=form, subs=sorted(subs.values(), key=lambda s: s.email),
+                           missing=missing, problems=problems)
+
+
+# --- a subscriber changes their address ------------------------------------------------------------
+
+
+@bp.route("/espaces/<slug>/listes/<name>/adresse", methods=["GET", "POST"])
+@login_required
+def change_address(slug, name):
+    sub = _my_subscription(slug, name)
+    if sub is None or not access.can_change_subscription_address(current_user, sub):
+        abort(404)
+    return _address_form(sub, url_for(".show", slug=slug, name=name), space=sub.mailing_list.space)
+
+
+@bp.route("/listes/adresse/<token>", methods=["GET", "POST"])
+def change_address_by_link(token):
+    """An outside subscriber, from the link in the footer of the list's messages."""
+    sub = services.subscriber_for_token(token, "unsubscribe")
+    if sub is None:
+        return render_template("lists/link_invalid.html"), 404
+    return _address_form(sub, None)
+
+
+def _address_form(sub, back, space=None):
+    """The new address asked (shown in its space for a person, bare for an outside link)."""
+    form = AddressForm()
+    mlist = sub.mailing_list
+    if form.validate_on_submit():
+        try:
+            email = services.request_address_change(sub, form.email.data)
+        except services.ListError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            return render_template("lists/address_sent.html", mlist=mlist, email=email,
+                                   back=back, space=space)
+    return render_template("lists/address.html", mlist=mlist, sub=sub, form=form, back=back,
+                           space=space), 400 if form.errors else 200
+
+
+@bp.route("/listes/adresse/confirmer/<token>", methods=["GET", "POST"])
+def confirm_address(token):
+    """GET shows a button (mail scanners follow links); the POST changes the address."""
+    found = services.pending_address_change(token)
+    if found is None:
+        return render_template("lists/link_invalid.html"), 404
+    sub, email = found
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_address_change(token)
+        except services.ListError as exc:
+            flash(str(exc), "error")
+        else:
+            return render_template("lists/address_confirmed.html", mlist=sub.mailing_list,
+                                   email=email)
+    return render_template("lists/address_confirm.html", mlist=sub.mailing_list, sub=sub,
+                           email=email, form=form)

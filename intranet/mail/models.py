@@ -33,6 +33,8 @@ class OutboxMessage(db.Model):
     sender: Mapped[str | None] = mapped_column(String(300))
     reply_to: Mapped[str | None] = mapped_column(String(300))
     headers: Mapped[str] = mapped_column(Text, default="")
+    # Stored files sent attached (JSON list of ``stored_file`` ids; a list post's attachments).
+    attachments: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, "outbox_status"),
                                                  default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

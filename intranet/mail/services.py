@@ -11,6 +11,8 @@ from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy import select
 
+from ..core import uploads
+from ..core.models import StoredFile
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..extensions import mail as mailer
@@ -31,11 +33,14 @@ def queue(recipient: str, subject: str, template: str, *, reply_to: str | None =
 
 def queue_raw(recipient: str, subject: str, body_text: str, *, body_html: str | None = None,
               sender: str | None = None, reply_to: str | None = None,
-              headers: dict[str, str] | None = None) -> OutboxMessage:
-    """Queue an already written message (mailing lists), in the current transaction."""
+              headers: dict[str, str] | None = None,
+              attachments: list[int] | None = None) -> OutboxMessage:
+    """Queue an already written message (mailing lists), in the current transaction;
+    ``attachments``: ids of stored files sent with it."""
     message = OutboxMessage(recipient=recipient, subject=subject[:300], body_text=body_text,
                             body_html=body_html, sender=sender, reply_to=reply_to,
-                            headers=json.dumps(headers, ensure_ascii=False) if headers else "")
+                            headers=json.dumps(headers, ensure_ascii=False) if headers else "",
+                            attachments=json.dumps(attachments) if attachments else "")
     db.session.add(message)
     return message
 
@@ -71,6 +76,11 @@ def _as_mail(message: OutboxMessage) -> Message:
     if message_id:
         mail.msgId = message_id
     mail.envelope_from = envelope_from
+    for file_id in json.loads(message.attachments) if message.attachments else []:
+        stored = db.session.get(StoredFile, file_id)
+        if stored is not None:  # a file deleted since: the message goes without it
+            mail.attach(stored.original_name, stored.content_type.split(";")[0],
+                        uploads.read(stored))
     return mail
 
 

@@ -2,8 +2,11 @@
 of lists in A's private space and in A's closed group; and a list of B's public group with a
 thread of its own, so that A's threads and messages are also tried under a list anybody may
 read (a thread must belong to the list of its address)."""
-from intranet.lists import services
+from intranet.core.uploads import Sent
+from intranet.lists import moderation, services
 from intranet.lists.models import ListMessage, PostingPolicy
+
+from ..route_world import private_file
 
 
 def build(world):
@@ -27,6 +30,15 @@ def build(world):
     held = services.post_from_web(group_list, member, subject=f"Attente {secret}",
                                   body=f"Retenu {secret}")
     assert isinstance(held, ListMessage)
+    by_mail = services.post_from_mail(
+        ListMessage(list_id=mlist.id, mailing_list=mlist, message_id=services.new_message_id(),
+                    subject=f"Pièce {secret}", sender_email=member.email.lower(),
+                    author_id=member.id, body_text=f"Joint {secret}", source="email"),
+        services.access.ACCEPT, [Sent(private_file(world), f"budget-{secret}.pdf")],
+        actor=member)
+    rule = moderation.set_sender_rule(mlist, "indesirable@exemple.org", "reject", by=admin)
+    group_rule = moderation.set_sender_rule(group_list, "a-retenir@exemple.org", "hold",
+                                            by=admin)
     b_admin, public_group = world["people"]["b_admin"], world["public_group"]
     public_list = services.create_list(public_group, name="public-b", title="Ouverte",
                                        by=b_admin, posting_policy=PostingPolicy.ANYONE,
@@ -35,6 +47,8 @@ def build(world):
                                          body="Ouvert à tous")
     world["insider_urls"].append(f"/espaces/{space.slug}/listes/agents-a")
     world["insider_urls"].append(f"/espaces/{space.slug}/listes/agents-a/fils/{posted.thread_id}")
+    world["insider_urls"].append(
+        f"/espaces/{space.slug}/listes/agents-a/pieces/{by_mail.attachments[0].id}")
     return {
         ("lists", "slug"): [space.slug, group.slug, public_group.slug],
         ("lists", "name"): [mlist.name, group_list.name, public_list.name],
@@ -42,5 +56,8 @@ def build(world):
         ("lists", "message_id"): [held.id],
         ("lists", "subscriber_id"): [sub.id, outside.id],
         ("lists", "token"): ["jeton-invalide", services.unsubscribe_token(outside),
-                             services.confirmation_token(pending)],
+                             services.confirmation_token(pending),
+                             services.address_change_token(outside, "nouvelle@exemple.org")],
+        ("lists", "rule_id"): [rule.id, group_rule.id],
+        ("lists", "attachment_id"): [by_mail.attachments[0].id],
     }

@@ -122,7 +122,7 @@ def test_undeclared_8bit_headers_and_unknown_charsets_do_not_crash(listener, ope
     assert message.subject == "Café" and message.body_text == "Thé ou café"
 
 
-def test_html_only_mail_and_attachments_are_archived_as_text_with_a_note(listener, open_list):
+def test_html_only_mail_is_archived_as_text_with_its_attachment_kept(listener, open_list):
     raw = ("From: a@exemple.org\r\nTo: x\r\nSubject: Pièce\r\nMIME-Version: 1.0\r\n"
            'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
            "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Bonjour <script>alert(1)</script>"
@@ -132,7 +132,8 @@ def test_html_only_mail_and_attachments_are_archived_as_text_with_a_note(listene
     assert listener.send(raw, "a@exemple.org", [open_list.address])[0] == 250
     message = db.session.scalar(select(ListMessage))
     assert "Bonjour" in message.body_text and "<" not in message.body_text
-    assert "budget.pdf" in message.attachments_note
+    assert [a.file.original_name for a in message.attachments] == ["budget.pdf"]
+    assert message.attachments_note == ""
 
 
 @pytest.mark.parametrize("extra,sender", [
