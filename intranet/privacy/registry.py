@@ -195,6 +195,7 @@ HOLDINGS: tuple[Holding, ...] = (
     H("deliberation_settings", "updated_by_id", KEEP, why=NOT_THEIRS),
     H("deliberation_sitting", "list_published_by_id", KEEP, why=NOT_THEIRS),
     H("privacy_erasure_request", "decided_by_id", KEEP, why=NOT_THEIRS),
+    H("list_sender_rule", "created_by_id", KEEP, why=NOT_THEIRS),
 )
 
 # Where a name or an address was copied as text, not referred to by a key.
@@ -223,6 +224,8 @@ ADDRESS_COPIES: tuple[tuple[str, str, str, str], ...] = (
      "Alertes sur les aides faites avec votre adresse"),
     ("list_quarantine", "envelope_from", "listes_courriels_retenus",
      "Courriels envoyés aux listes et retenus (en-têtes non repris)"),
+    ("list_sender_rule", "email", "listes_regles_expediteur",
+     "Règles des modérateurs de listes sur vos messages"),
 )
 
 
