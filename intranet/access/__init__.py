@@ -729,3 +729,8 @@ from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402
 from .extranet import (  # noqa: E402
     client_address, is_trusted_address, from_trusted_network, is_privileged, needs_second_factor,
     can_reset_second_factor)
+# Document libraries and pages: approval, locks, the bin, shared links, read as ``access.<name>``.
+from .documents import (  # noqa: E402
+    space_editors, awaiting_approval, awaiting_approval_count, approval_spaces, lock_ends_at,
+    lock_holder_id, can_lock_document, can_release_lock, can_add_version, can_empty_bin,
+    can_share_document, share_link_opens)
