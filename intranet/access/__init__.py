@@ -629,6 +629,7 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "procurement.nomenclature", "procurement.code",
     "lists.confirm", "lists.unsubscribe_page", "ads.renew", "aids.confirm_alert",
     "aids.unsubscribe_alert",
+    "sharing.show",   # a link shared outside the network: its token is the permission
 })
 
 

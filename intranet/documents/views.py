@@ -14,6 +14,7 @@ from .forms import (EmptyBinForm, FileForm, FolderForm, MoveForm, PageForm, Rena
                     ReviewForm, ShareForm, SharedDownloadForm, UploadForm)
 from .models import Document, Folder, Page, PageAttachment, PageRevision, PageStatus, ShareLink
 from ..core.feedback import attempt
+from ..core.urls import absolute_url
 
 bp = Blueprint("documents", __name__, url_prefix="/espaces")
 # Pages outside a space: what waits for my approval in all of them, and the links shared with
@@ -626,10 +627,7 @@ def share_document(slug, doc_id):
             form.expires_on.errors = [*form.expires_on.errors, str(exc)]
         else:
             # The token is kept only as a digest: the address is shown this once.
-            flash(f"Lien de partage créé, valable jusqu'au {form.expires_on.data:%d/%m/%Y}. "
-                  "Copiez-le maintenant : il ne sera plus affiché.", "success")
-            return _document_page(space, doc,
-                                  new_link=url_for("sharing.show", token=token, _external=True))
+            return _document_page(space, doc, new_link=absolute_url("sharing.show", token=token))
     else:
         flash("Le lien n'a pas été créé : corrigez le formulaire ci-dessous.", "error")
     form.password.data = ""
