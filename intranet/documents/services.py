@@ -495,8 +495,7 @@ def restore_version(document: Document, version: DocumentVersion, *, by: User) -
                     visibility=document.visibility)
     audit.record("document.version_restored", actor=by,
                  organisation=document.space.organisation, target=url,
-                 detail=f"{document.name} : version {version.number} rétablie "
-                        f"(nouvelle version {number})")
+                 detail=f"version {version.number} rétablie (nouvelle version {number})")
     return restored
 
 
@@ -578,7 +577,7 @@ def empty_bin(space: Space, *, by: User) -> int:
     if deleted:
         audit.record("document.bin_emptied", actor=by, organisation=space.organisation,
                      target=path_for("documents.trash", slug=space.slug),
-                     detail=f"{space.name} : {deleted} élément(s) supprimé(s) définitivement")
+                     detail=f"{deleted} élément(s) supprimé(s) définitivement")
     return deleted
 
 
@@ -640,9 +639,8 @@ def create_share_link(document: Document, *, by: User, expires_on: date | None,
     audit.record("document.shared", actor=by, organisation=document.space.organisation,
                  target=path_for("documents.document", slug=document.space.slug,
                                  doc_id=document.id),
-                 detail=f"{document.name} : lien n° {link.id} jusqu'au {expires_on:%d/%m/%Y}"
-                        f"{' avec mot de passe' if password else ''}"
-                        f"{' pour ' + link.label if link.label else ''}")
+                 detail=f"lien n° {link.id} jusqu'au {expires_on:%d/%m/%Y}"
+                        f"{' avec mot de passe' if password else ''}")
     return link, token
 
 
@@ -654,7 +652,7 @@ def revoke_share_link(link: ShareLink, *, by: User) -> None:
     audit.record("document.share_revoked", actor=by, organisation=link.space.organisation,
                  target=path_for("documents.document", slug=link.space.slug,
                                  doc_id=link.document_id),
-                 detail=f"{link.document.name} : lien n° {link.id} révoqué")
+                 detail=f"lien n° {link.id} révoqué")
 
 
 def share_links(document: Document) -> list[ShareLink]:
@@ -686,5 +684,4 @@ def record_shared_download(link: ShareLink) -> None:
     audit.record("document.shared_download", organisation=link.space.organisation,
                  target=path_for("documents.document", slug=link.space.slug,
                                  doc_id=link.document_id),
-                 detail=f"{link.document.name} : lien n° {link.id}, téléchargement "
-                        f"n° {link.downloads}")
+                 detail=f"lien n° {link.id}, téléchargement n° {link.downloads}")

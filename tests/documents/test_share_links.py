@@ -60,7 +60,8 @@ def test_someone_outside_downloads_the_current_version_and_it_is_counted_and_aud
     assert link.downloads == 2
     events = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "document.shared_download")).all()
-    assert len(events) == 2 and "plan-salle-des-fetes.pdf" in events[0].detail
+    assert len(events) == 2 and events[1].detail == f"lien n° {link.id}, téléchargement n° 2"
+    assert events[0].target.endswith(f"/documents/{world['plan'].id}")
     listing = text(client.get(f"/espaces/{world['space'].slug}/documents/{world['plan'].id}"))
     assert "Cabinet d'architecte Durand" in listing and ">2 (dernier" in listing
 
