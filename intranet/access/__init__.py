@@ -734,4 +734,5 @@ from .extranet import (  # noqa: E402
 from .documents import (  # noqa: E402
     space_editors, awaiting_approval, awaiting_approval_count, approval_spaces, lock_ends_at,
     lock_holder_id, can_lock_document, can_release_lock, can_add_version, can_empty_bin,
-    can_share_document, share_link_opens)
+    can_share_document, share_link_opens, documents_awaiting_approval, awaiting_files_count,
+    can_upload_document, visible_document_drafts, can_approve_document)

@@ -1,6 +1,7 @@
 """The demo's approvals and library life (``flask seed-demo``), written through the services
 after the demo's pages and files: in Agen and at the Département, members propose pages that
-wait for their editors (one was sent back with a comment); Agen's opening hours were changed
+wait for their editors (one was sent back with a comment), and in Agen, where members' files
+need approval, a planning waits too; Agen's opening hours were changed
 then brought back to their first version; the Département's road regulation is locked by the
 person revising it; Agen's canteen menus are shared with the caterer (with a password) and an
 old link was revoked; an outdated regulation waits in Agen's bin."""
@@ -47,6 +48,14 @@ def seed(demo) -> None:
     services.send_back(sent_back, by=demo["mairie@agen.fr"],
                        comment="Ajoutez le numéro de la permanence d'état civil pour les "
                                "urgences (décès).")
+
+    agen = demo.space_of("47001")
+    agen.files_need_approval = True
+    services.upload(agen, None, ("Planning des permanences d'état civil - janvier\n"
+                                 "Samedi 3 : Lucas Bernard. Samedi 10 : Camille Dupuy.\n"
+                                 "Samedi 17 : Lucas Bernard. Samedi 24 : Camille Dupuy.\n".encode(),
+                                 "Planning des permanences - janvier.txt"),
+                    by=demo["agent@agen.fr"])   # waits for Agen's editors
 
     hours = _document("Horaires d'ouverture de la mairie.txt")
     services.add_version(hours, ("Du lundi au vendredi : 8 h 30 - 12 h et 14 h - 17 h.\n"

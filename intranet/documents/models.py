@@ -197,6 +197,9 @@ class Document(SpaceContent, TimestampMixin, db.Model):
     locked_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
     locked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Uploaded by a member where files need approval: seen by its author and the space's
+    # editors only, out of search, until an editor approves it.
+    pending_approval: Mapped[bool] = mapped_column(default=False)
 
     space: Mapped[Space] = relationship()
     folder: Mapped[Folder | None] = relationship()
@@ -221,14 +224,22 @@ class Document(SpaceContent, TimestampMixin, db.Model):
     def content_is_binned(self) -> bool:
         return self.in_bin
 
+    @property
+    def content_is_draft(self) -> bool:
+        return self.pending_approval
+
+    @property
+    def content_author_id(self) -> int | None:
+        return self.created_by_id
+
     @classmethod
     def search_load_options(cls):
         return (joinedload(cls.space).joinedload(Space.organisation),
                 joinedload(cls.current_version).joinedload(DocumentVersion.file))
 
     def search_document(self) -> SearchDocument | None:
-        if self.in_bin or self.current_version is None:
-            return None
+        if self.in_bin or self.current_version is None or self.pending_approval:
+            return None   # binned or waiting for approval: out of the index
         text = uploads.text_of(self.current_version.file)
         return SearchDocument(
             key=f"document:{self.id}", type="document", title=self.name,

@@ -268,7 +268,8 @@ def library(user, space: Space, folder: Folder | None):
         select(Document).where(Document.space_id == space.id, Document.deleted_at.is_(None),
                                Document.folder_id.is_(None) if parent is None
                                else Document.folder_id == parent,
-                               access.visible_content(user, Document))
+                               access.visible_content(user, Document),
+                               access.visible_document_drafts(user))
         .options(joinedload(Document.current_version).joinedload(DocumentVersion.file),
                  joinedload(Document.current_version).joinedload(DocumentVersion.uploaded_by))
         .order_by(Document.name)).all()
@@ -306,16 +307,72 @@ def upload(space: Space, folder: Folder | None, file, *, by: User,
     stored = uploads.take(file, by=by)
     document = Document(space=space, folder=folder, name=stored.original_name,
                         description=(description or "").strip(), created_by_id=by.id,
-                        visibility=narrowed)
+                        visibility=narrowed,
+                        pending_approval=space.files_need_approval and not access.can_edit(by, space))
     db.session.add(document)
     version = DocumentVersion(document=document, number=1, file=stored, uploaded_by_id=by.id)
     db.session.add(version)
     db.session.flush()
     document.current_version = version
-    record_activity(space, "document.added", f"Nouveau document : {document.name}", actor=by,
-                    url=path_for("documents.document", slug=space.slug, doc_id=document.id),
-                    visibility=document.visibility)
+    url = path_for("documents.document", slug=space.slug, doc_id=document.id)
+    if document.pending_approval:
+        notifications.notify(db.session.scalars(access.space_editors(space)),
+                             "documents.approval", f"Fichier à valider : {document.name}",
+                             url=url, actor=by,
+                             body=f"{by.full_name} a déposé ce fichier dans « {space.name} » ; "
+                                  "il attend votre validation pour être visible des membres.")
+    else:
+        _announce(document, by)
     return document
+
+
+def _announce(document: Document, by: User) -> None:
+    record_activity(document.space, "document.added", f"Nouveau document : {document.name}",
+                    actor=by, url=path_for("documents.document", slug=document.space.slug,
+                                           doc_id=document.id),
+                    visibility=document.visibility)
+
+
+@unit_of_work
+def approve_document(document: Document, *, by: User) -> None:
+    """An editor accepts a member's file: the space's members see it (and search finds it)."""
+    if not document.pending_approval:
+        raise DocumentError("Ce fichier n'attend pas de validation.")
+    document.pending_approval = False
+    document.updated_at = utcnow()
+    _announce(document, by)
+    if document.created_by is not None:
+        notifications.notify([document.created_by], "documents.review",
+                             f"Fichier validé : {document.name}", actor=by,
+                             url=path_for("documents.document", slug=document.space.slug,
+                                          doc_id=document.id),
+                             body=f"{by.full_name} a validé votre fichier : les membres de "
+                                  f"« {document.space.name} » le voient.")
+
+
+@unit_of_work
+def refuse_document(document: Document, *, by: User, comment: str) -> None:
+    """An editor sends a member's file back: it goes to the bin (where editors may still restore
+    it) and its author is told why."""
+    comment = (comment or "").strip()
+    if not document.pending_approval:
+        raise DocumentError("Ce fichier n'attend pas de validation.")
+    if not comment:
+        raise DocumentError("Expliquez à l'auteur ce qu'il faut revoir.")
+    document.deleted_at, document.deleted_by_id = utcnow(), by.id
+    if document.created_by is not None:
+        notifications.notify([document.created_by], "documents.review",
+                             f"Fichier refusé : {document.name}", actor=by,
+                             body=f"{by.full_name} n'a pas validé votre fichier déposé dans "
+                                  f"« {document.space.name} », avec ce commentaire :\n\n{comment}")
+
+
+def files_awaiting_my_approval(user) -> list[Document]:
+    """The files waiting for ``user``'s approval in every space where they are editor."""
+    return list(db.session.scalars(
+        select(Document).where(access.documents_awaiting_approval(user))
+        .options(joinedload(Document.created_by), joinedload(Document.space))
+        .order_by(Document.created_at, Document.id)))
 
 
 @unit_of_work

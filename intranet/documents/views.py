@@ -28,6 +28,9 @@ hooks.register_header_param("approval_spaces", access.approval_spaces)
 hooks.register_header_counter(
     "awaiting_approval",
     lambda person: access.awaiting_approval_count(bindparam("approval_spaces", expanding=True)))
+hooks.register_header_counter(
+    "awaiting_files",
+    lambda person: access.awaiting_files_count(bindparam("approval_spaces", expanding=True)))
 
 
 def _space(slug: str, need: str = "view") -> Space:
@@ -359,7 +362,8 @@ def create_folder(slug):
 @bp.post("/<slug>/documents/envoyer")
 @login_required
 def upload(slug):
-    space = _space(slug, need="edit")
+    space = _space(slug)
+    access.require(access.can_upload_document(current_user, space))
     form = UploadForm()
     target = _chosen_folder(space, form.folder.data)
     files = _files(form)
@@ -371,7 +375,9 @@ def upload(slug):
         except (services.DocumentError, uploads.UploadError) as exc:
             flash(str(exc), "error")
         else:
-            flash(f"« {document.name} » est en ligne.", "success")
+            flash(f"« {document.name} » est envoyé : les membres le verront une fois validé "
+                  "par un rédacteur de l'espace." if document.pending_approval else
+                  f"« {document.name} » est en ligne.", "success")
             return _back_to(space, target)
     return _library_page(space, target, form, files.kept())
 
@@ -398,6 +404,7 @@ def _document_page(space: Space, doc: Document, file_form: FileForm | None = Non
                            share_links=services.share_links(doc)
                            if access.can_share_document(current_user, doc) else [],
                            share_form=share_form or ShareForm(), new_link=new_link,
+                           review_form=ReviewForm(),
                            file_form=file_form or FileForm(), pending_files=pending_files,
                            rename_form=RenameForm(name=doc.name), move_form=move_form,
                            path=services.folder_path(doc.folder))
@@ -608,6 +615,31 @@ def empty_bin(slug):
     return redirect(url_for(".trash", slug=slug))
 
 
+@bp.post("/<slug>/documents/<int:doc_id>/valider")
+@login_required
+def approve_document(slug, doc_id):
+    space = _space(slug, need="edit")
+    doc = _document(space, doc_id)
+    access.require(access.can_approve_document(current_user, doc))
+    attempt(lambda: services.approve_document(doc, by=current_user),
+            "Fichier validé : les membres de l'espace le voient.", services.DocumentError)
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/refuser")
+@login_required
+def refuse_document(slug, doc_id):
+    space = _space(slug, need="edit")
+    doc = _document(space, doc_id)
+    access.require(access.can_approve_document(current_user, doc))
+    form = ReviewForm()
+    attempt(lambda: services.refuse_document(doc, by=current_user,
+                                             comment=form.comment.data or ""),
+            "Fichier refusé : il est dans la corbeille et son auteur a reçu votre commentaire.",
+            services.DocumentError)
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
 # --- links shared outside the network ------------------------------------------------------------
 
 
@@ -687,4 +719,5 @@ def download_shared(token):
 @login_required
 def index():
     return render_template("documents/approvals.html",
-                           pages=services.awaiting_my_approval(current_user))
+                           pages=services.awaiting_my_approval(current_user),
+                           files=services.files_awaiting_my_approval(current_user))

@@ -1,5 +1,6 @@
-"""documents: a file locked for offline editing (document.locked_by_id, locked_at) and links
-shared with people outside the network (document_share_link)
+"""documents: a file locked for offline editing (document.locked_by_id, locked_at), files
+waiting for approval (space.files_need_approval, document.pending_approval) and links shared
+with people outside the network (document_share_link)
 
 Revision ID: a7d9f1b3c5e6
 Revises: d4f6b8c0e2a3
@@ -18,7 +19,12 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('space', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('files_need_approval', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pending_approval', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
         batch_op.add_column(sa.Column('locked_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('locked_at', sa.DateTime(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_document_locked_by_id_user_account'), 'user_account',
@@ -54,3 +60,6 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_document_locked_by_id_user_account'), type_='foreignkey')
         batch_op.drop_column('locked_at')
         batch_op.drop_column('locked_by_id')
+        batch_op.drop_column('pending_approval')
+    with op.batch_alter_table('space', schema=None) as batch_op:
+        batch_op.drop_column('files_need_approval')

@@ -48,6 +48,12 @@ def build(world):
     expired, expired_token = services.create_share_link(
         document, by=admin, expires_on=today_paris() + timedelta(days=1))
     expired.expires_at = utcnow() - timedelta(minutes=1)
+    # A's group takes its members' files for approval: one waits, which only its author and
+    # the group's editors see (not A's member who edits for B).
+    group.files_need_approval = True
+    proposed = services.upload(group, None, (pdf, f"proposition-{draft_marker}.pdf"),
+                               by=world["a_member"])
+    world["draft_urls"].append(f"/espaces/{group.slug}/documents/{proposed.id}")
     world["insider_urls"].append(f"/espaces/{space.slug}/pages/{page.id}")
     world["insider_urls"].append(f"/espaces/{narrowed.space.slug}/pages/{narrowed.id}")
     world["insider_urls"].append(f"/espaces/{space.slug}/documents/dossiers/{folder.id}")
@@ -62,7 +68,7 @@ def build(world):
         ("documents", "attachment_id"): [attachment.id],
         ("documents", "number"): [1],
         ("documents", "folder_id"): [folder.id, public_folder.id],
-        ("documents", "doc_id"): [document.id, binned.id],
+        ("documents", "doc_id"): [document.id, binned.id, proposed.id],
         ("documents", "link_id"): [live.id],
         ("sharing", "token"): [revoked_token, expired_token, "jeton-inconnu"],
     }
