@@ -535,7 +535,7 @@ def restore_version(document: Document, version: DocumentVersion, *, by: User) -
     never rewritten), audited and announced like a new version."""
     if version.document_id != document.id:
         raise DocumentError("Cette version n'est pas celle de ce document.")
-    if document.current_version_id == version.id:
+    if document.current_version is version:
         raise DocumentError(f"La version {version.number} est déjà la version actuelle.")
     _check_not_locked(document, by)
     number = max((v.number for v in document.versions), default=0) + 1
