@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from .contacts.views import bp as contacts_bp
     from .core.views import bp as core_bp
     from .documents.views import bp as documents_bp
+    from .documents.views import approvals_bp, sharing_bp
     from .forums.views import bp as forums_bp
     from .jobs.views import bp as jobs_bp
     from .lists.views import bp as lists_bp
@@ -148,7 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (home_bp, core_bp, accounts_bp, proconnect_bp, spaces_bp, documents_bp, deliberations_bp, aids_bp,
                       procurement_bp, orgcharts_bp, press_bp, search_bp, notifications_bp, admin_bp,
                       messaging_bp, lists_bp, forums_bp, agenda_bp, contacts_bp, jobs_bp,
-                      ads_bp, subsidies_bp, mfa_bp, privacy_bp):
+                      ads_bp, subsidies_bp, mfa_bp, privacy_bp, approvals_bp, sharing_bp):
         app.register_blueprint(blueprint)
 
 

@@ -125,7 +125,7 @@ def worker(once: bool, interval: float):
     _check_index()
     _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _aids_round, _ads_round,
            _subsidies_round, _mail_round, _pending_round, _privacy_round,
-           _list_bounces_round], once, interval)
+           _list_bounces_round, _documents_round], once, interval)
 
 
 def _jobs_round():
@@ -189,6 +189,15 @@ def _pending_round():
         click.echo(f"fichiers en attente : {purged} expiré(s) supprimé(s)")
 
 
+def _documents_round():
+    """Once an hour: what has stayed in a space's bin longer than DOCUMENTS_BIN_RETENTION_DAYS
+    is deleted for good, with its files."""
+    from .documents import services
+    purged = services.purge_bins()
+    if purged:
+        click.echo(f"corbeilles : {purged} élément(s) supprimé(s) définitivement")
+
+
 def _lists_round():
     from .lists import fanout
     queued = fanout.worker_round()
@@ -242,7 +251,7 @@ def _loop(rounds, once: bool, interval: float):
     every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
                    _jobs_round: 3600.0, _aids_round: 3600.0, _ads_round: 60.0,
                    _subsidies_round: 3600.0, _privacy_round: 86400.0,
-                   _list_bounces_round: 86400.0}, {}
+                   _list_bounces_round: 86400.0, _documents_round: 3600.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:

@@ -85,6 +85,7 @@ RATE_LIMITS = {
     "proconnect": "30 per minute",
     "messaging:account": "30 per minute; 300 per day",
     "lists:account": "20 per minute; 200 per day",
+    "share-link": "10 per minute; 50 per hour",
 }
 
 # Number of reverse proxies in front of the application whose X-Forwarded-For is trusted
@@ -193,6 +194,13 @@ MESSAGE_READ_RECEIPTS_MAX = 10
 # (core/pending.py): at most this much per person, purged by the worker after this age.
 PENDING_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 PENDING_UPLOAD_MAX_AGE = timedelta(hours=24)
+
+# Document libraries: a file « verrouillé pour modification » is released after this many
+# hours; binned pages, documents and folders are purged by the worker after this many days;
+# a link shared outside the network lives at most this many days.
+DOCUMENTS_LOCK_HOURS = 8
+DOCUMENTS_BIN_RETENTION_DAYS = 30
+DOCUMENTS_SHARE_MAX_DAYS = 90
 
 # Job exchange. Applications (CV and letter, PDF only) at most this size each; kept this many
 # days after their offer ended, then deleted with their files by the worker (`flask jobs purge`).

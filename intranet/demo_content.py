@@ -17,6 +17,7 @@ from .ads import demo as ads_demo
 from .agenda import demo as agenda_demo
 from .jobs import demo as jobs_demo
 from .contacts import demo as contacts_demo
+from .documents import demo as documents_demo
 from .spaces import services as spaces
 from .spaces.models import Space
 from .subsidies import demo as subsidies_demo
@@ -99,6 +100,7 @@ def load(demo: Demo) -> None:
     try:
         _pages(demo)
         _documents(demo)
+        documents_demo.seed(demo)
         _forums(demo)
         _lists(demo)
         _conversations(demo)

@@ -109,7 +109,8 @@ def private_file(world, suffix: bytes = b"") -> bytes:
 CAPABILITY_ENDPOINTS = frozenset({"lists.confirm", "lists.one_click", "lists.unsubscribe_page",
                                   "lists.change_address_by_link", "lists.confirm_address",
                                   "aids.confirm_alert", "aids.unsubscribe_alert",
-                                  "aids.unsubscribe_alert_now", "aids.alert_frequency_by_link"})
+                                  "aids.unsubscribe_alert_now", "aids.alert_frequency_by_link",
+                                  "sharing.show", "sharing.download_shared"})
 
 
 def build_world() -> dict:

@@ -630,6 +630,7 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "lists.confirm", "lists.unsubscribe_page", "lists.change_address_by_link",
     "lists.confirm_address", "ads.renew", "aids.confirm_alert",
     "aids.unsubscribe_alert",
+    "sharing.show",   # a link shared outside the network: its token is the permission
 })
 
 
@@ -741,3 +742,9 @@ from .extranet import (  # noqa: E402
 # Personal data (export, erasure), read as ``access.<name>``.
 from .privacy import (  # noqa: E402
     can_export_own_data, can_request_erasure, can_view_erasure_request, can_decide_erasure)
+# Document libraries and pages: approval, locks, the bin, shared links, read as ``access.<name>``.
+from .documents import (  # noqa: E402
+    space_editors, awaiting_approval, awaiting_approval_count, approval_spaces, lock_ends_at,
+    lock_holder_id, can_lock_document, can_release_lock, can_add_version, can_empty_bin,
+    can_share_document, share_link_opens, documents_awaiting_approval, awaiting_files_count,
+    can_upload_document, visible_document_drafts, can_approve_document)

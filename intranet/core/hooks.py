@@ -8,6 +8,9 @@ without the page's domain importing it.
   (unread conversations, notifications). ``count(user_id)`` returns a SELECT of one number for
   the person ``user_id`` stands for (a bound parameter): every counter is read in one statement
   per page (``header_counters``), built once per process, and given to templates as ``name``.
+- ``register_header_param(name, value)``: a bound parameter ``name`` that a counter's SELECT
+  may use besides the person's id, e.g. an expanding list of space ids; ``value(user)`` gives
+  it from what the request already knows (``access.reach``), so it costs no statement.
 - ``register_header_value(name, value)``: a value every page shows, the same for everyone (the
   footer's accessibility level). ``value()`` returns a SELECT of that value; on a signed-in page
   it is read in the counters' statement, and ``header_value(name)`` returns it from there
@@ -34,6 +37,7 @@ from ..extensions import db
 ORGANISATION_SECTIONS: list[str] = []
 HEADER_COUNTERS: dict[str, Callable] = {}
 HEADER_VALUES: dict[str, Callable] = {}
+HEADER_PARAMS: dict[str, Callable] = {}
 
 
 def register_organisation_section(template: str) -> None:
@@ -44,6 +48,10 @@ def register_organisation_section(template: str) -> None:
 def register_header_counter(name: str, count: Callable) -> None:
     HEADER_COUNTERS[name] = count
     _COUNTERS_STATEMENT.clear()
+
+
+def register_header_param(name: str, value: Callable) -> None:
+    HEADER_PARAMS[name] = value
 
 
 def register_header_value(name: str, value: Callable) -> None:
@@ -72,7 +80,8 @@ def header_counters() -> dict[str, int]:
     if not (has_request_context() and current_user.is_authenticated and HEADER_COUNTERS):
         return dict.fromkeys(HEADER_COUNTERS, 0)
     names, statement = _counters_statement()
-    row = db.session.execute(statement, {"header_user": current_user.id}).one()
+    params = {name: value(current_user) for name, value in HEADER_PARAMS.items()}
+    row = db.session.execute(statement, {"header_user": current_user.id, **params}).one()
     g._header_values = dict(zip(HEADER_VALUES, row[len(names):]))
     return {name: value or 0 for name, value in zip(names, row)}
 

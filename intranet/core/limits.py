@@ -28,9 +28,9 @@ from .audit import client_ip
 limiter = Limiter(key_func=lambda: client_ip() or "?")
 
 # Names the other packages use: sign-in and second factor (accounts), ProConnect, password
-# reset, invitations, messaging, list posting by web.
+# reset, invitations, messaging, list posting by web, a document's shared link.
 NAMES = ("sign-in", "second-factor", "proconnect", "password-reset", "invitation", "messaging",
-         "lists")
+         "lists", "share-link")
 
 
 def init_app(app: Flask) -> None:

@@ -1,9 +1,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField,
+                     SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from ..core.fields import FrenchDateField
 from ..core.sanitize import known_format
 
 REQUIRED = "Ce champ est obligatoire."
@@ -47,3 +49,22 @@ class RenameForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     target = SelectField("Déplacer vers", choices={}, validate_choice=False)
+
+
+class EmptyBinForm(FlaskForm):
+    confirm = BooleanField("Je comprends que tout ce qui est dans la corbeille sera supprimé "
+                           "définitivement, sans retour possible.")
+
+
+class ShareForm(FlaskForm):
+    label = StringField("Pour qui (facultatif, par exemple « Cabinet d'architecte Durand »)",
+                        validators=[Optional(), Length(max=200)])
+    expires_on = FrenchDateField("Valable jusqu'au (inclus)",
+                           validators=[DataRequired("Indiquez jusqu'à quand le lien est valable.")])
+    password = PasswordField("Mot de passe (facultatif, 8 caractères au moins : à transmettre "
+                             "par un autre moyen que le lien)",
+                             validators=[Optional(), Length(max=128)])
+
+
+class SharedDownloadForm(FlaskForm):
+    password = PasswordField("Mot de passe", validators=[Optional(), Length(max=128)])

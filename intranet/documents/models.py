@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
@@ -13,7 +13,7 @@ from ..core.types import Visibility, enum_column
 from ..core import uploads
 from ..core.models import StoredFile, TimestampMixin
 from ..core.sanitize import to_text
-from ..core.timeutil import utcnow
+from ..core.timeutil import to_paris, utcnow
 from ..extensions import db
 from ..core.urls import path_for
 from ..search.documents import SearchDocument, searchable
@@ -192,11 +192,20 @@ class Document(SpaceContent, TimestampMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
+    # « Verrouillé pour modification »: someone edits the file offline; nobody else may add a
+    # version until they (or an editor) release it, or DOCUMENTS_LOCK_HOURS have passed.
+    locked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Uploaded by a member where files need approval: seen by its author and the space's
+    # editors only, out of search, until an editor approves it.
+    pending_approval: Mapped[bool] = mapped_column(default=False)
 
     space: Mapped[Space] = relationship()
     folder: Mapped[Folder | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
+    locked_by: Mapped[User | None] = relationship(foreign_keys=[locked_by_id])
     current_version: Mapped[DocumentVersion | None] = relationship(
         foreign_keys=[current_version_id], post_update=True)
     versions: Mapped[list[DocumentVersion]] = relationship(
@@ -215,14 +224,22 @@ class Document(SpaceContent, TimestampMixin, db.Model):
     def content_is_binned(self) -> bool:
         return self.in_bin
 
+    @property
+    def content_is_draft(self) -> bool:
+        return self.pending_approval
+
+    @property
+    def content_author_id(self) -> int | None:
+        return self.created_by_id
+
     @classmethod
     def search_load_options(cls):
         return (joinedload(cls.space).joinedload(Space.organisation),
                 joinedload(cls.current_version).joinedload(DocumentVersion.file))
 
     def search_document(self) -> SearchDocument | None:
-        if self.in_bin or self.current_version is None:
-            return None
+        if self.in_bin or self.current_version is None or self.pending_approval:
+            return None   # binned or waiting for approval: out of the index
         text = uploads.text_of(self.current_version.file)
         return SearchDocument(
             key=f"document:{self.id}", type="document", title=self.name,
@@ -252,3 +269,39 @@ class DocumentVersion(db.Model):
                                               foreign_keys=[document_id])
     file: Mapped[StoredFile] = relationship()
     uploaded_by: Mapped[User | None] = relationship()
+
+
+class ShareLink(db.Model):
+    """A link to one document's current version for someone outside the network (an
+    architect, a contractor): only the token's SHA-256 is kept; an expiry date is required, a
+    password optional (hashed like the accounts'); revocable; its downloads are counted."""
+    __tablename__ = "document_share_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"),
+                                             index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")   # for whom, as its author says
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    downloads: Mapped[int] = mapped_column(Integer, default=0)
+    last_download_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    document: Mapped[Document] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def space(self) -> Space:
+        return self.document.space
+
+    @property
+    def expires_on(self):
+        """The last day it is valid, in Paris (``expires_at`` is the end of that day)."""
+        return to_paris(self.expires_at - timedelta(seconds=1)).date()
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.revoked_at is None and (now or utcnow()) < self.expires_at

@@ -2,27 +2,46 @@
 activity line and (for deletions) its way back from the bin."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.pagination import paginate
 from .. import access
+from ..accounts import passwords
 from ..accounts.models import User
-from ..core import uploads
+from ..core import audit, uploads
+from ..core.models import StoredFile
 from ..core.sanitize import to_html
 from ..core.text import collation_key
-from ..core.timeutil import utcnow
+from ..core.timeutil import PARIS, today_paris, utcnow
 from ..core.urls import path_for
 from ..extensions import db
 from ..search import services as search
 from ..spaces.models import Space
 from ..core.types import Visibility
 from ..core.uow import unit_of_work
+from ..notifications import services as notifications
 from ..spaces.services import record_activity, restrict_activity, retract_activity
 from .models import (Document, DocumentVersion, Folder, Page, PageAttachment, PageRevision,
-                     PageStatus)
+                     PageStatus, ShareLink)
+
+notifications.register_kind("documents.approval", "Pages à valider dans mes espaces")
+notifications.register_kind("documents.review", "Réponse à mes pages proposées")
+
+audit.ACTION_LABELS.update({
+    "document.version_restored": "Document : ancienne version rétablie",
+    "document.bin_emptied": "Corbeille d'un espace vidée",
+    "document.bin_purged": "Corbeilles : éléments anciens supprimés",
+    "document.shared": "Document : lien de partage créé",
+    "document.share_revoked": "Document : lien de partage révoqué",
+    "document.shared_download": "Document téléchargé par un lien de partage",
+})
 
 
 class DocumentError(ValueError):
@@ -109,6 +128,11 @@ def publish_page(page: Page, *, by: User) -> PageStatus:
     else:
         page.status = PageStatus.PENDING
         page.review_comment = ""
+        notifications.notify(db.session.scalars(access.space_editors(page.space)),
+                             "documents.approval", f"Page à valider : {page.title}",
+                             url=_page_url(page), actor=by,
+                             body=f"{by.full_name} propose cette page dans « {page.space.name} » "
+                                  "et attend votre validation.")
     return page.status
 
 
@@ -125,6 +149,10 @@ def approve_page(page: Page, *, by: User) -> None:
     if page.status != PageStatus.PENDING:
         raise DocumentError("Cette page n'attend pas d'approbation.")
     _publish(page, by)
+    if page.author is not None:
+        notifications.notify([page.author], "documents.review", f"Page publiée : {page.title}",
+                             url=_page_url(page), actor=by,
+                             body=f"{by.full_name} a validé et publié votre page.")
 
 
 @unit_of_work
@@ -136,6 +164,20 @@ def send_back(page: Page, *, by: User, comment: str) -> None:
         raise DocumentError("Expliquez à l'auteur ce qu'il faut revoir.")
     page.status = PageStatus.DRAFT
     page.review_comment = f"{by.full_name} : {comment}"[:5000]
+    if page.author is not None:
+        notifications.notify([page.author], "documents.review",
+                             f"Page renvoyée pour correction : {page.title}", url=_page_url(page),
+                             actor=by, body=f"{by.full_name} vous renvoie la page avec ce "
+                                            f"commentaire :\n\n{comment}")
+
+
+def awaiting_my_approval(user) -> list[Page]:
+    """The pages waiting for ``user``'s approval, in every space where they are editor, the
+    oldest first (« En attente de ma validation »)."""
+    return list(db.session.scalars(
+        select(Page).where(access.awaiting_approval(user))
+        .options(joinedload(Page.author), joinedload(Page.space))
+        .order_by(Page.updated_at, Page.id)))
 
 
 @unit_of_work
@@ -226,7 +268,8 @@ def library(user, space: Space, folder: Folder | None):
         select(Document).where(Document.space_id == space.id, Document.deleted_at.is_(None),
                                Document.folder_id.is_(None) if parent is None
                                else Document.folder_id == parent,
-                               access.visible_content(user, Document))
+                               access.visible_content(user, Document),
+                               access.visible_document_drafts(user))
         .options(joinedload(Document.current_version).joinedload(DocumentVersion.file),
                  joinedload(Document.current_version).joinedload(DocumentVersion.uploaded_by))
         .order_by(Document.name)).all()
@@ -264,21 +307,78 @@ def upload(space: Space, folder: Folder | None, file, *, by: User,
     stored = uploads.take(file, by=by)
     document = Document(space=space, folder=folder, name=stored.original_name,
                         description=(description or "").strip(), created_by_id=by.id,
-                        visibility=narrowed)
+                        visibility=narrowed,
+                        pending_approval=space.files_need_approval and not access.can_edit(by, space))
     db.session.add(document)
     version = DocumentVersion(document=document, number=1, file=stored, uploaded_by_id=by.id)
     db.session.add(version)
     db.session.flush()
     document.current_version = version
-    record_activity(space, "document.added", f"Nouveau document : {document.name}", actor=by,
-                    url=path_for("documents.document", slug=space.slug, doc_id=document.id),
-                    visibility=document.visibility)
+    url = path_for("documents.document", slug=space.slug, doc_id=document.id)
+    if document.pending_approval:
+        notifications.notify(db.session.scalars(access.space_editors(space)),
+                             "documents.approval", f"Fichier à valider : {document.name}",
+                             url=url, actor=by,
+                             body=f"{by.full_name} a déposé ce fichier dans « {space.name} » ; "
+                                  "il attend votre validation pour être visible des membres.")
+    else:
+        _announce(document, by)
     return document
+
+
+def _announce(document: Document, by: User) -> None:
+    record_activity(document.space, "document.added", f"Nouveau document : {document.name}",
+                    actor=by, url=path_for("documents.document", slug=document.space.slug,
+                                           doc_id=document.id),
+                    visibility=document.visibility)
+
+
+@unit_of_work
+def approve_document(document: Document, *, by: User) -> None:
+    """An editor accepts a member's file: the space's members see it (and search finds it)."""
+    if not document.pending_approval:
+        raise DocumentError("Ce fichier n'attend pas de validation.")
+    document.pending_approval = False
+    document.updated_at = utcnow()
+    _announce(document, by)
+    if document.created_by is not None:
+        notifications.notify([document.created_by], "documents.review",
+                             f"Fichier validé : {document.name}", actor=by,
+                             url=path_for("documents.document", slug=document.space.slug,
+                                          doc_id=document.id),
+                             body=f"{by.full_name} a validé votre fichier : les membres de "
+                                  f"« {document.space.name} » le voient.")
+
+
+@unit_of_work
+def refuse_document(document: Document, *, by: User, comment: str) -> None:
+    """An editor sends a member's file back: it goes to the bin (where editors may still restore
+    it) and its author is told why."""
+    comment = (comment or "").strip()
+    if not document.pending_approval:
+        raise DocumentError("Ce fichier n'attend pas de validation.")
+    if not comment:
+        raise DocumentError("Expliquez à l'auteur ce qu'il faut revoir.")
+    document.deleted_at, document.deleted_by_id = utcnow(), by.id
+    if document.created_by is not None:
+        notifications.notify([document.created_by], "documents.review",
+                             f"Fichier refusé : {document.name}", actor=by,
+                             body=f"{by.full_name} n'a pas validé votre fichier déposé dans "
+                                  f"« {document.space.name} », avec ce commentaire :\n\n{comment}")
+
+
+def files_awaiting_my_approval(user) -> list[Document]:
+    """The files waiting for ``user``'s approval in every space where they are editor."""
+    return list(db.session.scalars(
+        select(Document).where(access.documents_awaiting_approval(user))
+        .options(joinedload(Document.created_by), joinedload(Document.space))
+        .order_by(Document.created_at, Document.id)))
 
 
 @unit_of_work
 def add_version(document: Document, file, *, by: User, note: str = "") -> DocumentVersion:
     """A new version of ``document`` from ``file`` (as ``attach_to_page`` takes it)."""
+    _check_not_locked(document, by)
     stored = uploads.take(file, by=by)
     number = max((v.number for v in document.versions), default=0) + 1
     version = DocumentVersion(document=document, number=number, file=stored,
@@ -412,3 +512,233 @@ def document_versions(document: Document) -> list[DocumentVersion]:
                                    .options(selectinload(DocumentVersion.file),
                                             joinedload(DocumentVersion.uploaded_by))
                                    .order_by(DocumentVersion.number.desc())))
+
+
+# --- versions, locks ---------------------------------------------------------------------------
+
+
+class DocumentLocked(DocumentError):
+    """Someone else holds the document's lock: no new version meanwhile."""
+
+
+def _check_not_locked(document: Document, by: User) -> None:
+    holder = access.lock_holder_id(document)
+    if holder is not None and holder != by.id:
+        name = document.locked_by.full_name if document.locked_by else "quelqu'un"
+        raise DocumentLocked(f"« {document.name} » est verrouillé par {name}, qui le modifie : "
+                             "attendez qu'il le déverrouille.")
+
+
+@unit_of_work
+def restore_version(document: Document, version: DocumentVersion, *, by: User) -> DocumentVersion:
+    """Make an older version the current one again: a new version with its file (history is
+    never rewritten), audited and announced like a new version."""
+    if version.document_id != document.id:
+        raise DocumentError("Cette version n'est pas celle de ce document.")
+    if document.current_version is version:
+        raise DocumentError(f"La version {version.number} est déjà la version actuelle.")
+    _check_not_locked(document, by)
+    number = max((v.number for v in document.versions), default=0) + 1
+    restored = DocumentVersion(document=document, number=number, file=version.file,
+                               uploaded_by_id=by.id,
+                               note=f"Retour à la version {version.number}")
+    db.session.add(restored)
+    db.session.flush()
+    document.current_version = restored
+    document.updated_at = utcnow()
+    url = path_for("documents.document", slug=document.space.slug, doc_id=document.id)
+    record_activity(document.space, "document.updated",
+                    f"Version {version.number} rétablie : {document.name}", actor=by, url=url,
+                    visibility=document.visibility)
+    audit.record("document.version_restored", actor=by,
+                 organisation=document.space.organisation, target=url,
+                 detail=f"version {version.number} rétablie (nouvelle version {number})")
+    return restored
+
+
+@unit_of_work
+def lock_document(document: Document, *, by: User) -> None:
+    """« Verrouiller pour modification »: the others see who edits it and cannot add a version
+    until it is released (or ``DOCUMENTS_LOCK_HOURS`` have passed)."""
+    _check_not_locked(document, by)
+    document.locked_by_id, document.locked_at = by.id, utcnow()
+
+
+@unit_of_work
+def unlock_document(document: Document, *, by: User) -> None:
+    document.locked_by_id = document.locked_at = None
+
+
+# --- the bin, emptied ----------------------------------------------------------------------------
+
+
+def _folder_tree(folder_ids: list[int]) -> list[int]:
+    """``folder_ids`` and every folder under them."""
+    found, frontier = [], list(folder_ids)
+    while frontier:
+        found.extend(frontier)
+        frontier = list(db.session.scalars(select(Folder.id).where(Folder.parent_id.in_(frontier))))
+    return found
+
+
+def _destroy(folder_ids: list[int], document_ids: list[int], page_ids: list[int]) -> int:
+    """Delete for good pages, documents and folders (with what is inside the folders), their
+    versions, revisions, attachments and shared links; their files go once the transaction
+    commits. Returns the number of items of the bin deleted (those named)."""
+    tree = _folder_tree(folder_ids)
+    inside = list(db.session.scalars(select(Document.id).where(Document.folder_id.in_(tree))))
+    doc_ids = sorted(set(document_ids) | set(inside))
+    files: dict[int, StoredFile] = {}
+    for document in db.session.scalars(select(Document).where(Document.id.in_(doc_ids))
+                                       .options(selectinload(Document.versions)
+                                                .joinedload(DocumentVersion.file))):
+        for version in document.versions:
+            files[version.file.id] = version.file
+        document.current_version = None
+    db.session.flush()
+    db.session.execute(delete(ShareLink).where(ShareLink.document_id.in_(doc_ids)))
+    for document in db.session.scalars(select(Document).where(Document.id.in_(doc_ids))):
+        db.session.delete(document)
+    for page in db.session.scalars(select(Page).where(Page.id.in_(page_ids))
+                                   .options(selectinload(Page.attachments)
+                                            .joinedload(PageAttachment.file))):
+        for attachment in page.attachments:
+            files[attachment.file.id] = attachment.file
+        db.session.delete(page)
+    db.session.flush()
+    db.session.execute(update(Document).where(Document.folder_id.in_(tree)).values(folder_id=None))
+    for folder_id in reversed(tree):   # the deepest first
+        db.session.execute(delete(Folder).where(Folder.id == folder_id))
+    for stored in files.values():
+        db.session.delete(stored)
+    uploads.discard_after_commit(files.values())
+    return len(folder_ids) + len(document_ids) + len(page_ids)
+
+
+def _binned(space_id: int | None, before: datetime | None):
+    """The ids of what is in the bin (of one space, or everywhere; binned before a time)."""
+    def ids(model):
+        query = select(model.id).where(model.deleted_at.is_not(None))
+        if space_id is not None:
+            query = query.where(model.space_id == space_id)
+        if before is not None:
+            query = query.where(model.deleted_at < before)
+        return list(db.session.scalars(query))
+    return ids(Folder), ids(Document), ids(Page)
+
+
+@unit_of_work
+def empty_bin(space: Space, *, by: User) -> int:
+    """Delete for good everything in the space's bin (its editors, after a confirmation)."""
+    deleted = _destroy(*_binned(space.id, None))
+    if deleted:
+        audit.record("document.bin_emptied", actor=by, organisation=space.organisation,
+                     target=path_for("documents.trash", slug=space.slug),
+                     detail=f"{deleted} élément(s) supprimé(s) définitivement")
+    return deleted
+
+
+@unit_of_work
+def purge_bins(now: datetime | None = None) -> int:
+    """The worker's round: what has been in a bin for more than
+    ``DOCUMENTS_BIN_RETENTION_DAYS`` is deleted for good. Returns how many items."""
+    days = current_app.config["DOCUMENTS_BIN_RETENTION_DAYS"]
+    deleted = _destroy(*_binned(None, (now or utcnow()) - timedelta(days=days)))
+    if deleted:
+        audit.record("document.bin_purged",
+                     detail=f"{deleted} élément(s) resté(s) plus de {days} jours en corbeille")
+    return deleted
+
+
+# --- links shared outside the network ------------------------------------------------------------
+
+
+SHARE_PASSWORD_MIN_LENGTH = 8
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` in Paris, as naive UTC."""
+    local = datetime.combine(day + timedelta(days=1), time.min, tzinfo=PARIS)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+@unit_of_work
+def create_share_link(document: Document, *, by: User, expires_on: date | None,
+                      password: str = "", label: str = "") -> tuple[ShareLink, str]:
+    """A link to the document's current version for someone outside the network, valid until
+    the end of ``expires_on`` (at most ``DOCUMENTS_SHARE_MAX_DAYS`` ahead). Returns the link and
+    its token: only its digest is kept, so it is shown once."""
+    longest = current_app.config["DOCUMENTS_SHARE_MAX_DAYS"]
+    today = today_paris()
+    if expires_on is None:
+        raise DocumentError("Indiquez jusqu'à quand le lien est valable.")
+    if expires_on < today:
+        raise DocumentError("La date d'expiration est déjà passée.")
+    if expires_on > today + timedelta(days=longest):
+        raise DocumentError(f"Un lien de partage est valable au plus {longest} jours.")
+    if document.in_bin or document.current_version is None:
+        raise DocumentError("Ce document ne peut pas être partagé.")
+    password = password or ""
+    if password and len(password) < SHARE_PASSWORD_MIN_LENGTH:
+        raise DocumentError(f"Le mot de passe du lien doit compter au moins "
+                            f"{SHARE_PASSWORD_MIN_LENGTH} caractères.")
+    token = secrets.token_urlsafe(32)
+    link = ShareLink(document=document, token_digest=_token_digest(token),
+                     label=(label or "").strip()[:200], expires_at=_end_of_day(expires_on),
+                     password_hash=passwords.hash_password(password) if password else None,
+                     created_by_id=by.id)
+    db.session.add(link)
+    db.session.flush()
+    audit.record("document.shared", actor=by, organisation=document.space.organisation,
+                 target=path_for("documents.document", slug=document.space.slug,
+                                 doc_id=document.id),
+                 detail=f"lien n° {link.id} jusqu'au {expires_on:%d/%m/%Y}"
+                        f"{' avec mot de passe' if password else ''}")
+    return link, token
+
+
+@unit_of_work
+def revoke_share_link(link: ShareLink, *, by: User) -> None:
+    if link.revoked_at is not None:
+        raise DocumentError("Ce lien est déjà révoqué.")
+    link.revoked_at = utcnow()
+    audit.record("document.share_revoked", actor=by, organisation=link.space.organisation,
+                 target=path_for("documents.document", slug=link.space.slug,
+                                 doc_id=link.document_id),
+                 detail=f"lien n° {link.id} révoqué")
+
+
+def share_links(document: Document) -> list[ShareLink]:
+    return list(db.session.scalars(select(ShareLink).where(ShareLink.document_id == document.id)
+                                   .options(joinedload(ShareLink.created_by))
+                                   .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())))
+
+
+def share_link_by_token(token: str) -> ShareLink | None:
+    """The link a token names, whatever its state (``access.share_link_opens`` decides)."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(ShareLink).where(ShareLink.token_digest == _token_digest(token))
+                             .options(joinedload(ShareLink.document)))
+
+
+def share_password_matches(link: ShareLink, password: str) -> bool:
+    """True when the link has no password or ``password`` is its password."""
+    if link.password_hash is None:
+        return True
+    return passwords.verify(link.password_hash, password or "")
+
+
+@unit_of_work
+def record_shared_download(link: ShareLink) -> None:
+    """One download through a shared link: counted, and in the audit log (with the address)."""
+    link.downloads += 1
+    link.last_download_at = utcnow()
+    audit.record("document.shared_download", organisation=link.space.organisation,
+                 target=path_for("documents.document", slug=link.space.slug,
+                                 doc_id=link.document_id),
+                 detail=f"lien n° {link.id}, téléchargement n° {link.downloads}")

@@ -1,20 +1,36 @@
 """Pages and document libraries of a space (URLs under /espaces/<slug>/)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam
 
 from ..core.inputs import page_arg, to_int
 from .. import access
-from ..core import pending, uploads
+from ..core import hooks, limits, pending, uploads
 from ..extensions import db
 from ..spaces.models import Space
 from ..core.types import Visibility
 from . import services
-from .forms import (FileForm, FolderForm, MoveForm, PageForm, RenameForm, ReviewForm,
-                    UploadForm)
-from .models import Document, Folder, Page, PageAttachment, PageRevision, PageStatus
+from .forms import (EmptyBinForm, FileForm, FolderForm, MoveForm, PageForm, RenameForm,
+                    ReviewForm, ShareForm, SharedDownloadForm, UploadForm)
+from .models import Document, Folder, Page, PageAttachment, PageRevision, PageStatus, ShareLink
 from ..core.feedback import attempt
+from ..core.urls import absolute_url
 
 bp = Blueprint("documents", __name__, url_prefix="/espaces")
+# Pages outside a space: what waits for my approval in all of them, and the links shared with
+# people outside the network (signed out).
+approvals_bp = Blueprint("approvals", __name__, url_prefix="/a-valider")
+sharing_bp = Blueprint("sharing", __name__, url_prefix="/partage")
+
+# « À valider » in the header: the pages waiting in the spaces the person edits, read in the
+# header's one statement, with the spaces the request already reached (``access.reach``).
+hooks.register_header_param("approval_spaces", access.approval_spaces)
+hooks.register_header_counter(
+    "awaiting_approval",
+    lambda person: access.awaiting_approval_count(bindparam("approval_spaces", expanding=True)))
+hooks.register_header_counter(
+    "awaiting_files",
+    lambda person: access.awaiting_files_count(bindparam("approval_spaces", expanding=True)))
 
 
 def _space(slug: str, need: str = "view") -> Space:
@@ -346,7 +362,8 @@ def create_folder(slug):
 @bp.post("/<slug>/documents/envoyer")
 @login_required
 def upload(slug):
-    space = _space(slug, need="edit")
+    space = _space(slug)
+    access.require(access.can_upload_document(current_user, space))
     form = UploadForm()
     target = _chosen_folder(space, form.folder.data)
     files = _files(form)
@@ -358,7 +375,9 @@ def upload(slug):
         except (services.DocumentError, uploads.UploadError) as exc:
             flash(str(exc), "error")
         else:
-            flash(f"« {document.name} » est en ligne.", "success")
+            flash(f"« {document.name} » est envoyé : les membres le verront une fois validé "
+                  "par un rédacteur de l'espace." if document.pending_approval else
+                  f"« {document.name} » est en ligne.", "success")
             return _back_to(space, target)
     return _library_page(space, target, form, files.kept())
 
@@ -377,11 +396,15 @@ def document(slug, doc_id):
 
 
 def _document_page(space: Space, doc: Document, file_form: FileForm | None = None,
-                   pending_files=()):
+                   pending_files=(), share_form: ShareForm | None = None, new_link: str = ""):
     move_form = MoveForm()
     move_form.target.choices = _folder_choices(space)
     return render_template("documents/document.html", space=space, document=doc,
                            versions=services.document_versions(doc),
+                           share_links=services.share_links(doc)
+                           if access.can_share_document(current_user, doc) else [],
+                           share_form=share_form or ShareForm(), new_link=new_link,
+                           review_form=ReviewForm(),
                            file_form=file_form or FileForm(), pending_files=pending_files,
                            rename_form=RenameForm(name=doc.name), move_form=move_form,
                            path=services.folder_path(doc.folder))
@@ -420,6 +443,7 @@ def download_version(slug, doc_id, number):
 def new_version(slug, doc_id):
     space = _space(slug)
     doc = _document(space, doc_id, need="edit")
+    access.require(access.can_add_version(current_user, doc))   # locked by someone else: 403
     form = FileForm()
     files = _files(form)
     if form.validate_on_submit():
@@ -529,4 +553,171 @@ def trash(slug):
     space = _space(slug, need="edit")
     folders, documents, binned_pages = services.bin_contents(space)
     return render_template("documents/bin.html", space=space, folders=folders,
-                           documents=documents, pages=binned_pages)
+                           documents=documents, pages=binned_pages, empty_form=EmptyBinForm())
+
+
+def _version(doc: Document, number: int):
+    version = next((v for v in doc.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/versions/<int:number>/retablir")
+@login_required
+def restore_version(slug, doc_id, number):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    access.require(access.can_add_version(current_user, doc))
+    version = _version(doc, number)
+    attempt(lambda: services.restore_version(doc, version, by=current_user),
+            f"La version {number} est de nouveau la version actuelle.", services.DocumentError)
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/verrouiller")
+@login_required
+def lock_document(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    access.require(access.can_lock_document(current_user, doc))
+    attempt(lambda: services.lock_document(doc, by=current_user),
+            "Document verrouillé : les autres voient que vous le modifiez. Déposez votre "
+            "version puis déverrouillez-le.", services.DocumentError)
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/deverrouiller")
+@login_required
+def unlock_document(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    access.require(access.can_release_lock(current_user, doc))
+    services.unlock_document(doc, by=current_user)
+    flash("Document déverrouillé.", "success")
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/corbeille/vider")
+@login_required
+def empty_bin(slug):
+    space = _space(slug, need="edit")
+    access.require(access.can_empty_bin(current_user, space))
+    form = EmptyBinForm()
+    if not (form.validate_on_submit() and form.confirm.data):
+        flash("Cochez la case de confirmation pour vider la corbeille : rien n'a été supprimé.",
+              "error")
+        return redirect(url_for(".trash", slug=slug))
+    deleted = services.empty_bin(space, by=current_user)
+    flash(f"Corbeille vidée : {deleted} élément{'s' if deleted > 1 else ''} supprimé"
+          f"{'s' if deleted > 1 else ''} définitivement." if deleted else "La corbeille était déjà vide.",
+          "success")
+    return redirect(url_for(".trash", slug=slug))
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/valider")
+@login_required
+def approve_document(slug, doc_id):
+    space = _space(slug, need="edit")
+    doc = _document(space, doc_id)
+    access.require(access.can_approve_document(current_user, doc))
+    attempt(lambda: services.approve_document(doc, by=current_user),
+            "Fichier validé : les membres de l'espace le voient.", services.DocumentError)
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/refuser")
+@login_required
+def refuse_document(slug, doc_id):
+    space = _space(slug, need="edit")
+    doc = _document(space, doc_id)
+    access.require(access.can_approve_document(current_user, doc))
+    form = ReviewForm()
+    attempt(lambda: services.refuse_document(doc, by=current_user,
+                                             comment=form.comment.data or ""),
+            "Fichier refusé : il est dans la corbeille et son auteur a reçu votre commentaire.",
+            services.DocumentError)
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id))
+
+
+# --- links shared outside the network ------------------------------------------------------------
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/partages")
+@login_required
+def share_document(slug, doc_id):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    access.require(access.can_share_document(current_user, doc))
+    form = ShareForm()
+    if form.validate_on_submit():
+        try:
+            link, token = services.create_share_link(
+                doc, by=current_user, expires_on=form.expires_on.data,
+                password=form.password.data or "", label=form.label.data or "")
+        except services.DocumentError as exc:
+            form.expires_on.errors = [*form.expires_on.errors, str(exc)]
+        else:
+            # The token is kept only as a digest: the address is shown this once.
+            return _document_page(space, doc, new_link=absolute_url("sharing.show", token=token))
+    else:
+        flash("Le lien n'a pas été créé : corrigez le formulaire ci-dessous.", "error")
+    form.password.data = ""
+    return _document_page(space, doc, share_form=form)
+
+
+def _share_link(doc: Document, link_id: int) -> ShareLink:
+    return access.part_or_404(ShareLink, link_id, document_id=doc.id)
+
+
+@bp.post("/<slug>/documents/<int:doc_id>/partages/<int:link_id>/revoquer")
+@login_required
+def revoke_share_link(slug, doc_id, link_id):
+    space = _space(slug)
+    doc = _document(space, doc_id, need="edit")
+    access.require(access.can_share_document(current_user, doc))
+    link = _share_link(doc, link_id)
+    attempt(lambda: services.revoke_share_link(link, by=current_user),
+            "Lien révoqué : il ne donne plus accès au document.", services.DocumentError)
+    return redirect(url_for(".document", slug=slug, doc_id=doc.id) + "#partages")
+
+
+def _live_link(token: str) -> ShareLink:
+    """The live link a token names: unknown, expired, revoked or binned all answer the same
+    404, so that nothing is learnt from trying."""
+    link = services.share_link_by_token(token)
+    if not access.share_link_opens(link):
+        abort(404)
+    return link
+
+
+@sharing_bp.get("/<token>")
+def show(token):
+    link = _live_link(token)
+    return render_template("documents/shared.html", link=link, document=link.document,
+                           form=SharedDownloadForm())
+
+
+@sharing_bp.post("/<token>")
+@limits.per_address("share-link")
+def download_shared(token):
+    link = _live_link(token)
+    form = SharedDownloadForm()
+    if not (form.validate_on_submit()
+            and services.share_password_matches(link, form.password.data or "")):
+        form.password.errors = ["Mot de passe incorrect."]
+        return render_template("documents/shared.html", link=link, document=link.document,
+                               form=form), 403
+    services.record_shared_download(link)
+    return uploads.send(link.document.current_version.file, download_name=link.document.name)
+
+
+# --- waiting for my approval ---------------------------------------------------------------------
+
+
+@approvals_bp.get("/")
+@login_required
+def index():
+    return render_template("documents/approvals.html",
+                           pages=services.awaiting_my_approval(current_user),
+                           files=services.files_awaiting_my_approval(current_user))

@@ -21,6 +21,8 @@ class SpaceForm(FlaskForm):
                               default="request")
     pages_need_approval = BooleanField("Les membres peuvent proposer des pages, publiées après "
                                        "approbation d'un rédacteur")
+    files_need_approval = BooleanField("Les fichiers déposés par les membres sont soumis à "
+                                       "validation d'un rédacteur")
     archived = BooleanField("Groupe archivé (lecture seule)")
 
 

@@ -83,6 +83,8 @@ class Space(TimestampMixin, db.Model):
     archived: Mapped[bool] = mapped_column(default=False)
     # Members may write pages, which a space editor approves before they are published.
     pages_need_approval: Mapped[bool] = mapped_column(default=False)
+    # Files uploaded by members wait for a space editor's approval before others see them.
+    files_need_approval: Mapped[bool] = mapped_column(default=False)
 
     organisation: Mapped[Organisation | None] = relationship()
     members: Mapped[list[SpaceMember]] = relationship(back_populates="space",

@@ -148,7 +148,7 @@ def create_group(*, name: str, description: str, visibility: Visibility,
 @unit_of_work
 def update_space(space: Space, *, by: User, name: str, description: str,
                  visibility: Visibility, join_policy: JoinPolicy, archived: bool,
-                 pages_need_approval: bool = False) -> None:
+                 pages_need_approval: bool = False, files_need_approval: bool = False) -> None:
     if not name.strip():
         raise SpaceError("Le nom de l'espace est obligatoire.")
     if space.kind == SpaceKind.ORGANISATION and visibility != Visibility.MEMBERS:
@@ -156,6 +156,7 @@ def update_space(space: Space, *, by: User, name: str, description: str,
     space.name, space.description = name.strip(), (description or "").strip()
     space.visibility, space.join_policy, space.archived = visibility, join_policy, archived
     space.pages_need_approval = pages_need_approval
+    space.files_need_approval = files_need_approval
     audit.record("space.updated", actor=by, organisation=space.organisation, target=space.name)
     access.forget_roles()
 

@@ -85,7 +85,8 @@ def settings(slug):
                                   visibility=Visibility(form.visibility.data),
                                   join_policy=JoinPolicy(form.join_policy.data),
                                   archived=form.archived.data,
-                                  pages_need_approval=form.pages_need_approval.data)
+                                  pages_need_approval=form.pages_need_approval.data,
+                                  files_need_approval=form.files_need_approval.data)
         except services.SpaceError as exc:
             form.name.errors.append(str(exc))
         else:

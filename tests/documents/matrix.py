@@ -1,4 +1,7 @@
 """Organisation A's pages and documents for the route matrix."""
+from datetime import timedelta
+
+from intranet.core.timeutil import today_paris, utcnow
 from intranet.documents import services
 from intranet.core.types import Visibility
 
@@ -34,6 +37,23 @@ def build(world):
     binned = services.upload(group, None, (pdf, f"ancien-{draft_marker}.pdf"), by=admin,
                              visibility=Visibility.MEMBERS)
     services.delete_document(binned, by=admin)
+    # A's document is locked by its admin and shared outside: a live link (its id is tried on
+    # the revocation route), and tokens that must open nothing — revoked, expired, unknown.
+    services.lock_document(document, by=admin)
+    live, _ = services.create_share_link(document, by=admin, label=f"Cabinet {secret}",
+                                         expires_on=today_paris() + timedelta(days=30))
+    revoked, revoked_token = services.create_share_link(
+        document, by=admin, expires_on=today_paris() + timedelta(days=30), password="motdepasse")
+    services.revoke_share_link(revoked, by=admin)
+    expired, expired_token = services.create_share_link(
+        document, by=admin, expires_on=today_paris() + timedelta(days=1))
+    expired.expires_at = utcnow() - timedelta(minutes=1)
+    # A's group takes its members' files for approval: one waits, which only its author and
+    # the group's editors see (not A's member who edits for B).
+    group.files_need_approval = True
+    proposed = services.upload(group, None, (pdf, f"proposition-{draft_marker}.pdf"),
+                               by=world["a_member"])
+    world["draft_urls"].append(f"/espaces/{group.slug}/documents/{proposed.id}")
     world["insider_urls"].append(f"/espaces/{space.slug}/pages/{page.id}")
     world["insider_urls"].append(f"/espaces/{narrowed.space.slug}/pages/{narrowed.id}")
     world["insider_urls"].append(f"/espaces/{space.slug}/documents/dossiers/{folder.id}")
@@ -48,5 +68,7 @@ def build(world):
         ("documents", "attachment_id"): [attachment.id],
         ("documents", "number"): [1],
         ("documents", "folder_id"): [folder.id, public_folder.id],
-        ("documents", "doc_id"): [document.id, binned.id],
+        ("documents", "doc_id"): [document.id, binned.id, proposed.id],
+        ("documents", "link_id"): [live.id],
+        ("sharing", "token"): [revoked_token, expired_token, "jeton-inconnu"],
     }
