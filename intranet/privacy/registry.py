@@ -133,6 +133,8 @@ HOLDINGS: tuple[Holding, ...] = (
       columns=("id", "space_id", "title", "body_html", "status", "created_at")),
     H("page_revision", "author_id", KEEP, "pages_versions", "Versions de pages écrites"),
     H("document", "created_by_id", KEEP, "documents", "Documents déposés"),
+    H("document_share_link", "created_by_id", KEEP, "documents_liens_partages",
+      "Liens de partage créés"),
     H("document_version", "uploaded_by_id", KEEP, "documents_versions",
       "Versions de documents déposées"),
     H("stored_file", "uploaded_by_id", KEEP, "fichiers", "Fichiers envoyés",
@@ -196,6 +198,7 @@ HOLDINGS: tuple[Holding, ...] = (
     H("deliberation_sitting", "list_published_by_id", KEEP, why=NOT_THEIRS),
     H("privacy_erasure_request", "decided_by_id", KEEP, why=NOT_THEIRS),
     H("list_sender_rule", "created_by_id", KEEP, why=NOT_THEIRS),
+    H("document", "locked_by_id", UNLINK, why="un verrou posé sur un document, levé avec le compte"),
 )
 
 # Where a name or an address was copied as text, not referred to by a key.
