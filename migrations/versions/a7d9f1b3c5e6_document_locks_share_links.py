@@ -3,7 +3,7 @@ waiting for approval (space.files_need_approval, document.pending_approval) and 
 with people outside the network (document_share_link)
 
 Revision ID: a7d9f1b3c5e6
-Revises: d4f6b8c0e2a3
+Revises: f6c8e0a2b4d5
 Create Date: 2026-12-05 16:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7d9f1b3c5e6'
-down_revision = "d4f6b8c0e2a3"
+down_revision = "f6c8e0a2b4d5"
 branch_labels = None
 depends_on = None
 

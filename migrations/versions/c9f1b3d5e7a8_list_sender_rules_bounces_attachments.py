@@ -3,7 +3,7 @@ bounces kept with their date), attachments kept in the archive and the list's fo
 messages with attached stored files
 
 Revision ID: c9f1b3d5e7a8
-Revises: d4f6b8c0e2a3
+Revises: a7d9f1b3c5e6
 Create Date: 2026-12-05 16:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c9f1b3d5e7a8'
-down_revision = "d4f6b8c0e2a3"
+down_revision = "a7d9f1b3c5e6"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 server, and the topic a merged topic redirects to
 
 Revision ID: d0a2c4e6f8b9
-Revises: d4f6b8c0e2a3
+Revises: c9f1b3d5e7a8
 Create Date: 2026-12-05 16:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd0a2c4e6f8b9'
-down_revision = "d4f6b8c0e2a3"
+down_revision = "c9f1b3d5e7a8"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 message on, messages changed or deleted, lines of the site
 
 Revision ID: f6c8e0a2b4d5
-Revises: d4f6b8c0e2a3
+Revises: e5b7d9f1a3c4
 Create Date: 2026-12-05 16:10:00.000000
 
 """
