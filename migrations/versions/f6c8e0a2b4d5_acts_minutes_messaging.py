@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f6c8e0a2b4d5'
-down_revision = 'd4f6b8c0e2a3'
+down_revision = "e5b7d9f1a3c4"
 branch_labels = None
 depends_on = None
 
