@@ -270,7 +270,9 @@ def test_a_moderator_approves_a_held_post(app, demo, live_server, journey):
     page.goto(address)
     assert "Permanence du samedi" in page.get_by_role("main").inner_text()
     olivier.step("file-de-moderation")
-    page.get_by_role("button", name=re.compile("Accepter|Approuver|Publier")).first.click()
+    held_card = page.get_by_role("article", name=re.compile("Permanence du samedi"))
+    held_card.get_by_role("button", name=re.compile("Approuver")).click()
+    expect_text(page, "Message approuvé")
     olivier.step("message-accepte")
     with app.app_context():
         db.session.expire_all()
