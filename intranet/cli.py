@@ -124,7 +124,7 @@ def worker(once: bool, interval: float):
     attente expirés (un processus suffit)."""
     _check_index()
     _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _aids_round, _ads_round,
-           _subsidies_round, _mail_round, _pending_round], once, interval)
+           _subsidies_round, _saved_searches_round, _mail_round, _pending_round], once, interval)
 
 
 def _jobs_round():
@@ -145,6 +145,15 @@ def _aids_round():
     if sent or purged:
         click.echo(f"aides : {sent} alerte(s) envoyée(s), {purged} alerte(s) non confirmée(s) "
                    f"supprimée(s)")
+
+
+def _saved_searches_round():
+    """Once an hour (each saved search mails at most once a day or a week): the new results
+    of saved searches, searched as their owner, mailed."""
+    from .search import saved
+    sent = saved.send_due()
+    if sent:
+        click.echo(f"recherche : {sent} recherche(s) enregistrée(s) envoyée(s)")
 
 
 def _subsidies_round():
@@ -223,7 +232,7 @@ def _loop(rounds, once: bool, interval: float):
     # Rounds that need not run every pass: seconds between two of their runs.
     every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
                    _jobs_round: 3600.0, _aids_round: 3600.0, _ads_round: 60.0,
-                   _subsidies_round: 3600.0}, {}
+                   _subsidies_round: 3600.0, _saved_searches_round: 3600.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:

@@ -725,6 +725,8 @@ from .subsidies import (  # noqa: E402
     can_see_beneficiary, instructed_dossiers)
 # Aid alerts' decisions, read as ``access.<name>``.
 from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402
+from .search import (  # noqa: E402
+    can_search_in, can_save_search, owns_saved_search, can_unsubscribe_saved_search)
 # Where a request comes from, and who must add a second factor, read as ``access.<name>``.
 from .extranet import (  # noqa: E402
     client_address, is_trusted_address, from_trusted_network, is_privileged, needs_second_factor,

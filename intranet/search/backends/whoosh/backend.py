@@ -418,6 +418,14 @@ class WhooshBackend:
             bits &= segment.value_set("org", request.organisation_id)
         if request.year:
             bits &= segment.value_set("year", request.year)
+        if request.space_id is not None:
+            bits &= segment.value_set("space", request.space_id)
+        if request.container:
+            bits &= part.term_bits("container", request.container.encode())
+        if request.author_id is not None:
+            bits &= part.term_bits("author", str(request.author_id).encode())
+        if request.date_from is not None or request.date_to is not None:
+            bits &= segment.date_range(request.date_from, request.date_to)
         for key in pending:
             if bits:
                 bits &= ~part.term_bits("key", key)
