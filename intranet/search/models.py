@@ -83,9 +83,9 @@ class SearchWord(db.Model):
 
 
 class SavedSearch(TimestampMixin, db.Model):
-    """A search of the results page a signed-in person saved: what it finds that is new
-    since ``last_sent_at`` is mailed to them daily or weekly, searched as them at sending
-    time. ``query`` is the results page's query string (``search.saved.saved_query``);
+    """A search of the results page a signed-in person saved: what it finds that was never
+    mailed to them (``SavedSearchSent``) is mailed daily or weekly, searched as them at sending
+    time. ``query`` is the results page's query string (``search.filters.saved_query``);
     ``token`` (random, secret) unsubscribes from the mail without signing in."""
     __tablename__ = "saved_search"
 
@@ -93,7 +93,7 @@ class SavedSearch(TimestampMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                          index=True)
     label: Mapped[str] = mapped_column(String(200), default="")
-    query: Mapped[str] = mapped_column(String(1000), default="")
+    query: Mapped[str] = mapped_column(String(1000), default="")   # the page's query string
     frequency: Mapped[AlertFrequency] = mapped_column(
         enum_column(AlertFrequency, "saved_search_frequency"), default=AlertFrequency.WEEKLY)
     token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -103,3 +103,14 @@ class SavedSearch(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<SavedSearch {self.id} {self.query!r}>"
+
+
+class SavedSearchSent(db.Model):
+    """A result already mailed for a saved search (mailed once only), with the result's date:
+    rows older than the look-back (``SAVED_SEARCH_LOOKBACK_DAYS``) are removed."""
+    __tablename__ = "saved_search_sent"
+
+    saved_search_id: Mapped[int] = mapped_column(
+        ForeignKey("saved_search.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    date: Mapped[datetime] = mapped_column(DateTime)

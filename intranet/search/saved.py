@@ -3,18 +3,19 @@ or weekly, what it finds that is new since the last mail.
 
 The search is run **as the person, at sending time** (``services.query`` with their live
 rights): a result in a space they have left since, or narrowed since, is not mailed. « New »
-is a document dated in [last mail, now) — an index entry's date is its content's latest
-change, so an edited page comes again —, cut at the oldest change the index writer has not
-applied yet, so nothing waiting for the index is skipped: the next mail starts there. Nothing
-new, no mail. Due-ness, the unsubscribe token and headers and the worker's loop are shared
+is a result never mailed for this search (``SavedSearchSent``), among those dated since the
+look-back before the last mail (``SAVED_SEARCH_LOOKBACK_DAYS``; not before the search was
+saved): a deliberation published days after its sitting (its date), or a page still waiting
+for the index writer at one mail, is in the next one; a result is mailed once, even if
+edited since. Nothing new, no mail. Due-ness, the unsubscribe token and headers and the worker's loop are shared
 with the aid alerts (``core/alerts.py``); the mail goes through the outbox.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from .. import access
 from ..accounts.models import User
@@ -26,11 +27,12 @@ from ..core.urls import absolute, absolute_url
 from ..extensions import db
 from ..mail.services import queue
 from . import filters, services
-from .backends import IndexDamaged, QueryError
-from .models import SavedSearch, SearchQueue
+from .backends import Hit, IndexDamaged, QueryError
+from .models import SavedSearch, SavedSearchSent
 
 MAX_PER_PERSON = 20
 MAX_PER_MAIL = 20
+MAX_SCANNED = 200    # results looked at per mail, newest first
 
 
 class SavedSearchError(ValueError):
@@ -88,7 +90,7 @@ def change(saved: SavedSearch, *, label: str, frequency) -> None:
 
 
 @unit_of_work
-def delete(saved: SavedSearch) -> None:
+def remove(saved: SavedSearch) -> None:
     db.session.delete(saved)
 
 
@@ -107,63 +109,69 @@ def for_token(token: str) -> SavedSearch | None:
 # --- the worker ------------------------------------------------------------------------------
 
 
-def indexed_until(now: datetime) -> datetime:
-    """Everything changed before this is in the index: ``now``, or the oldest change still
-    waiting for the index writer."""
-    oldest = db.session.scalar(select(func.min(SearchQueue.created_at)))
-    return min(now, oldest) if oldest is not None else now
-
-
 def send_due(now: datetime | None = None) -> int:
-    """Mail each due saved search what it finds, new since its last mail, for its owner now.
-    Each one is its own transaction (``core/alerts.send_each``). Returns the mails queued."""
+    """Mail each due saved search what it finds, never mailed before, for its owner now. Each
+    one is its own transaction (``core/alerts.send_each``). Returns the mails queued."""
     now = now or utcnow()
     due = db.session.scalars(select(SavedSearch.id).where(
         or_(SavedSearch.last_sent_at.is_(None),
             SavedSearch.last_sent_at <= shared.due_before(now)))
         .order_by(SavedSearch.id)).all()
-    until = indexed_until(now)
-    return shared.send_each(due, lambda saved_id: _send_one(saved_id, now, until),
+    return shared.send_each(due, lambda saved_id: _send_one(saved_id, now),
                             "Recherche enregistrée")
 
 
-def new_results(saved: SavedSearch, since: datetime, until: datetime):
-    """What the search finds for its owner, with their rights now, dated in [since, until):
-    ``Results`` (newest first, ``MAX_PER_MAIL`` of them), or None for an empty window."""
-    request = filters.parse(saved.user, filters.stored(saved.query), per_page=MAX_PER_MAIL) \
-        .request
+def new_results(saved: SavedSearch, now: datetime) -> tuple[list[Hit], bool]:
+    """What the search finds for its owner, with their rights now, that was never mailed:
+    results dated since the look-back before the last mail (not before the search was saved),
+    newest first, at most ``MAX_SCANNED`` looked at (``True`` when there were more)."""
+    since = saved.last_sent_at or saved.created_at
+    lookback = timedelta(days=current_app.config["SAVED_SEARCH_LOOKBACK_DAYS"])
+    request = filters.parse(saved.user, filters.stored(saved.query),
+                            per_page=MAX_SCANNED).request
     request.sort, request.page = "date", 1
-    request.date_from = max(request.date_from or since, since)
-    request.date_to = min(request.date_to or until, until)
+    start = max(since - lookback, saved.created_at)
+    request.date_from = max(request.date_from or start, start)
+    request.date_to = min(request.date_to or now, now)
     if request.date_from >= request.date_to:
-        return None
-    return services.query(saved.user, request)
+        return [], False
+    found = services.query(saved.user, request)
+    sent = set(db.session.scalars(select(SavedSearchSent.key).where(
+        SavedSearchSent.saved_search_id == saved.id,
+        SavedSearchSent.key.in_([hit.key for hit in found.hits]))))
+    return [hit for hit in found.hits if hit.key not in sent], found.total > len(found.hits)
 
 
-def _send_one(saved_id: int, now: datetime, until: datetime) -> int:
+def _send_one(saved_id: int, now: datetime) -> int:
     """One saved search's mail (a step of ``send_due``): 1 if queued, else 0."""
     saved = db.session.get(SavedSearch, saved_id)
     if saved is None or not shared.is_due(saved.last_sent_at, saved.frequency, now):
         return 0
     if not saved.user.active:
         return 0   # a deactivated account receives nothing; its searches wait
-    since = saved.last_sent_at or saved.created_at
     try:
-        found = new_results(saved, since, until)
+        hits, more = new_results(saved, now)
     except IndexDamaged:
         return 0   # the index is being rebuilt: still due, sent at a later round
     except QueryError as error:
         current_app.logger.info("Recherche enregistrée %s : %s", saved.id, error)
-        found = None
-    saved.last_sent_at = max(until, since)
-    if found is None or not found.total:
+        hits, more = [], False
+    lookback = timedelta(days=current_app.config["SAVED_SEARCH_LOOKBACK_DAYS"])
+    db.session.execute(delete(SavedSearchSent).where(
+        SavedSearchSent.saved_search_id == saved.id,
+        SavedSearchSent.date < (saved.last_sent_at or now) - lookback))
+    saved.last_sent_at = now
+    if not hits:
         return 0
+    db.session.add_all(SavedSearchSent(saved_search_id=saved.id, key=hit.key, date=hit.date)
+                       for hit in hits)
+    count = len(hits)
     unsubscribe_url = absolute_url("search.unsubscribe", token=saved.token)
     queue(saved.user.email,
-          f"{found.total} nouveau{'x' if found.total > 1 else ''} résultat"
-          f"{'s' if found.total > 1 else ''} pour « {saved.label} »"[:300],
-          "saved_search", saved=saved, found=found,
-          links={hit.key: absolute(hit.url) for hit in found.hits},
+          f"{count}{'+' if more else ''} nouveau{'x' if count > 1 else ''} résultat"
+          f"{'s' if count > 1 else ''} pour « {saved.label} »"[:300],
+          "saved_search", saved=saved, hits=hits[:MAX_PER_MAIL], count=count, more=more,
+          links={hit.key: absolute(hit.url) for hit in hits[:MAX_PER_MAIL]},
           type_label=services.type_label, search_url=results_url(saved),
           manage_url=absolute_url("search.saved"), unsubscribe_url=unsubscribe_url,
           headers=shared.unsubscribe_headers(unsubscribe_url))

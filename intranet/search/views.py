@@ -92,7 +92,7 @@ def change_saved(saved_id: int):
 @bp.post("/recherche/enregistrees/<int:saved_id>/supprimer")
 @login_required
 def delete_saved(saved_id: int):
-    saved_searches.delete(_mine(saved_id))
+    saved_searches.remove(_mine(saved_id))
     flash("Recherche supprimée : vous ne recevrez plus ses résultats.", "success")
     return redirect(url_for(".saved"))
 
@@ -121,5 +121,5 @@ def unsubscribe_now(token):
     if saved is None:
         return render_template("search/unsubscribe.html", error=_GONE), 404
     label = saved.label
-    saved_searches.delete(saved)
+    saved_searches.remove(saved)
     return render_template("search/unsubscribe.html", done=label)

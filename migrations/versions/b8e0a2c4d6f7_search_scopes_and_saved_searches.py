@@ -49,8 +49,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_saved_search_last_sent_at'), ['last_sent_at'],
                               unique=False)
 
+    op.create_table('saved_search_sent',
+    sa.Column('saved_search_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=60), nullable=False),
+    sa.Column('date', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['saved_search_id'], ['saved_search.id'], name=op.f('fk_saved_search_sent_saved_search_id_saved_search'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('saved_search_id', 'key', name=op.f('pk_saved_search_sent'))
+    )
+
 
 def downgrade():
+    op.drop_table('saved_search_sent')
     with op.batch_alter_table('saved_search', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_saved_search_last_sent_at'))
         batch_op.drop_index(batch_op.f('ix_saved_search_user_id'))

@@ -273,7 +273,10 @@ class WhooshBackend:
                 del self._segments[key]
             if gone:
                 self._cache.forget_segments(gone)
-            opened = _Opened(searcher, (epoch, searcher.reader().generation()), segments)
+            # an index never written has no generation (None): -1, as ``latest_generation``
+            generation = searcher.reader().generation()
+            opened = _Opened(searcher, (epoch, -1 if generation is None else generation),
+                             segments)
             with self._lock:
                 if opened.version[0] == self._epoch and (self._version is None
                                                           or opened.version > self._version):
