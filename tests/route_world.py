@@ -108,7 +108,8 @@ def private_file(world, suffix: bytes = b"") -> bytes:
 # they change nothing.
 CAPABILITY_ENDPOINTS = frozenset({"lists.confirm", "lists.one_click", "lists.unsubscribe_page",
                                   "aids.confirm_alert", "aids.unsubscribe_alert",
-                                  "aids.unsubscribe_alert_now", "aids.alert_frequency_by_link"})
+                                  "aids.unsubscribe_alert_now", "aids.alert_frequency_by_link",
+                                  "search.unsubscribe", "search.unsubscribe_now"})
 
 
 def build_world() -> dict:

@@ -3,11 +3,11 @@ for a saved search at sending time (one reader, so a mail finds what the page wo
 
 Filters a person chooses, each shown on the page with a link that removes it:
 
-- ``espace``, ``forum``, ``liste`` (ids), ``organisation`` (id): where to look. A place the
-  person may not see is searched all the same — it finds nothing, as the permission filter is
-  inside the query — and named exactly as an id that does not exist, so the page tells
-  nothing about it;
-- ``auteur`` (a person's id): named only when the person may see that person's profile;
+- ``espace`` (a space's address), ``forum`` (number), ``liste`` (name), ``organisation``
+  (number or address): where to look. A place the person may not see is answered exactly as
+  one that does not exist — nothing found, the same words —, so the page tells nothing of it;
+- ``auteur``: a person's number, or a name looked up in the directory (one person found: the
+  filter; several: the page offers them); named only when the person may see that profile;
 - ``du``, ``au``: a range of days (Europe/Paris), either end open; ``annee`` a year.
 """
 from __future__ import annotations
@@ -35,6 +35,9 @@ from .documents import TYPE_LABELS
 KEPT = ("q", "type", "espace", "forum", "liste", "organisation", "auteur", "du", "au", "annee")
 PLACES = ("espace", "forum", "liste", "organisation")
 UNKNOWN_PLACE = "un emplacement introuvable"   # unknown, or not visible: the same words
+# The filter of a place that is unknown or not visible: one that no document has.
+NOWHERE = {"espace": {"space_id": -2}, "forum": {"container": "forum:0"},
+           "liste": {"container": "list:0"}, "organisation": {"organisation_id": -2}}
 MAX_AUTHOR_CHOICES = 8
 
 
@@ -51,6 +54,9 @@ class Parsed:
     shown: list[Shown]
     errors: list[str]
     authors: list[User]       # people matching a typed author's name, when several do
+    # The page's arguments for its links and hidden fields: a place that is unknown or not
+    # visible is left out (the page never repeats a private place's address).
+    kept: dict[str, list[str]]
 
 
 def _day(raw: str) -> date | None:
@@ -60,27 +66,37 @@ def _day(raw: str) -> date | None:
         return None
 
 
-def _place(user, name: str, ident: int | None) -> tuple[dict, str]:
-    """The request's filter for a place and how it is named: an unknown place and one the
-    person may not see are named alike (and find nothing)."""
+def _find(name: str, raw: str):
+    """The place a query-string value names: a space by its address (slug), a forum by its
+    number, a list by its name, an organisation by its number or address; or None."""
+    raw = raw.strip()[:200]
     if name == "espace":
-        space = db.session.get(Space, ident)
-        seen = space is not None and access.can_search_in(user, space)
-        return {"space_id": ident}, f"l'espace « {space.name} »" if seen else UNKNOWN_PLACE
+        return db.session.scalar(select(Space).where(Space.slug == raw))
     if name == "forum":
-        forum = db.session.get(Forum, ident)
-        seen = forum is not None and access.can_search_in(user, forum)
-        return ({"container": f"forum:{ident}"},
-                f"le forum « {forum.name} » ({forum.space.name})" if seen else UNKNOWN_PLACE)
+        ident = to_int(raw, minimum=1)
+        return db.session.get(Forum, ident) if ident is not None else None
     if name == "liste":
-        mlist = db.session.get(MailingList, ident)
-        seen = mlist is not None and access.can_search_in(user, mlist)
-        return ({"container": f"list:{ident}"},
-                f"la liste « {mlist.title} » ({mlist.space.name})" if seen else UNKNOWN_PLACE)
-    organisation = db.session.get(Organisation, ident)
-    seen = organisation is not None and access.can_search_in(user, organisation)
-    return ({"organisation_id": ident},
-            f"l'organisation « {organisation.name} »" if seen else UNKNOWN_PLACE)
+        return db.session.scalar(select(MailingList).where(MailingList.name == raw))
+    ident = to_int(raw, minimum=1)
+    return db.session.get(Organisation, ident) if ident is not None else \
+        db.session.scalar(select(Organisation).where(Organisation.slug == raw))
+
+
+def _place(user, name: str, raw: str) -> tuple[dict, str]:
+    """The request's filter for a place and how it is named. A place the person may not see
+    is filtered and named exactly as one that does not exist: nothing found, nothing told."""
+    place = _find(name, raw)
+    if place is None or not access.can_search_in(user, place):
+        return NOWHERE[name], UNKNOWN_PLACE
+    if name == "espace":
+        return {"space_id": place.id}, f"l'espace « {place.name} »"
+    if name == "forum":
+        return ({"container": f"forum:{place.id}"},
+                f"le forum « {place.name} » ({place.space.name})")
+    if name == "liste":
+        return ({"container": f"list:{place.id}"},
+                f"la liste « {place.title} » ({place.space.name})")
+    return {"organisation_id": place.id}, f"l'organisation « {place.name} »"
 
 
 def authors_named(user, typed: str) -> list[User]:
@@ -107,16 +123,19 @@ def parse(user, args, *, page: int = 1, per_page: int = 20) -> Parsed:
                             sort="date" if args.get("tri") == "date" else "relevance",
                             page=page, per_page=per_page)
     shown, errors, authors = [], [], []
+    kept = {key: [value[:300] for value in args.getlist(key)] for key in args}
     for name in PLACES:
-        ident = to_int(args.get(name), minimum=1)
-        if ident is None:
+        raw = args.get(name, "")
+        if not raw.strip():
             continue
-        values, label = _place(user, name, ident)
+        values, label = _place(user, name, raw)
+        if label == UNKNOWN_PLACE:
+            kept.pop(name, None)
         for attribute, value in values.items():
             setattr(request, attribute, value)
         shown.append(Shown(name, f"Dans {label}"))
-    author = to_int(args.get("auteur"), minimum=1)
-    typed = (args.get("auteur_nom") or "").strip()[:100]
+    typed = (args.get("auteur") or "").strip()[:100]
+    author = to_int(typed, minimum=1)
     if author is None and typed:
         authors = authors_named(user, typed)
         if len(authors) == 1:
@@ -147,7 +166,7 @@ def parse(user, args, *, page: int = 1, per_page: int = 20) -> Parsed:
         shown.append(Shown("au", f"Jusqu'au {end.strftime('%d/%m/%Y')}"))
     if request.year:
         shown.append(Shown("annee", f"En {request.year}"))
-    return Parsed(request=request, shown=shown, errors=errors, authors=authors)
+    return Parsed(request=request, shown=shown, errors=errors, authors=authors, kept=kept)
 
 
 def _midnight(day: date) -> datetime:
@@ -156,10 +175,10 @@ def _midnight(day: date) -> datetime:
     return (local - local.utcoffset()).replace(tzinfo=None)
 
 
-def saved_query(args, author_id: int | None = None) -> str:
-    """The part of the page's address a saved search keeps (an author typed by name is kept
-    as the person it was resolved to)."""
-    kept = [(key, value) for key in KEPT for value in args.getlist(key)
+def saved_query(args: dict[str, list[str]], author_id: int | None = None) -> str:
+    """The part of the page's arguments (``Parsed.kept``) a saved search keeps (an author
+    typed by name is kept as the person it was resolved to)."""
+    kept = [(key, value) for key in KEPT for value in args.get(key, [])
             if value and key != "auteur"]
     if author_id is not None:
         kept.append(("auteur", str(author_id)))

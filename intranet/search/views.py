@@ -33,11 +33,11 @@ def results():
             error = str(exc)
     save_form = None
     if found is not None and access.can_save_search(current_user):
-        save_form = SaveSearchForm(query=filters.saved_query(request.args, search.author_id))
+        save_form = SaveSearchForm(query=filters.saved_query(parsed.kept, search.author_id))
     return render_template("search/results.html", search=search, found=found, error=error,
                            shortened=shortened, labels=TYPE_LABELS, per_page=PER_PAGE,
                            type_label=services.type_label, shown=parsed.shown,
-                           problems=parsed.errors, authors=parsed.authors,
+                           problems=parsed.errors, authors=parsed.authors, kept=parsed.kept,
                            save_form=save_form)
 
 

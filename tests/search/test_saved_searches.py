@@ -58,16 +58,16 @@ def test_saving_listing_changing_and_deleting_a_search(client, login, people):
     anonymous = visible_text(client.get("/recherche?q=station"))
     assert "1 résultat" in anonymous and "Enregistrer cette recherche" not in anonymous
     login(reader)
-    page = visible_text(client.get(f"/recherche?q=station&espace={public.id}"))
+    page = visible_text(client.get(f"/recherche?q=station&espace={public.slug}"))
     assert "Enregistrer cette recherche" in page
     answer = client.post("/recherche/enregistrer", data={
-        "query": f"q=station&espace={public.id}", "label": "", "frequency": "daily"},
+        "query": f"q=station&espace={public.slug}", "label": "", "frequency": "daily"},
         follow_redirects=True)
     listing = visible_text(answer)
     assert "Recherche enregistrée" in listing and "Mes recherches enregistrées" in listing
     assert "« station » — Dans l'espace « Vie locale »" in listing and "Chaque jour" in listing
     saved = db.session.scalar(select(SavedSearch))
-    assert saved.user_id == reader.id and saved.query == f"q=station&espace={public.id}"
+    assert saved.user_id == reader.id and saved.query == f"q=station&espace={public.slug}"
     # nothing typed: refused, nothing saved
     refused = client.post("/recherche/enregistrer", data={"query": "espace=1",
                                                           "frequency": "weekly"},

@@ -115,15 +115,15 @@ def test_a_search_limited_to_a_space_finds_nothing_from_other_spaces(client, two
     org, editor, roads, schools = two_spaces
     space_page = client.get(f"/espaces/{roads.slug}")
     assert "Rechercher dans cet espace" in visible_text(space_page)
-    assert f'name="espace" value="{roads.id}"' in space_page.get_data(as_text=True)
+    assert f'name="espace" value="{roads.slug}"' in space_page.get_data(as_text=True)
     everywhere = visible_text(client.get("/recherche?q=giratoire"))
     assert "2 résultats" in everywhere
-    scoped = client.get(f"/recherche?q=giratoire&espace={roads.id}")
+    scoped = client.get(f"/recherche?q=giratoire&espace={roads.slug}")
     body = visible_text(scoped)
     assert "Dans l'espace « Voirie »" in body and "1 résultat" in body
     assert "Réfection du giratoire" in body and "devant l'école" not in body
     removal = scoped.get_data(as_text=True)
-    assert "retirer ce filtre" in body and f"espace={roads.id}" in removal
+    assert "retirer ce filtre" in body and f"espace={roads.slug}" in removal
 
 
 def test_a_place_one_may_not_see_answers_as_an_unknown_one(client, login, search_backend):
@@ -138,7 +138,7 @@ def test_a_place_one_may_not_see_answers_as_an_unknown_one(client, login, search
     outsider = factories.make_user(factories.make_org("Mézin"), Role.ADMIN)
     login(outsider)
     client.get("/")   # the welcome message, shown once
-    for name, hidden in (("espace", private.id), ("forum", forum.id)):
+    for name, hidden in (("espace", private.slug), ("forum", forum.id)):
         seen = client.get(f"/recherche?q=xylophone&{name}={hidden}")
         unknown = client.get(f"/recherche?q=xylophone&{name}=987654")
         assert seen.status_code == unknown.status_code == 200
@@ -148,7 +148,7 @@ def test_a_place_one_may_not_see_answers_as_an_unknown_one(client, login, search
     # its members find it there
     client.post("/deconnexion")
     login(member)
-    assert "1 résultat" in visible_text(client.get(f"/recherche?q=xylophone&espace={private.id}"))
+    assert "1 résultat" in visible_text(client.get(f"/recherche?q=xylophone&espace={private.slug}"))
 
 
 def test_a_forum_and_a_list_have_their_own_search_box(client, login, search_backend):
@@ -170,9 +170,9 @@ def test_a_forum_and_a_list_have_their_own_search_box(client, login, search_back
     assert "Dans le forum « Vie de la mairie »" in scoped
     list_page = client.get(f"/espaces/{space.slug}/listes/{mlist.name}")
     assert "Rechercher dans cette liste" in visible_text(list_page)
-    assert "0 résultat" in visible_text(client.get(f"/recherche?q=samedi&liste={mlist.id}"))
+    assert "0 résultat" in visible_text(client.get(f"/recherche?q=samedi&liste={mlist.name}"))
     assert "Dans la liste « Élus d'Astaffort »" in text(
-        client.get(f"/recherche?q=samedi&liste={mlist.id}"))
+        client.get(f"/recherche?q=samedi&liste={mlist.name}"))
 
 
 def test_author_and_range_of_days(client, login, search_backend):
@@ -191,12 +191,12 @@ def test_author_and_range_of_days(client, login, search_backend):
     db.session.commit()
     search.drain()
     login(paul)
-    by_anne = visible_text(client.get("/recherche?q=lavoir&auteur_nom=anne+dupuy"))
+    by_anne = visible_text(client.get("/recherche?q=lavoir&auteur=anne+dupuy"))
     assert "1 résultat" in by_anne and "Écrit par Anne Dupuy" in by_anne
     assert "Lavoir communal" in by_anne
-    several = visible_text(client.get("/recherche?q=lavoir&auteur_nom=dupuy"))
+    several = visible_text(client.get("/recherche?q=lavoir&auteur=dupuy"))
     assert "Plusieurs personnes correspondent" in several and "Paul Dupuy" in several
-    nobody = visible_text(client.get("/recherche?q=lavoir&auteur_nom=zebulon"))
+    nobody = visible_text(client.get("/recherche?q=lavoir&auteur=zebulon"))
     assert "Aucune personne de l'annuaire" in nobody and "2 résultats" in nobody
     assert "1 résultat" in visible_text(client.get("/recherche?q=lavoir&du=2025-05-10&au=2025-05-10"))
     assert "Lavoir du moulin" in visible_text(client.get("/recherche?q=lavoir&du=2026-01-01"))
