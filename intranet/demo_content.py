@@ -20,6 +20,7 @@ from .contacts import demo as contacts_demo
 from .spaces import services as spaces
 from .spaces.models import Space
 from .subsidies import demo as subsidies_demo
+from .search import demo as search_demo
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -110,6 +111,7 @@ def load(demo: Demo) -> None:
         contacts_demo.seed(demo)
         ads_demo.seed(demo)
         subsidies_demo.seed(demo)
+        search_demo.seed(demo)
     finally:
         config["FORUM_POSTS_PER_MINUTE"] = saved
 

@@ -60,10 +60,13 @@ class Parsed:
 
 
 def _day(raw: str) -> date | None:
+    """A day typed as the date field sends it (« 2026-03-01 »), between years 2 and 9998 (so
+    that its midnight in UTC, and the day after, exist)."""
     try:
-        return date.fromisoformat(raw.strip()) if raw.strip() else None
+        day = date.fromisoformat(raw.strip()[:10]) if raw.strip() else None
     except ValueError:
         return None
+    return day if day is None or 1 < day.year < 9999 else None
 
 
 def _find(name: str, raw: str):
@@ -141,6 +144,9 @@ def parse(user, args, *, page: int = 1, per_page: int = 20) -> Parsed:
         if len(authors) == 1:
             author = authors[0].id
             authors = []
+        elif not access.can_read_directory(user):
+            errors.append("Le filtre par auteur est réservé aux personnes connectées : il n'a "
+                          "pas été appliqué.")
         elif not authors:
             errors.append(f"Aucune personne de l'annuaire ne s'appelle « {typed} » : le filtre "
                           "par auteur n'a pas été appliqué.")

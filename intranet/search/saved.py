@@ -64,6 +64,10 @@ def save(user: User, query: str, frequency, label: str = "") -> SavedSearch:
     parsed = filters.parse(user, filters.stored(query))
     if not parsed.request.text.strip():
         raise SavedSearchError("Saisissez d'abord les mots à rechercher.")
+    if any(shown.label.endswith(filters.UNKNOWN_PLACE) for shown in parsed.shown):
+        raise SavedSearchError("Cette recherche est limitée à un emplacement introuvable : "
+                               "retirez ce filtre avant de l'enregistrer.")
+    query = filters.saved_query(parsed.kept, parsed.request.author_id)
     try:
         frequency = AlertFrequency(frequency)
     except ValueError:

@@ -1,5 +1,7 @@
 """The results page (/recherche): one box in the header, filters (where, who, when), facets,
 highlights, pagination; and the saved searches whose new results are mailed."""
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -51,41 +53,53 @@ def _mine(saved_id: int) -> SavedSearch:
     return saved
 
 
+def _first_error(form) -> str:
+    return next((errors[0] for errors in form.errors.values() if errors), CHOOSE)
+
+
 @bp.post("/recherche/enregistrer")
 @login_required
 def save():
     form = SaveSearchForm()
+    # back to the same results (the search re-encoded: only what the page itself reads)
+    back = url_for(".results") + "?" + urlencode(
+        list(filters.stored((form.query.data or "")[:2000]).items(multi=True)))
     if not form.validate_on_submit():
-        flash(CHOOSE, "error")
-        return redirect(url_for(".results") + "?" + (form.query.data or "")[:1000])
+        flash(_first_error(form), "error")
+        return redirect(back)
     if attempt(lambda: saved_searches.save(current_user, form.query.data or "",
                                            form.frequency.data, form.label.data or ""),
                "Recherche enregistrée : ses nouveaux résultats vous seront envoyés par "
                "courriel.", saved_searches.SavedSearchError):
         return redirect(url_for(".saved"))
-    return redirect(url_for(".results") + "?" + (form.query.data or ""))
+    return redirect(back)
+
+
+def _saved_page(refused: SavedSearchForm | None = None, refused_id: int | None = None):
+    mine = saved_searches.saved_of(current_user)
+    forms = {s.id: SavedSearchForm(formdata=None, data={
+        "label": s.label, "frequency": s.frequency.value}) for s in mine}
+    if refused is not None:
+        forms[refused_id] = refused        # what was typed, with its error
+    return render_template("search/saved.html", mine=mine, forms=forms)
 
 
 @bp.get("/recherche/enregistrees")
 @login_required
 def saved():
-    mine = saved_searches.saved_of(current_user)
-    forms = {s.id: SavedSearchForm(prefix=f"r{s.id}", data={
-        "label": s.label, "frequency": s.frequency.value}) for s in mine}
-    return render_template("search/saved.html", mine=mine, forms=forms)
+    return _saved_page()
 
 
 @bp.post("/recherche/enregistrees/<int:saved_id>")
 @login_required
 def change_saved(saved_id: int):
     saved = _mine(saved_id)
-    form = SavedSearchForm(prefix=f"r{saved.id}")
-    if form.validate_on_submit():
-        attempt(lambda: saved_searches.change(saved, label=form.label.data or "",
-                                              frequency=form.frequency.data),
-                "Recherche enregistrée modifiée.", saved_searches.SavedSearchError)
-    else:
-        flash(CHOOSE, "error")
+    form = SavedSearchForm()
+    if not form.validate_on_submit():
+        return _saved_page(form, saved.id)
+    attempt(lambda: saved_searches.change(saved, label=form.label.data or "",
+                                          frequency=form.frequency.data),
+            "Recherche enregistrée modifiée.", saved_searches.SavedSearchError)
     return redirect(url_for(".saved"))
 
 

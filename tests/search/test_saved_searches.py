@@ -75,17 +75,30 @@ def test_saving_listing_changing_and_deleting_a_search(client, login, people):
     assert "Saisissez d'abord les mots à rechercher" in visible_text(refused)
     assert db.session.scalar(select(db.func.count(SavedSearch.id))) == 1
     changed = client.post(f"/recherche/enregistrees/{saved.id}", data={
-        f"r{saved.id}-label": "Travaux de la station", f"r{saved.id}-frequency": "weekly"},
+        "label": "Travaux de la station", "frequency": "weekly"},
         follow_redirects=True)
     assert "Travaux de la station" in visible_text(changed)
     db.session.refresh(saved)
     assert saved.frequency.value == "weekly" and saved.label == "Travaux de la station"
+    # a name too long: the page again, with what was typed and why, nothing changed
+    typed = "Station " + "x" * 200
+    again = client.post(f"/recherche/enregistrees/{saved.id}",
+                        data={"label": typed, "frequency": "daily"})
+    assert again.status_code == 200 and typed in again.get_data(as_text=True)
+    assert "ne dépasse pas 200 caractères" in visible_text(again)
+    db.session.refresh(saved)
+    assert saved.frequency.value == "weekly"
+    # a place that does not exist (or that one may not see) is not saved
+    unknown = client.post("/recherche/enregistrer", data={
+        "query": "q=station&espace=nulle-part", "frequency": "weekly"}, follow_redirects=True)
+    assert "limitée à un emplacement introuvable" in visible_text(unknown)
+    assert db.session.scalar(select(db.func.count(SavedSearch.id))) == 1
     # someone else's saved search does not exist for them
     client.post("/deconnexion")
     login(editor)
     assert client.post(f"/recherche/enregistrees/{saved.id}/supprimer").status_code == 404
     assert client.post(f"/recherche/enregistrees/{saved.id}", data={
-        f"r{saved.id}-frequency": "daily"}).status_code == 404
+        "frequency": "daily"}).status_code == 404
     assert "Travaux de la station" not in visible_text(client.get("/recherche/enregistrees"))
     client.post("/deconnexion")
     login(reader)

@@ -203,5 +203,9 @@ def test_author_and_range_of_days(client, login, search_backend):
     assert "0 résultat" in visible_text(client.get("/recherche?q=lavoir&au=2025-05-09"))
     swapped = visible_text(client.get("/recherche?q=lavoir&du=2025-05-31&au=2025-05-01"))
     assert "les dates ont été inversées" in swapped and "1 résultat" in swapped
-    odd = client.get("/recherche?q=lavoir&du=31/02/2025")
-    assert odd.status_code == 200 and "Une date n'a pas été comprise" in visible_text(odd)
+    for odd_day in ("31/02/2025", "9999-12-31", "0001-01-01", "2025-02-30"):
+        odd = client.get(f"/recherche?q=lavoir&du={odd_day}&au={odd_day}")
+        assert odd.status_code == 200 and "Une date n'a pas été comprise" in visible_text(odd)
+    client.post("/deconnexion")
+    anonymous = visible_text(client.get("/recherche?q=lavoir&auteur=dupuy"))
+    assert "réservé aux personnes connectées" in anonymous and "2 résultats" in anonymous
