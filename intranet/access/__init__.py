@@ -628,7 +628,7 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "subsidies.scdl_export",
     "procurement.nomenclature", "procurement.code",
     "lists.confirm", "lists.unsubscribe_page", "ads.renew", "aids.confirm_alert",
-    "aids.unsubscribe_alert",
+    "aids.unsubscribe_alert", "search.unsubscribe",
 })
 
 
