@@ -7,8 +7,9 @@ is a result never mailed for this search (``SavedSearchSent``), among those date
 look-back before the last mail (``SAVED_SEARCH_LOOKBACK_DAYS``; not before the search was
 saved): a deliberation published days after its sitting (its date), or a page still waiting
 for the index writer at one mail, is in the next one; a result is mailed once, even if
-edited since. Nothing new, no mail. Due-ness, the unsubscribe token and headers and the worker's loop are shared
-with the aid alerts (``core/alerts.py``); the mail goes through the outbox.
+edited since. Nothing new, no mail. Due-ness, the unsubscribe token and headers and the
+worker's loop are shared with the aid alerts (``core/alerts.py``); the mail goes through the
+outbox.
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ class SavedSearchError(ValueError):
 
 
 def describe(user, query: str) -> str:
-    """What a person reads for a saved search: « voirie — Dans l'espace « Voirie » »."""
+    """What a person reads for a saved search: « « voirie » — Dans l'espace « Voirie » »."""
     parsed = filters.parse(user, filters.stored(query))
     words = parsed.request.text.strip()[:80]
     return " — ".join([f"« {words} »", *(shown.label for shown in parsed.shown)])[:200]
