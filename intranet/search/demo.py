@@ -1,6 +1,6 @@
 """Saved searches of the demo (``flask seed-demo``): Agen's director follows the network
-forum's budget discussions every week; Agmé-et-Agnac's secretary follows the census in the
-secretaries' group every day (« Mes recherches enregistrées »)."""
+forum's budget discussions every week; Agmé-et-Agnac's secretary follows the fibre rollout in
+the digital group every day, since January (« Mes recherches enregistrées »)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -20,6 +20,6 @@ def seed(demo) -> None:
                urlencode({"q": "budget primitif", "forum": common.id}), AlertFrequency.WEEKLY,
                label="Budget primitif dans le forum du réseau")
     saved.save(demo["secretaire@agme-agnac.fr"],
-               urlencode({"q": "recensement", "espace": demo.groups["secretaries"].slug,
+               urlencode({"q": "fibre", "espace": demo.groups["digital"].slug,
                           "du": "2026-01-01"}),
-               AlertFrequency.DAILY, label="Recensement chez les secrétaires de mairie")
+               AlertFrequency.DAILY, label="La fibre dans le groupe « Numérique et territoires »")
