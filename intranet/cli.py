@@ -124,8 +124,8 @@ def worker(once: bool, interval: float):
     attente expirés et durées de conservation des données personnelles (un processus suffit)."""
     _check_index()
     _loop([_search_round, _lists_round, _reminders_round, _jobs_round, _aids_round, _ads_round,
-           _subsidies_round, _mail_round, _pending_round, _privacy_round,
-           _list_bounces_round, _documents_round], once, interval)
+           _subsidies_round, _saved_searches_round, _mail_round, _pending_round,
+           _privacy_round, _list_bounces_round, _documents_round], once, interval)
 
 
 def _jobs_round():
@@ -146,6 +146,15 @@ def _aids_round():
     if sent or purged:
         click.echo(f"aides : {sent} alerte(s) envoyée(s), {purged} alerte(s) non confirmée(s) "
                    f"supprimée(s)")
+
+
+def _saved_searches_round():
+    """Once an hour (each saved search mails at most once a day or a week): the new results
+    of saved searches, searched as their owner, mailed."""
+    from .search import saved
+    sent = saved.send_due()
+    if sent:
+        click.echo(f"recherche : {sent} recherche(s) enregistrée(s) envoyée(s)")
 
 
 def _subsidies_round():
@@ -251,7 +260,8 @@ def _loop(rounds, once: bool, interval: float):
     every, last = {_mail_round: 5.0, _pending_round: 60.0, _reminders_round: 60.0,
                    _jobs_round: 3600.0, _aids_round: 3600.0, _ads_round: 60.0,
                    _subsidies_round: 3600.0, _privacy_round: 86400.0,
-                   _list_bounces_round: 86400.0, _documents_round: 3600.0}, {}
+                   _list_bounces_round: 86400.0, _documents_round: 3600.0,
+                   _saved_searches_round: 3600.0}, {}
     while True:
         for round_ in rounds:
             if round_ in every:

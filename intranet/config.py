@@ -175,6 +175,9 @@ SEARCH_INDEX_DIR = None
 SEARCH_REFRESH_SECONDS = 0.5
 # What each process keeps of the Whoosh index between queries, in MB.
 SEARCH_CACHE_MB = 64
+# Saved searches: how far back (days) a mail looks for results not mailed yet (a deliberation
+# published some days after its sitting is dated by its sitting).
+SAVED_SEARCH_LOOKBACK_DAYS = 31
 
 # Forums.
 FORUM_POSTS_PER_PAGE = 20

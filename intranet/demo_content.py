@@ -22,6 +22,7 @@ from .spaces import services as spaces
 from .spaces.models import Space
 from .subsidies import demo as subsidies_demo
 from .privacy import demo as privacy_demo
+from .search import demo as search_demo
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -114,6 +115,7 @@ def load(demo: Demo) -> None:
         ads_demo.seed(demo)
         subsidies_demo.seed(demo)
         privacy_demo.seed(demo)
+        search_demo.seed(demo)
     finally:
         config["FORUM_POSTS_PER_MINUTE"] = saved
 

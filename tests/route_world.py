@@ -110,7 +110,8 @@ CAPABILITY_ENDPOINTS = frozenset({"lists.confirm", "lists.one_click", "lists.uns
                                   "lists.change_address_by_link", "lists.confirm_address",
                                   "aids.confirm_alert", "aids.unsubscribe_alert",
                                   "aids.unsubscribe_alert_now", "aids.alert_frequency_by_link",
-                                  "sharing.show", "sharing.download_shared"})
+                                  "sharing.show", "sharing.download_shared",
+                                  "search.unsubscribe", "search.unsubscribe_now"})
 
 
 def build_world() -> dict:

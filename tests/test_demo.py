@@ -114,6 +114,10 @@ DASHBOARDS = ("redacteur@cd47.fr", "agent@cd47.fr")
 
 # « Mes alertes » (aids directory): the commune's director follows the Département's aids.
 AID_ALERT_PAGES = {"mairie@agen.fr": ("/aides/alertes", {"aids.index"})}
+# « Mes recherches enregistrées » (search): two demo people keep a search, each links to it.
+SAVED_SEARCH_PAGES = {"mairie@agen.fr": ("/recherche/enregistrees", {"search.results"}),
+                      "secretaire@agme-agnac.fr": ("/recherche/enregistrees",
+                                                   {"search.results"})}
 
 
 def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
@@ -140,6 +144,8 @@ def test_every_demo_account_finds_content_in_each_of_its_services(runner, app):
             pages["subsidies"] = (SUBSIDY_PAGES[email], {"subsidies.show"})
         if email in AID_ALERT_PAGES:
             pages["aid alerts"] = AID_ALERT_PAGES[email]
+        if email in SAVED_SEARCH_PAGES:
+            pages["saved searches"] = SAVED_SEARCH_PAGES[email]
         if email in DASHBOARDS:
             pages["dashboard"] = ("/subventions/tableau-de-bord", {"subsidies.instructed"})
         for name, (pattern, expected) in pages.items():

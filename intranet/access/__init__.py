@@ -629,7 +629,7 @@ ANSWERED_WITHOUT_SIGN_IN = frozenset({
     "procurement.nomenclature", "procurement.code",
     "lists.confirm", "lists.unsubscribe_page", "lists.change_address_by_link",
     "lists.confirm_address", "ads.renew", "aids.confirm_alert",
-    "aids.unsubscribe_alert",
+    "aids.unsubscribe_alert", "search.unsubscribe",
     "sharing.show",   # a link shared outside the network: its token is the permission
 })
 
@@ -735,6 +735,9 @@ from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402
 from .conversations import (  # noqa: E402
     visible_messages, can_read_message, can_add_to_conversation, is_own_message,
     message_change_deadline, can_change_message, shows_read_receipts)
+# Search: where a search may be limited, saved searches, read as ``access.<name>``.
+from .search import (  # noqa: E402
+    can_search_in, can_save_search, owns_saved_search, can_unsubscribe_saved_search)
 # Where a request comes from, and who must add a second factor, read as ``access.<name>``.
 from .extranet import (  # noqa: E402
     client_address, is_trusted_address, from_trusted_network, is_privileged, needs_second_factor,

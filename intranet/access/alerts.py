@@ -9,8 +9,7 @@ In words:
 """
 from __future__ import annotations
 
-import hmac
-
+from ..core.alerts import token_matches
 from . import _signed_in
 
 
@@ -21,6 +20,6 @@ def owns_aid_alert(user, alert) -> bool:
 
 def can_manage_aid_alert(user, alert, token: str | None = None) -> bool:
     """Change the frequency of, or delete, ``alert``: its owner, or the holder of its token."""
-    if token and alert.token and hmac.compare_digest(alert.token.encode(), token.encode()):
+    if token_matches(alert.token, token):
         return True
     return owns_aid_alert(user, alert)

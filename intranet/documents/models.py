@@ -102,7 +102,7 @@ class Page(SpaceContent, TimestampMixin, db.Model):
             body=f"{to_text(self.body_html)}\n{attached}".strip(),
             url=path_for("documents.page", slug=self.space.slug, page_id=self.id),
             date=self.updated_at, space_id=self.space_id,
-            narrow=self.visibility.value if self.visibility else "",
+            narrow=self.visibility.value if self.visibility else "", author_id=self.author_id,
             organisation_id=self.space.organisation_id,
             organisation_name=self.space.organisation.name if self.space.organisation else "")
 
@@ -247,7 +247,7 @@ class Document(SpaceContent, TimestampMixin, db.Model):
             url=path_for("documents.document", slug=self.space.slug, doc_id=self.id),
             date=self.updated_at, space_id=self.space_id,
             narrow=self.visibility.value if self.visibility else "",
-            organisation_id=self.space.organisation_id,
+            author_id=self.created_by_id, organisation_id=self.space.organisation_id,
             organisation_name=self.space.organisation.name if self.space.organisation else "")
 
 

@@ -160,6 +160,7 @@ class ForumPost(db.Model):
             body=to_text(self.body_html),
             url=path_for("forums.post", slug=space.slug, post_id=self.id),
             date=self.edited_at or self.created_at, space_id=topic.space_id, narrow="",
+            container=f"forum:{topic.forum_id}", author_id=self.author_id,
             organisation_id=space.organisation_id,
             organisation_name=space.organisation.name if space.organisation else "")
 

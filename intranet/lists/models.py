@@ -173,7 +173,7 @@ class MailingList(SpaceContent, TimestampMixin, db.Model):
             key=f"mailing_list:{self.id}", type="mailing_list",
             title=f"{self.title} ({self.address})", body=self.description,
             url=path_for("lists.show", slug=self.space.slug, name=self.name),
-            date=self.created_at, space_id=self.space_id,
+            date=self.created_at, space_id=self.space_id, container=f"list:{self.id}",
             organisation_id=self.space.organisation_id,
             organisation_name=self.space.organisation.name if self.space.organisation else "")
 
@@ -288,6 +288,7 @@ class ListMessage(db.Model):
             url=path_for("lists.thread", slug=mlist.space.slug, name=mlist.name,
                          thread_id=self.thread_id or self.id) + f"#message-{self.id}",
             date=self.published_at or self.created_at, space_id=mlist.space_id,
+            container=f"list:{mlist.id}", author_id=self.author_id,
             organisation_id=mlist.space.organisation_id,
             organisation_name=mlist.space.organisation.name if mlist.space.organisation else "")
 

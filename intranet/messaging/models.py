@@ -120,7 +120,7 @@ class ConversationMessage(db.Model):
             body=f"{to_text(self.body_html)}\n{names}".strip(),
             url=path_for("messaging.show", conversation_id=self.conversation_id)
             + f"#message-{self.id}",
-            date=self.created_at, readers=readers)
+            date=self.created_at, readers=readers, author_id=self.author_id)
 
 
 class ConversationAttachment(db.Model):

@@ -16,6 +16,9 @@ class SearchDocument:
     ``narrow``: "" for as the space, or public/network/members) — checked at query time
     against the person's live spaces — or an explicit list of ``readers`` (user ids), for
     content that lives outside spaces (private messages).
+
+    ``container`` and ``author_id`` only serve the search's filters (« dans ce forum »,
+    « de cet auteur »); they never widen who may see the document.
     """
     key: str                      # "type:id"
     type: str
@@ -28,6 +31,8 @@ class SearchDocument:
     organisation_id: int | None = None
     organisation_name: str = ""
     readers: list[int] = field(default_factory=list)
+    container: str = ""           # the forum or list it is part of: "forum:12", "list:3"
+    author_id: int | None = None  # the account that wrote it, if any
 
 
 def searchable(type_key: str, label: str):

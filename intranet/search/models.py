@@ -1,13 +1,18 @@
-"""The queue of index changes, and the PostgreSQL backend's own index table."""
+"""The queue of index changes, the PostgreSQL backend's own index table, and the searches
+people save to receive their new results by mail."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.models import User
+from ..core.alerts import AlertFrequency
+from ..core.models import TimestampMixin
 from ..core.timeutil import utcnow
+from ..core.types import enum_column
 from ..extensions import db
 
 
@@ -39,6 +44,9 @@ class SearchEntry(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
     has_readers: Mapped[bool] = mapped_column(default=False)
+    # the search's filters « dans ce forum / cette liste » and « de cet auteur »
+    container: Mapped[str] = mapped_column(String(40), default="", index=True)
+    author_id: Mapped[int | None] = mapped_column(Integer, index=True)
     tsv: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
 
 
@@ -72,3 +80,37 @@ class SearchWord(db.Model):
     word: Mapped[str] = mapped_column(
         String(100, collation="C").with_variant(String(100), "sqlite"), primary_key=True)
     documents: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SavedSearch(TimestampMixin, db.Model):
+    """A search of the results page a signed-in person saved: what it finds that was never
+    mailed to them (``SavedSearchSent``) is mailed daily or weekly, searched as them at sending
+    time. ``query`` is the results page's query string (``search.filters.saved_query``);
+    ``token`` (random, secret) unsubscribes from the mail without signing in."""
+    __tablename__ = "saved_search"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    query: Mapped[str] = mapped_column(String(1000), default="")   # the page's query string
+    frequency: Mapped[AlertFrequency] = mapped_column(
+        enum_column(AlertFrequency, "saved_search_frequency"), default=AlertFrequency.WEEKLY)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SavedSearch {self.id} {self.query!r}>"
+
+
+class SavedSearchSent(db.Model):
+    """A result already mailed for a saved search (mailed once only), with the result's date:
+    rows older than the look-back (``SAVED_SEARCH_LOOKBACK_DAYS``) are removed."""
+    __tablename__ = "saved_search_sent"
+
+    saved_search_id: Mapped[int] = mapped_column(
+        ForeignKey("saved_search.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    date: Mapped[datetime] = mapped_column(DateTime)

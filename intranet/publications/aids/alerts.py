@@ -14,7 +14,6 @@ no sign-in) and ``List-Unsubscribe`` headers.
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -25,9 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ...accounts.models import Organisation, User
+from ...core import alerts as shared
 from ...core import querystrings
 from ...core.timeutil import utcnow
-from ...core.uow import transaction, unit_of_work
+from ...core.uow import unit_of_work
 from ...core.urls import absolute_url
 from ...extensions import db
 from ...mail.services import queue
@@ -40,9 +40,7 @@ MAX_PER_EMAIL = 10
 UNCONFIRMED_DAYS = 7
 # A visitor subscribing again to an alert not yet confirmed gets the link again, not more often.
 RESEND_AFTER = timedelta(hours=1)
-# At most one mail per period (a little less than a day or a week: the worker runs hourly).
-INTERVALS = {AlertFrequency.DAILY: timedelta(hours=23),
-             AlertFrequency.WEEKLY: timedelta(days=6, hours=12)}
+INTERVALS = shared.INTERVALS   # due-ness, token, headers, the worker's loop: core/alerts.py
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -144,7 +142,7 @@ def subscribe(query: str, frequency: AlertFrequency, *, user: User | None = None
         return None
     alert = AidAlert(email=email, user=user if signed_in else None, query=query,
                      label=describe(filters)[:300], frequency=frequency,
-                     token=secrets.token_urlsafe(32),
+                     token=shared.new_token(),
                      confirmed_at=now if signed_in else None,
                      last_sent_at=now if signed_in else None)
     try:
@@ -193,7 +191,7 @@ def confirm(token: str) -> AidAlert:
 
 def alert_for_token(token: str) -> AidAlert | None:
     """The alert of an unsubscribe link, or None."""
-    if not token or len(token) > 64:
+    if not token or len(token) > shared.TOKEN_LENGTH:
         return None
     return db.session.scalar(select(AidAlert).where(AidAlert.token == token))
 
@@ -231,18 +229,9 @@ def send_due(now: datetime | None = None) -> int:
     now = now or utcnow()
     due = db.session.scalars(select(AidAlert.id).where(
         AidAlert.confirmed_at.is_not(None),
-        or_(AidAlert.last_sent_at.is_(None),
-            AidAlert.last_sent_at <= now - min(INTERVALS.values())))
+        or_(AidAlert.last_sent_at.is_(None), AidAlert.last_sent_at <= shared.due_before(now)))
         .order_by(AidAlert.id)).all()
-    sent = 0
-    for alert_id in due:
-        try:
-            with transaction():
-                sent += _send_one(alert_id, now)
-        except Exception:  # noqa: BLE001 — one alert's failure must not stop the others
-            current_app.logger.exception("Alerte d'aides %s : échec, nouvel essai plus tard",
-                                         alert_id)
-    return sent
+    return shared.send_each(due, lambda alert_id: _send_one(alert_id, now), "Alerte d'aides")
 
 
 def matching(alert: AidAlert, since: datetime, until: datetime) -> tuple[list[Aid], list[Aid]]:
@@ -265,7 +254,7 @@ def _send_one(alert_id: int, now: datetime) -> int:
     alert = db.session.get(AidAlert, alert_id)
     if alert is None or alert.confirmed_at is None:
         return 0
-    if alert.last_sent_at and now - alert.last_sent_at < INTERVALS[alert.frequency]:
+    if not shared.is_due(alert.last_sent_at, alert.frequency, now):
         return 0
     if alert.user_id is not None and not alert.user.active:
         return 0   # a deactivated account receives nothing; its alerts wait
@@ -283,6 +272,5 @@ def _send_one(alert_id: int, now: datetime) -> int:
           alert=alert, new=new, changed=changed,
           links={aid.id: absolute_url("aids.show", aid_id=aid.id) for aid in new + changed},
           search_url=list_url(alert), unsubscribe_url=unsubscribe_url, manage_url=manage_url,
-          headers={"List-Unsubscribe": f"<{unsubscribe_url}>",
-                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+          headers=shared.unsubscribe_headers(unsubscribe_url))
     return 1

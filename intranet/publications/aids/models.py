@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import User
 from ...core.models import TimestampMixin
-from ...core.types import LabelledEnum, enum_column
+from ...core.alerts import AlertFrequency
+from ...core.types import enum_column
 from ...core.attachments import AttachmentMixin
 from ..lifecycle import PublicationMixin
 from ...core import uploads
@@ -190,12 +191,6 @@ class AidDocument(AttachmentMixin, TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
 
     aid: Mapped[Aid] = relationship(back_populates="documents")
-
-
-class AlertFrequency(LabelledEnum):
-    """How often an aid alert is mailed."""
-    DAILY = "daily", "Chaque jour"
-    WEEKLY = "weekly", "Chaque semaine"
 
 
 class AidAlert(TimestampMixin, db.Model):

@@ -77,13 +77,34 @@ class Scope(ReadScope):
 
 @dataclass
 class SearchRequest:
+    """What to look for, and the filters narrowing it. ``matches`` describes the filters once;
+    each backend translates it (Whoosh: sets of documents by term or column; PostgreSQL:
+    indexed columns of ``search_entry``), and the tests hold both to it."""
     text: str
     types: list[str] = field(default_factory=list)
     organisation_id: int | None = None
     year: int | None = None
+    space_id: int | None = None       # one space
+    container: str = ""               # one forum or list: "forum:12", "list:3"
+    author_id: int | None = None
+    date_from: datetime | None = None  # included
+    date_to: datetime | None = None    # excluded
     sort: str = "relevance"        # or "date"
     page: int = 1
     per_page: int = 20
+
+    def matches(self, doc) -> bool:
+        """Whether a ``SearchDocument`` passes the request's filters (what the person may see
+        is the scope's part: ``core/readscope.py``)."""
+        return ((not self.types or doc.type in self.types)
+                and (not self.organisation_id or doc.organisation_id == self.organisation_id)
+                and (not self.year or doc.date.year == self.year)
+                and (self.space_id is None
+                     or (doc.space_id == self.space_id and not doc.readers))
+                and (not self.container or doc.container == self.container)
+                and (self.author_id is None or doc.author_id == self.author_id)
+                and (self.date_from is None or doc.date >= self.date_from)
+                and (self.date_to is None or doc.date < self.date_to))
 
 
 @dataclass

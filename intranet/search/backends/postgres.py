@@ -30,12 +30,14 @@ _START, _STOP = "\x02", "\x03"
 
 _ROWS = ("jsonb_to_recordset(CAST(:rows AS jsonb)) AS d(key text, type text, title text, "
          "body text, url text, date timestamp, space_id int, narrow text, organisation_id int, "
-         "organisation_name text, readers jsonb, title_words text, body_words text)")
+         "organisation_name text, readers jsonb, title_words text, body_words text, "
+         "container text, author_id int)")
 _WRITE = (
     "INSERT INTO search_entry (key, type, title, body, url, date, space_id, narrow, "
-    "organisation_id, organisation_name, has_readers, tsv) "
+    "organisation_id, organisation_name, has_readers, container, author_id, tsv) "
     "SELECT d.key, d.type, d.title, d.body, d.url, d.date, d.space_id, d.narrow, "
     "d.organisation_id, d.organisation_name, jsonb_array_length(d.readers) > 0, "
+    "d.container, d.author_id, "
     f"setweight(to_tsvector('{CONFIG}', d.title_words), 'A') || "
     f"setweight(to_tsvector('{CONFIG}', d.body_words), 'D') FROM {_ROWS}",
     "INSERT INTO search_spelling (key, words) "
@@ -69,6 +71,7 @@ class PostgresBackend:
                 "narrow": doc.narrow or NARROW_AS_SPACE, "organisation_id": doc.organisation_id,
                 "organisation_name": doc.organisation_name, "readers": sorted(set(doc.readers)),
                 "title_words": _words(doc.title), "body_words": _words(doc.body[:500_000]),
+                "container": doc.container or "", "author_id": doc.author_id,
             } for doc in documents])
             for statement in _WRITE:
                 db.session.execute(text(statement), {"rows": rows})
@@ -179,6 +182,16 @@ class PostgresBackend:
             filters.append(SearchEntry.organisation_id == request.organisation_id)
         if request.year:
             filters.append(func.extract("year", SearchEntry.date) == request.year)
+        if request.space_id is not None:
+            filters.append(SearchEntry.space_id == request.space_id)
+        if request.container:
+            filters.append(SearchEntry.container == request.container)
+        if request.author_id is not None:
+            filters.append(SearchEntry.author_id == request.author_id)
+        if request.date_from is not None:
+            filters.append(SearchEntry.date >= request.date_from)
+        if request.date_to is not None:
+            filters.append(SearchEntry.date < request.date_to)
         readable = [[SearchEntry.has_readers.is_(False), or_(*narrow),
                      SearchEntry.space_id.in_(sorted(scope.visible_space_ids) or [-1]),
                      *filters]]

@@ -273,7 +273,10 @@ class WhooshBackend:
                 del self._segments[key]
             if gone:
                 self._cache.forget_segments(gone)
-            opened = _Opened(searcher, (epoch, searcher.reader().generation()), segments)
+            # an index never written has no generation (None): -1, as ``latest_generation``
+            generation = searcher.reader().generation()
+            opened = _Opened(searcher, (epoch, -1 if generation is None else generation),
+                             segments)
             with self._lock:
                 if opened.version[0] == self._epoch and (self._version is None
                                                           or opened.version > self._version):
@@ -418,6 +421,14 @@ class WhooshBackend:
             bits &= segment.value_set("org", request.organisation_id)
         if request.year:
             bits &= segment.value_set("year", request.year)
+        if request.space_id is not None:
+            bits &= segment.value_set("space", request.space_id)
+        if request.container:
+            bits &= part.term_bits("container", request.container.encode())
+        if request.author_id is not None:
+            bits &= part.term_bits("author", str(request.author_id).encode())
+        if request.date_from is not None or request.date_to is not None:
+            bits &= segment.date_range(request.date_from, request.date_to)
         for key in pending:
             if bits:
                 bits &= ~part.term_bits("key", key)

@@ -67,6 +67,8 @@ def schema() -> Schema:
         reader=KEYWORD(),
         org=NUMERIC(stored=True, sortable=True),
         org_name=STORED(),
+        container=ID(),                               # "forum:12", "list:3": a term filter
+        author=ID(),                                  # the author's user id: a term filter
     )
 
 
@@ -80,6 +82,8 @@ def fields_of(doc) -> dict:
         "narrow": NARROW_CODES.get(doc.narrow or NARROW_AS_SPACE, 2),
         "reader": " ".join(str(r) for r in doc.readers),
         "org": doc.organisation_id or 0, "org_name": doc.organisation_name,
+        "container": doc.container or "",
+        "author": str(doc.author_id) if doc.author_id is not None else "",
     }
 
 

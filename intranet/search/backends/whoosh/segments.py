@@ -204,6 +204,7 @@ class Segment:
         self._value_sets: dict[tuple, int] = {}
         self._lengths: dict[str, array] = {}
         self._date_order: list[int] | None = None
+        self._ascending: tuple[list[int], list] | None = None
         self._live: tuple[int, int] = (0, self.full)
 
     def live(self, reader) -> int:
@@ -276,6 +277,18 @@ class Segment:
                 if len(chosen) == need:
                     break
         return chosen
+
+    def date_range(self, start, end) -> int:
+        """The documents dated in [``start``, ``end``) (either may be None): a slice of the
+        documents in date order, found by bisection, so a range costs what it holds."""
+        if self._ascending is None:
+            dates = self.columns["date"]
+            order = sorted(range(self.size), key=dates.__getitem__)
+            self._ascending = (order, [dates[local] for local in order])
+        order, dates = self._ascending
+        low = bisect_left(dates, start) if start is not None else 0
+        high = bisect_left(dates, end) if end is not None else self.size
+        return bitmap(self.size, order[low:high]) if low < high else 0
 
     def lengths(self, reader, fieldname: str) -> array:
         """Each document's number of words in a field (BM25's document length)."""
