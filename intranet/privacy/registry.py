@@ -114,6 +114,7 @@ HOLDINGS: tuple[Holding, ...] = (
     H("forum_visit", "user_id", DELETE, "visites_forums", "Visites des forums"),
     H("forum_like", "user_id", DELETE, "forums_j_aime", "Messages de forum aimés"),
     H("forum_draft", "user_id", DELETE, "forums_brouillons", "Brouillons de forum"),
+    H("saved_search", "user_id", DELETE, "recherches_enregistrees", "Recherches enregistrées"),
     H("agenda_feed", "user_id", DELETE, "agenda_abonnements",
       "Adresses d'abonnement à l'agenda"),
     H("agenda_settings", "user_id", DELETE, "agenda_reglages", "Réglages de l'agenda"),
