@@ -1,6 +1,5 @@
 """People added to a conversation (with or without its history), one's own messages changed or
 deleted within 15 minutes, and who has read each message in small conversations."""
-import io
 from datetime import timedelta
 
 from sqlalchemy import func, select

@@ -111,7 +111,7 @@ def test_new_results_are_mailed_as_the_person_may_see_them_at_sending_time(peopl
     editor, reader, group, public = people
     _page(group, editor, "Curage des fossés", "Le curage des fossés commence lundi.")
     search.drain()
-    saved = saved_searches.save(reader, "q=fossés", "daily")
+    saved_searches.save(reader, "q=fossés", "daily")
     start = utcnow()
     assert saved_searches.send_due(start) == 0                     # not due yet
     assert saved_searches.send_due(start + timedelta(days=1)) == 0  # nothing new since saved

@@ -19,7 +19,7 @@ from intranet.spaces import services as spaces
 from intranet.spaces.models import JoinPolicy
 
 from .. import factories
-from ..forums.helpers import org_with_forum, public_forum
+from ..forums.helpers import org_with_forum
 from ..helpers import text, visible_text
 from ..lists.builders import make_list
 
