@@ -114,7 +114,7 @@ def _forum_features(demo: Demo, common, budget, water, discuss) -> None:
     from sqlalchemy import select
 
     from ..extensions import db
-    from . import services as forums
+    from . import reorganise, services as forums
     from .models import ForumPost, SubscriptionLevel
 
     posts = db.session.scalars(select(ForumPost).where(ForumPost.topic_id == budget.id)
@@ -135,7 +135,7 @@ def _forum_features(demo: Demo, common, budget, water, discuss) -> None:
     moderator = demo["admin@territoires47.fr"]
     off_topic = db.session.scalars(select(ForumPost.id).where(
         ForumPost.topic_id == water.id, ForumPost.position.in_((3, 4)))).all()
-    forums.split_topic(water, off_topic, title="Facturation de l'eau après le transfert",
+    reorganise.split_topic(water, off_topic, title="Facturation de l'eau après le transfert",
                        forum=common, by=moderator)
     kept = discuss(common, "Élections : tenue des bureaux de vote",
                    ("mairie@agen.fr", "Comment constituez-vous vos bureaux de vote quand les "
@@ -146,7 +146,7 @@ def _forum_features(demo: Demo, common, budget, water, discuss) -> None:
                                                      "idées ?"),
                         ("mairie@agen.fr", "Un appel dans le bulletin municipal fonctionne "
                                            "bien chez nous."))
-    forums.merge_topics(duplicate, kept, by=moderator)
+    reorganise.merge_topics(duplicate, kept, by=moderator)
 
 
 def _members_of(demo: Demo, key: str) -> list[str]:

@@ -19,7 +19,7 @@ from ..core.timeutil import to_paris, utcnow
 from ..extensions import db
 from ..spaces.models import Space
 from ..core.types import Visibility
-from . import reading, services
+from . import reading, reorganise, services
 from . import mailin
 from .forms import (FORUM_LEVELS, TOPIC_LEVELS, CategoryForm, EditPostForm, ForumForm,
                     LevelForm, MergeForm, MoveForm, PostForm, ReportForm, SplitForm, TopicForm)
@@ -522,7 +522,7 @@ def split(slug, topic_id):
         try:
             if target is None:
                 raise services.ForumError("Choisissez un forum de cet espace.")
-            new = services.split_topic(topic, request.form.getlist("messages"),
+            new = reorganise.split_topic(topic, request.form.getlist("messages"),
                                        title=form.title.data, forum=target, by=current_user)
         except services.ForumError as exc:
             form.title.errors.append(str(exc))
@@ -550,7 +550,7 @@ def merge(slug, topic_id):
             if target is None or not access.can_view_topic(_me(), target):
                 raise services.ForumError("Aucun sujet de cet espace à cette adresse ou ce "
                                           "numéro.")
-            services.merge_topics(topic, target, by=current_user)
+            reorganise.merge_topics(topic, target, by=current_user)
         except services.ForumError as exc:
             form.target.errors.append(str(exc))
         else:

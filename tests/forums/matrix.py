@@ -3,7 +3,7 @@ closed group, with topics, posts, an attachment and a report carrying A's privat
 from sqlalchemy import select
 
 from intranet.extensions import db
-from intranet.forums import services
+from intranet.forums import reorganise, services
 from intranet.forums.models import ForumAttachment, ForumPost
 
 from ..route_world import private_file
@@ -29,7 +29,7 @@ def build(world):
     services.toggle_like(db.session.get(ForumPost, topic.first_post_id), by=member)
     merged = services.create_topic(forum, title=f"Doublon {secret}", body=f"Doublon {secret}",
                                    body_format="text", by=admin)
-    services.merge_topics(merged, topic, by=admin)
+    reorganise.merge_topics(merged, topic, by=admin)
     services.save_draft(member, topic=topic, body=f"Réponse en cours {world['DRAFT']}")
     services.save_draft(member, forum=forum, title=f"Sujet en cours {world['DRAFT']}",
                         body=f"Texte en cours {world['DRAFT']}")

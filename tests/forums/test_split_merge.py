@@ -9,7 +9,7 @@ from sqlalchemy import select
 from intranet.core.audit import AuditEvent
 from intranet.core.types import Role
 from intranet.extensions import db
-from intranet.forums import reading, services
+from intranet.forums import reading, reorganise, services
 from intranet.forums.models import ForumPost, ForumTopic
 from intranet.notifications.models import Notification
 from intranet.search import services as search
@@ -76,7 +76,7 @@ def test_after_a_split_read_markers_and_followers_follow(client, login, moderate
     reading.flush_views()
     posts = db.session.scalars(select(ForumPost.id).where(ForumPost.topic_id == topic.id)
                                .order_by(ForumPost.position)).all()
-    new = services.split_topic(_topic(topic.id), [posts[3], posts[4]], title="Horaires d'été",
+    new = reorganise.split_topic(_topic(topic.id), [posts[3], posts[4]], title="Horaires d'été",
                                forum=forum, by=admin)
     # everything was read: nothing is new in either topic
     assert reading.reading_state(reader, _topic(topic.id)).first_unread(_topic(topic.id)) is None
