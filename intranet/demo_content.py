@@ -396,7 +396,7 @@ def _press_and_aids(demo: Demo) -> None:
 
 
 def _deliberations(demo: Demo) -> None:
-    from .publications.deliberations import services as acts
+    from .publications.deliberations import acknowledgements, services as acts
     from .publications.deliberations.models import ActNature, Assembly, PublicationMode, \
         today_paris
 
@@ -489,7 +489,7 @@ def _deliberations(demo: Demo) -> None:
     # The préfecture's acknowledgements of the Département's acts, recorded from its CSV.
     departement = demo.orgs["departement"]
     sent = sitting_of[("departement", 12)].sitting_date + timedelta(days=2)
-    acts.import_acknowledgements(departement, "numero;date_transmission;identifiant_accuse\n" + "".join(
+    acknowledgements.import_acknowledgements(departement, "numero;date_transmission;identifiant_accuse\n" + "".join(
         f"{number};{sent:%d/%m/%Y};047-224700016-{sent:%Y%m%d}-{number}-DE\n"
         for number in ("2026_101", "2026_102", "2026_103")), by=demo[DEMO_ORGS["departement"]])
 

@@ -20,7 +20,7 @@ from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
 from ..routes import add_attachment_routes, add_lifecycle_routes, feed_owner
-from . import classification, scdl, services
+from . import acknowledgements, classification, scdl, services
 from .forms import (AcknowledgementsForm, AgendaForm, DeliberationForm, ListFilterForm,
                     MinutesForm, SettingsForm)
 from .models import (ActNature, Assembly, Deliberation, PublicationMode, Sitting, SittingMinutes,
@@ -212,7 +212,7 @@ def import_acknowledgements():
         chosen = next((o for o in organisations if str(o.id) == form.organisation.data), None)
         if chosen is None:
             raise services.DeliberationError("Choisissez l'organisme dont ce sont les actes.")
-        return services.import_acknowledgements(chosen, data, by=current_user)
+        return acknowledgements.import_acknowledgements(chosen, data, by=current_user)
 
     sent = import_sent(form, load, {services.DeliberationError: form.organisation})
     if sent.done:
@@ -221,7 +221,7 @@ def import_acknowledgements():
               f"{'s' if count > 1 else ''}.", "success")
     return render_template("publications/deliberations/acknowledgements.html", form=form,
                            problems=sent.problems, done=sent.result if sent.done else None,
-                           columns=services.ACK_COLUMNS)
+                           columns=acknowledgements.ACK_COLUMNS)
 
 
 @bp.post("/seances/<int:sitting_id>/publier-la-liste")
