@@ -274,7 +274,6 @@ def event(event_id: int):
     mine = answers.get(current_user.id) if current_user.is_authenticated else None
     counts = {answer: sum(1 for a in answers.values() if a == answer) for answer in Answer}
     can_edit = access.can_edit_event(current_user, event)
-    invite_form = _invite_form() if can_edit else None
     taken = {}
     if can_edit and attendees:
         day_start = recurrence.day_start(begins.date())
@@ -284,7 +283,7 @@ def event(event_id: int):
         "agenda/event.html", event=event, occurrence=occurrence, change=change, begins=begins,
         ends=ends, last_day=(ends - timedelta(seconds=1)).date() if ends > begins else begins.date(),
         answers=answers, mine=mine, counts=counts, attendees=attendees,
-        can_edit=can_edit, answer_form=AnswerForm(), invite_form=invite_form, taken=taken,
+        can_edit=can_edit, answer_form=AnswerForm(), taken=taken,
         space=event.space, occurrence_key=occurrence_key(occurrence) if occurrence else "")
 
 
@@ -390,38 +389,46 @@ def _invite_form() -> InviteForm:
     return form
 
 
-@bp.post("/agenda/evenements/<int:event_id>/invitations")
+@bp.route("/agenda/evenements/<int:event_id>/invitations", methods=["GET", "POST"])
 @login_required
 def invite(event_id: int):
+    """The organiser's invitation form, on a page of its own: it lists every organisation and
+    every space one may address, which the event page itself need not build for each visit.
+    A refusal shows the form again with what was typed."""
     event = _event(event_id, "edit")
     form = _invite_form()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        groups = []
-        if (form.people.data or "").strip():
-            groups.append(Invitees(tuple(resolve_people(form.people.data, current_user)),
-                                   "Invitation personnelle"))
-        if form.role.data:
-            role = Role(form.role.data) if form.role.data in {r.value for r in Role} else None
-            organisation = _organisation(form.organisation.data)
-            epci = _organisation(form.epci.data)
-            if role is None:
-                abort(400)
-            groups.append(services.people_with_role(current_user, role,
-                                                    organisation=organisation, epci=epci))
-        if form.space.data:
-            people, label = resolve_group(current_user, f"espace:{form.space.data}")
-            groups.append(Invitees(tuple(people), label))
-        if not groups:
-            raise AgendaError("Indiquez qui inviter : des personnes, un rôle dans une "
-                              "organisation ou les membres d'un espace.")
-        added = services.invite(event, *groups, by=current_user)
-        flash(f"{len(added)} personne(s) invitée(s)." if added
-              else "Ces personnes étaient déjà invitées.", "success")
-    except (AgendaError, MessagingError) as error:
-        flash(str(error), "error")
-    return redirect(url_for(".event", event_id=event.id))
+    if form.validate_on_submit():
+        try:
+            added = services.invite(event, *_invitees(form), by=current_user)
+        except (AgendaError, MessagingError) as error:
+            form.people.errors.append(str(error))
+        else:
+            flash(f"{len(added)} personne(s) invitée(s)." if added
+                  else "Ces personnes étaient déjà invitées.", "success")
+            return redirect(url_for(".event", event_id=event.id))
+    return render_template("agenda/invite.html", event=event, form=form, space=event.space)
+
+
+def _invitees(form: InviteForm) -> list[Invitees]:
+    """The groups the invitation form names (refused with an AgendaError when it names none
+    or an unknown role or organisation)."""
+    groups = []
+    if (form.people.data or "").strip():
+        groups.append(Invitees(tuple(resolve_people(form.people.data, current_user)),
+                               "Invitation personnelle"))
+    if form.role.data:
+        if form.role.data not in {r.value for r in Role}:
+            raise AgendaError("Choisissez un rôle dans la liste.")
+        groups.append(services.people_with_role(
+            current_user, Role(form.role.data), organisation=_organisation(form.organisation.data),
+            epci=_organisation(form.epci.data)))
+    if form.space.data:
+        people, label = resolve_group(current_user, f"espace:{form.space.data}")
+        groups.append(Invitees(tuple(people), label))
+    if not groups:
+        raise AgendaError("Indiquez qui inviter : des personnes, un rôle dans une "
+                          "organisation ou les membres d'un espace.")
+    return groups
 
 
 def _organisation(slug: str | None) -> Organisation | None:
@@ -429,7 +436,7 @@ def _organisation(slug: str | None) -> Organisation | None:
         return None
     org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
-        abort(404)
+        raise AgendaError("Choisissez l'organisation dans la liste.")
     return org
 
 

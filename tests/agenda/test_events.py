@@ -152,6 +152,39 @@ def test_an_invitation_to_the_admins_of_the_communes_of_an_epci_reaches_exactly_
     assert notified == invited
 
 
+def test_the_organiser_invites_from_a_page_of_its_own_and_keeps_what_they_typed(client, login):
+    world = epci_with_communes()
+    organiser = world["epci_admin"]
+    event = services.create_event(event_data("Conférence des maires"), by=organiser)
+    login(organiser)
+    shown = client.get(f"/agenda/evenements/{event.id}")
+    # The event page links to the form; it does not build its lists of organisations.
+    assert "Inviter des personnes" in text(shown)
+    assert 'name="epci"' not in shown.text
+    form = client.get(f"/agenda/evenements/{event.id}/invitations")
+    assert form.status_code == 200
+    assert f'<option value="{world["epci"].slug}">' in form.text
+    refused = client.post(f"/agenda/evenements/{event.id}/invitations",
+                          data={"people": "personne.inconnue@exemple.fr, Quelqu'un d'autre"})
+    assert refused.status_code == 200
+    assert "personne.inconnue@exemple.fr, Quelqu&#39;un d&#39;autre" in refused.text
+    assert db.session.scalar(select(func.count(Attendee.id))) == 0
+    nobody = client.post(f"/agenda/evenements/{event.id}/invitations", data={"people": " "})
+    assert "Indiquez qui inviter" in text(nobody)
+    unknown = client.post(f"/agenda/evenements/{event.id}/invitations",
+                          data={"role": "admin", "epci": "pas-une-organisation"})
+    assert unknown.status_code == 200 and "Choisissez l'organisation" in text(unknown)
+
+
+def test_only_the_organiser_reaches_the_invitation_form(client, login):
+    world = town_hall()
+    event = services.create_event(event_data("Commission"), by=world["editor"],
+                                  space=world["space"])
+    login(world["member"])
+    assert "Inviter des personnes" not in text(client.get(f"/agenda/evenements/{event.id}"))
+    assert client.get(f"/agenda/evenements/{event.id}/invitations").status_code in (403, 404)
+
+
 def test_answers_per_occurrence_and_for_the_series(client, login):
     world = town_hall()
     series = services.create_event(event_data("Formation", datetime(2027, 3, 1, 9),
