@@ -377,15 +377,18 @@ def answer(event_id: int):
 
 
 def _invite_form() -> InviteForm:
+    """The invitation form with its choices: every active organisation, the EPCI among them,
+    and the spaces the person may address (names only: a département has hundreds)."""
     form = InviteForm()
-    organisations = db.session.scalars(select(Organisation).where(
-        Organisation.is_active.is_(True)).order_by(Organisation.name_key)).all()
-    form.organisation.choices = {"": "—", **{o.slug: o.name for o in organisations}}
-    form.epci.choices = {"": "—", **{o.slug: o.name for o in organisations
-                                     if o.kind == OrgKind.EPCI}}
+    organisations = db.session.execute(
+        select(Organisation.slug, Organisation.name, Organisation.kind)
+        .where(Organisation.is_active.is_(True)).order_by(Organisation.name_key)).all()
+    form.organisation.choices = {"": "—", **{slug: name for slug, name, _ in organisations}}
+    form.epci.choices = {"": "—", **{slug: name for slug, name, kind in organisations
+                                     if kind == OrgKind.EPCI}}
     spaces = access.addressable_spaces(current_user)
-    form.space.choices = {"": "—", **{str(s.id): s.name for s in db.session.scalars(
-        select(Space).where(Space.id.in_(spaces)).order_by(Space.name)).all()}}
+    form.space.choices = {"": "—", **{str(id_): name for id_, name in db.session.execute(
+        select(Space.id, Space.name).where(Space.id.in_(spaces)).order_by(Space.name))}}
     return form
 
 
