@@ -24,7 +24,7 @@ notifications bypassed:
 - the search index: every new row's ``search_document()`` (the models' own builders, as
   ``flask search reindex`` calls them) for the few thousand rows of the small types; for
   pages, forum posts, deliberations and messages — 95 % of the documents — the same
-  documents built from one joined SELECT per batch (``_fast_documents``: no ORM objects),
+  documents built from one joined SELECT per batch (``FAST``: no ORM objects),
   and both written with the backend's own bulk writer (``backend().bulk()``; with
   PostgreSQL the vectors are computed by the database). ``tests/test_benchmark_load.py``
   checks that the fast documents equal the models' own.
