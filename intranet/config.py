@@ -179,6 +179,14 @@ SEARCH_INDEX_DIR = None
 SEARCH_REFRESH_SECONDS = 0.5
 # What each process keeps of the Whoosh index between queries, in MB.
 SEARCH_CACHE_MB = 64
+# PostgreSQL backend: a search whose words the planner expects in more documents than
+# SEARCH_PG_EXACT_UP_TO (with the person's and the request's filters) ranks and counts only the
+# SEARCH_PG_RANKED_MOST most recent of them, and says so. Reading every match costs one visit
+# of the table per match (300 ms for a word in 80,000 of 290,000 documents); the most recent
+# ones, through the date index, about SEARCH_PG_RANKED_MOST visits. The two costs meet near
+# sqrt(SEARCH_PG_RANKED_MOST × documents): 17,000 at département scale.
+SEARCH_PG_EXACT_UP_TO = 15_000
+SEARCH_PG_RANKED_MOST = 1_000
 # Saved searches: how far back (days) a mail looks for results not mailed yet (a deliberation
 # published some days after its sitting is dated by its sitting).
 SAVED_SEARCH_LOOKBACK_DAYS = 31

@@ -373,3 +373,30 @@ def test_a_full_reindex_rebuilds_what_the_queue_built(world, runner):
     editor = db.session.get(User, editor_id)  # the rebuild let go of every loaded object
     assert (_find(None, "bibliotheque").total, _find(editor, "budget").total) == before
     assert _find(None, "budget").total == 0
+
+
+def test_words_found_everywhere_rank_the_most_recent_documents_and_say_so(world, search_backend,
+                                                                          app, data_app, client):
+    if search_backend != "postgres":
+        pytest.skip("le classement des seuls documents récents est celui du moteur PostgreSQL")
+    pages = [_page(world["public"], world["editor"], f"Voirie {n}", "Travaux de voirie.")
+             for n in range(5)]
+    hidden = _page(world["private"], world["editor"], "Voirie interne", "Voirie du personnel.")
+    search.drain()
+    assert _find(None, "voirie").total == 5 and _find(None, "voirie").most_recent is None
+    for flask_app in (app, data_app):
+        flask_app.config.update(SEARCH_PG_EXACT_UP_TO=0, SEARCH_PG_RANKED_MOST=3)
+    try:
+        found = _find(None, "voirie", sort="date")
+        # the three most recent the visitor may read; the private page, newer, is not one
+        assert found.most_recent == 3 and found.total == 3
+        assert [hit.title for hit in found.hits] == [p.title for p in reversed(pages[2:])]
+        assert hidden.title not in {hit.title for hit in found.hits}
+        page = text(client.get("/recherche?q=voirie"))
+        assert "<strong>Plus de 3</strong> résultats" in page and "les 3 plus récents" in page
+        # a rarer word than the estimate said: every match, counted exactly
+        data_app.config["SEARCH_PG_RANKED_MOST"] = 10
+        assert _find(None, "voirie").total == 5 and _find(None, "voirie").most_recent is None
+    finally:
+        for flask_app in (app, data_app):
+            flask_app.config.update(SEARCH_PG_EXACT_UP_TO=15_000, SEARCH_PG_RANKED_MOST=1_000)

@@ -126,6 +126,9 @@ class Results:
     organisations: dict[int, int]
     years: dict[int, int]
     suggestion: str | None = None
+    # Set when the words are in so many documents that only this many of the most recent
+    # ones were ranked and counted (PostgreSQL backend): ``total`` is then a lower bound.
+    most_recent: int | None = None
 
 
 NARROW_AS_SPACE = "space"

@@ -12,6 +12,7 @@ import json
 import re
 from contextlib import contextmanager
 
+from flask import current_app
 from markupsafe import escape
 from sqlalchemy import (delete, func, literal_column, null, or_, select, text,
                         tuple_, union_all)
@@ -220,14 +221,29 @@ class PostgresBackend:
         if without_words:
             raise QueryError(ONLY_EXCLUSIONS)
         readable = self._readable(scope, request)
+        # The table and its index are meant to be in memory: priced as reads from disk
+        # (PostgreSQL's default), a word in a quarter of the rows makes the planner read the
+        # whole table, three times slower than the index.
+        db.session.execute(text("SET LOCAL random_page_cost = 1.1"))
+        ranked_most = current_app.config["SEARCH_PG_RANKED_MOST"]
+        dense = self._estimated_matches(tsquery, readable[0]) \
+            > current_app.config["SEARCH_PG_EXACT_UP_TO"]
         # One pass over the matches (the heap scan is what costs): their rank, then from
-        # that the page's keys and the count with the three facets, in one statement.
-        matched = union_all(*(select(
-            SearchEntry.key, SearchEntry.type, SearchEntry.organisation_id, SearchEntry.date,
-            func.cast(func.extract("year", SearchEntry.date), db.Integer).label("year"),
-            func.ts_rank_cd(SearchEntry.tsv, tsquery).label("rank"),
-        ).where(SearchEntry.tsv.op("@@")(tsquery), *alternative)
-            for alternative in readable)).cte("matched")
+        # that the page's keys and the count with the three facets, in one statement. When
+        # the words are everywhere, the matches are the most recent RANKED_MOST of each
+        # alternative, read backwards through the date index (config.py, SEARCH_PG_EXACT_UP_TO).
+        branches = []
+        for alternative in readable:
+            branch = select(
+                SearchEntry.key, SearchEntry.type, SearchEntry.organisation_id,
+                SearchEntry.date,
+                func.cast(func.extract("year", SearchEntry.date), db.Integer).label("year"),
+                func.ts_rank_cd(SearchEntry.tsv, tsquery).label("rank"),
+            ).where(SearchEntry.tsv.op("@@")(tsquery), *alternative)
+            if dense:
+                branch = branch.order_by(SearchEntry.date.desc()).limit(ranked_most)
+            branches.append(branch)
+        matched = union_all(*branches).cte("matched")
         order = [matched.c.date.desc()] if request.sort == "date" else [matched.c.rank.desc(),
                                                                        matched.c.date.desc()]
         page = max(request.page, 1)
@@ -238,13 +254,13 @@ class PostgresBackend:
         counted = (select(null(), null(), *facets, func.count(), func.grouping(*facets))
                    .group_by(func.grouping_sets(*(tuple_(c) for c in facets), text("()"))))
         keys, total, types, organisations, years = {}, 0, {}, {}, {}
-        # The table and its index are meant to be in memory: priced as reads from disk
-        # (PostgreSQL's default), a word in a quarter of the rows makes the planner read the
-        # whole table, three times slower than the index.
-        db.session.execute(text("SET LOCAL random_page_cost = 1.1"))
+        if dense:   # the date index, not a bitmap of every match (the planner's habit here)
+            db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
         found = db.session.execute(union_all(
             select(top.c.key, top.c.n, null(), null(), null(), null(), null()), counted)).all()
         db.session.execute(text("SET LOCAL random_page_cost TO DEFAULT"))
+        if dense:
+            db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
         for key, n, kind, org, year, count, unused in found:
             if key is not None:
                 keys[key] = n
@@ -270,7 +286,21 @@ class PostgresBackend:
                     organisation_name=r[5], snippet=_mark(r[6])) for r in rows]
         suggestion = self._suggest(typed, readable) if total < 3 else None
         return Results(total=total, hits=hits, types=types, organisations=organisations,
-                       years=years, suggestion=suggestion)
+                       years=years, suggestion=suggestion,
+                       most_recent=ranked_most if dense and total >= ranked_most else None)
+
+    @staticmethod
+    def _estimated_matches(tsquery, alternative: list) -> float:
+        """How many documents PostgreSQL expects to hold the words among those of
+        ``alternative`` (its planner's estimate: no document is read)."""
+        statement = select(literal_column("1")).select_from(SearchEntry).where(
+            SearchEntry.tsv.op("@@")(tsquery), *alternative)
+        compiled = statement.compile(dialect=db.session.get_bind().dialect,
+                                     compile_kwargs={"render_postcompile": True})
+        plan = db.session.connection().exec_driver_sql(
+            f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return plan[0]["Plan"]["Plan Rows"]
 
     # --- « Vouliez-vous dire … » (see search/spelling.py) ---------------------------------------
 
