@@ -715,10 +715,12 @@ def list_years(user) -> list[int]:
         select(year).where(_published_visible(user)).distinct().order_by(year.desc()))]
 
 
-def act_publishers(user) -> list[Organisation]:
-    """Organisations with at least one act the user may read (for the filter)."""
+def act_publishers(user) -> list:
+    """Organisations with at least one act the user may read (for the filter): their slug and
+    name (a département has hundreds: no whole rows)."""
     ids = select(Deliberation.organisation_id).where(_published_visible(user))
-    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))
+    return list(db.session.execute(select(Organisation.slug, Organisation.name)
+                                   .where(Organisation.id.in_(ids))
                                    .order_by(Organisation.name_key)))
 
 
