@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 from wtforms import Form, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import core
 
 from intranet.core import widgets
@@ -42,3 +43,26 @@ def test_widgets_render_with_it():
                                    '<option value="47001">Agen</option>'
                                    '<option selected value="47002">« Aiguillon »</option></select>')
     assert str(form.name.label(class_="x")) == '<label class="x" for="name">Nom</label>'
+
+
+@pytest.mark.parametrize("choices, data", [
+    ({"": "—", "47001": "Agen", "l'isle": "L'Isle <d'Abeau> & \"Co\""}, "l'isle"),
+    ([SelectChoice("1", "Un"), SelectChoice("2", "")], "2"),
+    ([SelectChoice("47001", "Agen", optgroup="Communes"),
+      SelectChoice("200096956", "Agglo « Agen »", optgroup="EPCI")], "47001"),
+    ([SelectChoice("a", "A", render_kw={"disabled": True}),
+      SelectChoice("b", "B", render_kw={"data_x": "1"})], "b"),
+])
+def test_options_render_exactly_as_wtforms_renders_them(choices, data):
+    class F(Form):
+        field = SelectField("Champ", choices=choices, coerce=str)
+
+    widgets.install()
+    form = F(data={"field": data})
+    ours = str(form.field())
+    core.Select.render_option = widgets.original_render_option
+    try:
+        theirs = str(form.field())
+    finally:
+        widgets.install()
+    assert ours == theirs
