@@ -209,6 +209,8 @@ def _seed_forums(world: dict, n: dict, rng: random.Random) -> None:
     from intranet.extensions import db
     from intranet.forums.models import Forum, ForumPost, ForumTopic
 
+    from . import forums as forum_benchmark
+
     org_space = world["org_space"]
     targets = [world["digital"]] + [org_space[o] for o in world["demo_orgs"] if o in org_space]
     names = ["Entraide entre secrétaires", "Vie de la mairie", "Finances et budget",
@@ -261,13 +263,7 @@ def _seed_forums(world: dict, n: dict, rng: random.Random) -> None:
             .where(ForumPost.topic_id > first_new).group_by(ForumPost.topic_id).subquery())
     db.session.execute(update(ForumTopic).where(ForumTopic.id == ends.c.topic_id).values(
         first_post_id=ends.c.first, last_post_id=ends.c.last))
-    for forum in forums:
-        count, posts, last = db.session.execute(
-            select(func.count(ForumTopic.id), func.sum(ForumTopic.post_count),
-                   func.max(ForumTopic.last_post_at)).where(ForumTopic.forum_id == forum.id)).one()
-        forum.topic_count, forum.post_count, forum.last_post_at = count, posts, last
-        forum.last_topic_id = db.session.scalar(select(ForumTopic.id).where(
-            ForumTopic.forum_id == forum.id).order_by(ForumTopic.last_post_at.desc()).limit(1))
+    forum_benchmark.refresh_counters(forums)
 
 
 # --- publications --------------------------------------------------------------------------------
