@@ -28,7 +28,7 @@ from ...core.urls import absolute_url
 from ...extensions import db
 from ..lifecycle import PublicationStatus
 from .models import SCDL_NATURES, Deliberation, DeliberationSettings
-from .services import apply_filters
+from .listing import apply_filters
 
 def export_query(filters):
     """Open data: published *public* acts only, whoever asks (never drafts, never network-only)."""

@@ -20,7 +20,7 @@ from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
 from ..routes import add_attachment_routes, add_lifecycle_routes, feed_owner
-from . import acknowledgements, classification, scdl, services
+from . import acknowledgements, classification, listing, scdl, services
 from .forms import (AcknowledgementsForm, AgendaForm, DeliberationForm, ListFilterForm,
                     MinutesForm, SettingsForm)
 from .models import (ActNature, Assembly, Deliberation, PublicationMode, Sitting, SittingMinutes,
@@ -63,10 +63,10 @@ def deliberation_section(org: Organisation) -> dict:
 
 @bp.get("/")
 def index():
-    filters = services.ListFilters.from_args(request.args)
-    form = ListFilterForm(request.args, years=services.list_years(current_user),
-                          organisations=services.act_publishers(current_user))
-    page = paginate(services.list_query(current_user, filters), per_page=PER_PAGE)
+    filters = listing.ListFilters.from_args(request.args)
+    form = ListFilterForm(request.args, years=listing.list_years(current_user),
+                          organisations=listing.act_publishers(current_user))
+    page = paginate(listing.list_query(current_user, filters), per_page=PER_PAGE)
     return render_template("publications/deliberations/index.html", page=page, form=form,
                            filters=filters,
                            publishers=access.publishing_organisations(current_user))
@@ -465,7 +465,7 @@ def private_feed(token):
 @bp.get("/donnees-ouvertes")
 def open_data():
     """The SCDL export: what it holds for the list's filters, and what it leaves out and why."""
-    filters = services.ListFilters.from_args(request.args)
+    filters = listing.ListFilters.from_args(request.args)
     included, left_out = scdl.report(filters)
     return render_template("publications/deliberations/open_data.html", filters=filters,
                            included=included, left_out=left_out)
@@ -473,6 +473,6 @@ def open_data():
 
 @bp.get("/export-scdl.csv")
 def export_scdl():
-    filters = services.ListFilters.from_args(request.args)
+    filters = listing.ListFilters.from_args(request.args)
     return csvexport.response(scdl.export_csv(filters), "deliberations-scdl.csv")
 
