@@ -50,17 +50,19 @@ def server(tmp_path):
     log = tmp_path / "access.log"
     command = servers.gunicorn(port, 2, "--access-logfile", str(log),
                                "--access-logformat", "%(p)s %(m)s %(U)s %(s)s")
-    try:
-        with servers.running(command, env=env, port=port, what="gunicorn"):
-            yield f"http://127.0.0.1:{port}", log
-    finally:
+    def forget_counters():
         for key in store.scan_iter(match=f"*{prefix}*"):
             store.delete(key)
+    try:
+        with servers.running(command, env=env, port=port, what="gunicorn"):
+            yield f"http://127.0.0.1:{port}", log, forget_counters
+    finally:
+        forget_counters()
 
 
 def test_throttling_works_across_two_gunicorn_workers_sharing_redis(server):
     import requests
-    base, log = server
+    base, log, forget_counters = server
     browser = requests.Session()
     page = browser.get(f"{base}/connexion").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
@@ -71,10 +73,18 @@ def test_throttling_works_across_two_gunicorn_workers_sharing_redis(server):
                              headers={"Cookie": cookie},
                              data={"csrf_token": token, "email": EMAIL, "password": "pas le bon"},
                              timeout=30).status_code
-    with ThreadPoolExecutor(4) as pool:   # both workers busy at once
-        answers = list(pool.map(attempt, range(ACCOUNT_LIMIT + 6)))
-    assert answers.count(429) == 6 and answers.count(200) == ACCOUNT_LIMIT, answers
-    time.sleep(0.2)   # the access log is written after each response
-    workers = {line.split()[0] for line in log.read_text().splitlines()
-               if " POST /connexion " in line}
+    # Both workers must have served the attempts for the test to prove anything, and the
+    # kernel decides which worker accepts each connection: on a fast, idle machine one worker
+    # may take them all. Then the round starts again from zero counters (at most 5 rounds).
+    for _ in range(5):
+        forget_counters()
+        log.write_text("")
+        with ThreadPoolExecutor(4) as pool:   # both workers busy at once
+            answers = list(pool.map(attempt, range(ACCOUNT_LIMIT + 6)))
+        assert answers.count(429) == 6 and answers.count(200) == ACCOUNT_LIMIT, answers
+        time.sleep(0.2)   # the access log is written after each response
+        workers = {line.split()[0] for line in log.read_text().splitlines()
+                   if " POST /connexion " in line}
+        if len(workers) == 2:
+            break
     assert len(workers) == 2, "the attempts were not shared between the two workers"
