@@ -182,7 +182,11 @@ def test_only_the_organiser_reaches_the_invitation_form(client, login):
                                   space=world["space"])
     login(world["member"])
     assert "Inviter des personnes" not in text(client.get(f"/agenda/evenements/{event.id}"))
-    assert client.get(f"/agenda/evenements/{event.id}/invitations").status_code in (403, 404)
+    # a member sees the space's event but may not change it: 403
+    assert client.get(f"/agenda/evenements/{event.id}/invitations").status_code == 403
+    # someone else's personal event is not even seen: 404
+    personal = services.create_event(event_data("Rendez-vous"), by=world["editor"])
+    assert client.get(f"/agenda/evenements/{personal.id}/invitations").status_code == 404
 
 
 def test_answers_per_occurrence_and_for_the_series(client, login):

@@ -31,7 +31,7 @@ from ...spaces import services as spaces
 from ...spaces.models import SpaceKind
 from .. import publishing
 from . import classification
-from .listing import published_visible
+from .listing import PUBLISHED, published_visible
 from .models import (MINIMUM_MONTHS_ONLINE, MINUTES_DELAY, SMALL_COMMUNE_POPULATION, ActNature,
                      Assembly,
                      Deliberation, DeliberationAnnex, DeliberationSettings, PublicationMode,
@@ -41,7 +41,6 @@ NUMBER_RE = re.compile(r"^[0-9A-Z_]{1,15}$")
 ACKNOWLEDGEMENT_RE = re.compile(r"^[0-9A-Za-z_-]{1,60}$")
 BUDGET_YEAR_RE = re.compile(r"^[0-9]{4}(/[0-9]{4})?$")
 PDF_ONLY = ("pdf",)
-PUBLISHED = PublicationStatus.PUBLISHED
 
 
 class DeliberationError(publishing.PublicationError):
