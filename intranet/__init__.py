@@ -154,10 +154,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import accessibility, frdates, hooks, money, sanitize, timeutil, urls
+    from .core import accessibility, fragments, frdates, hooks, money, sanitize, timeutil, urls
     from .spaces.navigation import navigation_context, space_home
 
     urls.init_app(app)
+    fragments.init_app(app)
     app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)
     app.jinja_env.globals["accessibility_level"] = accessibility.current_level
     app.jinja_env.globals["space_home"] = space_home

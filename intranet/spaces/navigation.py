@@ -33,9 +33,14 @@ def space_home(space) -> str:
 
 
 def navigation_context() -> dict:
+    """The header's organisations and spaces; ``nav_organisation_keys`` gives the
+    organisations as the header's fragments take them (``core/fragments.py``): (id, slug,
+    name), plain values that say when the header must be drawn again."""
     if not has_request_context() or not current_user.is_authenticated:
-        return {"nav_organisations": [], "nav_spaces": [], "working_for": None}
+        return {"nav_organisations": [], "nav_organisation_keys": (), "nav_spaces": (),
+                "working_for": None}
     organisations = my_organisations(current_user)
     return {"nav_organisations": organisations,
+            "nav_organisation_keys": tuple((o.id, o.slug, o.name) for o in organisations),
             "working_for": working_organisation(current_user, organisations),
-            "nav_spaces": my_spaces(current_user)}
+            "nav_spaces": tuple(my_spaces(current_user))}
