@@ -381,9 +381,11 @@ def harvest(client, urls, markers=(CONTENT, DRAFT, STRUCTURE)):
 # --- the state nobody outside A may change -------------------------------------------------------
 
 # What a walk may change without touching anything of A's: the log of every request's sign-in
-# or refusal, mail queued by public forms (a password reset asked for any address), and the
-# search queue (it follows content tables, which are compared).
-WALK_TABLES = frozenset({"audit_event", "outbox_message", "search_queue"})
+# or refusal, mail queued by public forms (a password reset asked for any address), the
+# search queue (it follows content tables, which are compared) and the generations' tokens
+# (they follow memberships and spaces, which are compared: a person joining a space changes
+# the token every process reads).
+WALK_TABLES = frozenset({"audit_event", "outbox_message", "search_queue", "generation"})
 # What the platform admin runs: organisations, people, memberships, spaces and their rules,
 # organisation charts (DESIGN §2: structure, not content), and who instructs which programme's
 # subsidy dossiers, resetting a person's second factors; deactivating a person ends their

@@ -29,6 +29,7 @@ from sqlalchemy import (Integer, and_, bindparam, case, false, literal, or_, sel
                         union_all)
 
 from ..accounts.models import Membership, Organisation, User
+from ..core import generations
 from ..core.readscope import ReadScope
 from ..core.text import collation_key
 from ..core.types import Role, Visibility
@@ -230,20 +231,49 @@ def _compute_reach(user) -> Reach:
                  visible_ids=frozenset(found), spaces=tuple(spaces))
 
 
+# What reach reads: a change to one of these rows gives the « access » generation a new token
+# (core/generations.py), which the user loader reads with the person.
+for _model, _columns in ((Membership, None), (SpaceMember, None), (SpaceRule, None),
+                         (Space, ("slug", "name", "kind", "archived", "visibility",
+                                  "organisation_id")),
+                         (Organisation, ("kind", "epci_id"))):
+    generations.watch(generations.ACCESS, _model, _columns)
+
+# Across requests, per process: person id → (token, Reach). A Reach is a few kilobytes at
+# the département's scale (the ids of the spaces one may see), hence the bound.
+_KEPT_REACHES: dict[int, tuple[str, Reach]] = {}
+KEPT_REACHES_MAX = 1_000
+
+
 def reach(user) -> Reach | None:
     """What a signed-in person reaches (None for a visitor): one statement, read once per
     request and kept in ``flask.g`` (``forget_roles`` drops it after a membership change);
     afresh at each call outside a request (a command or the worker runs for long, and changes
     memberships as it goes). ``read_scope``, ``space_role``, the SQL filters of a request and
-    the header's list of spaces all read it."""
+    the header's list of spaces all read it.
+
+    Across requests, the process keeps each person's reach with the « access » generation's
+    token the request's user loader read: while a request reads the same token, no
+    membership, space or rule has changed since, and the reach is reused without a statement.
+    A request that changes one reads no token any more (``generations.advance``)."""
     if not _signed_in(user):
         return None
     if not has_request_context():
         return _compute_reach(user)
     cache = g.setdefault("_reach", {})
     if user.id not in cache:
-        cache[user.id] = _compute_reach(user)
+        token = generations.request_token(generations.ACCESS)
+        kept = _KEPT_REACHES.get(user.id) if token is not None else None
+        if kept is not None and kept[0] == token:
+            cache[user.id] = kept[1]
+        else:
+            cache[user.id] = _compute_reach(user)
+            if token is not None:
+                if len(_KEPT_REACHES) >= KEPT_REACHES_MAX:
+                    _KEPT_REACHES.clear()
+                _KEPT_REACHES[user.id] = (token, cache[user.id])
     return cache[user.id]
+
 
 
 def read_scope(user) -> ReadScope:
@@ -314,7 +344,7 @@ def space_role(user, space: Space) -> Role | None:
 def forget_roles() -> None:
     """Drop what was read of memberships (roles, read scopes, reach) after a membership change
     made in this request or command."""
-    for name in ("_space_roles", "_read_scopes", "_reach"):
+    for name in ("_space_roles", "_read_scopes", "_reach", f"generation_{generations.ACCESS}"):
         g.pop(name, None)
 
 

@@ -1,0 +1,123 @@
+"""Generations: a token that changes, in the same transaction, whenever rows that a cache was
+computed from change, so that a process may keep what it computed from them across requests.
+
+A domain names what its cache depends on:
+
+    generations.watch("access", Membership)                        # any change of a row
+    generations.watch("access", Space, columns=("name", "archived"))  # only these columns
+
+Every flush that inserts, deletes or changes (in those columns) a watched row, and every bulk
+INSERT, UPDATE or DELETE run through the session on a watched table, gives the generation a
+new random token before the transaction commits. ``current(name)`` is a scalar subquery of the
+token, for a statement the request runs anyway (the user loader reads the « access » one):
+whoever reads the same token reads the same rows. A missing row (a database emptied by hand)
+reads as None, which must mean « do not reuse anything ».
+
+Random tokens, not counters: a database restored from a backup, or emptied and filled again
+by the tests, never gives an old token to different rows.
+"""
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+
+from flask import g, has_request_context
+from sqlalchemy import String, event, inspect, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+
+from ..extensions import db
+
+
+class Generation(db.Model):
+    __tablename__ = "generation"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+ACCESS = "access"   # what people may reach: the user loader reads it (``access.reach``)
+
+_WATCHED: dict[type, dict[str, tuple[str, ...] | None]] = defaultdict(dict)
+_TABLES: dict[str, set[str]] = defaultdict(set)   # table name → generations
+
+
+def watch(name: str, model: type, columns: tuple[str, ...] | None = None) -> None:
+    if model not in _WATCHED:
+        event.listen(model, "after_insert", _row_written, propagate=True)
+        event.listen(model, "after_delete", _row_written, propagate=True)
+        event.listen(model, "after_update", _row_updated, propagate=True)
+    _WATCHED[model][name] = columns
+    _TABLES[model.__table__.name].add(name)
+
+
+def current(name: str):
+    return select(Generation.token).where(Generation.name == name).scalar_subquery()
+
+
+def advance(session: Session, names) -> None:
+    """New tokens for ``names``, in the session's transaction (a row made if missing)."""
+    connection = session.connection()
+    for name in sorted(names):
+        token = secrets.token_hex(16)
+        changed = connection.execute(update(Generation.__table__)
+                                     .where(Generation.__table__.c.name == name)
+                                     .values(token=token)).rowcount
+        if not changed:
+            connection.execute(Generation.__table__.insert().values(name=name, token=token))
+    if has_request_context():
+        for name in names:
+            g.pop(f"generation_{name}", None)   # this request no longer reads what it read
+
+
+def _touch(target, names) -> None:
+    session = object_session(target)
+    if session is not None and names:
+        session.info.setdefault("generations", set()).update(names)
+
+
+def _watched(mapper) -> dict:
+    for cls in mapper.class_.__mro__:
+        if cls in _WATCHED:
+            return _WATCHED[cls]
+    return {}
+
+
+def _row_written(mapper, connection, target) -> None:
+    """A watched row inserted or deleted, orphans and cascades included (mapper events see
+    every row a flush writes)."""
+    _touch(target, _watched(mapper))
+
+
+def _row_updated(mapper, connection, target) -> None:
+    state = inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    _touch(target, [name for name, columns in _watched(mapper).items()
+                    if changed & set(columns or (a.key for a in mapper.column_attrs))])
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _after_flush(session, flush_context) -> None:
+    touched = session.info.pop("generations", None)
+    if touched:
+        advance(session, touched)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    names = _TABLES.get(getattr(table, "name", None))
+    if names:
+        advance(state.session, names)
+
+
+def request_token(name: str) -> str | None:
+    """The token the request's user loader read (None outside a request, before the loader, or
+    after this request changed a watched row: then nothing computed earlier may be reused)."""
+    return g.get(f"generation_{name}") if has_request_context() else None
+
+
+def remember(name: str, token: str | None) -> None:
+    if has_request_context() and token is not None:
+        setattr(g, f"generation_{name}", token)

@@ -1,0 +1,105 @@
+"""A process keeps each person's reach (their spaces and roles) across requests while the
+« access » generation's token stays the same (``core/generations.py``, ``access.reach``): a
+change to a membership, a space or a rule must be seen at the very next page, whoever made it
+and however it was written."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete, select, update
+
+from intranet.core import generations
+from intranet.core.generations import Generation
+from intranet.core.types import Role
+from intranet.extensions import db
+from intranet.spaces.models import MemberStatus, SpaceMember
+
+from .. import factories
+from ..helpers import count_queries, text
+
+
+def _token() -> str | None:
+    db.session.expire_all()
+    return db.session.scalar(select(Generation.token).where(Generation.name == generations.ACCESS))
+
+
+def _my_menu(page: str) -> str:
+    found = re.search(r'<nav aria-label="Mes organisations et mes groupes".*?</nav>', page, re.S)
+    return found.group(0) if found else ""
+
+
+def test_being_added_to_a_group_and_removed_shows_at_the_next_page(new_client):
+    agme = factories.make_org("Agmé")
+    chair = factories.make_user(agme, Role.ADMIN, first_name="Claire")
+    paul = factories.make_user(agme, Role.MEMBER, first_name="Paul")
+    group = factories.make_group(chair, name="Voirie intercommunale")
+    as_chair, as_paul = new_client(chair), new_client(paul)
+    for _ in range(2):   # the second page reuses the reach the first one computed
+        assert "Voirie intercommunale" not in _my_menu(text(as_paul.get("/")))
+        assert as_paul.get(f"/espaces/{group.slug}").status_code == 404
+
+    added = as_chair.post(f"/espaces/{group.slug}/membres/ajouter",
+                          data={"email": paul.email, "role": Role.MEMBER.value})
+    assert added.status_code == 302
+    assert "Voirie intercommunale" in _my_menu(text(as_paul.get("/")))
+    assert as_paul.get(f"/espaces/{group.slug}").status_code == 200
+
+    removed = as_chair.post(f"/espaces/{group.slug}/membres/{paul.id}/retirer")
+    assert removed.status_code == 302
+    assert "Voirie intercommunale" not in _my_menu(text(as_paul.get("/")))
+    assert as_paul.get(f"/espaces/{group.slug}").status_code == 404
+
+
+def test_a_reach_is_reused_until_something_it_read_changes(client, login):
+    agme = factories.make_org("Agmé")
+    chair = factories.make_user(agme, Role.ADMIN)
+    group = factories.make_group(chair, name="Voirie")
+    login(chair)
+    first = count_queries(client, "/espaces/")
+    again = count_queries(client, "/espaces/")
+    assert again == first - 1   # the statement of the person's spaces
+    factories.make_user(agme)   # someone else's membership
+    assert count_queries(client, "/espaces/") == first
+    assert count_queries(client, "/espaces/") == first - 1
+    group.description = "Ce que l'en-tête ne montre pas"
+    db.session.commit()
+    assert count_queries(client, "/espaces/") == first - 1
+
+
+def test_which_writes_give_a_new_token():
+    agme = factories.make_org("Agmé")
+    chair = factories.make_user(agme, Role.ADMIN)
+    group = factories.make_group(chair, name="Voirie")
+    before = _token()
+    assert before is not None
+
+    agme.description = "Commune de l'Agenais"              # not read by reach
+    db.session.commit()
+    assert _token() == before
+    group.name = "Voirie et réseaux"                        # shown in the menu
+    db.session.commit()
+    renamed = _token()
+    assert renamed != before
+    db.session.execute(update(SpaceMember).where(SpaceMember.space_id == group.id)
+                       .values(status=MemberStatus.PENDING))   # a bulk statement
+    db.session.commit()
+    bulk = _token()
+    assert bulk != renamed
+    db.session.execute(delete(SpaceMember).where(SpaceMember.space_id == group.id))
+    db.session.rollback()                                   # a change undone keeps the token
+    assert _token() == bulk
+
+
+def test_without_a_token_nothing_is_reused(client, login):
+    """A database emptied by hand (no generation row) reads None: every page computes the
+    person's reach afresh, and the next change makes the row again."""
+    agme = factories.make_org("Agmé")
+    chair = factories.make_user(agme, Role.ADMIN)
+    login(chair)
+    db.session.execute(delete(Generation))
+    db.session.commit()
+    first = count_queries(client, "/espaces/")
+    assert count_queries(client, "/espaces/") == first
+    factories.make_group(chair, name="Voirie")
+    assert _token() is not None
+    assert "Voirie" in _my_menu(text(client.get("/")))
