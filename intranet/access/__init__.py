@@ -45,6 +45,12 @@ def _signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+def _me():
+    """The request's person (or anonymous visitor) itself, not Flask-Login's proxy: each use of
+    the proxy looks the person up again, and a page's decisions use it dozens of times."""
+    return current_user._get_current_object()
+
+
 def is_signed_in(user) -> bool:
     return _signed_in(user)
 
@@ -341,6 +347,12 @@ def space_role(user, space: Space) -> Role | None:
     return cache[key]
 
 
+def forget_kept_reaches() -> None:
+    """Empty this process's reaches kept across requests (the next page of each person reads
+    theirs again): what the tests that count a page's statements start from."""
+    _KEPT_REACHES.clear()
+
+
 def forget_roles() -> None:
     """Drop what was read of memberships (roles, read scopes, reach) after a membership change
     made in this request or command."""
@@ -596,7 +608,7 @@ _DECISIONS = {"view": can_view, "edit": can_edit, "moderate": can_moderate,
 def authorize(obj, need: str = "view", user=None):
     """Abort unless the current user may ``need`` the object: 404 if they may not even see it
     (or it does not exist), 403 if they see it but may not do this. Returns the object."""
-    user = current_user if user is None else user
+    user = _me() if user is None else user
     if obj is None:
         abort(404)
     if need == "admin" and isinstance(obj, Space) and is_platform_admin(user):
@@ -677,16 +689,16 @@ def must_sign_in_first(user, method: str, endpoint: str | None, status: int) -> 
 
 
 TEMPLATE_GLOBALS = {
-    "can_view": lambda obj: can_view(current_user, obj),
-    "can_edit": lambda obj: can_edit(current_user, obj),
-    "can_moderate": lambda obj: can_moderate(current_user, obj),
-    "can_admin_space": lambda space: can_admin_space(current_user, space),
-    "can_manage_organisation": lambda org: can_manage_organisation(current_user, org),
-    "can_publish_for": lambda org: can_edit_publication(current_user, org),
-    "can_join": lambda space: can_join(current_user, space),
-    "can_write_page": lambda space: can_write_page(current_user, space),
-    "is_space_member": lambda space: is_space_member(current_user, space),
-    "is_platform_admin": lambda: is_platform_admin(current_user),
+    "can_view": lambda obj: can_view(_me(), obj),
+    "can_edit": lambda obj: can_edit(_me(), obj),
+    "can_moderate": lambda obj: can_moderate(_me(), obj),
+    "can_admin_space": lambda space: can_admin_space(_me(), space),
+    "can_manage_organisation": lambda org: can_manage_organisation(_me(), org),
+    "can_publish_for": lambda org: can_edit_publication(_me(), org),
+    "can_join": lambda space: can_join(_me(), space),
+    "can_write_page": lambda space: can_write_page(_me(), space),
+    "is_space_member": lambda space: is_space_member(_me(), space),
+    "is_platform_admin": lambda: is_platform_admin(_me()),
 }
 
 
@@ -697,7 +709,7 @@ def can_create_group(user) -> bool:
     return _signed_in(user) and any(m.role.rank >= Role.EDITOR.rank for m in user.memberships)
 
 
-TEMPLATE_GLOBALS["can_create_group"] = lambda: can_create_group(current_user)
+TEMPLATE_GLOBALS["can_create_group"] = lambda: can_create_group(_me())
 
 
 def can_manage_nomenclatures(user) -> bool:
@@ -708,7 +720,7 @@ def can_manage_nomenclatures(user) -> bool:
                                     and m.role.rank >= Role.EDITOR.rank for m in user.memberships)
 
 
-TEMPLATE_GLOBALS["can_manage_nomenclatures"] = lambda: can_manage_nomenclatures(current_user)
+TEMPLATE_GLOBALS["can_manage_nomenclatures"] = lambda: can_manage_nomenclatures(_me())
 
 
 # The forums', lists' and messaging's decisions live in their own module of this package, and
@@ -743,11 +755,11 @@ from .contacts import (  # noqa: E402
     can_edit_outside_contact, visible_outside_contacts, shareable_spaces,
     can_share_outside_contact_with)
 
-TEMPLATE_GLOBALS["directory_details"] = lambda person: directory_details(current_user, person)
+TEMPLATE_GLOBALS["directory_details"] = lambda person: directory_details(_me(), person)
 TEMPLATE_GLOBALS["can_keep_outside_contacts"] = \
-    lambda org: can_keep_outside_contacts(current_user, org)
+    lambda org: can_keep_outside_contacts(_me(), org)
 TEMPLATE_GLOBALS["can_edit_outside_contact"] = \
-    lambda contact: can_edit_outside_contact(current_user, contact)
+    lambda contact: can_edit_outside_contact(_me(), contact)
 
 # The classified ads' decisions, read as ``access.<name>``.
 from .ads import (  # noqa: E402

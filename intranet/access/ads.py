@@ -121,6 +121,6 @@ def managed_ads(user):
 
 register_own_decisions(Ad, view=can_view_ad, edit=can_manage_ad)
 TEMPLATE_GLOBALS.update({
-    "can_manage_ad": lambda ad: can_manage_ad(current_user, ad),
-    "can_moderate_ads": lambda: can_moderate_ads(current_user),
+    "can_manage_ad": lambda ad: can_manage_ad(current_user._get_current_object(), ad),
+    "can_moderate_ads": lambda: can_moderate_ads(current_user._get_current_object()),
 })

@@ -90,7 +90,7 @@ def bookable_resources(user):
 
 register_own_decisions(Event, view=can_view_event, edit=can_edit_event)
 TEMPLATE_GLOBALS.update({
-    "can_add_event": lambda space=None: can_add_event(current_user, space),
-    "can_edit_event": lambda event: can_edit_event(current_user, event),
-    "can_see_resources": lambda org: can_see_resources(current_user, org),
+    "can_add_event": lambda space=None: can_add_event(current_user._get_current_object(), space),
+    "can_edit_event": lambda event: can_edit_event(current_user._get_current_object(), event),
+    "can_see_resources": lambda org: can_see_resources(current_user._get_current_object(), org),
 })

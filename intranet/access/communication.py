@@ -254,7 +254,7 @@ def can_choose_organisation(user, organisation: Organisation, kind=None) -> bool
             and (kind is None or organisation.kind == kind))
 
 
-TEMPLATE_GLOBALS["can_address_person"] = lambda person: can_address_person(current_user, person)
+TEMPLATE_GLOBALS["can_address_person"] = lambda person: can_address_person(current_user._get_current_object(), person)
 
 
 def can_read_conversation(user, participant) -> bool:
@@ -406,8 +406,8 @@ def list_subscription_decision(user, mailing_list) -> Decision:
     return HOLD if policy == SubscriptionPolicy.REQUEST else ACCEPT
 
 
-TEMPLATE_GLOBALS["can_manage_lists"] = lambda space: can_manage_lists(current_user, space)
-TEMPLATE_GLOBALS["can_moderate_list"] = lambda mlist: can_moderate_list(current_user, mlist)
+TEMPLATE_GLOBALS["can_manage_lists"] = lambda space: can_manage_lists(current_user._get_current_object(), space)
+TEMPLATE_GLOBALS["can_moderate_list"] = lambda mlist: can_moderate_list(current_user._get_current_object(), mlist)
 
 
 # --- forums: who reads, writes and changes topics and posts -------------------------------------

@@ -178,12 +178,12 @@ def share_link_opens(link: ShareLink | None, now: datetime | None = None) -> boo
             and not link.document.pending_approval and link.document.current_version is not None)
 
 
-TEMPLATE_GLOBALS["can_lock_document"] = lambda doc: can_lock_document(current_user, doc)
-TEMPLATE_GLOBALS["can_release_lock"] = lambda doc: can_release_lock(current_user, doc)
-TEMPLATE_GLOBALS["can_add_version"] = lambda doc: can_add_version(current_user, doc)
-TEMPLATE_GLOBALS["can_empty_bin"] = lambda space: can_empty_bin(current_user, space)
-TEMPLATE_GLOBALS["can_share_document"] = lambda doc: can_share_document(current_user, doc)
-TEMPLATE_GLOBALS["can_upload_document"] = lambda space: can_upload_document(current_user, space)
-TEMPLATE_GLOBALS["can_approve_document"] = lambda doc: can_approve_document(current_user, doc)
+TEMPLATE_GLOBALS["can_lock_document"] = lambda doc: can_lock_document(current_user._get_current_object(), doc)
+TEMPLATE_GLOBALS["can_release_lock"] = lambda doc: can_release_lock(current_user._get_current_object(), doc)
+TEMPLATE_GLOBALS["can_add_version"] = lambda doc: can_add_version(current_user._get_current_object(), doc)
+TEMPLATE_GLOBALS["can_empty_bin"] = lambda space: can_empty_bin(current_user._get_current_object(), space)
+TEMPLATE_GLOBALS["can_share_document"] = lambda doc: can_share_document(current_user._get_current_object(), doc)
+TEMPLATE_GLOBALS["can_upload_document"] = lambda space: can_upload_document(current_user._get_current_object(), space)
+TEMPLATE_GLOBALS["can_approve_document"] = lambda doc: can_approve_document(current_user._get_current_object(), doc)
 TEMPLATE_GLOBALS["lock_holder_id"] = lock_holder_id
 TEMPLATE_GLOBALS["lock_ends_at"] = lock_ends_at

@@ -82,5 +82,5 @@ def can_reset_second_factor(user, person) -> bool:
 
 TEMPLATE_GLOBALS.update({
     "from_trusted_network": from_trusted_network,
-    "can_reset_second_factor": lambda person: can_reset_second_factor(current_user, person),
+    "can_reset_second_factor": lambda person: can_reset_second_factor(current_user._get_current_object(), person),
 })

@@ -53,6 +53,6 @@ def application_readers(offer: JobOffer):
 
 
 TEMPLATE_GLOBALS.update({
-    "can_read_applications": lambda offer: can_read_applications(current_user, offer),
-    "is_centre_de_gestion": lambda: is_centre_de_gestion(current_user),
+    "can_read_applications": lambda offer: can_read_applications(current_user._get_current_object(), offer),
+    "is_centre_de_gestion": lambda: is_centre_de_gestion(current_user._get_current_object()),
 })

@@ -30,4 +30,4 @@ def can_decide_erasure(user, request) -> bool:
     return is_platform_admin(user) and request.user_id != user.id
 
 
-TEMPLATE_GLOBALS["can_decide_erasure"] = lambda request: can_decide_erasure(current_user, request)
+TEMPLATE_GLOBALS["can_decide_erasure"] = lambda request: can_decide_erasure(current_user._get_current_object(), request)

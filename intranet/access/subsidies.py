@@ -123,7 +123,7 @@ def dossier_writers(dossier: SubsidyDossier):
 
 register_own_decisions(SubsidyDossier, view=can_view_dossier, edit=can_write_dossier)
 TEMPLATE_GLOBALS.update({
-    "can_apply_for_aid": lambda aid: can_apply_for_aid(current_user, aid),
-    "can_edit_requirements": lambda aid: can_edit_requirements(current_user, aid),
-    "is_subsidy_instructor": lambda: is_instructor(current_user),
+    "can_apply_for_aid": lambda aid: can_apply_for_aid(current_user._get_current_object(), aid),
+    "can_edit_requirements": lambda aid: can_edit_requirements(current_user._get_current_object(), aid),
+    "is_subsidy_instructor": lambda: is_instructor(current_user._get_current_object()),
 })

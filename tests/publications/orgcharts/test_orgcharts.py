@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 from sqlalchemy import event, func, select
 
+from intranet import access
 from intranet.core.types import Role, Visibility
 from intranet.core.audit import AuditEvent
 from intranet.extensions import db
@@ -56,8 +57,10 @@ def chart_url(org, suffix=""):
 
 @contextmanager
 def counting_queries(app):
-    """Counts the SQL statements the web application runs inside the block."""
+    """Counts the SQL statements the web application runs inside the block (each page read
+    as the process's first for the person: ``helpers.count_queries``)."""
     statements: list[str] = []
+    access.forget_kept_reaches()
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
