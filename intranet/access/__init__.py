@@ -242,7 +242,10 @@ def _compute_reach(user) -> Reach:
 for _model, _columns in ((Membership, None), (SpaceMember, None), (SpaceRule, None),
                          (Space, ("slug", "name", "kind", "archived", "visibility",
                                   "organisation_id")),
-                         (Organisation, ("kind", "epci_id"))):
+                         (Organisation, ("kind", "epci_id")),
+                         # a person added or removed: on SQLite, a new account may get the id
+                         # of the last one deleted, whose rows went by the database's cascade
+                         (User, ())):
     generations.watch(generations.ACCESS, _model, _columns)
 
 # Across requests, per process: person id → (token, Reach). A Reach is a few kilobytes at

@@ -5,6 +5,7 @@ A domain names what its cache depends on:
 
     generations.watch("access", Membership)                        # any change of a row
     generations.watch("access", Space, columns=("name", "archived"))  # only these columns
+    generations.watch("access", User, columns=())          # only rows added or removed
 
 Every flush that inserts, deletes or changes (in those columns) a watched row, and every bulk
 INSERT, UPDATE or DELETE run through the session on a watched table, gives the generation a
@@ -92,7 +93,8 @@ def _row_updated(mapper, connection, target) -> None:
     state = inspect(target)
     changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
     _touch(target, [name for name, columns in _watched(mapper).items()
-                    if changed & set(columns or (a.key for a in mapper.column_attrs))])
+                    if changed & set(columns if columns is not None
+                                     else (a.key for a in mapper.column_attrs))])
 
 
 @event.listens_for(Session, "after_flush_postexec")

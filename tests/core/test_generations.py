@@ -8,10 +8,13 @@ import re
 
 from sqlalchemy import delete, select, update
 
+from intranet.accounts.models import Membership, User
+from intranet.accounts.sessions import UserSession
 from intranet.core import generations
 from intranet.core.generations import Generation
 from intranet.core.types import Role
 from intranet.extensions import db
+from intranet.spaces import services as spaces
 from intranet.spaces.models import MemberStatus, SpaceMember
 
 from .. import factories
@@ -103,3 +106,28 @@ def test_without_a_token_nothing_is_reused(client, login):
     factories.make_group(chair, name="Voirie")
     assert _token() is not None
     assert "Voirie" in _my_menu(text(client.get("/")))
+
+
+def test_a_new_account_never_inherits_a_deleted_ones_reach(new_client):
+    """On SQLite a new account may take the id of the last one deleted, whose memberships the
+    database's cascade removed without the session seeing them: adding an account gives a new
+    token, so the process's kept reach of the old id is not reused."""
+    agme = factories.make_org("Agmé")
+    chair = factories.make_user(agme, Role.ADMIN)
+    group = factories.make_group(chair, name="Voirie intercommunale")
+    paul = factories.make_user(factories.make_org("Boé"), Role.MEMBER, email="paul@boe.fr")
+    spaces.add_member(group, paul, by=chair)
+    db.session.commit()
+    assert "Voirie intercommunale" in _my_menu(text(new_client(paul).get("/")))
+    old_id, slug = paul.id, group.slug
+    with db.engine.begin() as connection:   # behind the session's back, as a DBA would
+        connection.execute(delete(SpaceMember.__table__).where(SpaceMember.user_id == old_id))
+        connection.execute(delete(UserSession.__table__).where(UserSession.user_id == old_id))
+        connection.execute(delete(Membership.__table__).where(Membership.user_id == old_id))
+        connection.execute(delete(User.__table__).where(User.id == old_id))
+    db.session.expunge_all()
+    newcomer = factories.make_user(None, email="newcomer@layrac.fr")   # no membership yet
+    page = text(new_client(newcomer).get("/"))
+    assert "Voirie intercommunale" not in _my_menu(page)
+    assert newcomer.id == old_id or db.engine.dialect.name != "sqlite"
+    assert new_client(newcomer).get(f"/espaces/{slug}").status_code == 404
