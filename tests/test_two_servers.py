@@ -7,7 +7,8 @@ and each server with its own instance folder (``TERRITOIRES_INSTANCE``) and the 
 A person signs in on one server and is signed in on the other; what they save and upload
 through one is found by search, read and downloaded through the other; failed sign-ins count
 against one limit whichever server they reach; and two mail workers running at once send each
-message exactly once. Skipped, saying why, where ``initdb`` or ``redis-server`` is missing."""
+message exactly once; a membership changed elsewhere shows on both servers at the next page.
+Skipped, saying why, where ``initdb`` or ``redis-server`` is missing."""
 from __future__ import annotations
 
 import os
@@ -164,6 +165,42 @@ def test_a_person_signed_in_on_one_server_works_on_the_other(two_servers):
     # Signed out on B: the session is over on A too.
     person.post(f"{server_b}/deconnexion", data={"csrf_token": _csrf(read.text)})
     assert person.get(f"{server_a}/profil", allow_redirects=False).status_code == 302
+
+
+def test_a_group_joined_or_left_through_one_server_shows_on_both_at_the_next_page(two_servers):
+    """Each process keeps a person's spaces from one page to the next (``access.reach``): a
+    membership changed elsewhere — another server, a command — must show at the next page."""
+    server_a, server_b, envs, _slug, _redis = two_servers
+    person = Browser()
+    assert person.sign_in(server_a, factories.PASSWORD).status_code == 200
+    group = "Commission voirie de Layrac"
+    for server in (server_a, server_b):   # each server keeps what it read of her spaces
+        assert group not in person.get(f"{server}/").text
+    joined = _in_app(envs[1], f"""
+from intranet.extensions import db
+from intranet.accounts.models import User
+from intranet.core.types import Role, Visibility
+from intranet.spaces import services as spaces
+from intranet.spaces.models import JoinPolicy
+chair = db.session.scalar(db.select(User).where(User.email == "{PERSON[0]}"))
+space = spaces.create_group(name="{group}", description="", visibility=Visibility.MEMBERS,
+                            join_policy=JoinPolicy.REQUEST, by=chair)
+db.session.commit()
+print("GROUP=" + space.slug)""")
+    slug = joined.split("GROUP=")[1].split()[0]
+    for server in (server_a, server_b):
+        assert group in person.get(f"{server}/").text, server
+        assert person.get(f"{server}/espaces/{slug}").status_code == 200, server
+    _in_app(envs[0], f"""
+from intranet.extensions import db
+from intranet.spaces.models import Space, SpaceMember
+space = db.session.scalar(db.select(Space).where(Space.slug == "{slug}"))
+for member in list(space.members):
+    db.session.delete(member)
+db.session.commit()""")
+    for server in (server_a, server_b):
+        assert group not in person.get(f"{server}/").text, server
+        assert person.get(f"{server}/espaces/{slug}").status_code == 404, server
 
 
 def test_failed_sign_ins_count_against_one_limit_on_both_servers(two_servers):
