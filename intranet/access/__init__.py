@@ -248,10 +248,11 @@ for _model, _columns in ((Membership, None), (SpaceMember, None), (SpaceRule, No
                          (User, ())):
     generations.watch(generations.ACCESS, _model, _columns)
 
-# Across requests, per process: person id → (token, Reach). A Reach is a few kilobytes at
-# the département's scale (the ids of the spaces one may see), hence the bound.
+# Across requests, per process: person id → (token, Reach), emptied when full. At the
+# département's scale a Reach holds the ids of the ~500 spaces a signed-in person may see,
+# about 48 KB: 400 people are at most 19 MB per worker.
 _KEPT_REACHES: dict[int, tuple[str, Reach]] = {}
-KEPT_REACHES_MAX = 1_000
+KEPT_REACHES_MAX = 400
 
 
 def reach(user) -> Reach | None:
