@@ -8,6 +8,7 @@ import re
 
 from sqlalchemy import delete, select, update
 
+from intranet import access
 from intranet.accounts.models import Membership, User
 from intranet.accounts.sessions import UserSession
 from intranet.core import generations
@@ -131,3 +132,13 @@ def test_a_new_account_never_inherits_a_deleted_ones_reach(new_client):
     assert "Voirie intercommunale" not in _my_menu(page)
     assert newcomer.id == old_id or db.engine.dialect.name != "sqlite"
     assert new_client(newcomer).get(f"/espaces/{slug}").status_code == 404
+
+
+def test_the_kept_reaches_stay_bounded(new_client, monkeypatch):
+    monkeypatch.setattr(access, "KEPT_REACHES_MAX", 2)
+    access.forget_kept_reaches()
+    agme = factories.make_org("Agmé")
+    people = [factories.make_user(agme, Role.MEMBER) for _ in range(3)]
+    for person in people:
+        assert new_client(person).get("/").status_code == 200
+    assert 1 <= len(access._KEPT_REACHES) <= 2
