@@ -29,7 +29,7 @@ from flask_login import current_user
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from ..core import audit, generations, timeutil
+from ..core import audit, generations, hooks, timeutil
 from ..core.audit import client_ip
 from ..core.uow import unit_of_work
 from ..extensions import db
@@ -116,19 +116,23 @@ def load(key: str) -> User | None:
         return None
     if not _STATEMENT:
         _STATEMENT.append(
-            select(User, UserSession, generations.current(generations.ACCESS))
+            select(User, UserSession, generations.current(generations.ACCESS),
+                   *hooks.loader_columns(User.id))
             .join(UserSession, UserSession.user_id == User.id)
             .where(UserSession.key_digest == bindparam("digest"))
             .options(joinedload(User.memberships).joinedload(Membership.organisation)))
-    row = db.session.execute(_STATEMENT[0], {"digest": _digest(key)}).unique().first()
+    digest = _digest(key)
+    row = db.session.execute(_STATEMENT[0], {"digest": digest, **hooks.loader_params(digest)}
+                             ).unique().first()
     if row is None:
         return None
-    user, record, token = row
+    user, record, token, *header = row
     now = timeutil.utcnow()
     if not user.active or expiry_reason(record, now) is not None:
         return None
     user.session_key, user.session_record = key, record
     generations.remember(generations.ACCESS, token)   # access.reach reuses what it computed
+    hooks.read_with_person(digest, token, header)     # the header's counters, read already
     if now - record.last_seen_at >= TOUCH_EVERY:
         g.session_touch = (record.id, now)
     return user

@@ -30,7 +30,8 @@ from typing import Callable
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import Integer, bindparam, event, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 
@@ -76,14 +77,80 @@ def _counters_statement():
 
 def header_counters() -> dict[str, int]:
     """Context processor: every registered counter for the signed-in person, in one SELECT
-    of scalar subqueries; zeros, without a query, for a visitor."""
+    of scalar subqueries; zeros, without a query, for a visitor. When the user loader read
+    them with the person (``loader_columns``) and the request has written nothing since, they
+    are taken from there: no statement."""
     if not (has_request_context() and current_user.is_authenticated and HEADER_COUNTERS):
         return dict.fromkeys(HEADER_COUNTERS, 0)
     names, statement = _counters_statement()
-    params = {name: value(current_user) for name, value in HEADER_PARAMS.items()}
-    row = db.session.execute(statement, {"header_user": current_user.id, **params}).one()
+    row = g.get("_header_read_with_person")
+    if row is None or g.get("_request_wrote"):
+        params = {name: value(current_user) for name, value in HEADER_PARAMS.items()}
+        row = db.session.execute(statement, {"header_user": current_user.id, **params}).one()
+        _keep_params(params)
     g._header_values = dict(zip(HEADER_VALUES, row[len(names):]))
     return {name: value or 0 for name, value in zip(names, row)}
+
+
+# --- the counters read with the person -------------------------------------------------------
+# The user loader's statement may carry the counters too (``loader_columns``): those of the
+# person alone need nothing more, those with parameters (the spaces whose pages one approves)
+# take the values this session's previous page computed, kept with the « access » token they
+# were computed under (``core/generations.py``). They are used only when the loader read that
+# same token (nothing they depend on has changed) and the request has written nothing before
+# the page is drawn (reading a conversation marks it read): else the counters' own statement
+# runs, as on a session's first page in a process.
+
+_KEPT_PARAMS: dict[str, tuple[str, dict]] = {}   # session digest → (token, parameters)
+KEPT_PARAMS_MAX = 2_000
+
+
+def loader_columns(person) -> list:
+    """The counters and header values as scalar subqueries of ``person`` (the loader's
+    ``User.id`` column), in the order ``header_counters`` reads them."""
+    return ([HEADER_COUNTERS[name](person).scalar_subquery() for name in HEADER_COUNTERS]
+            + [HEADER_VALUES[name]().scalar_subquery() for name in HEADER_VALUES])
+
+
+def loader_params(session_digest: str) -> dict:
+    kept = _KEPT_PARAMS.get(session_digest)
+    return kept[1] if kept is not None else {name: [-1] for name in HEADER_PARAMS}
+
+
+def read_with_person(session_digest: str, token: str | None, values) -> None:
+    """The loader's counters (``values``), kept for this request's header if the parameters
+    they were read with are still true (``token``: the « access » token the loader read)."""
+    g._header_session = (session_digest, token)
+    kept = _KEPT_PARAMS.get(session_digest)
+    params_hold = not HEADER_PARAMS or (kept is not None and kept[0] == token)
+    if token is not None and params_hold and \
+            len(values) == len(HEADER_COUNTERS) + len(HEADER_VALUES):
+        g._header_read_with_person = tuple(values)
+
+
+def _keep_params(params: dict) -> None:
+    digest, token = g.get("_header_session", (None, None))
+    if digest is None or token is None or g.get("_request_wrote"):
+        return
+    if len(_KEPT_PARAMS) >= KEPT_PARAMS_MAX:
+        _KEPT_PARAMS.clear()
+    _KEPT_PARAMS[digest] = (token, params)
+
+
+def forget_kept_params() -> None:
+    _KEPT_PARAMS.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote(session, flush_context) -> None:
+    if has_request_context():
+        g._request_wrote = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _wrote_in_bulk(state) -> None:
+    if has_request_context() and (state.is_insert or state.is_update or state.is_delete):
+        g._request_wrote = True
 
 
 def header_value(name: str):

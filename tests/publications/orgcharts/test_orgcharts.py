@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from sqlalchemy import event, func, select
 
 from intranet import access
+from intranet.core import hooks
 from intranet.core.types import Role, Visibility
 from intranet.core.audit import AuditEvent
 from intranet.extensions import db
@@ -61,6 +62,7 @@ def counting_queries(app):
     as the process's first for the person: ``helpers.count_queries``)."""
     statements: list[str] = []
     access.forget_kept_reaches()
+    hooks.forget_kept_params()
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
