@@ -10,7 +10,9 @@ without the page's domain importing it.
   per page (``header_counters``), built once per process, and given to templates as ``name``.
 - ``register_header_param(name, value)``: a bound parameter ``name`` that a counter's SELECT
   may use besides the person's id, e.g. an expanding list of space ids; ``value(user)`` gives
-  it from what the request already knows (``access.reach``), so it costs no statement.
+  it from what the request already knows (``access.reach``), so it costs no statement. The
+  user loader reads the counters with the person (``loader_columns``, below), so a counter's
+  SELECT must also work with ``count(User.id)``, correlated.
 - ``register_header_value(name, value)``: a value every page shows, the same for everyone (the
   footer's accessibility level). ``value()`` returns a SELECT of that value; on a signed-in page
   it is read in the counters' statement, and ``header_value(name)`` returns it from there
