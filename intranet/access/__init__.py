@@ -285,7 +285,6 @@ def reach(user) -> Reach | None:
     return cache[user.id]
 
 
-
 def read_scope(user) -> ReadScope:
     """What ``user`` may see, as the one description every list, feed and search translates
     (``core/readscope.py``): their visible and member spaces (``reach``; a visitor's public
