@@ -166,6 +166,15 @@ def new_client(app):
 
 
 @pytest.fixture
+def csrf_app(test_config):
+    """The application as in production: forms carry their CSRF token (off in other tests)."""
+    web = create_app(dict(test_config, WTF_CSRF_ENABLED=True))
+    yield web
+    with web.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def runner(data_app):
     return data_app.test_cli_runner()
 

@@ -22,9 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from intranet import create_app
 from intranet.core.timeutil import machine_readable
-from intranet.extensions import db
 
 from .browser_fixtures import missing_tool
 from .demo_crawl import ACCOUNTS, crawl, load_demo, post_form, sign_in
@@ -76,15 +74,6 @@ def _error_states(app) -> dict[str, str]:
     for label, response in pages.items():
         assert response.status_code in (200, 404), f"{label} → {response.status_code}"
     return {label: response.get_data(as_text=True) for label, response in pages.items()}
-
-
-@pytest.fixture
-def csrf_app(test_config):
-    """The application as in production: forms carry their CSRF token (off in other tests)."""
-    web = create_app(dict(test_config, WTF_CSRF_ENABLED=True))
-    yield web
-    with web.app_context():
-        db.engine.dispose()
 
 
 def test_every_demo_page_is_valid_html(csrf_app, runner, tmp_path):

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import render_template_string
 
-from intranet import create_app
 from intranet.core import fragments
 from intranet.core.types import Role
 from intranet.extensions import db
@@ -50,14 +48,6 @@ def test_the_counters_follow_what_happens(new_client):
     nav = _account_nav(text(as_paul.get("/")))
     assert re.search(r'Messages <span class="count">1<span class="visually-hidden"> conversation '
                      r'non lue', nav), nav
-
-
-@pytest.fixture
-def csrf_app(test_config):
-    app = create_app(dict(test_config, WTF_CSRF_ENABLED=True))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def _signed_in(app, user):
