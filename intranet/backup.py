@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -149,7 +150,9 @@ def verify(archive: Path, into: Path) -> dict:
                 if not (member.isfile() or member.isdir()):
                     raise BackupError(f"L'archive contient un élément inattendu : {member.name}.")
             tar.extractall(into, filter="data")
-    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+    except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as exc:
+        # zlib.error: a damaged byte inside a member's compressed data (tarfile wraps it only
+        # when the damage is in the first block it reads)
         raise BackupError(f"L'archive est illisible ou incomplète ({exc}) : elle n'a pas été "
                           "restaurée.") from exc
     try:

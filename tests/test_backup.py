@@ -133,3 +133,33 @@ def test_a_backup_restores_every_row_and_file_and_refuses_damage(own_database, t
     client = app.test_client()
     assert "Agen" in client.get("/organisations").get_data(as_text=True)
     assert client.get("/connexion").status_code == 200
+
+
+def test_an_archive_damaged_anywhere_is_refused_in_french(tmp_path):
+    """Wherever the damaged byte falls (in a header, or inside a member's compressed data,
+    where gzip's own error is not a tarfile one), the restore says so in French."""
+    import io
+    import random
+    import tarfile
+
+    from intranet import backup
+    pick = random.Random(47)
+    words = ["conseil", "commune", "voirie", "budget", "séance", "délibération", "école"]
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w:gz") as tar:
+        for n in range(3):
+            body = " ".join(pick.choice(words) for _ in range(8_000)).encode()
+            info = tarfile.TarInfo(f"files/compte-rendu-{n}.txt")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    whole = packed.getvalue()
+    refusals = set()
+    for position in range(20, len(whole) - 10, len(whole) // 150):
+        data = bytearray(whole)
+        data[position] ^= 0xFF
+        archive = tmp_path / f"abimee-{position}.tar.gz"
+        archive.write_bytes(bytes(data))
+        with pytest.raises(backup.BackupError) as refused:
+            backup.verify(archive, tmp_path / f"lue-{position}")
+        refusals.add(str(refused.value).split(" (")[0])
+    assert "L'archive est illisible ou incomplète" in refusals
