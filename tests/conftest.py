@@ -110,16 +110,6 @@ def data_context(data_app):
         db.session.remove()
 
 
-# The longest tests (one to two and a half minutes each on two cores) are handed out first:
-# with several workers, one of them started last would run alone, minutes after the others.
-LONGEST_FIRST = ("test_fuzz_routes.py", "test_access_matrix.py", "test_erasure_demo.py",
-                 "test_benchmark_load.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)   # stable: same order else
-
-
 _EMPTYING: dict = {}   # per database: the statements that empty it
 
 
