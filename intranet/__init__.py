@@ -43,6 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI",
                           "sqlite:///" + os.path.join(app.instance_path, "territoires.sqlite"))
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://"):
+        _describe_lazily(app)
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = os.path.join(app.instance_path, "uploads")
     if not app.config.get("SECRET_KEY"):
@@ -108,6 +110,14 @@ def _normalise_db_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def _describe_lazily(app: Flask) -> None:
+    """PostgreSQL: psycopg's cursors describe their columns only when read (core/pgcursor)."""
+    from .core.pgcursor import Cursor
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {"cursor_factory": Cursor, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _instance_secret(instance_path: str) -> str:
