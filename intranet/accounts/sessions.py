@@ -27,13 +27,13 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, bindparam, select, update
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, load_only, mapped_column, relationship
 
 from ..core import audit, generations, hooks, timeutil
 from ..core.audit import client_ip
 from ..core.uow import unit_of_work
 from ..extensions import db
-from .models import Membership, User
+from .models import Membership, Organisation, User
 
 TOUCH_EVERY = timedelta(minutes=1)
 END_REASONS = {
@@ -107,6 +107,12 @@ def expiry_reason(record: UserSession, now: datetime | None = None) -> str | Non
 
 
 _STATEMENT = []   # built once per process: every signed-in page runs it
+# What every page reads of the session and of the person's organisations (the header, the
+# access rules); the rest (an organisation's address, population, description…) is read by the
+# pages that show it, when they first use it.
+_SESSION_READ = ("id", "user_id", "created_at", "last_seen_at", "method", "multi_factor",
+                 "remember", "ended_at", "end_reason")
+_ORGANISATION_READ = ("id", "slug", "name", "kind", "epci_id", "is_active")
 
 
 def load(key: str) -> User | None:
@@ -120,7 +126,9 @@ def load(key: str) -> User | None:
                    *hooks.loader_columns(User.id))
             .join(UserSession, UserSession.user_id == User.id)
             .where(UserSession.key_digest == bindparam("digest"))
-            .options(joinedload(User.memberships).joinedload(Membership.organisation)))
+            .options(load_only(*(getattr(UserSession, name) for name in _SESSION_READ)),
+                     joinedload(User.memberships).joinedload(Membership.organisation)
+                     .load_only(*(getattr(Organisation, name) for name in _ORGANISATION_READ))))
     digest = _digest(key)
     row = db.session.execute(_STATEMENT[0], {"digest": digest, **hooks.loader_params(digest)}
                              ).unique().first()
