@@ -9,6 +9,15 @@ an f-string; ``tests/core/test_widgets.py`` checks that it answers exactly as th
 every kind of value. ``install()`` puts it where WTForms' widgets look it up (the module, and the
 ``html_params`` attribute of ``Input`` and ``Button``), with the select's options rendered the
 same way (``render_option``); ``create_app`` calls it.
+
+A select is also drawn once for what it shows (``select``): a form page draws the same long
+lists at every request (the 319 communes of a job offer's place, the organisations of a
+filter), and WTForms rebuilds each option's choice objects twice before rendering it (a third
+of a job offer form's CPU time). When a plain ``SelectField`` or ``SelectMultipleField`` has its
+choices written out, its HTML is kept, keyed by everything
+the widget reads (the field's class, name, id, ``coerce``, data and flags, the attributes asked
+for, the choices: a ``{value: label}`` dict, or a list of values or pairs); any other select,
+and any whose choices hold a list or a dict of attributes, is rendered by WTForms each time.
 """
 from __future__ import annotations
 
@@ -16,10 +25,17 @@ from functools import lru_cache
 
 import wtforms.widgets
 from markupsafe import Markup, escape
+from wtforms.fields import SelectField, SelectMultipleField
 from wtforms.widgets import core
 
 original_html_params = core.html_params
 original_render_option = core.Select.render_option
+original_select = core.Select.__call__
+
+SELECTS_MAX = 256   # selects kept (a commune list is about 15 KB)
+_SELECTS: dict[tuple, Markup] = {}
+_PLAIN = {cls: (cls.iter_choices, cls.has_groups, cls._choices_from_input)
+          for cls in (SelectField, SelectMultipleField)}
 
 
 @lru_cache(maxsize=512)   # attribute names: a small, fixed set
@@ -54,9 +70,51 @@ def render_option(cls, choice, **kwargs) -> Markup:
     return Markup(f'<option value="{value}">{label}</option>')
 
 
+def _select_key(widget, field, kwargs) -> tuple | None:
+    """What a select's HTML depends on, or None when it cannot be kept (choices given another
+    way than a list of plain values or pairs, a field class that chooses differently)."""
+    cls = type(field)
+    plain = next((_PLAIN[base] for base in cls.__mro__ if base in _PLAIN), None)
+    if plain is None or (cls.iter_choices, cls.has_groups, cls._choices_from_input) != plain:
+        return None
+    choices = field.choices
+    if type(choices) is dict:    # {value: label}, or {group: {value: label}}
+        choices = ("dict", *choices.items())
+    elif type(choices) in (list, tuple) and \
+            all(type(choice) in (tuple, str, int) for choice in choices):
+        choices = ("list", *choices)
+    else:
+        return None
+    data = tuple(field.data) if isinstance(field.data, list) else field.data
+    flags = field.flags
+    key = (type(widget), widget.multiple, cls, field.name, field.id, field.coerce, data,
+           getattr(flags, "required", None), getattr(flags, "disabled", None),
+           tuple(sorted(kwargs.items())), choices)
+    try:
+        hash(key)
+    except TypeError:   # an attribute or a choice holding a list or a dict
+        return None
+    return key
+
+
+def select(widget, field, **kwargs) -> Markup:
+    """What ``Select.__call__`` returns, kept for the same select drawn again."""
+    key = _select_key(widget, field, kwargs)
+    if key is None:
+        return original_select(widget, field, **kwargs)
+    html = _SELECTS.get(key)
+    if html is None:
+        html = original_select(widget, field, **kwargs)
+        if len(_SELECTS) >= SELECTS_MAX:
+            _SELECTS.clear()
+        _SELECTS[key] = html
+    return html
+
+
 def install() -> None:
     core.html_params = html_params
     wtforms.widgets.html_params = html_params      # the fields' labels read it from there
     core.Input.html_params = staticmethod(html_params)
     core.Button.html_params = staticmethod(html_params)
     core.Select.render_option = classmethod(render_option)
+    core.Select.__call__ = select

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 from markupsafe import Markup
-from wtforms import Form, SelectField, StringField
+from wtforms import Form, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
 from wtforms.widgets import core
 
 from intranet.core import widgets
@@ -60,9 +61,68 @@ def test_options_render_exactly_as_wtforms_renders_them(choices, data):
     widgets.install()
     form = F(data={"field": data})
     ours = str(form.field())
+    assert str(form.field()) == ours   # drawn again, from the kept selects when it may be
     core.Select.render_option = widgets.original_render_option
+    core.Select.__call__ = widgets.original_select
     try:
         theirs = str(form.field())
     finally:
         widgets.install()
     assert ours == theirs
+
+
+COMMUNES = {str(47000 + n): f"Commune n° {n} <l'Isle & « Co »>" for n in range(1, 320)}
+
+
+def _wtforms_select(field, **kwargs) -> str:
+    core.Select.render_option = widgets.original_render_option
+    core.Select.__call__ = widgets.original_select
+    try:
+        return str(field(**kwargs))
+    finally:
+        widgets.install()
+
+
+@pytest.mark.parametrize("multiple", [False, True])
+def test_a_select_drawn_again_is_kept_and_follows_its_data(multiple):
+    field_class = SelectMultipleField if multiple else SelectField
+
+    class F(Form):
+        commune = field_class("Commune", choices={"": "—", **COMMUNES},
+                              validators=[DataRequired()])
+
+    widgets.install()
+    widgets._SELECTS.clear()
+    for data in (["47003"], ["47003"], ["47005", "47007"], []) if multiple else \
+            ("47003", "47003", "47005", ""):
+        form = F(data={"commune": data})
+        ours = str(form.commune(class_="large"))
+        assert ours == _wtforms_select(form.commune, class_="large")
+        chosen = data if multiple else [data]
+        assert ours.count(" selected ") == len(chosen)
+        assert all(f'<option selected value="{value}">' in ours for value in chosen)
+    assert len(widgets._SELECTS) == 3   # the first two are the same select
+    form = F(data={"commune": ["47003"] if multiple else "47003"})
+    form.commune.choices = dict(list(COMMUNES.items())[:5])   # other choices: drawn again
+    assert str(form.commune()).count("<option") == 5
+
+
+def test_selects_it_cannot_key_are_drawn_each_time_and_the_memory_is_bounded(monkeypatch):
+    class F(Form):
+        kinds = SelectField("Type", choices=[SelectChoice("a", "A", render_kw={"disabled": True})])
+        grouped = SelectField("Groupes", choices={"Communes": {"47001": "Agen"}})
+        objects = SelectField("Objets", choices=[SelectChoice("1", "Un"), SelectChoice("2", "")])
+
+    widgets.install()
+    widgets._SELECTS.clear()
+    form = F(data={"kinds": "a", "grouped": "47001", "objects": "2"})
+    for field in (form.kinds, form.grouped, form.objects):
+        assert str(field()) == _wtforms_select(field)
+    assert widgets._SELECTS == {}
+    monkeypatch.setattr(widgets, "SELECTS_MAX", 2)
+
+    class G(Form):
+        commune = SelectField("Commune", choices=COMMUNES)
+    for data in ("47001", "47002", "47003"):
+        assert f'selected value="{data}"' in str(G(data={"commune": data}).commune())
+        assert len(widgets._SELECTS) <= 2
