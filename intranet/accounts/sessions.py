@@ -112,7 +112,7 @@ _STATEMENT = []   # built once per process: every signed-in page runs it
 # pages that show it, when they first use it.
 _SESSION_READ = ("id", "user_id", "created_at", "last_seen_at", "method", "multi_factor",
                  "remember", "ended_at", "end_reason")
-_ORGANISATION_READ = ("id", "slug", "name", "kind", "epci_id", "is_active")
+_ORGANISATION_READ = ("id", "slug", "name", "name_key", "kind", "epci_id", "is_active")
 
 
 def load(key: str) -> User | None:
