@@ -13,8 +13,8 @@ def template_url_for(endpoint: str, **values) -> str:
     """Flask's ``url_for``, as templates call it (a page builds 20 to 400 links), memoised per
     process: an address depends only on the endpoint, the values and the request's script
     root (no URL defaults, subdomains or host matching here). Relative endpoints (« .show »),
-    options (``_external``, ``_anchor``…) and values other than strings and integers go to
-    ``url_for`` every time, as do links built outside a request."""
+    options (``_external``, ``_anchor``…) and values other than strings, integers and lists of
+    them go to ``url_for`` every time, as do links built outside a request."""
     if not has_request_context():
         return current_app.url_for(endpoint, **values)
     return _memoised(current_app._get_current_object(), request.script_root, endpoint, values)
@@ -23,10 +23,18 @@ def template_url_for(endpoint: str, **values) -> str:
 def _memoised(app, script_root: str, endpoint: str, values: dict) -> str:
     if endpoint[0] == ".":
         return app.url_for(endpoint, **values)
+    plain = True
     for name, value in values.items():
-        if name[0] == "_" or type(value) not in (str, int):
+        if name[0] == "_":
             return app.url_for(endpoint, **values)
-    key = (endpoint, script_root, *values.items())
+        if type(value) not in (str, int):
+            if type(value) not in (list, tuple) or \
+                    any(type(item) not in (str, int) for item in value):
+                return app.url_for(endpoint, **values)
+            plain = False   # a repeated parameter (« ?cal=a&cal=b »)
+    key = (endpoint, script_root, *values.items()) if plain else \
+        (endpoint, script_root, *((name, tuple(value) if type(value) in (list, tuple) else value)
+                                  for name, value in values.items()))
     cache = app.extensions["template_urls"]
     found = cache.get(key)
     if found is None:

@@ -9,14 +9,16 @@ from intranet.core import urls
 
 LINKS = ("{{ url_for('privacy.notice') }}|{{ url_for('spaces.show', slug='agen') }}|"
          "{{ url_for('spaces.show', slug='l\\'isle é') }}|{{ url_for('privacy.notice', page=2) }}|"
-         "{{ url_for('privacy.notice', _anchor='droits') }}|{{ url_for('privacy.notice', x=[1, 2]) }}")
+         "{{ url_for('privacy.notice', _anchor='droits') }}|{{ url_for('privacy.notice', x=[1, 2]) }}|"
+         "{{ url_for('privacy.notice', x=['a'], y='b') }}|{{ url_for('privacy.notice', x=[1.5]) }}")
 
 
 def _flask_links() -> str:
     return "|".join(str(link) for link in (
         url_for("privacy.notice"), url_for("spaces.show", slug="agen"),
         url_for("spaces.show", slug="l'isle é"), url_for("privacy.notice", page=2),
-        url_for("privacy.notice", _anchor="droits"), url_for("privacy.notice", x=[1, 2])))
+        url_for("privacy.notice", _anchor="droits"), url_for("privacy.notice", x=[1, 2]),
+        url_for("privacy.notice", x=["a"], y="b"), url_for("privacy.notice", x=[1.5])))
 
 
 def test_links_are_flasks_under_any_script_root(app):
@@ -27,7 +29,7 @@ def test_links_are_flasks_under_any_script_root(app):
                 rendered = Markup(render_template_string(LINKS)).unescape()
                 assert rendered == _flask_links()
                 assert rendered.startswith(f"{root}/donnees-personnelles|{root}/espaces/agen|")
-    assert len(app.extensions["template_urls"]) == 4 * 3   # four plain links, three roots
+    assert len(app.extensions["template_urls"]) == 6 * 3   # six kept links, three roots
 
 
 def test_a_relative_endpoint_is_the_requests_blueprint(app):
