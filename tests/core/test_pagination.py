@@ -1,0 +1,53 @@
+"""Pages of a list (core/pagination.py): the right rows and totals, counted only when the
+page cannot tell the total by itself."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import joinedload
+
+from intranet.accounts.models import Organisation
+from intranet.core.pagination import paginate
+from intranet.extensions import db
+
+from .. import factories
+
+
+@pytest.fixture
+def statements(data_app):
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _organisations(n: int):
+    for index in range(n):
+        factories.make_org(f"Commune {index:03d}")
+    db.session.commit()
+    return (select(Organisation).options(joinedload(Organisation.epci))
+            .order_by(Organisation.name_key))
+
+
+@pytest.mark.parametrize("rows, per_page, page, shown, total, pages, counted", [
+    (0, 10, 1, 0, 0, 0, False),      # an empty list
+    (3, 10, 1, 3, 3, 1, False),      # a short list: the page is the whole list
+    (10, 10, 1, 10, 10, 1, True),    # a full page: there may be more
+    (25, 10, 1, 10, 25, 3, True),
+    (25, 10, 3, 5, 25, 3, False),    # the last page tells the total
+    (20, 10, 2, 10, 20, 2, True),
+    (25, 10, 9, 5, 25, 3, True),     # past the end: the last page
+    (0, 10, 4, 0, 0, 0, True),       # past the end of an empty list: the first page
+])
+def test_pages_and_totals(statements, rows, per_page, page, shown, total, pages, counted):
+    query = _organisations(rows)
+    statements.clear()
+    result = paginate(query, per_page=per_page, page=page)
+    assert len(result.items) == shown and result.total == total and result.pages == pages
+    assert result.page == max(1, min(page, pages or 1))
+    assert [o.name for o in result.items] == \
+        [f"Commune {n:03d}" for n in range(rows)][(result.page - 1) * per_page:][:per_page]
+    assert any("count(" in s.lower() for s in statements) is counted
