@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 
 from . import access
-from .core import csrf as form_expiry, inputs, limits, security, widgets
+from .core import csrf as form_expiry, inputs, limits, reconnect, security, widgets
 from .core.reconnect import Application
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
@@ -58,6 +58,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            reconnect.test_rested_connections(engine, app.config["DATABASE_PING_AFTER_IDLE"])
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True)
     login_manager.init_app(app)

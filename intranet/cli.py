@@ -254,6 +254,22 @@ def _mail_round():
             return
 
 
+def _run_round(round_) -> None:
+    """A round, run once more on a new connection if the database connection it was given had
+    died since the last round (PostgreSQL restarted: core/reconnect.py); what it did before
+    was rolled back."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .extensions import db
+    try:
+        round_()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        db.session.rollback()
+        round_()
+
+
 def _loop(rounds, once: bool, interval: float):
     from .extensions import db
     # Rounds that need not run every pass: seconds between two of their runs.
@@ -270,7 +286,7 @@ def _loop(rounds, once: bool, interval: float):
                     continue
                 last[round_] = time.monotonic()
             try:
-                round_()
+                _run_round(round_)
             except Exception as exc:  # keep serving; the failed work stays queued
                 db.session.rollback()
                 click.echo(f"erreur : {type(exc).__name__}: {exc}", err=True)

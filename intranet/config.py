@@ -10,7 +10,10 @@ SITE_TAGLINE = "L'intranet des collectivités de Lot-et-Garonne"
 DEPARTEMENT_CODE = "47"
 
 # SQLALCHEMY_DATABASE_URI is filled in by create_app (SQLite in instance/ by default).
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+# A pooled connection that rested longer than this (seconds) is tested before a request uses
+# it, and replaced if the database went away meanwhile (core/reconnect.py).
+DATABASE_PING_AFTER_IDLE = 1.0
 
 # The accessibility statement (/accessibilite, RGAA): how to tell the platform about a content
 # someone cannot reach (an address, and a contact form if there is one), and the date of the

@@ -6,10 +6,14 @@ from it, restarts it, and asks again: the connections the pool kept died with th
 and each is tested before use (``SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"]``) and replaced."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import event
+import time
 
-from intranet import create_app
+import pytest
+from sqlalchemy import event, select
+
+from intranet import cli, create_app
+from intranet.accounts.models import Organisation
+from intranet.core import reconnect
 from intranet.extensions import db
 
 from . import factories, servers
@@ -84,6 +88,67 @@ def test_a_page_whose_connection_dies_while_it_is_served_is_served_again(own_pos
             armed = False
             event.remove(engine, "checkout", restart_once)
         assert client.get("/organisations").status_code == 200
+    finally:
+        with served.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_connection_that_rested_is_tested_and_a_busy_one_is_not(own_postgres, test_config,
+                                                                   monkeypatch):
+    """After a rest, the pool tests the connection before the request uses it: a form sent
+    after PostgreSQL restarted meanwhile is served as usual (not the error page). Between
+    requests that follow each other closely, nothing is tested."""
+    url, restart = own_postgres
+    pings = []
+    real_ping = reconnect.ping
+
+    def counted(engine, connection):
+        pings.append(connection)
+        return real_ping(engine, connection)
+    monkeypatch.setattr(reconnect, "ping", counted)
+    served = create_app(dict(test_config, SQLALCHEMY_DATABASE_URI=url, PROPAGATE_EXCEPTIONS=False,
+                             DATABASE_PING_AFTER_IDLE=0.3))
+    try:
+        with served.app_context():
+            db.create_all()
+            factories.make_org("Commune de Layrac")
+        client = served.test_client()
+        for _ in range(5):
+            assert client.get("/organisations").status_code == 200
+        assert pings == []          # each request followed the last one closely
+        restart()
+        time.sleep(0.4)             # the pooled connection rests, then a form is sent
+        answer = client.post("/connexion", data={"email": "x@layrac.fr", "password": "x"})
+        assert len(pings) == 1
+        assert answer.status_code == 200
+        assert "Rien de ce que vous avez saisi" not in answer.get_data(as_text=True)
+        assert client.get("/organisations").status_code == 200
+    finally:
+        with served.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_worker_goes_on_after_postgresql_restarts(own_postgres, test_config, capsys):
+    """A round of the background worker that meets a connection dead since the last round is
+    run again on a new one: no error, its work done."""
+    url, restart = own_postgres
+    served = create_app(dict(test_config, SQLALCHEMY_DATABASE_URI=url,
+                             DATABASE_PING_AFTER_IDLE=3600))   # the restart comes unannounced
+    names = []
+
+    def a_round():
+        names.append(db.session.scalar(select(Organisation.name)))
+    try:
+        with served.app_context():
+            db.create_all()
+            factories.make_org("Commune de Layrac")
+            cli._loop([a_round], once=True, interval=0)
+            restart()
+            cli._loop([a_round], once=True, interval=0)
+        assert names == ["Commune de Layrac"] * 2
+        assert "erreur" not in capsys.readouterr().err
     finally:
         with served.app_context():
             db.session.remove()

@@ -1,16 +1,26 @@
-"""A read served again when the database connection died under it.
+"""Database connections that died: tested after a rest, and a read served again.
 
-``pool_pre_ping`` tests each connection the pool hands out, so no request starts on a
-connection that died while it waited (PostgreSQL restarted, a network cut, an idle timeout on
-a proxy). A connection may still die while a request uses it: PostgreSQL restarted between two
-of its statements. A GET or HEAD request changes nothing the person asked for (what it writes
-on the side, such as a session's last use, is written again), so it is run once more, on a new
-connection, instead of answering « Erreur interne ». A form sent (POST) is never run twice:
-its transaction was rolled back, and the error page says nothing was half-saved."""
+A connection the pool hands out after resting more than ``DATABASE_PING_AFTER_IDLE`` seconds
+is tested first (one round trip), so no request starts on a connection that died while it
+waited (PostgreSQL restarted, a network cut, an idle timeout on a proxy); a dead one is
+replaced. A connection used less than that ago is not tested: a busy server would otherwise
+pay a round trip per request (on PostgreSQL, a fifth of a simple page's time), for a restart
+that happens a few times a year (``pool_pre_ping`` tests every time).
+
+A connection may still die while a request uses it: PostgreSQL restarted since its last use,
+or between two of its statements. A GET or HEAD request changes nothing the person asked for
+(what it writes on the side, such as a session's last use, is written again), so it is run
+once more, on a new connection, instead of answering « Erreur interne ». A form sent (POST) is
+never run twice: its transaction was rolled back, and the error page says nothing was
+half-saved."""
 from __future__ import annotations
 
+import time
+
 from flask import Flask, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from ..extensions import db
 
@@ -22,6 +32,35 @@ def _lost_connection(exc: DBAPIError) -> bool:
 
 
 SYNC_FUNCTIONS_MAX = 1000
+_RESTED_SINCE = "territoires_rested_since"   # in a pooled connection's ``info``
+
+
+def test_rested_connections(engine: Engine, after_idle: float) -> None:
+    """Connections of ``engine`` are tested when the pool hands them out after resting more
+    than ``after_idle`` seconds (SQLAlchemy's « pessimistic » handling, by pool events)."""
+    def rested(dbapi_connection, record, *_args) -> None:
+        record.info[_RESTED_SINCE] = time.monotonic()
+
+    def checkout(dbapi_connection, record, proxy) -> None:
+        since = record.info.get(_RESTED_SINCE)
+        if since is not None and time.monotonic() - since <= after_idle:
+            return
+        if not ping(engine, dbapi_connection):
+            raise DisconnectionError("connexion à la base perdue pendant son repos")
+
+    event.listen(engine, "connect", rested)
+    event.listen(engine, "checkin", rested)
+    event.listen(engine, "checkout", checkout)
+
+
+def ping(engine: Engine, dbapi_connection) -> bool:
+    """True if the connection answers; False if it is gone (other errors are raised)."""
+    try:
+        return engine.dialect.do_ping(dbapi_connection)
+    except engine.dialect.loaded_dbapi.Error as exc:
+        if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+            return False
+        raise
 
 
 class Application(Flask):

@@ -14,7 +14,6 @@ from intranet.extensions import db
 def test_the_application_uses_it_on_postgresql_only(test_config):
     on_pg = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": "postgresql://u@127.0.0.1/x"})
     assert on_pg.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["cursor_factory"] is Cursor
-    assert on_pg.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
     on_sqlite = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert "connect_args" not in on_sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
 
