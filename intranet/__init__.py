@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 
 from . import access
-from .core import csrf as form_expiry, inputs, limits, reconnect, security, widgets
+from .core import csrf as form_expiry, inputs, limits, postgres, reconnect, security, widgets
 from .core.reconnect import Application
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mailer
@@ -61,6 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         for engine in db.engines.values():
             reconnect.test_rested_connections(engine, app.config["DATABASE_PING_AFTER_IDLE"])
+            if engine.dialect.name == "postgresql":
+                postgres.begin_at_first_write(engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True)
     login_manager.init_app(app)
@@ -116,8 +118,8 @@ def _normalise_db_url(url: str) -> str:
 
 
 def _describe_lazily(app: Flask) -> None:
-    """PostgreSQL: psycopg's cursors describe their columns only when read (core/pgcursor)."""
-    from .core.pgcursor import Cursor
+    """PostgreSQL: psycopg's cursors describe their columns only when read (core/postgres)."""
+    from .core.postgres import Cursor
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     options["connect_args"] = {"cursor_factory": Cursor, **options.get("connect_args", {})}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

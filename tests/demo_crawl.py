@@ -33,6 +33,7 @@ class Visit:
     status: int
     html: str
     statements: int = 0     # SQL statements the application ran to serve it
+    list_counts: int = 0    # … of which counts of a list's rows (core/pagination.count)
 
 
 class _Links(HTMLParser):
@@ -104,14 +105,16 @@ def _user_id(email: str) -> int:
 
 @contextmanager
 def _counting(app):
-    """A list that grows by one for each SQL statement ``app`` runs in the block."""
+    """A list that grows by one for each SQL statement ``app`` runs in the block: True for a
+    count of a list's rows (``core/pagination.count``), False for any other."""
     from sqlalchemy import event
 
+    from intranet.core.pagination import LIST_COUNT
     from intranet.extensions import db
-    statements: list[None] = []
+    statements: list[bool] = []
 
-    def listener(*_args):
-        statements.append(None)
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        statements.append(bool(context is not None and context.execution_options.get(LIST_COUNT)))
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", listener)
@@ -155,7 +158,8 @@ def _walk(app, client, who, per_endpoint, limit, only, statements) -> list[Visit
             continue
         if response.mimetype != "text/html":
             continue            # feeds, exports, downloads
-        visits.append(Visit(who, url, endpoint, response.status_code, html, cost))
+        visits.append(Visit(who, url, endpoint, response.status_code, html, cost,
+                            sum(statements[before:before + cost])))
         if only is not None:
             continue
         for link in links(html, url):

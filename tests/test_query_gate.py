@@ -6,8 +6,11 @@ The data grows by copying, three times, every row of each table that no unique c
 guards (pages, documents, forum topics, messages, conversations, notifications, activity, ads,
 job offers, dossiers, their files and lines…: the copies hang from the same spaces, people and
 parents, so every list shows four times as many rows), and by giving each organisation three
-more members, invited to every event that has guests. The same addresses are then asked again, as the same people. Counted on SQLite
-only: the statements an application runs do not depend on the database."""
+more members, invited to every event that has guests. The same addresses are then asked again,
+as the same people. A list that fills its page once grown counts its rows (one statement,
+``core/pagination.count``, whatever the number of rows); that count is left out of the
+comparison. Counted on SQLite only: the statements an application runs do not depend on the
+database."""
 from __future__ import annotations
 
 import pytest
@@ -100,7 +103,7 @@ def test_no_page_of_the_demo_runs_more_than_its_bound_nor_more_on_more_data(app,
             if after is None or after.status != visit.status:
                 worse.append(f"{visit.url} ({who or 'anonyme'}): {visit.status} → "
                              f"{after.status if after else 'plus de page'}")
-            elif after.statements > visit.statements:
+            elif after.statements - after.list_counts > visit.statements - visit.list_counts:
                 worse.append(f"{visit.url} ({who or 'anonyme'}): {visit.statements} → "
                              f"{after.statements} requêtes")
     assert not worse, "pages qui coûtent plus avec plus de données :\n" + "\n".join(worse[:30])

@@ -33,7 +33,11 @@ def _page(query, page: int, per_page: int):
                        max_per_page=None, count=False)
 
 
+LIST_COUNT = "list_count"   # the count's execution option (the tests' query gate reads it)
+
+
 def count(query) -> int:
     """How many rows ``query`` gives (its eager loads and order left out)."""
     rows = query.options(lazyload("*")).order_by(None).subquery()
-    return db.session.execute(select(func.count()).select_from(rows)).scalar_one()
+    return db.session.execute(select(func.count()).select_from(rows),
+                              execution_options={LIST_COUNT: True}).scalar_one()
