@@ -14,7 +14,7 @@ connection is handed out in autocommit mode; plain reads (``SELECT`` without ``F
 ``UPDATE``, ``DELETE``, ``SET LOCAL``, ``SAVEPOINT``, DDL, a read that locks) the connection
 leaves autocommit, so psycopg opens the transaction with it, and everything after it, reads
 included, belongs to that transaction until SQLAlchemy commits or rolls back. What a page that
-only reads saves: the ``BEGIN`` and the ``ROLLBACK`` (two round trips of five on a simple page),
+only reads saves: the ``BEGIN`` and the ``ROLLBACK`` (two round trips per page),
 and psycopg's prepared statements, which a ``ROLLBACK`` throws away: kept, PostgreSQL no longer
 parses and plans a page's statements at each request. What does not change: at PostgreSQL's
 default isolation (read committed) every statement of a transaction sees the data committed
@@ -114,5 +114,12 @@ def plain_read(statement: str, context) -> bool:
 
 def _begin_unless_read(conn, cursor, statement, parameters, context, executemany) -> None:
     dbapi_connection = cursor.connection
-    if dbapi_connection.autocommit and (executemany or not plain_read(statement, context)):
+    if dbapi_connection.autocommit and (executemany or not plain_read(statement, context)) \
+            and not _asked_autocommit(context):
         dbapi_connection.autocommit = False   # psycopg sends BEGIN before this statement
+
+
+def _asked_autocommit(context) -> bool:
+    """A connection given ``isolation_level="AUTOCOMMIT"`` (``VACUUM``, ``CREATE DATABASE``)
+    stays so."""
+    return context is not None and context.execution_options.get("isolation_level") == "AUTOCOMMIT"

@@ -144,3 +144,11 @@ def test_statements_stay_prepared_from_one_request_to_the_next(on_pg):
 ])
 def test_which_statements_are_plain_reads(statement, plain):
     assert plain_read(statement, None) is plain
+
+
+def test_a_connection_asked_for_autocommit_stays_so(on_pg):
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE organisation")   # refused in a transaction
+        connection.exec_driver_sql("CREATE TEMPORARY TABLE outside (id int)")
+        assert connection.connection.driver_connection.pgconn.transaction_status == \
+            TransactionStatus.IDLE
