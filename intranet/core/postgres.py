@@ -9,16 +9,17 @@ sequence that builds them the first time it is indexed, iterated or measured, fr
 it was made for.
 
 **A transaction begins at the first statement that writes** (``begin_at_first_write``). A
-connection is handed out in autocommit mode; plain reads (``SELECT`` without ``FOR UPDATE`` or
-``FOR SHARE``, not streamed) run as they come; before any other statement (``INSERT``,
-``UPDATE``, ``DELETE``, ``SET LOCAL``, ``SAVEPOINT``, DDL, a read that locks) the connection
-leaves autocommit, so psycopg opens the transaction with it, and everything after it, reads
-included, belongs to that transaction until SQLAlchemy commits or rolls back. What a page that
-only reads saves: the ``BEGIN`` and the ``ROLLBACK`` (two round trips per page),
-and psycopg's prepared statements, which a ``ROLLBACK`` throws away: kept, PostgreSQL no longer
-parses and plans a page's statements at each request. What does not change: at PostgreSQL's
-default isolation (read committed) every statement of a transaction sees the data committed
-when it starts, as a statement in autocommit does; a write and what follows it are atomic.
+connection is handed out in autocommit mode; plain reads (a ``SELECT``, or a ``WITH`` that
+writes nothing, without ``FOR UPDATE`` or ``FOR SHARE``, not streamed) run as they come;
+before any other statement (``INSERT``, ``UPDATE``, ``DELETE``, ``SET LOCAL``, ``SAVEPOINT``,
+DDL, a read that locks) the connection leaves autocommit, so psycopg opens the transaction
+with it, and everything after it, reads included, belongs to that transaction until
+SQLAlchemy commits or rolls back. What a page that only reads saves: the ``BEGIN`` and the
+``ROLLBACK`` (two round trips per page), and psycopg's prepared statements, which a
+``ROLLBACK`` throws away: kept, PostgreSQL no longer parses and plans a page's statements at
+each request. What does not change: at PostgreSQL's default isolation (read committed) every
+statement of a transaction sees the data committed when it starts, as a statement in
+autocommit does; a write and what follows it are atomic.
 """
 from __future__ import annotations
 
@@ -85,9 +86,12 @@ class Cursor(psycopg.Cursor):
         return None
 
 
-# A statement may run outside a transaction if it starts with one of these and locks nothing.
+# A statement may run outside a transaction if it starts with one of these and locks nothing;
+# one that starts with a WITH (a recursive query: a code's ancestors) if it also writes nothing.
 _READS = ("SELECT", "select")
+_WITH = ("WITH", "with")
 _LOCKS = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE")
+_WRITES = ("INSERT ", "UPDATE ", "DELETE ", "MERGE ", "insert ", "update ", "delete ", "merge ")
 
 
 def begin_at_first_write(engine: Engine) -> None:
@@ -106,7 +110,13 @@ def _autocommit(dbapi_connection, record, proxy) -> None:
 def plain_read(statement: str, context) -> bool:
     """True if ``statement`` may run outside a transaction: a ``SELECT`` that locks no row,
     not read through a server-side cursor (which lives in a transaction)."""
-    if not statement.lstrip().startswith(_READS) or any(lock in statement for lock in _LOCKS):
+    start = statement.lstrip()
+    if start.startswith(_WITH):
+        if any(write in statement for write in _WRITES):
+            return False
+    elif not start.startswith(_READS):
+        return False
+    if any(lock in statement for lock in _LOCKS):
         return False
     options = context.execution_options if context is not None else {}
     return not (options.get("stream_results") or options.get("yield_per"))

@@ -140,7 +140,12 @@ def test_statements_stay_prepared_from_one_request_to_the_next(on_pg):
 @pytest.mark.parametrize("statement, plain", [
     ("SELECT 1", True), ("  select x from y", True), ("SELECT a FROM b FOR UPDATE", False),
     ("SELECT a FROM b FOR NO KEY UPDATE NOWAIT", False), ("UPDATE t SET a = 1", False),
-    ("WITH x AS (SELECT 1) SELECT * FROM x", False), ("SET LOCAL a = b", False),
+    ("WITH x AS (SELECT 1) SELECT * FROM x", True), ("SET LOCAL a = b", False),
+    ("WITH RECURSIVE chain(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM chain WHERE id < 3) "
+     "SELECT updated_at FROM chain", True),
+    ("WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone", False),
+    ("WITH x AS (SELECT 1) UPDATE t SET a = 1", False),
+    ("WITH x AS (SELECT id FROM t FOR UPDATE) SELECT 1", False),
 ])
 def test_which_statements_are_plain_reads(statement, plain):
     assert plain_read(statement, None) is plain
