@@ -60,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
-            reconnect.test_rested_connections(engine, app.config["DATABASE_PING_AFTER_IDLE"])
+            reconnect.ping_rested_connections(engine, app.config["DATABASE_PING_AFTER_IDLE"])
             if engine.dialect.name == "postgresql":
                 postgres.begin_at_first_write(engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),

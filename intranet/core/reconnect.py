@@ -35,7 +35,7 @@ SYNC_FUNCTIONS_MAX = 1000
 _RESTED_SINCE = "territoires_rested_since"   # in a pooled connection's ``info``
 
 
-def test_rested_connections(engine: Engine, after_idle: float) -> None:
+def ping_rested_connections(engine: Engine, after_idle: float) -> None:
     """Connections of ``engine`` are tested when the pool hands them out after resting more
     than ``after_idle`` seconds (SQLAlchemy's « pessimistic » handling, by pool events)."""
     def rested(dbapi_connection, record, *_args) -> None:

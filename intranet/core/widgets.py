@@ -14,10 +14,10 @@ A select is also drawn once for what it shows (``select``): a form page draws th
 lists at every request (the 319 communes of a job offer's place, the organisations of a
 filter), and WTForms rebuilds each option's choice objects twice before rendering it (a third
 of a job offer form's CPU time). When a plain ``SelectField`` or ``SelectMultipleField`` has its
-choices written out, its HTML is kept, keyed by everything
-the widget reads (the field's class, name, id, ``coerce``, data and flags, the attributes asked
-for, the choices: a ``{value: label}`` dict, or a list of values or pairs); any other select,
-and any whose choices hold a list or a dict of attributes, is rendered by WTForms each time.
+choices written out, its HTML is kept, keyed by everything the widget reads (the field's class,
+name, id, ``coerce``, data and flags, the attributes asked for, the choices: a ``{value:
+label}`` dict, or a list of values or pairs); any other select, and any whose choices hold a
+list or a dict of attributes, is rendered by WTForms each time.
 """
 from __future__ import annotations
 
