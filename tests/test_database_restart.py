@@ -108,7 +108,7 @@ def test_a_connection_that_rested_is_tested_and_a_busy_one_is_not(own_postgres, 
         return real_ping(engine, connection)
     monkeypatch.setattr(reconnect, "ping", counted)
     served = create_app(dict(test_config, SQLALCHEMY_DATABASE_URI=url, PROPAGATE_EXCEPTIONS=False,
-                             DATABASE_PING_AFTER_IDLE=0.3))
+                             DATABASE_PING_AFTER_IDLE=1.0))
     try:
         with served.app_context():
             db.create_all()
@@ -118,7 +118,7 @@ def test_a_connection_that_rested_is_tested_and_a_busy_one_is_not(own_postgres, 
             assert client.get("/organisations").status_code == 200
         assert pings == []          # each request followed the last one closely
         restart()
-        time.sleep(0.4)             # the pooled connection rests, then a form is sent
+        time.sleep(1.2)             # the pooled connection rests, then a form is sent
         answer = client.post("/connexion", data={"email": "x@layrac.fr", "password": "x"})
         assert len(pings) == 1
         assert answer.status_code == 200

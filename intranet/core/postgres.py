@@ -68,9 +68,6 @@ class Description(Sequence):
     def __iter__(self):
         return iter(self._built())
 
-    def __eq__(self, other: object) -> bool:
-        return list(self._built()) == other
-
     def __repr__(self) -> str:
         return repr(self._built())
 

@@ -157,3 +157,27 @@ def test_a_connection_asked_for_autocommit_stays_so(on_pg):
         connection.exec_driver_sql("CREATE TEMPORARY TABLE outside (id int)")
         assert connection.connection.driver_connection.pgconn.transaction_status == \
             TransactionStatus.IDLE
+
+
+def test_a_refused_unit_of_work_leaves_nothing_and_the_next_reads_are_outside(on_pg):
+    """A service that wrote, then refused (a domain error), leaves nothing behind: its writes
+    were one transaction from the first; what comes next reads outside any transaction."""
+    from intranet.core.uow import unit_of_work
+
+    class Refused(Exception):
+        pass
+
+    @unit_of_work
+    def create_two_then_refuse():
+        db.session.add(Organisation(name="Commune de Layrac", slug="layrac", kind=OrgKind.COMMUNE))
+        db.session.flush()
+        db.session.add(Organisation(name="Commune de Nérac", slug="nerac", kind=OrgKind.COMMUNE))
+        db.session.flush()
+        raise Refused("le numéro SIREN est déjà pris")
+
+    with pytest.raises(Refused):
+        create_two_then_refuse()
+    with db.engine.connect() as elsewhere:   # another connection sees nothing either
+        assert elsewhere.scalar(select(func.count(Organisation.id))) == 0
+    assert db.session.scalar(select(func.count(Organisation.id))) == 0
+    assert _status() == TransactionStatus.IDLE
