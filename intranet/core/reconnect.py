@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from ..extensions import db
+from .templating import Environment
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -64,8 +65,11 @@ def ping(engine: Engine, dbapi_connection) -> bool:
 
 
 class Application(Flask):
-    """Flask, with reads run once more when their database connection was lost, and without
-    asking again at each call whether a hook is a coroutine."""
+    """Flask, with reads run once more when their database connection was lost, without
+    asking again at each call whether a hook is a coroutine, and with templates' globals
+    compared quickly (``core/templating.py``)."""
+
+    jinja_environment = Environment
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
