@@ -106,8 +106,11 @@ def _autocommit(dbapi_connection, record, proxy) -> None:
 
 def plain_read(statement: str, context) -> bool:
     """True if ``statement`` may run outside a transaction: a ``SELECT`` that locks no row,
-    not read through a server-side cursor (which lives in a transaction)."""
+    not read through a server-side cursor (which lives in a transaction), or the plan of a
+    statement (``EXPLAIN`` without ``ANALYZE``, which would run it)."""
     start = statement.lstrip()
+    if start[:7].upper() == "EXPLAIN":
+        return "ANALY" not in statement.upper()
     if start.startswith(_WITH):
         if any(write in statement for write in _WRITES):
             return False

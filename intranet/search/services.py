@@ -260,8 +260,13 @@ def drain() -> int:
     return total
 
 
+def pending_keys_query():
+    """The keys whose change the writer has not applied yet (at most MAX_PENDING_MASK)."""
+    return select(SearchQueue.key).distinct().limit(MAX_PENDING_MASK)
+
+
 def pending_keys() -> list[str]:
-    return list(db.session.scalars(select(SearchQueue.key).distinct().limit(MAX_PENDING_MASK)))
+    return list(db.session.scalars(pending_keys_query()))
 
 
 def _batches(model, size: int = BATCH):
@@ -308,10 +313,13 @@ def countable() -> int:
 
 
 def scope_for(user) -> Scope:
+    """What ``user`` may read, and the documents left out until the writer applies them (a
+    backend that ``reads_pending_keys`` reads those with its first statement instead)."""
     read = access.read_scope(user)
     return Scope(signed_in=read.signed_in, user_id=read.user_id,
                  visible_space_ids=read.visible_space_ids,
-                 member_space_ids=read.member_space_ids, pending_keys=tuple(pending_keys()))
+                 member_space_ids=read.member_space_ids,
+                 pending_keys=() if backend().reads_pending_keys else tuple(pending_keys()))
 
 
 def query(user, request: SearchRequest) -> Results:

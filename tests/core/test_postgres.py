@@ -146,6 +146,9 @@ def test_statements_stay_prepared_from_one_request_to_the_next(on_pg):
     ("WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone", False),
     ("WITH x AS (SELECT 1) UPDATE t SET a = 1", False),
     ("WITH x AS (SELECT id FROM t FOR UPDATE) SELECT 1", False),
+    ("EXPLAIN (FORMAT JSON) SELECT 1 FROM t WHERE a @@ b", True),
+    ("explain insert into t values (1)", True),            # planned, not run
+    ("EXPLAIN ANALYZE DELETE FROM t", False), ("EXPLAIN (ANALYSE, FORMAT JSON) SELECT 1", False),
 ])
 def test_which_statements_are_plain_reads(statement, plain):
     assert plain_read(statement, None) is plain

@@ -400,3 +400,57 @@ def test_words_found_everywhere_rank_the_most_recent_documents_and_say_so(world,
     finally:
         for flask_app in (app, data_app):
             flask_app.config.update(SEARCH_PG_EXACT_UP_TO=15_000, SEARCH_PG_RANKED_MOST=1_000)
+
+
+def test_a_search_served_by_the_index_opens_no_transaction_and_still_masks_pending_changes(
+        world, search_backend, monkeypatch):
+    """PostgreSQL: a search reads the writer's queue with its first statement, and runs in
+    autocommit unless the planner would read the whole (large) table; then reads are priced
+    as from memory for the search statement only, with the same results."""
+    if search_backend != "postgres":
+        pytest.skip("moteur PostgreSQL seulement")
+    from psycopg.pq import TransactionStatus
+
+    from intranet.search.backends import postgres as engine
+    pages = [_page(world["public"], world["editor"], f"Piscine {n}", "Horaires de la piscine.")
+             for n in range(3)]
+    search.drain()
+    db.session.commit()
+    statements = []
+
+    def listen(conn, cursor, statement, *args):
+        statements.append(statement)
+    from sqlalchemy import event
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        assert _find(None, "piscine").total == 3
+        status = db.session.connection().connection.driver_connection.pgconn.transaction_status
+        assert status == TransactionStatus.IDLE, statements
+        assert not any("SET LOCAL" in s or ("search_queue" in s and "numnode" not in s)
+                       for s in statements)           # the queue read with the first one
+        statements.clear()
+        monkeypatch.setattr(engine, "WHOLE_TABLE_COST", -1)   # as if the table were large
+        monkeypatch.setattr(engine, "_reads_whole", lambda plan, table: True)
+        assert _find(None, "piscine").total == 3
+        assert [s for s in statements if "random_page_cost" in s] == [
+            "SET LOCAL random_page_cost = 1.1", "SET LOCAL random_page_cost TO DEFAULT"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    db.session.rollback()
+    pages[0].title = "Bassin"
+    db.session.commit()                                   # queued, not yet applied
+    assert _find(None, "piscine").total == 2              # the pending page is left out
+
+
+def test_a_plan_reads_the_table_whole_only_by_a_sequential_scan_of_a_large_table():
+    from intranet.search.backends.postgres import WHOLE_TABLE_COST, _reads_whole
+    large, small = WHOLE_TABLE_COST * 10, WHOLE_TABLE_COST / 10
+    seq = {"Node Type": "Seq Scan", "Relation Name": "search_entry", "Total Cost": large}
+    assert _reads_whole(seq, "search_entry")
+    assert not _reads_whole({**seq, "Total Cost": small}, "search_entry")
+    assert not _reads_whole({**seq, "Relation Name": "space"}, "search_entry")
+    assert _reads_whole({"Node Type": "Aggregate", "Plans": [{"Node Type": "Hash Join",
+                         "Plans": [{"Node Type": "Index Scan"}, seq]}]}, "search_entry")
+    assert not _reads_whole({"Node Type": "Bitmap Heap Scan", "Relation Name": "search_entry",
+                             "Total Cost": large,
+                             "Plans": [{"Node Type": "Bitmap Index Scan"}]}, "search_entry")

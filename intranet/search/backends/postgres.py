@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
+from dataclasses import replace
 
 from flask import current_app
 from markupsafe import escape
@@ -19,6 +20,7 @@ from sqlalchemy import (delete, func, literal_column, null, or_, select, text,
 
 from ...extensions import db
 from ..models import SearchEntry, SearchEntryReader, SearchSpelling, SearchWord
+from ..services import pending_keys_query
 from ..spelling import MAX_EDITS, closest, fold, is_query_word, suggest
 from . import (NARROW_AS_SPACE, NO_WORD, ONLY_EXCLUSIONS, ONLY_STOP_WORDS, Hit, QueryError,
                Results, Scope, SearchRequest, has_query_word, tidy_query)
@@ -27,6 +29,9 @@ CONFIG = "fr_unaccent"
 SPELLING = "fr_spelling"     # words as written, accents folded: « Vouliez-vous dire »
 TRUNCATE_FROM = 10_000       # documents: clear() truncates rather than deletes
 _START, _STOP = "\x02", "\x03"
+# The planner's cost of reading search_entry whole above which reads are priced as from memory
+# for a search (``search``): about a thousand pages (8 MB), at its default costs.
+WHOLE_TABLE_COST = 1_000
 
 
 _ROWS = ("jsonb_to_recordset(CAST(:rows AS jsonb)) AS d(key text, type text, title text, "
@@ -58,6 +63,7 @@ _WRITE = (
 
 class PostgresBackend:
     name = "postgres"
+    reads_pending_keys = True      # with its first statement (``search``)
 
     def write(self, documents, removed_keys, *, procs: int = 1) -> None:
         """Apply a batch: a few set-based statements, whatever its size (the documents travel
@@ -209,9 +215,11 @@ class PostgresBackend:
         tsquery = func.to_tsquery(CONFIG, expression)
         try:
             # no lexeme left (stop words only); matched by a document without words
-            # (exclusions only: it would find almost everything)
-            nodes, without_words = db.session.execute(select(
-                func.numnode(tsquery), literal_column("''::tsvector").op("@@")(tsquery))).one()
+            # (exclusions only: it would find almost everything); and, in the same statement,
+            # the documents whose change the writer has not applied yet (left out)
+            nodes, without_words, pending = db.session.execute(select(
+                func.numnode(tsquery), literal_column("''::tsvector").op("@@")(tsquery),
+                func.array(pending_keys_query().scalar_subquery()))).one()
         except Exception as exc:
             db.session.rollback()
             raise QueryError("Cette recherche n'a pas pu être comprise : vérifiez les "
@@ -220,14 +228,20 @@ class PostgresBackend:
             raise QueryError(ONLY_STOP_WORDS)
         if without_words:
             raise QueryError(ONLY_EXCLUSIONS)
+        if pending:
+            scope = replace(scope, pending_keys=tuple(pending))
         readable = self._readable(scope, request)
+        estimated, whole_table = self._estimated_matches(tsquery, readable[0])
         # The table and its index are meant to be in memory: priced as reads from disk
         # (PostgreSQL's default), a word in a quarter of the rows makes the planner read the
-        # whole table, three times slower than the index.
-        db.session.execute(text("SET LOCAL random_page_cost = 1.1"))
+        # whole table, three times slower than the index. Only then are reads priced as from
+        # memory (SET LOCAL needs a transaction: a search that needs none keeps the
+        # connection's prepared statements, which a rollback would forget).
+        priced = whole_table
+        if priced:
+            db.session.execute(text("SET LOCAL random_page_cost = 1.1"))
         ranked_most = current_app.config["SEARCH_PG_RANKED_MOST"]
-        dense = self._estimated_matches(tsquery, readable[0]) \
-            > current_app.config["SEARCH_PG_EXACT_UP_TO"]
+        dense = estimated > current_app.config["SEARCH_PG_EXACT_UP_TO"]
         # One pass over the matches (the heap scan is what costs): their rank, then from
         # that the page's keys and the count with the three facets, in one statement. When
         # the words are everywhere, the matches are the most recent RANKED_MOST of each
@@ -258,7 +272,8 @@ class PostgresBackend:
             db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
         found = db.session.execute(union_all(
             select(top.c.key, top.c.n, null(), null(), null(), null(), null()), counted)).all()
-        db.session.execute(text("SET LOCAL random_page_cost TO DEFAULT"))
+        if priced:
+            db.session.execute(text("SET LOCAL random_page_cost TO DEFAULT"))
         if dense:
             db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
         for key, n, kind, org, year, count, unused in found:
@@ -290,17 +305,18 @@ class PostgresBackend:
                        most_recent=ranked_most if dense and total >= ranked_most else None)
 
     @staticmethod
-    def _estimated_matches(tsquery, alternative: list) -> float:
+    def _estimated_matches(tsquery, alternative: list) -> tuple[float, bool]:
         """How many documents PostgreSQL expects to hold the words among those of
-        ``alternative`` (its planner's estimate: no document is read)."""
+        ``alternative`` (its planner's estimate: no document is read), and whether, pricing
+        reads as its settings do, it would read the whole table to find them."""
         statement = select(literal_column("1")).select_from(SearchEntry).where(
             SearchEntry.tsv.op("@@")(tsquery), *alternative)
         compiled = statement.compile(dialect=db.session.get_bind().dialect,
                                      compile_kwargs={"render_postcompile": True})
         plan = db.session.connection().exec_driver_sql(
             f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return plan[0]["Plan"]["Plan Rows"]
+        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+        return plan["Plan Rows"], _reads_whole(plan, SearchEntry.__tablename__)
 
     # --- « Vouliez-vous dire … » (see search/spelling.py) ---------------------------------------
 
@@ -326,20 +342,17 @@ class PostgresBackend:
 
     @staticmethod
     def _holder(word: str, readable: list[list]) -> str | None:
-        """The key of a document the person may read that holds ``word``, if any. The holders
-        are read first from the GIN index (materialised: with ``LIMIT 1`` the planner would
-        otherwise scan the whole table hoping to stop early, and a word held by no one is the
-        common case here)."""
+        """The key of a document the person may read that holds ``word``, if any, in one
+        statement for every alternative of ``readable``. The holders are read first from the
+        GIN index (materialised: with ``LIMIT 1`` the planner would otherwise scan the whole
+        table hoping to stop early, and a word held by no one is the common case here)."""
         holders = (select(SearchSpelling.key)
                    .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(SPELLING, word)))
                    .cte("holders").prefix_with("MATERIALIZED"))
-        for alternative in readable:
-            key = db.session.scalar(select(SearchEntry.key)
-                                    .join(holders, holders.c.key == SearchEntry.key)
-                                    .where(*alternative).limit(1))
-            if key is not None:
-                return key
-        return None
+        branches = [select(SearchEntry.key).join(holders, holders.c.key == SearchEntry.key)
+                    .where(*alternative).limit(1) for alternative in readable]
+        statement = branches[0] if len(branches) == 1 else union_all(*branches).limit(1)
+        return db.session.scalar(statement)
 
     @staticmethod
     def _spelt(word: str, key: str) -> str:
@@ -349,6 +362,15 @@ class PostgresBackend:
             if fold(found.group()) == word:
                 return found.group().lower()
         return word
+
+
+def _reads_whole(plan: dict, table: str) -> bool:
+    """Whether a plan (EXPLAIN's JSON) reads ``table`` sequentially, and ``table`` is not
+    small (a table of a few hundred pages is read whole faster than through an index)."""
+    if (plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") == table
+            and plan.get("Total Cost", 0) > WHOLE_TABLE_COST):
+        return True
+    return any(_reads_whole(child, table) for child in plan.get("Plans", ()))
 
 
 def _words(value: str) -> str:

@@ -93,6 +93,7 @@ class _Opened:
 
 class WhooshBackend:
     name = "whoosh"
+    reads_pending_keys = False     # given in the scope (services.scope_for)
 
     def __init__(self, path: str, refresh_seconds: float = 0.5, cache_mb: int = 64):
         self.path = path
