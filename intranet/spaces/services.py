@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import access
 from ..accounts.models import Organisation, OrgKind, User
@@ -273,8 +273,16 @@ def _admin_count(space: Space) -> int:
 def members(space: Space) -> list[SpaceMember]:
     return list(db.session.scalars(
         select(SpaceMember).where(SpaceMember.space_id == space.id)
-        .options(joinedload(SpaceMember.user))
-        .join(User).order_by(SpaceMember.status, User.name_key, User.id)))
+        .join(SpaceMember.user).options(contains_eager(SpaceMember.user))
+        .order_by(SpaceMember.status, User.name_key, User.id)))
+
+
+def rules(space: Space) -> list[SpaceRule]:
+    """A group's membership rules with the organisations they name, in one statement."""
+    return list(db.session.scalars(
+        select(SpaceRule).where(SpaceRule.space_id == space.id)
+        .options(joinedload(SpaceRule.organisation), joinedload(SpaceRule.epci))
+        .order_by(SpaceRule.id)))
 
 
 @unit_of_work

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from .. import access
 from ..accounts import finder
@@ -109,13 +109,14 @@ def members(slug):
 def _members_page(space: Space, rule_form: RuleForm | None = None):
     if space.kind == SpaceKind.ORGANISATION:
         org_members = db.session.scalars(
-            select(Membership).join(User).where(Membership.organisation_id == space.organisation_id,
-                                                User.active.is_(True))
-            .options(joinedload(Membership.user)).order_by(User.name_key, User.id)).all()
+            select(Membership).join(Membership.user)
+            .where(Membership.organisation_id == space.organisation_id, User.active.is_(True))
+            .options(contains_eager(Membership.user)).order_by(User.name_key, User.id)).all()
         return render_template("spaces/members.html", space=space, org_members=org_members)
+    rules = services.rules(space)
     return render_template("spaces/members.html", space=space,
-                           members=services.members(space),
-                           rule_members=services.rule_members(space),
+                           members=services.members(space), rules=rules,
+                           rule_members=services.rule_members(space) if rules else [],
                            add_form=AddSpaceMemberForm(), rule_form=rule_form or RuleForm(),
                            statuses=MemberStatus)
 
