@@ -36,7 +36,9 @@ PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces),
     "/espaces/{org}/documents": FLOOR + 3,          # 9 / 9
     "/espaces/{org}/forums": FLOOR + 3,             # 7 / 7
     "/espaces/{org}/listes": FLOOR + 2,             # 6 / 6
-    "/espaces/{group}/membres": FLOOR + 4,          # 9 / 9
+    "/espaces/{group}/membres": FLOOR + 3,          # 9 / 9: the space, its members, its
+                                                    # rules with the organisations they name
+                                                    # (the people they admit, when it has some)
     "/espaces/": FLOOR + 1,                         # 32 / 52: a role read per space listed
     "/forums/nouveautes": FLOOR + 3,                # 7 / 7
 }
@@ -111,3 +113,52 @@ def test_a_membership_changed_in_the_request_is_seen_by_the_rest_of_it(world, ap
         assert group_id in access.read_scope(person).member_space_ids
         assert group_id in access.member_space_ids(person)
         db.session.remove()
+
+
+# --- subsidies ---------------------------------------------------------------------------------
+# Each subsidy page's own statements, after the FLOOR: the dossier's page reads the dossier with
+# its applicant and aid, its plan, documents, history (with who) and payments (when granted),
+# the aid's checklist and the instructor's programmes; it read 10 before (a lazy load per part,
+# one per person of the history). The open-data page reads its count and what it leaves out in
+# one statement (it read every granted dossier twice, with their aid, organisations, events and
+# payments). The instructors' list: programmes, its filters' choices, its page, what is coming
+# up (7 before); a commune's page: the commune with its EPCI, the programmes, its dossiers; the
+# instructors' page: the instructors with their persons, and the programmes (a person each
+# before).
+SUBSIDY_PAGES = {
+    "/subventions/{dossier}": ("instructor", FLOOR + 7),
+    "/subventions/{dossier}?applicant": ("editor", FLOOR + 7),
+    "/subventions/instruction": ("instructor", FLOOR + 4),
+    "/subventions/donnees-ouvertes": ("instructor", FLOOR + 1),
+    "/subventions/beneficiaire/{town}": ("instructor", FLOOR + 3),
+    "/subventions/instructeurs": ("admin", FLOOR + 2),
+}
+
+
+@pytest.fixture
+def subsidy_world():
+    """A granted dossier with an instalment paid, and a second instructor in the history."""
+    from intranet.core.timeutil import today_paris
+    from intranet.subsidies import services as subsidies
+    from intranet.subsidies.models import PaymentKind
+
+    from .subsidies.builders import council_and_communes
+    from .subsidies.test_dossiers import _granted
+
+    world = council_and_communes()
+    dossier = _granted(world)
+    subsidies.record_payment(dossier, PaymentKind.ADVANCE, "1 000", today_paris(),
+                             by=world["instructor"])
+    world["admin"] = factories.make_user(platform_admin=True)
+    world["dossier"] = dossier
+    return world
+
+
+@pytest.mark.parametrize("page", list(SUBSIDY_PAGES))
+def test_a_subsidy_page_reads_what_it_shows_in_few_statements(subsidy_world, new_client, page):
+    who, pinned = SUBSIDY_PAGES[page]
+    url = page.format(dossier=subsidy_world["dossier"].id, town=subsidy_world["town"].id)
+    client = new_client(subsidy_world[who])
+    assert client.get(url).status_code == 200
+    counted = count_queries(client, url)
+    assert counted <= pinned, f"{url}: {counted} statements"

@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, not_, select, true
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from ..accounts.models import Organisation
 from ..core import csvexport
 from ..extensions import db
+from ..publications.aids.models import Aid
 from ..publications.deliberations.models import DeliberationSettings
 from .models import DossierState, SubsidyDossier
 
@@ -41,7 +43,9 @@ def rows(where=None) -> tuple[list[dict], list[LeftOut]]:
         query = query.where(where)
     dossiers = db.session.scalars(
         query
-        .options(selectinload(SubsidyDossier.events), selectinload(SubsidyDossier.payments))
+        .options(joinedload(SubsidyDossier.aid).joinedload(Aid.organisation),
+                 joinedload(SubsidyDossier.organisation),
+                 selectinload(SubsidyDossier.events), selectinload(SubsidyDossier.payments))
         .order_by(SubsidyDossier.id)).all()
     sirets = dict(db.session.execute(select(DeliberationSettings.organisation_id,
                                             DeliberationSettings.siret)).all())
@@ -68,6 +72,56 @@ def rows(where=None) -> tuple[list[dict], list[LeftOut]]:
             "datesPeriodeVersement": period, "idRAE": "", "notificationUE": "non",
             "pourcentageSubvention": "1.00", "dispositifAide": dossier.aid.title})
     return found, left
+
+
+@dataclass
+class Summary:
+    exported: int                       # the rows of the export
+    left: list[LeftOut]                 # the grants left out that the person sees
+
+
+# The export page's statement: the two organisations of a grant and their deliberations'
+# settings (where their SIRET is), aliased once for every request (an alias costs more to make
+# than the statement it is used in).
+_ATTRIBUANT, _BENEFICIARY = aliased(Organisation), aliased(Organisation)
+_OF_ATTRIBUANT = aliased(DeliberationSettings)
+_OF_BENEFICIARY = aliased(DeliberationSettings)
+_ATTRIBUANT_HAS = func.coalesce(_OF_ATTRIBUANT.siret, "") != ""
+_BENEFICIARY_HAS = func.coalesce(_OF_BENEFICIARY.siret, "") != ""
+
+
+def _granted(*columns):
+    return (select(*columns).select_from(SubsidyDossier)
+            .join(Aid, Aid.id == SubsidyDossier.aid_id)
+            .outerjoin(_OF_ATTRIBUANT, _OF_ATTRIBUANT.organisation_id == Aid.organisation_id)
+            .outerjoin(_OF_BENEFICIARY,
+                       _OF_BENEFICIARY.organisation_id == SubsidyDossier.organisation_id)
+            .where(SubsidyDossier.state.in_(GRANTED)))
+
+
+_EXPORTED = _granted(func.count().label("exported")).where(
+    _ATTRIBUANT_HAS, _BENEFICIARY_HAS).subquery()
+
+
+def summary(where) -> Summary:
+    """What the export page says, in one statement: how many grants the export holds (the
+    granted dossiers whose attribuant and beneficiary both have a SIRET, as ``rows`` finds
+    them) and which of the grants ``where`` narrows to (``access.visible_dossiers``) it leaves
+    out, with why. Only the dossiers' number and title are read (``LeftOut.dossier`` is a row
+    with ``id`` and ``title``)."""
+    left = (_granted(SubsidyDossier.id, SubsidyDossier.title,
+                     _ATTRIBUANT.name.label("attribuant"), _BENEFICIARY.name.label("beneficiary"),
+                     _ATTRIBUANT_HAS.label("attribuant_has"))
+            .join(_ATTRIBUANT, _ATTRIBUANT.id == Aid.organisation_id)
+            .join(_BENEFICIARY, _BENEFICIARY.id == SubsidyDossier.organisation_id)
+            .where(where, not_(and_(_ATTRIBUANT_HAS, _BENEFICIARY_HAS))).subquery())
+    # the count's one row, with each grant left out beside it (or none)
+    rows = db.session.execute(select(_EXPORTED.c.exported, left).select_from(
+        _EXPORTED.outerjoin(left, true())).order_by(left.c.id)).all()
+    return Summary(rows[0].exported, [
+        LeftOut(row, f"{row.beneficiary} (bénéficiaire) n'a pas de SIRET" if row.attribuant_has
+                else f"{row.attribuant} (attribuant) n'a pas de SIRET")
+        for row in rows if row.id is not None])
 
 
 def export_csv() -> str:

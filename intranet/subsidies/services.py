@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import extract, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, extract, func, literal, or_, select, union_all
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import access
 from ..accounts.models import Organisation, OrgKind, User
@@ -210,6 +211,37 @@ def update_dossier(dossier: SubsidyDossier, data: DossierData, *, by: User) -> N
     if changes:
         _event(dossier, dossier.state, by=by, comment="Dossier modifié",
                changes="\n".join(changes))
+
+
+def for_page(dossier_id: int) -> SubsidyDossier | None:
+    """The dossier of ``dossier_id`` with what its page shows: the dossier with its applicant
+    and aid (one statement), then its financing plan, its documents (with their files), its
+    history (with who did each step) and its payments, one plain statement each — cheaper here
+    than the ORM's ``selectinload``. A dossier never granted has no payment (``record_payment``
+    needs a grant), so none is read for it. The caller authorises the dossier
+    (``access.authorize``)."""
+    dossier = db.session.scalar(_DOSSIER, {"dossier": dossier_id})
+    if dossier is None:
+        return None
+    for name, query in _DOSSIER_PARTS.items():
+        if name == "payments" and dossier.amount_granted is None:
+            set_committed_value(dossier, name, [])
+        else:
+            set_committed_value(dossier, name,
+                                db.session.scalars(query, {"dossier": dossier.id}).all())
+    return dossier
+
+
+# The statements of ``for_page``, made once (the dossier's id is their parameter).
+_DOSSIER = select(SubsidyDossier).where(SubsidyDossier.id == bindparam("dossier")).options(
+    joinedload(SubsidyDossier.organisation), joinedload(SubsidyDossier.aid))
+_DOSSIER_PARTS = {
+    name: select(model).where(model.dossier_id == bindparam("dossier"))
+    .options(*options).order_by(model.id)
+    for name, model, options in (
+        ("lines", FinancingLine, ()), ("documents", DossierDocument, ()),
+        ("events", DossierEvent, (joinedload(DossierEvent.user),)),
+        ("payments", SubsidyPayment, ()))}
 
 
 def missing_documents(dossier: SubsidyDossier,
@@ -437,12 +469,15 @@ def remove_instructor(row: SubsidyInstructor, *, by: User) -> None:
 
 
 def instructors() -> list[SubsidyInstructor]:
+    """The instructors, each with their person (read in the same statement)."""
     return list(db.session.scalars(select(SubsidyInstructor).join(SubsidyInstructor.user)
+                                   .options(contains_eager(SubsidyInstructor.user))
                                    .order_by(SubsidyInstructor.programme, User.email)))
 
 
 def programmes() -> list[str]:
-    return sorted({p for p in db.session.scalars(select(Aid.programme).where(Aid.programme != ""))})
+    return sorted(db.session.scalars(select(Aid.programme).where(Aid.programme != "")
+                                     .distinct()))
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -488,9 +523,7 @@ def _year(text: str) -> int | None:
 def instructed_query(user, filters: Filters):
     """SELECT of the dossiers of ``user``'s programmes (drafts stay with their applicant),
     filtered, the last submitted first."""
-    query = (select(SubsidyDossier).join(Aid, Aid.id == SubsidyDossier.aid_id)
-             .join(Organisation, Organisation.id == SubsidyDossier.organisation_id)
-             .where(access.instructed_dossiers(user), SubsidyDossier.state != S.DRAFT))
+    query = _INSTRUCTED.where(access.instructed_dossiers(user))
     if filters.programme:
         query = query.where(Aid.programme == filters.programme)
     if filters.aid_id:
@@ -507,26 +540,55 @@ def instructed_query(user, filters: Filters):
         query = query.where(or_(Organisation.insee_code == filters.applicant,
                                 *([Organisation.name_key.contains(key, autoescape=True)]
                                   if key else [])))
-    return query.order_by(SubsidyDossier.submitted_at.desc(), SubsidyDossier.id.desc())
+    return query.order_by(*_LAST_SUBMITTED_FIRST)
+
+
+# The parts of the list's SELECT that do not depend on the person, made once.
+_INSTRUCTED = (select(SubsidyDossier).join(Aid, Aid.id == SubsidyDossier.aid_id)
+               .join(Organisation, Organisation.id == SubsidyDossier.organisation_id)
+               .where(SubsidyDossier.state != S.DRAFT))
+_LAST_SUBMITTED_FIRST = (SubsidyDossier.submitted_at.desc(), SubsidyDossier.id.desc())
+_WITH_APPLICANT_AND_AID_JOINED = (contains_eager(SubsidyDossier.organisation),
+                                  contains_eager(SubsidyDossier.aid))
 
 
 def instructed(user, filters: Filters):
-    """One page (50 dossiers) of the instructors' list, applicant and aid loaded with it."""
-    return paginate(instructed_query(user, filters).options(
-        joinedload(SubsidyDossier.organisation), joinedload(SubsidyDossier.aid)), per_page=50)
+    """One page (50 dossiers) of the instructors' list, applicant and aid read with it (from the
+    joins the list's filters already make)."""
+    return paginate(instructed_query(user, filters).options(*_WITH_APPLICANT_AND_AID_JOINED),
+                    per_page=50)
 
 
-def epcis() -> list[Organisation]:
-    """The intercommunalities: the list's « Intercommunalité » choices."""
-    return list(db.session.scalars(select(Organisation).where(
-        Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True))
-        .order_by(Organisation.name_key)))
+@dataclass
+class Choice:
+    id: int
+    name: str
 
 
-def instructed_aids(user) -> list[Aid]:
-    programmes_ = access.instructed_programmes(user) or [""]
-    return list(db.session.scalars(select(Aid).where(Aid.programme.in_(programmes_))
-                                   .order_by(Aid.title)))
+def _choices_statement():
+    """The aids of some programmes (``programmes``, expanding) by title, then the active
+    intercommunalities in French order: (part 0 or 1, id, name)."""
+    aids = select(literal(0).label("part"), Aid.id, Aid.title.label("name"),
+                  func.row_number().over(order_by=(Aid.title, Aid.id)).label("n")).where(
+        Aid.programme.in_(bindparam("programmes", expanding=True)))
+    epcis_ = select(literal(1), Organisation.id, Organisation.name,
+                    func.row_number().over(order_by=(Organisation.name_key, Organisation.id))
+                    ).where(Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True))
+    both = union_all(aids, epcis_).subquery()
+    return select(both.c.part, both.c.id, both.c.name).order_by(both.c.part, both.c.n)
+
+
+_CHOICES = _choices_statement()     # made once: making it costs more than reading it
+
+
+def list_choices(user) -> tuple[list[Choice], list[Choice]]:
+    """The instructors' list's « Aide » and « Intercommunalité » choices, in one statement: the
+    aids of ``user``'s programmes by title, the active intercommunalities in French order."""
+    found: tuple[list[Choice], list[Choice]] = ([], [])
+    for part, id_, name in db.session.execute(
+            _CHOICES, {"programmes": access.instructed_programmes(user) or [""]}):
+        found[part].append(Choice(id_, name))
+    return found
 
 
 # --- the agendas: a granted dossier's works deadline ---------------------------------------------

@@ -3,11 +3,14 @@ dossier's page with the actions the person may take, the instructors' list, an a
 documents and the instructors' assignment."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from .. import access
-from ..core import csvexport, uploads
+from ..core import csvexport, sanitize, uploads
 from ..core.charts import grouped_bars
 from ..core.feedback import attempt_in_form
 from ..core.money import euros
@@ -100,29 +103,51 @@ def edit(dossier_id: int):
 # --- a dossier ----------------------------------------------------------------------------------
 
 
+# The instructors' forms of the dossier's page, by the states in which the page shows them.
+STEP_FORMS = {
+    "incomplete_form": (IncompleteForm, (DossierState.SUBMITTED, DossierState.UNDER_REVIEW)),
+    "propose_form": (ProposeForm, (DossierState.UNDER_REVIEW,)),
+    "grant_form": (GrantForm, (DossierState.PROPOSED,)),
+    "refuse_form": (RefuseForm, (DossierState.UNDER_REVIEW, DossierState.PROPOSED)),
+    "payment_form": (PaymentForm, (DossierState.GRANTED,)),
+}
+
+
+@lru_cache(maxsize=64)
+def _description_html(text: str):
+    """A dossier's description as sanitised HTML (the ``text_html`` filter): a function of its
+    text alone, so each process keeps the last ones (Markdown and the sanitiser cost more than
+    the rest of the page's text)."""
+    return sanitize.text_markup(text)
+
+
 def _page(dossier: SubsidyDossier, status: int = 200, **forms):
+    """The dossier's page, with only the forms it shows: the documents' when the person writes
+    the dossier and it may still change, each instructor's step in the states that allow it."""
     writable = access.can_write_dossier(current_user, dossier) and \
         dossier.state in (DossierState.DRAFT, DossierState.INCOMPLETE)
-    document_form = forms.get("document_form") or DocumentForm()
+    instructing = access.can_instruct(current_user, dossier)
     requirements = services.requirements_of(dossier.aid)
-    document_form.requirement.choices = {
-        "": "Autre pièce", **{str(r.id): r.label for r in requirements}}
-    defaults = {"incomplete_form": IncompleteForm, "propose_form": ProposeForm,
-                "grant_form": GrantForm, "refuse_form": RefuseForm, "payment_form": PaymentForm}
-    for name, form_class in defaults.items():
-        forms.setdefault(name, form_class(formdata=None))
-    forms["document_form"] = document_form
+    if writable:
+        document_form = forms.get("document_form") or DocumentForm()
+        document_form.requirement.choices = {
+            "": "Autre pièce", **{str(r.id): r.label for r in requirements}}
+        forms["document_form"] = document_form
+    if instructing:
+        for name, (form_class, states) in STEP_FORMS.items():
+            if dossier.state in states:
+                forms.setdefault(name, form_class(formdata=None))
     return render_template(
-        "subsidies/show.html", dossier=dossier, writable=writable,
-        instructing=access.can_instruct(current_user, dossier),
+        "subsidies/show.html", dossier=dossier, writable=writable, instructing=instructing,
         requirements=requirements, missing=services.missing_documents(dossier, requirements),
+        description=_description_html(dossier.description) if dossier.description else "",
         S=DossierState, **forms), status
 
 
 @bp.get("/<int:dossier_id>")
 @login_required
 def show(dossier_id: int):
-    return _page(access.get_or_404(SubsidyDossier, dossier_id))
+    return _page(access.authorize(services.for_page(dossier_id)))
 
 
 @bp.post("/<int:dossier_id>/pieces")
@@ -252,11 +277,12 @@ def _years() -> range:
 def instructed():
     _instructor_only()
     filters = services.Filters.from_args(request.args)
+    aids, epcis = services.list_choices(current_user)
     return render_template(
         "subsidies/instructed.html", page=services.instructed(current_user, filters),
-        filters=filters, programmes=access.instructed_programmes(current_user),
-        aids=services.instructed_aids(current_user), states=DossierState,
-        epcis=services.epcis(), years=_years(), coming_up=reporting.coming_up(current_user))
+        filters=filters, programmes=access.instructed_programmes(current_user), aids=aids,
+        states=DossierState, epcis=epcis, years=_years(),
+        coming_up=reporting.coming_up(current_user))
 
 
 @bp.get("/instruction.csv")
@@ -305,7 +331,8 @@ def dashboard_csv():
 @bp.get("/beneficiaire/<int:organisation_id>")
 @login_required
 def beneficiary(organisation_id: int):
-    organisation = db.session.get(Organisation, organisation_id)
+    organisation = db.session.get(Organisation, organisation_id,
+                                  options=[joinedload(Organisation.epci)])
     if organisation is None or not access.can_see_beneficiary(current_user, organisation):
         abort(404)
     lines = reporting.beneficiary(current_user, organisation)
@@ -383,6 +410,6 @@ def scdl_export():
 @login_required
 def open_data():
     """What the export holds, and the grants it leaves out with why (those the person sees)."""
-    found, _ = scdl.rows()
-    _, left = scdl.rows(access.visible_dossiers(current_user))   # filtered in SQL
-    return render_template("subsidies/open_data.html", count=len(found), left=left)
+    summary = scdl.summary(access.visible_dossiers(current_user))   # filtered in SQL
+    return render_template("subsidies/open_data.html", count=summary.exported,
+                           left=summary.left)

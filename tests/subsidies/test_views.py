@@ -99,3 +99,40 @@ def test_the_cli_names_an_instructor(runner):
     assert result.exit_code == 0 and "Voirie" in result.output
     result = runner.invoke(args=["subsidies", "instructor", "personne@nulle-part.fr", "Voirie"])
     assert result.exit_code != 0 and "Aucun compte" in result.output
+
+
+def test_the_instructors_list_pages_counts_and_says_what_is_coming_up_soonest_first(client, login):
+    """More than a page of dossiers: the list is counted (its applicant and aid read from the
+    joins it makes); what is coming up mixes sittings and works deadlines, soonest first."""
+    from datetime import timedelta
+
+    from intranet.core.timeutil import today_paris, utcnow
+
+    world = council_and_communes()
+    model = submitted(world)
+    today = today_paris()
+    fields = dict(aid_id=model.aid_id, organisation_id=model.organisation_id,
+                  cost_excl_vat=model.cost_excl_vat, cost_incl_vat=model.cost_incl_vat,
+                  amount_requested=model.amount_requested, submitted_at=utcnow())
+    db.session.add_all(SubsidyDossier(title=f"Dossier {n:02}", state=DossierState.SUBMITTED,
+                                      **fields) for n in range(50))
+    db.session.add_all([
+        SubsidyDossier(title="Séance lointaine", state=DossierState.PROPOSED,
+                       sitting_on=today + timedelta(days=40), **fields),
+        SubsidyDossier(title="Travaux bientôt finis", state=DossierState.GRANTED,
+                       amount_granted=model.amount_requested,
+                       works_deadline=today + timedelta(days=10), **fields),
+        SubsidyDossier(title="Séance proche", state=DossierState.PROPOSED,
+                       sitting_on=today + timedelta(days=20), **fields),
+        SubsidyDossier(title="Travaux trop lointains", state=DossierState.GRANTED,
+                       amount_granted=model.amount_requested,
+                       works_deadline=today + timedelta(days=90), **fields)])
+    db.session.commit()
+    login(world["instructor"])
+    page = text(client.get("/subventions/instruction"))
+    assert "55 dossiers, page 1 sur 2" in page
+    coming = page[page.index("Échéances à venir"):page.index("Liste des dossiers")]
+    assert "Travaux trop lointains" not in coming
+    assert coming.index("Travaux bientôt finis") < coming.index("Séance proche") \
+        < coming.index("Séance lointaine")
+    assert "55 dossiers, page 2 sur 2" in text(client.get("/subventions/instruction?page=2"))
