@@ -25,7 +25,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.inputs import to_int
 from ..core.text import slugify, unique_slug
@@ -183,8 +183,13 @@ def visible_lists(user) -> list[MailingList]:
 
 
 def find_list(slug: str, name: str) -> MailingList | None:
-    return db.session.scalar(select(MailingList).join(Space)
-                             .where(Space.slug == slug, MailingList.name == name))
+    """The list ``name`` of the space ``slug``, with its space and its own moderators (which
+    its pages ask about: ``access.can_moderate_list``)."""
+    return db.session.execute(
+        select(MailingList).join(MailingList.space)
+        .where(Space.slug == slug, MailingList.name == name)
+        .options(contains_eager(MailingList.space), joinedload(MailingList.moderators))
+    ).unique().scalar_one_or_none()
 
 
 def list_by_name(name: str) -> MailingList | None:
@@ -677,12 +682,14 @@ def threads(mlist: MailingList, page: int = 1, per_page: int = 30):
                     func.max(ListMessage.published_at).label("last"))
              .where(ListMessage.list_id == mlist.id, ListMessage.status == MessageStatus.PUBLISHED)
              .group_by(ListMessage.thread_id).subquery())
-    query = (select(ListMessage, stats.c.count, stats.c.last)
+    query = (select(ListMessage, stats.c.count, stats.c.last, func.count().over())
              .join(stats, stats.c.thread_id == ListMessage.id)
              .order_by(stats.c.last.desc(), ListMessage.id.desc()))
-    total = db.session.scalar(select(func.count()).select_from(stats))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, total
+    found = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    # the number of threads comes with the page's rows; counted alone past the last page
+    total = found[0][3] if found else 0 if page <= 1 else db.session.scalar(
+        select(func.count()).select_from(stats))
+    return [row[:3] for row in found], total
 
 
 def thread_messages(mlist: MailingList, thread_id: int) -> list[ListMessage]:

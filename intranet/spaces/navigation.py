@@ -26,9 +26,10 @@ def my_spaces(user) -> list[access.ReachedSpace]:
 def space_home(space) -> str:
     """The address of a space's home: an organisation's private space lives on the
     organisation's home (one place per organisation); other spaces have their own."""
-    organisation = getattr(space, "organisation", None)
-    if SpaceKind(space.kind) == SpaceKind.ORGANISATION and organisation is not None:
-        return url_for("accounts.organisation", slug=organisation.slug)
+    if SpaceKind(space.kind) == SpaceKind.ORGANISATION:   # (a group's organisation: not read)
+        organisation = getattr(space, "organisation", None)
+        if organisation is not None:
+            return url_for("accounts.organisation", slug=organisation.slug)
     return url_for("spaces.show", slug=space.slug)
 
 

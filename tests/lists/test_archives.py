@@ -138,3 +138,17 @@ def test_flask_worker_fans_out_and_sends_list_posts(runner):
     assert "listes : 1 courriel(s) mis en file" in result.output
     assert f"À : {member_email}" in result.output and "Texte du message" in result.output
     assert runner.invoke(args=["lists", "fanout"]).output.startswith("0 courriel")
+
+
+def test_the_archive_counts_its_threads_with_the_page_and_past_its_end():
+    mlist, admin, member = _world()
+    for n in range(5):
+        services.post_from_web(mlist, admin, subject=f"Sujet {n}", body="Texte.")
+    rows, total = services.threads(mlist, page=1, per_page=2)
+    assert total == 5 and len(rows) == 2
+    assert "Sujet 4" in rows[0][0].subject and "Sujet 3" in rows[1][0].subject   # latest first
+    assert [len(row) for row in rows] == [3, 3]               # (first message, count, last)
+    rows, total = services.threads(mlist, page=3, per_page=2)
+    assert total == 5 and len(rows) == 1 and "Sujet 0" in rows[0][0].subject
+    assert services.threads(mlist, page=4, per_page=2) == ([], 5)     # past the end
+    assert services.threads(builders.make_list(mlist.space, admin, name="vide"), page=1) == ([], 0)
