@@ -418,9 +418,12 @@ def lapse_due(day: date | None = None) -> tuple[int, int]:
 
 
 def requirements_of(aid: Aid) -> list[SubsidyRequirement]:
-    return list(db.session.scalars(select(SubsidyRequirement).where(
-        SubsidyRequirement.aid_id == aid.id).order_by(SubsidyRequirement.position,
-                                                      SubsidyRequirement.id)))
+    return list(db.session.scalars(_REQUIREMENTS, {"aid": aid.id}))
+
+
+_REQUIREMENTS = select(SubsidyRequirement).where(
+    SubsidyRequirement.aid_id == bindparam("aid")).order_by(SubsidyRequirement.position,
+                                                            SubsidyRequirement.id)
 
 
 @unit_of_work

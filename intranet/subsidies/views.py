@@ -29,11 +29,17 @@ from .services import DossierData, PlanLine, SubsidyError
 bp = Blueprint("subsidies", __name__, url_prefix="/subventions")
 
 
+def _me():
+    """The person signed in, once out of ``current_user``'s proxy (which looks them up again at
+    every attribute the access functions read)."""
+    return current_user._get_current_object()
+
+
 @bp.get("/")
 @login_required
 def index():
     return render_template("subsidies/index.html",
-                           dossiers=services.of_organisations(current_user))
+                           dossiers=services.of_organisations(_me()))
 
 
 # --- writing a dossier --------------------------------------------------------------------------
@@ -124,9 +130,10 @@ def _description_html(text: str):
 def _page(dossier: SubsidyDossier, status: int = 200, **forms):
     """The dossier's page, with only the forms it shows: the documents' when the person writes
     the dossier and it may still change, each instructor's step in the states that allow it."""
-    writable = access.can_write_dossier(current_user, dossier) and \
+    me = _me()
+    writable = access.can_write_dossier(me, dossier) and \
         dossier.state in (DossierState.DRAFT, DossierState.INCOMPLETE)
-    instructing = access.can_instruct(current_user, dossier)
+    instructing = access.can_instruct(me, dossier)
     requirements = services.requirements_of(dossier.aid)
     if writable:
         document_form = forms.get("document_form") or DocumentForm()
@@ -263,7 +270,7 @@ def instruct(dossier_id: int, step: str):
 
 
 def _instructor_only() -> None:
-    if not access.is_instructor(current_user):
+    if not access.is_instructor(_me()):
         abort(404)
 
 
@@ -277,12 +284,12 @@ def _years() -> range:
 def instructed():
     _instructor_only()
     filters = services.Filters.from_args(request.args)
-    aids, epcis = services.list_choices(current_user)
+    me = _me()
+    aids, epcis = services.list_choices(me)
     return render_template(
-        "subsidies/instructed.html", page=services.instructed(current_user, filters),
-        filters=filters, programmes=access.instructed_programmes(current_user), aids=aids,
-        states=DossierState, epcis=epcis, years=_years(),
-        coming_up=reporting.coming_up(current_user))
+        "subsidies/instructed.html", page=services.instructed(me, filters),
+        filters=filters, programmes=access.instructed_programmes(me), aids=aids,
+        states=DossierState, epcis=epcis, years=_years(), coming_up=reporting.coming_up(me))
 
 
 @bp.get("/instruction.csv")
@@ -333,10 +340,11 @@ def dashboard_csv():
 def beneficiary(organisation_id: int):
     organisation = db.session.get(Organisation, organisation_id,
                                   options=[joinedload(Organisation.epci)])
-    if organisation is None or not access.can_see_beneficiary(current_user, organisation):
+    me = _me()
+    if organisation is None or not access.can_see_beneficiary(me, organisation):
         abort(404)
-    lines = reporting.beneficiary(current_user, organisation)
-    communes = reporting.member_communes(current_user, organisation) \
+    lines = reporting.beneficiary(me, organisation)
+    communes = reporting.member_communes(me, organisation) \
         if organisation.kind == OrgKind.EPCI else []
     return render_template("subsidies/beneficiary.html", organisation=organisation, lines=lines,
                            totals=reporting.beneficiary_totals(lines), communes=communes,
@@ -410,6 +418,6 @@ def scdl_export():
 @login_required
 def open_data():
     """What the export holds, and the grants it leaves out with why (those the person sees)."""
-    summary = scdl.summary(access.visible_dossiers(current_user))   # filtered in SQL
+    summary = scdl.summary(access.visible_dossiers(_me()))   # filtered in SQL
     return render_template("subsidies/open_data.html", count=summary.exported,
                            left=summary.left)
