@@ -26,8 +26,10 @@ class StoredFile(TimestampMixin, db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
-    # Extracted text, for full-text search (PDF, ODT, DOCX, plain text).
-    text: Mapped[str] = mapped_column(Text, default="")
+    # Extracted text, for full-text search (PDF, ODT, DOCX, plain text): up to a whole book,
+    # read only by the index writer (``uploads.text_of``; the models' ``search_load_options``
+    # undefer it), not by the pages that list files.
+    text: Mapped[str] = mapped_column(Text, default="", deferred=True)
 
     @property
     def human_size(self) -> str:

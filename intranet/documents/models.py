@@ -91,7 +91,8 @@ class Page(SpaceContent, TimestampMixin, db.Model):
     def search_load_options(cls):
         """What ``search_document`` reads, loaded with the page (for a full reindex)."""
         return (joinedload(cls.space).joinedload(Space.organisation),
-                selectinload(cls.attachments).joinedload(PageAttachment.file))
+                selectinload(cls.attachments).joinedload(PageAttachment.file)
+                .undefer(StoredFile.text))
 
     def search_document(self) -> SearchDocument | None:
         if not self.is_published or self.deleted_at is not None:
@@ -235,7 +236,8 @@ class Document(SpaceContent, TimestampMixin, db.Model):
     @classmethod
     def search_load_options(cls):
         return (joinedload(cls.space).joinedload(Space.organisation),
-                joinedload(cls.current_version).joinedload(DocumentVersion.file))
+                joinedload(cls.current_version).joinedload(DocumentVersion.file)
+                .undefer(StoredFile.text))
 
     def search_document(self) -> SearchDocument | None:
         if self.in_bin or self.current_version is None or self.pending_approval:

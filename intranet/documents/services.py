@@ -509,7 +509,7 @@ def all_folders(space: Space) -> list[tuple[Folder, int]]:
 def document_versions(document: Document) -> list[DocumentVersion]:
     return list(db.session.scalars(select(DocumentVersion)
                                    .where(DocumentVersion.document_id == document.id)
-                                   .options(selectinload(DocumentVersion.file),
+                                   .options(joinedload(DocumentVersion.file),
                                             joinedload(DocumentVersion.uploaded_by))
                                    .order_by(DocumentVersion.number.desc())))
 

@@ -106,7 +106,8 @@ class ConversationMessage(db.Model):
     @classmethod
     def search_load_options(cls):
         return (joinedload(cls.conversation).selectinload(Conversation.participants),
-                selectinload(cls.attachments).joinedload(ConversationAttachment.file))
+                selectinload(cls.attachments).joinedload(ConversationAttachment.file)
+                .undefer(StoredFile.text))
 
     def search_document(self) -> SearchDocument | None:
         if self.is_system or self.deleted_at is not None:

@@ -1,7 +1,7 @@
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from intranet.core.types import Role
 from intranet.core.models import StoredFile
@@ -151,6 +151,30 @@ def test_library_listing_has_a_constant_number_of_queries(client, login, setup):
             services.upload(space, None, (PDF, f"d{n}.pdf"), by=editor)
         counts.append(count_queries(client, f"/espaces/{space.slug}/documents"))
     assert counts[0] == counts[1], counts
+
+
+def test_pages_listing_files_do_not_read_their_extracted_text(client, login, setup, app):
+    """A file's extracted text (up to a whole book) is read by the index writer only."""
+    org, space, editor = setup
+    document = services.upload(space, None, (b"Compte rendu du conseil.", "cr.txt"), by=editor)
+    db.session.execute(update(StoredFile).values(text="Compte rendu du conseil. " * 40_000))
+    db.session.commit()
+    statements = []
+
+    def listen(conn, cursor, statement, *args):
+        statements.append(statement)
+    login(editor)
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        for page in ("documents", f"documents/{document.id}"):
+            assert client.get(f"/espaces/{space.slug}/{page}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert statements and not any("stored_file.text" in s or "stored_file_1.text" in s
+                                  for s in statements)
+    with app.test_request_context():
+        found = db.session.get(Document, document.id)
+        assert "Compte rendu" in found.search_document().body       # the writer still reads it
 
 
 def test_a_full_disk_during_an_upload_says_so_and_leaves_nothing_behind(
