@@ -162,3 +162,64 @@ def test_a_subsidy_page_reads_what_it_shows_in_few_statements(subsidy_world, new
     assert client.get(url).status_code == 200
     counted = count_queries(client, url)
     assert counted <= pinned, f"{url}: {counted} statements"
+
+
+# --- agenda --------------------------------------------------------------------------------------
+# Each agenda page's own statements, after the FLOOR. « Mon agenda » reads its events (the
+# columns it shows, their changed occurrences, whether the person is invited) in one statement
+# and the other domains' dates (jobs, aids, sittings, minutes, subsidies) in one UNION ALL: it
+# read 10 before (the invitations, the events, their spaces, changes and guests, then one
+# statement per source). A space's agenda: the space, its events, the other domains' dates (6
+# before). The invitation page: the event with its space, then the organisations and the spaces
+# it offers in one statement (4 before); the event's form: the event with its space and its
+# attachments, then the resources with those the event holds (5 before).
+AGENDA_PAGES = {
+    "/agenda/?date={day}": FLOOR + 2,
+    "/agenda/?vue=liste&date={day}": FLOOR + 2,
+    "/espaces/{space}/agenda?date={day}": FLOOR + 3,
+    "/agenda/evenements/{event}/invitations": FLOOR + 2,
+    "/agenda/evenements/{event}/modifier": FLOOR + 2,
+}
+
+
+@pytest.fixture
+def agenda_world():
+    """A commune's editor with a weekly meeting in the commune's space (one occurrence moved,
+    the council room booked, a guest), a personal event and an invitation to another's."""
+    from datetime import datetime, timedelta
+
+    from intranet.agenda import services as agenda
+    from intranet.agenda.services import Invitees, Scope
+
+    from .agenda.builders import event_data, town_hall
+
+    world = town_hall()
+    editor, member = world["editor"], world["member"]
+    weekly = agenda.create_event(
+        event_data("Réunion d'équipe", starts=datetime(2027, 3, 1, 10),
+                   rrule="FREQ=WEEKLY;COUNT=8"),
+        by=editor, space=world["space"], resources=[world["room"]],
+        invitees=Invitees((member,), "Invitation personnelle"))
+    agenda.update_event(weekly, event_data("Réunion d'équipe déplacée",
+                                           starts=datetime(2027, 3, 8, 14),
+                                           rrule="FREQ=WEEKLY;COUNT=8"),
+                        by=editor, scope=Scope.ONE, occurrence=datetime(2027, 3, 8, 10))
+    agenda.create_event(event_data("Dentiste", starts=datetime(2027, 3, 10, 9)), by=editor)
+    agenda.create_event(event_data("Café", starts=datetime(2027, 3, 12, 9)), by=member,
+                        invitees=Invitees((editor,), "Invitation personnelle"))
+    world["event"] = weekly
+    return world
+
+
+@pytest.mark.parametrize("page", list(AGENDA_PAGES))
+def test_an_agenda_page_reads_its_events_and_the_other_domains_dates_in_few_statements(
+        agenda_world, new_client, page):
+    url = page.format(day="2027-03-08", space=agenda_world["space"].slug,
+                      event=agenda_world["event"].id)
+    client = new_client(agenda_world["editor"])
+    shown = client.get(url)
+    assert shown.status_code == 200
+    if "agenda?" in url or url.startswith("/agenda/?"):
+        assert "Réunion d&#39;équipe déplacée" in shown.text
+    counted = count_queries(client, url)
+    assert counted <= AGENDA_PAGES[page], f"{url}: {counted} statements"

@@ -2,16 +2,18 @@
 items other domains add (sittings of assemblies, closing dates), colour-coded by calendar.
 
 Events are read in one statement, filtered in SQL (``access.visible_events``) and by their UTC
-bounds; their series are expanded in Python for the period only (``recurrence.starts``:
-bounded). Other domains add items through ``core.hooks.register_calendar_source``.
+bounds, as plain rows of the columns an agenda shows with their changed occurrences (an outer
+join); their series are expanded in Python for the period only (``recurrence.starts``:
+bounded). Other domains add items through ``core.hooks.register_calendar_source``, all of them
+read in one more statement (``hooks.calendar_items``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..core import hooks
@@ -19,7 +21,7 @@ from ..core.urls import path_for
 from ..extensions import db
 from ..spaces.models import Space
 from . import recurrence
-from .models import Answer, Attendee, Event, occurrence_key
+from .models import Answer, Attendee, Event, EventChange, occurrence_key
 
 PERSONAL, INVITED = "perso", "invitations"
 COLOURS = 8      # static/css/site.css: .cal-0 … .cal-7
@@ -33,6 +35,37 @@ class Source:
     colour: int
 
 
+class Change(NamedTuple):
+    """A changed occurrence, as an agenda reads it (``EventChange``'s columns)."""
+    occurrence: datetime
+    cancelled: bool
+    starts_on: datetime | None
+    ends_on: datetime | None
+    title: str | None
+    location: str | None
+
+
+@dataclass(slots=True)
+class Shown:
+    """The columns of an event that an agenda reads, with its changed occurrences: a plain row,
+    not an ``Event`` (an agenda page loads no ORM object for its events)."""
+    id: int
+    space_id: int | None
+    owner_id: int
+    title: str
+    location: str
+    all_day: bool
+    starts_on: datetime
+    ends_on: datetime
+    rrule: str | None
+    invited: bool = False
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_on - self.starts_on
+
+
 @dataclass
 class Item:
     title: str
@@ -42,7 +75,7 @@ class Item:
     source: Source
     url: str
     location: str = ""
-    event: Event | None = None
+    event: Shown | None = None
     occurrence: datetime | None = None
     kind: str = "event"       # or "sitting", "deadline"…: an item another domain gives
     note: str = ""
@@ -60,9 +93,16 @@ class Item:
 class Agenda:
     sources: list[Source]
     items: list[Item] = field(default_factory=list)
+    _by_day: dict | None = field(default=None, repr=False, compare=False)
 
     def on(self, day: date) -> list[Item]:
-        return [item for item in self.items if day in item.days]
+        """The items of ``day``, in the agenda's order (the days indexed at the first call)."""
+        if self._by_day is None:
+            self._by_day = {}
+            for item in self.items:
+                for covered in item.days:
+                    self._by_day.setdefault(covered, []).append(item)
+        return self._by_day.get(day, [])
 
 
 def occurrences(event: Event, after: datetime, before: datetime):
@@ -96,26 +136,43 @@ def event_items(events, after: datetime, before: datetime, source_of) -> list[It
         source = source_of(event)
         if source is None:
             continue
+        url = path_for("agenda.event", event_id=event.id)
         for start, begins, ends, change in occurrences(event, after, before):
-            url = path_for("agenda.event", event_id=event.id)
-            if event.rrule:
-                url += f"?occurrence={occurrence_key(start)}"
             items.append(Item(
                 title=(change.title if change and change.title else event.title),
-                starts=begins, ends=ends, all_day=event.all_day, source=source, url=url,
+                starts=begins, ends=ends, all_day=event.all_day, source=source,
+                url=f"{url}?occurrence={occurrence_key(start)}" if event.rrule else url,
                 location=(change.location if change and change.location is not None
                           else event.location), event=event, occurrence=start))
     return items
 
 
-def _events_between(where, after: datetime, before: datetime):
+_SHOWN = (Event.id, Event.space_id, Event.owner_id, Event.title, Event.location, Event.all_day,
+          Event.starts_on, Event.ends_on, Event.rrule)
+_CHANGE = (EventChange.occurrence, EventChange.cancelled, EventChange.starts_on,
+           EventChange.ends_on, EventChange.title, EventChange.location)
+
+
+def _events_between(where, after: datetime, before: datetime, invited=None) -> list[Shown]:
+    """The events of ``where`` that may have an occurrence in ``[after, before)``, with their
+    changes, in one statement (``invited``: a condition read as each event's ``invited``)."""
     start_utc, end_utc = recurrence.to_utc(after), recurrence.to_utc(before)
-    return db.session.scalars(
-        select(Event).where(where, Event.first_utc < end_utc,
-                            or_(Event.last_utc.is_(None), Event.last_utc >= start_utc))
-        .options(selectinload(Event.changes), selectinload(Event.attendees),
-                 selectinload(Event.space))
-        .order_by(Event.starts_on, Event.id)).all()
+    columns = [*_SHOWN, invited.label("invited")] if invited is not None else list(_SHOWN)
+    query = (select(*columns, *_CHANGE)
+             .outerjoin(EventChange, EventChange.event_id == Event.id)
+             .where(where, Event.first_utc < end_utc,
+                    or_(Event.last_utc.is_(None), Event.last_utc >= start_utc))
+             .order_by(Event.starts_on, Event.id, EventChange.occurrence))
+    width = len(columns)
+    events: list[Shown] = []
+    last = None
+    for row in db.session.execute(query):
+        if last is None or last.id != row[0]:
+            last = Shown(*row[:len(_SHOWN)], invited=invited is not None and bool(row[width - 1]))
+            events.append(last)
+        if row[width] is not None:
+            last.changes.append(Change(*row[width:]))
+    return events
 
 
 def _sorted(items: list[Item]) -> list[Item]:
@@ -135,25 +192,24 @@ def personal_agenda(user, after: datetime, before: datetime, shown: set[str] | N
     sources += [Source(key, label, 2 + (len(spaces) + n) % (COLOURS - 2))
                 for n, (key, label) in enumerate(hooks.calendar_source_labels())]
     keep = {source.key for source in sources} if not shown else shown
-    invited = {row for row in db.session.scalars(
-        select(Attendee.event_id).where(Attendee.user_id == user.id))}
-    member_ids = [space_id for space_id in by_space]
+    member_ids = list(by_space)
 
-    def source_of(event: Event) -> Source | None:
+    def source_of(event: Shown) -> Source | None:
         if event.space_id is None and event.owner_id == user.id:
             source = sources[0]
-        elif event.space_id in by_space and event.space_id in member_ids:
+        elif event.space_id in by_space:
             source = by_space[event.space_id]
-        elif event.id in invited:
+        elif event.invited:
             source = sources[1]
         else:
             return None
         return source if source.key in keep else None
 
+    invited = Event.id.in_(select(Attendee.event_id).where(Attendee.user_id == user.id))
     where = access.visible_events(user) & or_(
-        Event.space_id.is_(None), Event.space_id.in_(member_ids or [-1]),
-        Event.id.in_(invited or [-1]))
-    items = event_items(_events_between(where, after, before), after, before, source_of)
+        Event.space_id.is_(None), Event.space_id.in_(member_ids or [-1]), invited)
+    items = event_items(_events_between(where, after, before, invited), after, before,
+                        source_of)
     items += _hook_items(user, after, before, None, sources, keep)
     return Agenda(sources=sources, items=_sorted(items))
 
@@ -169,13 +225,13 @@ def space_agenda(user, space: Space, after: datetime, before: datetime) -> Agend
 
 
 def _hook_items(user, after, before, space, sources, keep) -> list[Item]:
-    by_key = {source.key: source for source in sources}
+    """The items of the other domains' sources that are shown (``keep``): only those are read."""
+    by_key = {source.key: source for source in sources if source.key in keep}
     items = []
-    for key, given in hooks.calendar_items(user, after, before, space):
-        if key in keep and key in by_key:
-            items.extend(Item(title=g.title, starts=g.starts, ends=g.ends, all_day=g.all_day,
-                              source=by_key[key], url=g.url, location=g.location, kind=g.kind,
-                              note=g.note) for g in given)
+    for key, given in hooks.calendar_items(user, after, before, space, keys=by_key):
+        items.extend(Item(title=g.title, starts=g.starts, ends=g.ends, all_day=g.all_day,
+                          source=by_key[key], url=g.url, location=g.location, kind=g.kind,
+                          note=g.note) for g in given)
     return items
 
 

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, literal_column, null, or_, select, type_coerce, union_all
+from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..accounts.models import Organisation, OrgKind, User
@@ -27,8 +28,8 @@ from ..spaces.models import Space
 from . import calendar, ical, recurrence, services
 from .forms import (AnswerForm, DeleteForm, EventForm, FeedForm, ImportForm, InviteForm,
                     ResourceForm, SettingsForm)
-from .models import (Answer, CalendarFeed, Event, EventAttachment, Resource, ResourceKind,
-                     occurrence_key, parse_occurrence_key)
+from .models import (Answer, Booking, CalendarFeed, Event, EventAttachment, Resource,
+                     ResourceKind, occurrence_key, parse_occurrence_key)
 from .services import AgendaError, EventData, Invitees, Scope
 
 bp = Blueprint("agenda", __name__)
@@ -125,9 +126,12 @@ def space_agenda(slug: str):
 # --- events ---------------------------------------------------------------------------------------
 
 
-def _event(event_id: int, need: str = "view") -> Event:
-    """404 for an event the person may not see, 403 for one they see but may not change."""
-    return access.get_or_404(Event, event_id, need=need)
+def _event(event_id: int, need: str = "view", *also) -> Event:
+    """404 for an event the person may not see, 403 for one they see but may not change. The
+    event is read with its space (which the decision and every event page read) and ``also``
+    (loader options), in one statement."""
+    event = db.session.get(Event, event_id, options=[joinedload(Event.space), *also])
+    return access.authorize(event, need)
 
 
 def _occurrence(event: Event) -> datetime | None:
@@ -156,14 +160,30 @@ def _writable_calendars() -> dict[str, str]:
     return choices
 
 
-def _resource_choices(event: Event | None = None) -> dict[int, str]:
-    resources = db.session.scalars(select(Resource).where(access.bookable_resources(current_user))
-                                   .order_by(Resource.name)).all()
-    held = [booking.resource for booking in event.bookings] if event is not None else []
-    known = {resource.id for resource in resources}
-    resources += [resource for resource in held if resource.id not in known]
+def _resource_choices(event: Event | None = None) -> tuple[dict[int, str], list[int]]:
+    """The resources the person may book, by name, then those the event holds that they may
+    not book (in the order they were booked); and the ids of those the event holds. One
+    statement."""
+    bookable = access.bookable_resources(current_user)
+    if event is None:
+        resources = db.session.scalars(select(Resource).where(bookable)
+                                       .order_by(Resource.name)).all()
+        held = []
+    else:
+        first_booking = (select(func.min(Booking.id))
+                         .where(Booking.resource_id == Resource.id, Booking.event_id == event.id)
+                         .scalar_subquery())
+        rows = db.session.execute(
+            select(Resource, bookable.label("bookable"), first_booking.label("first_booking"))
+            .where(or_(bookable, Resource.id.in_(
+                select(Booking.resource_id).where(Booking.event_id == event.id))))
+            .order_by(Resource.name)).all()
+        resources = [row[0] for row in rows if row.bookable] + [
+            row[0] for row in sorted((row for row in rows if not row.bookable),
+                                     key=lambda row: row.first_booking)]
+        held = [row[0].id for row in rows if row.first_booking is not None]
     return {r.id: f"{r.name} ({r.kind.label.lower()}, {r.organisation.name})"
-            for r in resources}
+            for r in resources}, held
 
 
 def _data(form: EventForm) -> EventData:
@@ -207,7 +227,7 @@ def _busy_warning(form: EventForm, data: EventData, people: list[User],
 @login_required
 def new():
     form = EventForm()
-    form.resources.choices = _resource_choices()
+    form.resources.choices, _ = _resource_choices()
     calendars = _writable_calendars()
     chosen_slug = request.values.get("espace", "")
     if chosen_slug not in calendars:
@@ -290,10 +310,10 @@ def event(event_id: int):
 @bp.route("/agenda/evenements/<int:event_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(event_id: int):
-    event = _event(event_id, "edit")
+    event = _event(event_id, "edit", joinedload(Event.attachments))
     occurrence = _occurrence(event)
     form = EventForm()
-    form.resources.choices = _resource_choices(event)
+    form.resources.choices, held = _resource_choices(event)
     if request.method == "GET":
         change = event.change_at(occurrence) if occurrence else None
         begins = (change.starts_on if change and change.starts_on else occurrence) \
@@ -312,7 +332,7 @@ def edit(event_id: int):
             form.start_time.data, form.end_time.data = begins.time(), ends.time()
         form.visibility.data = event.visibility.value if event.visibility else ""
         form.show_rule(event.rrule)
-        form.resources.data = [b.resource_id for b in event.bookings]
+        form.resources.data = held
         form.scope.data = "one" if occurrence else "all"
     files = pending.Submission(form, FILES)
     busy = []
@@ -380,15 +400,27 @@ def _invite_form() -> InviteForm:
     """The invitation form with its choices: every active organisation, the EPCI among them,
     and the spaces the person may address (names only: a département has hundreds)."""
     form = InviteForm()
-    organisations = db.session.execute(
-        select(Organisation.slug, Organisation.name, Organisation.kind)
-        .where(Organisation.is_active.is_(True)).order_by(Organisation.name_key)).all()
-    form.organisation.choices = {"": "—", **{slug: name for slug, name, _ in organisations}}
-    form.epci.choices = {"": "—", **{slug: name for slug, name, kind in organisations
-                                     if kind == OrgKind.EPCI}}
-    spaces = access.addressable_spaces(current_user)
-    form.space.choices = {"": "—", **{str(id_): name for id_, name in db.session.execute(
-        select(Space.id, Space.name).where(Space.id.in_(spaces)).order_by(Space.name))}}
+    organisations, epci, spaces = {"": "—"}, {"": "—"}, {"": "—"}
+    # One statement: the organisations by their name's key, then the spaces by name (each
+    # sorted on a column of its own, so that each keeps its column's collation).
+    choices = union_all(
+        select(literal_column("0").label("part"), Organisation.slug.label("key"),
+               Organisation.name.label("name"), type_coerce(Organisation.kind, String).label("kind"),
+               Organisation.name_key.label("by_key"), cast(null(), String).label("by_name"))
+        .where(Organisation.is_active.is_(True)),
+        select(literal_column("1"), cast(Space.id, String), Space.name, cast(null(), String),
+               cast(null(), String), Space.name)
+        .where(Space.id.in_(access.addressable_spaces(current_user))))
+    order = choices.selected_columns
+    for part, key, name, kind, _, _ in db.session.execute(
+            choices.order_by(order.part, order.by_key, order.by_name)):
+        if part == 0:
+            organisations[key] = name
+            if kind == OrgKind.EPCI.value:
+                epci[key] = name
+        else:
+            spaces[key] = name
+    form.organisation.choices, form.epci.choices, form.space.choices = organisations, epci, spaces
     return form
 
 

@@ -17,12 +17,15 @@ without the page's domain importing it.
   footer's accessibility level). ``value()`` returns a SELECT of that value; on a signed-in page
   it is read in the counters' statement, and ``header_value(name)`` returns it from there
   (elsewhere, a visitor's page or a command, it reads it alone).
-- ``register_calendar_source(key, label, items, deadline=False)``: dated items a domain shows in
-  the agendas (an assembly's sittings, the closing dates of aids). ``items(user, after, before,
-  space)`` returns ``CalendarEntry`` rows between two local times that ``user`` may see (those
-  of ``space``'s calendar when it is given, else those of ``user``'s own agenda); a
-  ``deadline`` source is what a person must meet, offered as an option of the subscription
-  feeds (DESIGN §8, « Deadlines »).
+- ``register_calendar_source(key, label, rows, entries, deadline=False)``: dated items a domain
+  shows in the agendas (an assembly's sittings, the closing dates of aids). ``rows(user, after,
+  before, space)`` returns a SELECT of ``calendar_columns(…)`` (or None: nothing to read) of the
+  items between two local times that ``user`` may see (those of ``space``'s calendar when it is
+  given, else those of ``user``'s own agenda), filtered as the domain filters them through
+  ``access``; ``entries(user, rows)`` turns the rows read into ``CalendarEntry`` items (and may
+  still leave out those a Python decision refuses). Every source's SELECT is read in one
+  ``UNION ALL`` per page (``calendar_items``). A ``deadline`` source is what a person must
+  meet, offered as an option of the subscription feeds (DESIGN §8, « Deadlines »).
 """
 from __future__ import annotations
 
@@ -32,7 +35,8 @@ from typing import Callable
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import Integer, bindparam, event, select
+from sqlalchemy import (Date, DateTime, Integer, Text, bindparam, cast, event, literal_column,
+                        null, select, type_coerce, union_all)
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -178,20 +182,72 @@ class CalendarEntry:
     note: str = ""
 
 
-CALENDAR_SOURCES: dict[str, tuple[str, Callable, bool]] = {}
+# --- calendar sources -------------------------------------------------------------------------
+# Each source gives a SELECT of the same labelled columns, so that all of them are read in one
+# statement: ``calendar_columns`` fills the ones a source does not use with typed NULLs.
+
+CALENDAR_COLUMNS = {"id": Integer, "ref": Integer, "day": Date, "other_day": Date,
+                    "moment": DateTime, "title": Text, "name": Text, "text": Text}
 
 
-def register_calendar_source(key: str, label: str, items: Callable, *,
+def calendar_columns(**given) -> list:
+    """The columns of a calendar source's SELECT, in ``CALENDAR_COLUMNS``' order: ``id`` (the
+    item's), ``ref`` (another id), ``day`` (the date the rows are ordered by), ``other_day``,
+    ``moment``, ``title``, ``name``, ``text``; those not given are NULL."""
+    unknown = set(given) - set(CALENDAR_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown calendar columns: {sorted(unknown)}")
+    return [type_coerce(given[name], kind).label(name) if name in given
+            else cast(null(), kind).label(name)
+            for name, kind in CALENDAR_COLUMNS.items()]
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    label: str
+    rows: Callable            # (user, after, before, space) -> SELECT of calendar_columns | None
+    entries: Callable         # (user, rows) -> list[CalendarEntry]
+    deadline: bool = False
+
+
+CALENDAR_SOURCES: dict[str, CalendarSource] = {}
+
+
+def register_calendar_source(key: str, label: str, rows: Callable, entries: Callable, *,
                              deadline: bool = False) -> None:
-    CALENDAR_SOURCES[key] = (label, items, deadline)
+    CALENDAR_SOURCES[key] = CalendarSource(label, rows, entries, deadline)
 
 
 def calendar_source_labels() -> list[tuple[str, str]]:
-    return [(key, label) for key, (label, _, _) in CALENDAR_SOURCES.items()]
+    return [(key, source.label) for key, source in CALENDAR_SOURCES.items()]
+
+
+_SOURCE_COLUMNS: list = []
+
+
+def _source_column(position: int):
+    while len(_SOURCE_COLUMNS) <= position:
+        _SOURCE_COLUMNS.append(literal_column(str(len(_SOURCE_COLUMNS)), Integer).label("source"))
+    return _SOURCE_COLUMNS[position]
 
 
 def calendar_items(user, after: datetime, before: datetime, space=None, *,
-                   deadlines: bool = True) -> list[tuple[str, list[CalendarEntry]]]:
-    return [(key, list(items(user, after, before, space)))
-            for key, (_, items, deadline) in CALENDAR_SOURCES.items()
-            if deadlines or not deadline]
+                   deadlines: bool = True, keys=None) -> list[tuple[str, list[CalendarEntry]]]:
+    """Each source's entries (``keys``: these sources only), in the order they were
+    registered: every source's SELECT read in one ``UNION ALL``, ordered by source, day and
+    id; then each source turns its rows into entries."""
+    chosen = [(key, source) for key, source in CALENDAR_SOURCES.items()
+              if (deadlines or not source.deadline) and (keys is None or key in keys)]
+    parts = []
+    for position, (key, source) in enumerate(chosen):
+        query = source.rows(user, after, before, space)
+        if query is not None:
+            parts.append(query.add_columns(_source_column(position)))
+    rows: list[list] = [[] for _ in chosen]
+    if parts:
+        union = union_all(*parts) if len(parts) > 1 else parts[0]
+        columns = union.selected_columns
+        for row in db.session.execute(union.order_by(columns.source, columns.day, columns.id)):
+            rows[row.source].append(row)
+    return [(key, source.entries(user, found) if found else [])
+            for (key, source), found in zip(chosen, rows)]

@@ -486,24 +486,35 @@ def follows(user: User, offer: JobOffer) -> bool:
         JobFollow.offer_id == offer.id, JobFollow.user_id == user.id)) is not None
 
 
-def closing_dates_followed(user, after: datetime, before: datetime, space=None) -> list:
-    """The closing dates of the offers a person follows: deadlines of their agenda."""
+def closing_dates_followed(user, after: datetime, before: datetime, space=None):
+    """The closing dates of the offers a person follows: deadlines of their agenda (a SELECT
+    of ``hooks.calendar_columns``, read with the other calendar sources)."""
     if space is not None or not access.is_signed_in(user):
-        return []
-    offers = db.session.scalars(select(JobOffer).join(JobFollow).where(
+        return None
+    return select(*_CLOSING_DATE_COLUMNS).select_from(JobOffer).join(JobFollow).join(
+        Organisation, Organisation.id == JobOffer.organisation_id).where(
         JobFollow.user_id == user.id, JobOffer.status == PublicationStatus.PUBLISHED,
-        JobOffer.closes_on >= after.date(), JobOffer.closes_on < before.date())).all()
-    return [hooks.CalendarEntry(
-        title=f"Date limite de candidature : {offer.title}",
-        starts=datetime.combine(offer.closes_on, datetime.min.time()),
-        ends=datetime.combine(offer.closes_on, datetime.min.time()) + timedelta(days=1),
-        all_day=True, url=path_for("jobs.show", offer_id=offer.id),
-        uid=f"offre-{offer.id}-cloture@territoires", kind="deadline",
-        note=offer.organisation.name) for offer in offers]
+        JobOffer.closes_on >= after.date(), JobOffer.closes_on < before.date())
+
+
+_CLOSING_DATE_COLUMNS = hooks.calendar_columns(
+    id=JobOffer.id, day=JobOffer.closes_on, title=JobOffer.title, name=Organisation.name)
+
+
+def closing_date_entries(user, rows) -> list:
+    entries = []
+    for row in rows:
+        starts = datetime.combine(row.day, datetime.min.time())
+        entries.append(hooks.CalendarEntry(
+            title=f"Date limite de candidature : {row.title}", starts=starts,
+            ends=starts + timedelta(days=1), all_day=True,
+            url=path_for("jobs.show", offer_id=row.id),
+            uid=f"offre-{row.id}-cloture@territoires", kind="deadline", note=row.name))
+    return entries
 
 
 hooks.register_calendar_source("offres", "Échéances (offres d'emploi suivies)",
-                               closing_dates_followed, deadline=True)
+                               closing_dates_followed, closing_date_entries, deadline=True)
 
 
 ALERT_KEYS = ("categorie", "filiere", "organisation", "epci", "temps", "statut", "q")

@@ -597,25 +597,37 @@ def list_choices(user) -> tuple[list[Choice], list[Choice]]:
 # --- the agendas: a granted dossier's works deadline ---------------------------------------------
 
 
-def works_deadlines(user, after: datetime, before: datetime, space=None) -> list:
+def works_deadlines(user, after: datetime, before: datetime, space=None):
     """The works deadlines of the granted dossiers a person sees (their organisations', or
     their programmes' as instructors): deadlines of their agenda
-    (``core.hooks.register_calendar_source``), none in a space's calendar."""
+    (``core.hooks.register_calendar_source``: a SELECT of ``hooks.calendar_columns``), none in
+    a space's calendar."""
     if space is not None or not access.is_signed_in(user):
-        return []
-    dossiers = db.session.scalars(select(SubsidyDossier).where(
+        return None
+    return select(*_WORKS_DEADLINE_COLUMNS).join(
+        Organisation, Organisation.id == SubsidyDossier.organisation_id).where(
         access.visible_dossiers(user), SubsidyDossier.state == S.GRANTED,
         SubsidyDossier.works_deadline >= after.date(),
-        SubsidyDossier.works_deadline < before.date())).all()
-    return [hooks.CalendarEntry(
-        title=f"Fin des travaux subventionnés : {dossier.title}",
-        starts=datetime.combine(dossier.works_deadline, time()),
-        ends=datetime.combine(dossier.works_deadline, time()) + timedelta(days=1),
-        all_day=True, url=path_for("subsidies.show", dossier_id=dossier.id),
-        uid=f"dossier-{dossier.id}-travaux@territoires", kind="deadline",
-        note=f"{dossier.organisation.name} — demandez le solde avant cette date.")
-        for dossier in dossiers]
+        SubsidyDossier.works_deadline < before.date())
+
+
+_WORKS_DEADLINE_COLUMNS = hooks.calendar_columns(
+    id=SubsidyDossier.id, day=SubsidyDossier.works_deadline, title=SubsidyDossier.title,
+    name=Organisation.name)
+
+
+def works_deadline_entries(user, rows) -> list:
+    entries = []
+    for row in rows:
+        starts = datetime.combine(row.day, time())
+        entries.append(hooks.CalendarEntry(
+            title=f"Fin des travaux subventionnés : {row.title}", starts=starts,
+            ends=starts + timedelta(days=1), all_day=True,
+            url=path_for("subsidies.show", dossier_id=row.id),
+            uid=f"dossier-{row.id}-travaux@territoires", kind="deadline",
+            note=f"{row.name} — demandez le solde avant cette date."))
+    return entries
 
 
 hooks.register_calendar_source("travaux", "Échéances (subventions)", works_deadlines,
-                               deadline=True)
+                               works_deadline_entries, deadline=True)

@@ -388,27 +388,38 @@ def format_number(value: Decimal | None) -> str:
 BENEFICIARY_OF_KIND = {OrgKind.COMMUNE: "communes", OrgKind.EPCI: "epci"}
 
 
-def closing_dates(user, after: datetime, before: datetime, space=None) -> list:
+def closing_dates(user, after: datetime, before: datetime, space=None):
     """The closing dates of the aids open to the person's organisations, as deadlines of their
-    own agenda (``core.hooks.register_calendar_source``); none in a space's calendar."""
+    own agenda (``core.hooks.register_calendar_source``: a SELECT of ``hooks.calendar_columns``);
+    none in a space's calendar."""
     if space is not None or not access.is_signed_in(user):
-        return []
+        return None
     wanted = {BENEFICIARY_OF_KIND.get(m.organisation.kind, "etablissements_publics")
               for m in user.memberships}
     if not wanted:
-        return []
-    aids = db.session.scalars(
-        select(Aid).where(access.visible_publications(user, Aid),
-                          Aid.closes_on >= after.date(), Aid.closes_on < before.date(),
-                          Aid.id.in_(select(AidTag.aid_id).where(
-                              AidTag.facet == "beneficiary", AidTag.value.in_(wanted))))
-        .order_by(Aid.closes_on)).all()
-    return [hooks.CalendarEntry(
-        title=f"Clôture de l'aide « {aid.title} »",
-        starts=datetime.combine(aid.closes_on, time()),
-        ends=datetime.combine(aid.closes_on, time()) + timedelta(days=1), all_day=True,
-        url=path_for("aids.show", aid_id=aid.id), uid=f"aide-{aid.id}-cloture@territoires",
-        kind="deadline", note=aid.summary) for aid in aids]
+        return None
+    return select(*_CLOSING_DATE_COLUMNS).where(
+        access.visible_publications(user, Aid),
+        Aid.closes_on >= after.date(), Aid.closes_on < before.date(),
+        Aid.id.in_(select(AidTag.aid_id).where(
+            AidTag.facet == "beneficiary", AidTag.value.in_(wanted))))
 
 
-hooks.register_calendar_source("echeances", "Échéances (aides)", closing_dates, deadline=True)
+_CLOSING_DATE_COLUMNS = hooks.calendar_columns(id=Aid.id, day=Aid.closes_on, title=Aid.title,
+                                               text=Aid.summary)
+
+
+def closing_date_entries(user, rows) -> list:
+    entries = []
+    for row in rows:
+        starts = datetime.combine(row.day, time())
+        entries.append(hooks.CalendarEntry(
+            title=f"Clôture de l'aide « {row.title} »", starts=starts,
+            ends=starts + timedelta(days=1), all_day=True,
+            url=path_for("aids.show", aid_id=row.id), uid=f"aide-{row.id}-cloture@territoires",
+            kind="deadline", note=row.text))
+    return entries
+
+
+hooks.register_calendar_source("echeances", "Échéances (aides)", closing_dates,
+                               closing_date_entries, deadline=True)
