@@ -164,12 +164,14 @@ def test_pages_listing_files_do_not_read_their_extracted_text(client, login, set
     def listen(conn, cursor, statement, *args):
         statements.append(statement)
     login(editor)
-    event.listen(db.engine, "before_cursor_execute", listen)
+    with client.application.app_context():
+        engine = db.engine                      # the engine of the application serving pages
+    event.listen(engine, "before_cursor_execute", listen)
     try:
         for page in ("documents", f"documents/{document.id}"):
             assert client.get(f"/espaces/{space.slug}/{page}").status_code == 200
     finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
+        event.remove(engine, "before_cursor_execute", listen)
     assert statements and not any("stored_file.text" in s or "stored_file_1.text" in s
                                   for s in statements)
     with app.test_request_context():
