@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
@@ -100,10 +101,42 @@ def _asked_period() -> Period:
     return Period(view, day)
 
 
+class Day(NamedTuple):
+    """One day of an agenda page, as the template draws it."""
+    day: date
+    name: str          # « lundi 1er décembre 2026 »
+    url: str           # its day view, with the same calendars
+    items: list
+    today: bool
+    classes: str       # of the month grid's cell
+
+
+def _days(agenda, period: Period, today: date, space: Space | None,
+          filtered: set[str]) -> list[Day]:
+    """The period's days with their items and their link to the day view: the link is built
+    once, with a stand-in date replaced for each day (only digits and dashes)."""
+    place = {"slug": space.slug} if space else {}
+    link = url_for(request.endpoint, vue="jour", date=_ANY_DAY,
+                   cal=sorted(filtered, key=str.lower), **place)   # as the filter « sort »
+    days = []
+    for day in period.days:
+        items = agenda.on(day)
+        classes = ("cal-other" if day.month != period.day.month else "") + \
+            (" cal-today" if day == today else "") + ("" if items else " cal-empty")
+        days.append(Day(day, format_date(day, weekday=True),
+                        link.replace(f"date={_ANY_DAY}", f"date={day.isoformat()}", 1),
+                        items, day == today, classes))
+    return days
+
+
+_ANY_DAY = "0000-00-00"
+
+
 def _render_agenda(agenda, period: Period, *, space: Space | None, filtered: set[str]):
+    today = recurrence.to_local(utcnow()).date()
     return render_template("agenda/agenda.html", agenda=agenda, period=period, space=space,
-                           views=VIEWS, filtered=filtered,
-                           today=recurrence.to_local(utcnow()).date())
+                           views=VIEWS, filtered=filtered, today=today,
+                           days=_days(agenda, period, today, space, filtered))
 
 
 @bp.get("/agenda/")
@@ -111,7 +144,9 @@ def _render_agenda(agenda, period: Period, *, space: Space | None, filtered: set
 def mine():
     period = _asked_period()
     shown = set(request.args.getlist("cal"))
-    agenda = calendar.personal_agenda(current_user, *period.bounds(), shown=shown or None)
+    # the person out of current_user's proxy once: the calendar and its sources read it often
+    agenda = calendar.personal_agenda(current_user._get_current_object(), *period.bounds(),
+                                      shown=shown or None)
     return _render_agenda(agenda, period, space=None, filtered=shown)
 
 
@@ -119,7 +154,7 @@ def mine():
 def space_agenda(slug: str):
     space = access.get_or_404(Space, slug=slug)
     period = _asked_period()
-    agenda = calendar.space_agenda(current_user, space, *period.bounds())
+    agenda = calendar.space_agenda(current_user._get_current_object(), space, *period.bounds())
     return _render_agenda(agenda, period, space=space, filtered=set())
 
 

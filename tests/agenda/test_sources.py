@@ -136,3 +136,25 @@ def test_the_agenda_reads_only_the_sources_it_shows():
     with statements() as seen:
         agenda = calendar.personal_agenda(world["member"], after, before, shown={"perso"})
     assert agenda.items == [] and tables(seen) == set()
+
+
+def test_the_month_grid_places_each_item_on_its_days_with_links_that_keep_the_calendars(
+        client, login):
+    from intranet.agenda import services
+    from intranet.agenda.services import EventData
+
+    world = _world()
+    editor = world["editor"]
+    services.create_event(EventData(title="Congrès", starts_on=datetime(2027, 3, 30),
+                                    ends_on=datetime(2027, 4, 2), all_day=True), by=editor)
+    login(editor)
+    page = client.get("/agenda/?vue=mois&date=2027-03-10&cal=perso&cal=Echeances").text
+    cells = page.split("<td ")[1:]
+    assert len(cells) == 35      # from Monday 1 March to Sunday 4 April 2027
+    assert 'href="/agenda/?vue=jour&amp;date=2027-03-01&amp;cal=Echeances&amp;cal=perso"' \
+        in cells[0]
+    congress = [n for n, cell in enumerate(cells) if "Congrès" in cell]
+    assert congress == [29, 30, 31]     # 30 and 31 March, 1 April (ends at midnight)
+    assert cells[31].startswith('class="cal-other"') and cells[0].startswith(
+        'class=" cal-empty"')
+    assert "lundi 1er mars 2027" in cells[0]
