@@ -28,6 +28,28 @@ def paginate(query, *, per_page: int, page: int | None = None):
     return result
 
 
+def rows_page(query, page, per_page: int) -> tuple[list, int, int]:
+    """(rows, page, total): page ``page`` of ``query`` as ``session.execute`` gives its rows
+    (for a query of several columns), by the same rules as ``paginate``; ``page`` as typed
+    (a number beyond the last page gives the last one, anything else the first)."""
+    try:
+        page = max(1, min(int(page), PAGE_MAX))
+    except (TypeError, ValueError):
+        page = 1
+    rows = _rows(query, page, per_page)
+    if 0 < len(rows) < per_page or (page == 1 and not rows):
+        return rows, page, (page - 1) * per_page + len(rows)
+    total = count(query)
+    if page > 1 and not rows:   # past the end: the last page
+        page = max(1, (total + per_page - 1) // per_page)
+        rows = _rows(query, page, per_page)
+    return rows, page, total
+
+
+def _rows(query, page: int, per_page: int) -> list:
+    return db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+
+
 def _page(query, page: int, per_page: int):
     return db.paginate(query, page=page, per_page=per_page, error_out=False,
                        max_per_page=None, count=False)

@@ -22,6 +22,7 @@ from .. import access
 from ..accounts.models import User
 from ..core.models import StoredFile
 from ..core.timeutil import utcnow
+from ..core.pagination import rows_page
 from ..extensions import db
 from ..spaces.models import Space
 from .models import (Forum, ForumAttachment, ForumCategory, ForumDraft, ForumLike, ForumPost,
@@ -393,13 +394,11 @@ def forum_topics(user, forum: Forum, page) -> Pager:
     latest post, each with its first unread position (None when read)."""
     where = [ForumTopic.forum_id == forum.id, access.visible_topics(user, forum.space),
              ForumTopic.merged_into_id.is_(None)]   # a merged topic lives on in another
-    total = db.session.scalar(select(func.count(ForumTopic.id)).where(*where))
     per = topics_per_page()
-    page = _page_number(page, max(1, math.ceil(total / per)))
     query = _read_join(select(ForumTopic), user).where(*where).options(
         joinedload(ForumTopic.author), joinedload(ForumTopic.last_post_author)
     ).order_by(ForumTopic.pinned.desc(), ForumTopic.last_post_at.desc(), ForumTopic.id.desc())
-    rows = db.session.execute(query.limit(per).offset((page - 1) * per)).all()
+    rows, page, total = rows_page(query, page, per)     # counted only when the page is full
     marked = _marked_read_at(user) if access.is_signed_in(user) else None
     return Pager(_with_unread(user, rows, marked), page, per, total)
 
@@ -435,15 +434,12 @@ def news(user, page, *, only_unread: bool = False) -> tuple[Pager, object]:
     if only_unread:
         base = base.where(or_(ForumRead.position.is_(None),
                               ForumRead.position < ForumTopic.last_position))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     per = topics_per_page()
-    page = _page_number(page, max(1, math.ceil(total / per)))
     # the related rows are loaded for the page's topics only (not joined before the sort)
-    rows = db.session.execute(
+    rows, page, total = rows_page(
         base.options(selectinload(ForumTopic.forum), selectinload(ForumTopic.space),
                      selectinload(ForumTopic.last_post_author))
-        .order_by(ForumTopic.last_post_at.desc(), ForumTopic.id.desc())
-        .limit(per).offset((page - 1) * per)).all()
+        .order_by(ForumTopic.last_post_at.desc(), ForumTopic.id.desc()), page, per)
     return Pager(_with_unread(user, rows, marked), page, per, total), since
 
 

@@ -3,11 +3,11 @@ page cannot tell the total by itself."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, literal, select
 from sqlalchemy.orm import joinedload
 
 from intranet.accounts.models import Organisation
-from intranet.core.pagination import paginate
+from intranet.core.pagination import paginate, rows_page
 from intranet.extensions import db
 
 from .. import factories
@@ -50,4 +50,21 @@ def test_pages_and_totals(statements, rows, per_page, page, shown, total, pages,
     assert result.page == max(1, min(page, pages or 1))
     assert [o.name for o in result.items] == \
         [f"Commune {n:03d}" for n in range(rows)][(result.page - 1) * per_page:][:per_page]
+    assert any("count(" in s.lower() for s in statements) is counted
+
+
+@pytest.mark.parametrize("rows, per_page, page, shown, total, counted", [
+    (0, 10, 1, 0, 0, False), (3, 10, "1", 3, 3, False), (10, 10, 1, 10, 10, True),
+    (25, 10, 3, 5, 25, False), (25, 10, 9, 5, 25, True), (25, 10, "deux", 10, 25, True),
+    (0, 10, 4, 0, 0, True), (25, 10, -2, 10, 25, True),
+])
+def test_rows_pages_by_the_same_rules(statements, rows, per_page, page, shown, total, counted):
+    """``rows_page``: the same rules for a query of several columns (a topic and its reading)."""
+    query = _organisations(rows).add_columns(literal("lu"))
+    statements.clear()
+    found, number, counted_total = rows_page(query, page, per_page)
+    assert len(found) == shown and counted_total == total
+    assert all(len(row) == 2 and row[1] == "lu" for row in found)
+    assert [row[0].name for row in found] == \
+        [f"Commune {n:03d}" for n in range(rows)][(number - 1) * per_page:][:per_page]
     assert any("count(" in s.lower() for s in statements) is counted
