@@ -117,17 +117,17 @@ def test_a_membership_changed_in_the_request_is_seen_by_the_rest_of_it(world, ap
 
 # --- subsidies ---------------------------------------------------------------------------------
 # Each subsidy page's own statements, after the FLOOR: the dossier's page reads the dossier with
-# its applicant and aid, its plan, documents, history (with who) and payments (when granted),
-# the aid's checklist and the instructor's programmes; it read 10 before (a lazy load per part,
-# one per person of the history). The open-data page reads its count and what it leaves out in
-# one statement (it read every granted dossier twice, with their aid, organisations, events and
-# payments). The instructors' list: programmes, its filters' choices, its page, what is coming
-# up (7 before); a commune's page: the commune with its EPCI, the programmes, its dossiers; the
-# instructors' page: the instructors with their persons, and the programmes (a person each
-# before).
+# its applicant and aid, its documents, its history (with who), its plan with its payments and
+# the aid's checklist (one statement), and the instructor's programmes; it read 10 before (a
+# lazy load per part, one per person of the history). The open-data page reads its count and
+# what it leaves out in one statement (it read every granted dossier twice, with their aid,
+# organisations, events and payments). The instructors' list: programmes, its filters'
+# choices, its page, what is coming up (7 before); a commune's page: the commune with its EPCI,
+# the programmes, its dossiers; the instructors' page: the instructors with their persons, and
+# the programmes (a person each before).
 SUBSIDY_PAGES = {
-    "/subventions/{dossier}": ("instructor", FLOOR + 7),
-    "/subventions/{dossier}?applicant": ("editor", FLOOR + 7),
+    "/subventions/{dossier}": ("instructor", FLOOR + 5),
+    "/subventions/{dossier}?applicant": ("editor", FLOOR + 5),
     "/subventions/instruction": ("instructor", FLOOR + 4),
     "/subventions/donnees-ouvertes": ("instructor", FLOOR + 1),
     "/subventions/beneficiaire/{town}": ("instructor", FLOOR + 3),

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, extract, func, literal, or_, select, union_all
+from sqlalchemy import (Date, String, bindparam, cast, extract, func, literal, null, or_, select,
+                        type_coerce, union_all)
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -214,19 +215,14 @@ def update_dossier(dossier: SubsidyDossier, data: DossierData, *, by: User) -> N
 
 
 def for_page(dossier_id: int) -> SubsidyDossier | None:
-    """The dossier of ``dossier_id`` with what its page shows: the dossier with its applicant
-    and aid (one statement), then its financing plan, its documents (with their files), its
-    history (with who did each step) and its payments, one plain statement each — cheaper here
-    than the ORM's ``selectinload``. A dossier never granted has no payment (``record_payment``
-    needs a grant), so none is read for it. The caller authorises the dossier
-    (``access.authorize``)."""
+    """The dossier of ``dossier_id`` with what its page shows as objects: the dossier with its
+    applicant and aid (one statement), then its documents (with their files) and its history
+    (with who did each step), one plain statement each — cheaper here than the ORM's
+    ``selectinload``. Its plan, payments and the aid's checklist are ``page_parts``. The caller
+    authorises the dossier (``access.authorize``)."""
     dossier = db.session.scalar(_DOSSIER, {"dossier": dossier_id})
-    if dossier is None:
-        return None
-    for name, query in _DOSSIER_PARTS.items():
-        if name == "payments" and dossier.amount_granted is None:
-            set_committed_value(dossier, name, [])
-        else:
+    if dossier is not None:
+        for name, query in _DOSSIER_PARTS.items():
             set_committed_value(dossier, name,
                                 db.session.scalars(query, {"dossier": dossier.id}).all())
     return dossier
@@ -236,12 +232,85 @@ def for_page(dossier_id: int) -> SubsidyDossier | None:
 _DOSSIER = select(SubsidyDossier).where(SubsidyDossier.id == bindparam("dossier")).options(
     joinedload(SubsidyDossier.organisation), joinedload(SubsidyDossier.aid))
 _DOSSIER_PARTS = {
-    name: select(model).where(model.dossier_id == bindparam("dossier"))
-    .options(*options).order_by(model.id)
-    for name, model, options in (
-        ("lines", FinancingLine, ()), ("documents", DossierDocument, ()),
-        ("events", DossierEvent, (joinedload(DossierEvent.user),)),
-        ("payments", SubsidyPayment, ()))}
+    "documents": select(DossierDocument).where(DossierDocument.dossier_id == bindparam("dossier"))
+    .order_by(DossierDocument.id),
+    "events": select(DossierEvent).where(DossierEvent.dossier_id == bindparam("dossier"))
+    .options(joinedload(DossierEvent.user)).order_by(DossierEvent.id)}
+
+
+@dataclass
+class ShownLine:
+    kind: FunderKind
+    funder: str
+    amount: Decimal
+
+
+@dataclass
+class ShownPayment:
+    kind: PaymentKind
+    amount: Decimal
+    paid_on: date
+
+
+@dataclass
+class ShownRequirement:
+    id: int
+    label: str
+
+
+@dataclass
+class PageParts:
+    """What a dossier's page shows besides the dossier, its documents and its history."""
+    lines: list[ShownLine] = field(default_factory=list)
+    payments: list[ShownPayment] = field(default_factory=list)
+    requirements: list[ShownRequirement] = field(default_factory=list)
+
+    @property
+    def plan_total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((payment.amount for payment in self.payments), Decimal("0.00"))
+
+
+def _parts_statement():
+    """A dossier's financing plan (part 0), its payments (1) and its aid's checklist (2), each
+    in its order, as rows of the same columns: (part, id, kind, text, amount, day)."""
+    text_, kind = String(200), String(30)
+    plan = select(literal(0).label("part"), FinancingLine.id.label("id"),
+                  type_coerce(FinancingLine.kind, kind).label("kind"),
+                  FinancingLine.funder.label("text"), FinancingLine.amount.label("amount"),
+                  cast(null(), Date).label("day"), literal(0).label("position")).where(
+        FinancingLine.dossier_id == bindparam("dossier"))
+    paid = select(literal(1), SubsidyPayment.id, type_coerce(SubsidyPayment.kind, kind),
+                  cast(null(), text_), SubsidyPayment.amount, SubsidyPayment.paid_on,
+                  literal(0)).where(SubsidyPayment.dossier_id == bindparam("dossier"))
+    asked = select(literal(2), SubsidyRequirement.id, cast(null(), kind),
+                   SubsidyRequirement.label, cast(null(), FinancingLine.amount.type),
+                   cast(null(), Date), SubsidyRequirement.position).where(
+        SubsidyRequirement.aid_id == bindparam("aid"))
+    parts = union_all(plan, paid, asked).subquery()
+    return select(parts.c.part, parts.c.id, parts.c.kind, parts.c.text, parts.c.amount,
+                  parts.c.day).order_by(parts.c.part, parts.c.position, parts.c.id)
+
+
+_PARTS = _parts_statement()     # made once: making it costs more than reading it
+
+
+def page_parts(dossier: SubsidyDossier) -> PageParts:
+    """The financing plan, the payments and the aid's checklist of ``dossier``'s page, in one
+    statement."""
+    found = PageParts()
+    for part, id_, kind, text, amount, day in db.session.execute(
+            _PARTS, {"dossier": dossier.id, "aid": dossier.aid_id}):
+        if part == 0:
+            found.lines.append(ShownLine(FunderKind(kind), text, amount))
+        elif part == 1:
+            found.payments.append(ShownPayment(PaymentKind(kind), amount, day))
+        else:
+            found.requirements.append(ShownRequirement(id_, text))
+    return found
 
 
 def missing_documents(dossier: SubsidyDossier,

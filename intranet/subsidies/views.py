@@ -134,7 +134,8 @@ def _page(dossier: SubsidyDossier, status: int = 200, **forms):
     writable = access.can_write_dossier(me, dossier) and \
         dossier.state in (DossierState.DRAFT, DossierState.INCOMPLETE)
     instructing = access.can_instruct(me, dossier)
-    requirements = services.requirements_of(dossier.aid)
+    parts = services.page_parts(dossier)
+    requirements = parts.requirements
     if writable:
         document_form = forms.get("document_form") or DocumentForm()
         document_form.requirement.choices = {
@@ -146,7 +147,8 @@ def _page(dossier: SubsidyDossier, status: int = 200, **forms):
                 forms.setdefault(name, form_class(formdata=None))
     return render_template(
         "subsidies/show.html", dossier=dossier, writable=writable, instructing=instructing,
-        requirements=requirements, missing=services.missing_documents(dossier, requirements),
+        parts=parts, requirements=requirements,
+        missing=services.missing_documents(dossier, requirements),
         description=_description_html(dossier.description) if dossier.description else "",
         S=DossierState, **forms), status
 

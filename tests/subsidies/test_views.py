@@ -136,3 +136,29 @@ def test_the_instructors_list_pages_counts_and_says_what_is_coming_up_soonest_fi
     assert coming.index("Travaux bientôt finis") < coming.index("Séance proche") \
         < coming.index("Séance lointaine")
     assert "55 dossiers, page 2 sur 2" in text(client.get("/subventions/instruction?page=2"))
+
+
+def test_the_dossier_page_shows_its_plan_payments_and_checklist_read_together(client, login):
+    """The plan, the payments and the aid's checklist come from one statement
+    (``services.page_parts``): amounts stay exact, in their order, with their kinds."""
+    from intranet.core.timeutil import today_paris
+    from intranet.subsidies import services
+    from intranet.subsidies.models import PaymentKind
+
+    from .test_dossiers import _granted
+
+    world = council_and_communes()
+    dossier = _granted(world, amount="10 000,10")
+    services.add_requirement(world["aid"], "Plan de situation", by=world["council_editor"])
+    for amount in ("1 000,05", "2 000,02"):
+        services.record_payment(dossier, PaymentKind.PARTIAL, amount, today_paris(),
+                                by=world["instructor"])
+    login(world["instructor"])
+    page = text(client.get(f"/subventions/{dossier.id}"))
+    plan = page[page.index("Plan de financement"):page.index("Pièces du dossier")]
+    assert [plan.index(funder) for funder in ("Département", "État (DETR)", "Fonds propres")] \
+        == sorted(plan.index(funder) for funder in ("Département", "État (DETR)", "Fonds propres"))
+    assert "15\u202f000,00\u00a0€" in plan and "50\u202f000,00\u00a0€" in plan
+    assert "Pièces manquantes : « Plan de situation »" in page
+    assert "Versé : 3\u202f000,07\u00a0€ sur 10\u202f000,10\u00a0€" in page
+    assert page.count("Acompte") >= 2 and "Reste à verser : 7\u202f000,03\u00a0€" in page
