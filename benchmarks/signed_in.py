@@ -4,6 +4,8 @@ machine's trivial page measured in the same run.
     python -m benchmarks.signed_in                          # PostgreSQL at 127.0.0.1:5432
     python -m benchmarks.signed_in --duration 5 --rounds 2
     git archive OLD | tar -x -C /tmp/old && python -m benchmarks.signed_in --baseline /tmp/old
+    python -m benchmarks.signed_in --keep --database dev        # then, without seeding again:
+    python -m benchmarks.signed_in --reuse --database dev --match /agenda --match /recherche
 
 Dataset: ``flask db upgrade`` and ``flask seed-demo`` on a fresh PostgreSQL database (dropped
 at the end unless ``--keep``), plus what the demo lacks so that every page has something to
@@ -295,17 +297,27 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=150, help="pages walked per account")
     parser.add_argument("--no-anonymous", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--reuse", action="store_true",
+                        help="the database already holds the demo (from --keep): load nothing, "
+                             "keep it")
+    parser.add_argument("--match", action="append", default=[],
+                        help="measure only the pages whose address holds this text (repeatable)")
     args = parser.parse_args()
 
     app_dir = args.app_dir.resolve()
     work = Path(tempfile.mkdtemp(prefix="signed-in-bench-"))
-    url = create_database(args.server, args.database)
+    url = f"{args.server}/{args.database}" if args.reuse \
+        else create_database(args.server, args.database)
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "intranet", "PYTHONPATH": str(app_dir),
            "SECRET_KEY": "banc-d-essai-des-pages-connectees", "SEARCH_BACKEND": "postgres"}
     servers = []
     try:
         started = time.perf_counter()
-        accounts = load_demo(app_dir, env)
+        if args.reuse:
+            from intranet.demo import PEOPLE
+            accounts = [person[0] for person in PEOPLE]
+        else:
+            accounts = load_demo(app_dir, env)
         if args.accounts:
             accounts = [a for a in accounts if a in args.accounts.split(",")]
         print(f"demo loaded in {time.perf_counter() - started:.0f} s; {len(accounts)} accounts; "
@@ -338,6 +350,8 @@ def main() -> None:
             for path in walk(base, session, args.limit):
                 key = ("anonymous " if who is None else "") + route_key(urlsplit(path).path) \
                     + ("?q" if "q=" in path else "")
+                if args.match and not any(text in path for text in args.match):
+                    continue
                 if path == "/" or key not in measured:
                     measured.add(key)
                     pages.append((who or "anonyme", path, cookie))
@@ -367,7 +381,7 @@ def main() -> None:
     finally:
         for server in servers:
             stop(server)
-        if not args.keep:
+        if not args.keep and not args.reuse:
             drop_database(args.server, args.database)
         shutil.rmtree(work, ignore_errors=True)
 
