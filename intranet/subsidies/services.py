@@ -17,11 +17,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import access
 from ..accounts.models import Organisation, OrgKind, User
-from ..core import hooks, uploads
+from ..core import hooks, pagination, uploads
 from ..core.frdates import format_date
-from ..core.inputs import to_int
+from ..core.inputs import page_arg, to_int
 from ..core.money import AmountError, euros, parse_amount
-from ..core.pagination import paginate
 from ..core.text import collation_key
 from ..core.timeutil import today_paris, utcnow
 from ..core.uow import unit_of_work
@@ -624,11 +623,58 @@ _WITH_APPLICANT_AND_AID_JOINED = (contains_eager(SubsidyDossier.organisation),
                                   contains_eager(SubsidyDossier.aid))
 
 
-def instructed(user, filters: Filters):
-    """One page (50 dossiers) of the instructors' list, applicant and aid read with it (from the
-    joins the list's filters already make)."""
-    return paginate(instructed_query(user, filters).options(*_WITH_APPLICANT_AND_AID_JOINED),
-                    per_page=50)
+PER_PAGE = 50
+
+
+@dataclass
+class ListPage:
+    """A page of the instructors' list, as the templates' ``pager`` reads it."""
+    items: list[SubsidyDossier]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def instructed(user, filters: Filters) -> ListPage:
+    """The page the query string asks for (50 dossiers) of the instructors' list, applicant and
+    aid read with it (from the joins the list's filters already make) and the list counted in
+    the same statement (a window count). A page past the end is the last one, as with
+    ``core.pagination``: counted, then read again."""
+    query = instructed_query(user, filters).options(*_WITH_APPLICANT_AND_AID_JOINED)
+    page = page_arg()
+    rows = _counted_page(query, page)
+    if not rows and page > 1:
+        page = max(1, -(-pagination.count(query) // PER_PAGE))
+        rows = _counted_page(query, page)
+    return ListPage([dossier for dossier, _ in rows], rows[0][1] if rows else 0, page)
+
+
+def _counted_page(query, page: int) -> list:
+    return db.session.execute(query.add_columns(_LIST_TOTAL).limit(PER_PAGE)
+                              .offset((page - 1) * PER_PAGE)).all()
+
+
+_LIST_TOTAL = func.count().over().label("total")
 
 
 @dataclass

@@ -7,7 +7,7 @@ from intranet.extensions import db
 from intranet.subsidies.models import DossierState, SubsidyDossier
 
 from .. import factories
-from ..helpers import text
+from ..helpers import count_queries, text
 from .builders import council_and_communes, draft, submitted
 
 
@@ -136,6 +136,14 @@ def test_the_instructors_list_pages_counts_and_says_what_is_coming_up_soonest_fi
     assert coming.index("Travaux bientôt finis") < coming.index("Séance proche") \
         < coming.index("Séance lointaine")
     assert "55 dossiers, page 2 sur 2" in text(client.get("/subventions/instruction?page=2"))
+    assert "55 dossiers, page 2 sur 2" in text(client.get("/subventions/instruction?page=9"))
+    assert "51 dossiers, page 2 sur 2" in text(
+        client.get("/subventions/instruction?etat=submitted&page=2"))
+    proposed = text(client.get("/subventions/instruction?etat=proposed&page=3"))
+    assert "2 dossiers" in proposed and "Séance proche" in proposed and "sur 1" not in proposed
+    # counted in the page's statement: a full page costs what a short one does
+    assert count_queries(client, "/subventions/instruction") == \
+        count_queries(client, "/subventions/instruction?etat=proposed")
 
 
 def test_the_dossier_page_shows_its_plan_payments_and_checklist_read_together(client, login):
