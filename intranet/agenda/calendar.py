@@ -151,27 +151,26 @@ _SHOWN = (Event.id, Event.space_id, Event.owner_id, Event.title, Event.location,
           Event.starts_on, Event.ends_on, Event.rrule)
 _CHANGE = (EventChange.occurrence, EventChange.cancelled, EventChange.starts_on,
            EventChange.ends_on, EventChange.title, EventChange.location)
+_EVENTS = (select(*_SHOWN, *_CHANGE).outerjoin(EventChange, EventChange.event_id == Event.id)
+           .order_by(Event.starts_on, Event.id, EventChange.occurrence))   # built once
 
 
 def _events_between(where, after: datetime, before: datetime, invited=None) -> list[Shown]:
     """The events of ``where`` that may have an occurrence in ``[after, before)``, with their
     changes, in one statement (``invited``: a condition read as each event's ``invited``)."""
     start_utc, end_utc = recurrence.to_utc(after), recurrence.to_utc(before)
-    columns = [*_SHOWN, invited.label("invited")] if invited is not None else list(_SHOWN)
-    query = (select(*columns, *_CHANGE)
-             .outerjoin(EventChange, EventChange.event_id == Event.id)
-             .where(where, Event.first_utc < end_utc,
-                    or_(Event.last_utc.is_(None), Event.last_utc >= start_utc))
-             .order_by(Event.starts_on, Event.id, EventChange.occurrence))
-    width = len(columns)
+    query = _EVENTS if invited is None else _EVENTS.add_columns(invited.label("invited"))
+    query = query.where(where, Event.first_utc < end_utc,
+                        or_(Event.last_utc.is_(None), Event.last_utc >= start_utc))
+    shown, width = len(_SHOWN), len(_SHOWN) + len(_CHANGE)
     events: list[Shown] = []
     last = None
-    for row in db.session.execute(query):
+    for row in db.session.execute(query).all():   # fetched at once, not row by row
         if last is None or last.id != row[0]:
-            last = Shown(*row[:len(_SHOWN)], invited=invited is not None and bool(row[width - 1]))
+            last = Shown(*row[:shown], invited=invited is not None and bool(row[width]))
             events.append(last)
-        if row[width] is not None:
-            last.changes.append(Change(*row[width:]))
+        if row[shown] is not None:
+            last.changes.append(Change(*row[shown:width]))
     return events
 
 

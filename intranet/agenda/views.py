@@ -317,7 +317,7 @@ def _field_error(form, error) -> None:
 
 @bp.get("/agenda/evenements/<int:event_id>")
 def event(event_id: int):
-    event = _event(event_id)
+    event = _event(event_id, "view", joinedload(Event.attachments))
     occurrence = _occurrence(event)
     change = event.change_at(occurrence) if occurrence else None
     if change is not None and change.cancelled:
@@ -446,12 +446,12 @@ def _invite_form() -> InviteForm:
         select(literal_column("1"), cast(Space.id, String), Space.name, cast(null(), String),
                cast(null(), String), Space.name)
         .where(Space.id.in_(access.addressable_spaces(current_user))))
-    order = choices.selected_columns
+    order, an_epci = choices.selected_columns, OrgKind.EPCI.value
     for part, key, name, kind, _, _ in db.session.execute(
-            choices.order_by(order.part, order.by_key, order.by_name)):
+            choices.order_by(order.part, order.by_key, order.by_name)).all():
         if part == 0:
             organisations[key] = name
-            if kind == OrgKind.EPCI.value:
+            if kind == an_epci:
                 epci[key] = name
         else:
             spaces[key] = name

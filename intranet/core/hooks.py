@@ -247,7 +247,8 @@ def calendar_items(user, after: datetime, before: datetime, space=None, *,
     if parts:
         union = union_all(*parts) if len(parts) > 1 else parts[0]
         columns = union.selected_columns
-        for row in db.session.execute(union.order_by(columns.source, columns.day, columns.id)):
+        for row in db.session.execute(
+                union.order_by(columns.source, columns.day, columns.id)).all():
             rows[row.source].append(row)
     return [(key, source.entries(user, found) if found else [])
             for (key, source), found in zip(chosen, rows)]

@@ -491,14 +491,15 @@ def closing_dates_followed(user, after: datetime, before: datetime, space=None):
     of ``hooks.calendar_columns``, read with the other calendar sources)."""
     if space is not None or not access.is_signed_in(user):
         return None
-    return select(*_CLOSING_DATE_COLUMNS).select_from(JobOffer).join(JobFollow).join(
-        Organisation, Organisation.id == JobOffer.organisation_id).where(
+    return _FOLLOWED_CLOSING_DATES.where(
         JobFollow.user_id == user.id, JobOffer.status == PublicationStatus.PUBLISHED,
         JobOffer.closes_on >= after.date(), JobOffer.closes_on < before.date())
 
 
-_CLOSING_DATE_COLUMNS = hooks.calendar_columns(
+_FOLLOWED_CLOSING_DATES = select(*hooks.calendar_columns(   # built once
     id=JobOffer.id, day=JobOffer.closes_on, title=JobOffer.title, name=Organisation.name)
+).select_from(JobOffer).join(JobFollow).join(Organisation,
+                                             Organisation.id == JobOffer.organisation_id)
 
 
 def closing_date_entries(user, rows) -> list:

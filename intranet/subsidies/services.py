@@ -719,16 +719,16 @@ def works_deadlines(user, after: datetime, before: datetime, space=None):
     a space's calendar."""
     if space is not None or not access.is_signed_in(user):
         return None
-    return select(*_WORKS_DEADLINE_COLUMNS).join(
-        Organisation, Organisation.id == SubsidyDossier.organisation_id).where(
+    return _WORKS_DEADLINES.where(
         access.visible_dossiers(user), SubsidyDossier.state == S.GRANTED,
         SubsidyDossier.works_deadline >= after.date(),
         SubsidyDossier.works_deadline < before.date())
 
 
-_WORKS_DEADLINE_COLUMNS = hooks.calendar_columns(
+_WORKS_DEADLINES = select(*hooks.calendar_columns(   # built once
     id=SubsidyDossier.id, day=SubsidyDossier.works_deadline, title=SubsidyDossier.title,
-    name=Organisation.name)
+    name=Organisation.name)).join(Organisation,
+                                  Organisation.id == SubsidyDossier.organisation_id)
 
 
 def works_deadline_entries(user, rows) -> list:

@@ -398,15 +398,15 @@ def closing_dates(user, after: datetime, before: datetime, space=None):
               for m in user.memberships}
     if not wanted:
         return None
-    return select(*_CLOSING_DATE_COLUMNS).where(
+    return _CLOSING_DATES.where(
         access.visible_publications(user, Aid),
         Aid.closes_on >= after.date(), Aid.closes_on < before.date(),
         Aid.id.in_(select(AidTag.aid_id).where(
             AidTag.facet == "beneficiary", AidTag.value.in_(wanted))))
 
 
-_CLOSING_DATE_COLUMNS = hooks.calendar_columns(id=Aid.id, day=Aid.closes_on, title=Aid.title,
-                                               text=Aid.summary)
+_CLOSING_DATES = select(*hooks.calendar_columns(   # built once
+    id=Aid.id, day=Aid.closes_on, title=Aid.title, text=Aid.summary))
 
 
 def closing_date_entries(user, rows) -> list:

@@ -758,14 +758,15 @@ def sittings_in_calendar(user, after: datetime, before: datetime, space=None):
         organisations = [space.organisation_id]
     else:
         organisations = [m.organisation_id for m in user.memberships] or [-1]
-    return select(*_SITTING_COLUMNS).join(Organisation, Organisation.id == Sitting.organisation_id).where(
+    return _SITTINGS.where(
         Sitting.organisation_id.in_(organisations), Sitting.sitting_date >= after.date(),
         Sitting.sitting_date < before.date() + timedelta(days=1))
 
 
-_SITTING_COLUMNS = hooks.calendar_columns(
+_SITTINGS = select(*hooks.calendar_columns(   # built once
     id=Sitting.id, ref=Sitting.organisation_id, day=Sitting.sitting_date,
     moment=Sitting.list_published_at, title=Sitting.assembly, name=Organisation.name)
+).join(Organisation, Organisation.id == Sitting.organisation_id)
 
 
 @dataclass(frozen=True)
@@ -824,17 +825,18 @@ def minutes_deadlines(user, after: datetime, before: datetime, space=None):
     organisations = access.publishing_organisations(user)
     if not organisations:
         return None
-    return select(*_MINUTES_COLUMNS).join(Sitting, Sitting.id == SittingMinutes.sitting_id).join(
-        Organisation, Organisation.id == Sitting.organisation_id).where(
+    return _PENDING_MINUTES.where(
         SittingMinutes.organisation_id.in_([o.id for o in organisations]),
         SittingMinutes.approved_on.is_not(None), SittingMinutes.status != PUBLISHED,
         SittingMinutes.approved_on >= after.date() - MINUTES_DELAY,
         SittingMinutes.approved_on < before.date() - MINUTES_DELAY)
 
 
-_MINUTES_COLUMNS = hooks.calendar_columns(
+_PENDING_MINUTES = select(*hooks.calendar_columns(   # built once
     id=SittingMinutes.id, ref=Sitting.id, day=SittingMinutes.approved_on,
     other_day=Sitting.sitting_date, title=Sitting.assembly, name=Organisation.name)
+).select_from(SittingMinutes).join(Sitting, Sitting.id == SittingMinutes.sitting_id).join(
+    Organisation, Organisation.id == Sitting.organisation_id)
 
 
 def minutes_deadline_entries(user, rows) -> list:
