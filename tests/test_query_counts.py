@@ -126,6 +126,7 @@ def test_a_membership_changed_in_the_request_is_seen_by_the_rest_of_it(world, ap
 # the programmes, its dossiers; the instructors' page: the instructors with their persons, and
 # the programmes (a person each before).
 SUBSIDY_PAGES = {
+    "/subventions/": ("editor", FLOOR + 2),         # my dossiers with their aids, programmes
     "/subventions/{dossier}": ("instructor", FLOOR + 5),
     "/subventions/{dossier}?applicant": ("editor", FLOOR + 5),
     "/subventions/instruction": ("instructor", FLOOR + 4),

@@ -555,11 +555,16 @@ def programmes() -> list[str]:
 
 
 def of_organisations(user) -> list[SubsidyDossier]:
-    """The dossiers of ``user``'s organisations."""
+    """The dossiers of ``user``'s organisations, with their aids (the organisations are the
+    person's own, already read with their memberships)."""
     own = [m.organisation_id for m in user.memberships] or [-1]
     return list(db.session.scalars(select(SubsidyDossier).where(
         SubsidyDossier.organisation_id.in_(own), access.visible_dossiers(user))
+        .options(_WITH_AID)
         .order_by(SubsidyDossier.created_at.desc(), SubsidyDossier.id.desc())))
+
+
+_WITH_AID = joinedload(SubsidyDossier.aid)
 
 
 @dataclass
