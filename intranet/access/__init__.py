@@ -25,8 +25,8 @@ from functools import wraps
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import (Integer, and_, bindparam, case, false, literal, or_, select, union,
-                        union_all)
+from sqlalchemy import (Boolean, Integer, and_, bindparam, case, false, literal, or_, select,
+                        union, union_all)
 
 from ..accounts.models import Membership, Organisation, User
 from ..core import generations
@@ -435,6 +435,26 @@ def visible_publications(user, model):
     return published | model.organisation_id.in_(own)
 
 
+def visible_publications_bound(model):
+    """``visible_publications`` for a statement built once and run for anyone, whose cache key
+    is then computed once: the viewer comes in the bound parameters that
+    ``publication_viewer(user)`` gives (``viewer_signed_in``, ``viewer_organisations``)."""
+    return ((model.status == PublicationStatus.PUBLISHED)
+            & ((model.visibility == Visibility.PUBLIC)
+               | bindparam("viewer_signed_in", type_=Boolean))
+            | model.organisation_id.in_(bindparam("viewer_organisations", expanding=True)))
+
+
+def publication_viewer(user) -> dict:
+    """The bound parameters of ``visible_publications_bound`` for ``user``: a visitor reads
+    published public items; a signed-in person every published item, and whatever their
+    organisations publish (their memberships, as ``can_view_publication`` reads them)."""
+    if not _signed_in(user):
+        return {"viewer_signed_in": False, "viewer_organisations": []}
+    return {"viewer_signed_in": True,
+            "viewer_organisations": sorted({m.organisation_id for m in user.memberships})}
+
+
 # Content that does not live in a space only (a person's own events) says who sees and who
 # changes it through its own decisions, registered by the module of this package that holds them.
 _OWN_DECISIONS: dict[type, dict] = {}
@@ -568,7 +588,13 @@ def can_read_directory(user) -> bool:
 
 def directory_members(organisation: Organisation):
     """SELECT of an organisation's people as the directory lists them (active accounts)."""
-    return (select(Membership).join(User).where(Membership.organisation_id == organisation.id,
+    return directory_members_of(organisation.id)
+
+
+def directory_members_of(organisation_id):
+    """``directory_members`` by the organisation's id, or by a bound parameter in a statement
+    built once."""
+    return (select(Membership).join(User).where(Membership.organisation_id == organisation_id,
                                                 User.active.is_(True)))
 
 

@@ -4,15 +4,17 @@ Each public function that changes something is one unit of work and commits.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import (and_, bindparam, delete, func, insert, literal, or_, select, union_all,
+                        update)
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from ... import access
-from ...accounts.models import User
+from ...accounts.models import Organisation, User
 from ...core import audit, csvimport, sanitize
 from ...core.csvimport import CsvImportError, CsvProblem
 from ..lifecycle import PublicationStatus
@@ -236,6 +238,55 @@ def ancestors(node: NomenclatureCode) -> list[NomenclatureCode]:
     return [code for code, _ in sorted(rows, key=lambda r: -r[1])]
 
 
+@dataclass
+class CodePage:
+    """What a code's page shows of its nomenclature's tree."""
+    nomenclature: Nomenclature
+    node: NomenclatureCode
+    ancestors: list[NomenclatureCode]     # from the root down to the node's parent
+    children: list[NomenclatureCode]      # by code
+
+
+@functools.cache
+def _code_page_statement():
+    """The statement of ``code_page``, built once (bound parameters ``slug`` and ``code``). The
+    recursive WITH carries the codes' own columns, so no code is read a second time."""
+    def columns(code):
+        return [getattr(code, column.key) for column in NomenclatureCode.__table__.columns]
+
+    chain = (select(*columns(NomenclatureCode), literal(0).label("depth"))
+             .join(Nomenclature, Nomenclature.id == NomenclatureCode.nomenclature_id)
+             .where(Nomenclature.slug == bindparam("slug"),
+                    NomenclatureCode.code == bindparam("code"))
+             .cte("chain", recursive=True))
+    step = aliased(NomenclatureCode)
+    chain = chain.union_all(select(*columns(step), (chain.c.depth + 1).label("depth"))
+                            .join(chain, step.id == chain.c.parent_id))
+    child = aliased(NomenclatureCode)
+    marked = union_all(
+        select(chain),
+        select(*columns(child), literal(-1).label("depth"))
+        .join(chain, and_(child.parent_id == chain.c.id, chain.c.depth == 0))).subquery("marked")
+    code = aliased(NomenclatureCode, marked)
+    return (select(code, Nomenclature, marked.c.depth)
+            .join(Nomenclature, Nomenclature.id == marked.c.nomenclature_id)
+            .order_by(marked.c.depth.desc(), marked.c.code))
+
+
+def code_page(slug: str, code: str) -> CodePage | None:
+    """The code ``code`` of the nomenclature ``slug``, its ancestors and its children, in one
+    statement: a recursive WITH climbs from the code (depth 0) to its root (depths 1, 2…), and
+    the code's children are added with depth -1. None when either is unknown."""
+    rows = db.session.execute(_code_page_statement(), {"slug": slug, "code": code}).all()
+    nodes = [(c, n) for c, n, depth in rows if depth == 0]
+    if not nodes:
+        return None
+    node, nomenclature = nodes[0]
+    return CodePage(nomenclature=nomenclature, node=node,
+                    ancestors=[c for c, _, depth in rows if depth > 0],
+                    children=[c for c, _, depth in rows if depth < 0])
+
+
 def search_query(nomenclature: Nomenclature, q: str):
     """Codes whose code starts with ``q`` or whose label holds every word of ``q`` (accents and
     case aside)."""
@@ -251,14 +302,24 @@ def search_query(nomenclature: Nomenclature, q: str):
     return query.order_by(NomenclatureCode.code)
 
 
+@functools.cache
+def _notices_for_code_statement():
+    """Built once: bound ``code_id`` and the viewer (``access.publication_viewer``)."""
+    return (select(ProcurementNotice)
+            .where(access.visible_publications_bound(ProcurementNotice),
+                   ProcurementNotice.id.in_(select(notice_code.c.notice_id)
+                                            .where(notice_code.c.code_id == bindparam("code_id"))))
+            .options(load_only(ProcurementNotice.title, ProcurementNotice.deadline,
+                               ProcurementNotice.status),
+                     joinedload(ProcurementNotice.organisation).load_only(Organisation.name))
+            .order_by(ProcurementNotice.deadline.desc()))
+
+
 def notices_for_code(user, node: NomenclatureCode) -> list[ProcurementNotice]:
-    query = (select(ProcurementNotice)
-             .where(access.visible_publications(user, ProcurementNotice),
-                    ProcurementNotice.id.in_(select(notice_code.c.notice_id)
-                                             .where(notice_code.c.code_id == node.id)))
-             .options(joinedload(ProcurementNotice.organisation))
-             .order_by(ProcurementNotice.deadline.desc()))
-    return list(db.session.scalars(query))
+    """The notices using ``node`` that ``user`` may see, with the columns a code's page shows
+    (title, deadline, status, publisher's name): never their descriptions."""
+    return list(db.session.scalars(_notices_for_code_statement(),
+                                   {"code_id": node.id, **access.publication_viewer(user)}))
 
 
 # --- notices --------------------------------------------------------------------------------------

@@ -130,11 +130,10 @@ def nomenclature(slug):
 
 @bp.get("/nomenclatures/<slug>/<code>")
 def code(slug, code):
-    nomenclature = db.session.scalar(db.select(Nomenclature).filter_by(slug=slug))
-    node = services.find_code(nomenclature, code) if nomenclature else None
-    if node is None:
+    found = services.code_page(slug, code)
+    if found is None:
         abort(404)
-    return render_template("publications/procurement/code.html", nomenclature=nomenclature,
-                           node=node, ancestors=services.ancestors(node),
-                           children=services.children(nomenclature, node),
-                           notices=services.notices_for_code(current_user, node))
+    return render_template("publications/procurement/code.html",
+                           nomenclature=found.nomenclature, node=found.node,
+                           ancestors=found.ancestors, children=found.children,
+                           notices=services.notices_for_code(current_user, found.node))
