@@ -18,7 +18,7 @@ from intranet.spaces import services as spaces
 from intranet.spaces.models import Space
 
 from . import factories
-from .helpers import count_queries
+from .helpers import count_queries, text
 
 # statements per page: the person (with memberships), what they reach, the header's
 # counters with the footer's accessibility level (the latest audit's rate, read in the same
@@ -27,9 +27,10 @@ FLOOR = 3
 PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces), after
     "/accessibilite": FLOOR + 1,                    # 4 / 4: the audits recorded
     "/": FLOOR + 1,                                 # 7 / 7: the activity of my spaces
-    "/organisations/{home}": FLOOR + 12,            # the organisation, its space and its news,
-                                                    # its people, one per publication section,
-                                                    # its officials (the directory's section)
+    "/organisations/{home}": FLOOR + 8,             # 15 before: the organisation with its
+                                                    # space, its news, its people, one per
+                                                    # publication section, the sittings
+                                                    # waiting for its editors (below)
     "/espaces/{group}": FLOOR + 3,                  # 12 / 12
     "/espaces/{org}/pages": FLOOR + 4,              # 10 / 10: a page of pages and their count,
                                                     # the pages waiting for approval
@@ -224,3 +225,102 @@ def test_an_agenda_page_reads_its_events_and_the_other_domains_dates_in_few_stat
         assert "Réunion d&#39;équipe déplacée" in shown.text
     counted = count_queries(client, url)
     assert counted <= AGENDA_PAGES[page], f"{url}: {counted} statements"
+
+
+# --- the organisation page and a procurement code's page -----------------------------------------
+# The organisation page's own statements, after the FLOOR: the organisation with its private
+# space, its people with their memberships, its space's news, then one per section: aids, acts
+# (the publication settings, the latest sittings and their acts together), org chart, press
+# releases; the officials are taken from the people already read. It read 12 before (the space,
+# the people's memberships, the officials, the sittings' acts and the settings apart). Its
+# editors also read the sittings whose list waits (with the acts' counts when there are some).
+# A code's page: the code with its nomenclature, its ancestors and its children in one
+# statement, then the notices using it (4 before).
+ORGANISATION_PAGE = FLOOR + 7
+CODE_PAGE = FLOOR + 2
+
+
+@pytest.fixture
+def publisher_world():
+    """Two communes, « small » with little of everything and « large » with more of everything
+    (people, sittings and acts, aids, releases, org chart units), both under 3 500 inhabitants
+    with acts published by posting; a reader who is a plain member of both, and a code tree
+    four levels deep whose leaf is used by notices."""
+    from datetime import timedelta
+
+    from intranet.accounts.models import PersonFunction
+    from intranet.core.timeutil import utcnow
+    from intranet.publications.aids import services as aids
+    from intranet.publications.deliberations import services as acts
+    from intranet.publications.deliberations.models import PublicationMode, Sitting, today_paris
+    from intranet.publications.orgcharts import services as orgcharts
+    from intranet.publications.press import services as press
+    from intranet.publications.procurement import services as procurement
+    from intranet.publications.procurement.models import Procedure
+
+    from .publications.aids import aid_data
+    from .publications.deliberations.builders import make_act
+
+    reader = factories.make_user(first_name="Lecteur")
+    world = {"reader": reader}
+    procurement.import_nomenclature("Familles d'achat", "code;libelle;parent\nT;Travaux;\n"
+                                    "T01;Voirie;T\nT0101;Éclairage;T01\nT010101;Lampadaires;T0101\n"
+                                    "T010102;Candélabres;T0101\nF;Fournitures;\n")
+    for size, n in (("small", 1), ("large", 3)):
+        org = factories.make_org(f"Commune {size}", population=800)
+        editor = factories.make_user(org, Role.ADMIN, first_name=f"Maire {size}")
+        editor.function_kind = PersonFunction.MAYOR
+        for k in range(2 * n):
+            factories.make_user(org, first_name=f"Agent {k}")
+        factories.add_membership(reader, org)
+        acts.save_settings(org, by=editor, siret=None, publication_mode=PublicationMode.POSTING,
+                           mode_chosen_on=today_paris() - timedelta(days=400),
+                           mode_deliberation_number=None)
+        for s in range(n):
+            day = today_paris() - timedelta(days=10 + s)
+            for a in range(2):
+                make_act(org, editor, publish=True, number=f"2025_{s}{a}", sitting_date=day,
+                         subject=f"Acte {s}-{a} de {size}")
+            make_act(org, editor, number=f"2025_{s}9", sitting_date=day,
+                     subject=f"Brouillon {s} de {size}")
+            sitting = db.session.scalar(select(Sitting).where(Sitting.organisation_id == org.id,
+                                                              Sitting.sitting_date == day))
+            acts.publish_sitting_list(sitting, by=editor)
+        for k in range(n):
+            aids.publish(aids.create_aid(org, aid_data(f"Aide {k} de {size}"), by=editor),
+                         by=editor)
+            press.publish(press.create_release(org, title=f"Communiqué {k} de {size}",
+                                               release_date=today_paris(), body="Texte.",
+                                               by=editor), by=editor)
+            orgcharts.create_unit(org, name=f"Service {k}", by=editor)
+            notice = procurement.create_notice(org, procurement.NoticeData(
+                title=f"Avis {k} de {size}", procedure=Procedure.ADAPTED,
+                deadline=utcnow() + timedelta(days=30), codes="T0101"), by=editor)
+            procurement.publish(notice, by=editor)
+        db.session.commit()
+        world[size] = org.slug
+    return world
+
+
+def test_the_organisation_page_reads_each_section_in_one_statement(publisher_world, new_client):
+    client = new_client(publisher_world["reader"])
+    counts = {}
+    for size in ("small", "large"):
+        url = f"/organisations/{publisher_world[size]}"
+        shown = text(client.get(url))
+        assert f"Acte 0-1 de {size}" in shown and f"Brouillon 0 de {size}" not in shown
+        assert f"Maire {size}" in shown.split('id="annuaire-organisation"')[1].split("</dl>")[0]
+        assert f"Aide 0 de {size}" in shown and f"Communiqué 0 de {size}" in shown
+        assert "Affichage (en mairie)" in shown and "Voir l'organigramme" in shown
+        counts[size] = count_queries(client, url)
+    assert counts["small"] == counts["large"] <= ORGANISATION_PAGE, counts
+
+
+def test_a_code_page_reads_its_tree_in_one_statement(publisher_world, new_client):
+    client = new_client(publisher_world["reader"])
+    url = "/marches/nomenclatures/familles-d-achat/T0101"
+    shown = text(client.get(url))
+    assert "Candélabres" in shown and "Lampadaires" in shown and "Avis 2 de large" in shown
+    assert ">T01<" in shown.split("<h1>")[0] and "Fournitures" not in shown
+    assert count_queries(client, url) <= CODE_PAGE
+    assert count_queries(client, "/marches/nomenclatures/familles-d-achat/T") <= CODE_PAGE

@@ -1,11 +1,12 @@
 """Sign in and out, passwords, invitations, profiles and the organisations directory."""
+import functools
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
                    url_for)
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..core.pagination import paginate
 from .. import access
@@ -298,19 +299,42 @@ def find_organisations():
     return finder.json_results([finder.organisation_result(org) for org in found])
 
 
+@functools.cache
+def _organisation_statement():
+    """The organisation page's organisation and its private space, in one statement built once
+    (bound ``slug``)."""
+    return (select(Organisation, Space)
+            .outerjoin(Space, and_(Space.kind == SpaceKind.ORGANISATION,
+                                   Space.organisation_id == Organisation.id))
+            .where(Organisation.slug == bindparam("slug")))
+
+
+@functools.cache
+def _members_statement():
+    """The organisation page's people (``access.directory_members``, bound
+    ``organisation_id``), with the columns the page shows and each person's memberships, which
+    decide what the viewer reads of them (``access.directory_details``): one statement for
+    all, built once."""
+    theirs = aliased(Membership)
+    return (access.directory_members_of(bindparam("organisation_id"))
+            .join(theirs, theirs.user_id == User.id)
+            .options(contains_eager(Membership.user)
+                     .load_only(User.email, User.first_name, User.last_name, User.function_kind,
+                                User.function, User.show_email, User.show_phone,
+                                User.show_function, User.active)
+                     .contains_eager(User.memberships.of_type(theirs)))
+            .order_by(User.name_key, User.id, theirs.id))
+
+
 @bp.get("/organisations/<slug>")
 def organisation(slug):
-    org = access.get_or_404(Organisation, slug=slug)
-    space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.ORGANISATION,
-                                                  Space.organisation_id == org.id))
+    found = db.session.execute(_organisation_statement(), {"slug": slug}).first()
+    org, space = found if found is not None else (None, None)
+    access.authorize(org)
     members = []
     if access.can_read_directory(current_user):
-        # each person's organisations, which decide what the viewer reads of them
-        # (access.directory_details): one statement for all, not one per person
-        members = db.session.scalars(
-            access.directory_members(org)
-            .options(joinedload(Membership.user).selectinload(User.memberships))
-            .order_by(User.name_key, User.id)).all()
+        members = db.session.scalars(_members_statement(),
+                                     {"organisation_id": org.id}).unique().all()
     communes = org.communes if org.kind == OrgKind.EPCI else []
     # Signed in, the page lists the people; a visitor only reads how many there are.
     member_count = len(members) if current_user.is_authenticated else db.session.scalar(

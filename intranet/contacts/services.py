@@ -173,6 +173,20 @@ def officials(viewer, org: Organisation) -> dict[str, list[User]]:
         access.directory_members(org).with_only_columns(User)
         .where(User.function_kind.in_(wanted), access.function_readable(viewer))
         .order_by(User.name_key, User.id)).all()
+    return _by_office(people)
+
+
+def officials_among(viewer, memberships: list[Membership]) -> dict[str, list[User]]:
+    """``officials`` from the memberships an organisation page has already read (its
+    directory, ``access.directory_members``, by name, each person's memberships loaded): the
+    same answer, without a statement. The function is read where ``directory_details`` lets
+    ``viewer`` read it, the twin of ``access.function_readable``."""
+    wanted = set(HEAD_FUNCTIONS + SECRETARY_FUNCTIONS)
+    return _by_office([m.user for m in memberships if m.user.function_kind in wanted
+                       and access.directory_details(viewer, m.user).function])
+
+
+def _by_office(people: list[User]) -> dict[str, list[User]]:
     return {"head": [p for p in people if p.function_kind in HEAD_FUNCTIONS],
             "secretary": [p for p in people if p.function_kind in SECRETARY_FUNCTIONS]}
 

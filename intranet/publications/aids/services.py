@@ -4,14 +4,15 @@ Each public function that changes something is one unit of work and commits.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ...core import csvexport, hooks
 from ...core.inputs import to_int
@@ -264,12 +265,22 @@ def published_for(user, limit: int = 50) -> list[Aid]:
     return list(db.session.scalars(query))
 
 
+@functools.cache
+def _organisation_aids_statement(limit: int):
+    """Built once: bound ``organisation_id`` and the viewer (``access.publication_viewer``)."""
+    return (select(Aid).where(access.visible_publications_bound(Aid),
+                              Aid.status == PublicationStatus.PUBLISHED,
+                              Aid.organisation_id == bindparam("organisation_id"))
+            .options(load_only(Aid.title))
+            .order_by(Aid.title).limit(limit))
+
+
 def organisation_aids(user, organisation: Organisation, limit: int = 20) -> list[Aid]:
-    query = (select(Aid).where(access.visible_publications(user, Aid),
-                               Aid.status == PublicationStatus.PUBLISHED,
-                               Aid.organisation_id == organisation.id)
-             .order_by(Aid.title).limit(limit))
-    return list(db.session.scalars(query))
+    """The organisation page's list of its published aids ``user`` may see: their titles only
+    (never their long texts)."""
+    return list(db.session.scalars(
+        _organisation_aids_statement(limit),
+        {"organisation_id": organisation.id, **access.publication_viewer(user)}))
 
 
 # --- the dispositif-aide export (schema.data.gouv.fr, v0.2.0) ------------------------------------

@@ -6,14 +6,15 @@ raises ``DeliberationError`` (French message, nothing changed) or commits.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
@@ -707,21 +708,48 @@ class SittingList:
     acts: list[Deliberation]
 
 
-def published_sitting_lists(user, organisation: Organisation, limit: int = 5) -> list[SittingList]:
-    """The latest sittings whose list is online, each with the acts the user may read
-    (two queries, whatever the number of sittings)."""
-    sittings = list(db.session.scalars(
-        select(Sitting).where(Sitting.organisation_id == organisation.id,
-                              Sitting.list_published_at.is_not(None))
-        .order_by(Sitting.sitting_date.desc(), Sitting.id.desc()).limit(limit)))
-    by_sitting: dict[int, list[Deliberation]] = {s.id: [] for s in sittings}
-    if sittings:
-        for act in db.session.scalars(
-                select(Deliberation).where(Deliberation.sitting_id.in_(list(by_sitting)),
-                                           published_visible(user))
-                .order_by(Deliberation.number)):
-            by_sitting[act.sitting_id].append(act)
-    return [SittingList(s, by_sitting[s.id]) for s in sittings]
+@dataclass
+class OrganisationActs:
+    settings: DeliberationSettings | None
+    lists: list[SittingList]
+
+
+@functools.cache
+def _organisation_acts_statement(limit: int):
+    """Built once: bound ``organisation_id`` and the viewer (``access.publication_viewer``)."""
+    latest = (select(Sitting.id)
+              .where(Sitting.organisation_id == bindparam("organisation_id"),
+                     Sitting.list_published_at.is_not(None))
+              .order_by(Sitting.sitting_date.desc(), Sitting.id.desc()).limit(limit)
+              .subquery("latest"))
+    readable = (Deliberation.status == PUBLISHED) & access.visible_publications_bound(Deliberation)
+    return (select(DeliberationSettings, Sitting, Deliberation)
+            .select_from(Organisation)
+            .outerjoin(DeliberationSettings,
+                       DeliberationSettings.organisation_id == Organisation.id)
+            .outerjoin(latest, true())
+            .outerjoin(Sitting, Sitting.id == latest.c.id)
+            .outerjoin(Deliberation, and_(Deliberation.sitting_id == Sitting.id, readable))
+            .where(Organisation.id == bindparam("organisation_id"))
+            .options(load_only(Sitting.assembly, Sitting.sitting_date, Sitting.list_published_at),
+                     load_only(Deliberation.number, Deliberation.subject, Deliberation.sitting_id))
+            .order_by(Sitting.sitting_date.desc(), Sitting.id.desc(), Deliberation.number))
+
+
+def organisation_acts(user, organisation: Organisation, limit: int = 5) -> OrganisationActs:
+    """What the organisation page shows of its acts, in one statement: its publication
+    settings, and its latest sittings whose list is online, each with the published acts the
+    user may read (``published_visible``; number and subject only, never their texts)."""
+    rows = db.session.execute(
+        _organisation_acts_statement(limit),
+        {"organisation_id": organisation.id, **access.publication_viewer(user)}).all()
+    lists: dict[int, SittingList] = {}
+    for _, sitting, act in rows:
+        if sitting is not None:
+            entry = lists.setdefault(sitting.id, SittingList(sitting, []))
+            if act is not None:
+                entry.acts.append(act)
+    return OrganisationActs(rows[0][0] if rows else None, list(lists.values()))
 
 
 def feed_entries(user, organisation: Organisation | None = None,

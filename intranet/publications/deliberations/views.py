@@ -48,10 +48,11 @@ def _read_classification(state) -> None:
 def deliberation_section(org: Organisation) -> dict:
     """What the organisation page shows of its acts, filtered for the current person."""
     editor = access.can_edit_publication(current_user, org)
+    acts = services.organisation_acts(current_user, org)
     return {
-        "lists": services.published_sitting_lists(current_user, org),
+        "lists": acts.lists,
         "pending": services.pending_sittings([org]) if editor else [],
-        "settings": services.settings_for(org),
+        "settings": acts.settings,
         "small_commune": services.is_small_commune(org),
         "editor": editor,
         "today": today_paris(),

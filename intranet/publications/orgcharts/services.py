@@ -2,9 +2,10 @@
 (each public function is one unit of work: it checks, changes, records and commits)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ...accounts.models import Membership, Organisation, User
@@ -117,12 +118,20 @@ def load_chart(org: Organisation) -> Chart:
 def chart_summary(org: Organisation) -> tuple[Visibility, int]:
     """The chart's visibility and its number of units, in one statement (the organisation
     page shows both)."""
-    visibility, units = db.session.execute(select(
-        select(OrgChartSetting.visibility).where(OrgChartSetting.organisation_id == org.id)
-        .scalar_subquery(),
-        select(func.count()).select_from(OrgUnit).where(OrgUnit.organisation_id == org.id)
-        .scalar_subquery())).one()
+    visibility, units = db.session.execute(_chart_summary_statement(),
+                                           {"organisation_id": org.id}).one()
     return visibility or Visibility.NETWORK, units
+
+
+@functools.cache
+def _chart_summary_statement():
+    """Built once (its cache key too): the organisation is the bound ``organisation_id``."""
+    org_id = bindparam("organisation_id")
+    return select(
+        select(OrgChartSetting.visibility).where(OrgChartSetting.organisation_id == org_id)
+        .scalar_subquery(),
+        select(func.count()).select_from(OrgUnit).where(OrgUnit.organisation_id == org_id)
+        .scalar_subquery())
 
 
 def member_choices(org: Organisation) -> dict[str, str]:

@@ -3,10 +3,11 @@ the queries behind the list, the organisation pages and the Atom feeds (all filt
 ``access.visible_publications``)."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 
-from sqlalchemy import extract, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, extract, select
+from sqlalchemy.orm import joinedload, load_only
 
 from ... import access
 from ...accounts.models import Organisation, User
@@ -129,7 +130,8 @@ def filter_choices(user) -> tuple[dict[str, str], list[int]]:
 
 def published_for(user, *, organisation: Organisation | None = None, limit: int = 50):
     """Published releases ``user`` may see (``None``: anybody), most recently published first;
-    for feeds and organisation pages (drafts never appear, even to their authors)."""
+    for feeds (the organisation page's list is ``latest_titles``); drafts never appear, even to
+    their authors."""
     query = (select(PressRelease)
              .where(PressRelease.status == PublicationStatus.PUBLISHED,
                     access.visible_publications(user, PressRelease))
@@ -138,3 +140,22 @@ def published_for(user, *, organisation: Organisation | None = None, limit: int 
         query = query.where(PressRelease.organisation_id == organisation.id)
     query = query.order_by(PressRelease.published_at.desc(), PressRelease.id.desc()).limit(limit)
     return list(db.session.scalars(query))
+
+
+@functools.cache
+def _latest_titles_statement(limit: int):
+    """Built once: bound ``organisation_id`` and the viewer (``access.publication_viewer``)."""
+    return (select(PressRelease)
+            .where(PressRelease.status == PublicationStatus.PUBLISHED,
+                   access.visible_publications_bound(PressRelease),
+                   PressRelease.organisation_id == bindparam("organisation_id"))
+            .options(load_only(PressRelease.title, PressRelease.release_date))
+            .order_by(PressRelease.published_at.desc(), PressRelease.id.desc()).limit(limit))
+
+
+def latest_titles(user, organisation: Organisation, limit: int = 5) -> list[PressRelease]:
+    """``published_for`` as the organisation page lists it: titles and dates only, without
+    their texts or their publisher (the page's own organisation)."""
+    return list(db.session.scalars(
+        _latest_titles_statement(limit),
+        {"organisation_id": organisation.id, **access.publication_viewer(user)}))

@@ -29,7 +29,7 @@ PER_PAGE = 20
 @bp.app_template_global()
 def latest_press_releases(org: Organisation, limit: int = 5) -> list[PressRelease]:
     """The organisation's latest published releases the current person may read."""
-    return services.published_for(current_user, organisation=org, limit=limit)
+    return services.latest_titles(current_user, org, limit=limit)
 
 
 # --- reading -------------------------------------------------------------------------------------
