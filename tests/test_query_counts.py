@@ -233,7 +233,7 @@ def test_an_agenda_page_reads_its_events_and_the_other_domains_dates_in_few_stat
 # (the publication settings, the latest sittings and their acts together), org chart, press
 # releases; the officials are taken from the people already read. It read 12 before (the space,
 # the people's memberships, the officials, the sittings' acts and the settings apart). Its
-# editors also read the sittings whose list waits (with the acts' counts when there are some).
+# editors also read the sittings whose list waits, with their acts' counts (two before).
 # A code's page: the code with its nomenclature, its ancestors and its children in one
 # statement, then the notices using it (4 before).
 ORGANISATION_PAGE = FLOOR + 7
@@ -243,9 +243,10 @@ CODE_PAGE = FLOOR + 2
 @pytest.fixture
 def publisher_world():
     """Two communes, « small » with little of everything and « large » with more of everything
-    (people, sittings and acts, aids, releases, org chart units), both under 3 500 inhabitants
-    with acts published by posting; a reader who is a plain member of both, and a code tree
-    four levels deep whose leaf is used by notices."""
+    (people, sittings and acts, aids, releases, org chart units, a sitting whose list waits),
+    both under 3 500 inhabitants with acts published by posting; a reader who is a plain
+    member of both, each one's admin, and a code tree four levels deep whose leaf is used by
+    notices."""
     from datetime import timedelta
 
     from intranet.accounts.models import PersonFunction
@@ -286,6 +287,12 @@ def publisher_world():
             sitting = db.session.scalar(select(Sitting).where(Sitting.organisation_id == org.id,
                                                               Sitting.sitting_date == day))
             acts.publish_sitting_list(sitting, by=editor)
+        if size == "large":
+            waiting = today_paris() - timedelta(days=2)
+            make_act(org, editor, number="2025_98", sitting_date=waiting, subject="En attente")
+            for number in ("2025_97", "2025_96"):
+                make_act(org, editor, publish=True, number=number, sitting_date=waiting,
+                         subject="En ligne, sa liste attend")
         for k in range(n):
             aids.publish(aids.create_aid(org, aid_data(f"Aide {k} de {size}"), by=editor),
                          by=editor)
@@ -298,7 +305,7 @@ def publisher_world():
                 deadline=utcnow() + timedelta(days=30), codes="T0101"), by=editor)
             procurement.publish(notice, by=editor)
         db.session.commit()
-        world[size] = org.slug
+        world[size], world[f"{size} editor"] = org.slug, editor
     return world
 
 
@@ -313,7 +320,11 @@ def test_the_organisation_page_reads_each_section_in_one_statement(publisher_wor
         assert f"Aide 0 de {size}" in shown and f"Communiqué 0 de {size}" in shown
         assert "Affichage (en mairie)" in shown and "Voir l'organigramme" in shown
         counts[size] = count_queries(client, url)
+        editors = new_client(publisher_world[f"{size} editor"])
+        counts[f"{size} editor"] = count_queries(editors, url)
+    assert "(2 actes publiés, 1 brouillon)" in text(editors.get(url))
     assert counts["small"] == counts["large"] <= ORGANISATION_PAGE, counts
+    assert counts["small editor"] == counts["large editor"] <= ORGANISATION_PAGE + 1, counts
 
 
 def test_a_code_page_reads_its_tree_in_one_statement(publisher_world, new_client):

@@ -672,24 +672,28 @@ class PendingSitting:
     drafts: int
 
 
+@functools.cache
+def _pending_sittings_statement():
+    """Built once: the bound ``organisation_ids``; each sitting with its acts' counts."""
+    def acts(status: PublicationStatus):
+        return (select(func.count()).where(Deliberation.sitting_id == Sitting.id,
+                                           Deliberation.status == status).scalar_subquery())
+
+    return (select(Sitting, acts(PUBLISHED), acts(PublicationStatus.DRAFT))
+            .where(Sitting.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
+                   Sitting.list_published_at.is_(None))
+            .options(joinedload(Sitting.organisation))
+            .order_by(Sitting.sitting_date, Sitting.id))
+
+
 def pending_sittings(organisations: list[Organisation]) -> list[PendingSitting]:
-    """Sittings whose list is not online yet, soonest deadline first (for their editors)."""
+    """Sittings whose list is not online yet, soonest deadline first (for their editors), with
+    their published acts and drafts counted, in one statement."""
     if not organisations:
         return []
-    sittings = list(db.session.scalars(
-        select(Sitting).where(Sitting.organisation_id.in_([o.id for o in organisations]),
-                              Sitting.list_published_at.is_(None))
-        .options(joinedload(Sitting.organisation))
-        .order_by(Sitting.sitting_date, Sitting.id)))
-    counts: dict[tuple[int, str], int] = {}
-    if sittings:
-        for sitting_id, status, count in db.session.execute(
-                select(Deliberation.sitting_id, Deliberation.status, func.count())
-                .where(Deliberation.sitting_id.in_([s.id for s in sittings]))
-                .group_by(Deliberation.sitting_id, Deliberation.status)):
-            counts[(sitting_id, PublicationStatus(status))] = count
-    return [PendingSitting(s, counts.get((s.id, PUBLISHED), 0),
-                           counts.get((s.id, PublicationStatus.DRAFT), 0)) for s in sittings]
+    return [PendingSitting(sitting, published, drafts) for sitting, published, drafts
+            in db.session.execute(_pending_sittings_statement(),
+                                  {"organisation_ids": [o.id for o in organisations]})]
 
 
 def drafts_of(organisations: list[Organisation]) -> list[Deliberation]:
