@@ -369,11 +369,13 @@ def list_posting_decision(user, mailing_list, email: str) -> Decision:
     return refuse("Seuls les abonnés de la liste peuvent y écrire.")
 
 
-def can_post_to_list(user, mailing_list) -> bool:
-    """Write to a list from the web: a signed-in person who sees it, unless refused."""
+def can_post_to_list(user, mailing_list, decision: Decision | None = None) -> bool:
+    """Write to a list from the web: a signed-in person who sees it, unless refused.
+    ``decision``: ``list_posting_decision`` for the person's address, when the caller has it."""
     if not (_signed_in(user) and can_view(user, mailing_list)):
         return False
-    decision = list_posting_decision(user, mailing_list, user.email)
+    if decision is None:
+        decision = list_posting_decision(user, mailing_list, user.email)
     return not (decision.refused or decision.discarded)
 
 

@@ -163,7 +163,8 @@ def thread(slug, name, thread_id):
 @limits.per_account("lists")
 def write(slug, name):
     mlist = _list(slug, name)
-    access.require(access.can_post_to_list(current_user, mlist))
+    decision = access.list_posting_decision(current_user, mlist, current_user.email)
+    access.require(access.can_post_to_list(current_user, mlist, decision))
     form = PostForm()
     if form.validate_on_submit():
         try:
@@ -175,8 +176,7 @@ def write(slug, name):
         else:
             return _posted(mlist, message)
     return render_template("lists/write.html", space=mlist.space, mlist=mlist, form=form,
-                           decision=access.list_posting_decision(current_user, mlist,
-                                                                 current_user.email))
+                           decision=decision)
 
 
 def _posted(mlist, message):
