@@ -423,7 +423,7 @@ def open_thread(participant: ConversationParticipant) -> Thread:
         mark_read(participant)
     messages = list(db.session.scalars(
         select(ConversationMessage).where(access.visible_messages(participant))
-        .options(selectinload(ConversationMessage.author),
+        .options(joinedload(ConversationMessage.author),
                  selectinload(ConversationMessage.attachments)
                  .joinedload(ConversationAttachment.file))
         .order_by(ConversationMessage.id)))
