@@ -662,24 +662,27 @@ class ListPage:
 
 def instructed(user, filters: Filters) -> ListPage:
     """The page the query string asks for (50 dossiers) of the instructors' list, applicant and
-    aid read with it (from the joins the list's filters already make) and the list counted in
-    the same statement (a window count). A page past the end is the last one, as with
-    ``core.pagination``: counted, then read again."""
-    query = instructed_query(user, filters).options(*_WITH_APPLICANT_AND_AID_JOINED)
+    aid read with it (from the joins the list's filters already make), and the list counted in
+    the same statement: a scalar subquery, run once (a window count would read every row of the
+    list instead of walking the index to the 50th). A page past the end is the last one, as
+    with ``core.pagination``: counted, then read again."""
+    query = instructed_query(user, filters)
+    total = select(func.count()).select_from(
+        query.with_only_columns(SubsidyDossier.id).order_by(None).subquery()).scalar_subquery()
+    counted = query.options(*_WITH_APPLICANT_AND_AID_JOINED).add_columns(total.label("total"))
     page = page_arg()
-    rows = _counted_page(query, page)
+    rows = _page_of(counted, page)
     if not rows and page > 1:
         page = max(1, -(-pagination.count(query) // PER_PAGE))
-        rows = _counted_page(query, page)
+        rows = _page_of(counted, page)
     return ListPage([dossier for dossier, _ in rows], rows[0][1] if rows else 0, page)
 
 
-def _counted_page(query, page: int) -> list:
-    return db.session.execute(query.add_columns(_LIST_TOTAL).limit(PER_PAGE)
-                              .offset((page - 1) * PER_PAGE)).all()
-
-
-_LIST_TOTAL = func.count().over().label("total")
+def _page_of(query, page: int) -> list:
+    """The rows of page ``page``; the first without OFFSET: a prepared statement's generic plan
+    with an OFFSET parameter sorts the whole list rather than walk its index (three times the
+    time at 3,000 dossiers)."""
+    return db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE or None)).all()
 
 
 @dataclass

@@ -337,11 +337,13 @@ def dashboard_csv():
     return csvexport.response(reporting.dashboard_csv(board), "tableau-de-bord-subventions.csv")
 
 
+_WITH_EPCI = [joinedload(Organisation.epci)]     # « Intercommunalité : … » on a commune's page
+
+
 @bp.get("/beneficiaire/<int:organisation_id>")
 @login_required
 def beneficiary(organisation_id: int):
-    organisation = db.session.get(Organisation, organisation_id,
-                                  options=[joinedload(Organisation.epci)])
+    organisation = db.session.get(Organisation, organisation_id, options=_WITH_EPCI)
     me = _me()
     if organisation is None or not access.can_see_beneficiary(me, organisation):
         abort(404)
