@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from intranet.core.types import Role, Visibility
 from intranet.extensions import db
-from intranet.forums import services
+from intranet.forums import reading, services
 from intranet.forums.models import Forum, ForumPost, ForumReport, ForumTopic
 from intranet.notifications.models import Notification
 
@@ -141,6 +141,9 @@ def test_a_reported_post_reaches_the_moderators_queue(client, login):
     note = db.session.scalar(select(Notification).where(Notification.kind == "forum.report"))
     assert note.user_id == admin.id and note.url.endswith("/forums/moderation")
     login(admin)
+    assert reading.queue_size(space) == 1                 # one open report, nothing held
+    assert 'File de modération <span class="badge">1</span>' in text(
+        client.get(f"/espaces/{space.slug}/forums"))
     queue = text(client.get(f"/espaces/{space.slug}/forums/moderation"))
     assert "Insulte envers un collègue" in queue and "Propos injurieux" in queue
     report = db.session.scalar(select(ForumReport))
