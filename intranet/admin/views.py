@@ -328,8 +328,7 @@ def add_membership(user_id):
 @bp.get("/espaces")
 @access.platform_admin_required
 def spaces():
-    page = paginate(select(Space).options(joinedload(Space.organisation))
-                       .order_by(Space.kind, Space.name), per_page=100)
+    page = paginate(select(Space).order_by(Space.kind, Space.name), per_page=100)
     return render_template("admin/spaces.html", page=page)
 
 
