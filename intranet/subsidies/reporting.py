@@ -216,11 +216,12 @@ _COMMUNES = (select(Organisation.id, Organisation.name, func.count(SubsidyDossie
              .group_by(Organisation.id).order_by(Organisation.name_key))
 
 
-def beneficiary(user, organisation: Organisation) -> list[BeneficiaryLine]:
+def beneficiary(user, organisation: Organisation, *, visible=None) -> list[BeneficiaryLine]:
     """Every submitted dossier of ``organisation`` that ``user`` sees, across programmes, with
-    what was paid (one query)."""
-    rows = db.session.execute(_LINES.where(access.visible_dossiers(user)),
-                              {"organisation": organisation.id}).all()
+    what was paid (one query). ``visible``: ``access.visible_dossiers(user)``, when the caller
+    has it already."""
+    visible = access.visible_dossiers(user) if visible is None else visible
+    rows = db.session.execute(_LINES.where(visible), {"organisation": organisation.id}).all()
     return [BeneficiaryLine(dossier, from_cents(cents)) for dossier, cents in rows]
 
 
@@ -237,11 +238,12 @@ class Commune:
     name: str
 
 
-def member_communes(user, epci: Organisation) -> list[tuple[Commune, int, Decimal]]:
+def member_communes(user, epci: Organisation, *, visible=None
+                    ) -> list[tuple[Commune, int, Decimal]]:
     """The communes of ``epci`` that have dossiers ``user`` sees: (commune's id and name,
-    dossiers, requested), one query."""
-    rows = db.session.execute(_COMMUNES.where(access.visible_dossiers(user)),
-                              {"organisation": epci.id}).all()
+    dossiers, requested), one query. ``visible`` as for ``beneficiary``."""
+    visible = access.visible_dossiers(user) if visible is None else visible
+    rows = db.session.execute(_COMMUNES.where(visible), {"organisation": epci.id}).all()
     return [(Commune(id_, name), count, from_cents(cents)) for id_, name, count, cents in rows]
 
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .. import access
@@ -337,18 +338,21 @@ def dashboard_csv():
     return csvexport.response(reporting.dashboard_csv(board), "tableau-de-bord-subventions.csv")
 
 
-_WITH_EPCI = [joinedload(Organisation.epci)]     # « Intercommunalité : … » on a commune's page
+# An organisation with its EPCI (« Intercommunalité : … » on a commune's page), made once.
+_WITH_ITS_EPCI = select(Organisation).where(Organisation.id == bindparam("organisation")) \
+    .options(joinedload(Organisation.epci))
 
 
 @bp.get("/beneficiaire/<int:organisation_id>")
 @login_required
 def beneficiary(organisation_id: int):
-    organisation = db.session.get(Organisation, organisation_id, options=_WITH_EPCI)
+    organisation = db.session.scalar(_WITH_ITS_EPCI, {"organisation": organisation_id})
     me = _me()
     if organisation is None or not access.can_see_beneficiary(me, organisation):
         abort(404)
-    lines = reporting.beneficiary(me, organisation)
-    communes = reporting.member_communes(me, organisation) \
+    visible = access.visible_dossiers(me)       # the WHERE clause of both lists, made once
+    lines = reporting.beneficiary(me, organisation, visible=visible)
+    communes = reporting.member_communes(me, organisation, visible=visible) \
         if organisation.kind == OrgKind.EPCI else []
     return render_template("subsidies/beneficiary.html", organisation=organisation, lines=lines,
                            totals=reporting.beneficiary_totals(lines), communes=communes,
