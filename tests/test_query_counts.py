@@ -41,7 +41,8 @@ PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces),
                                                     # rules with the organisations they name
                                                     # (the people they admit, when it has some)
     "/espaces/": FLOOR + 1,                         # 32 / 52: a role read per space listed
-    "/forums/nouveautes": FLOOR + 3,                # 7 / 7
+    "/forums/nouveautes": FLOOR + 2,                # 7 / 7: counted only when a page is
+                                                    # full (core/pagination.rows_page)
 }
 
 
