@@ -263,12 +263,14 @@ _SOONEST = (case((_PROPOSED, SubsidyDossier.sitting_on), else_=SubsidyDossier.wo
 _WITH_APPLICANT = contains_eager(SubsidyDossier.organisation)
 
 
-def coming_up(user, days: int = 60, limit: int = 20) -> list[tuple[date, str, SubsidyDossier]]:
+def coming_up(user, days: int = 60, limit: int = 20, *, scope=None
+              ) -> list[tuple[date, str, SubsidyDossier]]:
     """The next sittings of proposed dossiers and works deadlines of running grants of
-    ``user``'s programmes, soonest first: (day, what, dossier), in one statement."""
+    ``user``'s programmes, soonest first: (day, what, dossier), in one statement. ``scope`` as
+    for ``services.instructed_query``."""
     today = today_paris()
     dossiers = db.session.scalars(
-        instructed_query(user, Filters()).options(_WITH_APPLICANT).where(_COMING)
+        instructed_query(user, Filters(), scope=scope).options(_WITH_APPLICANT).where(_COMING)
         .order_by(None).order_by(*_SOONEST).limit(limit),
         {"today": today, "horizon": today + timedelta(days=days)}).all()
     return [(d.sitting_on, "Commission permanente", d) if d.state == S.PROPOSED

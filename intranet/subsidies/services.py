@@ -596,10 +596,12 @@ def _year(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) == 4 else None
 
 
-def instructed_query(user, filters: Filters):
+def instructed_query(user, filters: Filters, *, scope=None):
     """SELECT of the dossiers of ``user``'s programmes (drafts stay with their applicant),
-    filtered, the last submitted first."""
-    query = _INSTRUCTED.where(access.instructed_dossiers(user))
+    filtered, the last submitted first. ``scope``: ``access.instructed_dossiers(user)``, when
+    the caller has it already (a page that reads the list twice)."""
+    scope = access.instructed_dossiers(user) if scope is None else scope
+    query = _INSTRUCTED.where(scope)
     if filters.programme:
         query = query.where(Aid.programme == filters.programme)
     if filters.aid_id:
@@ -660,13 +662,13 @@ class ListPage:
         return self.page + 1 if self.has_next else None
 
 
-def instructed(user, filters: Filters) -> ListPage:
+def instructed(user, filters: Filters, *, scope=None) -> ListPage:
     """The page the query string asks for (50 dossiers) of the instructors' list, applicant and
     aid read with it (from the joins the list's filters already make), and the list counted in
     the same statement: a scalar subquery, run once (a window count would read every row of the
     list instead of walking the index to the 50th). A page past the end is the last one, as
     with ``core.pagination``: counted, then read again."""
-    query = instructed_query(user, filters)
+    query = instructed_query(user, filters, scope=scope)
     total = select(func.count()).select_from(
         query.with_only_columns(SubsidyDossier.id).order_by(None).subquery()).scalar_subquery()
     counted = query.options(*_WITH_APPLICANT_AND_AID_JOINED).add_columns(total.label("total"))

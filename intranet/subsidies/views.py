@@ -289,10 +289,12 @@ def instructed():
     filters = services.Filters.from_args(request.args)
     me = _me()
     aids, epcis = services.list_choices(me)
+    scope = access.instructed_dossiers(me)      # the WHERE clause of both lists, made once
     return render_template(
-        "subsidies/instructed.html", page=services.instructed(me, filters),
+        "subsidies/instructed.html", page=services.instructed(me, filters, scope=scope),
         filters=filters, programmes=access.instructed_programmes(me), aids=aids,
-        states=DossierState, epcis=epcis, years=_years(), coming_up=reporting.coming_up(me))
+        states=DossierState, epcis=epcis, years=_years(),
+        coming_up=reporting.coming_up(me, scope=scope))
 
 
 @bp.get("/instruction.csv")
