@@ -26,7 +26,7 @@ from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember, SpaceRu
 
 from . import (TEMPLATE_GLOBALS, _role_at_least, _rule_matches, _signed_in, can_moderate,
                can_read_directory, can_view, is_platform_admin, is_space_member,
-               rule_members, spaces_with_role, visible_spaces)
+               rule_members, spaces_with_role, visible_space_ids, visible_spaces)
 
 # --- forums, lists and messaging ---------------------------------------------------------------
 #
@@ -168,7 +168,7 @@ def addressable_spaces(user):
     ``can_address_space``."""
     if not _signed_in(user):
         return select(Space.id).where(false())
-    return select(Space.id).where(Space.id.in_(visible_spaces(user)),
+    return select(Space.id).where(Space.id.in_(visible_space_ids(user)),   # read once a request
                                   Space.kind != SpaceKind.OPEN, Space.archived.is_(False))
 
 
