@@ -397,17 +397,23 @@ def document(slug, doc_id):
 
 def _document_page(space: Space, doc: Document, file_form: FileForm | None = None,
                    pending_files=(), share_form: ShareForm | None = None, new_link: str = ""):
-    move_form = MoveForm()
-    move_form.target.choices = _folder_choices(space)
+    # the forms are made only for those the page shows them to (as the template decides)
+    editing = access.can_edit(current_user, doc)
+    sharing = access.can_share_document(current_user, doc)
+    move_form = None
+    if editing:
+        move_form = MoveForm()
+        move_form.target.choices = _folder_choices(space)
     return render_template("documents/document.html", space=space, document=doc,
                            versions=services.document_versions(doc),
-                           share_links=services.share_links(doc)
-                           if access.can_share_document(current_user, doc) else [],
-                           share_form=share_form or ShareForm(), new_link=new_link,
-                           review_form=ReviewForm(),
-                           file_form=file_form or FileForm(), pending_files=pending_files,
-                           rename_form=RenameForm(name=doc.name), move_form=move_form,
-                           path=services.folder_path(doc.folder))
+                           share_links=services.share_links(doc) if sharing else [],
+                           share_form=(share_form or ShareForm()) if sharing else None,
+                           new_link=new_link,
+                           review_form=ReviewForm() if doc.pending_approval else None,
+                           file_form=(file_form or FileForm()) if editing else None,
+                           pending_files=pending_files,
+                           rename_form=RenameForm(name=doc.name) if editing else None,
+                           move_form=move_form, path=services.folder_path(doc.folder))
 
 
 def _folder_choices(space: Space, exclude: Folder | None = None) -> dict[str, str]:

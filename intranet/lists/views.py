@@ -139,9 +139,10 @@ def show(slug, name):
         "lists/show.html", space=mlist.space, mlist=mlist, rows=rows, total=total, page=page,
         pages=max(1, -(-total // 30)), subscription=subscription,
         subscribing=access.list_subscription_decision(me, mlist),
+        # a person subscribes with the first form, a visitor with the second
         subscribe_form=SubscribeForm(data={"delivery": subscription.delivery.value}
-                                     if subscription else None),
-        outside_form=OutsideSubscribeForm(),
+                                     if subscription else None) if me else None,
+        outside_form=OutsideSubscribeForm() if me is None else None,
         can_post=access.can_post_to_list(current_user, mlist),
         held=services.held_count(mlist) if access.can_moderate_list(current_user, mlist) else 0,
         emergency=access.list_in_emergency(mlist))

@@ -1,8 +1,10 @@
 """Spaces: creation, membership of groups (explicit, by request, by rule) and activity."""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import g
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, bindparam, delete, func, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import access
@@ -271,18 +273,28 @@ def _admin_count(space: Space) -> int:
 
 
 def members(space: Space) -> list[SpaceMember]:
-    return list(db.session.scalars(
-        select(SpaceMember).where(SpaceMember.space_id == space.id)
-        .join(SpaceMember.user).options(contains_eager(SpaceMember.user))
-        .order_by(SpaceMember.status, User.name_key, User.id)))
+    return list(db.session.scalars(_members_statement(), {"members_space_id": space.id}))
 
 
 def rules(space: Space) -> list[SpaceRule]:
     """A group's membership rules with the organisations they name, in one statement."""
-    return list(db.session.scalars(
-        select(SpaceRule).where(SpaceRule.space_id == space.id)
-        .options(joinedload(SpaceRule.organisation), joinedload(SpaceRule.epci))
-        .order_by(SpaceRule.id)))
+    return list(db.session.scalars(_rules_statement(), {"rules_space_id": space.id}))
+
+
+# The members page's statements, built once with the space as a parameter.
+@cache
+def _members_statement():
+    return (select(SpaceMember)
+            .where(SpaceMember.space_id == bindparam("members_space_id", type_=Integer))
+            .join(SpaceMember.user).options(contains_eager(SpaceMember.user))
+            .order_by(SpaceMember.status, User.name_key, User.id))
+
+
+@cache
+def _rules_statement():
+    return (select(SpaceRule).where(SpaceRule.space_id == bindparam("rules_space_id", type_=Integer))
+            .options(joinedload(SpaceRule.organisation), joinedload(SpaceRule.epci))
+            .order_by(SpaceRule.id))
 
 
 @unit_of_work
@@ -314,5 +326,13 @@ def remove_rule(rule: SpaceRule, *, by: User) -> None:
 
 def rule_members(space: Space, limit: int = 200) -> list[User]:
     """The people a space's rules bring in today (for the members page)."""
-    return list(db.session.scalars(access.rule_members(space.id)
-                                   .order_by(User.name_key, User.id).limit(limit)))
+    return list(db.session.scalars(_rule_members_statement(),
+                                   {"rule_space_id": space.id, "rule_limit": limit}))
+
+
+@cache
+def _rule_members_statement():
+    """``access.rule_members`` built once, the space and the limit as parameters (building
+    its expression tree cost more than running it)."""
+    return (access.rule_members(bindparam("rule_space_id", type_=Integer))
+            .order_by(User.name_key, User.id).limit(bindparam("rule_limit", type_=Integer)))
