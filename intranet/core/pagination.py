@@ -28,26 +28,28 @@ def paginate(query, *, per_page: int, page: int | None = None):
     return result
 
 
-def rows_page(query, page, per_page: int) -> tuple[list, int, int]:
+def rows_page(query, page, per_page: int, params: dict | None = None) -> tuple[list, int, int]:
     """(rows, page, total): page ``page`` of ``query`` as ``session.execute`` gives its rows
     (for a query of several columns), by the same rules as ``paginate``; ``page`` as typed
-    (a number beyond the last page gives the last one, anything else the first)."""
+    (a number beyond the last page gives the last one, anything else the first). ``params``:
+    the values of the query's bound parameters (a statement built once)."""
     try:
         page = max(1, min(int(page), PAGE_MAX))
     except (TypeError, ValueError):
         page = 1
-    rows = _rows(query, page, per_page)
+    rows = _rows(query, page, per_page, params)
     if 0 < len(rows) < per_page or (page == 1 and not rows):
         return rows, page, (page - 1) * per_page + len(rows)
-    total = count(query)
+    total = count(query, params)
     if page > 1 and not rows:   # past the end: the last page
         page = max(1, (total + per_page - 1) // per_page)
-        rows = _rows(query, page, per_page)
+        rows = _rows(query, page, per_page, params)
     return rows, page, total
 
 
-def _rows(query, page: int, per_page: int) -> list:
-    return db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+def _rows(query, page: int, per_page: int, params: dict | None = None) -> list:
+    return db.session.execute(query.limit(per_page).offset((page - 1) * per_page),
+                              params or {}).all()
 
 
 def _page(query, page: int, per_page: int):
@@ -58,8 +60,8 @@ def _page(query, page: int, per_page: int):
 LIST_COUNT = "list_count"   # the count's execution option (the tests' query gate reads it)
 
 
-def count(query) -> int:
+def count(query, params: dict | None = None) -> int:
     """How many rows ``query`` gives (its eager loads and order left out)."""
     rows = query.options(lazyload("*")).order_by(None).subquery()
-    return db.session.execute(select(func.count()).select_from(rows),
+    return db.session.execute(select(func.count()).select_from(rows), params or {},
                               execution_options={LIST_COUNT: True}).scalar_one()

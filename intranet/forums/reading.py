@@ -11,11 +11,12 @@ read through the ``(topic_id, position)`` index, as plain rows), both statements
 from __future__ import annotations
 
 import math
+from functools import cache
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, exists, func, literal, not_, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import access
@@ -403,43 +404,56 @@ def forum_topics(user, forum: Forum, page) -> Pager:
     return Pager(_with_unread(user, rows, marked), page, per, total)
 
 
-def _level_is(user, column, level, *levels):
-    return exists().where(ForumSubscription.user_id == user.id, column,
+def _level_is(person, column, level, *levels):
+    """EXISTS: ``person`` (an id, or a bound parameter of one) chose one of these levels."""
+    return exists().where(ForumSubscription.user_id == person, column,
                           ForumSubscription.level.in_((level, *levels)))
 
 
-def not_muted(user):
-    """WHERE clause on ``ForumTopic``: the topics this person did not mute, themselves or
-    through their forum (a topic's own level wins over its forum's)."""
+def not_muted(person):
+    """WHERE clause on ``ForumTopic``: the topics this person (an id, or a bound parameter of
+    one) did not mute, themselves or through their forum (a topic's own level wins over its
+    forum's)."""
     own = ForumSubscription.topic_id == ForumTopic.id
-    muted_topic = _level_is(user, own, SubscriptionLevel.MUTED)
-    chose_topic = _level_is(user, own, SubscriptionLevel.ALL, SubscriptionLevel.MUTED)
-    muted_forum = _level_is(user, ForumSubscription.forum_id == ForumTopic.forum_id,
+    muted_topic = _level_is(person, own, SubscriptionLevel.MUTED)
+    chose_topic = _level_is(person, own, SubscriptionLevel.ALL, SubscriptionLevel.MUTED)
+    muted_forum = _level_is(person, ForumSubscription.forum_id == ForumTopic.forum_id,
                             SubscriptionLevel.MUTED)
     return not_(or_(muted_topic, and_(muted_forum, not_(chose_topic))))
 
 
+@cache
+def _news_statement(only_unread: bool):
+    """« Nouveautés »' statement, built once: the person, their spaces (``access.
+    member_space_ids``) and the date after which a topic is new are parameters."""
+    person = bindparam("news_user", type_=Integer)
+    query = (select(ForumTopic, ForumRead.position)
+             .outerjoin(ForumRead, and_(ForumRead.topic_id == ForumTopic.id,
+                                        ForumRead.user_id == person))
+             .where(ForumTopic.space_id.in_(bindparam("news_spaces", expanding=True)),
+                    ForumTopic.deleted_at.is_(None), ForumTopic.held.is_(False),
+                    ForumTopic.last_post_at > bindparam("news_after"), not_muted(person)))
+    if only_unread:
+        query = query.where(or_(ForumRead.position.is_(None),
+                                ForumRead.position < ForumTopic.last_position))
+    # the related rows are loaded for the page's topics only (not joined before the sort)
+    return (query.options(selectinload(ForumTopic.forum), selectinload(ForumTopic.space),
+                          selectinload(ForumTopic.last_post_author))
+            .order_by(ForumTopic.last_post_at.desc(), ForumTopic.id.desc()))
+
+
 def news(user, page, *, only_unread: bool = False) -> tuple[Pager, object]:
     """« Nouveautés depuis ma dernière visite »: topics of all my spaces with a post since
-    the end of my previous visit (30 days the first time), newest first."""
+    the end of my previous visit (30 days the first time), newest first; those marked read
+    (« tout marquer comme lu ») are not new."""
     visit = db.session.get(ForumVisit, user.id)
     since = visit_since(visit) or utcnow() - timedelta(days=NEWS_DEFAULT_DAYS)
     marked = visit.marked_read_at if visit else None
-    where = [ForumTopic.space_id.in_(access.member_space_ids(user)),
-             ForumTopic.deleted_at.is_(None), ForumTopic.held.is_(False),
-             ForumTopic.last_post_at > since, not_muted(user)]
-    if marked is not None:
-        where.append(ForumTopic.last_post_at > marked)
-    base = _read_join(select(ForumTopic), user).where(*where)
-    if only_unread:
-        base = base.where(or_(ForumRead.position.is_(None),
-                              ForumRead.position < ForumTopic.last_position))
     per = topics_per_page()
-    # the related rows are loaded for the page's topics only (not joined before the sort)
     rows, page, total = rows_page(
-        base.options(selectinload(ForumTopic.forum), selectinload(ForumTopic.space),
-                     selectinload(ForumTopic.last_post_author))
-        .order_by(ForumTopic.last_post_at.desc(), ForumTopic.id.desc()), page, per)
+        _news_statement(only_unread), page, per,
+        params={"news_user": user.id, "news_spaces": access.member_space_ids(user),
+                "news_after": max(since, marked) if marked is not None else since})
     return Pager(_with_unread(user, rows, marked), page, per, total), since
 
 
