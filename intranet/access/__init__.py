@@ -51,6 +51,13 @@ def _me():
     return current_user._get_current_object()
 
 
+def resolved(user):
+    """``user`` itself when given Flask-Login's proxy of it (``current_user``), for a function
+    that asks many decisions about the same person (each use of the proxy looks them up)."""
+    getter = getattr(user, "_get_current_object", None)
+    return getter() if getter is not None else user
+
+
 def is_signed_in(user) -> bool:
     return _signed_in(user)
 

@@ -125,6 +125,7 @@ class Entry:
 
 
 def entries(viewer, people) -> list[Entry]:
+    viewer = access.resolved(viewer)     # asked about once per person
     units = units_of(people)
     made = []
     for person in people:
