@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import access
@@ -444,9 +444,13 @@ class Filters:
 
 def listing(user, filters: Filters):
     """The ads online that ``user`` may read, newest first."""
+    # what a line of the list shows of the publisher, the place and the author (``advertiser``)
     query = (select(Ad).where(access.visible_ads(user))
-             .options(joinedload(Ad.organisation), joinedload(Ad.commune),
-                      joinedload(Ad.created_by), selectinload(Ad.photos)))
+             .options(joinedload(Ad.organisation).load_only(Organisation.name),
+                      joinedload(Ad.commune).load_only(Organisation.name),
+                      joinedload(Ad.created_by).load_only(User.first_name, User.last_name,
+                                                          User.email),
+                      selectinload(Ad.photos)))
     if filters.kind in {k.value for k in AdKind}:
         query = query.where(Ad.kind == AdKind(filters.kind))
     if filters.category in {c.value for c in AdCategory}:
@@ -484,13 +488,14 @@ def commune_choices() -> list[tuple[int, str]]:
 
 def place_choices() -> list[tuple[int, str]]:
     """The listing's « Où ? »: each EPCI (its communes) then each commune that has an ad."""
-    epcis = db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True))
-        .order_by(Organisation.name_key))
-    communes = db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.id.in_(select(Ad.commune_id).where(Ad.commune_id.is_not(None))))
-        .order_by(Organisation.name_key))
-    return [(i, f"{name} (intercommunalité)") for i, name in epcis] + list(communes)
+    epcis = (select(Organisation.id, Organisation.name, literal(0).label("part"),
+                    Organisation.name_key)
+             .where(Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True)))
+    communes = (select(Organisation.id, Organisation.name, literal(1), Organisation.name_key)
+                .where(Organisation.id.in_(select(Ad.commune_id)
+                                           .where(Ad.commune_id.is_not(None)))))
+    both = union_all(epcis, communes).subquery()
+    rows = db.session.execute(select(both.c.id, both.c.name, both.c.part)
+                              .order_by(both.c.part, both.c.name_key))
+    return [(i, f"{name} (intercommunalité)" if part == 0 else name) for i, name, part in rows]
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from intranet.accounts.models import Organisation
 from intranet.ads import services
 from intranet.ads.models import Ad
 from intranet.core.audit import AuditEvent
@@ -11,6 +12,7 @@ from intranet.core.timeutil import utcnow
 from intranet.extensions import db
 from intranet.mail.models import OutboxMessage
 
+from .. import factories
 from ..helpers import text
 from .builders import ad_data, town_hall
 
@@ -132,3 +134,20 @@ def test_someone_else_may_not_manage_an_ad(client, login):
     personal = services.create_ad(world["org"], ad_data("Vélo"), personal=True, by=world["member"])
     assert client.post(f"/annonces/{personal.id}/conclure").status_code == 403
     assert db.session.get(Ad, personal.id).is_live
+
+
+def test_the_listing_offers_each_intercommunality_then_each_commune_that_has_an_ad(client):
+    from intranet.accounts.models import OrgKind
+    world = town_hall()
+    factories.make_org("CA du Grand Villeneuvois", kind=OrgKind.EPCI)
+    factories.make_org("CC Albret Communauté", kind=OrgKind.EPCI)
+    factories.make_org("Commune d'Agen")                          # no ad: not offered
+    assert services.place_choices() == [
+        (db.session.scalar(select(Organisation.id).where(Organisation.name == name)), label)
+        for name, label in [
+            ("CA du Grand Villeneuvois", "CA du Grand Villeneuvois (intercommunalité)"),
+            ("CC Albret Communauté", "CC Albret Communauté (intercommunalité)"),
+            ("Commune de Layrac", "Commune de Layrac")]]
+    page = text(client.get("/annonces/"))
+    assert page.index("CC Albret Communauté (intercommunalité)") < page.index("Commune de Layrac")
+    assert world["ad"].title in page and "Commune d&#39;Agen" not in page
