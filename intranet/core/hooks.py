@@ -26,11 +26,12 @@ without the page's domain importing it.
   still leave out those a Python decision refuses). Every source's SELECT is read in one
   ``UNION ALL`` per page (``calendar_items``). A ``deadline`` source is what a person must
   meet, offered as an option of the subscription feeds (DESIGN §8, « Deadlines »).
+  ``whole_day`` makes the entry of a date (a closing date, a deadline, a sitting).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Callable
 
 from flask import g, has_request_context
@@ -180,6 +181,14 @@ class CalendarEntry:
     location: str = ""
     kind: str = ""
     note: str = ""
+
+
+def whole_day(day: date, *, title: str, url: str, uid: str, kind: str = "deadline",
+              note: str = "") -> CalendarEntry:
+    """An entry for the whole of ``day``: a closing date, a deadline, a sitting."""
+    starts = datetime.combine(day, time())
+    return CalendarEntry(title=title, starts=starts, ends=starts + timedelta(days=1),
+                         all_day=True, url=url, uid=uid, kind=kind, note=note)
 
 
 # --- calendar sources -------------------------------------------------------------------------

@@ -505,12 +505,10 @@ _FOLLOWED_CLOSING_DATES = select(*hooks.calendar_columns(   # built once
 def closing_date_entries(user, rows) -> list:
     entries = []
     for row in rows:
-        starts = datetime.combine(row.day, datetime.min.time())
-        entries.append(hooks.CalendarEntry(
-            title=f"Date limite de candidature : {row.title}", starts=starts,
-            ends=starts + timedelta(days=1), all_day=True,
+        entries.append(hooks.whole_day(
+            row.day, title=f"Date limite de candidature : {row.title}",
             url=path_for("jobs.show", offer_id=row.id),
-            uid=f"offre-{row.id}-cloture@territoires", kind="deadline", note=row.name))
+            uid=f"offre-{row.id}-cloture@territoires", note=row.name))
     return entries
 
 

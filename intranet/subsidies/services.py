@@ -7,7 +7,7 @@ Each public function is one unit of work (``core/uow.py``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (Date, String, bindparam, cast, extract, func, literal, null, or_, select,
@@ -744,12 +744,10 @@ _WORKS_DEADLINES = select(*hooks.calendar_columns(   # built once
 def works_deadline_entries(user, rows) -> list:
     entries = []
     for row in rows:
-        starts = datetime.combine(row.day, time())
-        entries.append(hooks.CalendarEntry(
-            title=f"Fin des travaux subventionnés : {row.title}", starts=starts,
-            ends=starts + timedelta(days=1), all_day=True,
+        entries.append(hooks.whole_day(
+            row.day, title=f"Fin des travaux subventionnés : {row.title}",
             url=path_for("subsidies.show", dossier_id=row.id),
-            uid=f"dossier-{row.id}-travaux@territoires", kind="deadline",
+            uid=f"dossier-{row.id}-travaux@territoires",
             note=f"{row.name} — demandez le solde avant cette date."))
     return entries
 

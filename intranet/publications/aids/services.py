@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from flask import current_app
@@ -423,12 +423,10 @@ _CLOSING_DATES = select(*hooks.calendar_columns(   # built once
 def closing_date_entries(user, rows) -> list:
     entries = []
     for row in rows:
-        starts = datetime.combine(row.day, time())
-        entries.append(hooks.CalendarEntry(
-            title=f"Clôture de l'aide « {row.title} »", starts=starts,
-            ends=starts + timedelta(days=1), all_day=True,
+        entries.append(hooks.whole_day(
+            row.day, title=f"Clôture de l'aide « {row.title} »",
             url=path_for("aids.show", aid_id=row.id), uid=f"aide-{row.id}-cloture@territoires",
-            kind="deadline", note=row.text))
+            note=row.text))
     return entries
 
 

@@ -10,7 +10,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, select, true
 from sqlalchemy.exc import IntegrityError
@@ -832,11 +832,9 @@ def sitting_entries(user, rows) -> list:
     entries = []
     for row in rows:
         heading = "Délibérations : " if row.moment else "Ordre du jour : "
-        starts = datetime.combine(row.day, time())
         title = f"{Assembly(row.title).label} du {format_date(row.day)}"   # as Sitting.title
-        entries.append(hooks.CalendarEntry(
-            title=f"{title} — {row.name}", starts=starts,
-            ends=starts + timedelta(days=1), all_day=True,
+        entries.append(hooks.whole_day(
+            row.day, title=f"{title} — {row.name}",
             url=path_for("deliberations.sitting", sitting_id=row.id),
             uid=f"seance-{row.id}@territoires", kind="sitting",
             note=(heading + " ; ".join(acts[row.id])) if row.id in acts else ""))
@@ -874,13 +872,11 @@ _PENDING_MINUTES = select(*hooks.calendar_columns(   # built once
 def minutes_deadline_entries(user, rows) -> list:
     entries = []
     for row in rows:
-        starts = datetime.combine(row.day + MINUTES_DELAY, time())   # SittingMinutes.deadline
         title = f"{Assembly(row.title).label} du {format_date(row.other_day)}"   # Sitting.title
-        entries.append(hooks.CalendarEntry(
-            title=f"Mettre en ligne le procès-verbal : {title}", starts=starts,
-            ends=starts + timedelta(days=1), all_day=True,
+        entries.append(hooks.whole_day(                # on SittingMinutes.deadline
+            row.day + MINUTES_DELAY, title=f"Mettre en ligne le procès-verbal : {title}",
             url=path_for("deliberations.sitting", sitting_id=row.ref) + "#proces-verbal",
-            uid=f"proces-verbal-{row.id}@territoires", kind="deadline",
+            uid=f"proces-verbal-{row.id}@territoires",
             note=f"{row.name} — approuvé le {format_date(row.day)}, à publier sous "
                  f"{MINUTES_DELAY.days} jours."))
     return entries
