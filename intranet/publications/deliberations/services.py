@@ -1,25 +1,25 @@
-"""Deliberations: recording, publishing and withdrawing acts, the lists of sittings, each
-organisation's settings, and the queries behind the list, the feeds and the export.
+"""Deliberations: recording, publishing and withdrawing acts, the lists of sittings, the
+minutes, each organisation's settings. What the pages read is in ``reading``, the agendas'
+sources in ``calendar``, the public list's query in ``listing``.
 
 Each public function that changes something is one unit of work: it checks everything first,
 raises ``DeliberationError`` (French message, nothing changed) or commits.
 """
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from sqlalchemy import and_, bindparam, func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload
 
 from ... import access
 from ...accounts.models import Organisation, OrgKind, User
 from ...core.types import Visibility
-from ...core import audit, hooks, identifiers, uploads
+from ...core import audit, identifiers, uploads
 from ...core.frdates import format_date
 from ...core.models import StoredFile
 from ..lifecycle import PublicationStatus
@@ -29,11 +29,10 @@ from ...core.uow import unit_of_work
 from ...core.urls import path_for
 from ...extensions import db
 from ...spaces import services as spaces
-from ...spaces.models import SpaceKind
 from .. import publishing
 from . import classification
-from .listing import PUBLISHED, published_visible
-from .models import (MINIMUM_MONTHS_ONLINE, MINUTES_DELAY, SMALL_COMMUNE_POPULATION, ActNature,
+from .listing import PUBLISHED
+from .models import (MINIMUM_MONTHS_ONLINE, SMALL_COMMUNE_POPULATION, ActNature,
                      Assembly,
                      Deliberation, DeliberationAnnex, DeliberationSettings, PublicationMode,
                      Sitting, SittingMinutes, today_paris)
@@ -644,243 +643,3 @@ def save_settings(organisation: Organisation, *, by: User, siret: str | None,
                  detail=f"SIRET {siret or '—'} ; mode {publication_mode.value}")
     db.session.commit()
     return settings
-
-
-# --- queries ----------------------------------------------------------------------------------
-
-
-def last_signatory(organisation: Organisation) -> tuple[str, str]:
-    row = db.session.execute(select(Deliberation.signatory_name, Deliberation.signatory_function)
-                             .where(Deliberation.organisation_id == organisation.id)
-                             .order_by(Deliberation.id.desc()).limit(1)).first()
-    return (row[0], row[1]) if row else ("", "")
-
-
-def sitting_acts(user, sitting: Sitting) -> list[Deliberation]:
-    """The sitting's acts the user may see: published ones; members also see the drafts."""
-    return list(db.session.scalars(
-        select(Deliberation).where(Deliberation.sitting_id == sitting.id,
-                                   access.visible_publications(user, Deliberation),
-                                   Deliberation.status != PublicationStatus.WITHDRAWN)
-        .options(joinedload(Deliberation.act_file)).order_by(Deliberation.number)))
-
-
-@dataclass
-class PendingSitting:
-    sitting: Sitting
-    published: int
-    drafts: int
-
-
-@functools.cache
-def _pending_sittings_statement():
-    """Built once: the bound ``organisation_ids``; each sitting with its acts' counts."""
-    def acts(status: PublicationStatus):
-        return (select(func.count()).where(Deliberation.sitting_id == Sitting.id,
-                                           Deliberation.status == status).scalar_subquery())
-
-    return (select(Sitting, acts(PUBLISHED), acts(PublicationStatus.DRAFT))
-            .where(Sitting.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
-                   Sitting.list_published_at.is_(None))
-            .options(joinedload(Sitting.organisation))
-            .order_by(Sitting.sitting_date, Sitting.id))
-
-
-def pending_sittings(organisations: list[Organisation]) -> list[PendingSitting]:
-    """Sittings whose list is not online yet, soonest deadline first (for their editors), with
-    their published acts and drafts counted, in one statement."""
-    if not organisations:
-        return []
-    return [PendingSitting(sitting, published, drafts) for sitting, published, drafts
-            in db.session.execute(_pending_sittings_statement(),
-                                  {"organisation_ids": [o.id for o in organisations]})]
-
-
-def drafts_of(organisations: list[Organisation]) -> list[Deliberation]:
-    if not organisations:
-        return []
-    return list(db.session.scalars(
-        select(Deliberation).where(Deliberation.organisation_id.in_([o.id for o in organisations]),
-                                   Deliberation.status == PublicationStatus.DRAFT)
-        .options(joinedload(Deliberation.organisation))
-        .order_by(Deliberation.sitting_date.desc(), Deliberation.id.desc())))
-
-
-@dataclass
-class SittingList:
-    sitting: Sitting
-    acts: list[Deliberation]
-
-
-@dataclass
-class OrganisationActs:
-    settings: DeliberationSettings | None
-    lists: list[SittingList]
-
-
-@functools.cache
-def _organisation_acts_statement(limit: int):
-    """Built once: bound ``organisation_id`` and the viewer (``access.publication_viewer``)."""
-    latest = (select(Sitting.id)
-              .where(Sitting.organisation_id == bindparam("organisation_id"),
-                     Sitting.list_published_at.is_not(None))
-              .order_by(Sitting.sitting_date.desc(), Sitting.id.desc()).limit(limit)
-              .subquery("latest"))
-    readable = (Deliberation.status == PUBLISHED) & access.visible_publications_bound(Deliberation)
-    return (select(DeliberationSettings, Sitting, Deliberation)
-            .select_from(Organisation)
-            .outerjoin(DeliberationSettings,
-                       DeliberationSettings.organisation_id == Organisation.id)
-            .outerjoin(latest, true())
-            .outerjoin(Sitting, Sitting.id == latest.c.id)
-            .outerjoin(Deliberation, and_(Deliberation.sitting_id == Sitting.id, readable))
-            .where(Organisation.id == bindparam("organisation_id"))
-            .options(load_only(Sitting.assembly, Sitting.sitting_date, Sitting.list_published_at),
-                     load_only(Deliberation.number, Deliberation.subject, Deliberation.sitting_id))
-            .order_by(Sitting.sitting_date.desc(), Sitting.id.desc(), Deliberation.number))
-
-
-def organisation_acts(user, organisation: Organisation, limit: int = 5) -> OrganisationActs:
-    """What the organisation page shows of its acts, in one statement: its publication
-    settings, and its latest sittings whose list is online, each with the published acts the
-    user may read (``published_visible``; number and subject only, never their texts)."""
-    rows = db.session.execute(
-        _organisation_acts_statement(limit),
-        {"organisation_id": organisation.id, **access.publication_viewer(user)}).all()
-    lists: dict[int, SittingList] = {}
-    for _, sitting, act in rows:
-        if sitting is not None:
-            entry = lists.setdefault(sitting.id, SittingList(sitting, []))
-            if act is not None:
-                entry.acts.append(act)
-    return OrganisationActs(rows[0][0] if rows else None, list(lists.values()))
-
-
-def feed_entries(user, organisation: Organisation | None = None,
-                 limit: int = 50) -> list[Deliberation]:
-    """Latest published acts the user may read (``user`` None: public ones)."""
-    stmt = select(Deliberation).where(published_visible(user))
-    if organisation is not None:
-        stmt = stmt.where(Deliberation.organisation_id == organisation.id)
-    return list(db.session.scalars(
-        stmt.options(joinedload(Deliberation.organisation))
-        .order_by(Deliberation.published_at.desc(), Deliberation.id.desc()).limit(limit)))
-
-
-def load_for_show(deliberation_id: int) -> Deliberation | None:
-    return db.session.scalar(
-        select(Deliberation).where(Deliberation.id == deliberation_id)
-        .options(joinedload(Deliberation.organisation), joinedload(Deliberation.act_file),
-                 joinedload(Deliberation.sitting),
-                 selectinload(Deliberation.annexes).joinedload(DeliberationAnnex.file)))
-
-
-# --- the agendas: sittings are events of their organisation's calendar -------------------------
-
-
-def sittings_in_calendar(user, after: datetime, before: datetime, space=None):
-    """The sittings an agenda shows (``core.hooks.register_calendar_source``: a SELECT of
-    ``hooks.calendar_columns``): those of the organisation whose space's calendar it is, or, in
-    a person's own agenda, those of their organisations."""
-    if not access.is_signed_in(user) and space is None:
-        return None
-    if space is not None:
-        if space.kind != SpaceKind.ORGANISATION:
-            return None
-        organisations = [space.organisation_id]
-    else:
-        organisations = [m.organisation_id for m in user.memberships] or [-1]
-    return _SITTINGS.where(
-        Sitting.organisation_id.in_(organisations), Sitting.sitting_date >= after.date(),
-        Sitting.sitting_date < before.date() + timedelta(days=1))
-
-
-_SITTINGS = select(*hooks.calendar_columns(   # built once
-    id=Sitting.id, ref=Sitting.organisation_id, day=Sitting.sitting_date,
-    moment=Sitting.list_published_at, title=Sitting.assembly, name=Organisation.name)
-).join(Organisation, Organisation.id == Sitting.organisation_id)
-
-
-@dataclass(frozen=True)
-class _Id:
-    id: int
-
-
-@dataclass(frozen=True)
-class _SittingRead:
-    """What ``access.can_view_sitting`` reads of a sitting (of its organisation, the id), taken
-    from a calendar row rather than from a loaded ``Sitting``."""
-    list_published_at: datetime | None
-    organisation: _Id
-
-
-def sitting_entries(user, rows) -> list:
-    """The sittings the person may see (``access.can_view_sitting``), each with its agenda (the
-    acts the person may see, as ``sitting_acts`` lists them) as its note: the acts of all the
-    sittings shown are read in one statement."""
-    rows = [row for row in rows
-            if access.can_view_sitting(user, _SittingRead(row.moment, _Id(row.ref)))]
-    acts: dict[int, list[str]] = {}
-    if rows:
-        for sitting_id, number, subject in db.session.execute(
-                select(Deliberation.sitting_id, Deliberation.number, Deliberation.subject)
-                .where(Deliberation.sitting_id.in_([row.id for row in rows]),
-                       access.visible_publications(user, Deliberation),
-                       Deliberation.status != PublicationStatus.WITHDRAWN)
-                .order_by(Deliberation.sitting_id, Deliberation.number)):
-            acts.setdefault(sitting_id, []).append(f"n° {number} {subject}")
-    entries = []
-    for row in rows:
-        heading = "Délibérations : " if row.moment else "Ordre du jour : "
-        title = f"{Assembly(row.title).label} du {format_date(row.day)}"   # as Sitting.title
-        entries.append(hooks.whole_day(
-            row.day, title=f"{title} — {row.name}",
-            url=path_for("deliberations.sitting", sitting_id=row.id),
-            uid=f"seance-{row.id}@territoires", kind="sitting",
-            note=(heading + " ; ".join(acts[row.id])) if row.id in acts else ""))
-    return entries
-
-
-hooks.register_calendar_source("seances", "Séances des assemblées", sittings_in_calendar,
-                               sitting_entries)
-
-
-def minutes_deadlines(user, after: datetime, before: datetime, space=None):
-    """The last day to put approved minutes online, as deadlines of the agenda of those who
-    publish for their organisation (``core.hooks.register_calendar_source``: a SELECT of
-    ``hooks.calendar_columns`` of the minutes ``pending_minutes`` lists whose deadline falls in
-    the period); none in a space's calendar."""
-    if space is not None or not access.is_signed_in(user):
-        return None
-    organisations = access.publishing_organisations(user)
-    if not organisations:
-        return None
-    return _PENDING_MINUTES.where(
-        SittingMinutes.organisation_id.in_([o.id for o in organisations]),
-        SittingMinutes.approved_on.is_not(None), SittingMinutes.status != PUBLISHED,
-        SittingMinutes.approved_on >= after.date() - MINUTES_DELAY,
-        SittingMinutes.approved_on < before.date() - MINUTES_DELAY)
-
-
-_PENDING_MINUTES = select(*hooks.calendar_columns(   # built once
-    id=SittingMinutes.id, ref=Sitting.id, day=SittingMinutes.approved_on,
-    other_day=Sitting.sitting_date, title=Sitting.assembly, name=Organisation.name)
-).select_from(SittingMinutes).join(Sitting, Sitting.id == SittingMinutes.sitting_id).join(
-    Organisation, Organisation.id == Sitting.organisation_id)
-
-
-def minutes_deadline_entries(user, rows) -> list:
-    entries = []
-    for row in rows:
-        title = f"{Assembly(row.title).label} du {format_date(row.other_day)}"   # Sitting.title
-        entries.append(hooks.whole_day(                # on SittingMinutes.deadline
-            row.day + MINUTES_DELAY, title=f"Mettre en ligne le procès-verbal : {title}",
-            url=path_for("deliberations.sitting", sitting_id=row.ref) + "#proces-verbal",
-            uid=f"proces-verbal-{row.id}@territoires",
-            note=f"{row.name} — approuvé le {format_date(row.day)}, à publier sous "
-                 f"{MINUTES_DELAY.days} jours."))
-    return entries
-
-
-hooks.register_calendar_source("proces-verbaux", "Échéances (procès-verbaux à publier)",
-                               minutes_deadlines, minutes_deadline_entries, deadline=True)

@@ -20,7 +20,8 @@ from ...core.urls import absolute_url
 from ...extensions import db
 from ...core.types import Visibility
 from ..routes import add_attachment_routes, add_lifecycle_routes, feed_owner
-from . import acknowledgements, classification, listing, scdl, services
+from . import acknowledgements, classification, listing, reading, scdl, services
+from . import calendar  # noqa: F401 - registers the sittings and minutes in the agendas
 from .forms import (AcknowledgementsForm, AgendaForm, DeliberationForm, ListFilterForm,
                     MinutesForm, SettingsForm)
 from .models import (ActNature, Assembly, Deliberation, PublicationMode, Sitting, SittingMinutes,
@@ -48,10 +49,10 @@ def _read_classification(state) -> None:
 def deliberation_section(org: Organisation) -> dict:
     """What the organisation page shows of its acts, filtered for the current person."""
     editor = access.can_edit_publication(current_user, org)
-    acts = services.organisation_acts(current_user, org)
+    acts = reading.organisation_acts(current_user, org)
     return {
         "lists": acts.lists,
-        "pending": services.pending_sittings([org]) if editor else [],
+        "pending": reading.pending_sittings([org]) if editor else [],
         "settings": acts.settings,
         "small_commune": services.is_small_commune(org),
         "editor": editor,
@@ -74,7 +75,7 @@ def index():
 
 
 def _load(deliberation_id: int, need: str = "view") -> Deliberation:
-    return access.authorize(services.load_for_show(deliberation_id), need)
+    return access.authorize(reading.load_for_show(deliberation_id), need)
 
 
 @bp.get("/<int:deliberation_id>")
@@ -122,7 +123,7 @@ def _load_sitting(sitting_id: int) -> Sitting:
 def sitting(sitting_id):
     item = _load_sitting(sitting_id)
     return render_template("publications/deliberations/sitting.html", sitting=item,
-                           acts=services.sitting_acts(current_user, item),
+                           acts=reading.sitting_acts(current_user, item),
                            minutes=services.visible_minutes(current_user, item),
                            editor=access.can_edit_publication(current_user, item.organisation))
 
@@ -242,9 +243,9 @@ def pending():
     access.require(bool(organisations))
     return render_template("publications/deliberations/pending.html",
                            organisations=organisations,
-                           sittings=services.pending_sittings(organisations),
+                           sittings=reading.pending_sittings(organisations),
                            minutes=services.pending_minutes(organisations),
-                           drafts=services.drafts_of(organisations), today=today_paris())
+                           drafts=reading.drafts_of(organisations), today=today_paris())
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -330,7 +331,7 @@ def create():
                       working.first_for(current_user, organisations)[0])
         form.organisation.data = str(chosen.id)
         form.assembly.data = _DEFAULT_ASSEMBLY.get(chosen.kind.value, "autre")
-        form.signatory_name.data, form.signatory_function.data = services.last_signatory(chosen)
+        form.signatory_name.data, form.signatory_function.data = reading.last_signatory(chosen)
     chosen = next((o for o in organisations if str(o.id) == form.organisation.data), None)
     if _act_form_valid(form, chosen):
         try:
@@ -445,7 +446,7 @@ def _entries(acts: list[Deliberation]) -> list[atom.Entry]:
 def feed():
     slug = request.args.get("organisation")
     organisation = access.get_or_404(Organisation, slug=slug) if slug else None
-    acts = services.feed_entries(None, organisation)
+    acts = reading.feed_entries(None, organisation)
     title = "Délibérations et actes" + (f" — {organisation.name}" if organisation else "")
     values = {"organisation": slug} if slug else {}
     return atom.feed(feed_id=absolute_url("deliberations.feed", **values), title=title,
@@ -456,7 +457,7 @@ def feed():
 @bp.get("/flux/<token>.atom")
 def private_feed(token):
     user = feed_owner(token)
-    acts = services.feed_entries(user)
+    acts = reading.feed_entries(user)
     return atom.feed(feed_id=f"{absolute_url('deliberations.feed')}#personnel-{user.id}",
                      title="Délibérations et actes (réseau)",
                      self_url=absolute_url("deliberations.private_feed", token=token),
