@@ -829,3 +829,6 @@ from .documents import (  # noqa: E402
     lock_holder_id, can_lock_document, can_release_lock, can_add_version, can_empty_bin,
     can_share_document, share_link_opens, documents_awaiting_approval, awaiting_files_count,
     can_upload_document, visible_document_drafts, can_approve_document)
+# The visibility filters above for statements built once, the viewer as bound parameters.
+from .bound import (  # noqa: E402
+    visible_content_bound, visible_drafts_bound, visible_document_drafts_bound, content_viewer)

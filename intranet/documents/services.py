@@ -2,13 +2,14 @@
 activity line and (for deletions) its way back from the bin."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.pagination import paginate
@@ -257,23 +258,34 @@ def folder_path(folder: Folder | None) -> list[Folder]:
     return list(reversed(path))
 
 
+@functools.cache
+def _library_statements(in_folder: bool):
+    """A folder's sub-folders and documents (or the library's root's, ``in_folder`` false),
+    built once: bound ``space_id``, ``folder_id`` and the viewer (``access.content_viewer``)."""
+    def here(column):
+        return column == bindparam("folder_id") if in_folder else column.is_(None)
+    folders = (select(Folder).where(Folder.space_id == bindparam("space_id"),
+                                    Folder.deleted_at.is_(None), here(Folder.parent_id))
+               .order_by(Folder.name))
+    documents = (select(Document)
+                 .where(Document.space_id == bindparam("space_id"),
+                        Document.deleted_at.is_(None), here(Document.folder_id),
+                        access.visible_content_bound(Document),
+                        access.visible_document_drafts_bound())
+                 .options(joinedload(Document.current_version).joinedload(DocumentVersion.file),
+                          joinedload(Document.current_version)
+                          .joinedload(DocumentVersion.uploaded_by))
+                 .order_by(Document.name))
+    return folders, documents
+
+
 def library(user, space: Space, folder: Folder | None):
     """(sub-folders, documents) of a folder, as this person may see them."""
-    parent = folder.id if folder else None
-    folders = db.session.scalars(
-        select(Folder).where(Folder.space_id == space.id, Folder.deleted_at.is_(None),
-                             Folder.parent_id.is_(parent) if parent is None
-                             else Folder.parent_id == parent).order_by(Folder.name)).all()
-    documents = db.session.scalars(
-        select(Document).where(Document.space_id == space.id, Document.deleted_at.is_(None),
-                               Document.folder_id.is_(None) if parent is None
-                               else Document.folder_id == parent,
-                               access.visible_content(user, Document),
-                               access.visible_document_drafts(user))
-        .options(joinedload(Document.current_version).joinedload(DocumentVersion.file),
-                 joinedload(Document.current_version).joinedload(DocumentVersion.uploaded_by))
-        .order_by(Document.name)).all()
-    return folders, documents
+    folders, documents = _library_statements(folder is not None)
+    params = {"space_id": space.id, "folder_id": folder.id if folder else None,
+              **access.content_viewer(user)}
+    return (db.session.scalars(folders, params).all(),
+            db.session.scalars(documents, params).all())
 
 
 @unit_of_work
