@@ -2,6 +2,7 @@
 when the page does not tell the total by itself."""
 from __future__ import annotations
 
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
@@ -9,21 +10,22 @@ from ..extensions import db
 from .inputs import PAGE_MAX, page_arg
 
 
-def paginate(query, *, per_page: int, page: int | None = None):
+def paginate(query, *, per_page: int, page: int | None = None, params: dict | None = None):
     """The page ``page`` of ``query`` (by default the one the query string asks for). A number
     beyond the last page shows the last page; a number that is not one shows the first.
 
     A page with fewer than ``per_page`` items, but at least one, is the last: the total is
     known without counting (one statement fewer for most lists of a space, which hold a page
-    or less). Otherwise the rows are counted, as Flask-SQLAlchemy counts them."""
+    or less). Otherwise the rows are counted, as Flask-SQLAlchemy counts them. ``params``: the
+    values of the query's bound parameters (a statement built once)."""
     page = page_arg() if page is None else max(1, min(page, PAGE_MAX))
-    result = _page(query, page, per_page)
+    result = _page(query, page, per_page, params)
     if 0 < len(result.items) < per_page or (page == 1 and not result.items):
         result.total = (page - 1) * per_page + len(result.items)
         return result
-    total = count(query)
+    total = count(query, params)
     if page > 1 and not result.items:   # past the end: the last page
-        result = _page(query, max(1, (total + per_page - 1) // per_page), per_page)
+        result = _page(query, max(1, (total + per_page - 1) // per_page), per_page, params)
     result.total = total
     return result
 
@@ -52,7 +54,19 @@ def _rows(query, page: int, per_page: int, params: dict | None = None) -> list:
                               params or {}).all()
 
 
-def _page(query, page: int, per_page: int):
+class _BoundPagination(SelectPagination):
+    """Flask-SQLAlchemy's page of a statement built once: the values of its bound parameters
+    go with it."""
+
+    def _query_items(self) -> list:
+        statement = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(db.session.execute(statement, self._query_args["params"]).unique().scalars())
+
+
+def _page(query, page: int, per_page: int, params: dict | None = None):
+    if params:
+        return _BoundPagination(select=query, params=params, page=page, per_page=per_page,
+                                error_out=False, max_per_page=None, count=False)
     return db.paginate(query, page=page, per_page=per_page, error_out=False,
                        max_per_page=None, count=False)
 

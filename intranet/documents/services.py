@@ -224,13 +224,21 @@ def remove_attachment(attachment: PageAttachment) -> None:
     db.session.delete(attachment)
 
 
+@functools.cache
+def _pages_statement():
+    """A space's pages as the viewer may see them, built once: bound ``space_id`` and the
+    viewer (``access.content_viewer``)."""
+    return (select(Page).where(Page.space_id == bindparam("space_id"), Page.deleted_at.is_(None),
+                               access.visible_content_bound(Page),
+                               access.visible_drafts_bound(Page))
+            .options(joinedload(Page.author), joinedload(Page.updated_by))
+            .order_by(Page.status.desc(), Page.updated_at.desc()))
+
+
 def pages(user, space: Space, *, page: int = 1, per_page: int = 50):
     """The pages of a space this person may see (drafts: their own, or all for editors)."""
-    query = (select(Page).where(Page.space_id == space.id, Page.deleted_at.is_(None),
-                                access.visible_content(user, Page), access.visible_drafts(user, Page))
-             .options(joinedload(Page.author), joinedload(Page.updated_by))
-             .order_by(Page.status.desc(), Page.updated_at.desc()))
-    return paginate(query, page=page, per_page=per_page)
+    return paginate(_pages_statement(), page=page, per_page=per_page,
+                    params={"space_id": space.id, **access.content_viewer(user)})
 
 
 def pending_pages(space: Space) -> list[Page]:

@@ -3,7 +3,7 @@ page cannot tell the total by itself."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, literal, select
+from sqlalchemy import bindparam, event, literal, select
 from sqlalchemy.orm import joinedload
 
 from intranet.accounts.models import Organisation
@@ -42,10 +42,16 @@ def _organisations(n: int):
     (25, 10, 9, 5, 25, 3, True),     # past the end: the last page
     (0, 10, 4, 0, 0, 0, True),       # past the end of an empty list: the first page
 ])
-def test_pages_and_totals(statements, rows, per_page, page, shown, total, pages, counted):
-    query = _organisations(rows)
+@pytest.mark.parametrize("bound", [False, True], ids=["built-now", "built-once"])
+def test_pages_and_totals(statements, rows, per_page, page, shown, total, pages, counted, bound):
+    """With ``bound``, a statement built once: its parameters' values go with each execution
+    (the page's rows and the count)."""
+    query, params = _organisations(rows), None
+    if bound:
+        query = query.where(Organisation.name.like(bindparam("prefix")))
+        params = {"prefix": "Commune %"}
     statements.clear()
-    result = paginate(query, per_page=per_page, page=page)
+    result = paginate(query, per_page=per_page, page=page, params=params)
     assert len(result.items) == shown and result.total == total and result.pages == pages
     assert result.page == max(1, min(page, pages or 1))
     assert [o.name for o in result.items] == \
