@@ -82,18 +82,33 @@ def _page_number(page, pages: int) -> int:
     return min(max(page, 1), pages)
 
 
+@cache
+def _categories_statement():
+    """A space's categories, built once (bound ``space_id``)."""
+    return (select(ForumCategory).where(ForumCategory.space_id == bindparam("space_id"))
+            .order_by(ForumCategory.position, ForumCategory.name))
+
+
+@cache
+def _index_statement():
+    """A space's forums with their latest topic and its last poster, as the index shows them,
+    built once (bound ``space_id``)."""
+    return (select(Forum).where(Forum.space_id == bindparam("space_id"))
+            .options(joinedload(Forum.last_topic)
+                     .load_only(ForumTopic.title, ForumTopic.last_post_author_id)
+                     .joinedload(ForumTopic.last_post_author)
+                     .load_only(User.email, User.first_name, User.last_name))
+            .order_by(Forum.position, Forum.name))
+
+
 def categories(space: Space) -> list[ForumCategory]:
-    return list(db.session.scalars(select(ForumCategory).where(ForumCategory.space_id == space.id)
-                                   .order_by(ForumCategory.position, ForumCategory.name)))
+    return list(db.session.scalars(_categories_statement(), {"space_id": space.id}))
 
 
 def forum_index(space: Space) -> list[tuple[ForumCategory | None, list[Forum]]]:
     """The forums of a space grouped by category (uncategorised first), with their latest
     topic and its last poster: two queries whatever the number of forums."""
-    forums = db.session.scalars(
-        select(Forum).where(Forum.space_id == space.id)
-        .options(joinedload(Forum.last_topic).joinedload(ForumTopic.last_post_author))
-        .order_by(Forum.position, Forum.name)).all()
+    forums = db.session.scalars(_index_statement(), {"space_id": space.id}).all()
     groups: dict[int | None, list[Forum]] = {}
     for forum in forums:
         groups.setdefault(forum.category_id, []).append(forum)
