@@ -6,12 +6,13 @@ tests/test_access_forums_lists.py checks they agree."""
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import and_, false, func, literal, or_, select, true, union
+from sqlalchemy import and_, bindparam, false, literal, or_, select, true, union
 
 from ..accounts.models import Membership, Organisation, User
 from ..core.timeutil import utcnow
@@ -320,12 +321,27 @@ def list_moderators_to_notify(mailing_list) -> list[User]:
 def is_list_member(mailing_list, email: str, user=None) -> bool:
     """A subscriber (even with delivery suspended) counts as a member of the list: by the
     address, or by the account."""
-    condition = Subscriber.email == email.lower()
-    if user is not None:
-        condition = condition | (Subscriber.user_id == user.id)
-    return db.session.scalar(select(func.count()).where(
-        Subscriber.list_id == mailing_list.id, condition,
-        Subscriber.status.in_([SubscriberStatus.ACTIVE, SubscriberStatus.DISABLED]))) > 0
+    return _sender_facts(mailing_list, email, user)[1]
+
+
+@functools.cache
+def _sender_facts_statement():
+    """``list_sender_action`` and ``is_list_member`` in one statement, built once (bound
+    ``list_id``, ``email``, ``user_id``)."""
+    action = select(SenderRule.action).where(SenderRule.list_id == bindparam("list_id"),
+                                             SenderRule.email == bindparam("email"))
+    member = select(Subscriber.id).where(
+        Subscriber.list_id == bindparam("list_id"),
+        (Subscriber.email == bindparam("email")) | (Subscriber.user_id == bindparam("user_id")),
+        Subscriber.status.in_([SubscriberStatus.ACTIVE, SubscriberStatus.DISABLED]))
+    return select(action.scalar_subquery(), member.exists())
+
+
+def _sender_facts(mailing_list, email: str, user=None) -> tuple[SenderAction | None, bool]:
+    """(the moderators' rule for this sender, whether the sender is a member of the list)."""
+    return tuple(db.session.execute(_sender_facts_statement(), {
+        "list_id": mailing_list.id, "email": (email or "").lower(),
+        "user_id": user.id if user is not None else None}).one())
 
 
 def list_in_emergency(mailing_list) -> bool:
@@ -335,8 +351,7 @@ def list_in_emergency(mailing_list) -> bool:
 
 def list_sender_action(mailing_list, email: str):
     """The moderators' standing decision for this sender address on this list, or None."""
-    return db.session.scalar(select(SenderRule.action).where(
-        SenderRule.list_id == mailing_list.id, SenderRule.email == (email or "").lower()))
+    return _sender_facts(mailing_list, email)[0]
 
 
 def list_posting_decision(user, mailing_list, email: str) -> Decision:
@@ -347,7 +362,7 @@ def list_posting_decision(user, mailing_list, email: str) -> Decision:
     policy: anyone, announce (moderators only), moderated (held), members (subscribers only)."""
     if user is not None and can_moderate_list(user, mailing_list):
         return ACCEPT
-    action = list_sender_action(mailing_list, email)
+    action, member = _sender_facts(mailing_list, email, user)   # one statement for both
     if action == SenderAction.REJECT:
         return refuse("Les modérateurs de la liste n'acceptent pas les messages de cette "
                       "adresse.")
@@ -364,7 +379,7 @@ def list_posting_decision(user, mailing_list, email: str) -> Decision:
         return refuse("Seuls les modérateurs écrivent sur cette liste d'annonces.")
     if policy == PostingPolicy.MODERATED:
         return HOLD
-    if is_list_member(mailing_list, email, user):
+    if member:
         return ACCEPT
     return refuse("Seuls les abonnés de la liste peuvent y écrire.")
 
