@@ -340,8 +340,12 @@ def query(user, request: SearchRequest) -> Results:
         mark_damaged(_let_go(exc))
         raise IndexDamaged() from None
     if results.organisations:
-        names = dict(db.session.execute(select(Organisation.id, Organisation.name)
-                                        .where(Organisation.id.in_(results.organisations))).all())
+        names = results.organisation_names or {}
+        missing = [org for org in results.organisations if org not in names]
+        if missing:
+            names = {**names, **dict(db.session.execute(
+                select(Organisation.id, Organisation.name)
+                .where(Organisation.id.in_(missing))).all())}
         results.organisations = {org: (names.get(org, "?"), n)
                                  for org, n in results.organisations.items()}
     return results

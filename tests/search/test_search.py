@@ -454,3 +454,38 @@ def test_a_plan_reads_the_table_whole_only_by_a_sequential_scan_of_a_large_table
     assert not _reads_whole({"Node Type": "Bitmap Heap Scan", "Relation Name": "search_entry",
                              "Total Cost": large,
                              "Plans": [{"Node Type": "Bitmap Index Scan"}]}, "search_entry")
+
+
+def test_a_search_of_a_small_index_asks_no_estimate_and_names_organisations_with_its_counts(
+        world, search_backend, monkeypatch):
+    """PostgreSQL: the planner's statistics say the index is small, so the search asks no
+    estimate of its matches (no EXPLAIN); the organisations of the facets are named with the
+    counts, as the index files them (no statement of their own). A large index is estimated."""
+    if search_backend != "postgres":
+        pytest.skip("moteur PostgreSQL seulement")
+    from sqlalchemy import event, text as sql
+
+    from intranet.search.backends import postgres as engine
+    for n in range(3):
+        _page(world["private"], world["editor"], f"Piscine {n}", "Horaires de la piscine.")
+    search.drain()
+    db.session.execute(sql("ANALYZE search_entry"))
+    db.session.commit()
+    statements = []
+
+    def listen(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        found = _find(world["editor"], "piscine")
+        assert found.total == 3
+        assert found.organisations == {world["org"].id: ("Agen", 3)}
+        assert not any(s.lstrip().startswith("EXPLAIN") for s in statements), statements
+        assert not any(s.startswith("SELECT organisation.id, organisation.name")
+                       for s in statements), statements
+        statements.clear()
+        monkeypatch.setattr(engine, "WHOLE_TABLE_COST", 0)     # as if the table were large
+        assert _find(world["editor"], "piscine").total == 3
+        assert any(s.lstrip().startswith("EXPLAIN") for s in statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)

@@ -129,6 +129,9 @@ class Results:
     # Set when the words are in so many documents that only this many of the most recent
     # ones were ranked and counted (PostgreSQL backend): ``total`` is then a lower bound.
     most_recent: int | None = None
+    # The names of the organisations of ``organisations``, when the backend read them with
+    # the counts (PostgreSQL backend): as the index files them.
+    organisation_names: dict[int, str] | None = None
 
 
 NARROW_AS_SPACE = "space"

@@ -217,9 +217,11 @@ class PostgresBackend:
             # no lexeme left (stop words only); matched by a document without words
             # (exclusions only: it would find almost everything); and, in the same statement,
             # the documents whose change the writer has not applied yet (left out)
-            nodes, without_words, pending = db.session.execute(select(
+            # and how large the index is (the planner's statistics): a small one is read
+            # whole at no cost worth estimating (``_estimated_matches``)
+            nodes, without_words, pending, pages, rows = db.session.execute(select(
                 func.numnode(tsquery), literal_column("''::tsvector").op("@@")(tsquery),
-                func.array(pending_keys_query().scalar_subquery()))).one()
+                func.array(pending_keys_query().scalar_subquery()), *_TABLE_SIZE)).one()
         except Exception as exc:
             db.session.rollback()
             raise QueryError("Cette recherche n'a pas pu être comprise : vérifiez les "
@@ -231,7 +233,10 @@ class PostgresBackend:
         if pending:
             scope = replace(scope, pending_keys=tuple(pending))
         readable = self._readable(scope, request)
-        estimated, whole_table = self._estimated_matches(tsquery, readable[0])
+        if _small(pages, rows):
+            estimated, whole_table = rows, False
+        else:
+            estimated, whole_table = self._estimated_matches(tsquery, readable[0])
         # The table and its index are meant to be in memory: priced as reads from disk
         # (PostgreSQL's default), a word in a quarter of the rows makes the planner read the
         # whole table, three times slower than the index. Only then are reads priced as from
@@ -250,7 +255,7 @@ class PostgresBackend:
         for alternative in readable:
             branch = select(
                 SearchEntry.key, SearchEntry.type, SearchEntry.organisation_id,
-                SearchEntry.date,
+                SearchEntry.organisation_name, SearchEntry.date,
                 func.cast(func.extract("year", SearchEntry.date), db.Integer).label("year"),
                 func.ts_rank_cd(SearchEntry.tsv, tsquery).label("rank"),
             ).where(SearchEntry.tsv.op("@@")(tsquery), *alternative)
@@ -265,18 +270,20 @@ class PostgresBackend:
                .order_by(*order).limit(request.per_page)
                .offset((page - 1) * request.per_page).subquery())
         facets = (matched.c.type, matched.c.organisation_id, matched.c.year)
-        counted = (select(null(), null(), *facets, func.count(), func.grouping(*facets))
+        counted = (select(null(), null(), *facets, func.count(), func.grouping(*facets),
+                          func.max(matched.c.organisation_name))
                    .group_by(func.grouping_sets(*(tuple_(c) for c in facets), text("()"))))
-        keys, total, types, organisations, years = {}, 0, {}, {}, {}
+        keys, total, types, organisations, years, names = {}, 0, {}, {}, {}, {}
         if dense:   # the date index, not a bitmap of every match (the planner's habit here)
             db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
         found = db.session.execute(union_all(
-            select(top.c.key, top.c.n, null(), null(), null(), null(), null()), counted)).all()
+            select(top.c.key, top.c.n, null(), null(), null(), null(), null(), null()),
+            counted)).all()
         if priced:
             db.session.execute(text("SET LOCAL random_page_cost TO DEFAULT"))
         if dense:
             db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
-        for key, n, kind, org, year, count, unused in found:
+        for key, n, kind, org, year, count, unused, name in found:
             if key is not None:
                 keys[key] = n
             elif unused == 0b011:
@@ -284,6 +291,8 @@ class PostgresBackend:
             elif unused == 0b101:
                 if org is not None:
                     organisations[org] = count
+                    if name:
+                        names[org] = name
             elif unused == 0b110:
                 years[year] = count
             else:
@@ -302,7 +311,8 @@ class PostgresBackend:
         suggestion = self._suggest(typed, readable) if total < 3 else None
         return Results(total=total, hits=hits, types=types, organisations=organisations,
                        years=years, suggestion=suggestion,
-                       most_recent=ranked_most if dense and total >= ranked_most else None)
+                       most_recent=ranked_most if dense and total >= ranked_most else None,
+                       organisation_names=names)
 
     @staticmethod
     def _estimated_matches(tsquery, alternative: list) -> tuple[float, bool]:
@@ -328,20 +338,34 @@ class PostgresBackend:
                  for match in re.finditer(r"\w+", text)
                  if len(match.group()) >= 3 and not match.group().isdigit()
                  and is_query_word(text, match.start(), match.end())]
-        return suggest(text, words, lambda word: self._holder(word, readable),
-                       self._candidates, self._spelt)
+        # each word of the query: who holds it and the vocabulary close to it, together
+        typed = {word: self._word_facts(word, readable) for _, _, word in words}
+
+        def holder(word):
+            return typed[word][0] if word in typed else self._holder(word, readable)
+        return suggest(text, words, holder, lambda word: closest(word, typed[word][1]),
+                       self._spelt)
 
     @staticmethod
-    def _candidates(word: str) -> list[str]:
+    def _vocabulary_near(word: str):
         """The vocabulary's words of the same first letter and a close length (one range of
-        its primary key), closest first."""
-        known = db.session.execute(select(SearchWord.word, SearchWord.documents).where(
+        its primary key), as ``(word, documents)`` pairs in a JSON array."""
+        near = select(func.json_build_array(SearchWord.word, SearchWord.documents)).where(
             SearchWord.word >= word[0], SearchWord.word < chr(ord(word[0]) + 1),
-            func.length(SearchWord.word).between(len(word) - MAX_EDITS, len(word) + MAX_EDITS)))
-        return closest(word, known.all())
+            func.length(SearchWord.word).between(len(word) - MAX_EDITS, len(word) + MAX_EDITS))
+        return func.coalesce(select(func.json_agg(near.subquery().c[0])).scalar_subquery(),
+                             literal_column("'[]'::json"))
+
+    def _word_facts(self, word: str, readable: list[list]) -> tuple[str | None, list]:
+        """(a document the person may read that holds ``word``, the vocabulary near it) in one
+        statement: the second is read for nothing only when the first is found."""
+        held, near = db.session.execute(select(
+            self._holder_statement(word, readable).scalar_subquery(),
+            self._vocabulary_near(word))).one()
+        return held, [tuple(pair) for pair in near]
 
     @staticmethod
-    def _holder(word: str, readable: list[list]) -> str | None:
+    def _holder_statement(word: str, readable: list[list]):
         """The key of a document the person may read that holds ``word``, if any, in one
         statement for every alternative of ``readable``. The holders are read first from the
         GIN index (materialised: with ``LIMIT 1`` the planner would otherwise scan the whole
@@ -351,8 +375,10 @@ class PostgresBackend:
                    .cte("holders").prefix_with("MATERIALIZED"))
         branches = [select(SearchEntry.key).join(holders, holders.c.key == SearchEntry.key)
                     .where(*alternative).limit(1) for alternative in readable]
-        statement = branches[0] if len(branches) == 1 else union_all(*branches).limit(1)
-        return db.session.scalar(statement)
+        return branches[0] if len(branches) == 1 else union_all(*branches).limit(1)
+
+    def _holder(self, word: str, readable: list[list]) -> str | None:
+        return db.session.scalar(self._holder_statement(word, readable))
 
     @staticmethod
     def _spelt(word: str, key: str) -> str:
@@ -362,6 +388,21 @@ class PostgresBackend:
             if fold(found.group()) == word:
                 return found.group().lower()
         return word
+
+
+# The planner's statistics of search_entry (pages, rows): -1 rows until it was first analysed.
+_TABLE_SIZE = (
+    text("(SELECT relpages FROM pg_class WHERE oid = 'search_entry'::regclass)"),
+    text("(SELECT reltuples FROM pg_class WHERE oid = 'search_entry'::regclass)"))
+
+
+def _small(pages, rows) -> bool:
+    """Whether search_entry is known to be so small that a search needs no estimate of its
+    matches: fewer rows than ``SEARCH_PG_EXACT_UP_TO`` (every match is counted) and fewer
+    pages than ``WHOLE_TABLE_COST`` (read whole, it costs less than the estimate)."""
+    return (pages is not None and rows is not None and 0 <= rows
+            and rows <= current_app.config["SEARCH_PG_EXACT_UP_TO"]
+            and pages < WHOLE_TABLE_COST)
 
 
 def _reads_whole(plan: dict, table: str) -> bool:
