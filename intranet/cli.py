@@ -216,8 +216,8 @@ def _lists_round():
 
 def _list_bounces_round():
     """Once a day: list bounces older than LISTS_BOUNCE_RETENTION_DAYS forgotten (scores decay)."""
-    from .lists import services
-    forgotten = services.forget_old_bounces()
+    from .lists import upkeep
+    forgotten = upkeep.forget_old_bounces()
     if forgotten:
         click.echo(f"listes : {forgotten} erreur(s) de distribution ancienne(s) oubliée(s)")
 

@@ -85,7 +85,7 @@ def _list_moderation(demo: Demo, info, secretaries, question) -> None:
     from ..core.timeutil import utcnow
     from ..core.uploads import Sent
     from ..extensions import db
-    from . import moderation, services as lists
+    from . import moderation, services as lists, upkeep
     from .models import ListMessage, Subscriber
 
     sender = demo["mairie@agen.fr"]
@@ -115,5 +115,5 @@ def _list_moderation(demo: Demo, info, secretaries, question) -> None:
                           by=demo["redacteur@cd47.fr"], confirm_outside=False)
     bouncing = db.session.scalar(select(Subscriber).where(
         Subscriber.email == "secretariat.sainte-colombe@wanadoo.fr"))
-    lists.record_bounce(bouncing, hard=False, status="4.2.2")
-    lists.record_bounce(bouncing, hard=True, status="5.1.1")
+    upkeep.record_bounce(bouncing, hard=False, status="4.2.2")
+    upkeep.record_bounce(bouncing, hard=True, status="5.1.1")

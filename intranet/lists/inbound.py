@@ -27,7 +27,7 @@ from ..core import uploads
 from ..core.sanitize import clean_html, to_text
 from ..core.uow import unit_of_work
 from ..extensions import db
-from . import services
+from . import services, upkeep
 from .models import ListMessage, MailingList, QuarantinedMail
 
 log = logging.getLogger("intranet.lists.inbound")
@@ -338,7 +338,7 @@ def _one(envelope_from: str, rcpt: str, msg: EmailMessage, data: bytes) -> Outco
         sub = services.subscriber_for_token(local[len("bounce+"):], "bounce")
         bounce = bounce_of(msg, envelope_from) if sub is not None else None
         if bounce is not None:
-            services.record_bounce(sub, hard=bounce.hard, status=bounce.status)
+            upkeep.record_bounce(sub, hard=bounce.hard, status=bounce.status)
             log.info("rebond %s compté pour %s sur %s", "permanent" if bounce.hard
                      else "temporaire", sub.email, sub.mailing_list.address)
         return Outcome(250, "2.0.0 Rebond traite")

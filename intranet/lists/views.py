@@ -12,7 +12,7 @@ from ..core.inputs import page_arg
 from .. import access
 from ..extensions import csrf, db
 from ..spaces.models import Space
-from . import exports, moderation as rules, services
+from . import exports, moderation as rules, services, upkeep
 from .forms import (AddressForm, ConfirmForm, EmergencyForm, HeldRuleForm, ListForm,
                     MassRemoveForm, MassSubscribeForm, ModeratorForm, OutsideSubscribeForm,
                     PostForm, RejectForm, ReplyForm, SenderRuleForm, SubscribeForm)
@@ -576,18 +576,18 @@ def remove_subscribers(slug, name):
         return redirect(url_for(".subscribers", slug=slug, name=name))
     ticked = request.form.getlist("ids")
     if request.form.get("confirm") == "1":
-        subs = services.subscribers_by_id(mlist, ticked)
+        subs = upkeep.subscribers_by_id(mlist, ticked)
         try:
-            removed = services.remove_subscribers(mlist, subs, by=current_user)
+            removed = upkeep.remove_subscribers(mlist, subs, by=current_user)
         except services.ListError as exc:
             flash(str(exc), "error")
         else:
             flash(f"{removed} abonné{'s' if removed > 1 else ''} retiré{'s' if removed > 1 else ''}"
                   " de la liste.", "success")
         return redirect(url_for(".subscribers", slug=slug, name=name))
-    emails, problems = services.addresses_in(form.addresses.data or "")
-    subs = {s.id: s for s in services.subscribers_by_id(mlist, ticked)
-            + services.subscribers_by_address(mlist, emails)}
+    emails, problems = upkeep.addresses_in(form.addresses.data or "")
+    subs = {s.id: s for s in upkeep.subscribers_by_id(mlist, ticked)
+            + upkeep.subscribers_by_address(mlist, emails)}
     found = {s.email for s in subs.values()}
     missing = [e for e in emails if e not in found]
     return render_template("lists/remove_subscribers.html", space=mlist.space, mlist=mlist,
@@ -622,7 +622,7 @@ def _address_form(sub, back, space=None):
     mlist = sub.mailing_list
     if form.validate_on_submit():
         try:
-            email = services.request_address_change(sub, form.email.data)
+            email = upkeep.request_address_change(sub, form.email.data)
         except services.ListError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -635,14 +635,14 @@ def _address_form(sub, back, space=None):
 @bp.route("/listes/adresse/confirmer/<token>", methods=["GET", "POST"])
 def confirm_address(token):
     """GET shows a button (mail scanners follow links); the POST changes the address."""
-    found = services.pending_address_change(token)
+    found = upkeep.pending_address_change(token)
     if found is None:
         return render_template("lists/link_invalid.html"), 404
     sub, email = found
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.confirm_address_change(token)
+            upkeep.confirm_address_change(token)
         except services.ListError as exc:
             flash(str(exc), "error")
         else:

@@ -3,7 +3,7 @@ of lists in A's private space and in A's closed group; and a list of B's public 
 thread of its own, so that A's threads and messages are also tried under a list anybody may
 read (a thread must belong to the list of its address)."""
 from intranet.core.uploads import Sent
-from intranet.lists import moderation, services
+from intranet.lists import moderation, services, upkeep
 from intranet.lists.models import ListMessage, PostingPolicy
 
 from ..route_world import private_file
@@ -57,7 +57,7 @@ def build(world):
         ("lists", "subscriber_id"): [sub.id, outside.id],
         ("lists", "token"): ["jeton-invalide", services.unsubscribe_token(outside),
                              services.confirmation_token(pending),
-                             services.address_change_token(outside, "nouvelle@exemple.org")],
+                             upkeep.address_change_token(outside, "nouvelle@exemple.org")],
         ("lists", "rule_id"): [rule.id, group_rule.id],
         ("lists", "attachment_id"): [by_mail.attachments[0].id],
     }
