@@ -25,7 +25,7 @@ from functools import wraps
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import (Boolean, Integer, and_, bindparam, case, false, literal, or_, select,
+from sqlalchemy import (Integer, and_, bindparam, case, false, literal, or_, select,
                         union, union_all)
 
 from ..accounts.models import Membership, Organisation, User
@@ -442,26 +442,6 @@ def visible_publications(user, model):
     return published | model.organisation_id.in_(own)
 
 
-def visible_publications_bound(model):
-    """``visible_publications`` for a statement built once and run for anyone, whose cache key
-    is then computed once: the viewer comes in the bound parameters that
-    ``publication_viewer(user)`` gives (``viewer_signed_in``, ``viewer_organisations``)."""
-    return ((model.status == PublicationStatus.PUBLISHED)
-            & ((model.visibility == Visibility.PUBLIC)
-               | bindparam("viewer_signed_in", type_=Boolean))
-            | model.organisation_id.in_(bindparam("viewer_organisations", expanding=True)))
-
-
-def publication_viewer(user) -> dict:
-    """The bound parameters of ``visible_publications_bound`` for ``user``: a visitor reads
-    published public items; a signed-in person every published item, and whatever their
-    organisations publish (their memberships, as ``can_view_publication`` reads them)."""
-    if not _signed_in(user):
-        return {"viewer_signed_in": False, "viewer_organisations": []}
-    return {"viewer_signed_in": True,
-            "viewer_organisations": sorted({m.organisation_id for m in user.memberships})}
-
-
 # Content that does not live in a space only (a person's own events) says who sees and who
 # changes it through its own decisions, registered by the module of this package that holds them.
 _OWN_DECISIONS: dict[type, dict] = {}
@@ -831,4 +811,5 @@ from .documents import (  # noqa: E402
     can_upload_document, visible_document_drafts, can_approve_document)
 # The visibility filters above for statements built once, the viewer as bound parameters.
 from .bound import (  # noqa: E402
-    visible_content_bound, visible_drafts_bound, visible_document_drafts_bound, content_viewer)
+    visible_content_bound, visible_drafts_bound, visible_document_drafts_bound, content_viewer,
+    visible_publications_bound, publication_viewer)

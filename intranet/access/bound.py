@@ -4,15 +4,17 @@ key are made once, not at every request. Part of ``intranet.access``, which re-e
 name (callers import ``access``).
 
 Each filter here is the twin of the one named in its docstring, and says the same thing: the
-tests (``tests/test_bound_filters.py``) check that both keep the same rows, for every kind of
-viewer. Its parameters come from ``content_viewer(user)`` (every ``viewer_*`` name; pass them
-all, a statement ignores those it does not use).
+tests (``tests/test_bound_filters.py``, ``tests/publications/test_bound_visibility.py``) check
+that both keep the same rows, for every kind of viewer. The parameters come from
+``content_viewer(user)`` (content of spaces) and ``publication_viewer(user)`` (publications);
+pass them all, a statement ignores those it does not use.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import Boolean, and_, bindparam, or_
 
 from ..core.types import Role, Visibility
+from ..publications.lifecycle import PublicationStatus
 
 _VISIBILITIES = frozenset(v.value for v in Visibility)
 
@@ -42,6 +44,27 @@ def visible_document_drafts_bound():
     return or_(Document.pending_approval.is_(False),
                Document.created_by_id == bindparam("viewer_id"),
                Document.space_id.in_(bindparam("viewer_editor_spaces", expanding=True)))
+
+
+def visible_publications_bound(model):
+    """``visible_publications`` for a statement built once and run for anyone, whose cache key
+    is then computed once: the viewer comes in the bound parameters that
+    ``publication_viewer(user)`` gives (``viewer_signed_in``, ``viewer_organisations``)."""
+    return ((model.status == PublicationStatus.PUBLISHED)
+            & ((model.visibility == Visibility.PUBLIC)
+               | bindparam("viewer_signed_in", type_=Boolean))
+            | model.organisation_id.in_(bindparam("viewer_organisations", expanding=True)))
+
+
+def publication_viewer(user) -> dict:
+    """The bound parameters of ``visible_publications_bound`` for ``user``: a visitor reads
+    published public items; a signed-in person every published item, and whatever their
+    organisations publish (their memberships, as ``can_view_publication`` reads them)."""
+    from . import _signed_in
+    if not _signed_in(user):
+        return {"viewer_signed_in": False, "viewer_organisations": []}
+    return {"viewer_signed_in": True,
+            "viewer_organisations": sorted({m.organisation_id for m in user.memberships})}
 
 
 def content_viewer(user) -> dict:
