@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, delete, func, literal, select, update
+from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.pagination import paginate
 from .. import access
@@ -258,12 +259,46 @@ def revisions(page: Page) -> list[PageRevision]:
 
 
 def folder_path(folder: Folder | None) -> list[Folder]:
-    """Breadcrumbs from the library's root to ``folder``."""
+    """Breadcrumbs from the library's root to ``folder``, walking the folders' parents (one
+    statement per parent not loaded yet: see ``breadcrumbs`` for a page)."""
     path = []
     while folder is not None:
         path.append(folder)
         folder = folder.parent
     return list(reversed(path))
+
+
+@functools.cache
+def _ancestors_statement():
+    """A folder and its ancestors, root first, in one statement built once (bound
+    ``folder_id``)."""
+    path = (select(Folder.id, Folder.parent_id, literal(0).label("depth"))
+            .where(Folder.id == bindparam("folder_id")).cte("path", recursive=True))
+    parent = aliased(Folder)
+    path = path.union_all(select(parent.id, parent.parent_id, path.c.depth + 1)
+                          .join(path, parent.id == path.c.parent_id))
+    return select(Folder).join(path, Folder.id == path.c.id).order_by(path.c.depth.desc())
+
+
+def breadcrumbs(folder_id: int | None) -> list[Folder]:
+    """``folder_path`` of the folder ``folder_id`` (None: the library's root) for a page: in one
+    statement, however deep the folder. Each folder's ``parent`` is set from it, so that
+    what walks them afterwards (``folder_path``, ``in_bin``) reads nothing more."""
+    if folder_id is None:
+        return []
+    path = list(db.session.scalars(_ancestors_statement(), {"folder_id": folder_id}))
+    for parent, folder in zip([None, *path], path):
+        set_committed_value(folder, "parent", parent)
+    return path
+
+
+def with_folders(document: Document) -> Document:
+    """``document`` with its folder and the folder's ancestors loaded in one statement
+    (``breadcrumbs``): the rules that ask whether it is in the bin, and its page's path, walk
+    them."""
+    path = breadcrumbs(document.folder_id)
+    set_committed_value(document, "folder", path[-1] if path else None)
+    return document
 
 
 @functools.cache

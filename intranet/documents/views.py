@@ -317,7 +317,8 @@ def _library_page(space: Space, folder: Folder | None, upload_form: UploadForm |
         move_form = MoveForm()
         move_form.target.choices = _folder_choices(space, exclude=folder)
     return render_template("documents/library.html", space=space, folder=folder,
-                           path=services.folder_path(folder), folders=folders,
+                           path=services.folder_path(folder) if folder is None or folder.parent_id is None
+                           else services.breadcrumbs(folder.id), folders=folders,
                            documents=documents, upload_form=upload_form or UploadForm(),
                            pending_files=pending_files,
                            folder_form=FolderForm(), rename_form=RenameForm(
@@ -383,7 +384,10 @@ def upload(slug):
 
 
 def _document(space: Space, doc_id: int, need: str = "view") -> Document:
-    document = _owned(Document, doc_id, space, need)
+    document = db.session.get(Document, doc_id)
+    if document is None or document.space_id != space.id:
+        abort(404)
+    access.authorize(services.with_folders(document), need)
     if document.in_bin and not access.can_edit(current_user, space):
         abort(404)  # in a folder that is in the bin
     return document

@@ -203,3 +203,25 @@ def test_a_full_disk_during_an_upload_says_so_and_leaves_nothing_behind(
     assert set(os.listdir(folder)) == before          # not even a partial file
     monkeypatch.undo()
     assert "« budget.pdf » est en ligne." in text(_send(client, space, PDF, "budget.pdf"))
+
+
+def test_breadcrumbs_of_a_deep_folder_or_document_take_one_statement_whatever_the_depth(
+        client, login, setup):
+    """The folder's path (« Fil d'Ariane ») is read in one statement: a page costs the same at
+    three levels as at two, and shows every level, root first."""
+    org, space, editor = setup
+    login(editor)
+    levels = [services.create_folder(space, "Conseil", None, by=editor)]
+    levels.append(services.create_folder(space, "2026", levels[-1], by=editor))
+    shallow = services.upload(space, levels[-1], (PDF, "pv.pdf"), by=editor)
+    levels.append(services.create_folder(space, "Juin", levels[-1], by=editor))
+    deep = services.upload(space, levels[-1], (PDF, "pv-juin.pdf"), by=editor)
+    base = f"/espaces/{space.slug}/documents"
+    deep_id, shallow_id, ids = deep.id, shallow.id, [folder.id for folder in levels]
+    for address in (f"{base}/{deep_id}", f"{base}/dossiers/{ids[-1]}"):
+        crumbs = text(client.get(address)).split("Fil d'Ariane")[1].split("</nav>")[0]
+        assert crumbs.index("Conseil") < crumbs.index("2026") < crumbs.index("Juin")
+    db.session.expunge_all()    # nothing kept from the pages above
+    assert count_queries(client, f"{base}/{deep_id}") == count_queries(client, f"{base}/{shallow_id}")
+    assert count_queries(client, f"{base}/dossiers/{ids[2]}") == \
+        count_queries(client, f"{base}/dossiers/{ids[1]}")
