@@ -126,3 +126,60 @@ def test_selects_it_cannot_key_are_drawn_each_time_and_the_memory_is_bounded(mon
     for data in ("47001", "47002", "47003"):
         assert f'selected value="{data}"' in str(G(data={"commune": data}).commune())
         assert len(widgets._SELECTS) <= 2
+
+
+# The ``field`` macro as it was written in Jinja, before ``render_field``: the reference.
+JINJA_FIELD = """{% macro field(f, hint=None, autocomplete=None, prefix='') %}
+  {% set fid = prefix ~ f.id %}
+  {% set described = [] %}
+  {% if hint %}{% set _ = described.append(fid ~ '-aide') %}{% endif %}
+  {% if f.errors %}{% set _ = described.append(fid ~ '-erreur') %}{% endif %}
+  <div class="field{% if f.errors %} field-error{% endif %}">
+    {% if f.type == 'BooleanField' %}
+      {{ f(id=fid, **({'aria-describedby': described|join(' ')} if described else {})) }} {{ f.label(for_=fid) }}
+      {% if hint %}<p class="hint" id="{{ fid }}-aide">{{ hint }}</p>{% endif %}
+    {% else %}
+      {{ f.label(for_=fid) }}{% if f.flags.required %} <span class="required">(obligatoire)</span>{% endif %}
+      {% if hint %}<p class="hint" id="{{ fid }}-aide">{{ hint }}</p>{% endif %}
+      {% set attrs = {'id': fid} %}
+      {% if described %}{% set _ = attrs.update({'aria-describedby': described|join(' ')}) %}{% endif %}
+      {% if f.errors %}{% set _ = attrs.update({'aria-invalid': 'true'}) %}{% endif %}
+      {% if autocomplete %}{% set _ = attrs.update({'autocomplete': autocomplete}) %}{% endif %}
+      {{ f(**attrs) }}
+    {% endif %}
+    {% if f.errors %}<p class="error" id="{{ fid }}-erreur">{% for e in f.errors %}{{ e }} {% endfor %}</p>{% endif %}
+  </div>
+{% endmacro %}"""
+
+
+def _squeezed(html) -> str:
+    return " ".join(str(html).split()).replace("> <", "><")
+
+
+@pytest.mark.parametrize("kind", ["text", "required", "checkbox", "select", "textarea"])
+@pytest.mark.parametrize("hint", [None, "Au format 47001", Markup("Voir <a href='/aide'>l'aide</a>")])
+@pytest.mark.parametrize("errors", [[], ["Obligatoire.", "Trop <long> & « faux »"]])
+@pytest.mark.parametrize("autocomplete, prefix", [(None, ""), ("email", "second-")])
+def test_a_field_is_drawn_as_the_jinja_macro_drew_it(app, kind, hint, errors, autocomplete,
+                                                      prefix):
+    from wtforms import BooleanField, TextAreaField
+
+    class F(Form):
+        text = StringField("Nom « usuel »")
+        required = StringField("Courriel", validators=[DataRequired()])
+        checkbox = BooleanField("J'accepte")
+        select = SelectField("Commune", choices={"47001": "Agen", "47002": "Aiguillon"})
+        textarea = TextAreaField("Message")
+
+    form = F(data={"text": 'A "b" <c>', "checkbox": True, "select": "47002"})
+    field = form[kind]
+    field.errors = list(errors)
+    with app.app_context():
+        reference = app.jinja_env.from_string(JINJA_FIELD).module.field(
+            field, hint=hint, autocomplete=autocomplete, prefix=prefix)
+        macro = app.jinja_env.from_string(
+            "{% from '_macros.html' import field %}{{ field(f, hint=h, autocomplete=a, "
+            "prefix=p) }}").render(f=field, h=hint, a=autocomplete, p=prefix)
+    ours = widgets.render_field(field, hint, autocomplete, prefix)
+    assert type(ours) is Markup
+    assert _squeezed(ours) == _squeezed(reference) == _squeezed(macro)
