@@ -2,10 +2,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam
+from sqlalchemy.orm import joinedload
 
 from ..core.inputs import page_arg, to_int
 from .. import access
 from ..core import hooks, limits, pending, uploads
+from ..accounts.models import User
 from ..extensions import db
 from ..spaces.models import Space
 from ..core.types import Visibility
@@ -384,7 +386,9 @@ def upload(slug):
 
 
 def _document(space: Space, doc_id: int, need: str = "view") -> Document:
-    document = db.session.get(Document, doc_id)
+    # with who holds its lock, which its page names
+    document = db.session.get(Document, doc_id, options=[
+        joinedload(Document.locked_by).load_only(User.first_name, User.last_name, User.email)])
     if document is None or document.space_id != space.id:
         abort(404)
     access.authorize(services.with_folders(document), need)
