@@ -1,6 +1,7 @@
 """Reading pages as a person would."""
 import html
 import re
+from contextlib import contextmanager
 
 
 def text(response) -> str:
@@ -99,3 +100,20 @@ def pass_second_factor(client, response, email: str, *, csrf_token: str | None =
     if csrf_token:
         data["csrf_token"] = csrf_token
     return client.post(SECOND_FACTOR_STEP, data=data)
+
+
+@contextmanager
+def recorded_statements():
+    """The SQL statements the database is sent inside the block."""
+    from sqlalchemy import event
+
+    from intranet.extensions import db
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)

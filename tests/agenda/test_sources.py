@@ -1,10 +1,9 @@
 """The other domains' dated items (``core.hooks.register_calendar_source``) are read in one
 statement for all the sources (``hooks.calendar_items``: a UNION ALL), and each source still
 filters as its domain does: a person sees their own deadlines, never another's."""
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from intranet.agenda import calendar
 from intranet.core import hooks
@@ -14,24 +13,12 @@ from intranet.publications.deliberations import services as deliberations
 from intranet.publications.deliberations.models import SittingMinutes, today_paris
 
 from .. import factories
+from ..helpers import recorded_statements as statements
 from ..jobs.builders import published_offer
 from ..publications.aids import make_aid
 from ..publications.deliberations.builders import PDF, make_act
 from ..subsidies.builders import council_and_communes
 from ..subsidies.test_dossiers import _granted
-
-
-@contextmanager
-def statements():
-    seen = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def _world():

@@ -18,6 +18,7 @@ from intranet.spaces import services as spaces
 from intranet.spaces.models import JoinPolicy
 
 from .. import factories
+from ..helpers import recorded_statements
 from ..helpers import text
 
 
@@ -416,13 +417,7 @@ def test_a_search_served_by_the_index_opens_no_transaction_and_still_masks_pendi
              for n in range(3)]
     search.drain()
     db.session.commit()
-    statements = []
-
-    def listen(conn, cursor, statement, *args):
-        statements.append(statement)
-    from sqlalchemy import event
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
+    with recorded_statements() as statements:
         assert _find(None, "piscine").total == 3
         status = db.session.connection().connection.driver_connection.pgconn.transaction_status
         assert status == TransactionStatus.IDLE, statements
@@ -434,8 +429,6 @@ def test_a_search_served_by_the_index_opens_no_transaction_and_still_masks_pendi
         assert _find(None, "piscine").total == 3
         assert [s for s in statements if "random_page_cost" in s] == [
             "SET LOCAL random_page_cost = 1.1", "SET LOCAL random_page_cost TO DEFAULT"]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
     db.session.rollback()
     pages[0].title = "Bassin"
     db.session.commit()                                   # queued, not yet applied
@@ -463,7 +456,7 @@ def test_a_search_of_a_small_index_asks_no_estimate_and_names_organisations_with
     counts, as the index files them (no statement of their own). A large index is estimated."""
     if search_backend != "postgres":
         pytest.skip("moteur PostgreSQL seulement")
-    from sqlalchemy import event, text as sql
+    from sqlalchemy import text as sql
 
     from intranet.search.backends import postgres as engine
     for n in range(3):
@@ -471,12 +464,7 @@ def test_a_search_of_a_small_index_asks_no_estimate_and_names_organisations_with
     search.drain()
     db.session.execute(sql("ANALYZE search_entry"))
     db.session.commit()
-    statements = []
-
-    def listen(conn, cursor, statement, *args):
-        statements.append(statement)
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
+    with recorded_statements() as statements:
         found = _find(world["editor"], "piscine")
         assert found.total == 3
         assert found.organisations == {world["org"].id: ("Agen", 3)}
@@ -487,5 +475,3 @@ def test_a_search_of_a_small_index_asks_no_estimate_and_names_organisations_with
         monkeypatch.setattr(engine, "WHOLE_TABLE_COST", 0)     # as if the table were large
         assert _find(world["editor"], "piscine").total == 3
         assert any(s.lstrip().startswith("EXPLAIN") for s in statements)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
