@@ -114,7 +114,7 @@ def _forum_features(demo: Demo, common, budget, water, discuss) -> None:
     from sqlalchemy import select
 
     from ..extensions import db
-    from . import reorganise, services as forums
+    from . import following, reorganise, services as forums
     from .models import ForumPost, SubscriptionLevel
 
     posts = db.session.scalars(select(ForumPost).where(ForumPost.topic_id == budget.id)
@@ -127,8 +127,8 @@ def _forum_features(demo: Demo, common, budget, water, discuss) -> None:
         for email in fans:
             if post.author_id != demo[email].id:
                 forums.toggle_like(post, by=demo[email])
-    forums.set_level(demo["mairie@agen.fr"], SubscriptionLevel.FIRST, forum=common)
-    forums.set_level(demo["agent@cd47.fr"], SubscriptionLevel.MUTED, topic=water)
+    following.set_level(demo["mairie@agen.fr"], SubscriptionLevel.FIRST, forum=common)
+    following.set_level(demo["agent@cd47.fr"], SubscriptionLevel.MUTED, topic=water)
     forums.save_draft(demo["mairie@agen.fr"], topic=budget,
                       body="Pour Agen, le calendrier 2027 sera présenté au bureau municipal "
                            "du")

@@ -39,9 +39,9 @@ from ..notifications.services import notify, register_kind
 from ..search.models import SearchQueue
 from ..spaces.models import Space
 from ..spaces.services import record_activity, retract_activity
-from . import tracking
+from . import following, tracking
 from .models import (Forum, ForumAttachment, ForumCategory, ForumDraft, ForumLike, ForumPost,
-                     ForumPostRevision, ForumReport, ForumSubscription, ForumTopic,
+                     ForumPostRevision, ForumReport, ForumTopic,
                      ForumVisit, SubscriptionLevel)
 
 register_kind("forum.reply", "Nouveaux messages dans les sujets et forums que je suis")
@@ -226,7 +226,7 @@ def _applied(decision: access.Decision) -> bool:
 
 def _post_or_hold(post: ForumPost, held: bool, by: User, subscribe: bool) -> None:
     if subscribe:
-        _subscribe(by, topic_id=post.topic.id)
+        following.subscribe(by, topic_id=post.topic.id)
     if held:
         _announce_held(post)
     else:
@@ -316,7 +316,7 @@ def edit_post(post: ForumPost, *, body: str, body_format: str, by: User,
         topic.title = new_title
         _requeue_topic(topic)
     if not post.held and post.position is not None:
-        muted = muted_user_ids(topic)
+        muted = following.muted_user_ids(topic)
         for user in mentioned_users(html, topic.space):
             if user.id not in before and user.id not in muted:
                 _notify_mention(user, post)
@@ -532,90 +532,7 @@ def reject_post(post: ForumPost, *, by: User) -> None:
     _audit("forum.post_rejected", post.topic.space, by, _post_url(post))
 
 
-# --- subscriptions and notifications ---------------------------------------------------------------
-
-
-def _subscribe(user: User, *, topic_id: int | None = None, forum_id: int | None = None) -> None:
-    exists = db.session.scalar(select(ForumSubscription.id).where(
-        ForumSubscription.user_id == user.id,
-        ForumSubscription.topic_id == topic_id if topic_id else ForumSubscription.forum_id == forum_id))
-    if exists is None:
-        db.session.add(ForumSubscription(user_id=user.id, topic_id=topic_id, forum_id=forum_id))
-
-
-@unit_of_work
-def toggle_subscription(user: User, *, topic: ForumTopic | None = None,
-                        forum: Forum | None = None) -> bool:
-    """Follow (every new post) or stop following a topic (or a forum). Returns whether now
-    followed; a muted topic or forum followed again is no longer muted."""
-    column, value = ((ForumSubscription.topic_id, topic.id) if topic is not None
-                     else (ForumSubscription.forum_id, forum.id))
-    existing = db.session.scalar(select(ForumSubscription).where(
-        ForumSubscription.user_id == user.id, column == value))
-    if existing is not None and existing.level == SubscriptionLevel.ALL:
-        db.session.delete(existing)
-        return False
-    if existing is not None:
-        existing.level = SubscriptionLevel.ALL
-        return True
-    db.session.add(ForumSubscription(user_id=user.id, topic_id=topic.id if topic else None,
-                                     forum_id=forum.id if forum else None,
-                                     level=SubscriptionLevel.ALL))
-    return True
-
-
-@unit_of_work
-def set_level(user: User, level: str, *, topic: ForumTopic | None = None,
-              forum: Forum | None = None) -> str:
-    """How ``user`` follows a topic or a forum (``SubscriptionLevel``): « normal » removes
-    the row. A forum's « first posts only » has no meaning for a topic: refused."""
-    allowed = SubscriptionLevel.TOPIC if topic is not None else SubscriptionLevel.FORUM
-    if level not in allowed:
-        raise ForumError("Choisissez comment suivre ce sujet." if topic is not None
-                         else "Choisissez comment suivre ce forum.")
-    column, value = ((ForumSubscription.topic_id, topic.id) if topic is not None
-                     else (ForumSubscription.forum_id, forum.id))
-    existing = db.session.scalar(select(ForumSubscription).where(
-        ForumSubscription.user_id == user.id, column == value))
-    if level == SubscriptionLevel.NORMAL:
-        if existing is not None:
-            db.session.delete(existing)
-    elif existing is not None:
-        existing.level = level
-    else:
-        db.session.add(ForumSubscription(user_id=user.id, level=level,
-                                         topic_id=topic.id if topic else None,
-                                         forum_id=forum.id if forum else None))
-    return level
-
-
-def _levels(topic: ForumTopic) -> tuple[dict[int, str], dict[int, str]]:
-    """Everybody's level on a topic and on its forum: ({user id: level}, {user id: level})."""
-    on_topic, on_forum = {}, {}
-    for user_id, topic_id, level in db.session.execute(
-            select(ForumSubscription.user_id, ForumSubscription.topic_id, ForumSubscription.level)
-            .where(or_(ForumSubscription.topic_id == topic.id,
-                       ForumSubscription.forum_id == topic.forum_id))):
-        (on_topic if topic_id is not None else on_forum)[user_id] = level
-    return on_topic, on_forum
-
-
-def _effective(user_id: int, on_topic: dict, on_forum: dict, first: bool) -> str:
-    """A person's level for one new post: the topic's own level wins over its forum's; a
-    forum followed for its first posts counts for a new topic only."""
-    if user_id in on_topic:
-        return on_topic[user_id]
-    level = on_forum.get(user_id, SubscriptionLevel.NORMAL)
-    if level == SubscriptionLevel.FIRST:
-        return SubscriptionLevel.ALL if first else SubscriptionLevel.NORMAL
-    return level
-
-
-def muted_user_ids(topic: ForumTopic) -> set[int]:
-    """The people who muted this topic, or its forum without following the topic."""
-    on_topic, on_forum = _levels(topic)
-    return {uid for uid in {*on_topic, *on_forum}
-            if _effective(uid, on_topic, on_forum, False) == SubscriptionLevel.MUTED}
+# --- notifications (who follows what: following.py) ---------------------------------------------------------------
 
 
 MENTION = re.compile(r"(?<![\w@.])@(\w[\w.\-]*\w|\w)")
@@ -673,15 +590,15 @@ def _announce(post: ForumPost, first: bool) -> None:
     muted the topic (or its forum), not even for a mention."""
     topic, forum = post.topic, post.topic.forum
     space = topic.space
-    on_topic, on_forum = _levels(topic)
+    on_topic, on_forum = following.levels(topic)
     done = {post.author_id}
     for user in mentioned_users(post.body_html, space):
-        level = _effective(user.id, on_topic, on_forum, first)
+        level = following.effective(user.id, on_topic, on_forum, first)
         if user.id not in done and level != SubscriptionLevel.MUTED:
             _notify_mention(user, post)
             done.add(user.id)
     ids = [uid for uid in {*on_topic, *on_forum}
-           if uid not in done and _effective(uid, on_topic, on_forum, first)
+           if uid not in done and following.effective(uid, on_topic, on_forum, first)
            == SubscriptionLevel.ALL]
     if not ids:
         return

@@ -19,7 +19,7 @@ from ..core.timeutil import to_paris, utcnow
 from ..extensions import db
 from ..spaces.models import Space
 from ..core.types import Visibility
-from . import reading, reorganise, services
+from . import following, reading, reorganise, services
 from . import mailin
 from .forms import (FORUM_LEVELS, TOPIC_LEVELS, CategoryForm, EditPostForm, ForumForm,
                     LevelForm, MergeForm, MoveForm, PostForm, ReportForm, SplitForm, TopicForm)
@@ -196,7 +196,7 @@ def forum(slug, forum_id):
 
 def _follow(target: str, followed: str, left: str, **what):
     """Follow ``what`` (a topic or a forum), or stop following it."""
-    now = services.toggle_subscription(current_user, **what)
+    now = following.toggle_subscription(current_user, **what)
     flash(followed if now else left, "success")
     return redirect(target)
 
@@ -408,7 +408,7 @@ def _set_level(target: str, levels: dict, **what):
     form = LevelForm()
     level = form.level.data if form.validate_on_submit() else ""
     try:
-        services.set_level(current_user, level or "", **what)
+        following.set_level(current_user, level or "", **what)
     except services.ForumError as exc:
         flash(str(exc), "error")
     else:

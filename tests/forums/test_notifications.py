@@ -11,7 +11,7 @@ from intranet.core.types import Role
 from intranet.mail import replies
 from intranet.mail.replies import ReplyRefused, reply_address
 from intranet.extensions import db
-from intranet.forums import services
+from intranet.forums import following, services
 from intranet.forums.models import ForumPost, ForumTopic
 from intranet.mail.models import OutboxMessage
 from intranet.notifications.models import Notification
@@ -79,7 +79,7 @@ def test_someone_who_left_the_space_is_no_longer_notified(client, login):
     org, space, forum, author = org_with_forum()
     leaver = factories.make_user(org, Role.MEMBER)
     topic = services.create_topic(forum, title="Interne", body="x", body_format="text", by=author)
-    services.toggle_subscription(leaver, topic=topic)
+    following.toggle_subscription(leaver, topic=topic)
     db.session.execute(db.delete(Membership).where(Membership.user_id == leaver.id))
     db.session.commit()
     services.reply(db.session.get(ForumTopic, topic.id), body="Secret", body_format="text",

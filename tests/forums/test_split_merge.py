@@ -9,7 +9,7 @@ from sqlalchemy import select
 from intranet.core.audit import AuditEvent
 from intranet.core.types import Role
 from intranet.extensions import db
-from intranet.forums import reading, reorganise, services
+from intranet.forums import following, reading, reorganise, services
 from intranet.forums.models import ForumPost, ForumTopic
 from intranet.notifications.models import Notification
 from intranet.search import services as search
@@ -70,7 +70,7 @@ def test_after_a_split_read_markers_and_followers_follow(client, login, moderate
     org, space, forum, member, admin = moderated
     reader = factories.make_user(org, Role.MEMBER)
     topic = topic_with_posts(forum, member, 5, title="Piscine")
-    services.toggle_subscription(reader, topic=topic)
+    following.toggle_subscription(reader, topic=topic)
     login(reader)
     client.get(f"/espaces/{space.slug}/forums/sujets/{topic.id}")    # reads posts 1 to 5
     reading.flush_views()
