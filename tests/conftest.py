@@ -187,3 +187,20 @@ def login(client):
         assert response.status_code == 302, "login failed"
         return response
     return do_login
+
+
+# Tests of what the database does not change (the browser, the HTML validator, nginx in front of
+# gunicorn): CI runs the suite on SQLite, then on PostgreSQL (``TERRITOIRES_BOTH_DATABASES``),
+# and these once, on SQLite.
+ONCE_IN_CI = ("tests/browser/", "tests/test_valid_html.py", "tests/test_deploy_nginx.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not (os.environ.get("TERRITOIRES_BOTH_DATABASES")
+            and os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))):
+        return
+    skip = pytest.mark.skip(reason="CI passe les tests sur SQLite puis sur PostgreSQL : ce test, "
+                                   "que la base ne change pas, est fait une fois, sur SQLite")
+    for item in items:
+        if any(part in item.nodeid for part in ONCE_IN_CI):
+            item.add_marker(skip)
