@@ -164,12 +164,16 @@ class WhooshBackend:
         """Read a little of every file of the latest commit, as a query would: the table of
         terms (opening a searcher), then in each segment its last stored document, the
         postings of the last term of the main fields (a file cut short loses its end first)
-        and the length columns. Raises whatever a damaged or missing file raises."""
+        and the length columns. Raises whatever a damaged or missing file raises (a
+        ValueError when the last document's stored fields come back without its key)."""
         ix = index.open_dir(self.path)
         with ix.searcher() as searcher:
             for reader, _ in searcher.reader().leaf_readers():
-                if reader.doc_count_all():
-                    reader.stored_fields(reader.doc_count_all() - 1)
+                # A stored-fields file cut short may still decode, its new last byte read as
+                # a table of lengths: the last document then comes back empty, never keyless.
+                if reader.doc_count_all() and "key" not in reader.stored_fields(
+                        reader.doc_count_all() - 1):
+                    raise ValueError("stored fields of the last document unreadable")
                 for name in ("key", "title", "body"):
                     last = None
                     for last in reader.lexicon(name):
