@@ -154,7 +154,8 @@ def main() -> None:
     parser.add_argument("--accounts", default="", help="comma-separated emails (default: all)")
     parser.add_argument("--limit", type=int, default=150, help="pages walked per account")
     parser.add_argument("--match", action="append", default=[],
-                        help="measure only the addresses containing this (repeatable)")
+                        help="measure only the addresses containing this, or equal to it after a "
+                        "leading = (repeatable)")
     parser.add_argument("--profile", type=Path, help="cProfile output file")
     parser.add_argument("--profile-page", default="/", help="the page to profile")
     parser.add_argument("--top", type=int, default=40, help="functions printed by --profile")
@@ -203,7 +204,8 @@ def main() -> None:
                 key = route_key(urlsplit(path).path) + ("?q" if "q=" in path else "")
                 if path == "/" or key not in measured:
                     measured.add(key)
-                    if not args.match or any(m in path for m in args.match):
+                    if not args.match or any(path == m[1:] if m.startswith("=") else m in path
+                                              for m in args.match):
                         pages.append((who, path, client))
         print(f"{len(pages)} pages, {args.repeat} requests each\n", flush=True)
 

@@ -16,7 +16,7 @@ from ..core import limits
 from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
-from ..spaces.services import space_activity
+from ..spaces.activity import space_activity
 from . import finder, passwords, proconnect, services, sessions, signin, tokens, working
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)

@@ -11,6 +11,7 @@ are still read, though no hint teaches them) is converted first, then cleaned th
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import bleach
@@ -72,9 +73,22 @@ def text_to_html(text: str) -> str:
     return clean_html(rendered)
 
 
+_CACHED_TEXT_CHARS = 20_000   # longer texts are converted each time (the cache stays small)
+
+
 def text_markup(text: str) -> Markup:
     """``text_to_html`` for a template (the ``text_html`` filter): sanitised here, so shown as
-    HTML and not escaped once more (which printed the tags to the reader)."""
+    HTML and not escaped once more (which printed the tags to the reader). A function of the
+    text alone, so each process keeps the last texts it converted: Markdown and the sanitiser
+    cost more than the rest of a job offer's page, or of a form showing a text's preview."""
+    text = text or ""
+    if len(text) > _CACHED_TEXT_CHARS:
+        return Markup(text_to_html(text))
+    return _converted(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _converted(text: str) -> Markup:
     return Markup(text_to_html(text))
 
 

@@ -47,38 +47,6 @@ def restrict_activity(url: str, visibility: Visibility | None) -> None:
     db.session.execute(update(Activity).where(Activity.url == url).values(visibility=visibility))
 
 
-def dashboard_activity(user: User, limit: int = 40) -> list[Activity]:
-    """« Quoi de neuf dans mes espaces »: activity of the spaces I am a member of."""
-    query = (select(Activity)
-             .where(Activity.space_id.in_(access.member_space_ids(user)),
-                    access.visible_content(user, Activity))
-             .options(_ACTIVITY_SPACE, _ACTIVITY_ACTOR)
-             .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit))
-    return list(db.session.scalars(query))
-
-
-def public_activity(limit: int = 10) -> list[Activity]:
-    """The open space's public news, for the landing page."""
-    open_space = db.session.scalar(select(Space).where(Space.kind == SpaceKind.OPEN))
-    return space_activity(None, open_space, limit=limit) if open_space else []
-
-
-# What an activity line shows of its space and its author (spaces/_activity.html): the rest of
-# their columns is not read for the 40 lines of a dashboard (a column not loaded here would be
-# read, in one statement, by whatever asked for it).
-_ACTIVITY_SPACE = joinedload(Activity.space).load_only(Space.name)
-_ACTIVITY_ACTOR = joinedload(Activity.actor).load_only(User.first_name, User.last_name, User.email)
-
-
-def space_activity(user, space: Space | None, limit: int = 30) -> list[Activity]:
-    query = select(Activity).where(access.visible_content(user, Activity))
-    if space is not None:
-        query = query.where(Activity.space_id == space.id)
-    query = (query.options(_ACTIVITY_SPACE, _ACTIVITY_ACTOR)
-             .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit))
-    return list(db.session.scalars(query))
-
-
 def listed_spaces(user) -> list[Space]:
     """Every space the user may see, for the spaces directory."""
     return list(db.session.scalars(

@@ -11,7 +11,7 @@ from ..accounts.models import Membership, OrgKind, User
 from ..core.feedback import attempt, attempt_in_form
 from ..core.types import Role
 from ..extensions import db
-from . import services
+from . import activity, services
 from .forms import AddSpaceMemberForm, RuleForm, SpaceForm
 from .models import (JoinPolicy, MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule,
                      Visibility)
@@ -24,9 +24,9 @@ home_bp = Blueprint("home", __name__)
 @home_bp.get("/")
 def home():
     if not current_user.is_authenticated:
-        return render_template("spaces/landing.html", news=services.public_activity(limit=10))
+        return render_template("spaces/landing.html", news=activity.public_activity(limit=10))
     return render_template("spaces/dashboard.html",
-                           activity=services.dashboard_activity(current_user, limit=40))
+                           activity=activity.dashboard_activity(current_user, limit=40))
 
 
 @bp.get("/")
@@ -61,9 +61,9 @@ def show(slug):
     if space.kind == SpaceKind.ORGANISATION and space.organisation is not None:
         # One place per organisation: its private space lives on its home.
         return redirect(url_for("accounts.organisation", slug=space.organisation.slug))
-    activity = services.space_activity(current_user, space, limit=30)
+    news = activity.space_activity(current_user, space, limit=30)
     added = services.added_member(space, current_user) if current_user.is_authenticated else None
-    return render_template("spaces/show.html", space=space, activity=activity,
+    return render_template("spaces/show.html", space=space, activity=news,
                            pending=access.pending_request(current_user, space, added),
                            leavable=added is not None and added.status == MemberStatus.ACTIVE)
 

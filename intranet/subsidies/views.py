@@ -3,7 +3,6 @@ dossier's page with the actions the person may take, the instructors' list, an a
 documents and the instructors' assignment."""
 from __future__ import annotations
 
-from functools import lru_cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -120,14 +119,6 @@ STEP_FORMS = {
 }
 
 
-@lru_cache(maxsize=64)
-def _description_html(text: str):
-    """A dossier's description as sanitised HTML (the ``text_html`` filter): a function of its
-    text alone, so each process keeps the last ones (Markdown and the sanitiser cost more than
-    the rest of the page's text)."""
-    return sanitize.text_markup(text)
-
-
 def _page(dossier: SubsidyDossier, status: int = 200, **forms):
     """The dossier's page, with only the forms it shows: the documents' when the person writes
     the dossier and it may still change, each instructor's step in the states that allow it."""
@@ -150,7 +141,7 @@ def _page(dossier: SubsidyDossier, status: int = 200, **forms):
         "subsidies/show.html", dossier=dossier, writable=writable, instructing=instructing,
         parts=parts, requirements=requirements,
         missing=services.missing_documents(dossier, requirements),
-        description=_description_html(dossier.description) if dossier.description else "",
+        description=sanitize.text_markup(dossier.description) if dossier.description else "",
         S=DossierState, **forms), status
 
 

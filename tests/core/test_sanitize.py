@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from intranet.core import sanitize
 from intranet.core.sanitize import clean_html, text_to_html, to_text
 
 PAYLOADS = [
@@ -84,3 +85,20 @@ def test_raw_html_typed_as_text_is_cleaned_too():
 
 def test_visible_text_for_search_and_mail():
     assert to_text("<p>A &amp; B</p><ul><li>un</li></ul>") == "A & B\n\nun"
+
+
+def test_a_text_shown_again_is_converted_once_and_a_long_one_each_time(monkeypatch):
+    """The ``text_html`` filter keeps the texts it converted (a page shown again does not run
+    Markdown and the sanitiser again); a text too long to keep is converted every time, the
+    same way; what is typed as script is cleaned whichever the path."""
+    converted = []
+    real = sanitize.text_to_html
+    monkeypatch.setattr(sanitize, "text_to_html", lambda text: converted.append(text) or real(text))
+    short = "Profil : **rigueur** <script>alert(1)</script>\n\nÀ bientôt."
+    first, again = sanitize.text_markup(short), sanitize.text_markup(short)
+    assert first == again and "<strong>rigueur</strong>" in first and "<script" not in first
+    assert converted.count(short) <= 1           # once, or not at all if kept by an earlier test
+    long = "Un paragraphe. " * 2000 + "<script>x()</script>"
+    assert sanitize.text_markup(long) == sanitize.text_markup(long)
+    assert converted.count(long) == 2 and "<script" not in sanitize.text_markup(long)
+    assert sanitize.text_markup(None) == sanitize.text_markup("") == ""
