@@ -179,6 +179,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["accessibility_level"] = accessibility.current_level
     app.jinja_env.globals["space_home"] = space_home
     app.jinja_env.globals["render_field"] = widgets.render_field
+    app.jinja_env.globals["checkbox_rows"] = widgets.checkbox_rows
     app.jinja_env.globals["activity_list"] = activity_list
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
                                  relative_fr=frdates.format_relative,

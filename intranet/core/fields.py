@@ -4,7 +4,9 @@ English; these speak French."""
 from __future__ import annotations
 
 from wtforms import DateField, SelectMultipleField, TimeField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput
+
+from .widgets import CheckboxList
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -40,5 +42,5 @@ class FrenchTimeField(TimeField):
 
 class CheckboxesField(SelectMultipleField):
     """A multiple choice shown as a list of checkboxes (usable without JavaScript)."""
-    widget = ListWidget(prefix_label=False)
+    widget = CheckboxList()          # drawn once for the same choices and data
     option_widget = CheckboxInput()

@@ -16,8 +16,8 @@ filter), and WTForms rebuilds each option's choice objects twice before renderin
 of a job offer form's CPU time). When a plain ``SelectField`` or ``SelectMultipleField`` has its
 choices written out, its HTML is kept, keyed by everything the widget reads (the field's class,
 name, id, ``coerce``, data and flags, the attributes asked for, the choices: a ``{value:
-label}`` dict, or a list of values or pairs); any other select, and any whose choices hold a
-list or a dict of attributes, is rendered by WTForms each time.
+label}`` dict, grouped or not, or a list of values or pairs); any other select, and any whose
+choices hold a list or a dict of attributes, is rendered by WTForms each time.
 """
 from __future__ import annotations
 
@@ -78,7 +78,9 @@ def _select_key(widget, field, kwargs) -> tuple | None:
     if plain is None or (cls.iter_choices, cls.has_groups, cls._choices_from_input) != plain:
         return None
     choices = field.choices
+    grouped = None
     if type(choices) is dict:    # {value: label}, or {group: {value: label}}
+        grouped = choices
         choices = ("dict", *choices.items())
     elif type(choices) in (list, tuple) and \
             all(type(choice) in (tuple, str, int) for choice in choices):
@@ -87,28 +89,63 @@ def _select_key(widget, field, kwargs) -> tuple | None:
         return None
     data = tuple(field.data) if isinstance(field.data, list) else field.data
     flags = field.flags
-    key = (type(widget), widget.multiple, cls, field.name, field.id, field.coerce, data,
-           getattr(flags, "required", None), getattr(flags, "disabled", None),
-           tuple(sorted(kwargs.items())), choices)
+    key = (type(widget), getattr(widget, "multiple", None), cls, field.name, field.id,
+           field.coerce, data, getattr(flags, "required", None), getattr(flags, "disabled", None),
+           tuple(sorted(kwargs.items())), tuple(sorted((field.render_kw or {}).items())),
+           choices)
     try:
         hash(key)
-    except TypeError:   # an attribute or a choice holding a list or a dict
-        return None
+    except TypeError:   # an attribute or a choice holding a list or a dict: groups, perhaps
+        if grouped is None or not any(type(label) is dict for label in grouped.values()):
+            return None
+        key = (*key[:-1], ("dict", *((value, ("group", *label.items()) if type(label) is dict
+                                      else label) for value, label in grouped.items())))
+        try:
+            hash(key)
+        except TypeError:
+            return None
     return key
 
 
-def select(widget, field, **kwargs) -> Markup:
-    """What ``Select.__call__`` returns, kept for the same select drawn again."""
-    key = _select_key(widget, field, kwargs)
+def _kept(key: tuple | None, draw) -> Markup:
+    """``draw()``, kept under ``key`` (None: drawn each time)."""
     if key is None:
-        return original_select(widget, field, **kwargs)
+        return draw()
     html = _SELECTS.get(key)
     if html is None:
-        html = original_select(widget, field, **kwargs)
+        html = draw()
         if len(_SELECTS) >= SELECTS_MAX:
             _SELECTS.clear()
         _SELECTS[key] = html
     return html
+
+
+def select(widget, field, **kwargs) -> Markup:
+    """What ``Select.__call__`` returns, kept for the same select drawn again."""
+    return _kept(_select_key(widget, field, kwargs),
+                 lambda: original_select(widget, field, **kwargs))
+
+
+class CheckboxList(core.ListWidget):
+    """WTForms' list of checkboxes (``ListWidget(prefix_label=False)`` of a multiple choice
+    whose options are ``CheckboxInput``), kept as ``select`` keeps a select: a job offer's 40
+    grades are 40 fields made and drawn at each request otherwise."""
+
+    def __init__(self):
+        super().__init__(prefix_label=False)
+
+    def __call__(self, field, **kwargs):
+        return _kept(_select_key(self, field, kwargs),
+                     lambda: super(CheckboxList, self).__call__(field, **kwargs))
+
+
+def checkbox_rows(field) -> Markup:
+    """The options of a multiple choice as « <div>box label</div> » rows, for a fieldset whose
+    legend names the question (``publications/aids/_checkboxes.html``); kept likewise."""
+    key = _select_key(checkbox_rows, field, {})
+    return _kept(key and ("rows", *key),
+                 lambda: Markup("".join(f"<div>{option()} {option.label}</div>"
+                                        for option in field)))
 
 
 def install() -> None:

@@ -107,16 +107,37 @@ def test_a_select_drawn_again_is_kept_and_follows_its_data(multiple):
     assert str(form.commune()).count("<option") == 5
 
 
+def test_a_grouped_select_is_kept_too_and_follows_its_groups():
+    """The acts' classification: options in groups (``{group: {value: label}}``)."""
+    groups = {"": "— Choisissez —", "Commande publique": {"1.1": "Marchés publics",
+                                                          "1.2": "Délégation de service"},
+              "Urbanisme": {"2.1": "Documents d'urbanisme"}}
+
+    class F(Form):
+        matiere = SelectField("Matière", choices=groups)
+
+    widgets.install()
+    widgets._SELECTS.clear()
+    for data in ("1.2", "1.2", "2.1"):
+        form = F(data={"matiere": data})
+        ours = str(form.matiere())
+        assert ours == _wtforms_select(form.matiere)
+        assert f'<option selected value="{data}">' in ours and ours.count("<optgroup") == 2
+    assert len(widgets._SELECTS) == 2
+    form = F(data={"matiere": "1.2"})
+    form.matiere.choices = {**groups, "Urbanisme": {"2.2": "Autorisations"}}
+    assert "Autorisations" in str(form.matiere()) and len(widgets._SELECTS) == 3
+
+
 def test_selects_it_cannot_key_are_drawn_each_time_and_the_memory_is_bounded(monkeypatch):
     class F(Form):
         kinds = SelectField("Type", choices=[SelectChoice("a", "A", render_kw={"disabled": True})])
-        grouped = SelectField("Groupes", choices={"Communes": {"47001": "Agen"}})
         objects = SelectField("Objets", choices=[SelectChoice("1", "Un"), SelectChoice("2", "")])
 
     widgets.install()
     widgets._SELECTS.clear()
-    form = F(data={"kinds": "a", "grouped": "47001", "objects": "2"})
-    for field in (form.kinds, form.grouped, form.objects):
+    form = F(data={"kinds": "a", "objects": "2"})
+    for field in (form.kinds, form.objects):
         assert str(field()) == _wtforms_select(field)
     assert widgets._SELECTS == {}
     monkeypatch.setattr(widgets, "SELECTS_MAX", 2)
@@ -126,6 +147,41 @@ def test_selects_it_cannot_key_are_drawn_each_time_and_the_memory_is_bounded(mon
     for data in ("47001", "47002", "47003"):
         assert f'selected value="{data}"' in str(G(data={"commune": data}).commune())
         assert len(widgets._SELECTS) <= 2
+
+
+GRADES = {f"g{n}": f"Grade n° {n} « adjoint » <{n}> & cie" for n in range(40)}
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_a_list_of_checkboxes_drawn_again_is_kept_and_follows_its_data(required):
+    """A job offer's grades: drawn as WTForms' ``ListWidget`` draws them, once for the same
+    choices, data and attributes; the aids' rows (``checkbox_rows``) as the template drew them."""
+    from jinja2 import Environment
+    from wtforms.widgets import ListWidget
+
+    from intranet.core.fields import CheckboxesField
+
+    class F(Form):
+        grades = CheckboxesField("Grades", choices=GRADES,
+                                 validators=[DataRequired()] if required else [])
+
+    template = Environment(autoescape=True).from_string(
+        "{% for option in f %}<div>{{ option() }} {{ option.label }}</div>{% endfor %}")
+    widgets._SELECTS.clear()
+    for data in (["g3"], ["g3"], ["g1", "g39"], []):
+        form = F(data={"grades": data})
+        ours = str(form.grades(**{"aria-describedby": "grades-aide"}))
+        theirs = str(ListWidget(prefix_label=False)(form.grades, **{"aria-describedby":
+                                                                     "grades-aide"}))
+        assert ours == theirs and ours.count(" checked ") == len(data)
+        assert ours.count(" required ") == (40 if required else 0)
+        rows = str(widgets.checkbox_rows(form.grades))
+        assert rows == template.render(f=form.grades) and rows.count("<div>") == 40
+    assert len(widgets._SELECTS) == 6      # three data, as a list and as rows
+    form = F(data={"grades": ["g3"]})
+    form.grades.choices = dict(list(GRADES.items())[:5])
+    assert str(form.grades()).count("<li>") == 5 and widgets.checkbox_rows(
+        form.grades).count("<div>") == 5
 
 
 # The ``field`` macro as it was written in Jinja, before ``render_field``: the reference.
