@@ -12,11 +12,12 @@ import json
 import re
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import cache
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import (delete, func, literal_column, null, or_, select, text,
-                        tuple_, union_all)
+from sqlalchemy import (Integer, String, bindparam, delete, func, literal_column, null, or_,
+                        select, text, tuple_, union_all)
 
 from ...extensions import db
 from ..models import SearchEntry, SearchEntryReader, SearchSpelling, SearchWord
@@ -168,60 +169,19 @@ class PostgresBackend:
             pending_op = "&"
         return " ".join(f"{op} {term}".strip() for op, term in parts if term != "!")
 
-    @staticmethod
-    def _readable(scope: Scope, request: SearchRequest) -> list[list]:
-        """What the person may read, narrowed by the request's filters, as alternatives that
-        are each a plain AND of conditions: the documents of the spaces they may see whose
-        own narrowing they pass, and those they are a reader of. (One condition with an OR
-        between the two would keep PostgreSQL from combining the space index with the text
-        index: every document holding the words would be read, for a signed-in person.)"""
-        # The scope's description (core/readscope.py): a member space's documents whatever
-        # their narrowing; another visible space's when their narrowing is passed.
-        narrow = [SearchEntry.narrow.in_(sorted({n or NARROW_AS_SPACE for n in scope.narrowings}))]
-        if scope.member_space_ids:
-            narrow.append(SearchEntry.space_id.in_(sorted(scope.member_space_ids)))
-        filters = []
-        if scope.pending_keys:
-            filters.append(SearchEntry.key.not_in(scope.pending_keys))
-        if request.types:
-            filters.append(SearchEntry.type.in_(request.types))
-        if request.organisation_id:
-            filters.append(SearchEntry.organisation_id == request.organisation_id)
-        if request.year:
-            filters.append(func.extract("year", SearchEntry.date) == request.year)
-        if request.space_id is not None:
-            filters.append(SearchEntry.space_id == request.space_id)
-        if request.container:
-            filters.append(SearchEntry.container == request.container)
-        if request.author_id is not None:
-            filters.append(SearchEntry.author_id == request.author_id)
-        if request.date_from is not None:
-            filters.append(SearchEntry.date >= request.date_from)
-        if request.date_to is not None:
-            filters.append(SearchEntry.date < request.date_to)
-        readable = [[SearchEntry.has_readers.is_(False), or_(*narrow),
-                     SearchEntry.space_id.in_(sorted(scope.visible_space_ids) or [-1]),
-                     *filters]]
-        if scope.signed_in and scope.user_id is not None:
-            readable.append([SearchEntry.key.in_(select(SearchEntryReader.key).where(
-                SearchEntryReader.user_id == scope.user_id)), *filters])
-        return readable
-
     def search(self, request: SearchRequest, scope: Scope) -> Results:
         typed = tidy_query(request.text)
         expression = self.to_tsquery(typed)
         if not has_query_word(typed) or not re.search(r"\w", expression):
             raise QueryError(NO_WORD)
-        tsquery = func.to_tsquery(CONFIG, expression)
         try:
             # no lexeme left (stop words only); matched by a document without words
             # (exclusions only: it would find almost everything); and, in the same statement,
             # the documents whose change the writer has not applied yet (left out)
             # and how large the index is (the planner's statistics): a small one is read
             # whole at no cost worth estimating (``_estimated_matches``)
-            nodes, without_words, pending, pages, rows = db.session.execute(select(
-                func.numnode(tsquery), literal_column("''::tsvector").op("@@")(tsquery),
-                func.array(pending_keys_query().scalar_subquery()), *_TABLE_SIZE)).one()
+            nodes, without_words, pending, pages, rows = db.session.execute(
+                _opening_statement(), {"tsq": expression}).one()
         except Exception as exc:
             db.session.rollback()
             raise QueryError("Cette recherche n'a pas pu être comprise : vérifiez les "
@@ -232,11 +192,12 @@ class PostgresBackend:
             raise QueryError(ONLY_EXCLUSIONS)
         if pending:
             scope = replace(scope, pending_keys=tuple(pending))
-        readable = self._readable(scope, request)
+        shape = _shape(scope, request)
+        params = {**_readable_params(scope, request), "tsq": expression}
         if _small(pages, rows):
             estimated, whole_table = rows, False
         else:
-            estimated, whole_table = self._estimated_matches(tsquery, readable[0])
+            estimated, whole_table = self._estimated_matches(_readable(shape)[0], params)
         # The table and its index are meant to be in memory: priced as reads from disk
         # (PostgreSQL's default), a word in a quarter of the rows makes the planner read the
         # whole table, three times slower than the index. Only then are reads priced as from
@@ -245,40 +206,16 @@ class PostgresBackend:
         priced = whole_table
         if priced:
             db.session.execute(text("SET LOCAL random_page_cost = 1.1"))
-        ranked_most = current_app.config["SEARCH_PG_RANKED_MOST"]
         dense = estimated > current_app.config["SEARCH_PG_EXACT_UP_TO"]
-        # One pass over the matches (the heap scan is what costs): their rank, then from
-        # that the page's keys and the count with the three facets, in one statement. When
-        # the words are everywhere, the matches are the most recent RANKED_MOST of each
-        # alternative, read backwards through the date index (config.py, SEARCH_PG_EXACT_UP_TO).
-        branches = []
-        for alternative in readable:
-            branch = select(
-                SearchEntry.key, SearchEntry.type, SearchEntry.organisation_id,
-                SearchEntry.organisation_name, SearchEntry.date,
-                func.cast(func.extract("year", SearchEntry.date), db.Integer).label("year"),
-                func.ts_rank_cd(SearchEntry.tsv, tsquery).label("rank"),
-            ).where(SearchEntry.tsv.op("@@")(tsquery), *alternative)
-            if dense:
-                branch = branch.order_by(SearchEntry.date.desc()).limit(ranked_most)
-            branches.append(branch)
-        matched = union_all(*branches).cte("matched")
-        order = [matched.c.date.desc()] if request.sort == "date" else [matched.c.rank.desc(),
-                                                                       matched.c.date.desc()]
         page = max(request.page, 1)
-        top = (select(matched.c.key, func.row_number().over(order_by=order).label("n"))
-               .order_by(*order).limit(request.per_page)
-               .offset((page - 1) * request.per_page).subquery())
-        facets = (matched.c.type, matched.c.organisation_id, matched.c.year)
-        counted = (select(null(), null(), *facets, func.count(), func.grouping(*facets),
-                          func.max(matched.c.organisation_name))
-                   .group_by(func.grouping_sets(*(tuple_(c) for c in facets), text("()"))))
         keys, total, types, organisations, years, names = {}, 0, {}, {}, {}, {}
         if dense:   # the date index, not a bitmap of every match (the planner's habit here)
             db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
-        found = db.session.execute(union_all(
-            select(top.c.key, top.c.n, null(), null(), null(), null(), null(), null()),
-            counted)).all()
+        ranked_most = current_app.config["SEARCH_PG_RANKED_MOST"]
+        found = db.session.execute(
+            _matches_statement(shape, dense, request.sort == "date"),
+            {**params, "ranked_most": ranked_most, "per_page": request.per_page,
+             "skipped": (page - 1) * request.per_page}).all()
         if priced:
             db.session.execute(text("SET LOCAL random_page_cost TO DEFAULT"))
         if dense:
@@ -297,88 +234,59 @@ class PostgresBackend:
                 years[year] = count
             else:
                 total = count
-        headline = func.ts_headline(
-            CONFIG, SearchEntry.body, tsquery,
-            f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, "
-            "FragmentDelimiter=\" … \"")
         rows = sorted(db.session.execute(
-            select(SearchEntry.key, SearchEntry.type, SearchEntry.title, SearchEntry.url,
-                   SearchEntry.date, SearchEntry.organisation_name, headline)
-            .where(SearchEntry.key.in_(keys))).all(), key=lambda row: keys[row[0]]) \
-            if keys else []
+            _hits_statement(), {"tsq": expression, "keys": list(keys)}).all(),
+            key=lambda row: keys[row[0]]) if keys else []
         hits = [Hit(key=r[0], type=r[1], title=r[2], url=r[3], date=r[4],
                     organisation_name=r[5], snippet=_mark(r[6])) for r in rows]
-        suggestion = self._suggest(typed, readable) if total < 3 else None
+        suggestion = self._suggest(typed, shape, params) if total < 3 else None
         return Results(total=total, hits=hits, types=types, organisations=organisations,
                        years=years, suggestion=suggestion,
                        most_recent=ranked_most if dense and total >= ranked_most else None,
                        organisation_names=names)
 
     @staticmethod
-    def _estimated_matches(tsquery, alternative: list) -> tuple[float, bool]:
+    def _estimated_matches(alternative: tuple, params: dict) -> tuple[float, bool]:
         """How many documents PostgreSQL expects to hold the words among those of
         ``alternative`` (its planner's estimate: no document is read), and whether, pricing
         reads as its settings do, it would read the whole table to find them."""
         statement = select(literal_column("1")).select_from(SearchEntry).where(
-            SearchEntry.tsv.op("@@")(tsquery), *alternative)
-        compiled = statement.compile(dialect=db.session.get_bind().dialect,
-                                     compile_kwargs={"render_postcompile": True})
+            SearchEntry.tsv.op("@@")(_TSQUERY), *alternative)
+        compiled = statement.compile(dialect=db.session.get_bind().dialect)
+        expanded = compiled.construct_expanded_state(
+            {name: value for name, value in params.items() if name in compiled.binds})
         plan = db.session.connection().exec_driver_sql(
-            f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
+            f"EXPLAIN (FORMAT JSON) {expanded.statement}", expanded.parameters).scalar()
         plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
         return plan["Plan Rows"], _reads_whole(plan, SearchEntry.__tablename__)
 
     # --- « Vouliez-vous dire … » (see search/spelling.py) ---------------------------------------
 
-    def _suggest(self, text: str, readable: list[list]) -> str | None:
+    def _suggest(self, text: str, shape: tuple, params: dict) -> str | None:
         """« Vouliez-vous dire … » (see ``search/spelling.py``): the vocabulary is
-        ``search_word``, who holds a word is ``search_spelling`` met with ``readable`` (from
-        ``_readable``)."""
+        ``search_word``, who holds a word is ``search_spelling`` met with what the person may
+        read (``_readable``)."""
         words = [(match.start(), match.end(), fold(match.group()))
                  for match in re.finditer(r"\w+", text)
                  if len(match.group()) >= 3 and not match.group().isdigit()
                  and is_query_word(text, match.start(), match.end())]
         # each word of the query: who holds it and the vocabulary close to it, together
-        typed = {word: self._word_facts(word, readable) for _, _, word in words}
+        typed = {word: self._word_facts(word, shape, params) for _, _, word in words}
 
         def holder(word):
-            return typed[word][0] if word in typed else self._holder(word, readable)
+            return typed[word][0] if word in typed else db.session.scalar(
+                _holder_statement(shape), {**params, "word": word})
         return suggest(text, words, holder, lambda word: closest(word, typed[word][1]),
                        self._spelt)
 
     @staticmethod
-    def _vocabulary_near(word: str):
-        """The vocabulary's words of the same first letter and a close length (one range of
-        its primary key), as ``(word, documents)`` pairs in a JSON array."""
-        near = select(func.json_build_array(SearchWord.word, SearchWord.documents)).where(
-            SearchWord.word >= word[0], SearchWord.word < chr(ord(word[0]) + 1),
-            func.length(SearchWord.word).between(len(word) - MAX_EDITS, len(word) + MAX_EDITS))
-        return func.coalesce(select(func.json_agg(near.subquery().c[0])).scalar_subquery(),
-                             literal_column("'[]'::json"))
-
-    def _word_facts(self, word: str, readable: list[list]) -> tuple[str | None, list]:
+    def _word_facts(word: str, shape: tuple, params: dict) -> tuple[str | None, list]:
         """(a document the person may read that holds ``word``, the vocabulary near it) in one
         statement: the second is read for nothing only when the first is found."""
-        held, near = db.session.execute(select(
-            self._holder_statement(word, readable).scalar_subquery(),
-            self._vocabulary_near(word))).one()
+        held, near = db.session.execute(_word_facts_statement(shape), {
+            **params, "word": word, "first": word[0], "after": chr(ord(word[0]) + 1),
+            "shortest": len(word) - MAX_EDITS, "longest": len(word) + MAX_EDITS}).one()
         return held, [tuple(pair) for pair in near]
-
-    @staticmethod
-    def _holder_statement(word: str, readable: list[list]):
-        """The key of a document the person may read that holds ``word``, if any, in one
-        statement for every alternative of ``readable``. The holders are read first from the
-        GIN index (materialised: with ``LIMIT 1`` the planner would otherwise scan the whole
-        table hoping to stop early, and a word held by no one is the common case here)."""
-        holders = (select(SearchSpelling.key)
-                   .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(SPELLING, word)))
-                   .cte("holders").prefix_with("MATERIALIZED"))
-        branches = [select(SearchEntry.key).join(holders, holders.c.key == SearchEntry.key)
-                    .where(*alternative).limit(1) for alternative in readable]
-        return branches[0] if len(branches) == 1 else union_all(*branches).limit(1)
-
-    def _holder(self, word: str, readable: list[list]) -> str | None:
-        return db.session.scalar(self._holder_statement(word, readable))
 
     @staticmethod
     def _spelt(word: str, key: str) -> str:
@@ -388,6 +296,163 @@ class PostgresBackend:
             if fold(found.group()) == word:
                 return found.group().lower()
         return word
+
+
+# --- the statements, built once per shape --------------------------------------------------
+#
+# What the person may read and the request's filters come as bound parameters
+# (``_readable_params``), the words as ``tsq``: each statement's expression tree and cache key
+# are made once per process and shape of request (which filters it has, whether the person
+# reads documents by name), not at every search. PostgreSQL receives the same SQL as before.
+
+_TSQUERY = func.to_tsquery(CONFIG, bindparam("tsq", type_=String))
+
+
+def _shape(scope: Scope, request: SearchRequest) -> tuple:
+    """Which parts the statements have for this person and request."""
+    return (bool(scope.member_space_ids), scope.signed_in and scope.user_id is not None,
+            bool(scope.pending_keys), bool(request.types), bool(request.organisation_id),
+            bool(request.year), request.space_id is not None, bool(request.container),
+            request.author_id is not None, request.date_from is not None,
+            request.date_to is not None)
+
+
+@cache
+def _readable(shape: tuple) -> tuple[tuple, ...]:
+    """What the person may read, narrowed by the request's filters, as alternatives that are
+    each a plain AND of conditions: the documents of the spaces they may see whose own
+    narrowing they pass, and those they are a reader of. (One condition with an OR between
+    the two would keep PostgreSQL from combining the space index with the text index: every
+    document holding the words would be read, for a signed-in person.)"""
+    (members, reader, pending, types, organisation, year, space, container, author, since,
+     until) = shape
+    # The scope's description (core/readscope.py): a member space's documents whatever
+    # their narrowing; another visible space's when their narrowing is passed.
+    narrow = [SearchEntry.narrow.in_(bindparam("narrowings", expanding=True))]
+    if members:
+        narrow.append(SearchEntry.space_id.in_(bindparam("member_spaces", expanding=True)))
+    filters = []
+    if pending:
+        filters.append(SearchEntry.key.not_in(bindparam("pending", expanding=True)))
+    if types:
+        filters.append(SearchEntry.type.in_(bindparam("types", expanding=True)))
+    if organisation:
+        filters.append(SearchEntry.organisation_id == bindparam("organisation_id"))
+    if year:
+        filters.append(func.extract("year", SearchEntry.date) == bindparam("year"))
+    if space:
+        filters.append(SearchEntry.space_id == bindparam("space_id"))
+    if container:
+        filters.append(SearchEntry.container == bindparam("container"))
+    if author:
+        filters.append(SearchEntry.author_id == bindparam("author_id"))
+    if since:
+        filters.append(SearchEntry.date >= bindparam("date_from"))
+    if until:
+        filters.append(SearchEntry.date < bindparam("date_to"))
+    readable = [(SearchEntry.has_readers.is_(False), or_(*narrow),
+                 SearchEntry.space_id.in_(bindparam("visible_spaces", expanding=True)),
+                 *filters)]
+    if reader:
+        readable.append((SearchEntry.key.in_(select(SearchEntryReader.key).where(
+            SearchEntryReader.user_id == bindparam("reader_id"))), *filters))
+    return tuple(readable)
+
+
+def _readable_params(scope: Scope, request: SearchRequest) -> dict:
+    """The values of ``_readable``'s parameters for this person and request."""
+    params = {"narrowings": sorted({n or NARROW_AS_SPACE for n in scope.narrowings}),
+              "visible_spaces": sorted(scope.visible_space_ids) or [-1],
+              "member_spaces": sorted(scope.member_space_ids),
+              "pending": list(scope.pending_keys), "types": list(request.types),
+              "organisation_id": request.organisation_id, "year": request.year,
+              "space_id": request.space_id, "container": request.container,
+              "author_id": request.author_id, "date_from": request.date_from,
+              "date_to": request.date_to}
+    if scope.signed_in and scope.user_id is not None:
+        params["reader_id"] = scope.user_id
+    return params
+
+
+@cache
+def _opening_statement():
+    """The query's node count, whether it matches a document without words, the pending keys
+    and the table's size (``search``)."""
+    return select(func.numnode(_TSQUERY), literal_column("''::tsvector").op("@@")(_TSQUERY),
+                  func.array(pending_keys_query().scalar_subquery()), *_TABLE_SIZE)
+
+
+@cache
+def _matches_statement(shape: tuple, dense: bool, by_date: bool):
+    """One pass over the matches (the heap scan is what costs): their rank, then from that
+    the page's keys and the count with the three facets, in one statement. When the words
+    are everywhere (``dense``), the matches are the most recent ``ranked_most`` of each
+    alternative, read backwards through the date index (config.py, SEARCH_PG_EXACT_UP_TO)."""
+    branches = []
+    for alternative in _readable(shape):
+        branch = select(
+            SearchEntry.key, SearchEntry.type, SearchEntry.organisation_id,
+            SearchEntry.organisation_name, SearchEntry.date,
+            func.cast(func.extract("year", SearchEntry.date), Integer).label("year"),
+            func.ts_rank_cd(SearchEntry.tsv, _TSQUERY).label("rank"),
+        ).where(SearchEntry.tsv.op("@@")(_TSQUERY), *alternative)
+        if dense:
+            branch = branch.order_by(SearchEntry.date.desc()).limit(
+                bindparam("ranked_most", type_=Integer))
+        branches.append(branch)
+    matched = union_all(*branches).cte("matched")
+    order = [matched.c.date.desc()] if by_date else [matched.c.rank.desc(),
+                                                    matched.c.date.desc()]
+    top = (select(matched.c.key, func.row_number().over(order_by=order).label("n"))
+           .order_by(*order).limit(bindparam("per_page", type_=Integer))
+           .offset(bindparam("skipped", type_=Integer)).subquery())
+    facets = (matched.c.type, matched.c.organisation_id, matched.c.year)
+    counted = (select(null(), null(), *facets, func.count(), func.grouping(*facets),
+                      func.max(matched.c.organisation_name))
+               .group_by(func.grouping_sets(*(tuple_(c) for c in facets), text("()"))))
+    return union_all(select(top.c.key, top.c.n, null(), null(), null(), null(), null(), null()),
+                     counted)
+
+
+@cache
+def _hits_statement():
+    """The page's documents (``keys``), with their extract around the words."""
+    headline = func.ts_headline(
+        CONFIG, SearchEntry.body, _TSQUERY,
+        f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, "
+        "FragmentDelimiter=\" … \"")
+    return (select(SearchEntry.key, SearchEntry.type, SearchEntry.title, SearchEntry.url,
+                   SearchEntry.date, SearchEntry.organisation_name, headline)
+            .where(SearchEntry.key.in_(bindparam("keys", expanding=True))))
+
+
+@cache
+def _holder_statement(shape: tuple):
+    """The key of a document the person may read that holds ``word``, if any, in one
+    statement for every alternative of ``_readable``. The holders are read first from the GIN
+    index (materialised: with ``LIMIT 1`` the planner would otherwise scan the whole table
+    hoping to stop early, and a word held by no one is the common case here)."""
+    holders = (select(SearchSpelling.key)
+               .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(
+                   SPELLING, bindparam("word", type_=String))))
+               .cte("holders").prefix_with("MATERIALIZED"))
+    branches = [select(SearchEntry.key).join(holders, holders.c.key == SearchEntry.key)
+                .where(*alternative).limit(1) for alternative in _readable(shape)]
+    return branches[0] if len(branches) == 1 else union_all(*branches).limit(1)
+
+
+@cache
+def _word_facts_statement(shape: tuple):
+    """``_holder_statement``'s key, and the vocabulary's words of the same first letter and a
+    close length (one range of its primary key: ``first`` to ``after``, ``shortest`` to
+    ``longest`` letters), as ``(word, documents)`` pairs in a JSON array."""
+    near = select(func.json_build_array(SearchWord.word, SearchWord.documents)).where(
+        SearchWord.word >= bindparam("first"), SearchWord.word < bindparam("after"),
+        func.length(SearchWord.word).between(bindparam("shortest", type_=Integer),
+                                             bindparam("longest", type_=Integer)))
+    vocabulary = func.coalesce(select(func.json_agg(near.subquery().c[0])).scalar_subquery(),
+                               literal_column("'[]'::json"))
+    return select(_holder_statement(shape).scalar_subquery(), vocabulary)
 
 
 # The planner's statistics of search_entry (pages, rows): -1 rows until it was first analysed.
