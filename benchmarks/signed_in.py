@@ -301,7 +301,8 @@ def main() -> None:
                         help="the database already holds the demo (from --keep): load nothing, "
                              "keep it")
     parser.add_argument("--match", action="append", default=[],
-                        help="measure only the pages whose address holds this text (repeatable)")
+                        help="measure only the pages whose address holds this text, or is it "
+                             "after a leading = (repeatable)")
     args = parser.parse_args()
 
     app_dir = args.app_dir.resolve()
@@ -350,7 +351,8 @@ def main() -> None:
             for path in walk(base, session, args.limit):
                 key = ("anonymous " if who is None else "") + route_key(urlsplit(path).path) \
                     + ("?q" if "q=" in path else "")
-                if args.match and not any(text in path for text in args.match):
+                if args.match and not any(path == text[1:] if text.startswith("=") else text in path
+                                              for text in args.match):
                     continue
                 if path == "/" or key not in measured:
                     measured.add(key)
