@@ -5,7 +5,7 @@ writes it in batches. Nothing here decides who sees what either: the listings fi
 ``access.TopicRights.held_scope`` says.
 
 The topic page is the hot path (see ``benchmarks/forums.py``): its head (space, topic, forum,
-the reader's marker and subscriptions) is one query, its posts another (a range of positions
+the reader's marker and subscriptions, their draft of a reply) is one query, its posts another (a range of positions
 read through the ``(topic_id, position)`` index, as plain rows), both statements built once.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ import math
 from functools import cache
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Integer, and_, bindparam, exists, func, literal, not_, or_, select
@@ -151,12 +152,22 @@ _READING = (
         ForumSubscription.user_id == bindparam("user_id"),
         ForumSubscription.forum_id == ForumTopic.forum_id).scalar_subquery())
 _READING_STATE = select(*_READING).where(ForumTopic.id == bindparam("topic_id"))
-# A topic page's head in one query: the space (by its slug), the topic, its forum, and the
-# reader's marker and subscriptions.
-_TOPIC_HEAD = (select(Space, ForumTopic, *_READING)
+# A topic page's head in one query: the space (by its slug), the topic, its forum, the
+# reader's marker and subscriptions, and their draft of a reply (one per person and topic).
+_TOPIC_HEAD = (select(Space, ForumTopic, *_READING, ForumDraft.title, ForumDraft.body,
+                      ForumDraft.body_format)
                .join(ForumTopic, ForumTopic.space_id == Space.id)
+               .outerjoin(ForumDraft, and_(ForumDraft.topic_id == ForumTopic.id,
+                                           ForumDraft.user_id == bindparam("user_id")))
                .where(Space.slug == bindparam("slug"), ForumTopic.id == bindparam("topic_id"))
                .options(joinedload(ForumTopic.forum)))
+
+
+class SavedDraft(NamedTuple):
+    """What a topic page restores of the reader's draft of a reply (``views._restore``)."""
+    title: str
+    body: str
+    body_format: str
 
 
 _AUTHOR, _EDITOR = aliased(User, name="author"), aliased(User, name="editor")
@@ -259,17 +270,19 @@ def reading_state(user, topic: ForumTopic) -> ReadingState:
     return _reading_state(user, topic, *row)
 
 
-def topic_head(slug: str, topic_id: int, user) -> tuple[Space, ForumTopic, ReadingState] | None:
-    """The space, the topic and this person's reading state, in one query (None: no such
-    topic in this space). The caller authorises the space."""
+def topic_head(slug: str, topic_id: int, user) -> tuple[Space, ForumTopic, ReadingState,
+                                                         SavedDraft | None] | None:
+    """The space, the topic, this person's reading state and their draft of a reply, in one
+    query (None: no such topic in this space). The caller authorises the space."""
     row = db.session.execute(_TOPIC_HEAD, {
         "slug": slug, "topic_id": topic_id,
         "user_id": user.id if access.is_signed_in(user) else None}).one_or_none()
     if row is None:
         return None
-    space, topic, *state = row
+    space, topic, *state, title, body, body_format = row
+    saved = SavedDraft(title or "", body, body_format) if body is not None else None
     return space, topic, (_reading_state(user, topic, *state) if access.is_signed_in(user)
-                          else ReadingState())
+                          else ReadingState()), saved
 
 
 def _reading_state(user, topic: ForumTopic, position, marked_at, topic_level,

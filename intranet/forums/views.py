@@ -292,7 +292,7 @@ def topic(slug, topic_id):
     head = reading.topic_head(slug, topic_id, me)
     if head is None:
         abort(404)
-    space, topic, state = head
+    space, topic, state, saved = head
     access.authorize(space, user=me)
     if topic.merged_into_id is not None:
         return _merged(topic)
@@ -305,7 +305,7 @@ def topic(slug, topic_id):
     may_reply = rights.reply()
     reply_form = PostForm(formdata=None, meta={"csrf": False})
     if may_reply:
-        _restore(reply_form, reading.draft(me, topic=topic))
+        _restore(reply_form, saved)
     level_form = LevelForm(formdata=None, data={"level": state.topic_level})
     level_form.level.choices = TOPIC_LEVELS
     return render_template("forums/topic.html", space=space, topic=topic, forum=topic.forum,
