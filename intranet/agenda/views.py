@@ -26,7 +26,7 @@ from ..core.uploads import UploadError
 from ..extensions import db
 from ..messaging.services import MessagingError, resolve_group, resolve_people
 from ..spaces.models import Space
-from . import calendar, ical, recurrence, services
+from . import calendar, drawing, ical, recurrence, services
 from .forms import (AnswerForm, DeleteForm, EventForm, FeedForm, ImportForm, InviteForm,
                     ResourceForm, SettingsForm)
 from .models import (Answer, Booking, CalendarFeed, Event, EventAttachment, Resource,
@@ -34,6 +34,8 @@ from .models import (Answer, Booking, CalendarFeed, Event, EventAttachment, Reso
 from .services import AgendaError, EventData, Invitees, Scope
 
 bp = Blueprint("agenda", __name__)
+bp.add_app_template_global(drawing.agenda_month, "agenda_month")
+bp.add_app_template_global(drawing.agenda_items, "agenda_items")
 register_organisation_section("agenda/_organisation.html")
 
 VIEWS = {"mois": "Mois", "semaine": "Semaine", "jour": "Jour", "liste": "Liste"}
