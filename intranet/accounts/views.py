@@ -12,7 +12,7 @@ from ..core.pagination import paginate
 from .. import access
 from ..core.atom import PRIVATE_FEEDS
 from ..core.hooks import ORGANISATION_SECTIONS
-from ..core import limits
+from ..core import limits, tables
 from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
@@ -281,7 +281,19 @@ def organisations():
     page = paginate(query.options(joinedload(Organisation.epci))
                     .order_by(Organisation.kind, Organisation.name_key), per_page=60)
     return render_template("accounts/organisations.html", page=page, kind=kind, q=q,
-                           kinds=ORG_KIND_LABELS)
+                           kinds=ORG_KIND_LABELS, columns=_directory_columns())
+
+
+def _directory_columns() -> list[tables.Column]:
+    """The organisations' list: each one's name (a link to its page), kind, INSEE code,
+    intercommunality and population."""
+    home = tables.address_of("accounts.organisation", "slug")
+    return [("Nom", lambda org: tables.link(home(org.slug), org.name)),
+            ("Type", lambda org: org.kind.label),
+            ("Code INSEE", lambda org: org.insee_code),
+            ("Intercommunalité", lambda org: org.epci.name if org.epci else None),
+            ("Population", lambda org: f"{org.population:,}".replace(",", " ")
+             if org.population else None)]
 
 
 FINDER_KINDS = {"intercommunalite": OrgKind.EPCI}

@@ -3,6 +3,7 @@ from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
@@ -15,11 +16,11 @@ from ..accounts.forms import AddMemberForm, CsvForm, InviteForm, OrganisationFor
 from ..accounts.models import Membership, Organisation, OrgKind, User
 from ..core.timeutil import utcnow
 from ..core.types import Role
-from ..core import accessibility
+from ..core import accessibility, tables
 from ..core.audit import ACTION_LABELS, AuditEvent
 from ..core.csvimport import import_sent
 from ..extensions import db
-from ..spaces.models import Space
+from ..spaces.models import Space, SpaceKind
 from . import services
 from .forms import (ONE_A_LINE, AccessibilityAuditForm, AddMembershipForm, AuditFilterForm,
                     NewOrganisationForm)
@@ -47,7 +48,22 @@ def organisations():
         query = query.where(and_(*finder.name_matches(Organisation.name_key, words))
                             | (Organisation.insee_code == q) | (Organisation.siren == q))
     page = paginate(query, per_page=100)
-    return render_template("admin/organisations.html", page=page, q=q)
+    return render_template("admin/organisations.html", page=page, q=q,
+                           columns=_organisation_columns())
+
+
+def _organisation_columns() -> list[tables.Column]:
+    """The administration's list of organisations: name (a link to its page), kind, INSEE
+    code, SIREN, and links to its members, its form and its log."""
+    home, members, edit, log = (tables.address_of(endpoint, "slug") for endpoint in (
+        "accounts.organisation", "admin.organisation_members", "admin.edit_organisation",
+        "admin.organisation_audit"))
+    return [("Nom", lambda org: tables.link(home(org.slug), org.name)),
+            ("Type", lambda org: org.kind.label),
+            ("INSEE", lambda org: org.insee_code), ("SIREN", lambda org: org.siren),
+            ("Actions", lambda org: Markup(" ·\n").join((
+                tables.link(members(org.slug), "Membres"), tables.link(edit(org.slug), "Modifier"),
+                tables.link(log(org.slug), "Journal"))))]
 
 
 @bp.route("/organisations/nouvelle", methods=["GET", "POST"])
@@ -329,7 +345,22 @@ def add_membership(user_id):
 @access.platform_admin_required
 def spaces():
     page = paginate(select(Space).order_by(Space.kind, Space.name), per_page=100)
-    return render_template("admin/spaces.html", page=page)
+    return render_template("admin/spaces.html", page=page, columns=_space_columns())
+
+
+def _space_columns() -> list[tables.Column]:
+    """The administration's list of spaces: name, kind, visibility, and links to its
+    settings and (a group's) members."""
+    settings, members = (tables.address_of(endpoint, "slug")
+                         for endpoint in ("spaces.settings", "spaces.members"))
+
+    def actions(space):
+        shown = tables.link(settings(space.slug), "Paramètres")
+        if space.kind == SpaceKind.GROUP:
+            shown += Markup(" · ") + tables.link(members(space.slug), "Membres")
+        return shown
+    return [("Nom", lambda space: space.name), ("Type", lambda space: space.kind_label),
+            ("Visibilité", lambda space: space.visibility.label), ("Actions", actions)]
 
 
 def _audit_page(org: Organisation | None):
