@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Integer, and_, bindparam, exists, func, literal, not_, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from .. import access
 from ..accounts.models import User
@@ -464,9 +464,10 @@ def _news_statement(only_unread: bool):
     if only_unread:
         query = query.where(or_(ForumRead.position.is_(None),
                                 ForumRead.position < ForumTopic.last_position))
-    # the related rows are loaded for the page's topics only (not joined before the sort)
-    return (query.options(selectinload(ForumTopic.forum), selectinload(ForumTopic.space),
-                          selectinload(ForumTopic.last_post_author))
+    # each topic's forum, space and last poster joined (one row each): PostgreSQL reads the
+    # page's topics in date order, then looks each one's up by its key
+    return (query.options(joinedload(ForumTopic.forum), joinedload(ForumTopic.space),
+                          joinedload(ForumTopic.last_post_author))
             .order_by(ForumTopic.last_post_at.desc(), ForumTopic.id.desc()))
 
 
