@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import access
 from ..accounts import finder
@@ -301,8 +301,8 @@ def outside_contacts(viewer, q: str = "", organisation_id: int | None = None):
     words = finder.words_of(q)
     if words:
         query = query.where(and_(*finder.name_matches(OutsideContact.name_key, words)))
-    return (query.options(selectinload(OutsideContact.organisation),
-                          selectinload(OutsideContact.space))
+    return (query.options(joinedload(OutsideContact.organisation),    # one row each
+                          joinedload(OutsideContact.space))
             .order_by(OutsideContact.name_key, OutsideContact.id))
 
 
