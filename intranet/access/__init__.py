@@ -636,10 +636,11 @@ def authorize(obj, need: str = "view", user=None):
     return obj
 
 
-def get_or_404(model, ident=None, *, need: str = "view", **by):
-    """Load one object by primary key (or by ``slug=…``) and authorise it."""
-    obj = db.session.get(model, ident) if ident is not None else \
-        db.session.scalar(select(model).filter_by(**by))
+def get_or_404(model, ident=None, *, need: str = "view", options=(), **by):
+    """Load one object by primary key (or by ``slug=…``) and authorise it. ``options``: what
+    to load with it (``joinedload(…)``), for a page that shows it."""
+    obj = db.session.get(model, ident, options=options) if ident is not None else \
+        db.session.scalar(select(model).filter_by(**by).options(*options))
     return authorize(obj, need)
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..accounts.models import Organisation, OrgKind
@@ -108,9 +109,14 @@ def job_posting(offer: JobOffer) -> Markup | None:
     return Markup(text)
 
 
+# What an offer's page shows with it: its publisher, its place and its documents.
+_SHOWN_WITH = (joinedload(JobOffer.organisation), joinedload(JobOffer.place),
+               joinedload(JobOffer.documents))
+
+
 @bp.get("/<int:offer_id>")
 def show(offer_id: int):
-    offer = access.get_or_404(JobOffer, offer_id)
+    offer = access.get_or_404(JobOffer, offer_id, options=_SHOWN_WITH)
     return render_template(
         "jobs/show.html", offer=offer, json_ld=job_posting(offer),
         missing=services.missing(offer) if offer.status == PublicationStatus.DRAFT else [],

@@ -158,3 +158,13 @@ def test_what_the_publisher_typed_reads_as_paragraphs_and_lists_not_as_tags(clie
     page = client.get(f"/emplois/{offer.id}").get_data(as_text=True)
     assert "<li>rigueur</li>" in page and "<strong>M. le Maire</strong>" in page
     assert "&lt;p&gt;" not in page and "&lt;li&gt;" not in page
+
+
+def test_an_offer_page_reads_the_offer_its_publisher_place_and_documents_together(new_client):
+    """What an offer's page shows of it comes in one statement (``views._SHOWN_WITH``); then
+    whether the reader follows it: however many documents it has."""
+    from ..helpers import count_queries
+    world = employers()
+    offer = published_offer(world, place=world["other"])
+    counted = count_queries(new_client(world["member"]), f"/emplois/{offer.id}")
+    assert counted <= 5, counted
