@@ -2,6 +2,7 @@
 contact, reports and the moderators' queue, the renewal link and the public feed."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..core import images, pending, uploads
@@ -40,9 +41,14 @@ def index():
                            can_post=access.can_post_ad(current_user))
 
 
+# What an ad's page shows with it: its publisher, its author, its commune and its photos.
+_SHOWN_WITH = (joinedload(Ad.organisation), joinedload(Ad.created_by), joinedload(Ad.commune),
+               joinedload(Ad.photos))
+
+
 @bp.get("/<int:ad_id>")
 def show(ad_id):
-    ad = access.get_or_404(Ad, ad_id)
+    ad = access.get_or_404(Ad, ad_id, options=_SHOWN_WITH)
     return render_template(
         "ads/show.html", ad=ad, contact_form=ContactForm(), report_form=ReportForm(),
         can_contact=access.can_contact_advertiser(current_user, ad),

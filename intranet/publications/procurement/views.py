@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...core.pagination import paginate
 from ... import access
@@ -20,7 +21,7 @@ from ..forms import DocumentForm
 from ..routes import add_documented_type_routes
 from . import services
 from .forms import NomenclatureImportForm, NoticeForm
-from .models import Nomenclature, Procedure, ProcurementNotice
+from .models import Nomenclature, NomenclatureCode, Procedure, ProcurementNotice
 
 bp = Blueprint("procurement", __name__, url_prefix="/marches")
 
@@ -47,9 +48,15 @@ def index():
                            can_write=bool(access.publishing_organisations(current_user)))
 
 
+# What a notice's page shows with it: its publisher, its documents, and its codes with their
+# nomenclature (read apart: joined with the documents, each code would come once per document).
+_SHOWN_WITH = (joinedload(ProcurementNotice.organisation), joinedload(ProcurementNotice.documents),
+               selectinload(ProcurementNotice.codes).joinedload(NomenclatureCode.nomenclature))
+
+
 @bp.get("/avis/<int:notice_id>")
 def show(notice_id):
-    notice = access.get_or_404(ProcurementNotice, notice_id)
+    notice = access.get_or_404(ProcurementNotice, notice_id, options=_SHOWN_WITH)
     return render_template("publications/procurement/show.html", notice=notice,
                            document_form=DocumentForm())
 
