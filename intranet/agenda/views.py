@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..accounts.models import Organisation, OrgKind, User
-from ..core import pending, uploads
+from ..core import pending, tables, uploads
 from ..core.hooks import register_organisation_section
 from ..core.feedback import attempt
 from ..core.frdates import MONTHS, format_date
@@ -115,23 +115,20 @@ class Day(NamedTuple):
 
 def _days(agenda, period: Period, today: date, space: Space | None,
           filtered: set[str]) -> list[Day]:
-    """The period's days with their items and their link to the day view: the link is built
-    once, with a stand-in date replaced for each day (only digits and dashes)."""
+    """The period's days with their items and their link to the day view (built once,
+    ``tables.address_of``)."""
     place = {"slug": space.slug} if space else {}
-    link = url_for(request.endpoint, vue="jour", date=_ANY_DAY,
-                   cal=sorted(filtered, key=str.lower), **place)   # as the filter « sort »
+    link = tables.address_of(request.endpoint, "date", vue="jour",
+                             cal=sorted(filtered, key=str.lower), **place)  # as the filter « sort »
     days = []
     for day in period.days:
         items = agenda.on(day)
         classes = ("cal-other" if day.month != period.day.month else "") + \
             (" cal-today" if day == today else "") + ("" if items else " cal-empty")
         days.append(Day(day, format_date(day, weekday=True),
-                        link.replace(f"date={_ANY_DAY}", f"date={day.isoformat()}", 1),
+                        link(day.isoformat()),
                         items, day == today, classes))
     return days
-
-
-_ANY_DAY = "0000-00-00"
 
 
 def _render_agenda(agenda, period: Period, *, space: Space | None, filtered: set[str]):

@@ -41,10 +41,10 @@ def link(address: str, text: str) -> Markup:
     return Markup(f'<a href="{escape(address)}">{escape(text)}</a>')
 
 
-def address_of(endpoint: str, key: str) -> Callable[[object], str]:
-    """The address of ``endpoint`` for a value of its ``key`` (a slug, an id), built once with
-    a stand-in replaced, quoted, for each row."""
-    before, _, after = url_for(endpoint, **{key: _STAND_IN}).partition(_STAND_IN)
+def address_of(endpoint: str, key: str, **values) -> Callable[[object], str]:
+    """The address of ``endpoint`` for a value of its ``key`` (a slug, an id, a date), the
+    other ``values`` fixed: built once with a stand-in replaced, quoted, for each row."""
+    before, _, after = url_for(endpoint, **values, **{key: _STAND_IN}).partition(_STAND_IN)
 
     def address(value) -> str:
         value = str(value)

@@ -138,7 +138,7 @@ def test_the_month_grid_places_each_item_on_its_days_with_links_that_keep_the_ca
     page = client.get("/agenda/?vue=mois&date=2027-03-10&cal=perso&cal=Echeances").text
     cells = page.split("<td ")[1:]
     assert len(cells) == 35      # from Monday 1 March to Sunday 4 April 2027
-    assert 'href="/agenda/?vue=jour&amp;date=2027-03-01&amp;cal=Echeances&amp;cal=perso"' \
+    assert 'href="/agenda/?vue=jour&amp;cal=Echeances&amp;cal=perso&amp;date=2027-03-01"' \
         in cells[0]
     congress = [n for n, cell in enumerate(cells) if "Congrès" in cell]
     assert congress == [29, 30, 31]     # 30 and 31 March, 1 April (ends at midnight)
