@@ -78,7 +78,7 @@ def seed(scale: float = 1.0, *, progress=print, index: bool = True) -> dict:
     """Add the scale data to a database holding the demo (in an app context). Returns facts:
     the seconds taken per step, the ids the benchmark's pages need, the row counts.
     ``index=False`` leaves the search index as it was (``index_new_rows`` fills it)."""
-    from intranet.accounts.models import Membership, User
+    from intranet.accounts.models import User
     from intranet.extensions import db
 
     from . import seed_scale
@@ -97,14 +97,8 @@ def seed(scale: float = 1.0, *, progress=print, index: bool = True) -> dict:
         progress(f"  {name}: {timings[name]} s")
 
     demo_ids = dict(db.session.execute(select(User.email, User.id)).all())
-    demo_memberships = set(db.session.scalars(select(Membership.id)))
     with step("organisations, people, groups, pages (seed_scale)"):
         seed_scale.seed(n_orgs=n["organisations"], n_users=n["people"], n_docs=n["pages"])
-        # seed_scale gives every account of the database a membership: the demo accounts
-        # keep theirs only
-        db.session.execute(Membership.__table__.delete().where(
-            Membership.user_id.in_(demo_ids.values()),
-            Membership.id.not_in(demo_memberships)))
     world = _world(demo_ids)
     with step("forum posts"):
         _seed_forums(world, n, rng)

@@ -113,7 +113,7 @@ def seed(n_orgs: int = 450, n_users: int = 5_000, n_docs: int = 100_000, seed_: 
         organisations.create_organisation(name=f"Syndicat intercommunal n° {n}",
                                           kind=OrgKind.OTHER)
     db.session.commit()
-    orgs = db.session.scalars(select(Organisation)).all()
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.id)).all()
     communes = [o.name for o in orgs if o.kind == OrgKind.COMMUNE]
     password = generate_password_hash("benchmark-password", method="pbkdf2:sha256:1000")
     db.session.execute(insert(User), [
@@ -121,7 +121,10 @@ def seed(n_orgs: int = 450, n_users: int = 5_000, n_docs: int = 100_000, seed_: 
          "password_hash": password, "function": "", "phone": "", "active": True,
          "is_platform_admin": False, "token_generation": 0, "created_at": utcnow()}
         for i in range(n_users)])
-    user_ids = list(db.session.scalars(select(User.id)))
+    # the accounts made here, in a fixed order: accounts already in the database (the
+    # demo's) keep the memberships they have
+    user_ids = list(db.session.scalars(select(User.id).where(
+        User.email.like("agent%@scale.test")).order_by(User.id)))
     roles = [Role.MEMBER] * 6 + [Role.EDITOR] * 3 + [Role.ADMIN]
     db.session.execute(insert(Membership), [
         {"user_id": uid, "organisation_id": orgs[i % len(orgs)].id, "role": rng.choice(roles),
@@ -137,7 +140,7 @@ def seed(n_orgs: int = 450, n_users: int = 5_000, n_docs: int = 100_000, seed_: 
     db.session.execute(insert(SpaceMember), [
         {"space_id": rng.choice(group_ids), "user_id": uid, "role": Role.MEMBER,
          "status": "active", "created_at": utcnow()}
-        for uid in rng.sample(user_ids, 3_000) if uid not in admins])
+        for uid in rng.sample(user_ids, min(3_000, len(user_ids))) if uid not in admins])
     db.session.commit()
     space_ids = list(db.session.scalars(select(Space.id)))
     now = utcnow()

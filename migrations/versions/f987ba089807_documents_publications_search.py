@@ -19,7 +19,11 @@ depends_on = None
 def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        # French full-text search with accents folded, for SEARCH_BACKEND=postgres.
+        # French full-text search with accents folded, for SEARCH_BACKEND=postgres. Two
+        # upgrades at once on a database without the extension would both create it: the
+        # lock (search/backends/postgres.py, CONFIGURATION_LOCK) makes the second wait.
+        op.execute(sa.text("SELECT pg_advisory_xact_lock(:key)").bindparams(
+            key=int.from_bytes(b"fr_unacc", "big") >> 1))
         op.execute("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public")
         dictionary_schema = bind.scalar(sa.text(
             "SELECT n.nspname FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace "

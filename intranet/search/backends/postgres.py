@@ -485,11 +485,22 @@ def _words(value: str) -> str:
     return re.sub(r"[._/\\-]+", " ", value)
 
 
+# The advisory lock under which the search configuration is created (any constant of the
+# application's own: "fr_unaccent" as 8 bytes)
+CONFIGURATION_LOCK = int.from_bytes(b"fr_unacc", "big") >> 1
+
+
 def ensure_configuration(connection) -> None:
     """The ``unaccent`` extension, the ``fr_unaccent`` configuration (French stemming of
     accent-folded words) and ``fr_spelling`` (accent-folded words, not stemmed), in the current
     schema. Idempotent; the tests and benchmarks run it
-    after ``create_all`` (the migration holds its own copy of these statements)."""
+    after ``create_all`` (the migration holds its own copy of these statements).
+
+    Several processes may run it at once on a database that lacks the extension (the test
+    suite's workers, each in its schema): ``IF NOT EXISTS`` does not stop two of them creating
+    it together, the second failing on the catalog's unique index. A lock held until the end
+    of the caller's transaction makes them wait in turn."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CONFIGURATION_LOCK})
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
     dictionary_schema = connection.scalar(text(
         "SELECT n.nspname FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace "
