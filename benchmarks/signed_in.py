@@ -233,6 +233,7 @@ def wrk(url: str, duration: int, cookie: str | None) -> dict:
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", output).group(1)),
             "non_2xx": int(errors.group(1)) if errors else 0}
 
 
@@ -263,7 +264,8 @@ def python_load(url: str, duration: int, cookie: str | None, connections: int = 
     with ThreadPoolExecutor(connections) as pool:
         for _ in range(connections):
             pool.submit(worker)
-    return {"rps": counts[0] / (time.perf_counter() - started), "non_2xx": errors[0]}
+    return {"rps": counts[0] / (time.perf_counter() - started), "requests": counts[0],
+            "non_2xx": errors[0]}
 
 
 def warm(url: str, cookie: str | None) -> None:
@@ -273,8 +275,39 @@ def warm(url: str, cookie: str | None) -> None:
         list(pool.map(lambda _: requests.get(url, headers=headers), range(12)))
 
 
-def load(url: str, duration: int, cookie: str | None) -> dict:
-    return (wrk if shutil.which("wrk") else python_load)(url, duration, cookie)
+def server_ticks(group: int) -> int:
+    """CPU clock ticks (user and system) used so far by the processes of one gunicorn (its
+    process group: the master and its workers) and by every PostgreSQL process."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                line = stat.read()
+        except OSError:     # ended meanwhile
+            continue
+        # after the name in brackets: state, ppid, pgrp, ..., utime (12th), stime (13th)
+        name = line[line.index("(") + 1:line.rindex(")")]
+        fields = line[line.rindex(")") + 2:].split()
+        if int(fields[2]) == group or name.startswith("postgres"):
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 10.0
+
+
+def load(url: str, duration: int, cookie: str | None, group: int | None = None) -> dict:
+    """``duration`` seconds of load on ``url``: req/s, requests, non-2xx answers and, given the
+    serving gunicorn's process group, ``cpu_ms``: the CPU time its processes and PostgreSQL's
+    spent per request (read from /proc: unlike req/s, it leaves out the time the machine gave
+    to others, and the load generator's own)."""
+    before = server_ticks(group) if group is not None else 0
+    got = (wrk if shutil.which("wrk") else python_load)(url, duration, cookie)
+    if group is not None and got["requests"]:
+        got["cpu_ms"] = (server_ticks(group) - before) * TICK_MS / got["requests"]
+    return got
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -336,11 +369,15 @@ def main() -> None:
         base = f"http://127.0.0.1:{app_port}"
         trivial = f"http://127.0.0.1:{trivial_port}/item/42"
         bases = {"after": base} if not args.baseline else {"before": "", "after": base}
+        # each server's process group (serve starts a session: the master's pid), whose CPU
+        # time is read around each measurement
+        groups = {trivial: servers[0].pid, base: servers[1].pid}
         if args.baseline:
             baseline = args.baseline.resolve()
             servers.append(serve("wsgi:app", baseline, {**env, "PYTHONPATH": str(baseline)},
                                  baseline_port))
             bases["before"] = f"http://127.0.0.1:{baseline_port}"
+            groups[bases["before"]] = servers[2].pid
 
         from intranet.demo import DEMO_PASSWORD
         pages: list[tuple[str, str, str | None]] = []     # (who, path, cookie)
@@ -365,19 +402,23 @@ def main() -> None:
         # mean of the trivial measurements just before and just after it (the machine is
         # shared: a burst of someone else's work then weighs on both).
         load(trivial, 1, None)                                 # warm up its workers
-        results: dict[tuple[str, str], dict[str, list[tuple[float, float, int]]]] = {}
+        # per page and version, one (req/s, trivial req/s, non-2xx, CPU ms per request,
+        # trivial CPU ms per request) per round
+        results: dict[tuple[str, str], dict[str, list[tuple]]] = {}
         for round_ in range(args.rounds):
-            before_it = load(trivial, args.duration, None)["rps"]
+            before_it = load(trivial, args.duration, None, groups[trivial])
             for who, path, cookie in pages:
                 got = {}
                 for version, root in bases.items():
                     warm(root + path, cookie)
-                    got[version] = load(root + path, args.duration, cookie)
-                after_it = load(trivial, args.duration, None)["rps"]
-                reference = (before_it + after_it) / 2
+                    got[version] = load(root + path, args.duration, cookie, groups[root])
+                after_it = load(trivial, args.duration, None, groups[trivial])
+                reference = (before_it["rps"] + after_it["rps"]) / 2
+                reference_cpu = (before_it.get("cpu_ms", 0) + after_it.get("cpu_ms", 0)) / 2
                 for version, measure in got.items():
                     results.setdefault((who, path), {}).setdefault(version, []).append(
-                        (measure["rps"], reference, measure["non_2xx"]))
+                        (measure["rps"], reference, measure["non_2xx"],
+                         measure.get("cpu_ms"), reference_cpu))
                 before_it = after_it
             print(f"round {round_ + 1} done")
     finally:
@@ -389,21 +430,28 @@ def main() -> None:
 
     print(f"\ngunicorn -w 3, PostgreSQL, {os.cpu_count()} CPU, {args.duration} s per page, "
           f"{args.rounds} round(s) (medians); ratio = page / trivial page (mean of the "
-          "measurements just before and after)\n")
+          "measurements just before and after); CPU = the trivial page's CPU time per request "
+          "/ the page's (gunicorn and PostgreSQL processes, from /proc)\n")
     versions = list(bases)
     print(f"{'who':<28}{'page':<58}{'trivial':>8}"
-          + "".join(f"{v + ' req/s':>13}{'ratio':>7}" for v in versions))
+          + "".join(f"{v + ' req/s':>13}{'ratio':>7}{'CPU':>7}" for v in versions))
     ratios: dict[str, list[float]] = {v: [] for v in versions}
+    cpu_ratios: dict[str, list[float]] = {v: [] for v in versions}
     for (who, path), by_version in results.items():
         line = f"{who:<28}{path[:57]:<58}" \
-            f"{statistics.median(ref for _, ref, _ in by_version[versions[-1]]):>8.0f}"
+            f"{statistics.median(run[1] for run in by_version[versions[-1]]):>8.0f}"
         for version in versions:
             runs = by_version[version]
-            ratio = statistics.median(rps / ref for rps, ref, _ in runs)
-            errors = sum(e for *_, e in runs)
+            ratio = statistics.median(rps / ref for rps, ref, *_ in runs)
+            timed = [ref_cpu / cpu for *_, cpu, ref_cpu in runs if cpu and ref_cpu]
+            cpu_ratio = statistics.median(timed) if timed else None
+            errors = sum(run[2] for run in runs)
             if who != "anonyme":
                 ratios[version].append(ratio)
-            line += f"{statistics.median(r for r, *_ in runs):>13.0f}{ratio:>7.1%}" \
+                if cpu_ratio is not None:
+                    cpu_ratios[version].append(cpu_ratio)
+            line += f"{statistics.median(run[0] for run in runs):>13.0f}{ratio:>7.1%}" \
+                + (f"{cpu_ratio:>7.1%}" if cpu_ratio is not None else f"{'?':>7}") \
                 + (f" ({errors} non-2xx)" if errors else "")
         print(line)
     for version, found in ratios.items():
@@ -412,6 +460,11 @@ def main() -> None:
                   f"median {statistics.median(found):.1%}, max {max(found):.1%}, "
                   f"below 10 %: {sum(r < 0.10 for r in found)}; target every page ≥ 10 % → "
                   f"{'met' if min(found) >= 0.10 else 'NOT met'}")
+        by_cpu = cpu_ratios[version]
+        if by_cpu:
+            print(f"{version}, by CPU time per request: min {min(by_cpu):.1%}, median "
+                  f"{statistics.median(by_cpu):.1%}, max {max(by_cpu):.1%}, below 10 %: "
+                  f"{sum(r < 0.10 for r in by_cpu)}")
 
 
 def _commit(app_dir: Path) -> str:
