@@ -26,6 +26,14 @@ req/s over the mean of the trivial measurements just before and after it. With `
 an older checkout is served too, on the same database, and each page is measured on both,
 one right after the other. With ``--rounds`` > 1 the medians are printed. Target: every
 signed-in page ≥ 10 %.
+
+Beside each ratio of req/s, the ``CPU`` column gives the ratio of CPU time per request: the
+trivial page's over the page's, each the CPU time that the processes of the gunicorn serving
+it and every PostgreSQL process spent during its measurement (``/proc``), per request made.
+It leaves out the time the machine gave to others (a virtual machine's stolen time, another
+process), which moves a 1-second req/s figure by a third from one minute to the next; it is
+lower than the req/s ratio, as the trivial page's req/s is bounded by the load generator and
+the network stack as much as by its server's CPU.
 """
 from __future__ import annotations
 

@@ -391,8 +391,12 @@ def flush_views() -> int:
     return BUFFER.flush()
 
 
+_MARKED_READ_AT = select(ForumVisit.marked_read_at).where(   # built once
+    ForumVisit.user_id == bindparam("user_id", type_=Integer))
+
+
 def _marked_read_at(user):
-    return db.session.scalar(select(ForumVisit.marked_read_at).where(ForumVisit.user_id == user.id))
+    return db.session.scalar(_MARKED_READ_AT, {"user_id": user.id})
 
 
 def _with_unread(user, rows, marked_at) -> list[tuple[ForumTopic, int | None]]:
@@ -511,15 +515,25 @@ def moderation_queue(space: Space) -> tuple[list[ForumPost], list[ForumReport]]:
     return list(held), list(reports)
 
 
+@cache
+def _queue_size_statement():
+    """The count of ``queue_size``, built once (bound ``space_id``): a moderator sees it on
+    every forum page of their space."""
+    space_id = bindparam("space_id", type_=Integer)
+    held = (select(func.count(ForumPost.id))
+            .join(ForumTopic, ForumTopic.id == ForumPost.topic_id)
+            .where(ForumTopic.space_id == space_id, ForumPost.held.is_(True),
+                   ForumPost.deleted_at.is_(None)))
+    reports = (select(func.count(ForumReport.id))
+               .join(ForumPost, ForumPost.id == ForumReport.post_id)
+               .join(ForumTopic, ForumTopic.id == ForumPost.topic_id)
+               .where(ForumTopic.space_id == space_id, ForumReport.resolved_at.is_(None)))
+    return select(held.scalar_subquery() + reports.scalar_subquery())
+
+
 def queue_size(space: Space) -> int:
     """The held posts and the open reports of a space's forums (one statement)."""
-    held = (select(func.count(ForumPost.id)).join(ForumTopic, ForumTopic.id == ForumPost.topic_id)
-            .where(ForumTopic.space_id == space.id, ForumPost.held.is_(True),
-                   ForumPost.deleted_at.is_(None)))
-    reports = (select(func.count(ForumReport.id)).join(ForumPost, ForumPost.id == ForumReport.post_id)
-               .join(ForumTopic, ForumTopic.id == ForumPost.topic_id)
-               .where(ForumTopic.space_id == space.id, ForumReport.resolved_at.is_(None)))
-    return db.session.scalar(select(held.scalar_subquery() + reports.scalar_subquery()))
+    return db.session.scalar(_queue_size_statement(), {"space_id": space.id})
 
 
 def load_report(space: Space, report_id: int) -> ForumReport | None:
@@ -533,9 +547,13 @@ def forum_level(user, forum: Forum) -> str:
     """This person's ``SubscriptionLevel`` on a forum (« normal » when signed out)."""
     if not access.is_signed_in(user):
         return SubscriptionLevel.NORMAL
-    return db.session.scalar(select(ForumSubscription.level).where(
-        ForumSubscription.user_id == user.id, ForumSubscription.forum_id == forum.id)
-    ) or SubscriptionLevel.NORMAL
+    return db.session.scalar(_FORUM_LEVEL, {"user_id": user.id, "forum_id": forum.id}
+                             ) or SubscriptionLevel.NORMAL
+
+
+_FORUM_LEVEL = select(ForumSubscription.level).where(   # built once
+    ForumSubscription.user_id == bindparam("user_id", type_=Integer),
+    ForumSubscription.forum_id == bindparam("forum_id", type_=Integer))
 
 
 def follows_forum(user, forum: Forum) -> bool:
