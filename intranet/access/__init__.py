@@ -730,6 +730,7 @@ from .jobs import (  # noqa: E402
     is_centre_de_gestion, can_apply, can_read_applications, application_readers)
 from .agenda import (  # noqa: E402
     is_invited, can_view_event, can_add_event, can_edit_event, visible_events,
+    visible_events_bound, invited_bound,
     can_see_resources, can_book, can_manage_resources, bookable_resources)
 
 # The directory's decisions (people's details, outside contacts), read as ``access.<name>``.
@@ -754,7 +755,7 @@ from .subsidies import (  # noqa: E402
     instructed_programmes, is_instructor, can_instruct, can_view_dossier, can_write_dossier,
     applying_organisations, can_apply_for_aid, can_edit_requirements, can_assign_instructors,
     visible_dossiers, dossier_instructors, dossier_writers, can_see_programme_figures,
-    can_see_beneficiary, instructed_dossiers)
+    can_see_beneficiary, instructed_dossiers, visible_dossiers_bound)
 # Aid alerts' decisions, read as ``access.<name>``.
 from .alerts import owns_aid_alert, can_manage_aid_alert  # noqa: E402
 # Within a conversation: messages read, people added, messages changed, read receipts.

@@ -16,13 +16,14 @@ In words:
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import Integer, and_, bindparam, false, or_, select
 
 from ..agenda.models import Attendee, Event, Resource
 from ..core.types import Role
 from ..spaces.models import Space, SpaceKind
 from . import (TEMPLATE_GLOBALS, _role_at_least, _signed_in, can_view, can_view_in_space,
                org_role, register_own_decisions, visible_content)
+from .bound import visible_content_bound
 
 
 def is_invited(user, event: Event) -> bool:
@@ -66,6 +67,23 @@ def visible_events(user):
     return or_(in_space,
                and_(Event.space_id.is_(None), Event.owner_id == user.id),
                Event.id.in_(select(Attendee.event_id).where(Attendee.user_id == user.id)))
+
+
+def invited_bound():
+    """SQL condition on ``Event``: the viewer (bound ``viewer_id``) is invited to it."""
+    return Event.id.in_(select(Attendee.event_id).where(
+        Attendee.user_id == bindparam("viewer_id", type_=Integer)))
+
+
+def visible_events_bound():
+    """``visible_events`` for a statement built once and run for anyone, the viewer in the
+    bound parameters of ``content_viewer(user)`` (a visitor's ``viewer_id`` names no one, so
+    only the content part admits a row)."""
+    in_space = and_(Event.space_id.is_not(None), visible_content_bound(Event))
+    return or_(in_space,
+               and_(Event.space_id.is_(None),
+                    Event.owner_id == bindparam("viewer_id", type_=Integer)),
+               invited_bound())
 
 
 def can_see_resources(user, organisation) -> bool:

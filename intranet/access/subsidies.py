@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, or_, select
 
 from ..accounts.models import Membership, User
 from ..core.types import Role
@@ -92,6 +92,18 @@ def visible_dossiers(user):
         return SubsidyDossier.id.is_(None)
     own = select(Membership.organisation_id).where(Membership.user_id == user.id)
     instructed = exists().where(SubsidyInstructor.user_id == user.id,
+                                SubsidyInstructor.programme == Aid.programme,
+                                Aid.id == SubsidyDossier.aid_id, Aid.programme != "")
+    return or_(SubsidyDossier.organisation_id.in_(own), instructed)
+
+
+def visible_dossiers_bound():
+    """``visible_dossiers`` for a statement built once and run for any signed-in person, who
+    comes in the bound parameter ``viewer_id`` (``content_viewer``'s): their organisations'
+    dossiers and those of the programmes they instruct."""
+    viewer = bindparam("viewer_id", type_=Integer)
+    own = select(Membership.organisation_id).where(Membership.user_id == viewer)
+    instructed = exists().where(SubsidyInstructor.user_id == viewer,
                                 SubsidyInstructor.programme == Aid.programme,
                                 Aid.id == SubsidyDossier.aid_id, Aid.programme != "")
     return or_(SubsidyDossier.organisation_id.in_(own), instructed)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import DateTime, Integer, and_, bindparam, or_, select
 
 from .. import access
 from ..core import hooks
@@ -158,20 +158,47 @@ _EVENTS = (select(*_SHOWN, *_CHANGE).outerjoin(EventChange, EventChange.event_id
 def _events_between(where, after: datetime, before: datetime, invited=None) -> list[Shown]:
     """The events of ``where`` that may have an occurrence in ``[after, before)``, with their
     changes, in one statement (``invited``: a condition read as each event's ``invited``)."""
-    start_utc, end_utc = recurrence.to_utc(after), recurrence.to_utc(before)
     query = _EVENTS if invited is None else _EVENTS.add_columns(invited.label("invited"))
-    query = query.where(where, Event.first_utc < end_utc,
-                        or_(Event.last_utc.is_(None), Event.last_utc >= start_utc))
+    return _read_events(query.where(where, _IN_PERIOD), {}, after, before, invited is not None)
+
+
+# an event that may have an occurrence in the period (bound: its start and end, in UTC)
+_IN_PERIOD = and_(Event.first_utc < bindparam("period_end_utc", type_=DateTime),
+                  or_(Event.last_utc.is_(None),
+                      Event.last_utc >= bindparam("period_start_utc", type_=DateTime)))
+
+
+def _read_events(query, params: dict, after: datetime, before: datetime,
+                 invited: bool) -> list[Shown]:
+    """The events ``query`` reads (``_EVENTS``' columns, then ``invited`` if asked, and
+    ``_IN_PERIOD``), each with its changes."""
+    params = {**params, "period_start_utc": recurrence.to_utc(after),
+              "period_end_utc": recurrence.to_utc(before)}
     shown, width = len(_SHOWN), len(_SHOWN) + len(_CHANGE)
     events: list[Shown] = []
     last = None
-    for row in db.session.execute(query).all():   # fetched at once, not row by row
+    for row in db.session.execute(query, params).all():   # fetched at once, not row by row
         if last is None or last.id != row[0]:
-            last = Shown(*row[:shown], invited=invited is not None and bool(row[width]))
+            last = Shown(*row[:shown], invited=invited and bool(row[width]))
             events.append(last)
         if row[shown] is not None:
             last.changes.append(Change(*row[shown:width]))
     return events
+
+
+# « Mon agenda »: the events the person may see that are their own, of their (not archived)
+# member spaces, or they are invited to; built once, the person in access.content_viewer's
+# bound parameters and their spaces in ``agenda_spaces``
+_PERSONAL_EVENTS = _EVENTS.add_columns(access.invited_bound().label("invited")).where(
+    access.visible_events_bound(),
+    or_(Event.space_id.is_(None),
+        Event.space_id.in_(bindparam("agenda_spaces", expanding=True)),
+        access.invited_bound()),
+    _IN_PERIOD)
+# a space's calendar: the events of ``agenda_space`` the person may see, built once
+_SPACE_EVENTS = _EVENTS.where(access.visible_events_bound(),
+                              Event.space_id == bindparam("agenda_space", type_=Integer),
+                              _IN_PERIOD)
 
 
 def _sorted(items: list[Item]) -> list[Item]:
@@ -204,11 +231,10 @@ def personal_agenda(user, after: datetime, before: datetime, shown: set[str] | N
             return None
         return source if source.key in keep else None
 
-    invited = Event.id.in_(select(Attendee.event_id).where(Attendee.user_id == user.id))
-    where = access.visible_events(user) & or_(
-        Event.space_id.is_(None), Event.space_id.in_(member_ids or [-1]), invited)
-    items = event_items(_events_between(where, after, before, invited), after, before,
-                        source_of)
+    events = _read_events(_PERSONAL_EVENTS, {**access.content_viewer(user),
+                                             "agenda_spaces": member_ids or [-1]},
+                          after, before, True)
+    items = event_items(events, after, before, source_of)
     items += _hook_items(user, after, before, None, sources, keep)
     return Agenda(sources=sources, items=_sorted(items))
 
@@ -217,8 +243,9 @@ def space_agenda(user, space: Space, after: datetime, before: datetime) -> Agend
     source = Source(f"espace-{space.slug}", space.name, 2)
     sources = [source] + [Source(key, label, 3 + n % (COLOURS - 3))
                           for n, (key, label) in enumerate(hooks.calendar_source_labels())]
-    where = access.visible_events(user) & (Event.space_id == space.id)
-    items = event_items(_events_between(where, after, before), after, before, lambda e: source)
+    events = _read_events(_SPACE_EVENTS, {**access.content_viewer(user), "agenda_space": space.id},
+                          after, before, False)
+    items = event_items(events, after, before, lambda e: source)
     items += _hook_items(user, after, before, space, sources, {s.key for s in sources})
     return Agenda(sources=sources, items=_sorted(items))
 

@@ -19,12 +19,15 @@ without the page's domain importing it.
   (elsewhere, a visitor's page or a command, it reads it alone).
 - ``register_calendar_source(key, label, rows, entries, deadline=False)``: dated items a domain
   shows in the agendas (an assembly's sittings, the closing dates of aids). ``rows(user, after,
-  before, space)`` returns a SELECT of ``calendar_columns(…)`` (or None: nothing to read) of the
-  items between two local times that ``user`` may see (those of ``space``'s calendar when it is
-  given, else those of ``user``'s own agenda), filtered as the domain filters them through
-  ``access``; ``entries(user, rows)`` turns the rows read into ``CalendarEntry`` items (and may
-  still leave out those a Python decision refuses). Every source's SELECT is read in one
-  ``UNION ALL`` per page (``calendar_items``). A ``deadline`` source is what a person must
+  before, space)`` returns a SELECT of ``calendar_columns(…)`` and its bound parameters (or
+  None: nothing to read) of the items between two local times that ``user`` may see (those of
+  ``space``'s calendar when it is given, else those of ``user``'s own agenda), filtered as the
+  domain filters them through ``access``; the SELECT is built once per process, everything
+  that depends on the person or the period in the parameters, whose names the source makes its
+  own (``offres_user``…) unless they mean the same for every source (``access.content_viewer``'s,
+  ``calendar_period``'s). ``entries(user, rows)`` turns the rows read into ``CalendarEntry``
+  items (and may still leave out those a Python decision refuses). Every source's SELECT is
+  read in one ``UNION ALL`` per page (``calendar_items``), built once per set of sources. A ``deadline`` source is what a person must
   meet, offered as an option of the subscription feeds (DESIGN §8, « Deadlines »).
   ``whole_day`` makes the entry of a date (a closing date, a deadline, a sitting).
 """
@@ -240,6 +243,25 @@ def _source_column(position: int):
     return _SOURCE_COLUMNS[position]
 
 
+def calendar_period(after: datetime, before: datetime) -> dict:
+    """The bound parameters of a period that every calendar source may use: its first day
+    (``calendar_from``) and the day after its end (``calendar_to``, excluded)."""
+    return {"calendar_from": after.date(), "calendar_to": before.date()}
+
+
+# per set of sources read together ((position, SELECT) of each): their UNION ALL, ordered
+_UNIONS: dict[tuple, object] = {}
+
+
+def _union(parts: tuple):
+    if parts not in _UNIONS:
+        selects = [query.add_columns(_source_column(position)) for position, query in parts]
+        union = union_all(*selects) if len(selects) > 1 else selects[0]
+        columns = union.selected_columns
+        _UNIONS[parts] = union.order_by(columns.source, columns.day, columns.id)
+    return _UNIONS[parts]
+
+
 def calendar_items(user, after: datetime, before: datetime, space=None, *,
                    deadlines: bool = True, keys=None) -> list[tuple[str, list[CalendarEntry]]]:
     """Each source's entries (``keys``: these sources only), in the order they were
@@ -247,17 +269,19 @@ def calendar_items(user, after: datetime, before: datetime, space=None, *,
     id; then each source turns its rows into entries."""
     chosen = [(key, source) for key, source in CALENDAR_SOURCES.items()
               if (deadlines or not source.deadline) and (keys is None or key in keys)]
-    parts = []
+    parts, params = [], calendar_period(after, before)
     for position, (key, source) in enumerate(chosen):
-        query = source.rows(user, after, before, space)
-        if query is not None:
-            parts.append(query.add_columns(_source_column(position)))
+        given = source.rows(user, after, before, space)
+        if given is not None:
+            query, own = given
+            parts.append((position, query))
+            for name, value in own.items():
+                if params.setdefault(name, value) != value:
+                    raise ValueError(f"calendar source {key!r}: its parameter {name!r} is "
+                                     "another source's, with another value")
     rows: list[list] = [[] for _ in chosen]
     if parts:
-        union = union_all(*parts) if len(parts) > 1 else parts[0]
-        columns = union.selected_columns
-        for row in db.session.execute(
-                union.order_by(columns.source, columns.day, columns.id)).all():
+        for row in db.session.execute(_union(tuple(parts)), params).all():
             rows[row.source].append(row)
     return [(key, source.entries(user, found) if found else [])
             for (key, source), found in zip(chosen, rows)]

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Integer, and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import access
@@ -491,15 +491,17 @@ def closing_dates_followed(user, after: datetime, before: datetime, space=None):
     of ``hooks.calendar_columns``, read with the other calendar sources)."""
     if space is not None or not access.is_signed_in(user):
         return None
-    return _FOLLOWED_CLOSING_DATES.where(
-        JobFollow.user_id == user.id, JobOffer.status == PublicationStatus.PUBLISHED,
-        JobOffer.closes_on >= after.date(), JobOffer.closes_on < before.date())
+    return _FOLLOWED_CLOSING_DATES, {"offres_user": user.id}
 
 
 _FOLLOWED_CLOSING_DATES = select(*hooks.calendar_columns(   # built once
     id=JobOffer.id, day=JobOffer.closes_on, title=JobOffer.title, name=Organisation.name)
-).select_from(JobOffer).join(JobFollow).join(Organisation,
-                                             Organisation.id == JobOffer.organisation_id)
+).select_from(JobOffer).join(JobFollow).join(
+    Organisation, Organisation.id == JobOffer.organisation_id
+).where(JobFollow.user_id == bindparam("offres_user", type_=Integer),
+        JobOffer.status == PublicationStatus.PUBLISHED,
+        JobOffer.closes_on >= bindparam("calendar_from"),
+        JobOffer.closes_on < bindparam("calendar_to"))
 
 
 def closing_date_entries(user, rows) -> list:

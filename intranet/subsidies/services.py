@@ -729,16 +729,16 @@ def works_deadlines(user, after: datetime, before: datetime, space=None):
     a space's calendar."""
     if space is not None or not access.is_signed_in(user):
         return None
-    return _WORKS_DEADLINES.where(
-        access.visible_dossiers(user), SubsidyDossier.state == S.GRANTED,
-        SubsidyDossier.works_deadline >= after.date(),
-        SubsidyDossier.works_deadline < before.date())
+    return _WORKS_DEADLINES, {"viewer_id": user.id}
 
 
 _WORKS_DEADLINES = select(*hooks.calendar_columns(   # built once
     id=SubsidyDossier.id, day=SubsidyDossier.works_deadline, title=SubsidyDossier.title,
     name=Organisation.name)).join(Organisation,
-                                  Organisation.id == SubsidyDossier.organisation_id)
+                                  Organisation.id == SubsidyDossier.organisation_id).where(
+    access.visible_dossiers_bound(), SubsidyDossier.state == S.GRANTED,
+    SubsidyDossier.works_deadline >= bindparam("calendar_from"),
+    SubsidyDossier.works_deadline < bindparam("calendar_to"))
 
 
 def works_deadline_entries(user, rows) -> list:

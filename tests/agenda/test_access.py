@@ -1,5 +1,6 @@
-"""The agenda's decisions and their SQL twin agree, person by person and event by event; a
-sitting is in its organisation's calendar with its agenda, never entered twice."""
+"""The agenda's decisions and their SQL twins (one for statements built once, the viewer in bound
+parameters) agree, person by person and event by event; a sitting is in its organisation's
+calendar with its agenda, never entered twice."""
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -42,11 +43,14 @@ def test_can_view_event_and_visible_events_agree_for_everyone():
     people = [None, world["admin"], world["editor"], world["member"], neighbour,
               factories.make_user(platform_admin=True), factories.make_user(other)]
     from flask_login import AnonymousUserMixin
+    # the same filter for a statement built once (the agendas'), the viewer bound
+    bound = select(Event.id).where(access.visible_events_bound())
     for person in people:
         viewer = person or AnonymousUserMixin()
         by_sql = set(db.session.scalars(select(Event.id).where(access.visible_events(viewer))))
         by_python = {e.id for e in events if access.can_view_event(viewer, e)}
-        assert by_sql == by_python, person
+        by_bound = set(db.session.scalars(bound, access.content_viewer(viewer)))
+        assert by_sql == by_python == by_bound, person
         access.forget_roles()
     member_sees = {e.title for e in events if access.can_view_event(world["member"], e)}
     assert member_sees == {"Privé de la mairie", "Groupe, réseau", "Groupe, membres", "Public",

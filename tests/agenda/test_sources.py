@@ -3,6 +3,7 @@ statement for all the sources (``hooks.calendar_items``: a UNION ALL), and each 
 filters as its domain does: a person sees their own deadlines, never another's."""
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from intranet.agenda import calendar
@@ -145,3 +146,22 @@ def test_the_month_grid_places_each_item_on_its_days_with_links_that_keep_the_ca
     assert cells[31].startswith('class="cal-other"') and cells[0].startswith(
         'class=" cal-empty"')
     assert "lundi 1er mars 2027" in cells[0]
+
+
+def test_the_sources_statement_is_built_once_and_a_parameter_two_sources_share_must_agree(
+        monkeypatch):
+    world = _world()
+    after, before = _period()
+    hooks.calendar_items(world["member"], after, before)
+    built = dict(hooks._UNIONS)
+    hooks.calendar_items(world["editor"], after, before)       # other sources: another UNION
+    hooks.calendar_items(world["member"], after + timedelta(days=1), before)
+    assert all(hooks._UNIONS[key] is union for key, union in built.items())
+    # a source whose parameter has another source's name but not its value: refused, not
+    # read with the wrong value
+    jobs_source = hooks.CALENDAR_SOURCES["offres"]
+    monkeypatch.setitem(hooks.CALENDAR_SOURCES, "copie", hooks.CalendarSource(
+        "Copie", lambda user, *_: (jobs_source.rows(user, after, before)[0],
+                                   {"offres_user": -1}), jobs_source.entries))
+    with pytest.raises(ValueError, match="offres_user"):
+        hooks.calendar_items(world["member"], after, before)

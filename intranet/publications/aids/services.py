@@ -409,15 +409,17 @@ def closing_dates(user, after: datetime, before: datetime, space=None):
               for m in user.memberships}
     if not wanted:
         return None
-    return _CLOSING_DATES.where(
-        access.visible_publications(user, Aid),
-        Aid.closes_on >= after.date(), Aid.closes_on < before.date(),
-        Aid.id.in_(select(AidTag.aid_id).where(
-            AidTag.facet == "beneficiary", AidTag.value.in_(wanted))))
+    return _CLOSING_DATES, {**access.publication_viewer(user),
+                            "echeances_beneficiaries": sorted(wanted)}
 
 
 _CLOSING_DATES = select(*hooks.calendar_columns(   # built once
-    id=Aid.id, day=Aid.closes_on, title=Aid.title, text=Aid.summary))
+    id=Aid.id, day=Aid.closes_on, title=Aid.title, text=Aid.summary)).where(
+    access.visible_publications_bound(Aid),
+    Aid.closes_on >= bindparam("calendar_from"), Aid.closes_on < bindparam("calendar_to"),
+    Aid.id.in_(select(AidTag.aid_id).where(
+        AidTag.facet == "beneficiary",
+        AidTag.value.in_(bindparam("echeances_beneficiaries", expanding=True)))))
 
 
 def closing_date_entries(user, rows) -> list:

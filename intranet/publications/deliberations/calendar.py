@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ... import access
 from ...accounts.models import Organisation
@@ -34,16 +34,18 @@ def sittings_in_calendar(user, after: datetime, before: datetime, space=None):
             return None
         organisations = [space.organisation_id]
     else:
-        organisations = [m.organisation_id for m in user.memberships] or [-1]
-    return _SITTINGS.where(
-        Sitting.organisation_id.in_(organisations), Sitting.sitting_date >= after.date(),
-        Sitting.sitting_date < before.date() + timedelta(days=1))
+        organisations = sorted({m.organisation_id for m in user.memberships}) or [-1]
+    return _SITTINGS, {"seances_organisations": organisations,
+                       "seances_to": before.date() + timedelta(days=1)}
 
 
 _SITTINGS = select(*hooks.calendar_columns(   # built once
     id=Sitting.id, ref=Sitting.organisation_id, day=Sitting.sitting_date,
     moment=Sitting.list_published_at, title=Sitting.assembly, name=Organisation.name)
-).join(Organisation, Organisation.id == Sitting.organisation_id)
+).join(Organisation, Organisation.id == Sitting.organisation_id).where(
+    Sitting.organisation_id.in_(bindparam("seances_organisations", expanding=True)),
+    Sitting.sitting_date >= bindparam("calendar_from"),
+    Sitting.sitting_date < bindparam("seances_to"))
 
 
 @dataclass(frozen=True)
@@ -100,18 +102,22 @@ def minutes_deadlines(user, after: datetime, before: datetime, space=None):
     organisations = access.publishing_organisations(user)
     if not organisations:
         return None
-    return _PENDING_MINUTES.where(
-        SittingMinutes.organisation_id.in_([o.id for o in organisations]),
-        SittingMinutes.approved_on.is_not(None), SittingMinutes.status != PUBLISHED,
-        SittingMinutes.approved_on >= after.date() - MINUTES_DELAY,
-        SittingMinutes.approved_on < before.date() - MINUTES_DELAY)
+    return _PENDING_MINUTES, {
+        "proces_verbaux_organisations": sorted(o.id for o in organisations),
+        "proces_verbaux_from": after.date() - MINUTES_DELAY,
+        "proces_verbaux_to": before.date() - MINUTES_DELAY}
 
 
 _PENDING_MINUTES = select(*hooks.calendar_columns(   # built once
     id=SittingMinutes.id, ref=Sitting.id, day=SittingMinutes.approved_on,
     other_day=Sitting.sitting_date, title=Sitting.assembly, name=Organisation.name)
 ).select_from(SittingMinutes).join(Sitting, Sitting.id == SittingMinutes.sitting_id).join(
-    Organisation, Organisation.id == Sitting.organisation_id)
+    Organisation, Organisation.id == Sitting.organisation_id
+).where(SittingMinutes.organisation_id.in_(bindparam("proces_verbaux_organisations",
+                                                     expanding=True)),
+        SittingMinutes.approved_on.is_not(None), SittingMinutes.status != PUBLISHED,
+        SittingMinutes.approved_on >= bindparam("proces_verbaux_from"),
+        SittingMinutes.approved_on < bindparam("proces_verbaux_to"))
 
 
 def minutes_deadline_entries(user, rows) -> list:
