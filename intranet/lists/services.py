@@ -22,10 +22,11 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, String, bindparam, delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.inputs import to_int
@@ -186,11 +187,17 @@ def visible_lists(user) -> list[MailingList]:
 def find_list(slug: str, name: str) -> MailingList | None:
     """The list ``name`` of the space ``slug``, with its space and its own moderators (which
     its pages ask about: ``access.can_moderate_list``)."""
-    return db.session.execute(
-        select(MailingList).join(MailingList.space)
-        .where(Space.slug == slug, MailingList.name == name)
-        .options(contains_eager(MailingList.space), joinedload(MailingList.moderators))
-    ).unique().scalar_one_or_none()
+    return db.session.execute(_find_list_statement(), {"slug": slug, "name": name}
+                              ).unique().scalar_one_or_none()
+
+
+@cache
+def _find_list_statement():
+    """``find_list``'s statement, built once (bound ``slug`` and ``name``): every page of a
+    list runs it."""
+    return (select(MailingList).join(MailingList.space)
+            .where(Space.slug == bindparam("slug"), MailingList.name == bindparam("name"))
+            .options(contains_eager(MailingList.space), joinedload(MailingList.moderators)))
 
 
 def list_by_name(name: str) -> MailingList | None:
@@ -290,9 +297,17 @@ def remove_moderator(mlist: MailingList, user_id: int, *, by: User) -> None:
 def subscription_of(mlist: MailingList, user) -> Subscriber | None:
     if not access.is_signed_in(user):
         return None
-    return db.session.scalar(select(Subscriber).where(
-        Subscriber.list_id == mlist.id,
-        (Subscriber.user_id == user.id) | (Subscriber.email == user.email.lower())))
+    return db.session.scalar(_subscription_statement(), {
+        "list_id": mlist.id, "user_id": user.id, "email": user.email.lower()})
+
+
+@cache
+def _subscription_statement():
+    """``subscription_of``'s statement, built once (bound ``list_id``, ``user_id``, ``email``)."""
+    return select(Subscriber).where(
+        Subscriber.list_id == bindparam("list_id", type_=Integer),
+        (Subscriber.user_id == bindparam("user_id", type_=Integer))
+        | (Subscriber.email == bindparam("email", type_=String)))
 
 
 def _new_subscriber(mlist: MailingList, *, email: str, user: User | None, status, delivery) -> Subscriber:
@@ -679,23 +694,44 @@ def reject(message: ListMessage, *, by: User, reason: str) -> None:
 
 def threads(mlist: MailingList, page: int = 1, per_page: int = 30):
     """The archive's threads, most recently active first: (first message, count, last date)."""
-    stats = (select(ListMessage.thread_id.label("thread_id"), func.count().label("count"),
-                    func.max(ListMessage.published_at).label("last"))
-             .where(ListMessage.list_id == mlist.id, ListMessage.status == MessageStatus.PUBLISHED)
-             .group_by(ListMessage.thread_id).subquery())
-    query = (select(ListMessage, stats.c.count, stats.c.last, func.count().over())
-             .join(stats, stats.c.thread_id == ListMessage.id)
-             .order_by(stats.c.last.desc(), ListMessage.id.desc()))
-    found = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    page_of_threads, counted = _threads_statements()
+    found = db.session.execute(page_of_threads, {
+        "list_id": mlist.id, "limit": per_page, "offset": (page - 1) * per_page}).all()
     # the number of threads comes with the page's rows; counted alone past the last page
     total = found[0][3] if found else 0 if page <= 1 else db.session.scalar(
-        select(func.count()).select_from(stats))
+        counted, {"list_id": mlist.id})
     return [row[:3] for row in found], total
 
 
+@cache
+def _threads_statements():
+    """``threads``' statements, built once (bound ``list_id``, ``limit``, ``offset``): a page
+    of threads with their count of messages, their last date and the number of threads; the
+    number of threads alone."""
+    stats = (select(ListMessage.thread_id.label("thread_id"), func.count().label("count"),
+                    func.max(ListMessage.published_at).label("last"))
+             .where(ListMessage.list_id == bindparam("list_id", type_=Integer),
+                    ListMessage.status == MessageStatus.PUBLISHED)
+             .group_by(ListMessage.thread_id).subquery())
+    query = (select(ListMessage, stats.c.count, stats.c.last, func.count().over())
+             .join(stats, stats.c.thread_id == ListMessage.id)
+             .order_by(stats.c.last.desc(), ListMessage.id.desc())
+             .limit(bindparam("limit", type_=Integer))
+             .offset(bindparam("offset", type_=Integer)))
+    return query, select(func.count()).select_from(stats)
+
+
 def thread_messages(mlist: MailingList, thread_id: int) -> list[ListMessage]:
-    return list(db.session.scalars(select(ListMessage).where(
-        ListMessage.list_id == mlist.id, ListMessage.thread_id == thread_id,
+    return list(db.session.scalars(_thread_statement(), {"list_id": mlist.id,
+                                                          "thread_id": thread_id}))
+
+
+@cache
+def _thread_statement():
+    """``thread_messages``' statement, built once (bound ``list_id`` and ``thread_id``)."""
+    return (select(ListMessage).where(
+        ListMessage.list_id == bindparam("list_id", type_=Integer),
+        ListMessage.thread_id == bindparam("thread_id", type_=Integer),
         ListMessage.status == MessageStatus.PUBLISHED)
         .options(selectinload(ListMessage.attachments))
-        .order_by(ListMessage.published_at, ListMessage.id)))
+        .order_by(ListMessage.published_at, ListMessage.id))
