@@ -639,9 +639,27 @@ def authorize(obj, need: str = "view", user=None):
 def get_or_404(model, ident=None, *, need: str = "view", options=(), **by):
     """Load one object by primary key (or by ``slug=…``) and authorise it. ``options``: what
     to load with it (``joinedload(…)``), for a page that shows it."""
-    obj = db.session.get(model, ident, options=options) if ident is not None else \
-        db.session.scalar(select(model).filter_by(**by).options(*options))
+    if ident is not None:
+        obj = db.session.get(model, ident, options=options)
+    elif options:
+        obj = db.session.scalar(select(model).filter_by(**by).options(*options))
+    else:
+        obj = db.session.scalar(_found_by(model, tuple(sorted(by))),
+                                {f"by_{column}": value for column, value in by.items()})
     return authorize(obj, need)
+
+
+# (model, columns) → the SELECT of one row by these columns, their values bound (``by_slug``…):
+# a space found by its slug on every page of a space, built once
+_FOUND_BY: dict[tuple, object] = {}
+
+
+def _found_by(model, columns: tuple[str, ...]):
+    key = (model, columns)
+    if key not in _FOUND_BY:
+        _FOUND_BY[key] = select(model).filter_by(
+            **{column: bindparam(f"by_{column}") for column in columns})
+    return _FOUND_BY[key]
 
 
 def part_or_404(model, ident, **owner):
