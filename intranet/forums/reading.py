@@ -579,14 +579,17 @@ def likes(user, post_ids) -> dict[int, Likes]:
         return found
     me = user.id if access.is_signed_in(user) else None
     for post_id, user_id, first, last, email in db.session.execute(
-            select(ForumLike.post_id, User.id, User.first_name, User.last_name, User.email)
-            .join(User, User.id == ForumLike.user_id)
-            .where(ForumLike.post_id.in_(list(post_ids)))
-            .order_by(ForumLike.created_at, User.id)):
+            _LIKES, {"post_ids": sorted(post_ids)}):
         entry = found.setdefault(post_id, Likes())
         entry.names.append(_full_name(first, last, email))
         entry.mine = entry.mine or user_id == me
     return found
+
+
+_LIKES = (select(ForumLike.post_id, User.id, User.first_name, User.last_name, User.email)  # once
+          .join(User, User.id == ForumLike.user_id)
+          .where(ForumLike.post_id.in_(bindparam("post_ids", expanding=True)))
+          .order_by(ForumLike.created_at, User.id))
 
 
 def draft(user, *, topic: ForumTopic | None = None, forum: Forum | None = None) -> ForumDraft | None:
