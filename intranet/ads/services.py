@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -488,6 +489,13 @@ def commune_choices() -> list[tuple[int, str]]:
 
 def place_choices() -> list[tuple[int, str]]:
     """The listing's « Où ? »: each EPCI (its communes) then each commune that has an ad."""
+    rows = db.session.execute(_places_statement())
+    return [(i, f"{name} (intercommunalité)" if part == 0 else name) for i, name, part in rows]
+
+
+@cache
+def _places_statement():
+    """``place_choices``' statement, built once: the listing shows it on each page."""
     epcis = (select(Organisation.id, Organisation.name, literal(0).label("part"),
                     Organisation.name_key)
              .where(Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True)))
@@ -495,7 +503,5 @@ def place_choices() -> list[tuple[int, str]]:
                 .where(Organisation.id.in_(select(Ad.commune_id)
                                            .where(Ad.commune_id.is_not(None)))))
     both = union_all(epcis, communes).subquery()
-    rows = db.session.execute(select(both.c.id, both.c.name, both.c.part)
-                              .order_by(both.c.part, both.c.name_key))
-    return [(i, f"{name} (intercommunalité)" if part == 0 else name) for i, name, part in rows]
+    return select(both.c.id, both.c.name, both.c.part).order_by(both.c.part, both.c.name_key)
 
