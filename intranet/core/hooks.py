@@ -27,8 +27,9 @@ without the page's domain importing it.
   own (``offres_user``…) unless they mean the same for every source (``access.content_viewer``'s,
   ``calendar_period``'s). ``entries(user, rows)`` turns the rows read into ``CalendarEntry``
   items (and may still leave out those a Python decision refuses). Every source's SELECT is
-  read in one ``UNION ALL`` per page (``calendar_items``), built once per set of sources. A ``deadline`` source is what a person must
-  meet, offered as an option of the subscription feeds (DESIGN §8, « Deadlines »).
+  read in one ``UNION ALL`` per page (``calendar_items``), built once per set of sources. A
+  ``deadline`` source is what a person must meet, offered as an option of the subscription
+  feeds (DESIGN §8, « Deadlines »).
   ``whole_day`` makes the entry of a date (a closing date, a deadline, a sitting).
 """
 from __future__ import annotations
