@@ -169,8 +169,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import (accessibility, fragments, frdates, hooks, money, sanitize, tables,
-                       timeutil, urls)
+    from .core import accessibility, fragments, frdates, hooks, money, sanitize, timeutil, urls
     from .spaces.activity import activity_list
     from .spaces.navigation import navigation_context, space_home
 
@@ -181,7 +180,6 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["space_home"] = space_home
     app.jinja_env.globals["render_field"] = widgets.render_field
     app.jinja_env.globals["checkbox_rows"] = widgets.checkbox_rows
-    app.jinja_env.globals["table_rows"] = tables.table_rows
     app.jinja_env.globals["activity_list"] = activity_list
     app.jinja_env.filters.update(date_fr=frdates.format_date, datetime_fr=frdates.format_datetime,
                                  relative_fr=frdates.format_relative,

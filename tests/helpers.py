@@ -17,21 +17,24 @@ def visible_text(response) -> str:
 
 
 def count_queries(client, url: str, *, reach_kept: bool = False,
-                  counters_kept: bool = False) -> int:
+                  counters_kept: bool = False, values_kept: bool = False) -> int:
     """How many SQL statements the application runs to serve ``url``: by default as the
     process's first page for the person (their reach read, not taken from what the process
     kept, ``access.reach``; the header's counters read by their own statement,
-    ``hooks.header_counters``), so that two counts compare alike."""
+    ``hooks.header_counters``; the values pages keep, ``generations.kept``, computed), so that
+    two counts compare alike."""
     from sqlalchemy import event
 
     from intranet import access
-    from intranet.core import hooks
+    from intranet.core import generations, hooks
     from intranet.extensions import db
     statements = []
     if not reach_kept:
         access.forget_kept_reaches()
     if not counters_kept:
         hooks.forget_kept_params()
+    if not values_kept:
+        generations.forget_kept()
 
     def listener(conn, cursor, statement, *args):
         statements.append(statement)

@@ -235,6 +235,8 @@ def test_space_moderators_is_the_sql_twin_of_is_space_moderator(people):
         moderated = set(db.session.scalars(access.moderated_spaces(user)))
         for space in db.session.scalars(select(Space)):
             assert (space.id in moderated) == access.can_moderate(user, space), (user, space)
+        # the same ids, read from the person's reach (what a request's statements use)
+        assert set(access.moderated_space_ids(user)) - {-1} == moderated, user
 
 
 def test_who_is_told_when_something_waits_for_a_moderator(people):

@@ -43,6 +43,12 @@ def test_upgrade_from_empty_matches_the_models_and_downgrade_empties(empty_app):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
                                 db.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+    # every generation has its row from the start: without one, nothing is kept (a database
+    # upgraded would keep nothing until the first change of what each one watches)
+    from intranet.core import generations
+    with db.engine.connect() as conn:
+        rows = set(conn.scalars(text("SELECT name FROM generation")))
+    assert rows == set(generations.names())
     downgrade(revision="base")
     tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()

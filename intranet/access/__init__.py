@@ -416,6 +416,21 @@ def can_view_publication(user, obj) -> bool:
     return org_role(user, obj.organisation) is not None
 
 
+def publication_audience(user) -> str:
+    """Who reads the same published items of every publication type as ``user``: « network »
+    (every signed-in person reads all of them) or « public » (a visitor: the public ones). The
+    key under which what is computed from them may be shared (``generations.kept``)."""
+    return "network" if _signed_in(user) else "public"
+
+
+def published_to(audience: str, model):
+    """WHERE clause: the published items of ``model`` that ``audience`` reads; for each person,
+    the same rows as ``published & visible_publications(person, model)``."""
+    published = model.status == PublicationStatus.PUBLISHED
+    return published if audience == "network" else published & (model.visibility ==
+                                                                  Visibility.PUBLIC)
+
+
 def can_edit_publication(user, obj_or_org) -> bool:
     """The publisher's editors and admins write its publications."""
     org = obj_or_org if isinstance(obj_or_org, Organisation) else obj_or_org.organisation
@@ -730,7 +745,7 @@ TEMPLATE_GLOBALS["can_manage_nomenclatures"] = lambda: can_manage_nomenclatures(
 # module reads the decisions above.
 from .communication import (  # noqa: E402
     Outcome, Decision, ACCEPT, HOLD, refuse, is_space_moderator, space_moderators,
-    moderated_spaces, space_readers, moderators_to_notify, space_members, can_address_space,
+    moderated_spaces, moderated_space_ids, space_readers, moderators_to_notify, space_members, can_address_space,
     addressable_spaces, addressable_people, can_address_person, addressable_organisations,
     can_address_organisation, choosable_organisations, can_choose_organisation,
     can_read_conversation, readable_participations, participations_readable_by,

@@ -18,9 +18,10 @@ from wtforms.utils import unset_value
 from wtforms.widgets import TextInput
 
 from .. import access
+from ..core import generations
 from ..core.text import collation_key
 from ..extensions import db
-from .models import Organisation, OrgKind
+from .models import ORGANISATIONS, Organisation, OrgKind
 
 LIMIT = 20
 MIN_LETTERS = 2
@@ -42,6 +43,15 @@ def closeness(key_column, words: list[str]):
     first = words[0]
     return case((key_column.startswith(first, autoescape=True), 0),
                 (key_column.contains(" " + first, autoescape=True), 1), else_=2)
+
+
+def active_of_kind(kind: OrgKind) -> tuple:
+    """(id, name) rows of the active organisations of ``kind`` in French order (a filter's
+    EPCIs, a form's communes), kept by the process until an organisation changes."""
+    return generations.kept(ORGANISATIONS, ("active", kind.value), lambda: tuple(
+        db.session.execute(select(Organisation.id, Organisation.name)
+                           .where(Organisation.kind == kind, Organisation.is_active.is_(True))
+                           .order_by(Organisation.name_key))))
 
 
 def find_organisations(text: str | None, among, limit: int = LIMIT) -> list[Organisation]:

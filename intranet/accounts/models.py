@@ -9,6 +9,7 @@ from sqlalchemy import (Boolean, DateTime, ForeignKey, Integer, String, Text, Un
                         event)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from ..core import generations
 from ..core.models import TimestampMixin
 from ..core.text import collation_key, fold
 from ..core.types import LabelledEnum, Role, enum_column
@@ -254,6 +255,12 @@ def _keep_name_keys(mapper, connection, target) -> None:
 for _model in (Organisation, User):
     event.listen(_model, "before_insert", _keep_name_keys)
     event.listen(_model, "before_update", _keep_name_keys)
+
+# What many pages read of the organisations (a filter's EPCIs, a form's communes, the lists of
+# organisations) is kept by each process while no organisation is added, removed or changed
+# (core/generations.py, ``kept``).
+ORGANISATIONS = "organisations"
+generations.watch(ORGANISATIONS, Organisation)
 
 
 class Membership(TimestampMixin, db.Model):

@@ -106,7 +106,8 @@ def expiry_reason(record: UserSession, now: datetime | None = None) -> str | Non
 # --- what the browser brings ----------------------------------------------------------------
 
 
-_STATEMENT = []   # built once per process: every signed-in page runs it
+_STATEMENT = []   # built once per process: every signed-in page runs it (the generations read,
+                  # the statement)
 # What every page reads of the session and of the person's organisations (the header, the
 # access rules); the rest (an organisation's address, population, description…) is read by the
 # pages that show it, when they first use it.
@@ -121,8 +122,10 @@ def load(key: str) -> User | None:
     if not key or len(key) > 100:
         return None
     if not _STATEMENT:
+        read = generations.names()
+        _STATEMENT.append(read)
         _STATEMENT.append(
-            select(User, UserSession, generations.current(generations.ACCESS),
+            select(User, UserSession, *generations.columns(read),
                    *hooks.loader_columns(User.id))
             .join(UserSession, UserSession.user_id == User.id)
             .where(UserSession.key_digest == bindparam("digest"))
@@ -130,17 +133,21 @@ def load(key: str) -> User | None:
                      joinedload(User.memberships).joinedload(Membership.organisation)
                      .load_only(*(getattr(Organisation, name) for name in _ORGANISATION_READ))))
     digest = _digest(key)
-    row = db.session.execute(_STATEMENT[0], {"digest": digest, **hooks.loader_params(digest)}
+    read, statement = _STATEMENT
+    row = db.session.execute(statement, {"digest": digest, **hooks.loader_params(digest)}
                              ).unique().first()
     if row is None:
         return None
-    user, record, token, *header = row
+    user, record, *rest = row
+    tokens, header = dict(zip(read, rest)), rest[len(read):]
     now = timeutil.utcnow()
     if not user.active or expiry_reason(record, now) is not None:
         return None
     user.session_key, user.session_record = key, record
-    generations.remember(generations.ACCESS, token)   # access.reach reuses what it computed
-    hooks.read_with_person(digest, token, header)     # the header's counters, read already
+    for name, token in tokens.items():   # access.reach, generations.kept reuse what they kept
+        generations.remember(name, token)
+    # the header's counters, read already
+    hooks.read_with_person(digest, tokens.get(generations.ACCESS), header)
     if now - record.last_seen_at >= TOUCH_EVERY:
         g.session_touch = (record.id, now)
     return user

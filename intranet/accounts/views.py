@@ -5,14 +5,15 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
                    url_for)
 from flask_login import current_user, login_required, logout_user
+from markupsafe import Markup
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from ..core.pagination import paginate
 from .. import access
 from ..core.atom import PRIVATE_FEEDS
 from ..core.hooks import ORGANISATION_SECTIONS
-from ..core import limits, tables
+from ..core import generations, limits, tables
+from ..core.inputs import page_arg
 from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
@@ -20,7 +21,7 @@ from ..spaces.activity import space_activity
 from . import finder, passwords, proconnect, services, sessions, signin, tokens, working
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)
-from .models import ORG_KIND_LABELS, Membership, Organisation, OrgKind, User
+from .models import ORG_KIND_LABELS, ORGANISATIONS, Membership, Organisation, OrgKind, User
 from ..core.feedback import attempt
 
 bp = Blueprint("accounts", __name__)
@@ -278,22 +279,27 @@ def organisations():
         query = query.where(or_(Organisation.insee_code == q, Organisation.siren == q,
                                 and_(*finder.name_matches(Organisation.name_key, words))))
     # the EPCI column: loaded with the page, not once per commune
-    page = paginate(query.options(joinedload(Organisation.epci))
-                    .order_by(Organisation.kind, Organisation.name_key), per_page=60)
+    query = query.options(joinedload(Organisation.epci)).order_by(Organisation.kind,
+                                                                  Organisation.name_key)
+    # the same page for everyone (only active organisations, as anyone sees them), kept by
+    # the process until an organisation changes
+    page = generations.kept(ORGANISATIONS, ("directory", request.script_root, kind, q,
+                                            page_arg()),
+                            lambda: tables.drawn_page(query, _directory_rows, per_page=60))
     return render_template("accounts/organisations.html", page=page, kind=kind, q=q,
-                           kinds=ORG_KIND_LABELS, columns=_directory_columns())
+                           kinds=ORG_KIND_LABELS)
 
 
-def _directory_columns() -> list[tables.Column]:
+def _directory_rows(organisations) -> Markup:
     """The organisations' list: each one's name (a link to its page), kind, INSEE code,
     intercommunality and population."""
     home = tables.address_of("accounts.organisation", "slug")
-    return [("Nom", lambda org: tables.link(home(org.slug), org.name)),
+    return tables.table_rows(organisations, [("Nom", lambda org: tables.link(home(org.slug), org.name)),
             ("Type", lambda org: org.kind.label),
             ("Code INSEE", lambda org: org.insee_code),
             ("Intercommunalité", lambda org: org.epci.name if org.epci else None),
             ("Population", lambda org: f"{org.population:,}".replace(",", " ")
-             if org.population else None)]
+             if org.population else None)])
 
 
 FINDER_KINDS = {"intercommunalite": OrgKind.EPCI}

@@ -13,10 +13,11 @@ from ..accounts import finder
 from ..accounts import organisations as orgs
 from ..accounts import services as accounts
 from ..accounts.forms import AddMemberForm, CsvForm, InviteForm, OrganisationForm, RoleForm
-from ..accounts.models import Membership, Organisation, OrgKind, User
+from ..accounts.models import ORGANISATIONS, Membership, Organisation, OrgKind, User
 from ..core.timeutil import utcnow
 from ..core.types import Role
-from ..core import accessibility, tables
+from ..core import accessibility, generations, tables
+from ..core.inputs import page_arg
 from ..core.audit import ACTION_LABELS, AuditEvent
 from ..core.csvimport import import_sent
 from ..extensions import db
@@ -47,23 +48,25 @@ def organisations():
     if words:
         query = query.where(and_(*finder.name_matches(Organisation.name_key, words))
                             | (Organisation.insee_code == q) | (Organisation.siren == q))
-    page = paginate(query, per_page=100)
-    return render_template("admin/organisations.html", page=page, q=q,
-                           columns=_organisation_columns())
+    # kept by the process until an organisation changes
+    page = generations.kept(ORGANISATIONS, ("administration", request.script_root, q,
+                                            page_arg()),
+                            lambda: tables.drawn_page(query, _organisation_rows, per_page=100))
+    return render_template("admin/organisations.html", page=page, q=q)
 
 
-def _organisation_columns() -> list[tables.Column]:
+def _organisation_rows(organisations) -> Markup:
     """The administration's list of organisations: name (a link to its page), kind, INSEE
     code, SIREN, and links to its members, its form and its log."""
     home, members, edit, log = (tables.address_of(endpoint, "slug") for endpoint in (
         "accounts.organisation", "admin.organisation_members", "admin.edit_organisation",
         "admin.organisation_audit"))
-    return [("Nom", lambda org: tables.link(home(org.slug), org.name)),
+    return tables.table_rows(organisations, [("Nom", lambda org: tables.link(home(org.slug), org.name)),
             ("Type", lambda org: org.kind.label),
             ("INSEE", lambda org: org.insee_code), ("SIREN", lambda org: org.siren),
             ("Actions", lambda org: Markup(" ·\n").join((
                 tables.link(members(org.slug), "Membres"), tables.link(edit(org.slug), "Modifier"),
-                tables.link(log(org.slug), "Journal"))))]
+                tables.link(log(org.slug), "Journal"))))])
 
 
 @bp.route("/organisations/nouvelle", methods=["GET", "POST"])
@@ -344,11 +347,16 @@ def add_membership(user_id):
 @bp.get("/espaces")
 @access.platform_admin_required
 def spaces():
-    page = paginate(select(Space).order_by(Space.kind, Space.name), per_page=100)
-    return render_template("admin/spaces.html", page=page, columns=_space_columns())
+    # what the table shows (names, kinds, visibilities, slugs) is what the « access »
+    # generation watches: kept by the process until a space changes
+    page = generations.kept(generations.ACCESS, ("spaces", request.script_root, page_arg()),
+                            lambda: tables.drawn_page(select(Space).order_by(Space.kind,
+                                                                             Space.name),
+                                                      _space_rows, per_page=100))
+    return render_template("admin/spaces.html", page=page)
 
 
-def _space_columns() -> list[tables.Column]:
+def _space_rows(spaces) -> Markup:
     """The administration's list of spaces: name, kind, visibility, and links to its
     settings and (a group's) members."""
     settings, members = (tables.address_of(endpoint, "slug")
@@ -359,8 +367,9 @@ def _space_columns() -> list[tables.Column]:
         if space.kind == SpaceKind.GROUP:
             shown += Markup(" · ") + tables.link(members(space.slug), "Membres")
         return shown
-    return [("Nom", lambda space: space.name), ("Type", lambda space: space.kind_label),
-            ("Visibilité", lambda space: space.visibility.label), ("Actions", actions)]
+    return tables.table_rows(spaces, [
+        ("Nom", lambda space: space.name), ("Type", lambda space: space.kind_label),
+        ("Visibilité", lambda space: space.visibility.label), ("Actions", actions)])
 
 
 def _audit_page(org: Organisation | None):

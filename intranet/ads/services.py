@@ -15,8 +15,9 @@ from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import access
-from ..accounts.models import Membership, Organisation, OrgKind, User
-from ..core import audit, images, uploads
+from ..accounts import finder
+from ..accounts.models import ORGANISATIONS, Membership, Organisation, OrgKind, User
+from ..core import audit, generations, images, uploads
 from ..core.frdates import format_date
 from ..core.text import fold
 from ..core.models import StoredFile
@@ -480,17 +481,25 @@ def mine(user) -> list[Ad]:
         .order_by(Ad.done_at.is_not(None), Ad.expires_at.desc(), Ad.id.desc()).limit(500)))
 
 
-def commune_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.kind == OrgKind.COMMUNE, Organisation.is_active.is_(True))
-        .order_by(Organisation.name_key)))
+def commune_choices() -> tuple:
+    return finder.active_of_kind(OrgKind.COMMUNE)
+
+
+# The listing's places are kept by each process while no ad is placed in another commune, added
+# or removed, and no organisation changes (core/generations.py).
+ADS = "ads"
+generations.watch(ADS, Ad, columns=("commune_id",))
 
 
 def place_choices() -> list[tuple[int, str]]:
     """The listing's « Où ? »: each EPCI (its communes) then each commune that has an ad."""
+    return list(generations.kept((ADS, ORGANISATIONS), ("places",), _places))
+
+
+def _places() -> tuple[tuple[int, str], ...]:
     rows = db.session.execute(_places_statement())
-    return [(i, f"{name} (intercommunalité)" if part == 0 else name) for i, name, part in rows]
+    return tuple((i, f"{name} (intercommunalité)" if part == 0 else name)
+                 for i, name, part in rows)
 
 
 @cache

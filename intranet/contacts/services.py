@@ -88,10 +88,9 @@ def viewer_epci(viewer) -> Organisation | None:
     return None
 
 
-def epci_choices() -> list[Organisation]:
-    return list(db.session.scalars(select(Organisation).where(
-        Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True))
-        .order_by(Organisation.name_key)))
+def epci_choices() -> tuple:
+    """(id, name) of the active EPCIs, in French order."""
+    return finder.active_of_kind(OrgKind.EPCI)
 
 
 def units_of(people) -> dict[int, list[str]]:

@@ -46,6 +46,12 @@ def fragment(template: str, values: dict, live: dict | None = None) -> Markup:
     return Markup(html)
 
 
+def drawn(template: str, **values) -> Markup:
+    """``template`` drawn with ``values`` alone, as a fragment is (no context processor, no
+    request's values): a part of a page that a view keeps (``generations.kept``)."""
+    return Markup(current_app.jinja_env.get_template(template).render(**values))
+
+
 def init_app(app) -> None:
     app.extensions["fragments"] = {}
     app.jinja_env.globals["fragment"] = fragment

@@ -16,6 +16,11 @@ reads as None, which must mean « do not reuse anything ».
 
 Random tokens, not counters: a database restored from a backup, or emptied and filled again
 by the tests, never gives an old token to different rows.
+
+The user loader reads every watched generation's token with the person (``columns``); a
+signed-in page may then keep across requests, per process, a value computed from those rows
+(``kept``: the filters' choices of a list, a table of organisations), reused while the request
+reads the same tokens. A visitor's page reads no token and computes afresh.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ import secrets
 from collections import defaultdict
 
 from flask import g, has_request_context
+from flask_login import current_user
 from sqlalchemy import String, event, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
@@ -53,6 +59,16 @@ def watch(name: str, model: type, columns: tuple[str, ...] | None = None) -> Non
 
 def current(name: str):
     return select(Generation.token).where(Generation.name == name).scalar_subquery()
+
+
+def names() -> tuple[str, ...]:
+    """Every watched generation, in a fixed order (the loader reads their tokens in it)."""
+    return tuple(sorted({name for watched in _WATCHED.values() for name in watched}))
+
+
+def columns(read: tuple[str, ...]) -> list:
+    """The tokens of the generations ``read``, as scalar subqueries for the loader's statement."""
+    return [current(name) for name in read]
 
 
 def advance(session: Session, names) -> None:
@@ -123,3 +139,40 @@ def request_token(name: str) -> str | None:
 def remember(name: str, token: str | None) -> None:
     if has_request_context() and token is not None:
         setattr(g, f"generation_{name}", token)
+
+
+# --- values kept across requests ----------------------------------------------------------------
+# Per process: (what, key) → (the tokens it was computed under, the value). Emptied when full.
+_KEPT: dict[tuple, tuple[tuple, object]] = {}
+KEPT_MAX = 2_000
+
+
+def kept(read: str | tuple[str, ...], key: tuple, compute):
+    """``compute()``, kept by the process and reused while the request's user loader reads the
+    same tokens for the generations ``read``: nothing the value was computed from has changed.
+
+    ``key`` names the value and everything else it depends on (the filters typed, the page's
+    number, whether the reader is signed in): two calls with the same key and tokens must
+    want the same value, whoever makes them. The value is plain data (numbers, strings,
+    tuples, ``Markup``), never rows of the session, and is not changed by those who read it.
+    Without the tokens (a visitor, a command, a request that has written a watched row) the
+    value is computed afresh and not kept."""
+    read = (read,) if isinstance(read, str) else tuple(read)
+    if has_request_context() and not current_user.is_authenticated:   # loads the person
+        return compute()                                     # first: their loader reads tokens
+    tokens = tuple(request_token(name) for name in read)
+    if None in tokens:
+        return compute()
+    entry = (read, key)
+    found = _KEPT.get(entry)
+    if found is not None and found[0] == tokens:
+        return found[1]
+    value = compute()
+    if len(_KEPT) >= KEPT_MAX:
+        _KEPT.clear()
+    _KEPT[entry] = (tokens, value)
+    return value
+
+
+def forget_kept() -> None:
+    _KEPT.clear()

@@ -125,7 +125,8 @@ def forums_moderated_by(user, exclude: Forum | None = None) -> list[Forum]:
     """Forums a topic may be moved to: those of the spaces this person moderates (not
     archived) — the SQL side of ``access.can_move_topic_to``."""
     query = (select(Forum).join(Space, Space.id == Forum.space_id)
-             .where(Forum.space_id.in_(access.moderated_spaces(user)), Space.archived.is_(False))
+             .where(Forum.space_id.in_(access.moderated_space_ids(user)),
+                    Space.archived.is_(False))
              .options(joinedload(Forum.space))
              .order_by(Forum.space_id, Forum.position, Forum.name))
     if exclude is not None:

@@ -16,8 +16,9 @@ from sqlalchemy import Integer, and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import access
-from ..accounts.models import Membership, Organisation, OrgKind, User
-from ..core import audit, hooks, querystrings, uploads
+from ..accounts import finder
+from ..accounts.models import ORGANISATIONS, Membership, Organisation, OrgKind, User
+from ..core import audit, generations, hooks, querystrings, uploads
 from ..core.frdates import format_date
 from ..core.models import StoredFile
 from ..core.sanitize import source_and_html, to_text
@@ -631,20 +632,25 @@ def listing(user, filters: Filters, *, published_only: bool = True):
     return query.order_by(JobOffer.closes_on, JobOffer.id)
 
 
+# The list's « Employeur » choices are kept by each process while no offer is published,
+# withdrawn or given to another employer (core/generations.py).
+OFFERS = "job_offers"
+generations.watch(OFFERS, JobOffer, columns=("status", "visibility", "organisation_id"))
+
+
 def publishers_with_offers(user) -> dict[str, str]:
-    rows = db.session.execute(
-        select(Organisation.slug, Organisation.name).where(Organisation.id.in_(
-            select(JobOffer.organisation_id).where(
-                access.visible_publications(user, JobOffer),
-                JobOffer.status == PublicationStatus.PUBLISHED)))
-        .order_by(Organisation.name_key)).all()
-    return dict(rows)
+    """slug → name of the employers with a published offer ``user`` may see, by name (the same
+    for everyone of the user's audience)."""
+    audience = access.publication_audience(user)
+    return dict(generations.kept((OFFERS, ORGANISATIONS), ("publishers", audience), lambda: tuple(
+        db.session.execute(select(Organisation.slug, Organisation.name).where(
+            Organisation.id.in_(select(JobOffer.organisation_id).where(
+                access.published_to(audience, JobOffer))))
+            .order_by(Organisation.name_key)))))
 
 
 def epcis() -> dict[int, str]:
-    return dict(db.session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.kind == OrgKind.EPCI, Organisation.is_active.is_(True))
-        .order_by(Organisation.name_key)).all())
+    return dict(finder.active_of_kind(OrgKind.EPCI))
 
 
 def all_offers():

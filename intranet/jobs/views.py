@@ -9,10 +9,10 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import access
+from ..accounts import finder
 from ..accounts.models import Organisation, OrgKind
 from ..core import csvexport, uploads
 from ..core.atom import Entry, feed as atom_feed
@@ -128,10 +128,8 @@ def show(offer_id: int):
 
 
 def _communes() -> dict[str, str]:
-    return {"": "—", **{str(org_id): name for org_id, name in db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.kind == OrgKind.COMMUNE,
-                                                         Organisation.is_active.is_(True))
-        .order_by(Organisation.name_key))}}
+    return {"": "—", **{str(org_id): name
+                        for org_id, name in finder.active_of_kind(OrgKind.COMMUNE)}}
 
 
 def _prepared(form: OfferForm) -> OfferForm:

@@ -14,10 +14,10 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from ...core import csvexport, hooks
+from ...core import csvexport, generations, hooks
 from ...core.inputs import to_int
 from ... import access
-from ...accounts.models import Organisation, OrgKind
+from ...accounts.models import ORGANISATIONS, Organisation, OrgKind
 from ...core import sanitize
 from ..lifecycle import PublicationStatus
 from ...core.text import fold
@@ -246,14 +246,21 @@ def count(user, filters: AidFilters) -> int:
     return db.session.scalar(select(func.count(Aid.id)).where(*conditions(user, filters)))
 
 
-def publishers(user) -> list[tuple[int, str]]:
+# The list's « Organisme » choices are kept by each process while no aid is published,
+# withdrawn or given to another publisher (core/generations.py).
+AIDS = "aids"
+generations.watch(AIDS, Aid, columns=("status", "visibility", "organisation_id"))
+
+
+def publishers(user) -> tuple[tuple[int, str], ...]:
     """(id, name) of the organisations with a published aid ``user`` may see, by name: the
-    list's « Organisme » filter."""
-    return db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.id.in_(select(Aid.organisation_id).where(
-            access.visible_publications(user, Aid), Aid.status == PublicationStatus.PUBLISHED)))
-        .order_by(Organisation.name_key, Organisation.id)).all()
+    list's « Organisme » filter, the same for everyone of the user's audience."""
+    audience = access.publication_audience(user)
+    return generations.kept((AIDS, ORGANISATIONS), ("publishers", audience), lambda: tuple(
+        db.session.execute(select(Organisation.id, Organisation.name)
+                           .where(Organisation.id.in_(select(Aid.organisation_id).where(
+                               access.published_to(audience, Aid))))
+                           .order_by(Organisation.name_key, Organisation.id))))
 
 
 def published_for(user, limit: int = 50) -> list[Aid]:

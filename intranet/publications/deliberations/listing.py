@@ -1,6 +1,8 @@
 """The public list of acts: its filters, its query, and the choices its filter form offers
-(years, publishers), written for a département's 20,000 acts. The list, the CSV and SCDL
-exports and the feeds read « what the person may see » through ``published_visible``."""
+(years, publishers), written for a département's 20,000 acts. The CSV and SCDL exports and the
+feeds read « what the person may see » through ``published_visible``; the list and its filters
+through ``access.published_to``, the same rows for everyone of an audience, kept by the process
+until an act changes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +12,8 @@ from sqlalchemy import Integer, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ... import access
-from ...accounts.models import Organisation
+from ...accounts.models import ORGANISATIONS, Organisation
+from ...core import generations
 from ...core.inputs import to_int
 from ...extensions import db
 from ..lifecycle import PublicationStatus
@@ -18,6 +21,11 @@ from . import classification
 from .models import Assembly, Deliberation
 
 PUBLISHED = PublicationStatus.PUBLISHED
+
+# The list's pages and filter choices (years, publishers) are kept by each process while no act
+# changes (core/generations.py).
+ACTS = "deliberations"
+generations.watch(ACTS, Deliberation)
 
 
 @dataclass
@@ -75,34 +83,51 @@ def apply_filters(stmt, filters: ListFilters):
 
 
 def list_query(user, filters: ListFilters):
-    return (apply_filters(select(Deliberation).where(published_visible(user)), filters)
+    """The published acts ``user`` may read that ``filters`` find: the same for everyone of
+    the user's audience (``access.publication_audience``)."""
+    audience = access.publication_audience(user)
+    return (apply_filters(select(Deliberation).where(access.published_to(audience, Deliberation)),
+                          filters)
             .options(joinedload(Deliberation.organisation), joinedload(Deliberation.act_file))
             .order_by(Deliberation.sitting_date.desc(), Deliberation.id.desc()))
 
 
-def list_years(user) -> list[int]:
-    """The years of the acts the user may read, most recent first (the list's filter). Not a
-    DISTINCT over every act (20,000 in a département: a scan of the table on each visit of
-    the list): the first and last dates, then one probe per year between them, each stopped
-    by the index at its first act."""
-    visible = published_visible(user)
+def list_years(user) -> tuple[int, ...]:
+    """The years of the acts the user may read, most recent first (the list's filter), the
+    same for everyone of the user's audience (``access.publication_audience``) and kept
+    until an act changes."""
+    audience = access.publication_audience(user)
+    return generations.kept(ACTS, ("years", audience), lambda: _years(audience))
+
+
+def _years(audience: str) -> tuple[int, ...]:
+    """Not a DISTINCT over every act (20,000 in a département: a scan of the table on each
+    visit of the list): the first and last dates, then one probe per year between them, each
+    stopped by the index at its first act."""
+    visible = access.published_to(audience, Deliberation)
     first, last = db.session.execute(select(func.min(Deliberation.sitting_date),
                                             func.max(Deliberation.sitting_date))
                                      .where(visible)).one()
     if first is None:
-        return []
+        return ()
     probes = union_all(*(
         select(literal(year, Integer).label("year")).where(exists().where(
             visible, Deliberation.sitting_date >= date(year, 1, 1),
             Deliberation.sitting_date < date(year + 1, 1, 1)))
         for year in range(last.year, first.year - 1, -1)))
-    return sorted((int(y) for y in db.session.scalars(probes)), reverse=True)
+    return tuple(sorted((int(y) for y in db.session.scalars(probes)), reverse=True))
 
 
-def act_publishers(user) -> list:
+def act_publishers(user) -> tuple:
     """Organisations with at least one act the user may read (for the filter): their slug and
-    name (a département has hundreds: no whole rows)."""
-    ids = select(Deliberation.organisation_id).where(published_visible(user))
-    return list(db.session.execute(select(Organisation.slug, Organisation.name)
-                                   .where(Organisation.id.in_(ids))
-                                   .order_by(Organisation.name_key)))
+    name (a département has hundreds: no whole rows), kept like the years."""
+    audience = access.publication_audience(user)
+    return generations.kept((ACTS, ORGANISATIONS), ("publishers", audience),
+                            lambda: _publishers(audience))
+
+
+def _publishers(audience: str) -> tuple:
+    ids = select(Deliberation.organisation_id).where(access.published_to(audience, Deliberation))
+    return tuple(db.session.execute(select(Organisation.slug, Organisation.name)
+                                    .where(Organisation.id.in_(ids))
+                                    .order_by(Organisation.name_key)))

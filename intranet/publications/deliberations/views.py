@@ -7,12 +7,12 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from ...core import csvexport
-from ...core.pagination import paginate
 from ... import access
 from ...accounts import services as accounts
 from ...accounts import working
-from ...accounts.models import Organisation
-from ...core import atom, uploads
+from ...accounts.models import ORGANISATIONS, Organisation
+from ...core import atom, fragments, generations, tables, uploads
+from ...core.inputs import page_arg
 from ...core import pending as pending_uploads
 from ...core.hooks import register_organisation_section
 from ...core.sanitize import to_text
@@ -68,7 +68,14 @@ def index():
     filters = listing.ListFilters.from_args(request.args)
     form = ListFilterForm(request.args, years=listing.list_years(current_user),
                           organisations=listing.act_publishers(current_user))
-    page = paginate(listing.list_query(current_user, filters), per_page=PER_PAGE)
+    # the same page for everyone of the reader's audience: kept until an act or an
+    # organisation changes
+    key = ("list", access.publication_audience(current_user), request.script_root,
+           tuple(sorted(filters.args().items())), page_arg())
+    page = generations.kept((listing.ACTS, ORGANISATIONS), key, lambda: tables.drawn_page(
+        listing.list_query(current_user, filters),
+        lambda acts: fragments.drawn("publications/deliberations/_rows.html", acts=acts),
+        per_page=PER_PAGE))
     return render_template("publications/deliberations/index.html", page=page, form=form,
                            filters=filters,
                            publishers=access.publishing_organisations(current_user))

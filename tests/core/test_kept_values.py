@@ -1,0 +1,181 @@
+"""What a process keeps across requests while nothing it was computed from has changed
+(``generations.kept``): the lists' filter choices (years and publishers of the acts, employers,
+aids' publishers, the ads' places, the EPCIs and communes offered) and the tables of
+organisations. A change, whoever makes it, shows at the very next page; a visitor's page keeps
+nothing."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import g
+from flask_login import login_user
+from markupsafe import escape
+from sqlalchemy import update
+
+from intranet.accounts.models import ORGANISATIONS, Organisation, OrgKind
+from intranet.ads import services as ads
+from intranet.core import generations
+from intranet.core.types import Role
+from intranet.extensions import db
+from intranet.jobs import services as jobs
+from intranet.publications.aids import services as aids
+
+from .. import factories
+from ..ads.builders import ad_data
+from ..helpers import count_queries, text
+from ..jobs.builders import employers, published_offer
+from ..publications.aids import aid_data
+from ..publications.deliberations.builders import make_act
+
+
+def test_a_value_is_kept_while_its_tokens_stay_the_same(app):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return ("Agen", "Boé")
+    generations.forget_kept()
+    person = factories.make_user(factories.make_org("Agen"))
+    with app.test_request_context("/"):
+        login_user(person)
+        generations.remember(ORGANISATIONS, "a")
+        assert generations.kept(ORGANISATIONS, ("names",), compute) == ("Agen", "Boé")
+        assert generations.kept(ORGANISATIONS, ("names",), compute) == ("Agen", "Boé")
+        assert len(computed) == 1
+        generations.kept(ORGANISATIONS, ("other names",), compute)     # another key
+        assert len(computed) == 2
+        generations.remember(ORGANISATIONS, "b")                       # something changed
+        generations.kept(ORGANISATIONS, ("names",), compute)
+        assert len(computed) == 3
+        g.pop(f"generation_{ORGANISATIONS}")      # this request wrote: no token any more
+        generations.kept(ORGANISATIONS, ("names",), compute)
+        generations.kept(ORGANISATIONS, ("names",), compute)
+        assert len(computed) == 5
+    with app.test_request_context("/"):           # a visitor: the loader read no token
+        generations.kept(ORGANISATIONS, ("names",), compute)
+        assert len(computed) == 6
+
+
+def test_the_kept_values_stay_bounded(app, monkeypatch):
+    monkeypatch.setattr(generations, "KEPT_MAX", 3)
+    generations.forget_kept()
+    person = factories.make_user(factories.make_org("Agen"))
+    with app.test_request_context("/"):
+        login_user(person)
+        generations.remember(ORGANISATIONS, "a")
+        for n in range(10):
+            generations.kept(ORGANISATIONS, ("page", n), lambda: n)
+    assert 1 <= len(generations._KEPT) <= 3
+
+
+def test_an_organisation_renamed_shows_at_the_next_page_of_every_list(new_client):
+    agen = factories.make_org("Agglomération d'Agen", kind=OrgKind.EPCI)
+    layrac = factories.make_org("Layrac", epci_id=agen.id)
+    editor = factories.make_user(layrac, Role.EDITOR)
+    admin = factories.make_user(layrac, email="admin@territoires47.fr", platform_admin=True)
+    as_editor, as_admin = new_client(editor), new_client(admin)
+    # (who, where, the organisation it names)
+    pages = [(as_editor, "/organisations", agen), (as_editor, "/annuaire", agen),
+             (as_editor, "/emplois/", agen), (as_editor, "/emplois/nouvelle", layrac),
+             (as_admin, "/admin/organisations", agen), (as_admin, "/admin/organisations", layrac)]
+    for client, address, org in pages:
+        first = count_queries(client, address)
+        assert escape(org.name) in client.get(address).text, address
+        again = count_queries(client, address, values_kept=True)
+        assert again < first, address       # the second page reuses what the first read
+
+    agen.name = "Agglomération d'Agen et de sa région"
+    db.session.commit()
+    # and behind the session's back: a bulk statement through the session
+    db.session.execute(update(Organisation).where(Organisation.id == layrac.id)
+                       .values(name="Commune de Layrac"))
+    db.session.commit()
+    for client, address, org in pages:
+        db.session.refresh(org)
+        assert escape(org.name) in client.get(address).text, address
+    assert "Agglomération d&#39;Agen et de sa région" in as_editor.get("/annuaire").text
+    assert "Commune de Layrac" in as_editor.get("/emplois/nouvelle").text
+
+    group = factories.make_group(editor, name="Voirie intercommunale")
+    assert "Voirie intercommunale" in as_admin.get("/admin/espaces").text
+    assert _kept(as_admin, "/admin/espaces")
+    group.name = "Voirie et réseaux"
+    db.session.commit()
+    assert "Voirie et réseaux" in as_admin.get("/admin/espaces").text
+
+
+def test_a_visitors_list_keeps_nothing(client):
+    layrac = factories.make_org("Layrac")
+    make_act(layrac, factories.make_user(layrac, Role.EDITOR), publish=True)
+    generations.forget_kept()
+    assert "Layrac" in text(client.get("/organisations"))
+    assert "Layrac" in _options(client.get("/deliberations/").text, "organisation")
+    assert generations._KEPT == {}
+
+
+def _kept(client, address: str) -> bool:
+    """Whether the second visit of ``address`` reuses what the first one computed."""
+    return count_queries(client, address, values_kept=True) < count_queries(client, address)
+
+
+def _options(page: str, name: str) -> str:
+    start = page.index(f'name="{name}"')
+    return page[start:page.index("</select>", start)]
+
+
+def test_a_new_publishers_act_of_another_year_shows_in_the_filters_at_the_next_page(new_client):
+    agen = factories.make_org("Agen")
+    reader = new_client(factories.make_user(agen))
+    make_act(agen, factories.make_user(agen, Role.EDITOR), number="A1", publish=True)
+    page = reader.get("/deliberations/").text
+    assert "2019" not in _options(page, "year") and "Boé" not in _options(page, "organisation")
+    assert _kept(reader, "/deliberations/")
+
+    boe = factories.make_org("Boé")
+    boe_editor = factories.make_user(boe, Role.EDITOR)
+    act = make_act(boe, boe_editor, number="B1", sitting_date=date(2019, 3, 4))
+    page = reader.get("/deliberations/").text          # a draft: not in the filters yet
+    assert "2019" not in _options(page, "year") and "Boé" not in _options(page, "organisation")
+    from intranet.publications.deliberations import services as acts
+    acts.publish(act, by=boe_editor)
+    page = reader.get("/deliberations/").text
+    assert "2019" in _options(page, "year") and "Boé" in _options(page, "organisation")
+    assert "Rénovation de l&#39;école" in page
+
+    # the list's page itself is kept, and shows a change at the next page
+    assert _kept(reader, "/deliberations/")
+    act.subject = "Rénovation de la cantine"
+    db.session.commit()
+    assert "Rénovation de la cantine" in reader.get("/deliberations/").text
+    boe.name = "Commune de Boé"
+    db.session.commit()
+    assert "Commune de Boé</td>" in reader.get("/deliberations/").text
+
+
+def test_a_new_employer_and_a_new_aid_publisher_show_in_the_filters_at_the_next_page(new_client):
+    world = employers()
+    reader = new_client(world["member"])
+    assert "Commune de Layrac" not in _options(reader.get("/emplois/").text, "organisation")
+    assert _kept(reader, "/emplois/")
+    published_offer(world)
+    assert "Commune de Layrac" in _options(reader.get("/emplois/").text, "organisation")
+
+    aid = aids.create_aid(world["other"], aid_data("Fonds de soutien à la voirie"),
+                          by=world["other_admin"])                  # a draft: not offered
+    assert "Commune de Nérac" not in _options(reader.get("/aides/").text, "organisme")
+    assert _kept(reader, "/aides/")
+    aids.publish(aid, by=world["other_admin"])
+    assert "Commune de Nérac" in _options(reader.get("/aides/").text, "organisme")
+    assert jobs.publishers_with_offers(world["member"]) == {
+        world["town"].slug: "Commune de Layrac"}
+
+
+def test_an_ad_in_a_new_commune_shows_in_the_places_at_the_next_page(new_client):
+    layrac = factories.make_org("Commune de Layrac")
+    editor = factories.make_user(layrac, Role.EDITOR)
+    reader = new_client(editor)
+    ads.create_ad(layrac, ad_data("Barnum"), personal=False, by=editor)    # no commune named
+    assert "Commune de Layrac" not in _options(reader.get("/annonces/").text, "commune")
+    assert _kept(reader, "/annonces/")
+    ads.create_ad(layrac, ad_data(commune_id=layrac.id), personal=False, by=editor)
+    assert "Commune de Layrac" in _options(reader.get("/annonces/").text, "commune")
