@@ -762,7 +762,7 @@ from .communication import (  # noqa: E402
 from .jobs import (  # noqa: E402
     is_centre_de_gestion, can_apply, can_read_applications, application_readers)
 from .agenda import (  # noqa: E402
-    is_invited, can_view_event, can_add_event, can_edit_event, visible_events,
+    is_invited, can_view_event, can_add_event, writable_calendars, can_edit_event, visible_events,
     visible_events_bound, invited_bound,
     can_see_resources, can_book, can_manage_resources, bookable_resources)
 

@@ -21,8 +21,8 @@ from sqlalchemy import Integer, and_, bindparam, false, or_, select
 from ..agenda.models import Attendee, Event, Resource
 from ..core.types import Role
 from ..spaces.models import Space, SpaceKind
-from . import (TEMPLATE_GLOBALS, _role_at_least, _signed_in, can_view, can_view_in_space,
-               org_role, register_own_decisions, visible_content)
+from . import (TEMPLATE_GLOBALS, ReachedSpace, _role_at_least, _signed_in, can_view,
+               can_view_in_space, org_role, reach, register_own_decisions, visible_content)
 from .bound import visible_content_bound
 
 
@@ -44,8 +44,23 @@ def can_add_event(user, space: Space | None) -> bool:
         return True
     if space.archived or not can_view(user, space):
         return False
-    needed = Role.MEMBER if space.kind == SpaceKind.GROUP else Role.EDITOR
-    return _role_at_least(user, space, needed)
+    return _role_at_least(user, space, _writer_role(space.kind))
+
+
+def _writer_role(kind: SpaceKind) -> Role:
+    """Who writes in a space's calendar: a working group's members, elsewhere its editors."""
+    return Role.MEMBER if kind == SpaceKind.GROUP else Role.EDITOR
+
+
+def writable_calendars(user) -> list[ReachedSpace]:
+    """The spaces in whose calendar ``user`` may add an event, read from their ``reach``
+    without a statement: the twin of ``can_add_event`` over their spaces (a member sees their
+    spaces; the role is the one ``space_role`` gives)."""
+    found = reach(user)
+    if found is None:
+        return []
+    return [space for space in found.spaces if not space.archived and space.id in found.roles
+            and found.roles[space.id].rank >= _writer_role(space.kind).rank]
 
 
 def can_edit_event(user, event: Event) -> bool:

@@ -184,13 +184,10 @@ def _occurrence(event: Event) -> datetime | None:
 
 def _writable_calendars() -> dict[str, str]:
     """The calendars the person may add to: theirs, then their spaces'."""
-    reach = access.reach(current_user)
-    spaces = db.session.scalars(select(Space).where(
-        Space.id.in_(sorted(reach.member_ids) or [-1]), Space.archived.is_(False))).all()
     choices = {"": "Mon agenda personnel"}
     choices.update((space.slug, f"Agenda de l'espace « {space.name} »")
-                   for space in french_sorted(spaces, key=lambda s: s.name)
-                   if access.can_add_event(current_user, space))
+                   for space in french_sorted(access.writable_calendars(current_user),
+                                              key=lambda s: s.name))
     return choices
 
 

@@ -599,11 +599,12 @@ class Filters:
 
 
 def listing(user, filters: Filters, *, published_only: bool = True):
-    """SELECT of the offers ``user`` may see, filtered, soonest closing first."""
-    query = select(JobOffer).where(access.visible_publications(user, JobOffer)) \
+    """SELECT of the offers ``user`` may see, filtered, soonest closing first; the published
+    ones are the same for everyone of the user's audience (``access.publication_audience``)."""
+    visible = (access.published_to(access.publication_audience(user), JobOffer)
+               if published_only else access.visible_publications(user, JobOffer))
+    query = select(JobOffer).where(visible) \
         .options(joinedload(JobOffer.organisation), joinedload(JobOffer.place))
-    if published_only:
-        query = query.where(JobOffer.status == PublicationStatus.PUBLISHED)
     if filters.categorie in reference.CATEGORIES:
         query = query.where(JobOffer.categorie == filters.categorie)
     if filters.filiere:
@@ -632,10 +633,10 @@ def listing(user, filters: Filters, *, published_only: bool = True):
     return query.order_by(JobOffer.closes_on, JobOffer.id)
 
 
-# The list's « Employeur » choices are kept by each process while no offer is published,
-# withdrawn or given to another employer (core/generations.py).
+# The list's pages and its « Employeur » choices are kept by each process while no offer
+# changes (core/generations.py).
 OFFERS = "job_offers"
-generations.watch(OFFERS, JobOffer, columns=("status", "visibility", "organisation_id"))
+generations.watch(OFFERS, JobOffer)
 
 
 def publishers_with_offers(user) -> dict[str, str]:

@@ -4,6 +4,7 @@ gestion's view and statistics, saved searches."""
 from __future__ import annotations
 
 import json
+from dataclasses import astuple
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,8 +14,9 @@ from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..accounts import finder
-from ..accounts.models import Organisation, OrgKind
-from ..core import csvexport, uploads
+from ..accounts.models import ORGANISATIONS, Organisation, OrgKind
+from ..core import csvexport, fragments, generations, tables, uploads
+from ..core.inputs import page_arg
 from ..core.atom import Entry, feed as atom_feed
 from ..core.charts import stacked_bars
 from ..core.feedback import attempt
@@ -42,7 +44,13 @@ PER_PAGE = 20
 @bp.get("/")
 def index():
     filters = Filters.from_args(request.args)
-    page = paginate(services.listing(current_user, filters), per_page=PER_PAGE)
+    # the same page for everyone of the reader's audience: kept until an offer or an
+    # organisation changes
+    key = ("list", access.publication_audience(current_user), request.script_root,
+           astuple(filters), page_arg())
+    page = generations.kept((services.OFFERS, ORGANISATIONS), key, lambda: tables.drawn_page(
+        services.listing(current_user, filters),
+        lambda offers: fragments.drawn("jobs/_offers.html", offers=offers), per_page=PER_PAGE))
     return render_template(
         "jobs/index.html", page=page, filters=filters, filieres=reference.filieres(),
         categories=reference.CATEGORIES, publishers=services.publishers_with_offers(current_user),

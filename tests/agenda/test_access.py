@@ -3,6 +3,7 @@ parameters) agree, person by person and event by event; a sitting is in its orga
 calendar with its agenda, never entered twice."""
 from datetime import date, datetime, timedelta
 
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from intranet import access
@@ -13,6 +14,7 @@ from intranet.core.types import Role, Visibility
 from intranet.extensions import db
 from intranet.publications.deliberations.models import Assembly, Sitting
 from intranet.spaces import services as spaces
+from intranet.spaces.models import Space
 
 from .. import factories
 from .builders import event_data, town_hall
@@ -74,3 +76,36 @@ def test_a_sitting_is_in_its_organisations_calendar_with_the_acts_examined():
     outsider = factories.make_user(factories.make_org("Ailleurs"))
     other = calendar.space_agenda(outsider, world["space"], start, start + timedelta(days=1))
     assert not [item for item in other.items if item.kind == "sitting"]
+
+
+def test_writable_calendars_are_the_spaces_where_can_add_event_holds():
+    """The calendars a form offers (``access.writable_calendars``, read from the person's
+    reach) are the spaces whose calendar ``can_add_event`` lets them write in, for each kind of
+    person: an organisation's roles, a group's members and moderators, an archived group, the
+    open space, the platform admin."""
+    world = town_hall()
+    other = factories.make_org("Commune voisine")
+    neighbour = factories.make_user(other, Role.ADMIN)
+    group = factories.make_group(world["admin"], visibility=Visibility.NETWORK)
+    closed = factories.make_group(neighbour, visibility=Visibility.MEMBERS)
+    archived = factories.make_group(world["admin"], name="Ancien groupe")
+    spaces.add_member(group, world["member"], by=world["admin"])
+    spaces.add_member(closed, world["editor"], role=Role.MODERATOR, by=neighbour)
+    spaces.add_member(archived, world["member"], by=world["admin"])
+    spaces.ensure_open_space()
+    archived.archived = True
+    db.session.commit()
+    admin = factories.make_user(other, email="admin@territoires47.fr", platform_admin=True)
+    everyone = [world["admin"], world["editor"], world["member"], neighbour, admin,
+                factories.make_user()]
+    all_spaces = db.session.scalars(select(Space)).all()
+    for person in everyone:
+        access.forget_roles()
+        offered = {space.id for space in access.writable_calendars(person)}
+        assert offered == {space.id for space in all_spaces
+                           if access.can_add_event(person, space)}, person.email
+    assert access.writable_calendars(AnonymousUserMixin()) == []
+    member_offered = {space.id for space in access.writable_calendars(world["member"])}
+    assert group.id in member_offered and archived.id not in member_offered
+    assert world["space"].id not in member_offered            # an organisation's: its editors
+    assert world["space"].id in {s.id for s in access.writable_calendars(world["editor"])}

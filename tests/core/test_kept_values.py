@@ -157,8 +157,13 @@ def test_a_new_employer_and_a_new_aid_publisher_show_in_the_filters_at_the_next_
     reader = new_client(world["member"])
     assert "Commune de Layrac" not in _options(reader.get("/emplois/").text, "organisation")
     assert _kept(reader, "/emplois/")
-    published_offer(world)
-    assert "Commune de Layrac" in _options(reader.get("/emplois/").text, "organisation")
+    offer = published_offer(world)
+    page = reader.get("/emplois/").text
+    assert "Commune de Layrac" in _options(page, "organisation") and "Secrétaire de mairie" in page
+    assert _kept(reader, "/emplois/")
+    offer.title = "Secrétaire de mairie à temps partagé"
+    db.session.commit()
+    assert "Secrétaire de mairie à temps partagé" in reader.get("/emplois/").text
 
     aid = aids.create_aid(world["other"], aid_data("Fonds de soutien à la voirie"),
                           by=world["other_admin"])                  # a draft: not offered
