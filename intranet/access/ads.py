@@ -93,9 +93,10 @@ def can_contact_advertiser(user, ad: Ad) -> bool:
 
 
 def live_ads(moment=None):
-    """WHERE clause on ``Ad``: online at ``moment`` (published, not hidden, not expired)."""
+    """WHERE clause on ``Ad``: online at ``moment`` (published, not hidden, not expired; a
+    bound parameter in a statement built once)."""
     return and_(Ad.status == PublicationStatus.PUBLISHED, Ad.hidden_at.is_(None),
-                Ad.expires_at > (moment or utcnow()))
+                Ad.expires_at > (moment if moment is not None else utcnow()))
 
 
 def visible_ads(user):

@@ -11,7 +11,7 @@ from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy import bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import access
@@ -444,6 +444,17 @@ class Filters:
                                   ("commune", self.commune), ("q", self.q)) if v}
 
 
+@cache
+def _next_expiry_statement():
+    return select(func.min(Ad.expires_at)).where(access.live_ads(bindparam("now")))
+
+
+def next_expiry():
+    """When the first ad online now goes offline by itself (None: no ad online): until then,
+    the listing changes only when an ad is written."""
+    return db.session.scalar(_next_expiry_statement(), {"now": utcnow()})
+
+
 def listing(user, filters: Filters):
     """The ads online that ``user`` may read, newest first."""
     # what a line of the list shows of the publisher, the place and the author (``advertiser``)
@@ -485,10 +496,13 @@ def commune_choices() -> tuple:
     return finder.active_of_kind(OrgKind.COMMUNE)
 
 
-# The listing's places are kept by each process while no ad is placed in another commune, added
-# or removed, and no organisation changes (core/generations.py).
+# The listing's pages and places are kept by each process while no ad or photo changes, no
+# advertiser is renamed and no organisation changes (core/generations.py); its pages also
+# until the next ad online expires (``next_expiry``).
 ADS = "ads"
-generations.watch(ADS, Ad, columns=("commune_id",))
+generations.watch(ADS, Ad)
+generations.watch(ADS, AdPhoto)
+generations.watch(ADS, User, columns=("first_name", "last_name", "email"))
 
 
 def place_choices() -> list[tuple[int, str]]:

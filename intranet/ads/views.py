@@ -1,15 +1,17 @@
 """Classified ads (« Petites annonces »): the listing, an ad's page, writing, « Mes annonces »,
 contact, reports and the moderators' queue, the renewal link and the public feed."""
+from dataclasses import astuple
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from .. import access
-from ..core import images, pending, uploads
+from ..accounts.models import ORGANISATIONS
+from ..core import fragments, generations, images, pending, tables, uploads
 from ..core.atom import Entry, feed as atom_feed
 from ..core.feedback import attempt
-from ..core.inputs import to_int
-from ..core.pagination import paginate
+from ..core.inputs import page_arg, to_int
 from ..core.urls import absolute_url
 from . import services
 from .forms import AdForm, ContactForm, FilterForm, ReportForm
@@ -36,7 +38,13 @@ def index():
     form.categorie.choices = {"": "Toutes", **{c.value: c.label for c in AdCategory}}
     form.commune.choices = {"": "Partout",
                             **{str(i): name for i, name in services.place_choices()}}
-    page = paginate(services.listing(current_user, filters), per_page=PER_PAGE)
+    # the same page for every signed-in person (``access.visible_ads``): kept until an ad or
+    # what it shows changes, or the first ad online expires
+    key = ("list", request.script_root, astuple(filters), page_arg(),
+           services.next_expiry() if access.is_signed_in(current_user) else None)
+    page = generations.kept((services.ADS, ORGANISATIONS), key, lambda: tables.drawn_page(
+        services.listing(current_user, filters),
+        lambda ads: fragments.drawn("ads/_list.html", ads=ads), per_page=PER_PAGE))
     return render_template("ads/index.html", form=form, page=page, args=filters.args(),
                            can_post=access.can_post_ad(current_user))
 

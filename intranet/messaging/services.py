@@ -421,17 +421,18 @@ def open_thread(participant: ConversationParticipant) -> Thread:
     previously_read = participant.read_count
     if previously_read != conversation.message_count:
         mark_read(participant)
-    messages = list(db.session.scalars(
-        select(ConversationMessage).where(access.visible_messages(participant))
-        .options(joinedload(ConversationMessage.author),
-                 selectinload(ConversationMessage.attachments)
-                 .joinedload(ConversationAttachment.file))
-        .order_by(ConversationMessage.id)))
     participants = list(db.session.scalars(
         select(ConversationParticipant)
         .where(ConversationParticipant.conversation_id == conversation.id)
         .options(joinedload(ConversationParticipant.user))
         .order_by(ConversationParticipant.id)))
+    # the authors are participants (who stay so after leaving), read just above: each
+    # message finds its author among them without a statement
+    messages = list(db.session.scalars(
+        select(ConversationMessage).where(access.visible_messages(participant))
+        .options(selectinload(ConversationMessage.attachments)
+                 .joinedload(ConversationAttachment.file))
+        .order_by(ConversationMessage.id)))
     # The messages before those shown (hidden from a person added without the history) count
     # in the read positions.
     hidden = conversation.message_count - len(messages)

@@ -5,7 +5,8 @@ organisations. A change, whoever makes it, shows at the very next page; a visito
 nothing."""
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, timedelta
 
 from flask import g
 from flask_login import login_user
@@ -15,6 +16,7 @@ from sqlalchemy import update
 from intranet.accounts.models import ORGANISATIONS, Organisation, OrgKind
 from intranet.ads import services as ads
 from intranet.core import generations
+from intranet.core.timeutil import utcnow
 from intranet.core.types import Role
 from intranet.extensions import db
 from intranet.jobs import services as jobs
@@ -182,5 +184,23 @@ def test_an_ad_in_a_new_commune_shows_in_the_places_at_the_next_page(new_client)
     ads.create_ad(layrac, ad_data("Barnum"), personal=False, by=editor)    # no commune named
     assert "Commune de Layrac" not in _options(reader.get("/annonces/").text, "commune")
     assert _kept(reader, "/annonces/")
-    ads.create_ad(layrac, ad_data(commune_id=layrac.id), personal=False, by=editor)
-    assert "Commune de Layrac" in _options(reader.get("/annonces/").text, "commune")
+    ad = ads.create_ad(layrac, ad_data(commune_id=layrac.id), personal=False, by=editor)
+    page = reader.get("/annonces/").text
+    assert "Commune de Layrac" in _options(page, "commune") and ad.title in page
+
+    # the listing's page is kept, until an ad changes or the first one online expires
+    assert _kept(reader, "/annonces/")
+    ad.title = "Tentes de réception à prêter"
+    db.session.commit()
+    assert "Tentes de réception à prêter" in reader.get("/annonces/").text
+    personal = ads.create_ad(layrac, ad_data("Vélo de route"), personal=True, by=editor)
+    assert f"{editor.full_name}, Commune de Layrac" in reader.get("/annonces/").text
+    editor.first_name = "Bérénice"
+    db.session.commit()
+    assert "Bérénice" in reader.get("/annonces/").text
+    personal.expires_at = utcnow() + timedelta(seconds=1)
+    db.session.commit()
+    assert "Vélo de route" in reader.get("/annonces/").text
+    assert _kept(reader, "/annonces/")
+    time.sleep(1.1)                  # it goes offline as time goes, nothing written
+    assert "Vélo de route" not in reader.get("/annonces/").text
