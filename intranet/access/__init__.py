@@ -768,7 +768,7 @@ from .agenda import (  # noqa: E402
 
 # The directory's decisions (people's details, outside contacts), read as ``access.<name>``.
 from .contacts import (  # noqa: E402
-    DirectoryDetails, sees_all_details, directory_details, function_readable,
+    DirectoryDetails, sees_all_details, directory_details, directory_details_of, function_readable,
     can_keep_outside_contacts, outside_contact_keepers, can_view_outside_contact,
     can_edit_outside_contact, visible_outside_contacts, shareable_spaces,
     can_share_outside_contact_with)

@@ -46,20 +46,33 @@ def _administered_ids(user) -> set[int]:
 
 def sees_all_details(viewer, person: User) -> bool:
     """The person themself, an admin of one of their organisations, the platform admin."""
+    return _sees_all(viewer, person.id, {m.organisation_id for m in person.memberships})
+
+
+def _sees_all(viewer, person_id: int, organisation_ids) -> bool:
     if not _signed_in(viewer):
         return False
-    if viewer.id == person.id or is_platform_admin(viewer):
+    if viewer.id == person_id or is_platform_admin(viewer):
         return True
-    return bool(_administered_ids(viewer) & {m.organisation_id for m in person.memberships})
+    return bool(_administered_ids(viewer) & set(organisation_ids))
 
 
 def directory_details(viewer, person: User) -> DirectoryDetails:
     """What ``viewer`` reads of ``person`` in the directory, its exports and the profile page."""
+    return directory_details_of(viewer, person.id, {m.organisation_id for m in person.memberships},
+                                DirectoryDetails(person.show_email, person.show_phone,
+                                                 person.show_function))
+
+
+def directory_details_of(viewer, person_id: int, organisation_ids,
+                         shown: DirectoryDetails) -> DirectoryDetails:
+    """``directory_details`` of a person read as plain values (the directory's pages, kept by
+    the process): their id, their organisations' ids, what they chose to show."""
     if not can_read_directory(viewer):
         return NOTHING
-    if sees_all_details(viewer, person):
+    if _sees_all(viewer, person_id, organisation_ids):
         return DirectoryDetails(True, True, True)
-    return DirectoryDetails(person.show_email, person.show_phone, person.show_function)
+    return shown
 
 
 def function_readable(viewer):

@@ -13,6 +13,7 @@ from .. import access
 from ..core.atom import PRIVATE_FEEDS
 from ..core.hooks import ORGANISATION_SECTIONS
 from ..core import generations, limits, tables
+from ..core.pagination import kept_page
 from ..core.inputs import page_arg
 from ..core.urls import local_path
 from ..extensions import db, login_manager
@@ -285,7 +286,7 @@ def organisations():
     # the process until an organisation changes
     page = generations.kept(ORGANISATIONS, ("directory", request.script_root, kind, q,
                                             page_arg()),
-                            lambda: tables.drawn_page(query, _directory_rows, per_page=60))
+                            lambda: kept_page(query, _directory_rows, per_page=60))
     return render_template("accounts/organisations.html", page=page, kind=kind, q=q,
                            kinds=ORG_KIND_LABELS)
 

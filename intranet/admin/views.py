@@ -7,7 +7,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
-from ..core.pagination import paginate
+from ..core.pagination import kept_page, paginate
 from .. import access
 from ..accounts import finder
 from ..accounts import organisations as orgs
@@ -51,7 +51,7 @@ def organisations():
     # kept by the process until an organisation changes
     page = generations.kept(ORGANISATIONS, ("administration", request.script_root, q,
                                             page_arg()),
-                            lambda: tables.drawn_page(query, _organisation_rows, per_page=100))
+                            lambda: kept_page(query, _organisation_rows, per_page=100))
     return render_template("admin/organisations.html", page=page, q=q)
 
 
@@ -350,7 +350,7 @@ def spaces():
     # what the table shows (names, kinds, visibilities, slugs) is what the « access »
     # generation watches: kept by the process until a space changes
     page = generations.kept(generations.ACCESS, ("spaces", request.script_root, page_arg()),
-                            lambda: tables.drawn_page(select(Space).order_by(Space.kind,
+                            lambda: kept_page(select(Space).order_by(Space.kind,
                                                                              Space.name),
                                                       _space_rows, per_page=100))
     return render_template("admin/spaces.html", page=page)

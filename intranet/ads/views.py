@@ -8,7 +8,8 @@ from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..accounts.models import ORGANISATIONS
-from ..core import fragments, generations, images, pending, tables, uploads
+from ..core import fragments, generations, images, pending, uploads
+from ..core.pagination import kept_page
 from ..core.atom import Entry, feed as atom_feed
 from ..core.feedback import attempt
 from ..core.inputs import page_arg, to_int
@@ -42,7 +43,7 @@ def index():
     # what it shows changes, or the first ad online expires
     key = ("list", request.script_root, astuple(filters), page_arg(),
            services.next_expiry() if access.is_signed_in(current_user) else None)
-    page = generations.kept((services.ADS, ORGANISATIONS), key, lambda: tables.drawn_page(
+    page = generations.kept((services.ADS, ORGANISATIONS), key, lambda: kept_page(
         services.listing(current_user, filters),
         lambda ads: fragments.drawn("ads/_list.html", ads=ads), per_page=PER_PAGE))
     return render_template("ads/index.html", form=form, page=page, args=filters.args(),

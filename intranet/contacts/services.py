@@ -14,7 +14,7 @@ from .. import access
 from ..accounts import finder
 from ..accounts.models import (HEAD_FUNCTIONS, NAME_KEY_LENGTH, SECRETARY_FUNCTIONS, Membership,
                                Organisation, OrgKind, PersonFunction, User)
-from ..core import audit, csvexport, csvimport
+from ..core import audit, csvexport, csvimport, generations
 from ..core.text import collation_key, french_sorted
 from ..core.uow import unit_of_work
 from ..extensions import db
@@ -108,10 +108,54 @@ def units_of(people) -> dict[int, list[str]]:
     return found
 
 
+# What the directory lists of people is kept by each process (``generations.kept``) while no
+# one's name, function, contact details or choices, membership, organisation or position in an
+# org chart changes; what each viewer reads of it is chosen at each page.
+DIRECTORY = "directory"
+generations.watch(DIRECTORY, User, columns=(
+    "first_name", "last_name", "name_key", "email", "phone", "function_kind", "function",
+    "show_email", "show_phone", "show_function", "active"))
+generations.watch(DIRECTORY, Membership)
+generations.watch(DIRECTORY, OrgPosition)
+generations.watch(DIRECTORY, OrgUnit, columns=("name",))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A person as the directory lists them, the same for every viewer, as plain values:
+    ``entries`` chooses what a viewer reads of them."""
+    id: int
+    first_name: str
+    last_name: str
+    full_name: str
+    function: str
+    units: tuple[str, ...]
+    organisation_ids: frozenset[int]
+    organisations: tuple[str, ...]       # the active ones, in French order
+    email: str
+    phone: str
+    shown: access.DirectoryDetails       # what they chose to show the network
+
+
+def listed(people) -> list[Listed]:
+    """``people`` (users, their memberships loaded) as the directory lists them; their units
+    in one statement."""
+    units = units_of(people)
+    return [Listed(id=p.id, first_name=p.first_name, last_name=p.last_name,
+                   full_name=p.full_name, function=p.function_label or "",
+                   units=tuple(units.get(p.id, ())),
+                   organisation_ids=frozenset(m.organisation_id for m in p.memberships),
+                   organisations=tuple(french_sorted(m.organisation.name for m in p.memberships
+                                                     if m.organisation.is_active)),
+                   email=p.email, phone=p.phone or "",
+                   shown=access.DirectoryDetails(p.show_email, p.show_phone, p.show_function))
+            for p in people]
+
+
 @dataclass
 class Entry:
     """One person as ``viewer`` reads them: the hidden details are empty."""
-    person: User
+    person: Listed
     function: str
     units: list[str]
     email: str
@@ -119,19 +163,17 @@ class Entry:
 
     @property
     def organisations(self) -> list[str]:
-        return french_sorted(m.organisation.name for m in self.person.memberships
-                             if m.organisation.is_active)
+        return list(self.person.organisations)
 
 
-def entries(viewer, people) -> list[Entry]:
+def entries(viewer, people: list[Listed]) -> list[Entry]:
     viewer = access.resolved(viewer)     # asked about once per person
-    units = units_of(people)
     made = []
     for person in people:
-        shown = access.directory_details(viewer, person)
-        made.append(Entry(person=person,
-                          function=person.function_label if shown.function else "",
-                          units=units.get(person.id, []) if shown.function else [],
+        shown = access.directory_details_of(viewer, person.id, person.organisation_ids,
+                                            person.shown)
+        made.append(Entry(person=person, function=person.function if shown.function else "",
+                          units=list(person.units) if shown.function else [],
                           email=person.email if shown.email else "",
                           phone=person.phone if shown.phone else ""))
     return made

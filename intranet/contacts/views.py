@@ -5,17 +5,20 @@ organisation's page shows its officials and opening hours through the section re
 """
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access
-from ..accounts.models import PERSON_FUNCTION_LABELS, Organisation, OrgKind, PersonFunction, User
-from ..core import csvexport
+from ..accounts.models import (ORGANISATIONS, PERSON_FUNCTION_LABELS, Organisation, OrgKind,
+                               PersonFunction, User)
+from ..core import csvexport, generations
 from ..core.csvimport import import_sent
 from ..core.feedback import attempt, attempt_in_form
 from ..core.hooks import register_organisation_section
-from ..core.inputs import int_arg, to_int
-from ..core.pagination import paginate
+from ..core.inputs import int_arg, page_arg, to_int
+from ..core.pagination import kept_page, paginate
 from ..extensions import db
 from ..spaces.models import Space
 from . import services, vcard
@@ -64,7 +67,13 @@ def _found(filters: services.Filters, limit: int) -> list[User]:
 @login_required
 def index():
     filters = _filters()
-    page = paginate(services.directory_people(current_user, filters), per_page=50)
+    # the people of the page, as everyone reads them (but a search by function, which finds
+    # a person only where the viewer may read their function): kept until one of them changes
+    key = ("people", astuple(filters), page_arg(), current_user.id if filters.function else None)
+    page = generations.kept(
+        (services.DIRECTORY, ORGANISATIONS), key,
+        lambda: kept_page(services.directory_people(current_user, filters),
+                          lambda people: tuple(services.listed(people)), per_page=50))
     epci = services.viewer_epci(current_user)
     write_to = []
     if not filters.empty and page.total <= services.WRITE_LIMIT:
@@ -80,14 +89,16 @@ def index():
 @login_required
 def people_vcards():
     """The people of the directory's search, as one ``.vcf`` (vCard 4.0)."""
-    found = services.entries(current_user, _found(_filters(), services.EXPORT_LIMIT))
+    found = services.entries(current_user,
+                             services.listed(_found(_filters(), services.EXPORT_LIMIT)))
     return _vcf(vcard.render_all(services.person_card(e) for e in found), "annuaire")
 
 
 @bp.get("/export.csv")
 @login_required
 def people_csv():
-    found = services.entries(current_user, _found(_filters(), services.EXPORT_LIMIT))
+    found = services.entries(current_user,
+                             services.listed(_found(_filters(), services.EXPORT_LIMIT)))
     return csvexport.response(services.people_csv(found), "annuaire.csv")
 
 
@@ -95,7 +106,7 @@ def people_csv():
 @login_required
 def person_vcard(user_id):
     person = access.get_or_404(User, user_id)
-    entry = services.entries(current_user, [person])[0]
+    entry = services.entries(current_user, services.listed([person]))[0]
     return _vcf(vcard.render(services.person_card(entry)), person.full_name)
 
 

@@ -2,6 +2,9 @@
 when the page does not tell the total by itself."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
@@ -79,3 +82,41 @@ def count(query, params: dict | None = None) -> int:
     rows = query.options(lazyload("*")).order_by(None).subquery()
     return db.session.execute(select(func.count()).select_from(rows), params or {},
                               execution_options={LIST_COUNT: True}).scalar_one()
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A page of a list as plain values, which a view may keep across requests
+    (``generations.kept``): its ``items`` (the rows drawn, ``Markup``, or plain tuples), how
+    many there are, and what the ``pager`` macro reads, as Flask-SQLAlchemy's pagination
+    names it."""
+    items: object
+    count: int
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def kept_page(query, make: Callable[[list], object], *, per_page: int) -> KeptPage:
+    """The page of ``query`` the query string asks for (``paginate``), its rows turned into
+    plain values by ``make``: drawn (``tables.table_rows`` with a view's columns, a
+    template's rows by ``fragments.drawn``) or read into tuples."""
+    found = paginate(query, per_page=per_page)
+    return KeptPage(items=make(found.items), count=len(found.items), page=found.page,
+                    pages=found.pages, total=found.total)

@@ -4,21 +4,15 @@ time. A view describes its columns once, as ``(data-label, cell)`` pairs, where 
 gives a cell's text (escaped here) or ``Markup`` (kept: a link made by ``link``); ``table_rows``
 draws them, and the template puts them inside its ``<tbody>``. The ``data-label`` is what a
 phone shows before each cell, as the other tables of the site do.
-
-``drawn_page`` draws a page of a list and keeps what its pager needs, as plain values: a view
-may keep it across requests (``generations.kept``) while the rows it shows do not change.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import url_for
 from markupsafe import Markup, escape
-
-from .pagination import paginate
 
 _STAND_IN = "__cle__"
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")     # nothing to quote in a path (a slug, an id)
@@ -57,38 +51,3 @@ def address_of(endpoint: str, key: str, **values) -> Callable[[object], str]:
         return before + (value if _PLAIN.fullmatch(value) else quote(value, safe="")) + after
     return address
 
-
-@dataclass(frozen=True)
-class DrawnPage:
-    """A page of a table, drawn: its rows' HTML (``rows``: none if ``count`` is 0) and what
-    the ``pager`` macro reads, as Flask-SQLAlchemy's pagination names it."""
-    rows: Markup
-    count: int
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
-
-
-def drawn_page(query, draw: Callable[[list], Markup], *, per_page: int) -> DrawnPage:
-    """The page of ``query`` the query string asks for (``pagination.paginate``), its items
-    drawn by ``draw`` (``table_rows`` with a view's columns, or a template's rows drawn by
-    ``fragments.drawn``)."""
-    found = paginate(query, per_page=per_page)
-    return DrawnPage(rows=draw(found.items), count=len(found.items), page=found.page,
-                     pages=found.pages, total=found.total)

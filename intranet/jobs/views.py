@@ -15,12 +15,12 @@ from sqlalchemy.orm import joinedload
 from .. import access
 from ..accounts import finder
 from ..accounts.models import ORGANISATIONS, Organisation, OrgKind
-from ..core import csvexport, fragments, generations, tables, uploads
+from ..core import csvexport, fragments, generations, uploads
 from ..core.inputs import page_arg
 from ..core.atom import Entry, feed as atom_feed
 from ..core.charts import stacked_bars
 from ..core.feedback import attempt
-from ..core.pagination import paginate
+from ..core.pagination import kept_page, paginate
 from ..core.pending import Submission
 from ..core.types import Visibility
 from ..core.urls import absolute_url
@@ -48,7 +48,7 @@ def index():
     # organisation changes
     key = ("list", access.publication_audience(current_user), request.script_root,
            astuple(filters), page_arg())
-    page = generations.kept((services.OFFERS, ORGANISATIONS), key, lambda: tables.drawn_page(
+    page = generations.kept((services.OFFERS, ORGANISATIONS), key, lambda: kept_page(
         services.listing(current_user, filters),
         lambda offers: fragments.drawn("jobs/_offers.html", offers=offers), per_page=PER_PAGE))
     return render_template(

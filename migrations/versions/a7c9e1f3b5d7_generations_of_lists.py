@@ -1,4 +1,4 @@
-"""generations of what lists keep: organisations, acts, aids, job offers, ads
+"""generations of what lists keep: organisations, acts, aids, job offers, ads, the directory
 
 A generation without a row reads as « nothing may be reused » until its first change writes the
 row: each gets its row now, so that an existing database keeps the lists' choices at once.
@@ -19,7 +19,7 @@ down_revision = "d4f6a8c0e2b1"
 branch_labels = None
 depends_on = None
 
-NAMES = ("organisations", "deliberations", "aids", "job_offers", "ads")
+NAMES = ("organisations", "deliberations", "aids", "job_offers", "ads", "directory")
 generation = sa.table("generation", sa.column("name", sa.String), sa.column("token", sa.String))
 
 

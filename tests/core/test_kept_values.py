@@ -204,3 +204,29 @@ def test_an_ad_in_a_new_commune_shows_in_the_places_at_the_next_page(new_client)
     assert _kept(reader, "/annonces/")
     time.sleep(1.1)                  # it goes offline as time goes, nothing written
     assert "Vélo de route" not in reader.get("/annonces/").text
+
+
+def test_the_directorys_people_are_kept_and_each_viewer_reads_what_they_may(new_client):
+    """One page of people, kept for everyone; what each viewer reads of them (a hidden email,
+    shown to an administrator of the person's organisation) is chosen at each page."""
+    layrac = factories.make_org("Commune de Layrac")
+    boe = factories.make_org("Commune de Boé")
+    claire = factories.make_user(layrac, Role.MEMBER, first_name="Claire", last_name="Dubois")
+    claire.show_email = False
+    db.session.commit()
+    mayor = new_client(factories.make_user(layrac, Role.ADMIN, last_name="Maire"))
+    neighbour = new_client(factories.make_user(boe, Role.MEMBER, last_name="Voisin"))
+    assert claire.email in mayor.get("/annuaire").text
+    assert _kept(mayor, "/annuaire")
+    page = neighbour.get("/annuaire").text      # the page the mayor's request kept
+    assert "Claire Dubois" in page and claire.email not in page
+    assert claire.email in mayor.get("/annuaire").text
+
+    claire.function = "Urbanisme"
+    db.session.commit()
+    assert "Urbanisme" in neighbour.get("/annuaire").text
+    factories.add_membership(claire, boe)
+    assert "Commune de Boé, Commune de Layrac" in neighbour.get("/annuaire").text
+    boe.name = "Mairie de Boé"
+    db.session.commit()
+    assert "Commune de Layrac, Mairie de Boé" in neighbour.get("/annuaire").text

@@ -11,7 +11,8 @@ from ... import access
 from ...accounts import services as accounts
 from ...accounts import working
 from ...accounts.models import ORGANISATIONS, Organisation
-from ...core import atom, fragments, generations, tables, uploads
+from ...core import atom, fragments, generations, uploads
+from ...core.pagination import kept_page
 from ...core.inputs import page_arg
 from ...core import pending as pending_uploads
 from ...core.hooks import register_organisation_section
@@ -72,7 +73,7 @@ def index():
     # organisation changes
     key = ("list", access.publication_audience(current_user), request.script_root,
            tuple(sorted(filters.args().items())), page_arg())
-    page = generations.kept((listing.ACTS, ORGANISATIONS), key, lambda: tables.drawn_page(
+    page = generations.kept((listing.ACTS, ORGANISATIONS), key, lambda: kept_page(
         listing.list_query(current_user, filters),
         lambda acts: fragments.drawn("publications/deliberations/_rows.html", acts=acts),
         per_page=PER_PAGE))
