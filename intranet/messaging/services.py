@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.inputs import to_int
 from ..core.pagination import paginate
@@ -367,11 +368,20 @@ def participation(user, conversation_id: int) -> ConversationParticipant | None:
     """The person's place in a conversation, if they may read it (else None: answer 404)."""
     if not access.is_signed_in(user):
         return None
-    participant = db.session.scalar(
-        select(ConversationParticipant)
-        .where(ConversationParticipant.conversation_id == conversation_id,
-               ConversationParticipant.user_id == user.id)
-        .options(joinedload(ConversationParticipant.conversation)))
+    # the conversation with all its participants and their accounts, in one statement: the
+    # page shows them (``open_thread``)
+    conversation = db.session.scalars(
+        select(Conversation).where(Conversation.id == conversation_id)
+        .options(joinedload(Conversation.participants).joinedload(ConversationParticipant.user))
+    ).unique().one_or_none()     # every row read: the participants are all of them
+    if conversation is None:
+        return None
+    participant = None
+    for each in conversation.participants:
+        # each participant holds its conversation (the session keeps it only while it is held)
+        set_committed_value(each, "conversation", conversation)
+        if each.user_id == user.id:
+            participant = each
     return participant if access.can_read_conversation(user, participant) else None
 
 
@@ -421,18 +431,14 @@ def open_thread(participant: ConversationParticipant) -> Thread:
     previously_read = participant.read_count
     if previously_read != conversation.message_count:
         mark_read(participant)
-    participants = list(db.session.scalars(
-        select(ConversationParticipant)
-        .where(ConversationParticipant.conversation_id == conversation.id)
-        .options(joinedload(ConversationParticipant.user))
-        .order_by(ConversationParticipant.id)))
-    # the authors are participants (who stay so after leaving), read just above: each
-    # message finds its author among them without a statement
+    participants = list(conversation.participants)   # read with it (``participation``)
+    # the authors are participants (who stay so after leaving): each message finds its author
+    # among them without a statement; its files are read with it
     messages = list(db.session.scalars(
         select(ConversationMessage).where(access.visible_messages(participant))
-        .options(selectinload(ConversationMessage.attachments)
+        .options(joinedload(ConversationMessage.attachments)
                  .joinedload(ConversationAttachment.file))
-        .order_by(ConversationMessage.id)))
+        .order_by(ConversationMessage.id)).unique())
     # The messages before those shown (hidden from a person added without the history) count
     # in the read positions.
     hidden = conversation.message_count - len(messages)
