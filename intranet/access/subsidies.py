@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import Integer, and_, bindparam, exists, or_, select
 
 from ..accounts.models import Membership, User
+from ..core import generations
 from ..core.types import Role
 from ..extensions import db
 from ..publications.aids.models import Aid
@@ -25,15 +26,22 @@ from . import (TEMPLATE_GLOBALS, _signed_in, can_edit_publication, is_platform_a
                register_own_decisions)
 
 
+# Who instructs which programme, kept by each process while no instructor is added or removed
+# (core/generations.py), as a person's reach is.
+INSTRUCTORS = "instructors"
+generations.watch(INSTRUCTORS, SubsidyInstructor)
+
+
 def instructed_programmes(user) -> list[str]:
-    """The programmes ``user`` instructs (read once per request)."""
+    """The programmes ``user`` instructs (read once per request, and kept across requests)."""
     if not _signed_in(user):
         return []
     cache = g.setdefault("_instructed_programmes", {}) if has_request_context() else {}
     if user.id not in cache:
-        cache[user.id] = list(db.session.scalars(select(SubsidyInstructor.programme).where(
-            SubsidyInstructor.user_id == user.id).order_by(SubsidyInstructor.programme)))
-    return cache[user.id]
+        cache[user.id] = generations.kept(INSTRUCTORS, ("programmes", user.id), lambda: tuple(
+            db.session.scalars(select(SubsidyInstructor.programme).where(
+                SubsidyInstructor.user_id == user.id).order_by(SubsidyInstructor.programme))))
+    return list(cache[user.id])
 
 
 def is_instructor(user) -> bool:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import access
-from ..accounts.models import Organisation, OrgKind, User
-from ..core import hooks, pagination, uploads
+from ..accounts.models import ORGANISATIONS, Organisation, OrgKind, User
+from ..core import generations, hooks, pagination, uploads
 from ..core.frdates import format_date
 from ..core.inputs import page_arg, to_int
 from ..core.money import AmountError, euros, parse_amount
@@ -29,6 +29,7 @@ from ..extensions import db
 from ..mail.services import queue
 from ..notifications.services import notify, register_kind
 from ..publications.aids.models import Aid
+from ..publications.aids.services import AIDS
 from ..publications.lifecycle import PublicationStatus
 from .models import (PUBLIC_KINDS, DossierDocument, DossierEvent, DossierState, FinancingLine,
                      FunderKind, PaymentKind, SubsidyDossier, SubsidyInstructor, SubsidyPayment,
@@ -711,10 +712,14 @@ _CHOICES = _choices_statement()     # made once: making it costs more than readi
 
 def list_choices(user) -> tuple[list[Choice], list[Choice]]:
     """The instructors' list's « Aide » and « Intercommunalité » choices, in one statement: the
-    aids of ``user``'s programmes by title, the active intercommunalities in French order."""
+    aids of ``user``'s programmes by title, the active intercommunalities in French order;
+    kept by the process for those programmes until an aid or an organisation changes."""
+    programmes = tuple(access.instructed_programmes(user)) or ("",)
+    rows = generations.kept((AIDS, ORGANISATIONS), ("instruction choices", programmes),
+                            lambda: tuple(db.session.execute(_CHOICES,
+                                                             {"programmes": list(programmes)})))
     found: tuple[list[Choice], list[Choice]] = ([], [])
-    for part, id_, name in db.session.execute(
-            _CHOICES, {"programmes": access.instructed_programmes(user) or [""]}):
+    for part, id_, name in rows:
         found[part].append(Choice(id_, name))
     return found
 

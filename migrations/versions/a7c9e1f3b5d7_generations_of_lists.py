@@ -1,4 +1,5 @@
-"""generations of what lists keep: organisations, acts, aids, job offers, ads, the directory
+"""generations of what pages keep: organisations, acts, aids, job offers, ads, the directory,
+the subsidies' instructors
 
 A generation without a row reads as « nothing may be reused » until its first change writes the
 row: each gets its row now, so that an existing database keeps the lists' choices at once.
@@ -19,7 +20,8 @@ down_revision = "d4f6a8c0e2b1"
 branch_labels = None
 depends_on = None
 
-NAMES = ("organisations", "deliberations", "aids", "job_offers", "ads", "directory")
+NAMES = ("organisations", "deliberations", "aids", "job_offers", "ads", "directory",
+         "instructors")
 generation = sa.table("generation", sa.column("name", sa.String), sa.column("token", sa.String))
 
 

@@ -230,3 +230,28 @@ def test_the_directorys_people_are_kept_and_each_viewer_reads_what_they_may(new_
     boe.name = "Mairie de Boé"
     db.session.commit()
     assert "Commune de Layrac, Mairie de Boé" in neighbour.get("/annuaire").text
+
+
+def test_an_instructor_named_or_removed_is_seen_at_the_next_page(new_client):
+    """Who instructs which programme is kept by the process, like a person's reach."""
+    from intranet.subsidies import services as subsidies
+    from ..subsidies.builders import council_and_communes
+    world = council_and_communes()
+    colleague = factories.make_user(world["council"], Role.MEMBER, last_name="Collègue")
+    as_colleague, as_instructor = new_client(colleague), new_client(world["instructor"])
+    assert as_colleague.get("/subventions/instruction").status_code == 404
+    assert as_instructor.get("/subventions/instruction").status_code == 200
+    assert _kept(as_instructor, "/subventions/instruction")
+    row = subsidies.assign_instructor(colleague.email, "Voirie communale")
+    page = as_colleague.get("/subventions/instruction")
+    assert page.status_code == 200                        # another programme: not its aids
+    assert "Aide à la voirie communale" not in _options(page.text, "aide")
+    assert "Aide à la voirie communale" in _options(
+        as_instructor.get("/subventions/instruction").text, "aide")
+    world["aid"].title = "Aide à la voirie et aux chemins"
+    db.session.commit()
+    assert "Aide à la voirie et aux chemins" in _options(
+        as_instructor.get("/subventions/instruction").text, "aide")
+    admin = factories.make_user(email="admin@territoires47.fr", platform_admin=True)
+    subsidies.remove_instructor(row, by=admin)
+    assert as_colleague.get("/subventions/instruction").status_code == 404

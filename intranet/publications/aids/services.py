@@ -246,10 +246,10 @@ def count(user, filters: AidFilters) -> int:
     return db.session.scalar(select(func.count(Aid.id)).where(*conditions(user, filters)))
 
 
-# The list's « Organisme » choices are kept by each process while no aid is published,
-# withdrawn or given to another publisher (core/generations.py).
+# The list's « Organisme » choices, and the instructors' choices of aids, are kept by each
+# process while no aid changes (core/generations.py).
 AIDS = "aids"
-generations.watch(AIDS, Aid, columns=("status", "visibility", "organisation_id"))
+generations.watch(AIDS, Aid)
 
 
 def publishers(user) -> tuple[tuple[int, str], ...]:
