@@ -1,5 +1,5 @@
 """generations of what pages keep: organisations, acts, aids, job offers, ads, the directory,
-the subsidies' instructors
+the subsidies' instructors, press releases, org charts
 
 A generation without a row reads as « nothing may be reused » until its first change writes the
 row: each gets its row now, so that an existing database keeps the lists' choices at once.
@@ -21,7 +21,7 @@ branch_labels = None
 depends_on = None
 
 NAMES = ("organisations", "deliberations", "aids", "job_offers", "ads", "directory",
-         "instructors")
+         "instructors", "press", "orgcharts")
 generation = sa.table("generation", sa.column("name", sa.String), sa.column("token", sa.String))
 
 

@@ -255,3 +255,34 @@ def test_an_instructor_named_or_removed_is_seen_at_the_next_page(new_client):
     admin = factories.make_user(email="admin@territoires47.fr", platform_admin=True)
     subsidies.remove_instructor(row, by=admin)
     assert as_colleague.get("/subventions/instruction").status_code == 404
+
+
+def test_the_organisation_pages_sections_are_kept_until_what_they_show_changes(new_client):
+    """The organisation page's published aids and press releases (the same for everyone of an
+    audience) and its org chart's summary: kept, and changed at the next page."""
+    from intranet.publications.orgcharts import services as charts
+    from intranet.publications.press import services as press
+    council = factories.make_org("Département de Lot-et-Garonne", kind=OrgKind.DEPARTEMENT)
+    editor = factories.make_user(council, Role.ADMIN, last_name="Rédactrice")
+    reader = new_client(factories.make_user(factories.make_org("Commune de Layrac")))
+    release = press.create_release(council, title="Rentrée des collèges",
+                                   release_date=date(2026, 9, 1), body="Tout est prêt.",
+                                   by=editor)
+    aid = aids.create_aid(council, aid_data("Fonds de soutien à la voirie"), by=editor)
+    charts.create_unit(council, name="Direction des routes", by=editor)
+    address = f"/organisations/{council.slug}"
+    page = reader.get(address).text
+    assert "Rentrée des collèges" not in page and "Fonds de soutien" not in page   # drafts
+    assert _kept(reader, address)
+
+    press.publish(release, by=editor)
+    aids.publish(aid, by=editor)
+    page = reader.get(address).text
+    assert "Rentrée des collèges" in page and "Fonds de soutien à la voirie" in page
+    assert _kept(reader, address)
+    release.title = "Rentrée des collèges : tout est prêt"
+    db.session.commit()
+    assert "Rentrée des collèges : tout est prêt" in reader.get(address).text
+    assert "(1 unité)" in reader.get(address).text
+    charts.create_unit(council, name="Service des ponts", by=editor)
+    assert "(2 unités)" in reader.get(address).text

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...core import csvexport, generations, hooks
 from ...core.inputs import to_int
@@ -275,19 +275,21 @@ def published_for(user, limit: int = 50) -> list[Aid]:
 @functools.cache
 def _organisation_aids_statement(limit: int):
     """Built once: bound ``organisation_id`` and the viewer (``access.publication_viewer``)."""
-    return (select(Aid).where(access.visible_publications_bound(Aid),
-                              Aid.status == PublicationStatus.PUBLISHED,
-                              Aid.organisation_id == bindparam("organisation_id"))
-            .options(load_only(Aid.title))
+    return (select(Aid.id, Aid.title).where(access.visible_publications_bound(Aid),
+                                            Aid.status == PublicationStatus.PUBLISHED,
+                                            Aid.organisation_id == bindparam("organisation_id"))
             .order_by(Aid.title).limit(limit))
 
 
-def organisation_aids(user, organisation: Organisation, limit: int = 20) -> list[Aid]:
-    """The organisation page's list of its published aids ``user`` may see: their titles only
-    (never their long texts)."""
-    return list(db.session.scalars(
-        _organisation_aids_statement(limit),
-        {"organisation_id": organisation.id, **access.publication_viewer(user)}))
+def organisation_aids(user, organisation: Organisation, limit: int = 20) -> tuple:
+    """The organisation page's list of its published aids ``user`` may see: their ids and
+    titles (never their long texts), the same for everyone of the user's audience, kept until
+    an aid changes."""
+    return generations.kept(
+        AIDS, ("organisation", access.publication_audience(user), organisation.id, limit),
+        lambda: tuple(db.session.execute(
+            _organisation_aids_statement(limit),
+            {"organisation_id": organisation.id, **access.publication_viewer(user)})))
 
 
 # --- the dispositif-aide export (schema.data.gouv.fr, v0.2.0) ------------------------------------

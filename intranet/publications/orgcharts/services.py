@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ...accounts.models import Membership, Organisation, User
-from ...core import audit
+from ...core import audit, generations
 from ...extensions import db
 from ...core.types import Visibility
 from .models import CHART_VISIBILITY_LABELS, OrgChartSetting, OrgPosition, OrgUnit, UnitKind
@@ -115,11 +115,18 @@ def load_chart(org: Organisation) -> Chart:
     return Chart(organisation=org, visibility=visibility, roots=roots, nodes=nodes)
 
 
+# The organisation page's summary of a chart is kept by each process while no chart's setting
+# or unit is added, removed or changed (core/generations.py).
+CHARTS = "orgcharts"
+generations.watch(CHARTS, OrgChartSetting)
+generations.watch(CHARTS, OrgUnit, columns=("organisation_id",))
+
+
 def chart_summary(org: Organisation) -> tuple[Visibility, int]:
     """The chart's visibility and its number of units, in one statement (the organisation
-    page shows both)."""
-    visibility, units = db.session.execute(_chart_summary_statement(),
-                                           {"organisation_id": org.id}).one()
+    page shows both), kept until a chart changes."""
+    visibility, units = generations.kept(CHARTS, ("summary", org.id), lambda: tuple(
+        db.session.execute(_chart_summary_statement(), {"organisation_id": org.id}).one()))
     return visibility or Visibility.NETWORK, units
 
 

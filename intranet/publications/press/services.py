@@ -7,12 +7,12 @@ import functools
 from datetime import date
 
 from sqlalchemy import bindparam, extract, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 
 from ... import access
 from ...accounts.models import Organisation, User
 from ...core.types import Visibility
-from ...core import uploads
+from ...core import generations, uploads
 from ...core.uow import unit_of_work
 from ..lifecycle import PublicationStatus
 from ...core.sanitize import source_and_html, to_text
@@ -145,17 +145,25 @@ def published_for(user, *, organisation: Organisation | None = None, limit: int 
 @functools.cache
 def _latest_titles_statement(limit: int):
     """Built once: bound ``organisation_id`` and the viewer (``access.publication_viewer``)."""
-    return (select(PressRelease)
+    return (select(PressRelease.id, PressRelease.title, PressRelease.release_date)
             .where(PressRelease.status == PublicationStatus.PUBLISHED,
                    access.visible_publications_bound(PressRelease),
                    PressRelease.organisation_id == bindparam("organisation_id"))
-            .options(load_only(PressRelease.title, PressRelease.release_date))
             .order_by(PressRelease.published_at.desc(), PressRelease.id.desc()).limit(limit))
 
 
-def latest_titles(user, organisation: Organisation, limit: int = 5) -> list[PressRelease]:
-    """``published_for`` as the organisation page lists it: titles and dates only, without
-    their texts or their publisher (the page's own organisation)."""
-    return list(db.session.scalars(
-        _latest_titles_statement(limit),
-        {"organisation_id": organisation.id, **access.publication_viewer(user)}))
+# The organisation page's latest releases are kept by each process while no release changes
+# (core/generations.py).
+RELEASES = "press"
+generations.watch(RELEASES, PressRelease)
+
+
+def latest_titles(user, organisation: Organisation, limit: int = 5) -> tuple:
+    """``published_for`` as the organisation page lists it: ids, titles and dates only, without
+    their texts or their publisher (the page's own organisation), the same for everyone of the
+    user's audience, kept until a release changes."""
+    return generations.kept(
+        RELEASES, ("organisation", access.publication_audience(user), organisation.id, limit),
+        lambda: tuple(db.session.execute(
+            _latest_titles_statement(limit),
+            {"organisation_id": organisation.id, **access.publication_viewer(user)})))
