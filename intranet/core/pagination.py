@@ -84,17 +84,11 @@ def count(query, params: dict | None = None) -> int:
                               execution_options={LIST_COUNT: True}).scalar_one()
 
 
-@dataclass(frozen=True)
-class KeptPage:
-    """A page of a list as plain values, which a view may keep across requests
-    (``generations.kept``): its ``items`` (the rows drawn, ``Markup``, or plain tuples), how
-    many there are, and what the ``pager`` macro reads, as Flask-SQLAlchemy's pagination
-    names it."""
-    items: object
-    count: int
+class Pager:
+    """What the ``pager`` macro reads of a page (``page`` and ``pages``), as Flask-SQLAlchemy's
+    pagination names it, for a page made another way."""
     page: int
     pages: int
-    total: int
 
     @property
     def has_prev(self) -> bool:
@@ -111,6 +105,18 @@ class KeptPage:
     @property
     def next_num(self) -> int | None:
         return self.page + 1 if self.has_next else None
+
+
+@dataclass(frozen=True)
+class KeptPage(Pager):
+    """A page of a list as plain values, which a view may keep across requests
+    (``generations.kept``): its ``items`` (the rows drawn, ``Markup``, or plain tuples), how
+    many there are, its number, the number of pages and the total."""
+    items: object
+    count: int
+    page: int
+    pages: int
+    total: int
 
 
 def kept_page(query, make: Callable[[list], object], *, per_page: int) -> KeptPage:

@@ -635,7 +635,7 @@ PER_PAGE = 50
 
 
 @dataclass
-class ListPage:
+class ListPage(pagination.Pager):
     """A page of the instructors' list, as the templates' ``pager`` reads it."""
     items: list[SubsidyDossier]
     total: int
@@ -645,22 +645,6 @@ class ListPage:
     @property
     def pages(self) -> int:
         return -(-self.total // self.per_page)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
 
 
 def instructed(user, filters: Filters, *, scope=None) -> ListPage:
