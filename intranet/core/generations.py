@@ -143,8 +143,10 @@ def remember(name: str, token: str | None) -> None:
 
 # --- values kept across requests ----------------------------------------------------------------
 # Per process: (what, key) → (the tokens it was computed under, the value). Emptied when full.
+# The largest values are a drawn page of 100 organisations or a directory page of 50 people,
+# 30 to 50 KB: 500 of them are at most 25 MB per worker; most are lists of choices, a few KB.
 _KEPT: dict[tuple, tuple[tuple, object]] = {}
-KEPT_MAX = 2_000
+KEPT_MAX = 500
 
 
 def kept(read: str | tuple[str, ...], key: tuple, compute):
