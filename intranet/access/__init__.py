@@ -658,9 +658,9 @@ def get_or_404(model, ident=None, *, need: str = "view", options=(), **by):
         obj = db.session.get(model, ident, options=options)
     elif options:
         obj = db.session.scalar(select(model).filter_by(**by).options(*options))
-    else:
-        obj = db.session.scalar(_found_by(model, tuple(sorted(by))),
-                                {f"by_{column}": value for column, value in by.items()})
+    else:   # a space or an organisation kept across requests (``generations.kept_row``)
+        obj = generations.kept_row(model, _found_by(model, tuple(sorted(by))),
+                                   {f"by_{column}": value for column, value in by.items()})
     return authorize(obj, need)
 
 

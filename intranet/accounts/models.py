@@ -258,9 +258,10 @@ for _model in (Organisation, User):
 
 # What many pages read of the organisations (a filter's EPCIs, a form's communes, the lists of
 # organisations) is kept by each process while no organisation is added, removed or changed
-# (core/generations.py, ``kept``).
+# (core/generations.py, ``kept``); so is an organisation found by the slug of its address
+# (``kept_row``).
 ORGANISATIONS = "organisations"
-generations.watch(ORGANISATIONS, Organisation)
+generations.rows_kept(ORGANISATIONS, Organisation)
 
 
 class Membership(TimestampMixin, db.Model):

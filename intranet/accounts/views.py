@@ -347,7 +347,8 @@ def _members_statement():
 
 @bp.get("/organisations/<slug>")
 def organisation(slug):
-    found = db.session.execute(_organisation_statement(), {"slug": slug}).first()
+    # kept across requests while no organisation nor space changes
+    found = generations.kept_row((Organisation, Space), _organisation_statement(), {"slug": slug})
     org, space = found if found is not None else (None, None)
     access.authorize(org)
     members = []

@@ -30,7 +30,9 @@ from collections import defaultdict
 from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import String, event, inspect, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+from sqlalchemy.orm import (Mapped, Session, make_transient_to_detached, mapped_column,
+                            object_session)
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 
@@ -178,3 +180,77 @@ def kept(read: str | tuple[str, ...], key: tuple, compute):
 
 def forget_kept() -> None:
     _KEPT.clear()
+
+
+# --- rows kept across requests -----------------------------------------------------------------
+# model → the generation that watches every column of its rows (``rows_kept``)
+_ROWS: dict[type, str] = {}
+
+
+def rows_kept(name: str, model: type) -> None:
+    """``model``'s rows, read by one of their unique columns (a space or an organisation found
+    by the slug of its address), may be kept by the process (``kept_row``): the generation
+    ``name`` watches every column."""
+    watch(name, model)
+    _ROWS[model] = name
+
+
+def kept_row(model: type | tuple[type, ...], statement, params: dict):
+    """The one row that ``statement`` (bound by ``params``) selects, or None: an object of
+    ``model``, or for a tuple of models (a statement that joins them) a tuple of objects, None
+    where an outer join found nothing.
+
+    For models declared by ``rows_kept``, the column values are kept across requests
+    (``kept``) and each object is given to the request's session as if it had been read: a
+    persistent object, clean, whose relationships load as usual. So a page that finds its
+    space by its address needs no statement for it while no space has changed."""
+    models = model if isinstance(model, tuple) else (model,)
+    read_names = {_ROWS.get(each) for each in models}
+    if None in read_names:
+        found = db.session.execute(statement, params).first()
+        return found if found is None or isinstance(model, tuple) else found[0]
+    read = []
+
+    def compute():
+        found = db.session.execute(statement, params).first()
+        read.append(found)
+        return None if found is None else tuple(
+            None if row is None else _column_values(row) for row in found)
+    values = kept(tuple(sorted(read_names)),
+                  ("row", *(each.__name__ for each in models), *sorted(params.items())), compute)
+    if read:
+        found = read[0]
+    else:
+        found = None if values is None else tuple(
+            None if columns is None else _attached(each, columns)
+            for each, columns in zip(models, values))
+    return found if found is None or isinstance(model, tuple) else found[0]
+
+
+def _column_values(row) -> tuple:
+    loaded = inspect(row).dict
+    return tuple((attr.key, loaded[attr.key]) for attr in inspect(type(row)).column_attrs
+                 if attr.key in loaded)
+
+
+def _attached(model: type, values: tuple):
+    """The row of ``values`` in the request's session: the object the session holds already
+    (its unloaded columns filled in), else a new persistent object, as a query would give."""
+    mapper = inspect(model)
+    columns = dict(values)
+    identity = mapper.identity_key_from_primary_key(
+        [columns[mapper.get_property_by_column(column).key] for column in mapper.primary_key])
+    session = db.session()
+    row = session.identity_map.get(identity)
+    if row is not None:
+        loaded = inspect(row).dict
+        for key, value in values:
+            if key not in loaded:
+                set_committed_value(row, key, value)
+        return row
+    row = mapper.class_manager.new_instance()
+    for key, value in values:
+        set_committed_value(row, key, value)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from .. import access
 from ..accounts.models import User
+from ..core import generations
 from ..core.models import StoredFile
 from ..core.timeutil import utcnow
 from ..core.pagination import rows_page
@@ -209,7 +210,7 @@ _SPACE_BY_SLUG = select(Space).where(Space.slug == bindparam("slug"))
 
 
 def load_space(slug: str) -> Space | None:
-    return db.session.scalar(_SPACE_BY_SLUG, {"slug": slug})
+    return generations.kept_row(Space, _SPACE_BY_SLUG, {"slug": slug})
 
 
 def load_topic(space: Space, topic_id: int) -> ForumTopic | None:

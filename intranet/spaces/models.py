@@ -8,6 +8,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, OrgKind, User
+from ..core import generations
 from ..core.models import TimestampMixin
 from ..core.timeutil import utcnow
 from ..core.types import Role, Visibility, enum_column
@@ -99,6 +100,12 @@ class Space(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Space {self.slug}>"
+
+
+# A space found by the slug of its address, on every page of a space, is kept by each process
+# while no space is added, removed or changed (core/generations.py, ``kept_row``).
+SPACES = "spaces"
+generations.rows_kept(SPACES, Space)
 
 
 class MemberStatus(enum.StrEnum):

@@ -286,3 +286,51 @@ def test_the_organisation_pages_sections_are_kept_until_what_they_show_changes(n
     assert "(1 unité)" in reader.get(address).text
     charts.create_unit(council, name="Service des ponts", by=editor)
     assert "(2 unités)" in reader.get(address).text
+
+
+def test_a_space_and_an_organisation_found_by_their_address_are_kept_and_changes_show(
+        new_client):
+    """A space (and an organisation) found by the slug of its address is read once per process
+    (``generations.kept_row``): the next page runs one statement fewer, and a change made
+    through the ORM, by a bulk statement or through the page's own form shows at once."""
+    from intranet.spaces.models import Space
+    council = factories.make_org("Département de Lot-et-Garonne", kind=OrgKind.DEPARTEMENT)
+    admin = factories.make_user(council, Role.ADMIN)
+    group = factories.make_group(admin, "Voirie intercommunale")
+    client = new_client(admin)
+    base = f"/espaces/{group.slug}"
+    for address in (base, f"{base}/membres", f"/organisations/{council.slug}"):
+        client.get(address)
+        assert _kept(client, address), address
+
+    client.get(base)   # kept: the pages below change what they show without forgetting it
+    group.description = "Les routes de l'agglomération"
+    db.session.commit()
+    assert "Les routes de l&#39;agglomération" in client.get(base).text
+    db.session.execute(update(Space).where(Space.id == group.id)
+                       .values(description="Les ponts et les routes"))
+    db.session.commit()
+    assert "Les ponts et les routes" in client.get(base).text
+
+    # the kept space is the session's, as read: its form changes it (and nothing else)
+    client.get(f"{base}/parametres")
+    answer = client.post(f"{base}/parametres", data={
+        "name": "Voirie et réseaux", "description": "Tout sur la voirie",
+        "visibility": "members", "join_policy": "request"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert (group.name, group.description, group.archived) == \
+        ("Voirie et réseaux", "Tout sur la voirie", False)
+    page = client.get(base).text
+    assert "Voirie et réseaux" in page and "Tout sur la voirie" in page
+
+    client.get(f"/organisations/{council.slug}")
+    council.name = "Conseil départemental de Lot-et-Garonne"
+    db.session.commit()
+    assert "Conseil départemental de Lot-et-Garonne" in \
+        client.get(f"/organisations/{council.slug}").text
+
+    slug = group.slug
+    db.session.delete(group)
+    db.session.commit()
+    assert client.get(f"/espaces/{slug}").status_code == 404

@@ -64,25 +64,6 @@ class Chart:
             stack.extend(reversed(node.children))
         return ordered
 
-    def descendant_ids(self, unit_id: int) -> set[int]:
-        """The ids of a unit's sub-units at every depth (not the unit itself)."""
-        found: set[int] = set()
-        stack = list(self.nodes[unit_id].children) if unit_id in self.nodes else []
-        while stack:
-            node = stack.pop()
-            if node.unit.id not in found:
-                found.add(node.unit.id)
-                stack.extend(node.children)
-        return found
-
-    def unit_choices(self, exclude: int | None = None) -> dict[str, str]:
-        """Select choices of the units in tree order, indented, without ``exclude`` and its
-        sub-units (where a unit may not go)."""
-        banned = set() if exclude is None else {exclude} | self.descendant_ids(exclude)
-        return {str(n.unit.id): "\u00a0\u00a0" * n.depth + ("— " if n.depth else "") + n.unit.name
-                for n in self.walk() if n.unit.id not in banned}
-
-
 def chart_visibility(org: Organisation) -> Visibility:
     setting = db.session.get(OrgChartSetting, org.id)
     return setting.visibility if setting is not None else Visibility.NETWORK
@@ -115,11 +96,28 @@ def load_chart(org: Organisation) -> Chart:
     return Chart(organisation=org, visibility=visibility, roots=roots, nodes=nodes)
 
 
-# The organisation page's summary of a chart is kept by each process while no chart's setting
-# or unit is added, removed or changed (core/generations.py).
+# The organisation page's summary of a chart and the forms' choices of units are kept by each
+# process while no chart's setting or unit is added, removed, renamed or moved
+# (core/generations.py).
 CHARTS = "orgcharts"
 generations.watch(CHARTS, OrgChartSetting)
-generations.watch(CHARTS, OrgUnit, columns=("organisation_id",))
+generations.watch(CHARTS, OrgUnit, columns=("organisation_id", "parent_id", "name", "sort_order"))
+
+
+def unit_choices(org: Organisation, exclude: int | None = None) -> dict[str, str]:
+    """Select choices of the chart's units in tree order, indented, without ``exclude`` and
+    its sub-units (where a unit may not go). The outline is kept until a chart changes."""
+    outline = generations.kept(CHARTS, ("outline", org.id), lambda: tuple(
+        (node.unit.id, node.depth, node.unit.name) for node in load_chart(org).walk()))
+    choices: dict[str, str] = {}
+    banned_below = None      # the depth of ``exclude`` while its sub-units follow it
+    for unit_id, depth, name in outline:
+        if banned_below is not None and depth > banned_below:
+            continue
+        banned_below = depth if unit_id == exclude else None
+        if banned_below is None:
+            choices[str(unit_id)] = "\u00a0\u00a0" * depth + ("— " if depth else "") + name
+    return choices
 
 
 def chart_summary(org: Organisation) -> tuple[Visibility, int]:
@@ -142,12 +140,14 @@ def _chart_summary_statement():
 
 
 def member_choices(org: Organisation) -> dict[str, str]:
-    """The organisation's active people, for linking a position to an account."""
-    people = db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org.id, User.active.is_(True))
-        .order_by(User.name_key, User.id)).all()
-    return {str(u.id): u.full_name for u in people}
+    """The organisation's active people, for linking a position to an account; kept until
+    someone's name or membership changes (the directory's generation)."""
+    from ...contacts.services import DIRECTORY
+    return dict(generations.kept(DIRECTORY, ("organisation's people", org.id), lambda: tuple(
+        (str(person.id), person.full_name) for person in db.session.scalars(
+            select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == org.id, User.active.is_(True))
+            .order_by(User.name_key, User.id)))))
 
 
 # --- settings ------------------------------------------------------------------------------------

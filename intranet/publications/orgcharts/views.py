@@ -1,6 +1,7 @@
 """Organisation charts: units, positions and people."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from ...core.feedback import attempt_in_form
 from ...core.inputs import to_int
@@ -45,7 +46,7 @@ def _unit(org: Organisation, unit_id: int) -> OrgUnit:
 
 
 def _position(org: Organisation, position_id: int) -> OrgPosition:
-    position = db.session.get(OrgPosition, position_id)
+    position = db.session.get(OrgPosition, position_id, options=[joinedload(OrgPosition.unit)])
     if position is None or position.unit.organisation_id != org.id:
         abort(404)
     return position
@@ -112,9 +113,8 @@ def _unit_fields(form: UnitForm) -> dict:
 @login_required
 def create_unit(slug):
     org = _editable_org(slug)
-    chart = services.load_chart(org)
     form = UnitForm()
-    form.parent.choices = {**TOP_LEVEL, **chart.unit_choices()}
+    form.parent.choices = {**TOP_LEVEL, **services.unit_choices(org)}
     if request.method == "GET" and str(_id(request.args.get("parent"))) in form.parent.choices:
         form.parent.data = request.args["parent"]
     if form.validate_on_submit():
@@ -131,16 +131,15 @@ def create_unit(slug):
 def edit_unit(slug, unit_id):
     org = _editable_org(slug)
     unit = _unit(org, unit_id)
-    chart = services.load_chart(org)
     form = UnitForm(obj=unit)
-    form.parent.choices = {**TOP_LEVEL, **chart.unit_choices(exclude=unit.id)}
+    form.parent.choices = {**TOP_LEVEL, **services.unit_choices(org, exclude=unit.id)}
     if request.method == "GET":
         form.kind.data = unit.kind.value
         form.parent.data = str(unit.parent_id) if unit.parent_id else ""
     else:
         # A move under the unit itself or a sub-unit is not offered; if one is sent anyway,
         # the service refuses it with its own message rather than "not a valid choice".
-        form.parent.choices = {**TOP_LEVEL, **chart.unit_choices()}
+        form.parent.choices = {**TOP_LEVEL, **services.unit_choices(org)}
     if form.validate_on_submit() and attempt_in_form(
             form.parent, lambda: services.update_unit(unit, **_unit_fields(form), by=current_user),
             lambda _: f"Unité « {unit.name} » enregistrée.", services.OrgChartError)[0]:
@@ -175,14 +174,13 @@ def _reorder(slug: str, unit_id: int, offset: int):
 def delete_unit(slug, unit_id):
     org = _editable_org(slug)
     unit = _unit(org, unit_id)
-    chart = services.load_chart(org)
     contents = services.unit_contents(unit)
     form = DeleteUnitForm()
     # Only the units that may receive the contents are offered; any other one sent is refused
     # by the service with its own message.
     form.move_to.choices = {"": "— Choisissez une unité —",
-                            **chart.unit_choices(exclude=unit.id if request.method == "GET"
-                                                 else None)}
+                            **services.unit_choices(org, exclude=unit.id if request.method == "GET"
+                                                    else None)}
     if request.method == "GET" and unit.parent_id:
         form.move_to.data = str(unit.parent_id)
     if form.validate_on_submit() and attempt_in_form(
@@ -224,9 +222,8 @@ def create_position(slug, unit_id):
 def edit_position(slug, position_id):
     org = _editable_org(slug)
     position = _position(org, position_id)
-    chart = services.load_chart(org)
     form = PositionForm()  # not obj=: its ``user`` and ``unit`` are objects, not choices
-    form.unit.choices = chart.unit_choices()
+    form.unit.choices = services.unit_choices(org)
     form.user.choices = {**NO_ACCOUNT, **services.member_choices(org)}
     if position.user_id and str(position.user_id) not in form.user.choices:
         # Someone who has left the organisation still holds the post until it is changed.
