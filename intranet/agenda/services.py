@@ -497,10 +497,13 @@ def _book(event: Event, resources, by: User) -> None:
 
 
 def bookings_between(resource: Resource, after: datetime, before: datetime) -> list[Booking]:
+    """The resource's bookings in the period, each with its event and the event's space (whom
+    the resource's page asks whether the viewer may see it), in one statement."""
     return db.session.scalars(
         select(Booking).where(Booking.resource_id == resource.id,
                               Booking.starts_utc < recurrence.to_utc(before),
                               Booking.ends_utc > recurrence.to_utc(after))
+        .options(joinedload(Booking.event).joinedload(Event.space))
         .order_by(Booking.starts_utc)).all()
 
 

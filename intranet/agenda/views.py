@@ -313,7 +313,10 @@ def _field_error(form, error) -> None:
 
 @bp.get("/agenda/evenements/<int:event_id>")
 def event(event_id: int):
-    event = _event(event_id, "view", joinedload(Event.attachments))
+    # with its files and the names of the resources it books, which its page shows
+    event = _event(event_id, "view", joinedload(Event.attachments),
+                   joinedload(Event.bookings).joinedload(Booking.resource)
+                   .load_only(Resource.name))
     occurrence = _occurrence(event)
     change = event.change_at(occurrence) if occurrence else None
     if change is not None and change.cancelled:

@@ -215,25 +215,27 @@ def kept_row(model: type | tuple[type, ...], statement, params: dict):
         found = db.session.execute(statement, params).first()
         read.append(found)
         return None if found is None else tuple(
-            None if row is None else _column_values(row) for row in found)
+            None if row is None else column_values(row) for row in found)
     values = kept(tuple(sorted(read_names)),
                   ("row", *(each.__name__ for each in models), *sorted(params.items())), compute)
     if read:
         found = read[0]
     else:
         found = None if values is None else tuple(
-            None if columns is None else _attached(each, columns)
+            None if columns is None else attached(each, columns)
             for each, columns in zip(models, values))
     return found if found is None or isinstance(model, tuple) else found[0]
 
 
-def _column_values(row) -> tuple:
+def column_values(row) -> tuple:
+    """The loaded column values of ``row``, as (attribute, value) pairs: what ``attached``
+    gives back as a row of the session (a kept value)."""
     loaded = inspect(row).dict
     return tuple((attr.key, loaded[attr.key]) for attr in inspect(type(row)).column_attrs
                  if attr.key in loaded)
 
 
-def _attached(model: type, values: tuple):
+def attached(model: type, values: tuple):
     """The row of ``values`` in the request's session: the object the session holds already
     (its unloaded columns filled in), else a new persistent object, as a query would give."""
     mapper = inspect(model)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..core.timeutil import today_paris
 from ..extensions import db
 from . import services
-from .models import Document
+from .models import Document, Folder
 
 # (organisation key, author, title, text)
 PROPOSALS = [
@@ -79,7 +79,8 @@ def seed(demo) -> None:
     services.revoke_share_link(old_link, by=demo["mairie@agen.fr"])
 
     space = demo.space_of("47001")
-    folder = next(f for f, _ in services.all_folders(space) if f.name == "Accueil")
+    folder = db.session.scalar(select(Folder).where(Folder.space_id == space.id,
+                                                    Folder.name == "Accueil"))
     outdated = services.upload(space, folder, ("Règlement intérieur de l'accueil (2019).\n"
                                                "Remplacé par la version de 2025.\n".encode(),
                                                "Ancien règlement intérieur.txt"),

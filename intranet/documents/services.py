@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, literal, select, update
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import bindparam, delete, func, inspect, select, update
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.pagination import paginate
 from .. import access
 from ..accounts import passwords
 from ..accounts.models import User
-from ..core import audit, uploads
+from ..core import audit, generations, outline, uploads
 from ..core.models import StoredFile
 from ..core.sanitize import to_html
 from ..core.text import collation_key
@@ -268,37 +268,62 @@ def folder_path(folder: Folder | None) -> list[Folder]:
     return list(reversed(path))
 
 
-@functools.cache
-def _ancestors_statement():
-    """A folder and its ancestors, root first, in one statement built once (bound
-    ``folder_id``)."""
-    path = (select(Folder.id, Folder.parent_id, literal(0).label("depth"))
-            .where(Folder.id == bindparam("folder_id")).cte("path", recursive=True))
-    parent = aliased(Folder)
-    path = path.union_all(select(parent.id, parent.parent_id, path.c.depth + 1)
-                          .join(path, parent.id == path.c.parent_id))
-    return select(Folder).join(path, Folder.id == path.c.id).order_by(path.c.depth.desc())
+# The folders of each space are kept by each process while no folder is added, renamed, moved,
+# put in the bin or taken out of it (core/generations.py): a library's pages read a folder's
+# path and the « move to » choices from them.
+FOLDERS = "folders"
+generations.watch(FOLDERS, Folder)
 
 
-def breadcrumbs(folder_id: int | None) -> list[Folder]:
-    """``folder_path`` of the folder ``folder_id`` (None: the library's root) for a page: in one
-    statement, however deep the folder. Each folder's ``parent`` is set from it, so that
-    what walks them afterwards (``folder_path``, ``in_bin``) reads nothing more."""
+def _space_folders(space_id: int) -> dict[int, tuple]:
+    """Every folder of the space, in the bin too, as its column values by id; kept."""
+    return generations.kept(FOLDERS, ("folders", space_id), lambda: {
+        folder.id: generations.column_values(folder) for folder in db.session.scalars(
+            select(Folder).where(Folder.space_id == bindparam("space_id")),
+            {"space_id": space_id})})
+
+
+def breadcrumbs(space_id: int, folder_id: int | None) -> list[Folder]:
+    """``folder_path`` of the folder ``folder_id`` of the space (None: the library's root) for
+    a page, from the space's folders (``_space_folders``), however deep the folder. Each
+    folder's ``parent`` is set, so that what walks them afterwards (``folder_path``,
+    ``in_bin``) reads nothing more."""
     if folder_id is None:
         return []
-    path = list(db.session.scalars(_ancestors_statement(), {"folder_id": folder_id}))
+    folders, path = _space_folders(space_id), []
+    while folder_id is not None and folder_id in folders and len(path) <= len(folders):
+        path.append(folders[folder_id])
+        folder_id = dict(folders[folder_id])["parent_id"]
+    if folder_id is not None:      # not a folder of this space
+        return []
+    path = [generations.attached(Folder, values) for values in reversed(path)]
     for parent, folder in zip([None, *path], path):
         set_committed_value(folder, "parent", parent)
     return path
 
 
 def with_folders(document: Document) -> Document:
-    """``document`` with its folder and the folder's ancestors loaded in one statement
-    (``breadcrumbs``): the rules that ask whether it is in the bin, and its page's path, walk
-    them."""
-    path = breadcrumbs(document.folder_id)
+    """``document`` with its folder and the folder's ancestors (``breadcrumbs``): the rules
+    that ask whether it is in the bin, and its page's path, walk them."""
+    path = breadcrumbs(document.space_id, document.folder_id)
     set_committed_value(document, "folder", path[-1] if path else None)
     return document
+
+
+def folder_choices(space: Space, exclude: Folder | None = None) -> dict[str, str]:
+    """« Move to » choices: the library's root, then every folder not in the bin, indented in
+    tree order, without ``exclude`` and its sub-folders (where a folder may not go)."""
+    folders = [dict(values) for values in _space_folders(space.id).values()]
+    live = {folder["id"] for folder in folders if folder["deleted_at"] is None}
+    placed = outline.tree_order(
+        sorted((folder for folder in folders if folder["id"] in live
+                and (folder["parent_id"] is None or folder["parent_id"] in live)),
+               key=lambda folder: collation_key(folder["name"])),
+        lambda folder: folder["id"], lambda folder: folder["parent_id"])
+    return {"0": "Racine de la bibliothèque", **outline.choices(
+        tuple((folder["id"], depth, folder["name"]) for folder, depth in placed),
+        lambda depth, name: "— " * (depth + 1) + name,
+        exclude.id if exclude is not None else None)}
 
 
 @functools.cache
@@ -544,24 +569,16 @@ def bin_contents(space: Space) -> tuple[list[Folder], list[Document], list[Page]
     return list(folders), list(documents), list(pages_)
 
 
-def all_folders(space: Space) -> list[tuple[Folder, int]]:
-    """Every live folder of the space with its depth, for « move to » choices."""
-    folders = db.session.scalars(select(Folder).where(Folder.space_id == space.id,
-                                                      Folder.deleted_at.is_(None))).all()
-    children: dict[int | None, list[Folder]] = {}
-    for folder in folders:
-        children.setdefault(folder.parent_id, []).append(folder)
-    ordered: list[tuple[Folder, int]] = []
-
-    def walk(parent_id, depth):
-        for folder in sorted(children.get(parent_id, []), key=lambda f: collation_key(f.name)):
-            ordered.append((folder, depth))
-            walk(folder.id, depth + 1)
-    walk(None, 0)
-    return ordered
+# What a document's page reads with the document (the view's ``_document(page=True)``): its versions,
+# each with its file and who sent it.
+PAGE_OPTIONS = (joinedload(Document.versions).joinedload(DocumentVersion.file),
+                joinedload(Document.versions).joinedload(DocumentVersion.uploaded_by))
 
 
 def document_versions(document: Document) -> list[DocumentVersion]:
+    """The versions, newest first: as read with the document (``PAGE_OPTIONS``), else read."""
+    if "versions" in inspect(document).dict:
+        return list(document.versions)
     return list(db.session.scalars(select(DocumentVersion)
                                    .where(DocumentVersion.document_id == document.id)
                                    .options(joinedload(DocumentVersion.file),

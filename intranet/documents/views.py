@@ -290,14 +290,10 @@ def remove_attachment(slug, page_id, attachment_id):
 
 
 def _folder(space: Space, folder_id: int) -> Folder:
-    """The folder of this space named in the address: 404 unless it is there (a binned one
-    only for the space's editors)."""
-    folder = db.session.get(Folder, folder_id)
-    if folder is None or folder.space_id != space.id:
-        abort(404)
-    if folder.deleted_at is not None and not access.can_edit(current_user, space):
-        abort(404)
-    return folder
+    """The folder of this space named in the address: 404 unless it is there and the person
+    may see it (in the bin, itself or a folder above it: the space's editors only)."""
+    path = services.breadcrumbs(space.id, folder_id)   # with its parents: its page's path
+    return access.authorize(path[-1] if path else None)
 
 
 def _chosen_folder(space: Space, raw) -> Folder | None:
@@ -317,10 +313,9 @@ def _library_page(space: Space, folder: Folder | None, upload_form: UploadForm |
     move_form = None
     if folder is not None and access.can_edit(current_user, space):
         move_form = MoveForm()
-        move_form.target.choices = _folder_choices(space, exclude=folder)
+        move_form.target.choices = services.folder_choices(space, exclude=folder)
     return render_template("documents/library.html", space=space, folder=folder,
-                           path=services.folder_path(folder) if folder is None or folder.parent_id is None
-                           else services.breadcrumbs(folder.id), folders=folders,
+                           path=services.folder_path(folder), folders=folders,
                            documents=documents, upload_form=upload_form or UploadForm(),
                            pending_files=pending_files,
                            folder_form=FolderForm(), rename_form=RenameForm(
@@ -385,10 +380,11 @@ def upload(slug):
     return _library_page(space, target, form, files.kept())
 
 
-def _document(space: Space, doc_id: int, need: str = "view") -> Document:
-    # with who holds its lock, which its page names
+def _document(space: Space, doc_id: int, need: str = "view", page: bool = False) -> Document:
+    # with who holds its lock, which its page names, and for its page its versions
     document = db.session.get(Document, doc_id, options=[
-        joinedload(Document.locked_by).load_only(User.first_name, User.last_name, User.email)])
+        joinedload(Document.locked_by).load_only(User.first_name, User.last_name, User.email),
+        *(services.PAGE_OPTIONS if page else ())])
     if document is None or document.space_id != space.id:
         abort(404)
     access.authorize(services.with_folders(document), need)
@@ -400,7 +396,7 @@ def _document(space: Space, doc_id: int, need: str = "view") -> Document:
 @bp.get("/<slug>/documents/<int:doc_id>")
 def document(slug, doc_id):
     space = _space(slug)
-    return _document_page(space, _document(space, doc_id))
+    return _document_page(space, _document(space, doc_id, page=True))
 
 
 def _document_page(space: Space, doc: Document, file_form: FileForm | None = None,
@@ -411,7 +407,7 @@ def _document_page(space: Space, doc: Document, file_form: FileForm | None = Non
     move_form = None
     if editing:
         move_form = MoveForm()
-        move_form.target.choices = _folder_choices(space)
+        move_form.target.choices = services.folder_choices(space)
     return render_template("documents/document.html", space=space, document=doc,
                            versions=services.document_versions(doc),
                            share_links=services.share_links(doc) if sharing else [],
@@ -422,15 +418,6 @@ def _document_page(space: Space, doc: Document, file_form: FileForm | None = Non
                            pending_files=pending_files,
                            rename_form=RenameForm(name=doc.name) if editing else None,
                            move_form=move_form, path=services.folder_path(doc.folder))
-
-
-def _folder_choices(space: Space, exclude: Folder | None = None) -> dict[str, str]:
-    choices = {"0": "Racine de la bibliothèque"}
-    for folder, depth in services.all_folders(space):
-        if exclude is not None and exclude in services.folder_path(folder):
-            continue
-        choices[str(folder.id)] = "— " * (depth + 1) + folder.name
-    return choices
 
 
 @bp.get("/<slug>/documents/<int:doc_id>/telecharger")

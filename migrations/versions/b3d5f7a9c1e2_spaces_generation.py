@@ -1,7 +1,8 @@
-"""the generation of spaces: a space found by its address is kept across requests
+"""the generations of spaces and folders: a space found by its address, a library's folders kept
+across requests
 
 A generation without a row reads as « nothing may be reused » until its first change writes the
-row: « spaces » gets its row now, so that an existing database keeps its spaces at once.
+row: « spaces » and « folders » get theirs now, so that an existing database keeps them at once.
 
 Revision ID: b3d5f7a9c1e2
 Revises: a7c9e1f3b5d7
@@ -19,7 +20,7 @@ down_revision = "a7c9e1f3b5d7"
 branch_labels = None
 depends_on = None
 
-NAMES = ("spaces",)
+NAMES = ("spaces", "folders")
 generation = sa.table("generation", sa.column("name", sa.String), sa.column("token", sa.String))
 
 

@@ -14,7 +14,7 @@ from intranet.extensions import db
 from intranet.notifications.models import Notification
 
 from .. import factories
-from ..helpers import text
+from ..helpers import count_queries, text
 from .builders import epci_with_communes, event_data, town_hall
 
 
@@ -245,6 +245,25 @@ def test_a_room_is_never_booked_twice_and_the_refusal_is_in_french(client, login
     week = text(client.get(f"/organisations/{world['org'].slug}/ressources/{room.id}"
                            "?vue=semaine&date=2027-03-15"))
     assert "18:00–20:00" in week and "Chorale" in week
+
+
+def test_a_rooms_week_and_an_events_page_read_their_bookings_in_a_constant_number_of_statements(
+        new_client):
+    world = town_hall()
+    room = world["room"]
+    first = services.create_event(event_data("Conseil municipal", datetime(2027, 3, 15, 18)),
+                                  by=world["admin"], space=world["space"], resources=[room])
+    client = new_client(world["editor"])
+    week = (f"/organisations/{world['org'].slug}/ressources/{room.id}"
+            "?vue=semaine&date=2027-03-15")
+    event_page = f"/agenda/evenements/{first.id}"
+    counts = (count_queries(client, week), count_queries(client, event_page))
+    for day in range(16, 20):
+        services.create_event(event_data(f"Permanence du {day}", datetime(2027, 3, day, 9)),
+                              by=world["admin"], space=world["space"], resources=[room])
+    assert (count_queries(client, week), count_queries(client, event_page)) == counts
+    assert "Permanence du 19" in text(client.get(week))
+    assert "Salle du conseil" in text(client.get(event_page))
 
 
 def test_two_bookings_racing_for_the_same_room_on_postgresql(data_app):

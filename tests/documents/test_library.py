@@ -6,7 +6,7 @@ from sqlalchemy import event, func, select, update
 from intranet.core.types import Role
 from intranet.core.models import StoredFile
 from intranet.documents import services
-from intranet.documents.models import Document
+from intranet.documents.models import Document, Folder
 from intranet.extensions import db
 
 from .. import factories
@@ -225,3 +225,53 @@ def test_breadcrumbs_of_a_deep_folder_or_document_take_one_statement_whatever_th
     assert count_queries(client, f"{base}/{deep_id}") == count_queries(client, f"{base}/{shallow_id}")
     assert count_queries(client, f"{base}/dossiers/{ids[2]}") == \
         count_queries(client, f"{base}/dossiers/{ids[1]}")
+
+
+def test_a_spaces_folders_are_kept_and_a_folder_renamed_moved_or_binned_shows_at_once(
+        new_client, setup):
+    """The space's folders are read once per process (``_space_folders``): a folder's page and
+    a document's page read their path and the « move to » choices from them, and every change
+    to a folder shows at the next page."""
+    import re
+
+    def path_of(page: str) -> list[str]:
+        crumbs = page.split("Fil d'Ariane")[1].split("</nav>")[0]
+        return re.findall(r">([^<>]+)</a>", crumbs)
+
+    def choices_of(page: str) -> list[str]:
+        select = page.split('name="target"')[1].split("</select>")[0]
+        return [name.replace("— ", "") for name in re.findall(r">([^<>]+)</option>", select)]
+
+    org, space, editor = setup
+    member = new_client(factories.make_user(org))
+    council = services.create_folder(space, "Conseil", None, by=editor)
+    year = services.create_folder(space, "2026", council, by=editor)
+    archives = services.create_folder(space, "Archives", None, by=editor)
+    minutes = services.upload(space, year, (PDF, "pv.pdf"), by=editor)
+    client = new_client(editor)
+    base = f"/espaces/{space.slug}/documents"
+    folder_page, document_page = f"{base}/dossiers/{year.id}", f"{base}/{minutes.id}"
+    for address in (folder_page, document_page):
+        client.get(address)
+        assert count_queries(client, address, values_kept=True) < count_queries(client, address)
+    assert choices_of(client.get(folder_page).text) == \
+        ["Racine de la bibliothèque", "Archives", "Conseil"]    # not itself
+    assert choices_of(client.get(document_page).text) == \
+        ["Racine de la bibliothèque", "Archives", "Conseil", "2026"]
+
+    services.rename_folder(council, "Conseil municipal", by=editor)
+    assert "Conseil municipal" in path_of(client.get(document_page).text)
+    services.move_folder(year, archives, by=editor)
+    assert path_of(client.get(folder_page).text)[-2:] == ["Archives", "2026"]
+    assert choices_of(client.get(document_page).text) == \
+        ["Racine de la bibliothèque", "Archives", "2026", "Conseil municipal"]
+    # behind the session's back: a bulk statement through the session
+    db.session.execute(update(Folder).where(Folder.id == archives.id).values(name="Anciens"))
+    db.session.commit()
+    assert "Anciens" in path_of(client.get(document_page).text)
+
+    assert member.get(document_page).status_code == 200
+    services.delete_folder(archives, by=editor)      # the bin: its contents with it
+    assert member.get(folder_page).status_code == 404
+    assert member.get(document_page).status_code == 404
+    assert "Anciens" not in choices_of(client.get(f"{base}/dossiers/{council.id}").text)

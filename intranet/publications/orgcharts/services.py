@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ...accounts.models import Membership, Organisation, User
-from ...core import audit, generations
+from ...core import audit, generations, outline
 from ...extensions import db
 from ...core.types import Visibility
 from .models import CHART_VISIBILITY_LABELS, OrgChartSetting, OrgPosition, OrgUnit, UnitKind
@@ -107,17 +107,10 @@ generations.watch(CHARTS, OrgUnit, columns=("organisation_id", "parent_id", "nam
 def unit_choices(org: Organisation, exclude: int | None = None) -> dict[str, str]:
     """Select choices of the chart's units in tree order, indented, without ``exclude`` and
     its sub-units (where a unit may not go). The outline is kept until a chart changes."""
-    outline = generations.kept(CHARTS, ("outline", org.id), lambda: tuple(
+    units = generations.kept(CHARTS, ("outline", org.id), lambda: tuple(
         (node.unit.id, node.depth, node.unit.name) for node in load_chart(org).walk()))
-    choices: dict[str, str] = {}
-    banned_below = None      # the depth of ``exclude`` while its sub-units follow it
-    for unit_id, depth, name in outline:
-        if banned_below is not None and depth > banned_below:
-            continue
-        banned_below = depth if unit_id == exclude else None
-        if banned_below is None:
-            choices[str(unit_id)] = "\u00a0\u00a0" * depth + ("— " if depth else "") + name
-    return choices
+    return outline.choices(units, lambda depth, name: "\u00a0\u00a0" * depth
+                           + ("— " if depth else "") + name, exclude)
 
 
 def chart_summary(org: Organisation) -> tuple[Visibility, int]:
