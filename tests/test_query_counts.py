@@ -27,10 +27,12 @@ FLOOR = 3
 PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces), after
     "/accessibilite": FLOOR + 1,                    # 4 / 4: the audits recorded
     "/": FLOOR + 1,                                 # 7 / 7: the activity of my spaces
-    "/organisations/{home}": FLOOR + 8,             # 15 before: the organisation with its
-                                                    # space, its news, its people, one per
-                                                    # publication section, the sittings
-                                                    # waiting for its editors (below)
+    "/organisations/{home}": FLOOR + 9,             # 15 before: the organisation with its
+                                                    # space, its news, its people (and their
+                                                    # chart units: a list kept across
+                                                    # requests, counted here as first read),
+                                                    # one per publication section, the
+                                                    # sittings waiting for its editors (below)
     "/espaces/{group}": FLOOR + 3,                  # 12 / 12
     "/espaces/{org}/pages": FLOOR + 4,              # 10 / 10: a page of pages and their count,
                                                     # the pages waiting for approval
@@ -230,14 +232,16 @@ def test_an_agenda_page_reads_its_events_and_the_other_domains_dates_in_few_stat
 
 # --- the organisation page and a procurement code's page -----------------------------------------
 # The organisation page's own statements, after the FLOOR: the organisation with its private
-# space, its people with their memberships, its space's news, then one per section: aids, acts
-# (the publication settings, the latest sittings and their acts together), org chart, press
-# releases; the officials are taken from the people already read. It read 12 before (the space,
+# space, its people with their memberships (and their chart units: a list kept across requests,
+# ``contacts.services.organisation_people``, counted here as a process's first read), its
+# space's news, then one per section: aids, acts (the publication settings, the latest sittings
+# and their acts together), org chart, press releases; the officials are taken from the people
+# already read. It read 12 before (the space,
 # the people's memberships, the officials, the sittings' acts and the settings apart). Its
 # editors also read the sittings whose list waits, with their acts' counts (two before).
 # A code's page: the code with its nomenclature, its ancestors and its children in one
 # statement, then the notices using it (4 before).
-ORGANISATION_PAGE = FLOOR + 7
+ORGANISATION_PAGE = FLOOR + 8
 CODE_PAGE = FLOOR + 2
 
 

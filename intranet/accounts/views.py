@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request, 
 from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
 from sqlalchemy import and_, bindparam, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..core.atom import PRIVATE_FEEDS
@@ -19,6 +19,7 @@ from ..core.urls import local_path
 from ..extensions import db, login_manager
 from ..spaces.models import Space, SpaceKind
 from ..spaces.activity import space_activity
+from ..contacts import services as contacts
 from . import finder, passwords, proconnect, services, sessions, signin, tokens, working
 from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PhotoForm,
                     ProfileForm)
@@ -328,33 +329,15 @@ def _organisation_statement():
             .where(Organisation.slug == bindparam("slug")))
 
 
-@functools.cache
-def _members_statement():
-    """The organisation page's people (``access.directory_members``, bound
-    ``organisation_id``), with the columns the page shows and each person's memberships, which
-    decide what the viewer reads of them (``access.directory_details``): one statement for
-    all, built once."""
-    theirs = aliased(Membership)
-    return (access.directory_members_of(bindparam("organisation_id"))
-            .join(theirs, theirs.user_id == User.id)
-            .options(contains_eager(Membership.user)
-                     .load_only(User.email, User.first_name, User.last_name, User.function_kind,
-                                User.function, User.show_email, User.show_phone,
-                                User.show_function, User.active)
-                     .contains_eager(User.memberships.of_type(theirs)))
-            .order_by(User.name_key, User.id, theirs.id))
-
-
 @bp.get("/organisations/<slug>")
 def organisation(slug):
     # kept across requests while no organisation nor space changes
     found = generations.kept_row((Organisation, Space), _organisation_statement(), {"slug": slug})
     org, space = found if found is not None else (None, None)
     access.authorize(org)
-    members = []
+    members = []    # as the viewer reads them (a hidden function left out)
     if access.can_read_directory(current_user):
-        members = db.session.scalars(_members_statement(),
-                                     {"organisation_id": org.id}).unique().all()
+        members = contacts.entries(current_user, contacts.organisation_people(org.id))
     communes = org.communes if org.kind == OrgKind.EPCI else []
     # Signed in, the page lists the people; a visitor only reads how many there are.
     member_count = len(members) if current_user.is_authenticated else db.session.scalar(

@@ -8,12 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from .. import access
 from ..accounts import finder
-from ..accounts.models import (HEAD_FUNCTIONS, NAME_KEY_LENGTH, SECRETARY_FUNCTIONS, Membership,
-                               Organisation, OrgKind, PersonFunction, User)
+from ..accounts.models import (HEAD_FUNCTIONS, NAME_KEY_LENGTH, ORGANISATIONS, SECRETARY_FUNCTIONS,
+                               Membership, Organisation, OrgKind, PersonFunction, User)
 from ..core import audit, csvexport, csvimport, generations
 from ..core.text import collation_key, french_sorted
 from ..core.uow import unit_of_work
@@ -129,6 +129,7 @@ class Listed:
     last_name: str
     full_name: str
     function: str
+    function_kind: PersonFunction | None
     units: tuple[str, ...]
     organisation_ids: frozenset[int]
     organisations: tuple[str, ...]       # the active ones, in French order
@@ -143,6 +144,7 @@ def listed(people) -> list[Listed]:
     units = units_of(people)
     return [Listed(id=p.id, first_name=p.first_name, last_name=p.last_name,
                    full_name=p.full_name, function=p.function_label or "",
+                   function_kind=p.function_kind,
                    units=tuple(units.get(p.id, ())),
                    organisation_ids=frozenset(m.organisation_id for m in p.memberships),
                    organisations=tuple(french_sorted(m.organisation.name for m in p.memberships
@@ -150,6 +152,24 @@ def listed(people) -> list[Listed]:
                    email=p.email, phone=p.phone or "",
                    shown=access.DirectoryDetails(p.show_email, p.show_phone, p.show_function))
             for p in people]
+
+
+def organisation_people(organisation_id: int) -> tuple[Listed, ...]:
+    """An organisation's people (``access.directory_members_of``) as its page lists them, the
+    same for every viewer (``entries`` chooses what each one reads): kept until one of them,
+    their memberships or an organisation changes."""
+    def read():
+        theirs = aliased(Membership)
+        members = db.session.scalars(
+            access.directory_members_of(organisation_id)
+            .join(theirs, theirs.user_id == User.id)
+            .options(contains_eager(Membership.user)
+                     .contains_eager(User.memberships.of_type(theirs))
+                     .joinedload(theirs.organisation))
+            .order_by(User.name_key, User.id, theirs.id)).unique()
+        return tuple(listed([member.user for member in members]))
+    return generations.kept((DIRECTORY, ORGANISATIONS), ("organisation's people", organisation_id),
+                            read)
 
 
 @dataclass
@@ -218,17 +238,17 @@ def officials(viewer, org: Organisation) -> dict[str, list[User]]:
     return _by_office(people)
 
 
-def officials_among(viewer, memberships: list[Membership]) -> dict[str, list[User]]:
-    """``officials`` from the memberships an organisation page has already read (its
-    directory, ``access.directory_members``, by name, each person's memberships loaded): the
-    same answer, without a statement. The function is read where ``directory_details`` lets
-    ``viewer`` read it, the twin of ``access.function_readable``."""
+def officials_among(people: list[Entry]) -> dict[str, list[Listed]]:
+    """``officials`` from the people an organisation page has already read
+    (``organisation_people``, by name, as its viewer reads them: ``entries``): the same
+    answer, without a statement. A function counts where the viewer may read it, the twin of
+    ``access.function_readable``."""
     wanted = set(HEAD_FUNCTIONS + SECRETARY_FUNCTIONS)
-    return _by_office([m.user for m in memberships if m.user.function_kind in wanted
-                       and access.directory_details(viewer, m.user).function])
+    return _by_office([entry.person for entry in people
+                       if entry.person.function_kind in wanted and entry.function])
 
 
-def _by_office(people: list[User]) -> dict[str, list[User]]:
+def _by_office(people: list) -> dict[str, list]:
     return {"head": [p for p in people if p.function_kind in HEAD_FUNCTIONS],
             "secretary": [p for p in people if p.function_kind in SECRETARY_FUNCTIONS]}
 

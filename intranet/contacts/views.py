@@ -33,12 +33,12 @@ register_organisation_section("contacts/_organisation.html")
 @bp.app_template_global()
 def organisation_officials(org: Organisation, members=None) -> dict:
     """The mayor or president and the secretary of ``org``, as the viewer may read them.
-    ``members``: the organisation page's people (``access.directory_members``), when it has
-    read them, so that they are not read again."""
+    ``members``: the organisation page's people (``services.organisation_people`` as the
+    viewer reads them), when it has read them, so that they are not read again."""
     if not access.can_read_directory(current_user):
         return {"head": [], "secretary": []}
     if members is not None:
-        return services.officials_among(current_user, members)
+        return services.officials_among(members)
     return services.officials(current_user, org)
 
 

@@ -24,7 +24,7 @@ from intranet.publications.aids import services as aids
 
 from .. import factories
 from ..ads.builders import ad_data
-from ..helpers import count_queries, text
+from ..helpers import count_queries, text, visible_text
 from ..jobs.builders import employers, published_offer
 from ..publications.aids import aid_data
 from ..publications.deliberations.builders import make_act
@@ -232,6 +232,33 @@ def test_the_directorys_people_are_kept_and_each_viewer_reads_what_they_may(new_
     assert "Commune de Layrac, Mairie de Boé" in neighbour.get("/annuaire").text
 
 
+def test_an_organisations_people_are_kept_and_each_viewer_reads_their_functions_as_they_may(
+        new_client):
+    """The organisation page's people, kept for everyone; a function hidden from the network
+    is shown to the organisation's administrator only, at each page; a change shows at once."""
+    from intranet.accounts.models import PersonFunction
+    layrac = factories.make_org("Commune de Layrac")
+    claire = factories.make_user(layrac, Role.MEMBER, first_name="Claire", last_name="Dubois")
+    claire.function_kind, claire.show_function = PersonFunction.SECRETARY, False
+    db.session.commit()
+    mayor = new_client(factories.make_user(layrac, Role.ADMIN, last_name="Maire"))
+    neighbour = new_client(factories.make_user(factories.make_org("Commune de Boé"),
+                                               last_name="Voisin"))
+    address = f"/organisations/{layrac.slug}"
+    assert "Claire Dubois — Secrétaire de mairie" in visible_text(mayor.get(address))
+    assert _kept(mayor, address)
+    page = visible_text(neighbour.get(address))       # the people the mayor's request kept
+    assert "Claire Dubois" in page and "Secrétaire de mairie" not in page
+    assert "Secrétariat" in visible_text(mayor.get(address))     # the officials, from the same list
+
+    claire.last_name = "Dubois-Martin"
+    db.session.commit()
+    assert "Claire Dubois-Martin" in visible_text(neighbour.get(address))
+    claire.show_function = True
+    db.session.commit()
+    assert "Claire Dubois-Martin — Secrétaire de mairie" in visible_text(neighbour.get(address))
+
+
 def test_an_instructor_named_or_removed_is_seen_at_the_next_page(new_client):
     """Who instructs which programme is kept by the process, like a person's reach."""
     from intranet.subsidies import services as subsidies
@@ -334,3 +361,29 @@ def test_a_space_and_an_organisation_found_by_their_address_are_kept_and_changes
     db.session.delete(group)
     db.session.commit()
     assert client.get(f"/espaces/{slug}").status_code == 404
+
+
+def test_the_press_lists_filters_are_kept_per_reader_of_the_same_releases(new_client):
+    """The publishers and years of the press list, kept for everyone who reads the same
+    releases: an editor sees the years of their own drafts, another reader does not; a release
+    published or dated anew shows in the filters at the next page."""
+    from intranet.publications.press import services as press
+    agen, boe = factories.make_org("Agen"), factories.make_org("Boé")
+    editor = factories.make_user(agen, Role.EDITOR)
+    draft = press.create_release(agen, title="Budget", release_date=date(2023, 3, 1),
+                                 body="Le budget.", by=editor)
+    as_editor = new_client(editor)
+    reader = new_client(factories.make_user(boe))
+    as_editor.get("/communiques/")
+    assert _kept(as_editor, "/communiques/")
+    assert "2023" in _options(as_editor.get("/communiques/").text, "annee")
+    assert "2023" not in _options(reader.get("/communiques/").text, "annee")
+    assert "Agen" not in _options(reader.get("/communiques/").text, "organisation")
+
+    press.publish(draft, by=editor)
+    assert "2023" in _options(reader.get("/communiques/").text, "annee")
+    assert "Agen" in _options(reader.get("/communiques/").text, "organisation")
+    draft.release_date = date(2022, 3, 1)
+    db.session.commit()
+    years = _options(reader.get("/communiques/").text, "annee")
+    assert "2022" in years and "2023" not in years

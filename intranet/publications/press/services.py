@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, extract, select
 from sqlalchemy.orm import joinedload
 
 from ... import access
-from ...accounts.models import Organisation, User
+from ...accounts.models import ORGANISATIONS, Organisation, User
 from ...core.types import Visibility
 from ...core import generations, uploads
 from ...core.uow import unit_of_work
@@ -117,7 +117,19 @@ def list_query(user, *, organisation: str = "", year: int | None = None):
 
 
 def filter_choices(user) -> tuple[dict[str, str], list[int]]:
-    """Publishers and years that have releases ``user`` may see."""
+    """Publishers and years that have releases ``user`` may see, in one statement; the same
+    for everyone who sees the same releases (``access.publication_viewer``: signed in or not,
+    and the organisations whose drafts they see), kept until a release or an organisation
+    changes."""
+    viewer = access.publication_viewer(user)
+    publishers, years = generations.kept(
+        (RELEASES, ORGANISATIONS),
+        ("choices", viewer["viewer_signed_in"], tuple(viewer["viewer_organisations"])),
+        lambda: _filter_choices(user))
+    return dict(publishers), list(years)
+
+
+def _filter_choices(user) -> tuple[tuple, tuple[int, ...]]:
     visible = access.visible_publications(user, PressRelease)
     publishers = db.session.execute(
         select(Organisation.slug, Organisation.name)
@@ -125,7 +137,8 @@ def filter_choices(user) -> tuple[dict[str, str], list[int]]:
         .order_by(Organisation.name_key)).all()
     years = db.session.scalars(select(extract("year", PressRelease.release_date))
                                .where(visible).distinct()).all()
-    return dict(publishers), sorted({int(y) for y in years if y is not None}, reverse=True)
+    return (tuple((slug, name) for slug, name in publishers),
+            tuple(sorted({int(y) for y in years if y is not None}, reverse=True)))
 
 
 def published_for(user, *, organisation: Organisation | None = None, limit: int = 50):
