@@ -764,7 +764,8 @@ from .jobs import (  # noqa: E402
 from .agenda import (  # noqa: E402
     is_invited, can_view_event, can_add_event, writable_calendars, can_edit_event, visible_events,
     visible_events_bound, invited_bound,
-    can_see_resources, can_book, can_manage_resources, bookable_resources)
+    can_see_resources, can_book, can_manage_resources, bookable_resources, bookable_resources_of,
+    booking_organisations)
 
 # The directory's decisions (people's details, outside contacts), read as ``access.<name>``.
 from .contacts import (  # noqa: E402

@@ -113,12 +113,24 @@ def can_manage_resources(user, organisation) -> bool:
     return _signed_in(user) and org_role(user, organisation) == Role.ADMIN
 
 
+def booking_organisations(user) -> tuple[int, ...]:
+    """The organisations whose resources ``user`` may book (``can_book``: those they belong
+    to), by id: the key under which the resources they may book are the same as another's."""
+    if not _signed_in(user):
+        return ()
+    return tuple(sorted({m.organisation_id for m in user.memberships}))
+
+
 def bookable_resources(user):
     """WHERE clause on ``Resource``: twin of ``can_book``."""
-    if not _signed_in(user):
+    return bookable_resources_of(booking_organisations(user))
+
+
+def bookable_resources_of(organisations: tuple[int, ...]):
+    """``bookable_resources`` of whoever ``booking_organisations`` gives ``organisations``."""
+    if not organisations:
         return false()
-    return and_(Resource.active.is_(True),
-                Resource.organisation_id.in_([m.organisation_id for m in user.memberships] or [-1]))
+    return and_(Resource.active.is_(True), Resource.organisation_id.in_(organisations))
 
 
 register_own_decisions(Event, view=can_view_event, edit=can_edit_event)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import access
-from ..accounts.models import Membership, Organisation, User
-from ..core import audit, hooks, uploads
+from ..accounts.models import ORGANISATIONS, Membership, Organisation, User
+from ..core import audit, generations, hooks, uploads
 from ..core.sanitize import source_and_html, to_text
 from ..core.text import collation_key
 from ..core.timeutil import utcnow
@@ -494,6 +494,28 @@ def _book(event: Event, resources, by: User) -> None:
             db.session.add(Booking(resource_id=resource_id, event_id=event.id,
                                    occurrence=start, starts_utc=starts_utc, ends_utc=ends_utc))
     db.session.flush()
+
+
+# The resources each person may book, as the event form offers them, are kept by each process
+# while no resource and no organisation changes (core/generations.py).
+RESOURCES = "resources"
+generations.watch(RESOURCES, Resource)
+
+
+def resource_label(resource: Resource) -> str:
+    """« Salle du conseil (salle, Agen) »: a resource as the event form names it."""
+    return f"{resource.name} ({resource.kind.label.lower()}, {resource.organisation.name})"
+
+
+def bookable_choices(user) -> tuple[tuple[int, str], ...]:
+    """The resources ``user`` may book (``access.bookable_resources``), by name, as (id,
+    label); the same for whoever belongs to the same organisations, kept until a resource or
+    an organisation changes."""
+    organisations = access.booking_organisations(user)
+    return generations.kept((RESOURCES, ORGANISATIONS), ("bookable", organisations), lambda: tuple(
+        (resource.id, resource_label(resource)) for resource in db.session.scalars(
+            select(Resource).where(access.bookable_resources_of(organisations))
+            .options(joinedload(Resource.organisation)).order_by(Resource.name))))
 
 
 def bookings_between(resource: Resource, after: datetime, before: datetime) -> list[Booking]:

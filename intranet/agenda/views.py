@@ -9,7 +9,7 @@ from typing import NamedTuple
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
-from sqlalchemy import String, cast, func, literal_column, null, or_, select, type_coerce, union_all
+from sqlalchemy import String, cast, literal_column, null, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload
 
 from .. import access
@@ -192,29 +192,20 @@ def _writable_calendars() -> dict[str, str]:
 
 
 def _resource_choices(event: Event | None = None) -> tuple[dict[int, str], list[int]]:
-    """The resources the person may book, by name, then those the event holds that they may
-    not book (in the order they were booked); and the ids of those the event holds. One
-    statement."""
-    bookable = access.bookable_resources(current_user)
-    if event is None:
-        resources = db.session.scalars(select(Resource).where(bookable)
-                                       .order_by(Resource.name)).all()
-        held = []
-    else:
-        first_booking = (select(func.min(Booking.id))
-                         .where(Booking.resource_id == Resource.id, Booking.event_id == event.id)
-                         .scalar_subquery())
-        rows = db.session.execute(
-            select(Resource, bookable.label("bookable"), first_booking.label("first_booking"))
-            .where(or_(bookable, Resource.id.in_(
-                select(Booking.resource_id).where(Booking.event_id == event.id))))
-            .order_by(Resource.name)).all()
-        resources = [row[0] for row in rows if row.bookable] + [
-            row[0] for row in sorted((row for row in rows if not row.bookable),
-                                     key=lambda row: row.first_booking)]
-        held = [row[0].id for row in rows if row.first_booking is not None]
-    return {r.id: f"{r.name} ({r.kind.label.lower()}, {r.organisation.name})"
-            for r in resources}, held
+    """The resources the person may book, by name (``services.bookable_choices``, kept), then
+    those the event holds that they may not book (in the order they were booked); and the ids
+    of those the event holds (its bookings, read with it: ``_BOOKINGS``)."""
+    choices = dict(services.bookable_choices(current_user))
+    held: list[int] = []
+    for booking in sorted(event.bookings if event is not None else (), key=lambda b: b.id):
+        if booking.resource_id not in held:
+            held.append(booking.resource_id)
+            choices.setdefault(booking.resource_id, services.resource_label(booking.resource))
+    return choices, held
+
+
+# What the event form reads with the event: its bookings with their resources' names.
+_BOOKINGS = joinedload(Event.bookings).joinedload(Booking.resource).joinedload(Resource.organisation)
 
 
 def _data(form: EventForm) -> EventData:
@@ -344,7 +335,7 @@ def event(event_id: int):
 @bp.route("/agenda/evenements/<int:event_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(event_id: int):
-    event = _event(event_id, "edit", joinedload(Event.attachments))
+    event = _event(event_id, "edit", joinedload(Event.attachments), _BOOKINGS)
     occurrence = _occurrence(event)
     form = EventForm()
     form.resources.choices, held = _resource_choices(event)

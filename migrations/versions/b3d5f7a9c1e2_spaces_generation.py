@@ -1,8 +1,9 @@
-"""the generations of spaces and folders: a space found by its address, a library's folders kept
-across requests
+"""the generations of spaces, folders and resources: a space found by its address, a library's
+folders, the resources a person may book, kept across requests
 
 A generation without a row reads as « nothing may be reused » until its first change writes the
-row: « spaces » and « folders » get theirs now, so that an existing database keeps them at once.
+row: « spaces », « folders » and « resources » get theirs now, so that an existing database keeps
+them at once.
 
 Revision ID: b3d5f7a9c1e2
 Revises: a7c9e1f3b5d7
@@ -20,7 +21,7 @@ down_revision = "a7c9e1f3b5d7"
 branch_labels = None
 depends_on = None
 
-NAMES = ("spaces", "folders")
+NAMES = ("spaces", "folders", "resources")
 generation = sa.table("generation", sa.column("name", sa.String), sa.column("token", sa.String))
 
 

@@ -6,7 +6,7 @@ nothing."""
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import g
 from flask_login import login_user
@@ -387,3 +387,41 @@ def test_the_press_lists_filters_are_kept_per_reader_of_the_same_releases(new_cl
     db.session.commit()
     years = _options(reader.get("/communiques/").text, "annee")
     assert "2022" in years and "2023" not in years
+
+
+def test_the_resources_a_person_may_book_are_kept_and_a_change_shows_in_the_event_form(
+        new_client):
+    """The event form's resources: kept for whoever belongs to the same organisations; a
+    resource added, renamed or put out of use shows at the next form, and an event keeps
+    offering the resource it holds though its author may not book it."""
+    from intranet.agenda import services as agenda
+    from intranet.agenda.models import ResourceKind
+
+    from ..agenda.builders import event_data, town_hall
+    def _boxes(page: str) -> str:     # the form's resources, a list of checkboxes
+        if 'name="resources"' not in page:
+            return ""
+        start = page.index('name="resources"')
+        return page[start:page.index("</fieldset>", start)]
+
+    world = town_hall()
+    client = new_client(world["editor"])
+    client.get("/agenda/nouveau")
+    assert _kept(client, "/agenda/nouveau")
+    assert "Salle du conseil (salle, Commune de Layrac)" in \
+        _boxes(client.get("/agenda/nouveau").text)
+
+    van = agenda.save_resource(world["org"], by=world["admin"], name="Minibus",
+                               kind=ResourceKind.VEHICLE)
+    assert "Minibus (véhicule" in _boxes(client.get("/agenda/nouveau").text)
+    agenda.save_resource(world["org"], by=world["admin"], name="Minibus 9 places",
+                         kind=ResourceKind.VEHICLE, resource=van)
+    assert "Minibus 9 places" in _boxes(client.get("/agenda/nouveau").text)
+
+    event = agenda.create_event(event_data("Sortie des aînés", datetime(2027, 3, 15, 10)),
+                                by=world["editor"], space=world["space"], resources=[van])
+    agenda.save_resource(world["org"], by=world["admin"], name="Minibus 9 places",
+                         kind=ResourceKind.VEHICLE, resource=van, active=False)
+    assert "Minibus" not in _boxes(client.get("/agenda/nouveau").text)
+    held = _boxes(client.get(f"/agenda/evenements/{event.id}/modifier").text)
+    assert "Minibus 9 places" in held and "Salle du conseil" in held
