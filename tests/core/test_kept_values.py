@@ -425,3 +425,37 @@ def test_the_resources_a_person_may_book_are_kept_and_a_change_shows_in_the_even
     assert "Minibus" not in _boxes(client.get("/agenda/nouveau").text)
     held = _boxes(client.get(f"/agenda/evenements/{event.id}/modifier").text)
     assert "Minibus 9 places" in held and "Salle du conseil" in held
+
+
+def test_an_org_chart_is_drawn_once_and_a_change_to_a_unit_or_a_holder_shows_at_once(
+        new_client, client):
+    """The chart's page keeps the chart drawn, per reader signed in or not (only they follow a
+    holder to their profile): a unit's telephone changed, a holder renamed, a position added
+    or a chart made public show at the next page."""
+    from intranet.core.types import Visibility
+    from intranet.publications.orgcharts import services as charts
+    layrac = factories.make_org("Commune de Layrac")
+    admin = factories.make_user(layrac, Role.ADMIN)
+    secretary = factories.make_user(layrac, first_name="Claire", last_name="Dubois")
+    unit = charts.create_unit(layrac, name="Secrétariat", phone="05 53 00 00 01", by=admin)
+    charts.create_position(unit, title="Secrétaire", user_id=secretary.id, by=admin)
+    reader = new_client(factories.make_user(factories.make_org("Commune de Boé")))
+    address = f"/organisations/{layrac.slug}/organigramme"
+    reader.get(address)
+    assert _kept(reader, address)
+    assert f'href="/personnes/{secretary.id}">Claire Dubois' in reader.get(address).text
+
+    charts.update_unit(unit, name="Secrétariat", kind=unit.kind, parent_id=None,
+                       phone="05 53 00 00 02", by=admin)
+    assert "05 53 00 00 02" in reader.get(address).text
+    secretary.last_name = "Dubois-Martin"
+    db.session.commit()
+    assert "Claire Dubois-Martin" in reader.get(address).text
+    charts.create_position(unit, title="Agent d'accueil", person_name="Jean Petit", by=admin)
+    page = visible_text(reader.get(address))
+    assert "Jean Petit" in page and "1 unité, 2 postes" in page
+
+    assert client.get(address).status_code == 302          # a visitor: the network's chart
+    charts.set_visibility(layrac, Visibility.PUBLIC, by=admin)
+    page = client.get(address).text
+    assert "Claire Dubois-Martin" in page and f'href="/personnes/{secretary.id}"' not in page

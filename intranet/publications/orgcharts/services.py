@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from flask import request
+from markupsafe import Markup
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
-from ...accounts.models import Membership, Organisation, User
-from ...core import audit, generations, outline
+from ...accounts.models import ORGANISATIONS, Membership, Organisation, User
+from ...core import audit, fragments, generations, outline
 from ...extensions import db
 from ...core.types import Visibility
 from .models import CHART_VISIBILITY_LABELS, OrgChartSetting, OrgPosition, OrgUnit, UnitKind
@@ -96,12 +98,33 @@ def load_chart(org: Organisation) -> Chart:
     return Chart(organisation=org, visibility=visibility, roots=roots, nodes=nodes)
 
 
-# The organisation page's summary of a chart and the forms' choices of units are kept by each
-# process while no chart's setting or unit is added, removed, renamed or moved
-# (core/generations.py).
+# The organisation page's summary of a chart, the forms' choices of units and the chart drawn
+# are kept by each process while no chart's setting or unit changes (core/generations.py); its
+# positions and the people who hold them are the directory's.
 CHARTS = "orgcharts"
 generations.watch(CHARTS, OrgChartSetting)
-generations.watch(CHARTS, OrgUnit, columns=("organisation_id", "parent_id", "name", "sort_order"))
+generations.watch(CHARTS, OrgUnit)
+
+
+@dataclass(frozen=True)
+class DrawnChart:
+    units: int
+    positions: int
+    html: Markup
+
+
+def drawn_chart(org: Organisation, signed_in: bool) -> DrawnChart:
+    """The chart as its page shows it to a reader signed in or not (only then do holders link
+    to their profiles), drawn once and kept until the chart, its people or an organisation
+    changes."""
+    from ...contacts.services import DIRECTORY
+
+    def draw():
+        chart = load_chart(org)
+        return DrawnChart(len(chart.nodes), chart.position_count, fragments.drawn(
+            "publications/orgcharts/_drawn.html", chart=chart, signed_in=signed_in))
+    return generations.kept((CHARTS, DIRECTORY, ORGANISATIONS),
+                            ("drawn", org.id, signed_in, request.script_root), draw)
 
 
 def unit_choices(org: Organisation, exclude: int | None = None) -> dict[str, str]:

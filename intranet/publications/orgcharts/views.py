@@ -67,13 +67,14 @@ def _back(org: Organisation, anchor: int | None = None):
 @bp.get("/<slug>/organigramme")
 def show(slug):
     org = access.get_or_404(Organisation, slug=slug)
-    chart = services.load_chart(org)
-    if not access.can_view_org_chart(current_user, org, chart.visibility):
+    visibility, _ = services.chart_summary(org)
+    if not access.can_view_org_chart(current_user, org, visibility):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         abort(404)
-    return render_template("publications/orgcharts/show.html", org=org, chart=chart,
-                           editing=False, editable=access.can_edit_org_chart(current_user, org))
+    return render_template("publications/orgcharts/show.html", org=org, visibility=visibility,
+                           drawn=services.drawn_chart(org, current_user.is_authenticated),
+                           editable=access.can_edit_org_chart(current_user, org))
 
 
 # --- changing ------------------------------------------------------------------------------------
