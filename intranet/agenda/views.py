@@ -13,8 +13,8 @@ from sqlalchemy import String, cast, literal_column, null, select, type_coerce, 
 from sqlalchemy.orm import joinedload
 
 from .. import access
-from ..accounts.models import Organisation, OrgKind, User
-from ..core import pending, tables, uploads
+from ..accounts.models import ORGANISATIONS, Organisation, OrgKind, User
+from ..core import generations, pending, tables, uploads
 from ..core.hooks import register_organisation_section
 from ..core.feedback import attempt
 from ..core.frdates import MONTHS, format_date
@@ -423,9 +423,19 @@ def answer(event_id: int):
 
 def _invite_form() -> InviteForm:
     """The invitation form with its choices: every active organisation, the EPCI among them,
-    and the spaces the person may address (names only: a département has hundreds)."""
+    and the spaces the person may address (names only: a département has hundreds), kept
+    until an organisation or what the person may reach changes."""
     form = InviteForm()
-    organisations, epci, spaces = {"": "—"}, {"": "—"}, {"": "—"}
+    organisations, epci, spaces = generations.kept(
+        (ORGANISATIONS, generations.ACCESS), ("invitation choices", current_user.id),
+        _invitation_choices)
+    form.organisation.choices, form.epci.choices, form.space.choices = \
+        dict(organisations), dict(epci), dict(spaces)
+    return form
+
+
+def _invitation_choices() -> tuple[tuple, tuple, tuple]:
+    organisations, epci, spaces = [("", "—")], [("", "—")], [("", "—")]
     # One statement: the organisations by their name's key, then the spaces by name (each
     # sorted on a column of its own, so that each keeps its column's collation).
     choices = union_all(
@@ -440,13 +450,12 @@ def _invite_form() -> InviteForm:
     for part, key, name, kind, _, _ in db.session.execute(
             choices.order_by(order.part, order.by_key, order.by_name)).all():
         if part == 0:
-            organisations[key] = name
+            organisations.append((key, name))
             if kind == an_epci:
-                epci[key] = name
+                epci.append((key, name))
         else:
-            spaces[key] = name
-    form.organisation.choices, form.epci.choices, form.space.choices = organisations, epci, spaces
-    return form
+            spaces.append((key, name))
+    return tuple(organisations), tuple(epci), tuple(spaces)
 
 
 @bp.route("/agenda/evenements/<int:event_id>/invitations", methods=["GET", "POST"])

@@ -459,3 +459,34 @@ def test_an_org_chart_is_drawn_once_and_a_change_to_a_unit_or_a_holder_shows_at_
     charts.set_visibility(layrac, Visibility.PUBLIC, by=admin)
     page = client.get(address).text
     assert "Claire Dubois-Martin" in page and f'href="/personnes/{secretary.id}"' not in page
+
+
+def test_the_invitation_forms_choices_are_kept_per_person_until_what_they_reach_changes(
+        new_client):
+    """The organisations and the spaces an event's organiser may invite: kept per person; an
+    organisation renamed, a group they join or one renamed shows at the next form."""
+    from intranet.agenda import services as agenda
+    from intranet.spaces import services as spaces
+
+    from ..agenda.builders import event_data, town_hall
+    world = town_hall()
+    event = agenda.create_event(event_data("Conseil d'école", datetime(2027, 3, 15, 10)),
+                                by=world["editor"], space=world["space"])
+    client = new_client(world["editor"])
+    address = f"/agenda/evenements/{event.id}/invitations"
+    client.get(address)
+    assert _kept(client, address)
+    boe = factories.make_org("Commune de Boé")
+    assert "Commune de Boé" in _options(client.get(address).text, "organisation")
+    boe.name = "Mairie de Boé"
+    db.session.commit()
+    assert "Mairie de Boé" in _options(client.get(address).text, "organisation")
+
+    organiser = factories.make_user(boe)
+    group = factories.make_group(organiser, name="Voirie intercommunale")
+    assert "Voirie intercommunale" not in _options(client.get(address).text, "space")
+    spaces.add_member(group, world["editor"], by=organiser)
+    assert "Voirie intercommunale" in _options(client.get(address).text, "space")
+    group.name = "Voirie et réseaux"
+    db.session.commit()
+    assert "Voirie et réseaux" in _options(client.get(address).text, "space")
