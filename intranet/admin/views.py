@@ -7,7 +7,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
-from ..core.pagination import kept_page, paginate
+from ..core.pagination import kept_page, paginate, plain_page
 from .. import access
 from ..accounts import finder
 from ..accounts import organisations as orgs
@@ -18,7 +18,7 @@ from ..core.timeutil import utcnow
 from ..core.types import Role
 from ..core import accessibility, generations, tables
 from ..core.inputs import page_arg
-from ..core.audit import ACTION_LABELS, AuditEvent
+from ..core.audit import ACTION_LABELS
 from ..core.csvimport import import_sent
 from ..extensions import db
 from ..spaces.models import Space, SpaceKind
@@ -379,8 +379,8 @@ def _audit_page(org: Organisation | None):
     if form.validate():
         filters = {"action": form.action.data or "", "who": form.who.data or "",
                    "ip": form.ip.data or "", "start": form.start.data, "end": form.end.data}
-    query = services.audit_query(organisation=org, **filters).options(joinedload(AuditEvent.actor))
-    page = paginate(query, per_page=50)
+    page = plain_page(services.audit_lines(services.audit_query(organisation=org, **filters)),
+                      lambda rows: [services.AuditLine.of(row) for row in rows], per_page=50)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("admin/audit.html", form=form, page=page, org=org, args=args)
 

@@ -126,3 +126,12 @@ def kept_page(query, make: Callable[[list], object], *, per_page: int) -> KeptPa
     found = paginate(query, per_page=per_page)
     return KeptPage(items=make(found.items), count=len(found.items), page=found.page,
                     pages=found.pages, total=found.total)
+
+
+def plain_page(query, make: Callable[[list], object], *, per_page: int) -> KeptPage:
+    """``kept_page`` for a query of several columns (``rows_page``): rows rather than the
+    session's objects, cheaper to read for a long list that shows a few columns of each."""
+    rows, page, total = rows_page(query, page_arg(), per_page)
+    return KeptPage(items=make(rows), count=len(rows), page=page,
+                    pages=(total + per_page - 1) // per_page, total=total)
+
