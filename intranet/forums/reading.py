@@ -424,9 +424,46 @@ def _read_join(query, user):
     return query.add_columns(literal(None))
 
 
-def forum_topics(user, forum: Forum, page) -> Pager:
+@dataclass(frozen=True)
+class ForumReader:
+    """A forum as one person reads it: the forum, when they marked everything read, and how
+    they follow it (``SubscriptionLevel``)."""
+    forum: Forum
+    marked_read_at: datetime | None
+    level: str
+
+
+_FORUM_READER = select(   # built once: the forum and its reader's marks, in one statement
+    Forum,
+    select(ForumVisit.marked_read_at)
+    .where(ForumVisit.user_id == bindparam("user_id", type_=Integer)).scalar_subquery(),
+    select(ForumSubscription.level)
+    .where(ForumSubscription.user_id == bindparam("user_id", type_=Integer),
+           ForumSubscription.forum_id == Forum.id).scalar_subquery(),
+).where(Forum.id == bindparam("forum_id", type_=Integer),
+        Forum.space_id == bindparam("space_id", type_=Integer))
+
+
+def load_forum_reader(user, space: Space, forum_id: int) -> ForumReader | None:
+    """The forum ``forum_id`` of ``space`` with what ``forum_topics`` and ``forum_level``
+    read of its reader, in one statement (None: not a forum of the space)."""
+    signed_in = access.is_signed_in(user)
+    found = db.session.execute(_FORUM_READER, {"forum_id": forum_id, "space_id": space.id,
+                                               "user_id": user.id if signed_in else -1}).first()
+    if found is None:
+        return None
+    forum, marked, level = found
+    return ForumReader(forum, marked if signed_in else None,
+                       (level if signed_in else None) or SubscriptionLevel.NORMAL)
+
+
+_UNREAD = object()
+
+
+def forum_topics(user, forum: Forum, page, marked_read_at=_UNREAD) -> Pager:
     """A forum's topics the person may see (``access.visible_topics``), pinned first then by
-    latest post, each with its first unread position (None when read)."""
+    latest post, each with its first unread position (None when read). ``marked_read_at``:
+    when they marked everything read, if read already (``load_forum_reader``)."""
     where = [ForumTopic.forum_id == forum.id, access.visible_topics(user, forum.space),
              ForumTopic.merged_into_id.is_(None)]   # a merged topic lives on in another
     per = topics_per_page()
@@ -434,8 +471,9 @@ def forum_topics(user, forum: Forum, page) -> Pager:
         joinedload(ForumTopic.author), joinedload(ForumTopic.last_post_author)
     ).order_by(ForumTopic.pinned.desc(), ForumTopic.last_post_at.desc(), ForumTopic.id.desc())
     rows, page, total = rows_page(query, page, per)     # counted only when the page is full
-    marked = _marked_read_at(user) if access.is_signed_in(user) else None
-    return Pager(_with_unread(user, rows, marked), page, per, total)
+    if marked_read_at is _UNREAD:
+        marked_read_at = _marked_read_at(user) if access.is_signed_in(user) else None
+    return Pager(_with_unread(user, rows, marked_read_at), page, per, total)
 
 
 def _level_is(person, column, level, *levels):

@@ -179,11 +179,14 @@ def add_category(slug):
 @bp.get("/espaces/<slug>/forums/<int:forum_id>")
 def forum(slug, forum_id):
     space = _space(slug)
-    forum = _forum(space, forum_id)
+    reader = reading.load_forum_reader(_me(), space, forum_id)
+    if reader is None:
+        abort(404)
+    forum, level = reader.forum, reader.level
     moderator = _moderator(space)
-    listing = reading.forum_topics(_me(), forum, request.args.get("page", 1))
+    listing = reading.forum_topics(_me(), forum, request.args.get("page", 1),
+                                   reader.marked_read_at)
     reading.record_visit(current_user)
-    level = reading.forum_level(current_user, forum)
     level_form = LevelForm(formdata=None, data={"level": level})
     level_form.level.choices = FORUM_LEVELS
     return render_template("forums/forum.html", space=space, forum=forum, listing=listing,

@@ -211,3 +211,21 @@ def test_a_first_visit_recorded_by_two_workers_at_once_is_written_once(client, l
     visit = db.session.get(ForumVisit, author.id)
     assert visit.last_seen_at > datetime(2020, 1, 1)         # the later of the two times
     assert BUFFER.flush() == 0
+
+
+def test_a_forums_page_reads_the_forum_and_its_readers_marks_in_one_statement(client, login):
+    """The forum, when its reader marked everything read and how they follow it: one
+    statement, whatever they did; what it read shows (« Non lu », the level chosen)."""
+    org, space, forum, member = org_with_forum()
+    services.create_topic(forum, title="Dans ma commune", body="x", body_format="text",
+                          by=member)
+    reader = factories.make_user(org, Role.MEMBER)
+    login(reader)
+    address = f"/espaces/{space.slug}/forums/{forum.id}"
+    before = count_queries(client, address)
+    assert "Non lu" in text(client.get(address))
+    client.post("/forums/nouveautes/tout-lu")
+    assert "Non lu" not in text(client.get(address))
+    client.post(f"/espaces/{space.slug}/forums/{forum.id}/niveau", data={"level": "all"})
+    assert '<option selected value="all">' in text(client.get(address))
+    assert count_queries(client, address) == before
