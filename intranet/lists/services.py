@@ -26,7 +26,7 @@ from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import Integer, String, bindparam, delete, func, select
+from sqlalchemy import Integer, String, bindparam, delete, func, literal, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.inputs import to_int
@@ -308,6 +308,29 @@ def _subscription_statement():
         Subscriber.list_id == bindparam("list_id", type_=Integer),
         (Subscriber.user_id == bindparam("user_id", type_=Integer))
         | (Subscriber.email == bindparam("email", type_=String)))
+
+
+def reader_facts(mlist: MailingList, user) -> tuple[Subscriber | None, int]:
+    """What the list's page reads for its reader: their subscription (``subscription_of``) and
+    the number of messages held for moderation (which only its moderators are shown), in one
+    statement."""
+    signed_in = access.is_signed_in(user)
+    held, subscription = db.session.execute(_reader_facts_statement(), {
+        "list_id": mlist.id, "user_id": user.id if signed_in else -1,
+        "email": user.email.lower() if signed_in else ""}).first()
+    return subscription, held
+
+
+@cache
+def _reader_facts_statement():
+    """``reader_facts``'s statement, built once (bound ``list_id``, ``user_id``, ``email``):
+    the count, and the subscription joined to a row of its own (none: NULL)."""
+    one = select(literal(1).label("one")).subquery()
+    held = (select(func.count()).where(ListMessage.list_id == bindparam("list_id", type_=Integer),
+                                       ListMessage.status == MessageStatus.HELD)
+            .scalar_subquery())
+    return (select(held, Subscriber).select_from(one)
+            .outerjoin(Subscriber, _subscription_statement().whereclause).limit(1))
 
 
 def _new_subscriber(mlist: MailingList, *, email: str, user: User | None, status, delivery) -> Subscriber:
@@ -658,11 +681,6 @@ def quarantined(mlist: MailingList, limit: int = 20) -> list[QuarantinedMail]:
     return list(db.session.scalars(select(QuarantinedMail).where(
         QuarantinedMail.list_id == mlist.id).order_by(QuarantinedMail.created_at.desc())
         .limit(limit)))
-
-
-def held_count(mlist: MailingList) -> int:
-    return db.session.scalar(select(func.count()).where(
-        ListMessage.list_id == mlist.id, ListMessage.status == MessageStatus.HELD))
 
 
 @unit_of_work

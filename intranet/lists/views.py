@@ -133,7 +133,7 @@ def show(slug, name):
     mlist = _list(slug, name)
     page = page_arg()
     rows, total = services.threads(mlist, page=page)
-    subscription = services.subscription_of(mlist, current_user)
+    subscription, held = services.reader_facts(mlist, current_user)
     me = current_user if access.is_signed_in(current_user) else None
     return render_template(
         "lists/show.html", space=mlist.space, mlist=mlist, rows=rows, total=total, page=page,
@@ -144,7 +144,7 @@ def show(slug, name):
                                      if subscription else None) if me else None,
         outside_form=OutsideSubscribeForm() if me is None else None,
         can_post=access.can_post_to_list(current_user, mlist),
-        held=services.held_count(mlist) if access.can_moderate_list(current_user, mlist) else 0,
+        held=held if access.can_moderate_list(current_user, mlist) else 0,
         emergency=access.list_in_emergency(mlist))
 
 

@@ -11,7 +11,7 @@ from intranet.mail.models import OutboxMessage
 from intranet.notifications.models import Notification
 
 from .. import factories
-from ..helpers import text
+from ..helpers import text, visible_text
 from . import builders
 
 
@@ -40,11 +40,14 @@ def test_a_moderated_list_holds_a_non_member_post_until_a_moderator_approves(
     assert note.kind == "lists.held" and "moderation" in note.url
 
     login(admin)
+    list_page = f"/espaces/{mlist.space.slug}/listes/{mlist.name}"
+    assert "Modération 1 en attente" in visible_text(client.get(list_page))
     page = text(client.get(note.url))
     assert "Proposition" in page and "inconnu@ailleurs.fr" in page
     client.post(f"/espaces/{mlist.space.slug}/listes/{mlist.name}/moderation/{held.id}/approuver")
     db.session.refresh(held)
     assert held.status == MessageStatus.PUBLISHED
+    assert "en attente" not in visible_text(client.get(list_page))
     builders.drain()
     assert sorted(r for _f, rcpts, _m in smtp_sink.sink.received for r in rcpts if
                   r.endswith("exemple.org")) == ["a@exemple.org", "b@exemple.org"]
