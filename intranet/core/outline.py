@@ -15,14 +15,12 @@ Outline = tuple[tuple[int, int, str], ...]     # (id, depth, name), in tree orde
 
 def tree_order(nodes: Iterable[Node], id_of: Callable[[Node], int],
                parent_of: Callable[[Node], int | None]) -> list[tuple[Node, int]]:
-    """``nodes`` in tree order with their depth, from the roots (no parent, or a parent not
-    among them) down, siblings in the order given. A node caught in a cycle is left out."""
-    nodes = list(nodes)
-    known = {id_of(node) for node in nodes}
+    """``nodes`` in tree order with their depth, from the roots (no parent) down, siblings in
+    the order given. A node whose parent is not among them is left out, and so is everything
+    under it (a folder in a binned folder), as is a node caught in a cycle."""
     children: dict[int | None, list[Node]] = {}
     for node in nodes:
-        parent = parent_of(node)
-        children.setdefault(parent if parent in known else None, []).append(node)
+        children.setdefault(parent_of(node), []).append(node)
     ordered: list[tuple[Node, int]] = []
     stack = [(node, 0) for node in reversed(children.get(None, []))]
     while stack:

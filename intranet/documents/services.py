@@ -314,10 +314,8 @@ def folder_choices(space: Space, exclude: Folder | None = None) -> dict[str, str
     """« Move to » choices: the library's root, then every folder not in the bin, indented in
     tree order, without ``exclude`` and its sub-folders (where a folder may not go)."""
     folders = [dict(values) for values in _space_folders(space.id).values()]
-    live = {folder["id"] for folder in folders if folder["deleted_at"] is None}
-    placed = outline.tree_order(
-        sorted((folder for folder in folders if folder["id"] in live
-                and (folder["parent_id"] is None or folder["parent_id"] in live)),
+    placed = outline.tree_order(   # what is under a binned folder is left out with it
+        sorted((folder for folder in folders if folder["deleted_at"] is None),
                key=lambda folder: collation_key(folder["name"])),
         lambda folder: folder["id"], lambda folder: folder["parent_id"])
     return {"0": "Racine de la bibliothèque", **outline.choices(
@@ -569,8 +567,8 @@ def bin_contents(space: Space) -> tuple[list[Folder], list[Document], list[Page]
     return list(folders), list(documents), list(pages_)
 
 
-# What a document's page reads with the document (the view's ``_document(page=True)``): its versions,
-# each with its file and who sent it.
+# What a document's page reads with the document (the view's ``_document(page=True)``): its
+# versions, each with its file and who sent it.
 PAGE_OPTIONS = (joinedload(Document.versions).joinedload(DocumentVersion.file),
                 joinedload(Document.versions).joinedload(DocumentVersion.uploaded_by))
 

@@ -274,4 +274,6 @@ def test_a_spaces_folders_are_kept_and_a_folder_renamed_moved_or_binned_shows_at
     services.delete_folder(archives, by=editor)      # the bin: its contents with it
     assert member.get(folder_page).status_code == 404
     assert member.get(document_page).status_code == 404
-    assert "Anciens" not in choices_of(client.get(f"{base}/dossiers/{council.id}").text)
+    # neither the binned folder nor the folder inside it are offered any more
+    assert choices_of(client.get(f"{base}/dossiers/{council.id}").text) == \
+        ["Racine de la bibliothèque"]
