@@ -142,7 +142,9 @@ class Organisation(TimestampMixin, db.Model):
         return f"<Organisation {self.slug}>"
 
 
-@searchable("person", "Personnes")
+# what signing in, a lock-out, a new password or feed address change: not the directory's entry
+@searchable("person", "Personnes", unread=("last_login_at", "locked_until", "password_hash",
+                                           "token_generation", "feed_token"))
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user_account"
 

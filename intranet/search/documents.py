@@ -35,12 +35,15 @@ class SearchDocument:
     author_id: int | None = None  # the account that wrote it, if any
 
 
-def searchable(type_key: str, label: str):
-    """Class decorator: the model's rows are indexed under ``type_key`` (facet ``label``)."""
+def searchable(type_key: str, label: str, *, unread: tuple[str, ...] = ()):
+    """Class decorator: the model's rows are indexed under ``type_key`` (facet ``label``).
+    ``unread``: attributes its document does not show, whose change alone leaves the document
+    as it is (a person's last sign-in: signing in would otherwise index them again)."""
     def register(cls):
         _REGISTRY[type_key] = cls
         TYPE_LABELS[type_key] = label
         cls.__search_type__ = type_key
+        cls.__search_unread__ = frozenset(unread)
         return cls
     return register
 

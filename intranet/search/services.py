@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy import delete, event, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from .. import access
@@ -157,7 +158,8 @@ def _collect(session, _context):
         if not changed:
             continue
         key = key_of(obj)
-        if key is not None:
+        if key is not None and (obj in session.new or obj in session.deleted
+                                or _shown_change(obj)):
             keys.add(key)
         # A row that is part of another object's document (an attachment's text in its
         # page's, a membership in a person's): ``{type_key: foreign key attribute}``.
@@ -165,6 +167,15 @@ def _collect(session, _context):
             parent_id = getattr(obj, attribute, None)
             if parent_id is not None:
                 keys.add(f"{type_key}:{parent_id}")
+
+
+def _shown_change(obj) -> bool:
+    """Whether a changed row changed something its document may show: an attribute other than
+    those its model declares ``unread`` (``searchable``)."""
+    unread = type(obj).__search_unread__
+    return not unread or any(
+        attribute.key not in unread and attribute.history.has_changes()
+        for attribute in sa_inspect(obj).attrs)
 
 
 @event.listens_for(Session, "before_commit")

@@ -16,8 +16,10 @@ from functools import cache
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import (Integer, String, bindparam, delete, func, literal_column, null, or_,
-                        select, text, tuple_, union_all)
+from sqlalchemy import (BigInteger, DateTime, Integer, String, Text, all_, and_, any_,
+                        bindparam, case, cast, delete, func, literal_column, null, or_, select,
+                        text, tuple_, union_all)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ...extensions import db
 from ..models import SearchEntry, SearchEntryReader, SearchSpelling, SearchWord
@@ -169,31 +171,72 @@ class PostgresBackend:
             pending_op = "&"
         return " ".join(f"{op} {term}".strip() for op, term in parts if term != "!")
 
+    def __init__(self):
+        # search_entry's size in the planner's statistics (pages, rows), as the last search of
+        # this process read it with its results: the next one plans with it
+        self.table_size: tuple | None = None
+
     def search(self, request: SearchRequest, scope: Scope) -> Results:
         typed = tidy_query(request.text)
         expression = self.to_tsquery(typed)
         if not has_query_word(typed) or not re.search(r"\w", expression):
             raise QueryError(NO_WORD)
+        if self.table_size is None:     # the process's first search
+            self.table_size = tuple(db.session.execute(select(*_TABLE_SIZE)).one())
         try:
-            # no lexeme left (stop words only); matched by a document without words
-            # (exclusions only: it would find almost everything); and, in the same statement,
-            # the documents whose change the writer has not applied yet (left out)
-            # and how large the index is (the planner's statistics): a small one is read
-            # whole at no cost worth estimating (``_estimated_matches``)
-            nodes, without_words, pending, pages, rows = db.session.execute(
-                _opening_statement(), {"tsq": expression}).one()
+            # Usually one statement: the matches, with the facts that tell whether they
+            # count: the query's lexemes (none: stop words only), whether a document without
+            # words matches it (exclusions only: it would find almost everything; both
+            # stop the matching before it starts), the keys whose change the writer has not
+            # applied yet, and the table's size for the next search. A pending key that
+            # these matches did not leave out: once more, left out.
+            found, facts = self._matches(request, scope, expression)
+            if facts["pending"]:
+                scope = replace(scope, pending_keys=tuple(facts["pending"]))
+                found, facts = self._matches(request, scope, expression)
+        except QueryError:
+            raise
         except Exception as exc:
             db.session.rollback()
             raise QueryError("Cette recherche n'a pas pu être comprise : vérifiez les "
                              "guillemets et les opérateurs.") from exc
-        if nodes == 0:
+        if facts["nodes"] == 0:
             raise QueryError(ONLY_STOP_WORDS)
-        if without_words:
+        if facts["without_words"]:
             raise QueryError(ONLY_EXCLUSIONS)
-        if pending:
-            scope = replace(scope, pending_keys=tuple(pending))
+        total, types, organisations, years, names, hits = 0, {}, {}, {}, {}, []
+        for key, n, kind, org, year, count, unused, name, title, url, date, snippet, _ in found:
+            if key is not None:
+                hits.append((n, Hit(key=key, type=kind, title=title, url=url, date=date,
+                                    organisation_name=name, snippet=_mark(snippet))))
+            elif unused == 0b011:
+                types[kind] = count
+            elif unused == 0b101:
+                if org is not None:
+                    organisations[org] = count
+                    if name:
+                        names[org] = name
+            elif unused == 0b110:
+                years[year] = count
+            elif unused == 0b111:
+                total = count
+        hits = [hit for _, hit in sorted(hits, key=lambda pair: pair[0])]
+        shape, params = facts["shape"], facts["params"]
+        suggestion = (self._suggest(request.text, shape, params, facts["vocabulary"])
+                      if total < 3 else None)
+        ranked_most = current_app.config["SEARCH_PG_RANKED_MOST"]
+        return Results(total=total, hits=hits, types=types, organisations=organisations,
+                       years=years, suggestion=suggestion,
+                       most_recent=ranked_most if facts["dense"] and total >= ranked_most
+                       else None,
+                       organisation_names=names)
+
+    def _matches(self, request: SearchRequest, scope: Scope, expression: str):
+        """The matches statement's rows, and its facts (``search``)."""
         shape = _shape(scope, request)
-        params = {**_readable_params(scope, request), "tsq": expression}
+        params = {**_readable_params(scope, request), "tsq": expression,
+                  "spelt": [word for _, _, word in _query_words(request.text)]}
+        pages, rows = self.table_size
         if _small(pages, rows):
             estimated, whole_table = rows, False
         else:
@@ -208,42 +251,23 @@ class PostgresBackend:
             db.session.execute(text("SET LOCAL random_page_cost = 1.1"))
         dense = estimated > current_app.config["SEARCH_PG_EXACT_UP_TO"]
         page = max(request.page, 1)
-        keys, total, types, organisations, years, names = {}, 0, {}, {}, {}, {}
         if dense:   # the date index, not a bitmap of every match (the planner's habit here)
             db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
-        ranked_most = current_app.config["SEARCH_PG_RANKED_MOST"]
         found = db.session.execute(
             _matches_statement(shape, dense, request.sort == "date"),
-            {**params, "ranked_most": ranked_most, "per_page": request.per_page,
-             "skipped": (page - 1) * request.per_page}).all()
+            {**params, "ranked_most": current_app.config["SEARCH_PG_RANKED_MOST"],
+             "per_page": request.per_page, "skipped": (page - 1) * request.per_page}).all()
         if priced:
             db.session.execute(text("SET LOCAL random_page_cost TO DEFAULT"))
         if dense:
             db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
-        for key, n, kind, org, year, count, unused, name in found:
-            if key is not None:
-                keys[key] = n
-            elif unused == 0b011:
-                types[kind] = count
-            elif unused == 0b101:
-                if org is not None:
-                    organisations[org] = count
-                    if name:
-                        names[org] = name
-            elif unused == 0b110:
-                years[year] = count
-            else:
-                total = count
-        rows = sorted(db.session.execute(
-            _hits_statement(), {"tsq": expression, "keys": list(keys)}).all(),
-            key=lambda row: keys[row[0]]) if keys else []
-        hits = [Hit(key=r[0], type=r[1], title=r[2], url=r[3], date=r[4],
-                    organisation_name=r[5], snippet=_mark(r[6])) for r in rows]
-        suggestion = self._suggest(typed, shape, params) if total < 3 else None
-        return Results(total=total, hits=hits, types=types, organisations=organisations,
-                       years=years, suggestion=suggestion,
-                       most_recent=ranked_most if dense and total >= ranked_most else None,
-                       organisation_names=names)
+        nodes, without_words, pending, pages, rows, vocabulary = next(
+            row[-1] for row in found if row[-1] is not None)
+        self.table_size = (pages, rows)
+        pending = sorted(set(pending) - set(scope.pending_keys))
+        return found, {"nodes": nodes, "without_words": without_words, "pending": pending,
+                       "dense": dense, "shape": shape, "params": params,
+                       "vocabulary": vocabulary or []}
 
     @staticmethod
     def _estimated_matches(alternative: tuple, params: dict) -> tuple[float, bool]:
@@ -262,31 +286,22 @@ class PostgresBackend:
 
     # --- « Vouliez-vous dire … » (see search/spelling.py) ---------------------------------------
 
-    def _suggest(self, text: str, shape: tuple, params: dict) -> str | None:
-        """« Vouliez-vous dire … » (see ``search/spelling.py``): the vocabulary is
-        ``search_word``, who holds a word is ``search_spelling`` met with what the person may
-        read (``_readable``)."""
-        words = [(match.start(), match.end(), fold(match.group()))
-                 for match in re.finditer(r"\w+", text)
-                 if len(match.group()) >= 3 and not match.group().isdigit()
-                 and is_query_word(text, match.start(), match.end())]
-        # each word of the query: who holds it and the vocabulary close to it, together
-        typed = {word: self._word_facts(word, shape, params) for _, _, word in words}
-
-        def holder(word):
-            return typed[word][0] if word in typed else db.session.scalar(
-                _holder_statement(shape), {**params, "word": word})
-        return suggest(text, words, holder, lambda word: closest(word, typed[word][1]),
-                       self._spelt)
-
-    @staticmethod
-    def _word_facts(word: str, shape: tuple, params: dict) -> tuple[str | None, list]:
-        """(a document the person may read that holds ``word``, the vocabulary near it) in one
-        statement: the second is read for nothing only when the first is found."""
-        held, near = db.session.execute(_word_facts_statement(shape), {
-            **params, "word": word, "first": word[0], "after": chr(ord(word[0]) + 1),
-            "shortest": len(word) - MAX_EDITS, "longest": len(word) + MAX_EDITS}).one()
-        return held, [tuple(pair) for pair in near]
+    def _suggest(self, text: str, shape: tuple, params: dict, vocabulary: list) -> str | None:
+        """« Vouliez-vous dire … » (see ``search/spelling.py``): the vocabulary near each word
+        of the query came with the matches (``search_word``, when they were fewer than three);
+        who holds each word and each of its candidates (``search_spelling`` met with what the
+        person may read, ``_readable``) is asked in one statement."""
+        text = tidy_query(text)
+        words = _query_words(text)
+        near = {}
+        for word, other, documents in vocabulary:
+            near.setdefault(word, []).append((other, documents))
+        candidates = {word: closest(word, near.get(word, ())) for _, _, word in words}
+        asked = sorted({word for _, _, word in words} | {c for cs in candidates.values()
+                                                          for c in cs})
+        held = dict(db.session.execute(_holders_statement(shape),
+                                       {**params, "words": asked}).all()) if asked else {}
+        return suggest(text, words, held.get, candidates.__getitem__, self._spelt)
 
     @staticmethod
     def _spelt(word: str, key: str) -> str:
@@ -317,6 +332,17 @@ def _shape(scope: Scope, request: SearchRequest) -> tuple:
             request.date_to is not None)
 
 
+def _strings(name: str):
+    """A list given as one array parameter (``= ANY``): the statement's text is the same for
+    every person and list, so SQLAlchemy renders it once and each connection prepares it once
+    (an ``IN`` of as many parameters as items would be rendered anew at each search)."""
+    return bindparam(name, type_=ARRAY(String))
+
+
+def _integers(name: str):
+    return bindparam(name, type_=ARRAY(Integer))
+
+
 @cache
 def _readable(shape: tuple) -> tuple[tuple, ...]:
     """What the person may read, narrowed by the request's filters, as alternatives that are
@@ -328,14 +354,14 @@ def _readable(shape: tuple) -> tuple[tuple, ...]:
      until) = shape
     # The scope's description (core/readscope.py): a member space's documents whatever
     # their narrowing; another visible space's when their narrowing is passed.
-    narrow = [SearchEntry.narrow.in_(bindparam("narrowings", expanding=True))]
+    narrow = [SearchEntry.narrow == any_(_strings("narrowings"))]
     if members:
-        narrow.append(SearchEntry.space_id.in_(bindparam("member_spaces", expanding=True)))
+        narrow.append(SearchEntry.space_id == any_(_integers("member_spaces")))
     filters = []
     if pending:
-        filters.append(SearchEntry.key.not_in(bindparam("pending", expanding=True)))
+        filters.append(SearchEntry.key != all_(_strings("pending")))
     if types:
-        filters.append(SearchEntry.type.in_(bindparam("types", expanding=True)))
+        filters.append(SearchEntry.type == any_(_strings("types")))
     if organisation:
         filters.append(SearchEntry.organisation_id == bindparam("organisation_id"))
     if year:
@@ -351,7 +377,7 @@ def _readable(shape: tuple) -> tuple[tuple, ...]:
     if until:
         filters.append(SearchEntry.date < bindparam("date_to"))
     readable = [(SearchEntry.has_readers.is_(False), or_(*narrow),
-                 SearchEntry.space_id.in_(bindparam("visible_spaces", expanding=True)),
+                 SearchEntry.space_id == any_(_integers("visible_spaces")),
                  *filters)]
     if reader:
         readable.append((SearchEntry.key.in_(select(SearchEntryReader.key).where(
@@ -374,20 +400,24 @@ def _readable_params(scope: Scope, request: SearchRequest) -> dict:
     return params
 
 
-@cache
-def _opening_statement():
-    """The query's node count, whether it matches a document without words, the pending keys
-    and the table's size (``search``)."""
-    return select(func.numnode(_TSQUERY), literal_column("''::tsvector").op("@@")(_TSQUERY),
-                  func.array(pending_keys_query().scalar_subquery()), *_TABLE_SIZE)
+# A query with no lexeme left (stop words only) or that a document without words matches
+# (exclusions only: it would find almost everything) matches nothing: PostgreSQL checks it
+# once, before reading the index (a one-time filter); ``_FACTS`` tells which it was.
+_QUERY_HAS_WORDS = (func.numnode(_TSQUERY) > 0,
+                    ~literal_column("''::tsvector").op("@@")(_TSQUERY))
 
 
 @cache
 def _matches_statement(shape: tuple, dense: bool, by_date: bool):
     """One pass over the matches (the heap scan is what costs): their rank, then from that
-    the page's keys and the count with the three facets, in one statement. When the words
-    are everywhere (``dense``), the matches are the most recent ``ranked_most`` of each
-    alternative, read backwards through the date index (config.py, SEARCH_PG_EXACT_UP_TO)."""
+    the page's documents with their extract around the words, and the count with the three
+    facets, in one statement. When the words are everywhere (``dense``), the matches are the
+    most recent ``ranked_most`` of each alternative, read backwards through the date index
+    (config.py, SEARCH_PG_EXACT_UP_TO).
+
+    Each row: ``(key, n, type, organisation_id, year, count, grouping, organisation_name,
+    title, url, date, extract)``; a document of the page has its ``key`` (``n``: its place),
+    a count has none (``grouping`` tells which facet it counts, 0b111 the total)."""
     branches = []
     for alternative in _readable(shape):
         branch = select(
@@ -395,7 +425,7 @@ def _matches_statement(shape: tuple, dense: bool, by_date: bool):
             SearchEntry.organisation_name, SearchEntry.date,
             func.cast(func.extract("year", SearchEntry.date), Integer).label("year"),
             func.ts_rank_cd(SearchEntry.tsv, _TSQUERY).label("rank"),
-        ).where(SearchEntry.tsv.op("@@")(_TSQUERY), *alternative)
+        ).where(SearchEntry.tsv.op("@@")(_TSQUERY), *_QUERY_HAS_WORDS, *alternative)
         if dense:
             branch = branch.order_by(SearchEntry.date.desc()).limit(
                 bindparam("ranked_most", type_=Integer))
@@ -403,62 +433,91 @@ def _matches_statement(shape: tuple, dense: bool, by_date: bool):
     matched = union_all(*branches).cte("matched")
     order = [matched.c.date.desc()] if by_date else [matched.c.rank.desc(),
                                                     matched.c.date.desc()]
-    top = (select(matched.c.key, func.row_number().over(order_by=order).label("n"))
+    top = (select(matched.c.key, matched.c.type, matched.c.organisation_name, matched.c.date,
+                  func.row_number().over(order_by=order).label("n"))
            .order_by(*order).limit(bindparam("per_page", type_=Integer))
            .offset(bindparam("skipped", type_=Integer)).subquery())
-    facets = (matched.c.type, matched.c.organisation_id, matched.c.year)
-    counted = (select(null(), null(), *facets, func.count(), func.grouping(*facets),
-                      func.max(matched.c.organisation_name))
-               .group_by(func.grouping_sets(*(tuple_(c) for c in facets), text("()"))))
-    return union_all(select(top.c.key, top.c.n, null(), null(), null(), null(), null(), null()),
-                     counted)
-
-
-@cache
-def _hits_statement():
-    """The page's documents (``keys``), with their extract around the words."""
-    headline = func.ts_headline(
+    # the extract is made for the page's documents only, after the limit
+    extract = func.ts_headline(
         CONFIG, SearchEntry.body, _TSQUERY,
         f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, "
         "FragmentDelimiter=\" … \"")
-    return (select(SearchEntry.key, SearchEntry.type, SearchEntry.title, SearchEntry.url,
-                   SearchEntry.date, SearchEntry.organisation_name, headline)
-            .where(SearchEntry.key.in_(bindparam("keys", expanding=True))))
+    page = (select(top.c.key, top.c.n, top.c.type, null(), null(), null(), null(),
+                   top.c.organisation_name, SearchEntry.title, SearchEntry.url, top.c.date,
+                   extract, null())
+            .join(SearchEntry, SearchEntry.key == top.c.key))
+    facets = (matched.c.type, matched.c.organisation_id, matched.c.year)
+    counted = (select(null(), null(), *facets, func.count(), func.grouping(*facets),
+                      func.max(matched.c.organisation_name), null(), null(), null(), null(),
+                      null())
+               .group_by(func.grouping_sets(*(tuple_(c) for c in facets), text("()"))))
+    # the facts first, each NULL typed as its column (of two untyped NULLs PostgreSQL makes
+    # text, which another branch's integer or JSON then cannot meet)
+    facts = select(*(cast(null(), type_) for type_ in (
+        String, BigInteger, String, Integer, Integer, BigInteger, Integer, String, String,
+        String, DateTime, Text)), _facts(matched))
+    return union_all(facts, page, counted)
 
 
 @cache
-def _holder_statement(shape: tuple):
-    """The key of a document the person may read that holds ``word``, if any, in one
-    statement for every alternative of ``_readable``. The holders are read first from the GIN
-    index (materialised: with ``LIMIT 1`` the planner would otherwise scan the whole table
-    hoping to stop early, and a word held by no one is the common case here)."""
-    holders = (select(SearchSpelling.key)
-               .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(
-                   SPELLING, bindparam("word", type_=String))))
-               .cte("holders").prefix_with("MATERIALIZED"))
-    branches = [select(SearchEntry.key).join(holders, holders.c.key == SearchEntry.key)
-                .where(*alternative).limit(1) for alternative in _readable(shape)]
-    return branches[0] if len(branches) == 1 else union_all(*branches).limit(1)
+def _holders_statement(shape: tuple):
+    """``(word, key)`` for each of ``words``: the key of a document the person may read that
+    holds it (spelt so, accents aside), or NULL; one subquery per alternative of ``_readable``.
+    Each word's holders are read first from the GIN index (``OFFSET 0`` keeps them apart: with
+    ``LIMIT 1`` the planner would otherwise scan the readable documents hoping to stop early,
+    and a word held by no one is the common case here)."""
+    words = select(func.unnest(bindparam("words", type_=ARRAY(String))).label("word")
+                   ).subquery("w")
+    held = []
+    for alternative in _readable(shape):
+        holders = (select(SearchSpelling.key)
+                   .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(SPELLING,
+                                                                             words.c.word)))
+                   .offset(0).correlate(words).lateral("h"))
+        held.append(select(SearchEntry.key).join(holders, holders.c.key == SearchEntry.key)
+                    .where(*alternative).limit(1).scalar_subquery())
+    return select(words.c.word, func.coalesce(*held) if len(held) > 1 else held[0])
 
 
-@cache
-def _word_facts_statement(shape: tuple):
-    """``_holder_statement``'s key, and the vocabulary's words of the same first letter and a
-    close length (one range of its primary key: ``first`` to ``after``, ``shortest`` to
-    ``longest`` letters), as ``(word, documents)`` pairs in a JSON array."""
-    near = select(func.json_build_array(SearchWord.word, SearchWord.documents)).where(
-        SearchWord.word >= bindparam("first"), SearchWord.word < bindparam("after"),
-        func.length(SearchWord.word).between(bindparam("shortest", type_=Integer),
-                                             bindparam("longest", type_=Integer)))
-    vocabulary = func.coalesce(select(func.json_agg(near.subquery().c[0])).scalar_subquery(),
-                               literal_column("'[]'::json"))
-    return select(_holder_statement(shape).scalar_subquery(), vocabulary)
+def _query_words(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, folded word)`` for the words of a query that « Vouliez-vous dire » checks
+    (three letters or more, not a number, not an operator or a field's name)."""
+    text = tidy_query(text)
+    return [(match.start(), match.end(), fold(match.group()))
+            for match in re.finditer(r"\w+", text)
+            if len(match.group()) >= 3 and not match.group().isdigit()
+            and is_query_word(text, match.start(), match.end())]
+
+
+# The vocabulary near each word of ``spelt`` (``_query_words``), when fewer than three documents
+# match (otherwise nothing is suggested, and nothing is read): ``[word, other, documents]`` for
+# each word ``other`` of the same first letter and a close length (one range of its primary
+# key for each word).
+_SPELT = select(func.unnest(bindparam("spelt", type_=ARRAY(String))).label("word")
+                ).subquery("spelt")
+_NEAR = (select(func.json_agg(func.json_build_array(_SPELT.c.word, SearchWord.word,
+                                                    SearchWord.documents)))
+         .select_from(_SPELT).join(SearchWord, and_(
+             SearchWord.word >= func.left(_SPELT.c.word, 1),
+             SearchWord.word < func.chr(func.ascii(_SPELT.c.word) + 1),
+             func.length(SearchWord.word).between(func.length(_SPELT.c.word) - MAX_EDITS,
+                                                  func.length(_SPELT.c.word) + MAX_EDITS)))
+         .scalar_subquery())
 
 
 # The planner's statistics of search_entry (pages, rows): -1 rows until it was first analysed.
 _TABLE_SIZE = (
     text("(SELECT relpages FROM pg_class WHERE oid = 'search_entry'::regclass)"),
     text("(SELECT reltuples FROM pg_class WHERE oid = 'search_entry'::regclass)"))
+# What the matches statement says besides the matches (``PostgresBackend._matches``): the
+# query's node count, whether a document without words matches it, the keys whose change
+# the writer has not applied yet, the table's size, and the vocabulary near the query's words
+# when fewer than three documents match (``_NEAR``).
+def _facts(matched):
+    return func.json_build_array(
+        func.numnode(_TSQUERY), literal_column("''::tsvector").op("@@")(_TSQUERY),
+        func.array(pending_keys_query().scalar_subquery()), *_TABLE_SIZE,
+        case((select(func.count()).select_from(matched).scalar_subquery() < 3, _NEAR)))
 
 
 def _small(pages, rows) -> bool:
