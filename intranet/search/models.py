@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
+from ..core import generations
 from ..core.alerts import AlertFrequency
 from ..core.models import TimestampMixin
 from ..core.timeutil import utcnow
@@ -80,6 +81,12 @@ class SearchWord(db.Model):
     word: Mapped[str] = mapped_column(
         String(100, collation="C").with_variant(String(100), "sqlite"), primary_key=True)
     documents: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The vocabulary as each process keeps what it computed from it (« Vouliez-vous dire »'s
+# candidates of a word): the PostgreSQL backend's writer advances it with every batch it writes.
+SEARCH_WORDS = "search_words"
+generations.watch(SEARCH_WORDS, SearchWord)
 
 
 class SavedSearch(TimestampMixin, db.Model):

@@ -16,13 +16,15 @@ from functools import cache
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import (BigInteger, DateTime, Integer, String, Text, all_, and_, any_,
-                        bindparam, case, cast, delete, func, literal_column, null, or_, select,
+from sqlalchemy import (BigInteger, DateTime, Integer, String, Text, all_, any_, bindparam,
+                        cast, delete, func, literal_column, null, or_, select,
                         text, tuple_, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ...extensions import db
-from ..models import SearchEntry, SearchEntryReader, SearchSpelling, SearchWord
+from ...core import generations
+from ..models import (SEARCH_WORDS, SearchEntry, SearchEntryReader, SearchSpelling,
+                      SearchWord)
 from ..services import pending_keys_query
 from ..spelling import MAX_EDITS, closest, fold, is_query_word, suggest
 from . import (NARROW_AS_SPACE, NO_WORD, ONLY_EXCLUSIONS, ONLY_STOP_WORDS, Hit, QueryError,
@@ -85,6 +87,7 @@ class PostgresBackend:
             } for doc in documents])
             for statement in _WRITE:
                 db.session.execute(text(statement), {"rows": rows})
+            generations.advance(db.session, [SEARCH_WORDS])   # the vocabulary grew
         db.session.flush()  # committed by the caller, with the queue rows it applied
 
     @contextmanager
@@ -103,6 +106,7 @@ class PostgresBackend:
                 select(SearchEntry.key).limit(TRUNCATE_FROM).subquery())) >= TRUNCATE_FROM):
             db.session.execute(text("TRUNCATE search_entry, search_entry_reader, "
                                     "search_spelling, search_word"))
+            generations.advance(db.session, [SEARCH_WORDS])
         else:
             db.session.execute(delete(SearchEntry))
             db.session.execute(delete(SearchWord))
@@ -222,8 +226,7 @@ class PostgresBackend:
                 total = count
         hits = [hit for _, hit in sorted(hits, key=lambda pair: pair[0])]
         shape, params = facts["shape"], facts["params"]
-        suggestion = (self._suggest(request.text, shape, params, facts["vocabulary"])
-                      if total < 3 else None)
+        suggestion = self._suggest(typed, shape, params, total) if total < 3 else None
         ranked_most = current_app.config["SEARCH_PG_RANKED_MOST"]
         return Results(total=total, hits=hits, types=types, organisations=organisations,
                        years=years, suggestion=suggestion,
@@ -234,8 +237,7 @@ class PostgresBackend:
     def _matches(self, request: SearchRequest, scope: Scope, expression: str):
         """The matches statement's rows, and its facts (``search``)."""
         shape = _shape(scope, request)
-        params = {**_readable_params(scope, request), "tsq": expression,
-                  "spelt": [word for _, _, word in _query_words(request.text)]}
+        params = {**_readable_params(scope, request), "tsq": expression}
         pages, rows = self.table_size
         if _small(pages, rows):
             estimated, whole_table = rows, False
@@ -261,13 +263,12 @@ class PostgresBackend:
             db.session.execute(text("SET LOCAL random_page_cost TO DEFAULT"))
         if dense:
             db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
-        nodes, without_words, pending, pages, rows, vocabulary = next(
+        nodes, without_words, pending, pages, rows = next(
             row[-1] for row in found if row[-1] is not None)
         self.table_size = (pages, rows)
         pending = sorted(set(pending) - set(scope.pending_keys))
         return found, {"nodes": nodes, "without_words": without_words, "pending": pending,
-                       "dense": dense, "shape": shape, "params": params,
-                       "vocabulary": vocabulary or []}
+                       "dense": dense, "shape": shape, "params": params}
 
     @staticmethod
     def _estimated_matches(alternative: tuple, params: dict) -> tuple[float, bool]:
@@ -286,22 +287,47 @@ class PostgresBackend:
 
     # --- « Vouliez-vous dire … » (see search/spelling.py) ---------------------------------------
 
-    def _suggest(self, text: str, shape: tuple, params: dict, vocabulary: list) -> str | None:
-        """« Vouliez-vous dire … » (see ``search/spelling.py``): the vocabulary near each word
-        of the query came with the matches (``search_word``, when they were fewer than three);
-        who holds each word and each of its candidates (``search_spelling`` met with what the
-        person may read, ``_readable``) is asked in one statement."""
-        text = tidy_query(text)
+    def _suggest(self, text: str, shape: tuple, params: dict, total: int) -> str | None:
+        """« Vouliez-vous dire … » (see ``search/spelling.py``): the candidates of each word of
+        the query come from the vocabulary (``search_word``), kept by the process until the
+        index is written again (``candidates``); who holds a word or a candidate
+        (``search_spelling`` met with what the person may read, ``_readable``) is asked for
+        several at once: first the query's words with the first candidate of each, then, for
+        a word whose first candidate no readable document holds, its other candidates."""
         words = _query_words(text)
-        near = {}
-        for word, other, documents in vocabulary:
-            near.setdefault(word, []).append((other, documents))
-        candidates = {word: closest(word, near.get(word, ())) for _, _, word in words}
-        asked = sorted({word for _, _, word in words} | {c for cs in candidates.values()
-                                                          for c in cs})
-        held = dict(db.session.execute(_holders_statement(shape),
-                                       {**params, "words": asked}).all()) if asked else {}
-        return suggest(text, words, held.get, candidates.__getitem__, self._spelt)
+        candidates = {word: self.candidates(word) for _, _, word in words}
+        held: dict[str, str | None] = {}
+        if total == 0 and words and re.fullmatch(r"\w+", text):
+            # one word that no readable document matches: none holds it as written either
+            held[words[0][2]] = None
+
+        def ask(batch) -> None:
+            batch = sorted(set(batch) - held.keys())
+            if batch:
+                held.update(dict.fromkeys(batch))
+                held.update(db.session.execute(_holders_statement(shape),
+                                               {**params, "words": batch}).all())
+
+        ask([word for _, _, word in words] + [others[0] for others in candidates.values()
+                                              if others])
+
+        def holder(word: str) -> str | None:
+            if word not in held:     # a candidate after the first: with the word's others
+                ask(next(others for others in candidates.values() if word in others))
+            return held.get(word)
+        return suggest(text, words, holder, candidates.__getitem__, self._spelt)
+
+    @staticmethod
+    def candidates(word: str) -> list[str]:
+        """The vocabulary's words closest to ``word`` (``spelling.closest``), from those of the
+        same first letter and a close length (one range of its primary key); kept across
+        requests while the index is not written (the ``search_words`` generation)."""
+        def compute():
+            near = db.session.execute(_near_statement(), {
+                "first": word[0], "after": chr(ord(word[0]) + 1),
+                "shortest": len(word) - MAX_EDITS, "longest": len(word) + MAX_EDITS}).all()
+            return tuple(closest(word, near))
+        return list(generations.kept(SEARCH_WORDS, ("search_candidates", word), compute))
 
     @staticmethod
     def _spelt(word: str, key: str) -> str:
@@ -455,28 +481,26 @@ def _matches_statement(shape: tuple, dense: bool, by_date: bool):
     # text, which another branch's integer or JSON then cannot meet)
     facts = select(*(cast(null(), type_) for type_ in (
         String, BigInteger, String, Integer, Integer, BigInteger, Integer, String, String,
-        String, DateTime, Text)), _facts(matched))
+        String, DateTime, Text)), _FACTS)
     return union_all(facts, page, counted)
 
 
 @cache
 def _holders_statement(shape: tuple):
     """``(word, key)`` for each of ``words``: the key of a document the person may read that
-    holds it (spelt so, accents aside), or NULL; one subquery per alternative of ``_readable``.
-    Each word's holders are read first from the GIN index (``OFFSET 0`` keeps them apart: with
-    ``LIMIT 1`` the planner would otherwise scan the readable documents hoping to stop early,
-    and a word held by no one is the common case here)."""
+    holds it (spelt so, accents aside), or NULL. Each word's holders are read once, from the
+    GIN index, for every alternative of ``_readable``; each alternative then looks them up by
+    key."""
     words = select(func.unnest(bindparam("words", type_=ARRAY(String))).label("word")
                    ).subquery("w")
-    held = []
-    for alternative in _readable(shape):
-        holders = (select(SearchSpelling.key)
-                   .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(SPELLING,
-                                                                             words.c.word)))
-                   .offset(0).correlate(words).lateral("h"))
-        held.append(select(SearchEntry.key).join(holders, holders.c.key == SearchEntry.key)
-                    .where(*alternative).limit(1).scalar_subquery())
-    return select(words.c.word, func.coalesce(*held) if len(held) > 1 else held[0])
+    holders = (select(func.array_agg(SearchSpelling.key).label("holders"))
+               .where(SearchSpelling.words.op("@@")(func.plainto_tsquery(SPELLING,
+                                                                         words.c.word)))
+               .correlate(words).lateral("h"))
+    held = [select(SearchEntry.key).where(SearchEntry.key == any_(holders.c.holders), *alternative)
+            .limit(1).scalar_subquery() for alternative in _readable(shape)]
+    return (select(words.c.word, func.coalesce(*held) if len(held) > 1 else held[0])
+            .select_from(words.join(holders, literal_column("true"))))
 
 
 def _query_words(text: str) -> list[tuple[int, int, str]]:
@@ -489,20 +513,14 @@ def _query_words(text: str) -> list[tuple[int, int, str]]:
             and is_query_word(text, match.start(), match.end())]
 
 
-# The vocabulary near each word of ``spelt`` (``_query_words``), when fewer than three documents
-# match (otherwise nothing is suggested, and nothing is read): ``[word, other, documents]`` for
-# each word ``other`` of the same first letter and a close length (one range of its primary
-# key for each word).
-_SPELT = select(func.unnest(bindparam("spelt", type_=ARRAY(String))).label("word")
-                ).subquery("spelt")
-_NEAR = (select(func.json_agg(func.json_build_array(_SPELT.c.word, SearchWord.word,
-                                                    SearchWord.documents)))
-         .select_from(_SPELT).join(SearchWord, and_(
-             SearchWord.word >= func.left(_SPELT.c.word, 1),
-             SearchWord.word < func.chr(func.ascii(_SPELT.c.word) + 1),
-             func.length(SearchWord.word).between(func.length(_SPELT.c.word) - MAX_EDITS,
-                                                  func.length(_SPELT.c.word) + MAX_EDITS)))
-         .scalar_subquery())
+@cache
+def _near_statement():
+    """The vocabulary's ``(word, documents)`` of the same first letter as a word and a close
+    length: ``first`` to ``after``, ``shortest`` to ``longest`` letters."""
+    return select(SearchWord.word, SearchWord.documents).where(
+        SearchWord.word >= bindparam("first"), SearchWord.word < bindparam("after"),
+        func.length(SearchWord.word).between(bindparam("shortest", type_=Integer),
+                                             bindparam("longest", type_=Integer)))
 
 
 # The planner's statistics of search_entry (pages, rows): -1 rows until it was first analysed.
@@ -511,13 +529,10 @@ _TABLE_SIZE = (
     text("(SELECT reltuples FROM pg_class WHERE oid = 'search_entry'::regclass)"))
 # What the matches statement says besides the matches (``PostgresBackend._matches``): the
 # query's node count, whether a document without words matches it, the keys whose change
-# the writer has not applied yet, the table's size, and the vocabulary near the query's words
-# when fewer than three documents match (``_NEAR``).
-def _facts(matched):
-    return func.json_build_array(
-        func.numnode(_TSQUERY), literal_column("''::tsvector").op("@@")(_TSQUERY),
-        func.array(pending_keys_query().scalar_subquery()), *_TABLE_SIZE,
-        case((select(func.count()).select_from(matched).scalar_subquery() < 3, _NEAR)))
+# the writer has not applied yet, and the table's size.
+_FACTS = func.json_build_array(
+    func.numnode(_TSQUERY), literal_column("''::tsvector").op("@@")(_TSQUERY),
+    func.array(pending_keys_query().scalar_subquery()), *_TABLE_SIZE)
 
 
 def _small(pages, rows) -> bool:
