@@ -7,6 +7,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from intranet import access
+from intranet.accounts.models import User
 from intranet.core.timeutil import utcnow
 from intranet.core.types import Role, Visibility
 from intranet.extensions import db
@@ -363,6 +364,32 @@ def test_addressable_spaces_is_the_sql_twin_of_can_address_space(people):
         listed = set(db.session.scalars(access.addressable_spaces(user)))
         for space in db.session.scalars(select(Space)):
             assert (space.id in listed) == access.can_address_space(user, space), (who, space)
+
+
+def test_addressable_people_is_the_sql_twin_of_can_address_person(people):
+    """Whom one may write to by name: the people of the directory's active organisations, the
+    members of a group one may write to (even of no organisation), never an inactive account
+    or the people of an organisation taken out of the directory alone."""
+    group = factories.make_group(people["org_admin"], visibility=Visibility.NETWORK)
+    loner = factories.make_user(None, Role.MEMBER)          # of no organisation
+    spaces.add_member(group, loner, by=people["org_admin"])
+    gone = factories.make_org("Commune fermée")
+    of_gone = factories.make_user(gone, Role.MEMBER)
+    gone.is_active = False
+    inactive = factories.make_user(people["org_a"], Role.MEMBER)
+    inactive.active = False
+    db.session.commit()
+    everyone = list(db.session.scalars(select(User)))
+    for who in ("anonymous", "outsider", "author", "org_admin", "platform_admin"):
+        user = people[who]
+        _fresh()
+        listed = set(db.session.scalars(access.addressable_people(user)))
+        for person in everyone:
+            assert (person.id in listed) == access.can_address_person(user, person), \
+                (who, person.email)
+    assert access.can_address_person(people["author"], people["outsider"])
+    assert not access.can_address_person(people["author"], inactive)
+    assert not access.can_address_person(people["outsider"], of_gone)
 
 
 def test_readable_participations_is_the_sql_twin_of_can_read_conversation(people):

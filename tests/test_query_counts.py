@@ -45,6 +45,10 @@ PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces),
     "/espaces/": FLOOR + 1,                         # 32 / 52: a role read per space listed
     "/forums/nouveautes": FLOOR + 2,                # 7 / 7: counted only when a page is
                                                     # full (core/pagination.rows_page)
+    "/personnes/{person}": FLOOR + 3,               # 7 before: the person, their
+                                                    # memberships, what the viewer reads of
+                                                    # them; whether they may be written to is
+                                                    # decided from those (the directory)
 }
 
 
@@ -75,7 +79,8 @@ def world():
     for space in mine:
         factories.activity(space, f"Nouvelles de {space.name}")
     forums.create_forum(factories.org_space(commune), name="Vie de la commune", by=many)
-    return {"few": few, "many": many, "org": factories.org_space(commune).slug, "home": commune.slug,
+    return {"few": few, "many": many, "organiser": organiser,
+            "org": factories.org_space(commune).slug, "home": commune.slug,
             "group": shared.slug, "spaces": {"few": 3, "many": len({s.id for s in mine})}}
 
 
@@ -86,7 +91,8 @@ def test_the_world_has_the_spaces_it_says(world):
 
 @pytest.mark.parametrize("page", list(PINNED))
 def test_a_page_costs_the_same_in_3_spaces_as_in_30(world, new_client, page):
-    url = page.format(org=world["org"], group=world["group"], home=world["home"])
+    url = page.format(org=world["org"], group=world["group"], home=world["home"],
+                      person=world["organiser"].id)
     counts = {who: count_queries(new_client(world[who]), url) for who in ("few", "many")}
     assert counts["few"] == counts["many"], f"{url}: {counts}"
     assert counts["many"] <= PINNED[page], f"{url}: {counts['many']} statements"

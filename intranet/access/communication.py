@@ -215,6 +215,8 @@ def can_address_person(user, person: User) -> bool:
     this one person)."""
     if not _signed_in(user) or person is None or not person.active:
         return False
+    if can_read_directory(user) and any(m.organisation.is_active for m in person.memberships):
+        return True     # the directory's part of the rule, read from the person's own rows
     return db.session.scalar(select(addressable_people(user).where(User.id == person.id)
                                     .exists())) is True
 
