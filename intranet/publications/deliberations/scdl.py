@@ -102,26 +102,27 @@ class LeftOut:
     organisations: list[tuple[Organisation, int]] = field(default_factory=list)
 
 
-def _published(filters):
-    return apply_filters(select(func.count(Deliberation.id))
-                         .where(Deliberation.status == PublicationStatus.PUBLISHED), filters)
-
-
 def report(filters) -> tuple[int, list[LeftOut]]:
     """How many acts the export holds, and the published acts it leaves out, by reason (the
     same filters as the list). Acts reserved to the network and acts that are not votes of an
     assembly are left out by the schema; acts of an organisation without a SIRET because the
     schema requires it (its admins can record it)."""
-    included = db.session.scalar(select(func.count()).select_from(
-        export_query(filters).order_by(None).subquery()))
+    public = Deliberation.visibility == Visibility.PUBLIC
+    scdl = Deliberation.nature.in_(SCDL_NATURES)
+    # the published acts counted once, by what the export does with them (``export_query``
+    # holds the first)
+    included, network, other_natures = db.session.execute(apply_filters(
+        select(func.count().filter(public, scdl, DeliberationSettings.siret.is_not(None)),
+               func.count().filter(Deliberation.visibility != Visibility.PUBLIC),
+               func.count().filter(public, Deliberation.nature.not_in(SCDL_NATURES)))
+        .select_from(Deliberation)
+        .outerjoin(DeliberationSettings,
+                   DeliberationSettings.organisation_id == Deliberation.organisation_id)
+        .where(Deliberation.status == PublicationStatus.PUBLISHED), filters)).one()
     left: list[LeftOut] = []
-    network = db.session.scalar(_published(filters).where(
-        Deliberation.visibility != Visibility.PUBLIC))
     if network:
         left.append(LeftOut("réservés aux personnes connectées : l'open data ne publie que les "
                             "actes publics", network))
-    other_natures = db.session.scalar(_published(filters).where(
-        Deliberation.visibility == Visibility.PUBLIC, Deliberation.nature.not_in(SCDL_NATURES)))
     if other_natures:
         left.append(LeftOut("arrêtés, contrats et autres actes : le jeu de données SCDL « "
                             "délibérations » ne contient que les délibérations et les documents "
