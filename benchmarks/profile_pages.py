@@ -51,7 +51,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .signed_in import (SECOND_FACTOR_STEP, TRIVIAL, create_database, demo_code, drop_database,
-                        load_demo, route_key, walk)
+                        forget_earlier_runs, load_demo, route_key, walk)
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://localhost"
@@ -175,7 +175,11 @@ def main() -> None:
     try:
         started = time.perf_counter()
         sys.path.insert(0, str(app_dir))      # before anything imports intranet
-        accounts = demo_accounts() if args.reuse else load_demo(app_dir, {**os.environ, **env})
+        if args.reuse:
+            accounts = demo_accounts()
+            forget_earlier_runs(app_dir, {**os.environ, **env})
+        else:
+            accounts = load_demo(app_dir, {**os.environ, **env})
         if args.accounts:
             accounts = [a for a in accounts if a in args.accounts.split(",")]
         print(f"demo loaded in {time.perf_counter() - started:.0f} s into {args.database}; "

@@ -133,6 +133,30 @@ def flask(app_dir: Path, env: dict, *args: str) -> str:
     return run(app_dir, env, "-m", "flask", *args)
 
 
+# What earlier runs on a kept database left behind: each signed in anew (the platform admin's
+# « Mes sessions » listed 67 live sessions after a day of runs), and an older version of the
+# code may have queued index changes that no worker applied (every search then left them out).
+_EARLIER_RUNS = """
+from sqlalchemy import update
+from intranet import create_app
+from intranet.accounts.sessions import UserSession
+from intranet.core.timeutil import utcnow
+from intranet.extensions import db
+from intranet.search import services
+with create_app().app_context():
+    db.session.execute(update(UserSession).where(UserSession.ended_at.is_(None))
+                       .values(ended_at=utcnow(), end_reason="logout"))
+    db.session.commit()
+    services.drain()
+"""
+
+
+def forget_earlier_runs(app_dir: Path, env: dict) -> None:
+    """A database kept by an earlier run (``--reuse``), as a fresh one would be: the sessions it
+    opened ended, the index changes it queued applied (the worker's job)."""
+    run(app_dir, env, "-c", _EARLIER_RUNS)
+
+
 def load_demo(app_dir: Path, env: dict) -> list[str]:
     """Migrate, seed the demo and its extra content, index it. Returns the demo accounts."""
     flask(app_dir, env, "db", "upgrade")
@@ -359,6 +383,7 @@ def main() -> None:
         if args.reuse:
             from intranet.demo import PEOPLE
             accounts = [person[0] for person in PEOPLE]
+            forget_earlier_runs(app_dir, env)
         else:
             accounts = load_demo(app_dir, env)
         if args.accounts:

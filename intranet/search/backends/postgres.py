@@ -68,7 +68,12 @@ _WRITE = (
 
 class PostgresBackend:
     name = "postgres"
-    reads_pending_keys = True      # with its first statement (``search``)
+    reads_pending_keys = True      # with its matches (``search``)
+
+    def __init__(self):
+        # search_entry's size in the planner's statistics (pages, rows), as the last search of
+        # this process read it with its results: the next one plans with it
+        self.table_size: tuple | None = None
 
     def write(self, documents, removed_keys, *, procs: int = 1) -> None:
         """Apply a batch: a few set-based statements, whatever its size (the documents travel
@@ -174,11 +179,6 @@ class PostgresBackend:
                 parts.append((pending_op if parts else "", term))
             pending_op = "&"
         return " ".join(f"{op} {term}".strip() for op, term in parts if term != "!")
-
-    def __init__(self):
-        # search_entry's size in the planner's statistics (pages, rows), as the last search of
-        # this process read it with its results: the next one plans with it
-        self.table_size: tuple | None = None
 
     def search(self, request: SearchRequest, scope: Scope) -> Results:
         typed = tidy_query(request.text)
@@ -442,8 +442,9 @@ def _matches_statement(shape: tuple, dense: bool, by_date: bool):
     (config.py, SEARCH_PG_EXACT_UP_TO).
 
     Each row: ``(key, n, type, organisation_id, year, count, grouping, organisation_name,
-    title, url, date, extract)``; a document of the page has its ``key`` (``n``: its place),
-    a count has none (``grouping`` tells which facet it counts, 0b111 the total)."""
+    title, url, date, extract, facts)``; a document of the page has its ``key`` (``n``: its
+    place), a count has none (``grouping`` tells which facet it counts, 0b111 the total), and
+    one row has nothing but the ``facts`` (``_FACTS``)."""
     branches = []
     for alternative in _readable(shape):
         branch = select(
