@@ -60,11 +60,12 @@ def form_page(form, save, *, model, template: str, done: str, show, file_field: 
 def add_writing_routes(bp: Blueprint, model, *, new_rule: str, rule: str, id_arg: str,
                        form_class, create, update, data, template: str,
                        item_name: str, created: str, saved: str,
-                       error_field: str | None = None, fill=None) -> None:
+                       error_field: str | None = None, fill=None, edit_options=()) -> None:
     """GET/POST ``new_rule`` (endpoint ``new``: a new item, for one of the person's publishers,
     ``create(publisher, data(form), by=…, files=…)``) and ``<rule>/modifier`` (``edit``: its
     editors, ``update(item, data(form), by=…, files=…)``; the publisher does not change; the
-    form reads the item (``_filled``), and ``fill(form, item)`` completes what it cannot). Both
+    form reads the item (``_filled``), and ``fill(form, item)`` completes what it cannot;
+    ``edit_options``: what the form reads of it beyond its columns, loaded with it). Both
     are ``form_page``s of ``template``, which gets the item as ``item_name`` (None when new);
     saved, the item's page follows."""
     def show(item) -> str:
@@ -79,7 +80,7 @@ def add_writing_routes(bp: Blueprint, model, *, new_rule: str, rule: str, id_arg
                          template=template, done=created, show=show, **{item_name: None})
 
     def edit(**ids):
-        item = access.get_or_404(model, ids[id_arg], need="edit")
+        item = access.get_or_404(model, ids[id_arg], need="edit", options=edit_options)
         form = form_class(obj=item)
         del form.organisation
         if request.method == "GET":

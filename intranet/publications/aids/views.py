@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from ...core import csvexport, querystrings
 from ...core.pagination import paginate
@@ -262,4 +263,5 @@ add_documented_type_routes(
     new_rule="/nouvelle", form_class=AidForm, create=services.create_aid,
     update=services.update_aid, data=_data, item_name="aid",
     template="publications/aids/form.html", saved="Aide enregistrée.",
-    created="Aide enregistrée comme brouillon : relisez-la puis publiez-la.")
+    created="Aide enregistrée comme brouillon : relisez-la puis publiez-la.",
+    edit_options=(joinedload(Aid.tags),))

@@ -92,7 +92,8 @@ add_documented_type_routes(
     new_rule="/avis/nouveau", form_class=NoticeForm, create=services.create_notice,
     update=services.update_notice, data=_data, fill=_fill, item_name="notice",
     template="publications/procurement/form.html", saved="Avis enregistré.",
-    error_field="codes", created="Avis enregistré comme brouillon : relisez-le puis publiez-le.")
+    error_field="codes", created="Avis enregistré comme brouillon : relisez-le puis publiez-le.",
+    edit_options=(joinedload(ProcurementNotice.codes),))
 
 
 # --- nomenclatures -------------------------------------------------------------------------------
