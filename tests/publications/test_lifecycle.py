@@ -280,3 +280,16 @@ def test_the_announcement_follows_the_visibility_it_is_saved_with(kind, world):
     db.session.commit()
     line = db.session.scalar(select(Activity).where(Activity.verb == f"{kind.verb}.published"))
     assert line.visibility == Visibility.NETWORK
+
+
+def test_the_form_reads_the_item_with_what_it_shows_in_one_statement(kind, world, client,
+                                                                      login):
+    """Every type's form loads the item with its attachments, tags or codes: one statement
+    besides the person's (the values kept across requests reused, as from the second page)."""
+    from ..helpers import count_queries
+    item = kind.make(world["org"], world["editor"])
+    login(world["editor"])
+    url = kind.page.format(id=item.id) + "/modifier"
+    assert client.get(url).status_code == 200
+    assert count_queries(client, url, reach_kept=True, counters_kept=True,
+                         values_kept=True) == 2, url

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, func, select, true
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only
 
 from ... import access
 from ...accounts.models import Organisation
@@ -139,8 +139,11 @@ def feed_entries(user, organisation: Organisation | None = None,
 
 
 def load_for_show(deliberation_id: int) -> Deliberation | None:
-    return db.session.scalar(
+    """An act with what its page and its form show: one statement (an act has few annexes,
+    so their rows joined with it cost less than a statement of their own)."""
+    return db.session.execute(
         select(Deliberation).where(Deliberation.id == deliberation_id)
         .options(joinedload(Deliberation.organisation), joinedload(Deliberation.act_file),
                  joinedload(Deliberation.sitting),
-                 selectinload(Deliberation.annexes).joinedload(DeliberationAnnex.file)))
+                 joinedload(Deliberation.annexes).joinedload(DeliberationAnnex.file))
+    ).unique().scalar_one_or_none()

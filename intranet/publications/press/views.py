@@ -1,6 +1,7 @@
 """Press releases (communiqués) and their feeds."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from ...core.inputs import to_int
 from ...core.pagination import paginate
@@ -16,7 +17,7 @@ from ..routes import (add_attachment_routes, add_lifecycle_routes, feed_owner, f
                       offer_publishers)
 from . import services
 from .forms import FilterForm, ReleaseForm
-from .models import PressRelease
+from .models import PressAttachment, PressRelease
 
 bp = Blueprint("press", __name__, url_prefix="/communiques")
 
@@ -90,7 +91,8 @@ def create():
 @bp.route("/<int:release_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(release_id):
-    release = access.get_or_404(PressRelease, release_id, need="edit")
+    release = access.get_or_404(PressRelease, release_id, need="edit", options=(
+        joinedload(PressRelease.attachments).joinedload(PressAttachment.file),))
     form = ReleaseForm()
     del form.organisation
     if request.method == "GET":

@@ -290,15 +290,3 @@ def test_search_finds_words_of_the_title_whatever_the_accents(client, council):
     assert "Rénovation" not in text(client.get("/aides/?q=ecoles"))
     assert "Aucune aide" in text(client.get("/aides/?q=100%25"))
 
-
-def test_the_form_reads_the_aid_with_its_tags_in_one_statement(client, login, council):
-    """An aid's form (and a notice's, by the same route) loads what it shows of the item with
-    it: its beneficiaries, themes and types are ticked without a statement of their own."""
-    from ...helpers import count_queries
-    org, editor = council
-    aid = make_aid(org, editor, publish=False)
-    login(editor)
-    page = client.get(f"/aides/{aid.id}/modifier")
-    assert page.status_code == 200
-    assert count_queries(client, f"/aides/{aid.id}/modifier", reach_kept=True,
-                         counters_kept=True, values_kept=True) == 2   # the person, the aid
