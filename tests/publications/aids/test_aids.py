@@ -289,4 +289,3 @@ def test_search_finds_words_of_the_title_whatever_the_accents(client, council):
     assert "Équipements sportifs" in text(client.get("/aides/?q=ecoles+equipements"))
     assert "Rénovation" not in text(client.get("/aides/?q=ecoles"))
     assert "Aucune aide" in text(client.get("/aides/?q=100%25"))
-
