@@ -149,9 +149,11 @@ def remember(name: str, token: str | None) -> None:
 # 30 to 50 KB: 500 of them are at most 25 MB per worker; most are lists of choices, a few KB.
 _KEPT: dict[tuple, tuple[tuple, object]] = {}
 KEPT_MAX = 500
+_STORES: list[dict] = []
 
 
-def kept(read: str | tuple[str, ...], key: tuple, compute):
+def kept(read: str | tuple[str, ...], key: tuple, compute, *, store: dict | None = None,
+         limit: int = KEPT_MAX):
     """``compute()``, kept by the process and reused while the request's user loader reads the
     same tokens for the generations ``read``: nothing the value was computed from has changed.
 
@@ -160,26 +162,39 @@ def kept(read: str | tuple[str, ...], key: tuple, compute):
     want the same value, whoever makes them. The value is plain data (numbers, strings,
     tuples, ``Markup``), never rows of the session, and is not changed by those who read it.
     Without the tokens (a visitor, a command, a request that has written a watched row) the
-    value is computed afresh and not kept."""
+    value is computed afresh and not kept. Values of which there may be many (one per word
+    searched) have a ``store`` of their own, emptied when it holds ``limit`` of them, so that
+    they never push the pages' values out."""
     read = (read,) if isinstance(read, str) else tuple(read)
     if has_request_context() and not current_user.is_authenticated:   # loads the person
         return compute()                                     # first: their loader reads tokens
     tokens = tuple(request_token(name) for name in read)
     if None in tokens:
         return compute()
+    store = _KEPT if store is None else store
     entry = (read, key)
-    found = _KEPT.get(entry)
+    found = store.get(entry)
     if found is not None and found[0] == tokens:
         return found[1]
     value = compute()
-    if len(_KEPT) >= KEPT_MAX:
-        _KEPT.clear()
-    _KEPT[entry] = (tokens, value)
+    if len(store) >= limit:
+        store.clear()
+    store[entry] = (tokens, value)
     return value
+
+
+def kept_store() -> dict:
+    """A store of kept values of their own (``kept(…, store=…)``), emptied by ``forget_kept``
+    with the others."""
+    store: dict = {}
+    _STORES.append(store)
+    return store
 
 
 def forget_kept() -> None:
     _KEPT.clear()
+    for store in _STORES:
+        store.clear()
 
 
 # --- rows kept across requests -----------------------------------------------------------------

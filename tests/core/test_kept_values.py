@@ -490,3 +490,23 @@ def test_the_invitation_forms_choices_are_kept_per_person_until_what_they_reach_
     group.name = "Voirie et réseaux"
     db.session.commit()
     assert "Voirie et réseaux" in _options(client.get(address).text, "space")
+
+
+def test_a_store_of_its_own_is_emptied_when_full_never_the_pages_values(monkeypatch):
+    """Values of which there may be many (« Vouliez-vous dire »'s candidates, one per word
+    searched) are kept in a store of their own: filling it never drops a page's value."""
+    monkeypatch.setattr(generations, "request_token", lambda name: "jeton")
+    generations.forget_kept()
+    store = generations.kept_store()
+    computed = []
+
+    def value(what):
+        return lambda: computed.append(what) or what
+    assert generations.kept("g", ("page",), value("page")) == "page"
+    for word in range(5):
+        generations.kept("g", word, value(word), store=store, limit=3)
+    assert generations.kept("g", ("page",), value("encore")) == "page"
+    assert computed == ["page", 0, 1, 2, 3, 4] and len(store) == 2   # emptied at the fourth
+    assert generations.kept("g", 4, value("encore"), store=store, limit=3) == 4
+    generations.forget_kept()
+    assert not store

@@ -327,7 +327,8 @@ class PostgresBackend:
                 "first": word[0], "after": chr(ord(word[0]) + 1),
                 "shortest": len(word) - MAX_EDITS, "longest": len(word) + MAX_EDITS}).all()
             return tuple(closest(word, near))
-        return list(generations.kept(SEARCH_WORDS, ("search_candidates", word), compute))
+        return list(generations.kept(SEARCH_WORDS, word, compute, store=_CANDIDATES,
+                                     limit=CANDIDATES_KEPT))
 
     @staticmethod
     def _spelt(word: str, key: str) -> str:
@@ -347,6 +348,11 @@ class PostgresBackend:
 # reads documents by name), not at every search. PostgreSQL receives the same SQL as before.
 
 _TSQUERY = func.to_tsquery(CONFIG, bindparam("tsq", type_=String))
+
+# « Vouliez-vous dire »'s candidates, per word, as each process keeps them (``candidates``): a
+# few short words each, in a store of their own (``generations.kept``)
+_CANDIDATES = generations.kept_store()
+CANDIDATES_KEPT = 5_000
 
 
 def _shape(scope: Scope, request: SearchRequest) -> tuple:
