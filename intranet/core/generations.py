@@ -153,7 +153,7 @@ _STORES: list[dict] = []
 
 
 def kept(read: str | tuple[str, ...], key: tuple, compute, *, store: dict | None = None,
-         limit: int = KEPT_MAX):
+         limit: int | None = None):
     """``compute()``, kept by the process and reused while the request's user loader reads the
     same tokens for the generations ``read``: nothing the value was computed from has changed.
 
@@ -172,6 +172,7 @@ def kept(read: str | tuple[str, ...], key: tuple, compute, *, store: dict | None
     if None in tokens:
         return compute()
     store = _KEPT if store is None else store
+    limit = KEPT_MAX if limit is None else limit
     entry = (read, key)
     found = store.get(entry)
     if found is not None and found[0] == tokens:
