@@ -11,6 +11,7 @@ The database is SQLite in a temporary folder, or PostgreSQL when ``TEST_DATABASE
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
@@ -190,17 +191,23 @@ def login(client):
 
 
 # Tests of what the database does not change (the browser, the HTML validator, nginx in front of
-# gunicorn): CI runs the suite on SQLite, then on PostgreSQL (``TERRITOIRES_BOTH_DATABASES``),
-# and these once, on SQLite.
+# gunicorn, the Whoosh index, a directory of files): CI runs the suite on SQLite, then on
+# PostgreSQL (``TERRITOIRES_BOTH_DATABASES``), and these once, on SQLite.
 ONCE_IN_CI = ("tests/browser/", "tests/test_valid_html.py", "tests/test_deploy_nginx.py")
+WHOOSH_VARIANT = re.compile(r"[\[-]whoosh[\]-]")   # a test's Whoosh case (``search_backend``)
+# The longest tests (minutes each) start first: started last, they left the other workers idle
+# while they ran.
+LONGEST_FIRST = ("tests/test_fuzz_routes.py", "tests/test_valid_html.py", "tests/browser/",
+                 "tests/test_deploy_nginx.py", "tests/test_migrations.py")
 
 
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not any(part in item.nodeid for part in LONGEST_FIRST))
     if not (os.environ.get("TERRITOIRES_BOTH_DATABASES")
             and os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))):
         return
     skip = pytest.mark.skip(reason="CI passe les tests sur SQLite puis sur PostgreSQL : ce test, "
                                    "que la base ne change pas, est fait une fois, sur SQLite")
     for item in items:
-        if any(part in item.nodeid for part in ONCE_IN_CI):
+        if any(part in item.nodeid for part in ONCE_IN_CI) or WHOOSH_VARIANT.search(item.nodeid):
             item.add_marker(skip)

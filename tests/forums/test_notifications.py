@@ -25,7 +25,8 @@ PDF = b"%PDF-1.4\n% test\n"
 
 def _notes(user, kind="forum.reply"):
     return db.session.scalars(select(Notification).where(Notification.user_id == user.id,
-                                                         Notification.kind == kind)).all()
+                                                         Notification.kind == kind)
+                            .order_by(Notification.id)).all()
 
 
 def test_following_a_topic_notifies_its_replies_with_a_reply_address(client, login):

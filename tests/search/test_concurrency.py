@@ -130,6 +130,33 @@ def test_a_search_reads_what_its_searcher_saw_after_another_process_merged_it_aw
         worker.close()
 
 
+def test_a_web_process_sees_an_index_rebuilt_by_another_at_the_same_generation(tmp_path):
+    """``flask search reindex`` (another process) empties the index and writes it again: its
+    commits count from the start, so the rebuilt index may carry the very generation number a
+    web process's searcher was opened on. The web process must still see the rebuilt index
+    at its next refresh, not keep showing what was removed."""
+    web = WhooshBackend(str(tmp_path), refresh_seconds=0)
+    rebuild = WhooshBackend(str(tmp_path))
+    epoch = datetime(2026, 1, 5)
+    visitor = Scope(signed_in=False, user_id=None, visible_space_ids=[1], member_space_ids=[])
+
+    def document(n, body):
+        return SearchDocument(key=f"page:{n}", type="page", title=f"Note {n}", body=body,
+                              url=f"/p/{n}", date=epoch + timedelta(days=n), space_id=1)
+    try:
+        rebuild.clear()
+        rebuild.write([document(1, "cantine")], [])
+        assert web.search(SearchRequest(text="cantine"), visitor).total == 1
+        rebuild.clear()                                 # the rebuild starts again from zero
+        rebuild.write([document(2, "voirie")], [])       # ... at the same generation
+        assert web.search(SearchRequest(text="cantine"), visitor).total == 0
+        assert [hit.url for hit in web.search(SearchRequest(text="voirie"), visitor).hits] \
+            == ["/p/2"]
+    finally:
+        web.close()
+        rebuild.close()
+
+
 def _page(space, author, title, body):
     page = documents.create_page(space, title=title, body=body, body_format="text", by=author)
     documents.publish_page(page, by=author)

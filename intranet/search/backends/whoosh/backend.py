@@ -79,9 +79,26 @@ class _MarkFormatter(highlight.Formatter):
         return "".join(output)
 
 
+def _latest_commit(ix) -> tuple:
+    """What tells the index's latest commit from any other: its generation, and the identity
+    of its table of contents on disk. The generation alone does not: a rebuild (``clear``,
+    in another process) starts counting again, and may commit the very generation a searcher
+    here was opened on. ``(-1,)`` for an index never written."""
+    generation = ix.latest_generation()
+    if generation < 0:
+        return (-1,)
+    try:
+        found = os.stat(os.path.join(ix.storage.folder,
+                                     index.TOC._filename(ix.indexname, generation)))
+    except OSError:          # replaced by a newer commit meanwhile: unlike any opened one
+        return (generation, None)
+    return (generation, found.st_ino, found.st_mtime_ns, found.st_size)
+
+
 class _Opened:
     """A searcher on one commit, with every file its queries read open, and what is known of
-    each of its segments; used by one query at a time."""
+    each of its segments; used by one query at a time. ``version``: (epoch, the how-manieth
+    searcher this backend opened), later opened being newer."""
     __slots__ = ("searcher", "version", "segments")
 
     def __init__(self, searcher, version: tuple[int, int], segments: list):
@@ -102,10 +119,12 @@ class WhooshBackend:
         self._index = index.create_in(path, schema()) if not index.exists_in(path) \
             else index.open_dir(path)
         self._parser = parser(self._index.schema)
-        self._lock = threading.Lock()        # the searchers: _idle, _version, _epoch, _checked
-        self._opening = threading.Lock()     # one searcher opened at a time; _segments
+        self._lock = threading.Lock()        # the searchers: _idle, _version, _commit, _epoch…
+        self._opening = threading.Lock()     # one searcher opened at a time; _segments, _opened
         self._idle: list[_Opened] = []       # free searchers of the latest version
-        self._version: tuple[int, int] | None = None   # (epoch, generation) opened last
+        self._version: tuple[int, int] | None = None   # (epoch, number) of the latest opened
+        self._commit: tuple | None = None    # the commit it reads (``_latest_commit``)
+        self._opened = 0                     # searchers opened so far
         self._epoch = 0                      # a new epoch: older searchers are closed
         self._checked = 0.0
         self._cache = Cache(cache_mb * 1024 * 1024)
@@ -223,7 +242,7 @@ class WhooshBackend:
             now = time.monotonic()
             if self._idle and now - self._checked >= self.refresh_seconds:
                 self._checked = now
-                if self._index.latest_generation() != self._version[1]:
+                if _latest_commit(self._index) != self._commit:
                     self._retire_idle()          # a newer commit: open a searcher on it
             if self._idle:
                 return self._idle.pop()
@@ -245,7 +264,7 @@ class WhooshBackend:
         """Close the free searchers; those in use are closed when given back."""
         self._retire_idle()
         self._epoch += 1
-        self._version = None
+        self._version = self._commit = None
 
     def _open(self) -> _Opened:
         """A searcher on the latest commit, every file it will read open (``_pin``), with
@@ -255,6 +274,7 @@ class WhooshBackend:
             with self._lock:
                 ix, epoch = self._index, self._epoch
             for attempt in range(OPEN_ATTEMPTS):
+                commit = _latest_commit(ix)
                 searcher = ix.searcher()
                 try:
                     segments = self._pin(searcher)
@@ -280,13 +300,15 @@ class WhooshBackend:
                 self._cache.forget_segments(gone)
             # an index never written has no generation (None): -1, as ``latest_generation``
             generation = searcher.reader().generation()
-            opened = _Opened(searcher, (epoch, -1 if generation is None else generation),
-                             segments)
+            if (-1 if generation is None else generation) != commit[0]:
+                commit = None    # committed in between: which one is read is not known
+            self._opened += 1
+            opened = _Opened(searcher, (epoch, self._opened), segments)
             with self._lock:
                 if opened.version[0] == self._epoch and (self._version is None
                                                           or opened.version > self._version):
                     self._retire_idle()
-                    self._version = opened.version
+                    self._version, self._commit = opened.version, commit
                     self._checked = time.monotonic()
         return opened
 
@@ -322,7 +344,7 @@ class WhooshBackend:
         """See the latest commit now (after a write in this process, or in tests)."""
         with self._lock:
             stale = (self._version is not None
-                     and self._index.latest_generation() != self._version[1])
+                     and _latest_commit(self._index) != self._commit)
             self._checked = time.monotonic()
         if stale:
             self._checkin(self._open())
