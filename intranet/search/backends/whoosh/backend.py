@@ -98,7 +98,7 @@ def _latest_commit(ix) -> tuple:
 class _Opened:
     """A searcher on one commit, with every file its queries read open, and what is known of
     each of its segments; used by one query at a time. ``version``: (epoch, the how-manieth
-    searcher this backend opened), later opened being newer."""
+    commit this backend opened), the searchers of one commit sharing it."""
     __slots__ = ("searcher", "version", "segments")
 
     def __init__(self, searcher, version: tuple[int, int], segments: list):
@@ -120,11 +120,11 @@ class WhooshBackend:
             else index.open_dir(path)
         self._parser = parser(self._index.schema)
         self._lock = threading.Lock()        # the searchers: _idle, _version, _commit, _epoch…
-        self._opening = threading.Lock()     # one searcher opened at a time; _segments, _opened
+        self._opening = threading.Lock()     # one searcher opened at a time; _segments
         self._idle: list[_Opened] = []       # free searchers of the latest version
         self._version: tuple[int, int] | None = None   # (epoch, number) of the latest opened
         self._commit: tuple | None = None    # the commit it reads (``_latest_commit``)
-        self._opened = 0                     # searchers opened so far
+        self._commits = 0                    # commits opened so far
         self._epoch = 0                      # a new epoch: older searchers are closed
         self._checked = 0.0
         self._cache = Cache(cache_mb * 1024 * 1024)
@@ -274,7 +274,6 @@ class WhooshBackend:
             with self._lock:
                 ix, epoch = self._index, self._epoch
             for attempt in range(OPEN_ATTEMPTS):
-                commit = _latest_commit(ix)
                 searcher = ix.searcher()
                 try:
                     segments = self._pin(searcher)
@@ -300,17 +299,19 @@ class WhooshBackend:
                 self._cache.forget_segments(gone)
             # an index never written has no generation (None): -1, as ``latest_generation``
             generation = searcher.reader().generation()
+            commit = _latest_commit(ix)
             if (-1 if generation is None else generation) != commit[0]:
-                commit = None    # committed in between: which one is read is not known
-            self._opened += 1
-            opened = _Opened(searcher, (epoch, self._opened), segments)
+                commit = None    # a newer commit already: the next query opens it
             with self._lock:
-                if opened.version[0] == self._epoch and (self._version is None
-                                                          or opened.version > self._version):
+                if epoch != self._epoch:        # retired while it opened: closed after use
+                    return _Opened(searcher, (epoch, 0), segments)
+                if commit is None or commit != self._commit:
+                    # a newer commit (opens are one at a time, each of the latest commit)
                     self._retire_idle()
-                    self._version, self._commit = opened.version, commit
+                    self._commits += 1
+                    self._version, self._commit = (epoch, self._commits), commit
                     self._checked = time.monotonic()
-        return opened
+                return _Opened(searcher, self._version, segments)
 
     def _pin(self, searcher) -> list[tuple[Segment, object, int]] | None:
         """Open now the files Whoosh opens on first use — stored fields, field lengths,
