@@ -193,21 +193,57 @@ def login(client):
 # Tests of what the database does not change (the browser, the HTML validator, nginx in front of
 # gunicorn, the Whoosh index, a directory of files): CI runs the suite on SQLite, then on
 # PostgreSQL (``TERRITOIRES_BOTH_DATABASES``), and these once, on SQLite.
-ONCE_IN_CI = ("tests/browser/", "tests/test_valid_html.py", "tests/test_deploy_nginx.py")
+ONCE_IN_CI = ("tests/test_valid_html.py", "tests/test_deploy_nginx.py")   # and ``browser`` tests
 WHOOSH_VARIANT = re.compile(r"[\[-]whoosh[\]-]")   # a test's Whoosh case (``search_backend``)
-# The longest tests (minutes each) start first: started last, they left the other workers idle
-# while they ran.
-LONGEST_FIRST = ("tests/test_fuzz_routes.py", "tests/test_valid_html.py", "tests/browser/",
-                 "tests/test_deploy_nginx.py", "tests/test_migrations.py")
+# The longest tests (from minutes down to seconds each, as measured) start first, so that the
+# workers share them: started last, one of them left the other workers idle while it ran.
+LONGEST_FIRST = (
+    "tests/test_fuzz_routes.py::test_no_route_answers_a_server_error_to_hostile_input[most",
+    "tests/browser/test_phone.py::test_no_demo_page_scrolls_sideways",
+    "tests/test_access_matrix.py::test_no_route_shows_or_changes_anything",
+    "tests/browser/test_csp.py::test_every_demo_page",
+    "tests/test_fuzz_routes.py",
+    "tests/test_valid_html.py",
+    "tests/privacy/test_erasure_demo.py",
+    "tests/test_query_gate.py",
+    "tests/test_page_titles.py",
+    "tests/test_access_matrix.py",
+    "tests/test_two_servers.py",
+    "tests/test_benchmark_load.py",
+    "tests/browser/test_journeys.py",
+    "tests/search/test_concurrency.py",
+    "tests/test_backup.py",
+    "tests/test_demo.py",
+    "tests/subsidies/test_demo.py",
+    "tests/accounts/test_limits_gunicorn.py",
+    "tests/test_deploy_nginx.py",
+    "tests/forums/test_demo_forums.py",
+    "tests/browser/",
+    "tests/test_migrations.py",
+)
+
+
+def pytest_configure(config):
+    # xdist hands each worker a quarter of the collection at once, in order: every long test
+    # went to the first worker. One or two tests at a time instead, so that the workers share
+    # them (unless ``--maxschedchunk`` is given).
+    if hasattr(config.option, "maxschedchunk") and config.option.maxschedchunk is None:
+        config.option.maxschedchunk = 1
+
+
+def _rank(item) -> int:
+    return next((rank for rank, part in enumerate(LONGEST_FIRST) if part in item.nodeid),
+                len(LONGEST_FIRST))
 
 
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: not any(part in item.nodeid for part in LONGEST_FIRST))
+    items.sort(key=_rank)   # stable: the others keep their order
     if not (os.environ.get("TERRITOIRES_BOTH_DATABASES")
             and os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))):
         return
     skip = pytest.mark.skip(reason="CI passe les tests sur SQLite puis sur PostgreSQL : ce test, "
                                    "que la base ne change pas, est fait une fois, sur SQLite")
     for item in items:
-        if any(part in item.nodeid for part in ONCE_IN_CI) or WHOOSH_VARIANT.search(item.nodeid):
+        if (item.get_closest_marker("browser") or WHOOSH_VARIANT.search(item.nodeid)
+                or any(part in item.nodeid for part in ONCE_IN_CI)):
             item.add_marker(skip)

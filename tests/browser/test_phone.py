@@ -2,7 +2,8 @@
 
 Each demo account (and an anonymous visitor) walks the demo with the test client
 (tests/demo_crawl.py); Chromium then opens, in one browser context per account, every HTML page
-of that walk at the phone's width, and measures the page: ``scrollWidth`` of the document must
+of that walk at the phone's width (but those an account before it saw with the same content
+below the header), and measures the page: ``scrollWidth`` of the document must
 not exceed the window's width, and no box of the page may scroll sideways either (a table left
 in its ``.table-scroll`` wrapper instead of becoming cards). A failure names the page and the
 element that sticks out furthest (its CSS path and the start of its HTML), which is where the fix
@@ -15,6 +16,8 @@ the header's « Menu », which folds the main links and opens without JavaScript
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 
 import pytest
@@ -79,6 +82,19 @@ MEASURE = """() => {
 }"""
 
 
+def _first_time(measured: set, url: str, html: str) -> bool:
+    """Whether no account before this one met this page as it is below the header: the same
+    address showing the same content to two accounts is laid out the same (each account's
+    header, its name and its links, is measured on the pages it alone sees, its dashboard
+    first). About half of the walks' 1,500 pages are such repeats."""
+    below = re.sub(r'name="csrf_token"[^>]*', "", html.partition("</header>")[2])
+    key = (url, hashlib.sha1(below.encode()).digest())
+    if key in measured:
+        return False
+    measured.add(key)
+    return True
+
+
 def sign_in_demo(page, live_server, email):
     sign_in_as(page, live_server, email, DEMO_PASSWORD)
 
@@ -88,9 +104,10 @@ def test_no_demo_page_scrolls_sideways_on_a_phone(app, runner, live_server, brow
         pytest.skip("la mise en page ne dépend pas de la base : vérifiée une fois, sur SQLite "
                     "(le parcours prend deux à quatre minutes)")
     load_demo(runner)
-    started, opened, wide = time.monotonic(), 0, {}
+    started, opened, wide, measured = time.monotonic(), 0, {}, set()
     for who in ACCOUNTS:
-        urls = [visit.url for visit in crawl(app, who) if visit.status == 200]
+        urls = [visit.url for visit in crawl(app, who) if visit.status == 200
+                and _first_time(measured, visit.url, visit.html)]
         # Not ``is_mobile``: a mobile viewport zooms out to fit a page that is too wide, and
         # the overflow would no longer show in ``innerWidth``.
         context = browser.new_context(locale="fr-FR", viewport=PHONE)
