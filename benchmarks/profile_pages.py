@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import importlib.util
 import os
 import pstats
@@ -195,6 +196,7 @@ def main() -> None:
         with app.app_context():
             search.warm()
             counter = count_statements(db.engine)
+        gc.freeze()   # as wsgi.py does
 
         trivial = trivial_client(work)
         trivial.get("/item/42")

@@ -20,10 +20,11 @@ from intranet.spaces.models import Space
 from . import factories
 from .helpers import count_queries, text
 
-# statements per page: the person (with memberships), what they reach, the header's
-# counters with the footer's accessibility level (the latest audit's rate, read in the same
-# statement); then each page's own
-FLOOR = 3
+# statements per page: the session (with every generation's token), the person with their
+# memberships (kept by the process across requests, counted here as first read), what they
+# reach, the header's counters with the footer's accessibility level (the latest audit's
+# rate, read in the same statement); then each page's own
+FLOOR = 4
 PINNED = {   # before the person's spaces were read once (3 spaces / 30 spaces), after
     "/accessibilite": FLOOR + 1,                    # 4 / 4: the audits recorded
     "/": FLOOR + 1,                                 # 7 / 7: the activity of my spaces

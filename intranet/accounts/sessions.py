@@ -3,8 +3,8 @@
 Each sign-in (``signin.finish``) opens a ``UserSession`` and gives the browser its random key,
 in the signed Flask session cookie (Flask-Login's ``_user_id``) and, with « Se souvenir de
 moi », in the remember cookie: both carry the key, never the account's id, and the database
-keeps only the key's SHA-256. ``load`` (the user loader, one query with the person and their
-memberships) refuses a key whose session was ended, has been idle for longer than
+keeps only the key's SHA-256. ``load`` (the user loader: one statement for the session, the person
+with their memberships kept by the process across requests) refuses a key whose session was ended, has been idle for longer than
 ``SESSION_IDLE_TIMEOUT`` or was opened longer than ``SESSION_ABSOLUTE_TIMEOUT`` ago (both
 ``REMEMBER_COOKIE_DURATION`` for a remembered session), or whose person was deactivated. So
 signing out, « Se déconnecter partout ailleurs », a password change or reset and a
@@ -27,13 +27,14 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, bindparam, select, update
-from sqlalchemy.orm import Mapped, joinedload, load_only, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import audit, generations, hooks, timeutil
 from ..core.audit import client_ip
 from ..core.uow import unit_of_work
 from ..extensions import db
-from .models import Membership, Organisation, User
+from .models import ORGANISATIONS, Membership, Organisation, User
 
 TOUCH_EVERY = timedelta(minutes=1)
 END_REASONS = {
@@ -108,48 +109,95 @@ def expiry_reason(record: UserSession, now: datetime | None = None) -> str | Non
 
 _STATEMENT = []   # built once per process: every signed-in page runs it (the generations read,
                   # the statement)
-# What every page reads of the session and of the person's organisations (the header, the
-# access rules); the rest (an organisation's address, population, description…) is read by the
-# pages that show it, when they first use it.
+# What every page reads of the session; of the person's organisations, what the header and the
+# access rules read (the rest — an organisation's address, population, description… — is read
+# by the pages that show it, when they first use it).
 _SESSION_READ = ("id", "user_id", "created_at", "last_seen_at", "method", "multi_factor",
                  "remember", "ended_at", "end_reason")
 _ORGANISATION_READ = ("id", "slug", "name", "name_key", "kind", "epci_id", "is_active")
 
+# The person with their memberships is kept by each process across requests (``_person``)
+# while the loader reads the same tokens for these: every column of a person and every
+# membership (``PEOPLE``), every column of an organisation.
+PEOPLE = "people"
+generations.watch(PEOPLE, User)
+generations.watch(PEOPLE, Membership)
+_PERSON_READ = (PEOPLE, ORGANISATIONS)
+
 
 def load(key: str) -> User | None:
     """The user loader: the person whose live session ``key`` names, with their memberships
-    and organisations, in one query; None for an unknown, ended or expired session."""
+    and organisations; None for an unknown, ended or expired session.
+
+    One statement reads the session, the tokens of every generation and the header's
+    counters; the person, their memberships and organisations come from what the process
+    kept (``_person``) while nobody and no organisation has changed, else from one more."""
     if not key or len(key) > 100:
         return None
     if not _STATEMENT:
-        read = generations.names()
-        _STATEMENT.append(read)
+        session = UserSession.__table__.c
+        _STATEMENT.append(generations.names())
         _STATEMENT.append(
-            select(User, UserSession, *generations.columns(read),
-                   *hooks.loader_columns(User.id))
-            .join(UserSession, UserSession.user_id == User.id)
-            .where(UserSession.key_digest == bindparam("digest"))
-            .options(load_only(*(getattr(UserSession, name) for name in _SESSION_READ)),
-                     joinedload(User.memberships).joinedload(Membership.organisation)
-                     .load_only(*(getattr(Organisation, name) for name in _ORGANISATION_READ))))
+            select(*(session[name] for name in _SESSION_READ), generations.tokens_column(),
+                   *hooks.loader_columns(session.user_id))
+            .where(session.key_digest == bindparam("digest")))
     digest = _digest(key)
     read, statement = _STATEMENT
     row = db.session.execute(statement, {"digest": digest, **hooks.loader_params(digest)}
-                             ).unique().first()
+                             ).first()
     if row is None:
         return None
-    user, record, *rest = row
-    tokens, header = dict(zip(read, rest)), rest[len(read):]
-    now = timeutil.utcnow()
-    if not user.active or expiry_reason(record, now) is not None:
-        return None
-    user.session_key, user.session_record = key, record
+    record, rest = row, row[len(_SESSION_READ):]   # the session's columns by name, then the rest
+    tokens, header = generations.read_tokens(read, rest[0]), rest[1:]
     for name, token in tokens.items():   # access.reach, generations.kept reuse what they kept
         generations.remember(name, token)
+    now = timeutil.utcnow()
+    if expiry_reason(record, now) is not None:
+        return None
+    user = _person(record.user_id, tuple(tokens[name] for name in _PERSON_READ))
+    if user is None or not user.active:
+        return None
+    user.session_key, user.session_values = key, tuple(zip(_SESSION_READ, row))
     # the header's counters, read already
     hooks.read_with_person(digest, tokens.get(generations.ACCESS), header)
     if now - record.last_seen_at >= TOUCH_EVERY:
         g.session_touch = (record.id, now)
+    return user
+
+
+_PERSON_STATEMENT = []
+
+
+def _person(user_id: int, tokens: tuple) -> User | None:
+    """The person ``user_id`` with their memberships and organisations, as rows of the
+    request's session: from the column values the process kept under ``tokens``, else read."""
+    if not _PERSON_STATEMENT:
+        _PERSON_STATEMENT.append(
+            select(User).where(User.id == bindparam("user_id"))
+            .options(joinedload(User.memberships).joinedload(Membership.organisation)
+                     .load_only(*(getattr(Organisation, name) for name in _ORGANISATION_READ))))
+    read = []
+
+    def compute():
+        user = db.session.execute(_PERSON_STATEMENT[0], {"user_id": user_id}
+                                  ).unique().scalar_one_or_none()
+        read.append(user)
+        return None if user is None else (generations.column_values(user), tuple(
+            (generations.column_values(membership),
+             generations.column_values(membership.organisation))
+            for membership in user.memberships))
+    values = generations.kept_under(tokens, ("person", user_id), compute)
+    if read or values is None:
+        return read[0] if read else None
+    person, memberships = values
+    user = generations.attached(User, person)
+    rows = []
+    for membership, organisation in memberships:
+        row = generations.attached(Membership, membership)
+        set_committed_value(row, "organisation", generations.attached(Organisation, organisation))
+        set_committed_value(row, "user", user)
+        rows.append(row)
+    set_committed_value(user, "memberships", rows)
     return user
 
 
@@ -219,7 +267,11 @@ def current() -> UserSession | None:
     """The session of the request's signed-in person."""
     if not has_request_context() or not current_user.is_authenticated:
         return None
-    return getattr(current_user._get_current_object(), "session_record", None)
+    person = current_user._get_current_object()
+    record = getattr(person, "session_record", None)   # made by the first call of the request
+    if record is None and getattr(person, "session_values", None) is not None:
+        record = person.session_record = generations.attached(UserSession, person.session_values)
+    return record
 
 
 @unit_of_work

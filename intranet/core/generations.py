@@ -29,10 +29,10 @@ from collections import defaultdict
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import String, event, inspect, select, update
+from sqlalchemy import String, event, func, inspect, select, update
 from sqlalchemy.orm import (Mapped, Session, make_transient_to_detached, mapped_column,
                             object_session)
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from ..extensions import db
 
@@ -68,9 +68,18 @@ def names() -> tuple[str, ...]:
     return tuple(sorted({name for watched in _WATCHED.values() for name in watched}))
 
 
-def columns(read: tuple[str, ...]) -> list:
-    """The tokens of the generations ``read``, as scalar subqueries for the loader's statement."""
-    return [current(name) for name in read]
+def tokens_column():
+    """Every generation's token, as one scalar subquery for the loader's statement (one string
+    of ``name=token`` pairs: one scan of the table, where a subquery per generation cost
+    PostgreSQL an index scan each); ``read_tokens`` reads it."""
+    return select(func.aggregate_strings(Generation.name + "=" + Generation.token, ",")
+                  ).scalar_subquery()
+
+
+def read_tokens(read: tuple[str, ...], value: str | None) -> dict[str, str | None]:
+    """The tokens of ``read`` in what ``tokens_column`` gave (None for a missing row)."""
+    found = dict(pair.split("=", 1) for pair in value.split(",")) if value else {}
+    return {name: found.get(name) for name in read}
 
 
 def advance(session: Session, names) -> None:
@@ -168,12 +177,19 @@ def kept(read: str | tuple[str, ...], key: tuple, compute, *, store: dict | None
     read = (read,) if isinstance(read, str) else tuple(read)
     if has_request_context() and not current_user.is_authenticated:   # loads the person
         return compute()                                     # first: their loader reads tokens
-    tokens = tuple(request_token(name) for name in read)
+    return kept_under(tuple(request_token(name) for name in read), (read, key), compute,
+                      store=store, limit=limit)
+
+
+def kept_under(tokens: tuple, entry: tuple, compute, *, store: dict | None = None,
+               limit: int | None = None):
+    """``kept`` for tokens the caller read itself (the user loader, before the request has
+    a person): ``compute()`` kept under ``entry`` while ``tokens`` stay the same; computed
+    afresh, and not kept, when a token is missing."""
     if None in tokens:
         return compute()
     store = _KEPT if store is None else store
     limit = KEPT_MAX if limit is None else limit
-    entry = (read, key)
     found = store.get(entry)
     if found is not None and found[0] == tokens:
         return found[1]
@@ -267,8 +283,7 @@ def attached(model: type, values: tuple):
                 set_committed_value(row, key, value)
         return row
     row = mapper.class_manager.new_instance()
-    for key, value in values:
-        set_committed_value(row, key, value)
+    instance_dict(row).update(values)   # a new object: its loaded values, nothing to reconcile
     make_transient_to_detached(row)
     session.add(row)
     return row

@@ -27,27 +27,6 @@ from .audit import client_ip
 
 limiter = Limiter(key_func=lambda: client_ip() or "?")
 
-# The views that carry a limit ("module.qualified name"), marked by the decorators below: every
-# other request skips Flask-Limiter's search for limits (4 % of a signed-in page's work).
-_LIMITED: set[str] = set()
-
-
-def _qualified(view) -> str:
-    return f"{view.__module__}.{view.__qualname__}"
-
-
-def _marking(decorator):
-    def apply(view):
-        _LIMITED.add(_qualified(view))
-        return decorator(view)
-    return apply
-
-
-@limiter.request_filter
-def _unlimited() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return view is None or _qualified(view) not in _LIMITED
-
 # Names the other packages use: sign-in and second factor (accounts), ProConnect, password
 # reset, invitations, messaging, list posting by web, a document's shared link.
 NAMES = ("sign-in", "second-factor", "proconnect", "password-reset", "invitation", "messaging",
@@ -56,6 +35,13 @@ NAMES = ("sign-in", "second-factor", "proconnect", "password-reset", "invitation
 
 def init_app(app: Flask) -> None:
     limiter.init_app(app)
+    # Every limit here is a route's (the decorators below), checked by the decorator's own
+    # wrapper when the view is called; there are no default or application-wide limits, which
+    # are all that Flask-Limiter's check before every request would look for. Without it, a
+    # page that carries no limit does no limiter work at all (2 % of a signed-in page).
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        hooks.remove(limiter._check_request_limit)
 
 
 def _enabled() -> bool:
@@ -72,17 +58,17 @@ def per_address(name: str, methods: tuple[str, ...] = ("POST",)):
     """At most ``RATE_LIMITS[name]`` requests (POSTs, unless ``methods`` says otherwise: the
     return from an identity provider is a GET) from one client address (every route that
     shares a name shares the counter)."""
-    return _marking(limiter.shared_limit(
+    return limiter.shared_limit(
         _value(name), scope=name, key_func=lambda: client_ip() or "?", methods=list(methods),
-        exempt_when=lambda: not _enabled()))
+        exempt_when=lambda: not _enabled())
 
 
 def per_account(name: str, key: Callable[[], str] | None = None):
     """At most ``RATE_LIMITS[name + ":account"]`` POSTs for one account: ``key`` names it (by
     default the signed-in person; the sign-in form gives the address typed)."""
-    return _marking(limiter.shared_limit(
+    return limiter.shared_limit(
         _value(f"{name}:account"), scope=f"{name}:account", key_func=key or signed_in_account,
-        methods=["POST"], exempt_when=lambda: not _enabled()))
+        methods=["POST"], exempt_when=lambda: not _enabled())
 
 
 def signed_in_account() -> str:

@@ -47,11 +47,19 @@ HEADERS = {
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 
+_LOWER = {name: name.lower() for name in (*HEADERS, "Strict-Transport-Security")}
+
+
 def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    # The names the response has already, read once (Werkzeug's ``setdefault`` looks for
+    # each name with an exception when it is missing: six per response).
+    present = {name.lower() for name, _ in headers}
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        if _LOWER[name] not in present:
+            headers.add(name, value)
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
 
 

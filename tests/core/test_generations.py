@@ -142,3 +142,38 @@ def test_the_kept_reaches_stay_bounded(new_client, monkeypatch):
     for person in people:
         assert new_client(person).get("/").status_code == 200
     assert 1 <= len(access._KEPT_REACHES) <= 2
+
+
+def test_the_person_is_kept_until_they_or_their_memberships_change(client, login):
+    """The user loader keeps the signed-in person with their memberships across requests
+    (``accounts.sessions._person``, the « people » generation): one statement fewer per page,
+    and any change to them is seen at the next page."""
+    agme = factories.make_org("Agmé")
+    claire = factories.make_user(agme, Role.ADMIN, first_name="Claire")
+    login(claire)
+    first = count_queries(client, "/espaces/")
+    assert count_queries(client, "/espaces/", values_kept=True, reach_kept=True) <= first - 2
+
+    claire.first_name = "Clarisse"   # the header shows the new name at once
+    db.session.commit()
+    page = text(client.get("/espaces/"))
+    assert "Clarisse" in page and "Claire" not in page
+
+    layrac = factories.make_org("Layrac")   # a new membership shows in « Mes organisations »
+    factories.add_membership(claire, layrac, Role.MEMBER)
+    assert "Layrac" in _my_menu(text(client.get("/")))
+
+    db.session.execute(update(User).where(User.id == claire.id).values(active=False))
+    db.session.commit()   # deactivated in bulk: signed out at the next page
+    assert client.get("/profil").status_code == 302
+
+
+def test_a_platform_admin_who_loses_the_role_loses_the_pages_at_once(client, login):
+    agme = factories.make_org("Agmé")
+    admin = factories.make_user(agme, Role.MEMBER, platform_admin=True)
+    login(admin)
+    for _ in range(2):
+        assert client.get("/admin/").status_code == 200
+    admin.is_platform_admin = False
+    db.session.commit()
+    assert client.get("/admin/").status_code in (403, 404)

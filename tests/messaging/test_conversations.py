@@ -262,10 +262,10 @@ def test_the_conversation_page_costs_the_same_whatever_its_length(client, login)
                            files=[(PDF, f"piece-{n}.pdf")])
         counts.append(count_queries(client, f"/messages/{conv.id}"))
     assert counts[0] == counts[1], counts
-    # read again, nothing new: the person, their spaces, the header's counters, the
-    # conversation with its participants and their accounts, its messages with their files
+    # read again, nothing new: the session, the person, their spaces, the header's counters,
+    # the conversation with its participants and their accounts, its messages with their files
     # (each author found among the participants, not read again)
-    assert count_queries(client, f"/messages/{conv.id}") == 5
+    assert count_queries(client, f"/messages/{conv.id}") == 6
     counts = []
     for _ in range(2):
         counts.append(count_queries(client, "/messages/"))
