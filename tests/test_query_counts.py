@@ -144,7 +144,8 @@ SUBSIDY_PAGES = {
     "/subventions/donnees-ouvertes": ("instructor", FLOOR + 1),
     "/subventions/beneficiaire/{town}": ("instructor", FLOOR + 3),
     "/subventions/instructeurs": ("admin", FLOOR + 2),
-}
+    "/subventions/{draft}/modifier": ("editor", FLOOR + 1),   # the draft with its aid and plan
+}                                                               # (3 before: two lazy loads)
 
 
 @pytest.fixture
@@ -154,7 +155,7 @@ def subsidy_world():
     from intranet.subsidies import services as subsidies
     from intranet.subsidies.models import PaymentKind
 
-    from .subsidies.builders import council_and_communes
+    from .subsidies.builders import council_and_communes, draft
     from .subsidies.test_dossiers import _granted
 
     world = council_and_communes()
@@ -163,13 +164,15 @@ def subsidy_world():
                              by=world["instructor"])
     world["admin"] = factories.make_user(platform_admin=True)
     world["dossier"] = dossier
+    world["draft"] = draft(world)
     return world
 
 
 @pytest.mark.parametrize("page", list(SUBSIDY_PAGES))
 def test_a_subsidy_page_reads_what_it_shows_in_few_statements(subsidy_world, new_client, page):
     who, pinned = SUBSIDY_PAGES[page]
-    url = page.format(dossier=subsidy_world["dossier"].id, town=subsidy_world["town"].id)
+    url = page.format(dossier=subsidy_world["dossier"].id, town=subsidy_world["town"].id,
+                      draft=subsidy_world["draft"].id)
     client = new_client(subsidy_world[who])
     assert client.get(url).status_code == 200
     counted = count_queries(client, url)

@@ -83,10 +83,14 @@ def new(aid_id: int):
     return render_template("subsidies/form.html", form=form, aid=aid, dossier=None)
 
 
+# What the form shows of a dossier besides its columns: its aid, its financing plan's lines.
+_FORM_SHOWS = (joinedload(SubsidyDossier.aid), joinedload(SubsidyDossier.lines))
+
+
 @bp.route("/<int:dossier_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(dossier_id: int):
-    dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit")
+    dossier = access.get_or_404(SubsidyDossier, dossier_id, need="edit", options=_FORM_SHOWS)
     form = DossierForm()
     del form.organisation
     if request.method == "GET":
