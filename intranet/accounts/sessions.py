@@ -166,6 +166,11 @@ def load(key: str) -> User | None:
 
 
 _PERSON_STATEMENT = []
+# The kept people have a store of their own (a département has thousands of people; the pages'
+# kept values must not be pushed out by them): at most PEOPLE_KEPT_MAX per process, a few KB
+# each, emptied when full.
+_KEPT_PEOPLE = generations.kept_store()
+PEOPLE_KEPT_MAX = 2000
 
 
 def _person(user_id: int, tokens: tuple) -> User | None:
@@ -186,7 +191,8 @@ def _person(user_id: int, tokens: tuple) -> User | None:
             (generations.column_values(membership),
              generations.column_values(membership.organisation))
             for membership in user.memberships))
-    values = generations.kept_under(tokens, ("person", user_id), compute)
+    values = generations.kept_under(tokens, ("person", user_id), compute, store=_KEPT_PEOPLE,
+                                    limit=PEOPLE_KEPT_MAX)
     if read or values is None:
         return read[0] if read else None
     person, memberships = values

@@ -177,3 +177,15 @@ def test_a_platform_admin_who_loses_the_role_loses_the_pages_at_once(client, log
     admin.is_platform_admin = False
     db.session.commit()
     assert client.get("/admin/").status_code in (403, 404)
+
+
+def test_the_kept_people_do_not_push_out_the_pages_kept_values(new_client, monkeypatch):
+    from intranet.accounts import sessions
+    monkeypatch.setattr(sessions, "PEOPLE_KEPT_MAX", 2)
+    generations.forget_kept()
+    agme = factories.make_org("Agmé")
+    people = [factories.make_user(agme, Role.MEMBER) for _ in range(3)]
+    for person in people:
+        assert new_client(person).get("/").status_code == 200
+    assert 1 <= len(sessions._KEPT_PEOPLE) <= 2
+    assert not any(entry[0] == "person" for entry in generations._KEPT)
