@@ -9,9 +9,9 @@ A domain names what its cache depends on:
 
 Every flush that inserts, deletes or changes (in those columns) a watched row, and every bulk
 INSERT, UPDATE or DELETE run through the session on a watched table, gives the generation a
-new random token before the transaction commits. ``current(name)`` is a scalar subquery of the
-token, for a statement the request runs anyway (the user loader reads the « access » one):
-whoever reads the same token reads the same rows. A missing row (a database emptied by hand)
+new random token before the transaction commits. ``tokens_column()`` is a scalar subquery of
+every token, for a statement the request runs anyway (the user loader's): whoever reads the
+same token reads the same rows. A missing row (a database emptied by hand)
 reads as None, which must mean « do not reuse anything ».
 
 Random tokens, not counters: a database restored from a backup, or emptied and filled again
@@ -57,10 +57,6 @@ def watch(name: str, model: type, columns: tuple[str, ...] | None = None) -> Non
         event.listen(model, "after_update", _row_updated, propagate=True)
     _WATCHED[model][name] = columns
     _TABLES[model.__table__.name].add(name)
-
-
-def current(name: str):
-    return select(Generation.token).where(Generation.name == name).scalar_subquery()
 
 
 def names() -> tuple[str, ...]:
