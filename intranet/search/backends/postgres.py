@@ -545,9 +545,11 @@ _FACTS = func.json_build_array(
 def _small(pages, rows) -> bool:
     """Whether search_entry is known to be so small that a search needs no estimate of its
     matches: fewer rows than ``SEARCH_PG_EXACT_UP_TO`` (every match is counted) and fewer
-    pages than ``WHOLE_TABLE_COST`` (read whole, it costs less than the estimate)."""
+    pages than ``WHOLE_TABLE_COST`` (read whole, it costs less than the estimate). The
+    statistics are those of the last analysis: a table analysed while empty says 0 rows
+    until autovacuum comes again, so 0 rows is small only below a threshold above 0."""
     return (pages is not None and rows is not None and 0 <= rows
-            and rows <= current_app.config["SEARCH_PG_EXACT_UP_TO"]
+            and rows < current_app.config["SEARCH_PG_EXACT_UP_TO"]
             and pages < WHOLE_TABLE_COST)
 
 
