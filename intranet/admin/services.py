@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import DateTime, Integer, Select, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.finder import name_matches, words_of
@@ -15,27 +16,57 @@ from ..mail.models import OutboxMessage, OutboxStatus
 from ..spaces.models import Space
 
 
-def audit_query(*, organisation: Organisation | None = None, action: str = "", who: str = "",
-                ip: str = "", start=None, end=None):
-    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+def audit_lines(*, organisation: Organisation | None = None, action: str = "", who: str = "",
+                ip: str = "", start=None, end=None) -> tuple[Select, dict]:
+    """The log's lines as its page reads them, newest first: the columns it shows and the
+    actor's name, in one statement of rows (not the session's objects: a page holds 50
+    lines). Given as the statement, built once for each set of filters used
+    (``_audit_statement``), and the values of its parameters."""
+    params: dict = {}
     if organisation is not None:
-        member_ids = select(Membership.user_id).where(Membership.organisation_id == organisation.id)
+        params["organisation_id"] = organisation.id
+    if action:
+        params["action"] = action
+    if who:
+        params["who"] = f"%{who.strip().lower()}%"
+    if ip:
+        params["ip"] = ip.strip()
+    if start:
+        params["start"] = datetime.combine(start, time.min)
+    if end:
+        params["end"] = datetime.combine(end, time.min) + timedelta(days=1)
+    return _audit_statement(frozenset(params)), params
+
+
+@cache
+def _audit_statement(filters: frozenset[str]) -> Select:
+    """``audit_lines``' statement for the filters named in ``filters`` (its parameters)."""
+    actor = aliased(User)    # not the User of a filter's subquery
+    query = (select(AuditEvent.created_at, AuditEvent.action, AuditEvent.target, AuditEvent.ip,
+                    AuditEvent.detail, actor.first_name, actor.last_name, actor.email)
+             .select_from(AuditEvent).outerjoin(actor, actor.id == AuditEvent.actor_id)
+             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
+    if "organisation_id" in filters:
+        organisation_id = bindparam("organisation_id", type_=Integer)
+        member_ids = select(Membership.user_id).where(
+            Membership.organisation_id == organisation_id)
         # An organisation's part of the log: its administrative events and its members' sign-ins.
-        query = query.where(or_(AuditEvent.organisation_id == organisation.id,
+        query = query.where(or_(AuditEvent.organisation_id == organisation_id,
                                 (AuditEvent.action.like("login.%")
                                  & AuditEvent.actor_id.in_(member_ids))))
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if who:
-        pattern = f"%{who.strip().lower()}%"
+    if "action" in filters:
+        query = query.where(AuditEvent.action == bindparam("action", type_=String))
+    if "who" in filters:
+        pattern = bindparam("who", type_=String)
         actor_ids = select(User.id).where(func.lower(User.email).like(pattern))
-        query = query.where(or_(AuditEvent.target.ilike(pattern), AuditEvent.actor_id.in_(actor_ids)))
-    if ip:
-        query = query.where(AuditEvent.ip == ip.strip())
-    if start:
-        query = query.where(AuditEvent.created_at >= datetime.combine(start, time.min))
-    if end:
-        query = query.where(AuditEvent.created_at < datetime.combine(end, time.min) + timedelta(days=1))
+        query = query.where(or_(AuditEvent.target.ilike(pattern),
+                                AuditEvent.actor_id.in_(actor_ids)))
+    if "ip" in filters:
+        query = query.where(AuditEvent.ip == bindparam("ip", type_=String))
+    if "start" in filters:
+        query = query.where(AuditEvent.created_at >= bindparam("start", type_=DateTime))
+    if "end" in filters:
+        query = query.where(AuditEvent.created_at < bindparam("end", type_=DateTime))
     return query
 
 
@@ -54,15 +85,6 @@ class AuditLine(NamedTuple):
         actor = f"{first_name or ''} {last_name or ''}".strip() or (email or "")
         return cls(created_at, ACTION_LABELS.get(action, action), actor, target, ip or "",
                    detail)
-
-
-def audit_lines(query):
-    """``audit_query`` as the log's page reads it: the columns it shows and its actor's name,
-    in one statement (rows, not the session's objects: a page holds 50 lines)."""
-    actor = aliased(User)    # not the User of a filter's subquery
-    return query.outerjoin(actor, actor.id == AuditEvent.actor_id).with_only_columns(
-        AuditEvent.created_at, AuditEvent.action, AuditEvent.target, AuditEvent.ip,
-        AuditEvent.detail, actor.first_name, actor.last_name, actor.email)
 
 
 def overview() -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, select
@@ -77,10 +78,19 @@ def _page(query, page: int, per_page: int, params: dict | None = None):
 LIST_COUNT = "list_count"   # the count's execution option (the tests' query gate reads it)
 
 
+# the count of each statement built once (given with ``params``, even none), built once too
+_COUNTS: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def count(query, params: dict | None = None) -> int:
     """How many rows ``query`` gives (its eager loads and order left out)."""
-    rows = query.options(lazyload("*")).order_by(None).subquery()
-    return db.session.execute(select(func.count()).select_from(rows), params or {},
+    counted = _COUNTS.get(query) if params is not None else None
+    if counted is None:
+        rows = query.options(lazyload("*")).order_by(None).subquery()
+        counted = select(func.count()).select_from(rows)
+        if params is not None:
+            _COUNTS[query] = counted
+    return db.session.execute(counted, params or {},
                               execution_options={LIST_COUNT: True}).scalar_one()
 
 
@@ -128,10 +138,12 @@ def kept_page(query, make: Callable[[list], object], *, per_page: int) -> KeptPa
                     pages=found.pages, total=found.total)
 
 
-def plain_page(query, make: Callable[[list], object], *, per_page: int) -> KeptPage:
+def plain_page(query, make: Callable[[list], object], *, per_page: int,
+               params: dict | None = None) -> KeptPage:
     """``kept_page`` for a query of several columns (``rows_page``): rows rather than the
-    session's objects, cheaper to read for a long list that shows a few columns of each."""
-    rows, page, total = rows_page(query, page_arg(), per_page)
+    session's objects, cheaper to read for a long list that shows a few columns of each.
+    ``params``: the values of the query's bound parameters (a statement built once)."""
+    rows, page, total = rows_page(query, page_arg(), per_page, params)
     return KeptPage(items=make(rows), count=len(rows), page=page,
                     pages=(total + per_page - 1) // per_page, total=total)
 

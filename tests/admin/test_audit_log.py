@@ -185,3 +185,9 @@ def test_long_log_is_paged_and_the_filter_follows_the_pages(client, login, admin
     rows = _rows(second)
     assert rows.count("<tr>") == 10
     assert "autre@exemple.fr" not in rows
+    # the statement and its count are built once; the total is counted at every page
+    for n in range(60, 65):
+        db.session.add(AuditEvent(action="login.failure", target=f"essai{n}@exemple.fr"))
+    db.session.commit()
+    assert "65 événements" in page_text(client.get("/admin/journal?action=login.failure"))
+    assert _rows(client.get("/admin/journal?action=login.failure&page=2")).count("<tr>") == 15
