@@ -375,6 +375,20 @@ def _role_at_least(user, space: Space, role: Role) -> bool:
     return current is not None and current.rank >= role.rank
 
 
+def _explicit_role_holders(space: Space, least: Role):
+    """SELECT of the ids of the people whose own role in ``space`` is at least ``least``: an
+    organisation's members by their role in it (an organisation's space), the active members
+    of any other space by theirs. Rules only ever make plain members; who else counts (the
+    open space's organisation editors) is the caller's."""
+    roles = Role.at_least(least)
+    if space.kind == SpaceKind.ORGANISATION:
+        return select(Membership.user_id).where(
+            Membership.organisation_id == space.organisation_id, Membership.role.in_(roles))
+    return select(SpaceMember.user_id).where(SpaceMember.space_id == space.id,
+                                             SpaceMember.status == MemberStatus.ACTIVE,
+                                             SpaceMember.role.in_(roles))
+
+
 def is_space_member(user, space: Space) -> bool:
     return space_role(user, space) is not None
 

@@ -25,7 +25,7 @@ from ..messaging.models import ConversationParticipant
 from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule
 
 
-from . import (TEMPLATE_GLOBALS, _role_at_least, _rule_matches, _signed_in, can_moderate,
+from . import (TEMPLATE_GLOBALS, _explicit_role_holders, _role_at_least, _rule_matches, _signed_in, can_moderate,
                can_read_directory, can_view, is_platform_admin, is_space_member,
                rule_members, space_ids_with_role, spaces_with_role, visible_space_ids,
                visible_spaces)
@@ -95,15 +95,8 @@ def space_moderators(space: Space):
     """SELECT of the active people who moderate ``space``: the SQL twin of
     ``is_space_moderator`` (organisation roles count in an organisation's space only; rules
     only ever make plain members)."""
-    roles = Role.at_least(Role.MODERATOR)
-    if space.kind == SpaceKind.ORGANISATION:
-        ids = select(Membership.user_id).where(Membership.organisation_id == space.organisation_id,
-                                               Membership.role.in_(roles))
-    else:
-        ids = select(SpaceMember.user_id).where(SpaceMember.space_id == space.id,
-                                                SpaceMember.status == MemberStatus.ACTIVE,
-                                                SpaceMember.role.in_(roles))
-    return select(User).where(User.active.is_(True), User.id.in_(ids))
+    return select(User).where(User.active.is_(True),
+                              User.id.in_(_explicit_role_holders(space, Role.MODERATOR)))
 
 
 def moderated_spaces(user):

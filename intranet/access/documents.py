@@ -29,8 +29,8 @@ from ..accounts.models import Membership, User
 from ..core.timeutil import utcnow
 from ..core.types import Role
 from ..documents.models import Document, Page, PageStatus, ShareLink
-from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember
-from . import (TEMPLATE_GLOBALS, _role_at_least, _signed_in, can_edit, can_view,
+from ..spaces.models import Space, SpaceKind
+from . import (TEMPLATE_GLOBALS, _explicit_role_holders, _role_at_least, _signed_in, can_edit, can_view,
                space_ids_with_role)
 
 
@@ -41,16 +41,10 @@ def space_editors(space: Space):
     """SELECT of the active people who are at least editor of ``space``: the SQL twin of
     ``space_role(user, space) >= editor`` (in the open space: its explicit editors and the
     editors and admins of every organisation)."""
-    roles = Role.at_least(Role.EDITOR)
-    if space.kind == SpaceKind.ORGANISATION:
-        ids = select(Membership.user_id).where(Membership.organisation_id == space.organisation_id,
-                                               Membership.role.in_(roles))
-    else:
-        ids = select(SpaceMember.user_id).where(SpaceMember.space_id == space.id,
-                                                SpaceMember.status == MemberStatus.ACTIVE,
-                                                SpaceMember.role.in_(roles))
-        if space.kind == SpaceKind.OPEN:
-            ids = ids.union(select(Membership.user_id).where(Membership.role.in_(roles)))
+    ids = _explicit_role_holders(space, Role.EDITOR)
+    if space.kind == SpaceKind.OPEN:
+        ids = ids.union(select(Membership.user_id).where(
+            Membership.role.in_(Role.at_least(Role.EDITOR))))
     return select(User).where(User.active.is_(True), User.id.in_(ids))
 
 

@@ -210,19 +210,24 @@ class SubscriptionLevel:
     TOPIC = (ALL, NORMAL, MUTED)
 
 
-class ForumSubscription(TimestampMixin, db.Model):
-    """How someone follows a topic, or a whole forum: ``level`` is a ``SubscriptionLevel``
-    (never « normal »: that is no row)."""
-    __tablename__ = "forum_subscription"
-    __table_args__ = (UniqueConstraint("user_id", "topic_id", name="uq_forum_subscription_topic"),
-                      UniqueConstraint("user_id", "forum_id", name="uq_forum_subscription_forum"))
-
+class _ATopicOrAForum:
+    """A row of one person about a topic (``topic_id``) or a whole forum (``forum_id``), one of
+    the two: a subscription, a draft."""
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("forum_topic.id", ondelete="CASCADE"),
                                                  index=True)
     forum_id: Mapped[int | None] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"),
                                                  index=True)
+
+
+class ForumSubscription(_ATopicOrAForum, TimestampMixin, db.Model):
+    """How someone follows a topic, or a whole forum: ``level`` is a ``SubscriptionLevel``
+    (never « normal »: that is no row)."""
+    __tablename__ = "forum_subscription"
+    __table_args__ = (UniqueConstraint("user_id", "topic_id", name="uq_forum_subscription_topic"),
+                      UniqueConstraint("user_id", "forum_id", name="uq_forum_subscription_forum"))
+
     level: Mapped[str] = mapped_column(String(10), default=SubscriptionLevel.ALL,
                                        server_default=SubscriptionLevel.ALL)
 
@@ -288,7 +293,7 @@ class ForumLike(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ForumDraft(db.Model):
+class ForumDraft(_ATopicOrAForum, db.Model):
     """What someone is writing, saved on the server while they write: a reply to a topic
     (``topic_id``) or a new topic in a forum (``forum_id``). One per person and place; read by
     that person only; deleted when they post."""
@@ -296,12 +301,6 @@ class ForumDraft(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "topic_id", name="uq_forum_draft_topic"),
                       UniqueConstraint("user_id", "forum_id", name="uq_forum_draft_forum"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    topic_id: Mapped[int | None] = mapped_column(ForeignKey("forum_topic.id", ondelete="CASCADE"),
-                                                 index=True)
-    forum_id: Mapped[int | None] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"),
-                                                 index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     body_format: Mapped[str] = mapped_column(String(10), default="text")

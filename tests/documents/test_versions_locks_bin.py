@@ -129,6 +129,10 @@ def test_an_editor_empties_the_bin_after_confirming_and_the_files_go(app, client
     login(editor)
     page = text(client.get(f"/espaces/{space.slug}/corbeille"))
     assert "Vider la corbeille" in page and "Archives 2019" in page
+    # the tab's title names the bin only (the form was once drawn in it too)
+    assert page.split("<title>", 1)[1].split("</title>", 1)[0].startswith(
+        f"Corbeille — {space.name}")
+    assert page.count("Vider la corbeille") == 1
     response = client.post(f"/espaces/{space.slug}/corbeille/vider", follow_redirects=True)
     assert "Cochez la case de confirmation" in text(response)
     assert db.session.scalar(select(func.count()).select_from(Document)) == 3

@@ -170,16 +170,21 @@ def _my_alert(alert_id: int) -> AidAlert:
     return alert
 
 
-@bp.post("/alertes/<int:alert_id>/frequence")
-@login_required
-def alert_frequency(alert_id: int):
-    alert = _my_alert(alert_id)
+def _set_frequency(alert: AidAlert) -> None:
+    """The frequency chosen in the form (from the person's alerts, or from a mail's link)."""
     form = FrequencyForm()
     if form.validate_on_submit():
         alerts.set_frequency(alert, AlertFrequency(form.frequency.data))
         flash("Fréquence enregistrée.", "success")
     else:
         flash("Choisissez « Chaque jour » ou « Chaque semaine ».", "error")
+
+
+@bp.post("/alertes/<int:alert_id>/frequence")
+@login_required
+def alert_frequency(alert_id: int):
+    alert = _my_alert(alert_id)
+    _set_frequency(alert)
     return redirect(url_for(".alerts"))
 
 
@@ -245,12 +250,7 @@ def alert_frequency_by_link(token):
     alert = _alert_of_link(token)
     if alert is None:
         return render_template("publications/aids/alert_link.html", error=_GONE), 404
-    form = FrequencyForm()
-    if form.validate_on_submit():
-        alerts.set_frequency(alert, AlertFrequency(form.frequency.data))
-        flash("Fréquence enregistrée.", "success")
-    else:
-        flash("Choisissez « Chaque jour » ou « Chaque semaine ».", "error")
+    _set_frequency(alert)
     return redirect(url_for(".unsubscribe_alert", token=token))
 
 
