@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (and_, bindparam, delete, func, insert, literal, or_, select, union_all,
-                        update)
+from sqlalchemy import (DateTime, Select, String, and_, bindparam, delete, func, insert, literal,
+                        or_, select, union_all, update)
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from ... import access
@@ -403,17 +403,30 @@ create_notice, update_notice = publishing.writers(ProcurementNotice, _apply)
 publish, withdraw = publishing.publish, publishing.withdraw
 
 
-def notices_query(user, *, past: bool, q: str = ""):
-    now = utcnow()
-    query = select(ProcurementNotice).where(access.visible_publications(user, ProcurementNotice))
+def notices_query(user, *, past: bool, q: str = "") -> tuple[Select, dict]:
+    """The notices list: those whose deadline is to come (soonest first), or ``past`` (latest
+    first), whose title holds ``q``, as ``user`` may read them. Given as the statement, built
+    once for each kind of list (``_notices_statement``), and the values of its parameters."""
+    params = {"now": utcnow(), **access.publication_viewer(user)}
+    if q:
+        params["title_holds"] = f"%{q[:100]}%"
+    return _notices_statement(past, bool(q)), params
+
+
+@functools.cache
+def _notices_statement(past: bool, searched: bool) -> Select:
+    """``notices_query``'s statement: bound ``now``, ``title_holds`` and the viewer
+    (``access.publication_viewer``)."""
+    now = bindparam("now", type_=DateTime)
+    query = select(ProcurementNotice).where(access.visible_publications_bound(ProcurementNotice))
     if past:
         query = query.where(ProcurementNotice.deadline <= now) \
             .order_by(ProcurementNotice.deadline.desc(), ProcurementNotice.id.desc())
     else:
         query = query.where(ProcurementNotice.deadline > now) \
             .order_by(ProcurementNotice.deadline, ProcurementNotice.id)
-    if q:
-        query = query.where(ProcurementNotice.title.ilike(f"%{q[:100]}%"))
+    if searched:
+        query = query.where(ProcurementNotice.title.ilike(bindparam("title_holds", type_=String)))
     return query.options(joinedload(ProcurementNotice.organisation),
                          selectinload(ProcurementNotice.codes))
 

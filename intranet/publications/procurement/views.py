@@ -43,7 +43,8 @@ def _data(form: NoticeForm) -> services.NoticeData:
 def index():
     past = request.args.get("periode") == "passes"
     q = request.args.get("q", "").strip()[:100]
-    page = paginate(services.notices_query(current_user, past=past, q=q), per_page=30)
+    statement, params = services.notices_query(current_user, past=past, q=q)
+    page = paginate(statement, per_page=30, params=params)
     return render_template("publications/procurement/index.html", page=page, past=past, q=q,
                            can_write=bool(access.publishing_organisations(current_user)))
 

@@ -83,6 +83,26 @@ def test_open_and_past_notices_are_listed_apart(client, buyer):
     assert "Nomenclatures des achats" in current
 
 
+def test_the_lists_find_a_title_and_show_the_buyers_drafts_to_its_people_only(client, login,
+                                                                            buyer):
+    org, editor = buyer
+    make_notice(org, editor, "Voirie communale", days=3)
+    make_notice(org, editor, "Voirie rurale", days=-3)
+    make_notice(org, editor, "Cantine scolaire", days=3)
+    make_notice(org, editor, "Voirie du bourg", days=5, publish=False)
+    found = text(client.get("/marches/?q=voirie"))
+    assert "Voirie communale" in found and "Cantine scolaire" not in found
+    assert "Voirie rurale" not in found and "Voirie du bourg" not in found
+    past = text(client.get("/marches/?periode=passes&q=VOIRIE"))
+    assert "Voirie rurale" in past and "Voirie communale" not in past
+    login(factories.make_user(factories.make_org("Tonneins"), Role.EDITOR))
+    assert "Voirie du bourg" not in text(client.get("/marches/?q=voirie"))
+    client.post("/deconnexion")
+    login(editor)
+    mine = text(client.get("/marches/?q=voirie"))
+    assert "Voirie du bourg" in mine and "Voirie communale" in mine
+
+
 FORM = {"title": "Entretien des espaces verts", "reference": "2025-EV-01",
         "procedure": "appel_offres_ouvert", "deadline_date": "2099-03-31",
         "deadline_time": "12:00", "description": "Marché de **trois** ans.",
