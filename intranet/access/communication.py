@@ -25,10 +25,10 @@ from ..messaging.models import ConversationParticipant
 from ..spaces.models import MemberStatus, Space, SpaceKind, SpaceMember, SpaceRule
 
 
-from . import (TEMPLATE_GLOBALS, _explicit_role_holders, _role_at_least, _rule_matches, _signed_in, can_moderate,
-               can_read_directory, can_view, is_platform_admin, is_space_member,
-               rule_members, space_ids_with_role, spaces_with_role, visible_space_ids,
-               visible_spaces)
+from . import (TEMPLATE_GLOBALS, _explicit_role_holders, _role_at_least, _rule_matches,
+               _signed_in, can_moderate, can_read_directory, can_view, is_platform_admin,
+               is_space_member, rule_members, space_ids_with_role, spaces_with_role,
+               visible_space_ids, visible_spaces)
 
 # --- forums, lists and messaging ---------------------------------------------------------------
 #

@@ -30,8 +30,8 @@ from ..core.timeutil import utcnow
 from ..core.types import Role
 from ..documents.models import Document, Page, PageStatus, ShareLink
 from ..spaces.models import Space, SpaceKind
-from . import (TEMPLATE_GLOBALS, _explicit_role_holders, _role_at_least, _signed_in, can_edit, can_view,
-               space_ids_with_role)
+from . import (TEMPLATE_GLOBALS, _explicit_role_holders, _role_at_least, _signed_in, can_edit,
+               can_view, space_ids_with_role)
 
 
 # --- approval ------------------------------------------------------------------------------------

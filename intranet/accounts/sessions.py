@@ -3,10 +3,11 @@
 Each sign-in (``signin.finish``) opens a ``UserSession`` and gives the browser its random key,
 in the signed Flask session cookie (Flask-Login's ``_user_id``) and, with « Se souvenir de
 moi », in the remember cookie: both carry the key, never the account's id, and the database
-keeps only the key's SHA-256. ``load`` (the user loader: one statement for the session, the person
-with their memberships kept by the process across requests) refuses a key whose session was ended, has been idle for longer than
-``SESSION_IDLE_TIMEOUT`` or was opened longer than ``SESSION_ABSOLUTE_TIMEOUT`` ago (both
-``REMEMBER_COOKIE_DURATION`` for a remembered session), or whose person was deactivated. So
+keeps only the key's SHA-256. ``load`` (the user loader: one statement for the session, the
+person with their memberships kept by the process across requests) refuses a key whose
+session was ended, has been idle for longer than ``SESSION_IDLE_TIMEOUT`` or was opened
+longer than ``SESSION_ABSOLUTE_TIMEOUT`` ago (both ``REMEMBER_COOKIE_DURATION`` for a
+remembered session), or whose person was deactivated. So
 signing out, « Se déconnecter partout ailleurs », a password change or reset and a
 deactivation make every copy of the old cookies worthless at once.
 
